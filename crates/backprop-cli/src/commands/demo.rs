@@ -1,0 +1,82 @@
+//! `backprop demo`: the notes' planar flower, logistic regression against a
+//! 4-unit tanh network (the course's week-3 assignment), on data made in-process.
+
+use std::process::ExitCode;
+
+use backprop::data::{planar, write_csv};
+use backprop::job::{check_out, train_on, ModelSpec, Precision, Trained};
+use backprop::train::GdConfig;
+use backprop::{Activation, Init};
+
+use crate::flags::DemoArgs;
+use crate::output::accuracy_line;
+
+/// The two models of the demo: (folder name, title, spec).
+pub fn demo_models(precision: Precision) -> [(&'static str, &'static str, ModelSpec); 2] {
+    let gd = GdConfig {
+        learning_rate: 1.2,
+        iterations: 10_000,
+        record_every: 1000,
+    };
+    let spec = |hidden: Vec<usize>, init, seed| ModelSpec {
+        hidden,
+        activation: Activation::Tanh,
+        init,
+        gd: gd.clone(),
+        seed,
+        precision,
+        threads: 1,
+    };
+    [
+        (
+            "logistic",
+            "logistic regression",
+            spec(vec![], Init::Zeros, 2),
+        ),
+        (
+            "tanh-4",
+            "one hidden layer, 4 tanh units",
+            spec(vec![4], Init::Small, 2),
+        ),
+    ]
+}
+
+pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &args.out {
+        check_out(out, args.force)?;
+    }
+    let flower = planar::flower();
+    println!(
+        "planar flower: {} points, 2 classes (np.random.seed(1), as the course's load_planar_dataset)",
+        flower.examples()
+    );
+    let mut runs: Vec<(&str, Trained)> = Vec::new();
+    for (name, title, spec) in demo_models(args.precision) {
+        let config = serde_json::to_value(&spec)?;
+        let trained = train_on(&flower, None, &spec, config, &mut |_| {})?;
+        println!(
+            "{title:<32} accuracy {}  ({} iterations, lr {}, {:.3} s)",
+            accuracy_line(trained.metrics.train_accuracy, flower.examples()),
+            spec.gd.iterations,
+            spec.gd.learning_rate,
+            trained.metrics.train_seconds
+        );
+        runs.push((name, trained));
+    }
+    if let Some(out) = &args.out {
+        let dir = backprop::fsutil::RunDir::create(out, args.force)?;
+        write_csv(&dir.path("flower.csv"), flower.x.view(), flower.y.view())?;
+        for (name, trained) in &runs {
+            let sub = dir.path(name);
+            std::fs::create_dir(&sub)?;
+            backprop::job::write_model(&sub, trained, &flower)?;
+            let metrics = serde_json::to_string_pretty(&trained.metrics)?;
+            backprop::fsutil::write_atomic(&sub.join("metrics.json"), metrics.as_bytes())?;
+        }
+        println!(
+            "models, metrics and flower.csv in {}",
+            dir.commit()?.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,154 @@
+//! The command line's flags, with their defaults, and their conversion to library configs.
+
+use std::path::PathBuf;
+
+use backprop::job::{ModelSpec, Precision};
+use backprop::train::GdConfig;
+use backprop::{Activation, Init};
+use clap::{Args, Parser, Subcommand};
+
+/// Train logistic regression and L-layer neural networks with the notes'
+/// hand-derived, vectorized forward and backward propagation.
+#[derive(Parser, Debug)]
+#[command(name = "backprop", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Train a network on a data set (HDF5 or CSV) and write a run folder.
+    Train(TrainArgs),
+    /// Check every gradient of a network against central differences on random data.
+    Gradcheck(GradcheckArgs),
+    /// The notes' planar "flower": logistic regression vs a 4-unit tanh network.
+    Demo(DemoArgs),
+}
+
+/// The network and how it trains.
+#[derive(Args, Debug, Clone)]
+pub struct ModelFlags {
+    /// Hidden layer sizes, comma-separated ("20,7,5"), or "none" for logistic regression.
+    #[arg(long, default_value = "20,7,5", value_parser = parse_hidden)]
+    pub hidden: Hidden,
+    /// Hidden-layer activation: relu, tanh, sigmoid or leaky-relu (slope 0.01). The output is always a sigmoid.
+    #[arg(long, default_value = "relu")]
+    pub activation: Activation,
+    /// Weight initialisation: zeros, small (N(0,1)·0.01), xavier (N(0,1)/√n_prev) or he (N(0,1)·√(2/n_prev)).
+    #[arg(long, default_value = "xavier")]
+    pub init: Init,
+    /// Gradient descent's learning rate α.
+    #[arg(long, default_value_t = 0.0075)]
+    pub learning_rate: f64,
+    /// Iterations of full-batch gradient descent.
+    #[arg(long, default_value_t = 2500)]
+    pub iterations: usize,
+    /// Seed of numpy's legacy generator (np.random.seed), so --seed 1 draws the course's weights.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u32,
+    /// Element type: f32 (fast) or f64 (for checking against the course).
+    #[arg(long, default_value = "f32")]
+    pub precision: Precision,
+    /// Print and record the cost every N iterations (iteration 0 first).
+    #[arg(long, default_value_t = 100)]
+    pub record_every: usize,
+    /// Threads for the matrix products [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl ModelFlags {
+    pub fn spec(&self) -> ModelSpec {
+        ModelSpec {
+            hidden: self.hidden.0.clone(),
+            activation: self.activation,
+            init: self.init,
+            gd: GdConfig {
+                learning_rate: self.learning_rate,
+                iterations: self.iterations,
+                record_every: self.record_every,
+            },
+            seed: self.seed,
+            precision: self.precision,
+            threads: self.threads.unwrap_or_else(|| backprop::Threads::all().0),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// Training set: the course's .h5 file or a .csv (header row, numeric features, 0/1 label column).
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Test set, made the same way as the training set.
+    #[arg(long)]
+    pub test: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelFlags,
+    /// HDF5: the dataset holding X [default: the one named *_x].
+    #[arg(long)]
+    pub x_key: Option<String>,
+    /// HDF5: the dataset holding Y [default: the one named *_y].
+    #[arg(long)]
+    pub y_key: Option<String>,
+    /// CSV: the label column.
+    #[arg(long, default_value = "label")]
+    pub label_column: String,
+    /// Run folder for the model and metrics.json [default: runs/train-YYYYMMDD-HHMMSS].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the run folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct GradcheckArgs {
+    /// Hidden layer sizes, comma-separated, or "none".
+    #[arg(long, default_value = "5,3", value_parser = parse_hidden)]
+    pub hidden: Hidden,
+    /// Hidden-layer activation: relu, tanh, sigmoid or leaky-relu.
+    #[arg(long, default_value = "tanh")]
+    pub activation: Activation,
+    /// Input features of the random problem.
+    #[arg(long, default_value_t = 4)]
+    pub features: usize,
+    /// Seed of the random data and parameters.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Write both models, their metrics and the data (flower.csv) into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Element type: f32 or f64.
+    #[arg(long, default_value = "f64")]
+    pub precision: Precision,
+}
+
+/// A parsed `--hidden` list.
+#[derive(Clone, Debug)]
+pub struct Hidden(pub Vec<usize>);
+
+fn parse_hidden(s: &str) -> Result<Hidden, String> {
+    let s = s.trim();
+    if s.is_empty() || s == "none" {
+        return Ok(Hidden(Vec::new()));
+    }
+    s.split(',')
+        .map(|part| match part.trim().parse::<usize>() {
+            Ok(0) => Err("every hidden layer needs at least one unit".to_string()),
+            Ok(n) => Ok(n),
+            Err(_) => Err(format!(
+                "'{part}' is not a layer size; write sizes like 20,7,5 or 'none'"
+            )),
+        })
+        .collect::<Result<_, _>>()
+        .map(Hidden)
+}

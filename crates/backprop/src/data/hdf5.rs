@@ -1,0 +1,116 @@
+//! The course's HDF5 files: `*_x` uint8 images (m, h, w, c) and `*_y` labels (m,).
+//!
+//! Read with the pure-Rust `hdf5-pure` (no libhdf5). Images are flattened
+//! row-major over (h, w, c), one example per column, and divided by 255,
+//! exactly as the course's `x.reshape(m, -1).T / 255`.
+
+use std::path::Path;
+
+use hdf5_pure::{DType, File};
+use ndarray::Array2;
+
+use super::{check_binary_labels, examples_to_columns, Dataset, LoadOptions, Preprocessing};
+use crate::error::Error;
+
+pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error> {
+    let bad = |message: String| Error::format(path, message);
+    let file = File::open(path).map_err(|e| bad(format!("not a readable HDF5 file ({e})")))?;
+    let names = file
+        .root()
+        .datasets()
+        .map_err(|e| bad(format!("cannot list the datasets ({e})")))?;
+    let x_key = pick(&names, options.x_key.as_deref(), "_x", "--x-key").map_err(&bad)?;
+    let y_key = pick(&names, options.y_key.as_deref(), "_y", "--y-key").map_err(&bad)?;
+
+    let xs = file
+        .dataset(&x_key)
+        .map_err(|e| bad(format!("{x_key}: {e}")))?;
+    let shape: Vec<usize> = xs
+        .shape()
+        .map_err(|e| bad(format!("{x_key}: {e}")))?
+        .into_iter()
+        .map(|d| d as usize)
+        .collect();
+    let m = *shape
+        .first()
+        .ok_or_else(|| bad(format!("{x_key} is a scalar; expected one example per row")))?;
+    let n_x: usize = shape[1..].iter().product();
+    let (values, scale) = match xs.dtype().map_err(|e| bad(format!("{x_key}: {e}")))? {
+        DType::U8 => {
+            let raw = xs.read_u8().map_err(|e| bad(format!("{x_key}: {e}")))?;
+            (
+                raw.into_iter().map(|v| v as f64 / 255.0).collect(),
+                1.0 / 255.0,
+            )
+        }
+        DType::F32 | DType::F64 | DType::I8 | DType::I16 | DType::I32 | DType::I64 => (
+            xs.read_f64().map_err(|e| bad(format!("{x_key}: {e}")))?,
+            1.0,
+        ),
+        other => return Err(bad(format!("{x_key} holds {other}; expected numbers"))),
+    };
+    let values: Vec<f64> = values;
+    if values.len() != m * n_x {
+        return Err(bad(format!(
+            "{x_key}: read {} values, expected {}",
+            values.len(),
+            m * n_x
+        )));
+    }
+
+    let ys = file
+        .dataset(&y_key)
+        .map_err(|e| bad(format!("{y_key}: {e}")))?;
+    let labels = ys.read_f64().map_err(|e| bad(format!("{y_key}: {e}")))?;
+    if labels.len() != m {
+        return Err(bad(format!(
+            "{y_key} has {} labels but {x_key} has {m} examples",
+            labels.len()
+        )));
+    }
+    let y = Array2::from_shape_vec((1, m), labels).expect("length checked");
+    check_binary_labels(path, y.view())?;
+
+    let classes = names
+        .iter()
+        .find(|n| n.as_str() == "list_classes")
+        .and_then(|n| file.dataset(n).ok())
+        .and_then(|d| d.read_string().ok())
+        .filter(|c| c.len() == 2)
+        .unwrap_or_else(|| vec!["0".into(), "1".into()]);
+
+    Ok(Dataset {
+        source: path.to_path_buf(),
+        x: examples_to_columns(m, n_x, values),
+        y,
+        classes,
+        preprocessing: Preprocessing {
+            input: "hdf5".into(),
+            scale,
+            example_shape: shape[1..].to_vec(),
+            feature_names: None,
+        },
+    })
+}
+
+/// The dataset named by `key`, or else the only one whose name ends in `suffix`.
+fn pick(names: &[String], key: Option<&str>, suffix: &str, flag: &str) -> Result<String, String> {
+    let listed = names.join(", ");
+    if let Some(key) = key {
+        return names
+            .iter()
+            .find(|n| n.as_str() == key)
+            .cloned()
+            .ok_or_else(|| format!("has no dataset '{key}' (it has: {listed}); fix {flag}"));
+    }
+    let found: Vec<&String> = names.iter().filter(|n| n.ends_with(suffix)).collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!(
+            "has no dataset ending in '{suffix}' (it has: {listed}); name one with {flag}"
+        )),
+        _ => Err(format!(
+            "has several datasets ending in '{suffix}' ({listed}); choose one with {flag}"
+        )),
+    }
+}

@@ -1,0 +1,140 @@
+//! Data sets: features X (n_x × m, one example per column) and labels Y (1 × m).
+//!
+//! [`load`] picks the reader from the file's extension; each source lives in
+//! its own file. Every reader returns values in f64, already scaled as the
+//! course scales them (images ÷ 255), and records how, in [`Preprocessing`],
+//! so the same transformation can be applied to new inputs.
+
+mod csv;
+mod hdf5;
+pub mod planar;
+
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::linalg::Float;
+
+pub use self::csv::write_csv;
+
+/// How raw inputs became the columns of X.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Preprocessing {
+    /// "hdf5-images", "csv", "planar", …
+    pub input: String,
+    /// Each raw value is multiplied by this (1/255 for 8-bit pixels, 1 otherwise).
+    pub scale: f64,
+    /// The shape of one example before flattening (e.g. [64, 64, 3], row-major h, w, c).
+    pub example_shape: Vec<usize>,
+    /// Names of the features (CSV header), when the source has them.
+    pub feature_names: Option<Vec<String>>,
+}
+
+/// A labelled data set in the notes' layout.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    /// Where it came from.
+    pub source: PathBuf,
+    /// X, n_x × m.
+    pub x: Array2<f64>,
+    /// Y, 1 × m, values 0 or 1.
+    pub y: Array2<f64>,
+    /// Class names, index = label (["non-cat", "cat"]; ["0", "1"] when the source has none).
+    pub classes: Vec<String>,
+    /// How X was made from the raw inputs.
+    pub preprocessing: Preprocessing,
+}
+
+impl Dataset {
+    /// n_x, the number of features.
+    pub fn features(&self) -> usize {
+        self.x.nrows()
+    }
+
+    /// m, the number of examples.
+    pub fn examples(&self) -> usize {
+        self.x.ncols()
+    }
+
+    /// X in the network's type (values rounded once from f64, as numpy's `astype`).
+    pub fn x_as<T: Float>(&self) -> Array2<T> {
+        self.x.mapv(T::cast)
+    }
+
+    /// Y in the network's type.
+    pub fn y_as<T: Float>(&self) -> Array2<T> {
+        self.y.mapv(T::cast)
+    }
+
+    /// Checks that `other` has as many features as this set, naming its file if not.
+    pub fn check_same_features(&self, other: &Dataset) -> Result<(), Error> {
+        if other.features() != self.features() {
+            return Err(Error::format(
+                &other.source,
+                format!(
+                    "has {} features per example but the training set {} has {}; \
+                     use a test set made the same way as the training set",
+                    other.features(),
+                    self.source.display(),
+                    self.features()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Which parts of a file to read, where the file holds more than one candidate.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoadOptions {
+    /// HDF5: the dataset holding X (default: the one whose name ends in `_x`).
+    pub x_key: Option<String>,
+    /// HDF5: the dataset holding Y (default: the one whose name ends in `_y`).
+    pub y_key: Option<String>,
+    /// CSV: the label column (default `label`).
+    pub label_column: Option<String>,
+}
+
+/// Loads a labelled data set, choosing the reader by extension (`.h5`/`.hdf5`, `.csv`).
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error> {
+    if !path.exists() {
+        return Err(Error::format(
+            path,
+            "no such file; check the path (relative paths start from the current folder)",
+        ));
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("h5" | "hdf5") => hdf5::load(path, options),
+        Some("csv") => csv::load(path, options),
+        _ => Err(Error::format(
+            path,
+            "unknown file type; backprop reads .h5/.hdf5 (the course's data) and .csv \
+             (a header row, numeric features and a 0/1 label column)",
+        )),
+    }
+}
+
+/// Turns m examples given as rows of `values` (m × n_x, row-major) into X (n_x × m).
+/// The transpose is a view: each example stays contiguous (numpy's `reshape(m, -1).T`).
+fn examples_to_columns(m: usize, n_x: usize, values: Vec<f64>) -> Array2<f64> {
+    Array2::from_shape_vec((m, n_x), values)
+        .expect("length checked by the caller")
+        .reversed_axes()
+}
+
+/// Labels must be 0 or 1 for the sigmoid output; names the first offender.
+fn check_binary_labels(path: &Path, y: ArrayView2<'_, f64>) -> Result<(), Error> {
+    if let Some((i, v)) = y.iter().enumerate().find(|(_, &v)| v != 0.0 && v != 1.0) {
+        return Err(Error::format(
+            path,
+            format!("label of example {i} is {v}; labels must be 0 or 1"),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! The library's one error type. Every variant but [`Error::Diverged`] is the
+//! user's to fix (a file, a flag); each message names the thing and the fix.
+
+use std::path::PathBuf;
+
+/// Everything the library can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A file was read but its contents are not what was expected.
+    #[error("{path}: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A setting (flag, layer list, model) that cannot work.
+    #[error("{0}")]
+    Config(String),
+    /// Training produced a NaN or infinite cost.
+    #[error("the cost became {cost} at iteration {iteration}; try a smaller learning rate")]
+    Diverged {
+        /// The iteration whose forward pass gave the non-finite cost.
+        iteration: usize,
+        /// The cost itself (NaN or ±∞).
+        cost: f64,
+    },
+}
+
+impl Error {
+    /// A [`Error::Format`] for `path`.
+    pub fn format(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Format {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Io`] for `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

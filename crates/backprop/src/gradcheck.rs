@@ -1,0 +1,151 @@
+//! Gradient checking: every parameter's backprop derivative against a central difference.
+//!
+//! For each parameter θ_i, gradapprox_i = (J(θ + ε·e_i) − J(θ − ε·e_i)) / 2ε,
+//! and the course's relative difference ‖grad − gradapprox‖ / (‖grad‖ + ‖gradapprox‖)
+//! is computed over all parameters together (the course's number, which must
+//! be < 1e-7) and, as a diagnostic, per tensor (dW1, db1, …). A tensor whose
+//! gradient is nearly zero (an early layer of a deep sigmoid net) can show a
+//! large per-tensor ratio from rounding noise alone (≈1e-16/ε per entry), so
+//! the verdict rests on the overall difference, as in the course.
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::activation::Activation;
+use crate::error::Error;
+use crate::init::Init;
+use crate::network::Network;
+use crate::rng::{Gaussian, NumpyRng};
+
+/// The course's ε.
+pub const EPSILON: f64 = 1e-7;
+/// The largest relative difference a correct backward pass is expected to give.
+pub const THRESHOLD: f64 = 1e-7;
+
+/// One tensor's comparison.
+#[derive(Clone, Debug)]
+pub struct TensorCheck {
+    /// "W1", "b1", …
+    pub name: String,
+    /// Number of parameters checked.
+    pub count: usize,
+    /// ‖grad − gradapprox‖ / (‖grad‖ + ‖gradapprox‖) over this tensor.
+    pub relative_difference: f64,
+}
+
+/// The whole check.
+#[derive(Clone, Debug)]
+pub struct GradCheckReport {
+    /// One entry per W[l] and b[l], in order.
+    pub tensors: Vec<TensorCheck>,
+    /// The relative difference over all parameters together (the course's number).
+    pub overall: f64,
+}
+
+impl GradCheckReport {
+    /// Whether the overall difference is below [`THRESHOLD`].
+    pub fn passed(&self) -> bool {
+        self.overall < THRESHOLD
+    }
+}
+
+/// Checks `net`'s backward pass on (X, Y) with central differences of step `epsilon`.
+/// The parameters are left as they were.
+pub fn check(
+    net: &mut Network<f64>,
+    x: ArrayView2<'_, f64>,
+    y: ArrayView2<'_, f64>,
+    epsilon: f64,
+) -> GradCheckReport {
+    net.forward(x);
+    net.backward(x, y);
+    let analytic: Vec<(String, Vec<f64>)> = net
+        .layers()
+        .iter()
+        .enumerate()
+        .flat_map(|(l, layer)| {
+            [
+                (format!("W{}", l + 1), layer.dw.iter().copied().collect()),
+                (format!("b{}", l + 1), layer.db.iter().copied().collect()),
+            ]
+        })
+        .collect();
+
+    let cost_at = |net: &mut Network<f64>| {
+        net.forward(x);
+        net.cost(y)
+    };
+    let mut tensors = Vec::new();
+    let (mut diff2, mut g2, mut a2) = (0.0, 0.0, 0.0);
+    for (t, (name, grad)) in analytic.into_iter().enumerate() {
+        let mut approx = Vec::with_capacity(grad.len());
+        for i in 0..grad.len() {
+            let original = param_mut(net, t, i).to_owned();
+            *param_mut(net, t, i) = original + epsilon;
+            let plus = cost_at(net);
+            *param_mut(net, t, i) = original - epsilon;
+            let minus = cost_at(net);
+            *param_mut(net, t, i) = original;
+            approx.push((plus - minus) / (2.0 * epsilon));
+        }
+        let d: f64 = grad.iter().zip(&approx).map(|(g, a)| (g - a).powi(2)).sum();
+        let gn: f64 = grad.iter().map(|g| g * g).sum();
+        let an: f64 = approx.iter().map(|a| a * a).sum();
+        diff2 += d;
+        g2 += gn;
+        a2 += an;
+        tensors.push(TensorCheck {
+            name,
+            count: grad.len(),
+            relative_difference: relative(d, gn, an),
+        });
+    }
+    GradCheckReport {
+        tensors,
+        overall: relative(diff2, g2, a2),
+    }
+}
+
+fn relative(diff2: f64, g2: f64, a2: f64) -> f64 {
+    let denom = g2.sqrt() + a2.sqrt();
+    if denom == 0.0 {
+        0.0
+    } else {
+        diff2.sqrt() / denom
+    }
+}
+
+/// The i-th entry (row-major) of tensor t, where tensors are W1, b1, W2, b2, …
+fn param_mut(net: &mut Network<f64>, t: usize, i: usize) -> &mut f64 {
+    let layer = &mut net.layers_mut()[t / 2];
+    let tensor = if t % 2 == 0 {
+        &mut layer.w
+    } else {
+        &mut layer.b
+    };
+    let cols = tensor.ncols();
+    &mut tensor[(i / cols, i % cols)]
+}
+
+/// A random problem for checking: X ~ N(0, 1) (n_x × m), Y ∈ {0, 1} (1 × m), from `seed`.
+pub fn random_problem(n_x: usize, m: usize, seed: u32) -> (Array2<f64>, Array2<f64>) {
+    let mut rng = NumpyRng::new(seed);
+    let x = Array2::from_shape_fn((n_x, m), |_| rng.randn());
+    let y = Array2::from_shape_fn((1, m), |_| if rng.uniform() < 0.5 { 0.0 } else { 1.0 });
+    (x, y)
+}
+
+/// A network at a generic point for checking: Xavier weights and random
+/// biases (0.5·N(0,1)), so that no ReLU sits exactly on its kink. (With zero
+/// biases, a layer whose inputs are all dead has Z = 0 exactly, where ReLU has
+/// no derivative and a central difference sees half of one.)
+pub fn generic_network(sizes: &[usize], g: Activation, seed: u32) -> Result<Network<f64>, Error> {
+    let mut rng = NumpyRng::new(seed);
+    let mut net = Network::<f64>::new(sizes, g, Init::Xavier, &mut rng)?;
+    for layer in net.layers_mut() {
+        layer.b.mapv_inplace(|_| 0.5 * rng.randn());
+    }
+    Ok(net)
+}
+
+/// The examples a check uses: few, so each one's share of J (and of its rounding) is large.
+pub const EXAMPLES: usize = 10;

@@ -1,0 +1,63 @@
+//! # backprop
+//!
+//! Logistic regression, one-hidden-layer and L-layer neural networks with the
+//! hand-derived, vectorized forward and backward propagation of Andrew Ng's
+//! *Neural Networks and Deep Learning* notes.
+//!
+//! ## The notes' conventions
+//! X is n_x × m (one example per **column**); W[l] is n[l] × n[l-1]; b[l] is
+//! n[l] × 1, broadcast over the columns.
+//!
+//! Forward, for l = 1 … L (hidden g: relu, tanh, sigmoid or leaky relu; output σ):
+//! ```text
+//! Z[l] = W[l]·A[l-1] + b[l]        A[l] = g[l](Z[l])        A[0] = X
+//! J    = −(1/m)·Σ[y·ln a + (1−y)·ln(1−a)]      (computed stably from Z[L])
+//! ```
+//! Backward, for l = L … 1:
+//! ```text
+//! dZ[L]   = A[L] − Y
+//! dW[l]   = (1/m)·dZ[l]·A[l-1]ᵀ
+//! db[l]   = (1/m)·Σ_columns dZ[l]
+//! dZ[l-1] = (W[l]ᵀ·dZ[l]) ⊙ g′[l-1](Z[l-1])      (never computed for X)
+//! ```
+//! The cost at iteration i is the one from iteration i's forward pass, before
+//! its update, iterations counted from 0.
+//!
+//! ## Example
+//! ```
+//! use backprop::{data::planar, train, Activation, Init, Network, NumpyRng};
+//!
+//! let flower = planar::flower();
+//! let (x, y) = (flower.x.view(), flower.y.view());
+//! let mut net = Network::<f64>::new(&[2, 4, 1], Activation::Tanh, Init::Small, &mut NumpyRng::new(2))?;
+//! let config = train::GdConfig { learning_rate: 1.2, iterations: 1000, record_every: 100 };
+//! let history = train::fit(&mut net, x, y, &config, &mut |_| {})?;
+//! assert!(history.final_cost < history.costs[0].1);
+//! # Ok::<(), backprop::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod activation;
+pub mod data;
+pub mod error;
+pub mod fsutil;
+pub mod gradcheck;
+pub mod init;
+pub mod job;
+pub mod layer;
+pub mod linalg;
+pub mod loss;
+pub mod metrics;
+pub mod model_io;
+pub mod network;
+pub mod rng;
+pub mod scalar;
+pub mod train;
+
+pub use activation::Activation;
+pub use error::Error;
+pub use init::Init;
+pub use linalg::{Float, Threads};
+pub use network::Network;
+pub use rng::{Gaussian, NumpyRng};

@@ -1,0 +1,195 @@
+//! The model folder: `model.safetensors` (the weights W1, b1, … in the notes'
+//! shapes) and `model.json` (everything needed to use them: layer sizes,
+//! activations, precision, classes and the preprocessing of the inputs).
+//!
+//! The weights load in Python with `safetensors.numpy.load_file`. Loading here
+//! checks every tensor against the json and refuses a file that disagrees.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ndarray::Array2;
+use safetensors::{Dtype, SafeTensors};
+use serde::{Deserialize, Serialize};
+
+use crate::activation::Activation;
+use crate::data::Preprocessing;
+use crate::error::Error;
+use crate::fsutil::write_atomic;
+use crate::linalg::Float;
+use crate::network::Network;
+
+/// The weights file's name inside a model folder.
+pub const WEIGHTS_FILE: &str = "model.safetensors";
+/// The description file's name inside a model folder.
+pub const INFO_FILE: &str = "model.json";
+/// `format` in every model.json.
+pub const FORMAT: &str = "backprop-model";
+
+/// The contents of model.json.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The backprop version that wrote it.
+    pub backprop_version: String,
+    /// [n_x, n_1, …, n_L].
+    pub layer_sizes: Vec<usize>,
+    /// The hidden layers' g.
+    pub hidden_activation: Activation,
+    /// The output unit's g (always "sigmoid" for now).
+    pub output_activation: String,
+    /// "f32" or "f64": the dtype of the tensors.
+    pub precision: String,
+    /// Class names, index = label.
+    pub classes: Vec<String>,
+    /// How raw inputs become columns of X.
+    pub preprocessing: Preprocessing,
+}
+
+/// A loaded network in the precision it was saved in.
+#[derive(Clone, Debug)]
+pub enum AnyNetwork {
+    /// Computed in f32.
+    F32(Network<f32>),
+    /// Computed in f64.
+    F64(Network<f64>),
+}
+
+/// Writes `net` and its description into the folder `dir` (which must exist).
+pub fn save<T: Float>(
+    dir: &Path,
+    net: &Network<T>,
+    classes: &[String],
+    preprocessing: &Preprocessing,
+) -> Result<ModelInfo, Error> {
+    let info = ModelInfo {
+        format: FORMAT.into(),
+        backprop_version: env!("CARGO_PKG_VERSION").into(),
+        layer_sizes: net.sizes(),
+        hidden_activation: net.hidden_activation(),
+        output_activation: "sigmoid".into(),
+        precision: T::NAME.into(),
+        classes: classes.to_vec(),
+        preprocessing: preprocessing.clone(),
+    };
+    let mut buffers: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
+    for (l, layer) in net.layers().iter().enumerate() {
+        for (name, t) in [("W", &layer.w), ("b", &layer.b)] {
+            let mut bytes = Vec::with_capacity(t.len() * std::mem::size_of::<T>());
+            for &v in t.iter() {
+                v.extend_le(&mut bytes);
+            }
+            buffers.insert(format!("{name}{}", l + 1), (t.shape().to_vec(), bytes));
+        }
+    }
+    let views = buffers
+        .iter()
+        .map(|(k, (shape, bytes))| {
+            safetensors::tensor::TensorView::new(dtype_of::<T>(), shape.clone(), bytes)
+                .map(|v| (k.clone(), v))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Config(format!("cannot pack the weights: {e}")))?;
+    let bytes = safetensors::serialize(views, None)
+        .map_err(|e| Error::Config(format!("cannot pack the weights: {e}")))?;
+    write_atomic(&dir.join(WEIGHTS_FILE), &bytes)?;
+    let json = serde_json::to_string_pretty(&info).expect("model info serialises");
+    write_atomic(&dir.join(INFO_FILE), json.as_bytes())?;
+    Ok(info)
+}
+
+/// Reads a model folder, checking every tensor's name, dtype and shape against model.json.
+pub fn load(dir: &Path) -> Result<(ModelInfo, AnyNetwork), Error> {
+    let info_path = dir.join(INFO_FILE);
+    let text = std::fs::read_to_string(&info_path).map_err(|e| Error::io(&info_path, e))?;
+    let info: ModelInfo = serde_json::from_str(&text).map_err(|e| {
+        Error::format(
+            &info_path,
+            format!("is not a backprop model description ({e})"),
+        )
+    })?;
+    if info.format != FORMAT {
+        return Err(Error::format(
+            &info_path,
+            format!("format is '{}', expected '{FORMAT}'", info.format),
+        ));
+    }
+    let weights_path = dir.join(WEIGHTS_FILE);
+    let bytes = std::fs::read(&weights_path).map_err(|e| Error::io(&weights_path, e))?;
+    let net = match info.precision.as_str() {
+        "f32" => AnyNetwork::F32(read_network(&weights_path, &bytes, &info)?),
+        "f64" => AnyNetwork::F64(read_network(&weights_path, &bytes, &info)?),
+        other => {
+            return Err(Error::format(
+                &info_path,
+                format!("precision '{other}' is not f32 or f64"),
+            ))
+        }
+    };
+    Ok((info, net))
+}
+
+fn read_network<T: Float>(
+    path: &Path,
+    bytes: &[u8],
+    info: &ModelInfo,
+) -> Result<Network<T>, Error> {
+    let bad = |m: String| {
+        Error::format(
+            path,
+            format!("{m}; the model folder is damaged: train it again"),
+        )
+    };
+    let tensors = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("unreadable ({e})")))?;
+    let sizes = &info.layer_sizes;
+    if sizes.len() < 2 {
+        return Err(bad("model.json lists fewer than two layer sizes".into()));
+    }
+    let expected = 2 * (sizes.len() - 1);
+    if tensors.len() != expected {
+        return Err(bad(format!(
+            "holds {} tensors, model.json implies {expected}",
+            tensors.len()
+        )));
+    }
+    let mut params = Vec::new();
+    for l in 1..sizes.len() {
+        let get = |name: String, shape: [usize; 2]| -> Result<Array2<T>, Error> {
+            let t = tensors
+                .tensor(&name)
+                .map_err(|_| bad(format!("has no tensor {name}")))?;
+            if t.dtype() != dtype_of::<T>() {
+                return Err(bad(format!(
+                    "{name} is {:?}, model.json says {}",
+                    t.dtype(),
+                    T::NAME
+                )));
+            }
+            if t.shape() != shape {
+                return Err(bad(format!(
+                    "{name} has shape {:?}, model.json implies {shape:?}",
+                    t.shape()
+                )));
+            }
+            let values = t
+                .data()
+                .chunks_exact(std::mem::size_of::<T>())
+                .map(T::from_le)
+                .collect();
+            Ok(Array2::from_shape_vec(shape, values).expect("shape checked"))
+        };
+        let w = get(format!("W{l}"), [sizes[l], sizes[l - 1]])?;
+        let b = get(format!("b{l}"), [sizes[l], 1])?;
+        params.push((w, b));
+    }
+    Network::from_parameters(params, info.hidden_activation).map_err(|e| bad(e.to_string()))
+}
+
+fn dtype_of<T: Float>() -> Dtype {
+    if std::mem::size_of::<T>() == 4 {
+        Dtype::F32
+    } else {
+        Dtype::F64
+    }
+}

@@ -1,0 +1,227 @@
+//! The network: any layer list [n_x, n_1, …, n_L] with a sigmoid output unit.
+//!
+//! Logistic regression is the network with no hidden layer ([n_x, 1]); the
+//! notes' shallow net has one ([n_x, n_h, 1]); the deep application has more.
+//! Indexing: `layers[0]` is the notes' layer 1 (W[1], b[1]); A[0] is X.
+
+use ndarray::{Array2, ArrayView2, Zip};
+
+use crate::activation::Activation;
+use crate::error::Error;
+use crate::init::Init;
+use crate::layer::Dense;
+use crate::linalg::{Float, Threads};
+use crate::loss::bce_cost;
+use crate::rng::Gaussian;
+
+/// A feed-forward network: hidden layers with one activation, a sigmoid output.
+#[derive(Clone, Debug)]
+pub struct Network<T: Float> {
+    layers: Vec<Dense<T>>,
+    hidden: Activation,
+    threads: Threads,
+}
+
+impl<T: Float> Network<T> {
+    /// Initialises a network for `sizes` = [n_x, n_1, …, n_L] (n_L = 1), drawing
+    /// W[1], W[2], … in that order from `rng`; biases start at 0.
+    pub fn new(
+        sizes: &[usize],
+        hidden: Activation,
+        init: Init,
+        rng: &mut dyn Gaussian,
+    ) -> Result<Self, Error> {
+        validate_sizes(sizes)?;
+        let params = sizes
+            .windows(2)
+            .map(|p| {
+                let w = init.weights(p[1], p[0], rng).mapv(T::cast);
+                (w, Array2::zeros((p[1], 1)))
+            })
+            .collect();
+        Self::from_parameters(params, hidden)
+    }
+
+    /// A network with the given (W[l], b[l]) pairs, layer 1 first.
+    pub fn from_parameters(
+        params: Vec<(Array2<T>, Array2<T>)>,
+        hidden: Activation,
+    ) -> Result<Self, Error> {
+        let mut sizes = Vec::with_capacity(params.len() + 1);
+        for (l, (w, b)) in params.iter().enumerate() {
+            if l == 0 {
+                sizes.push(w.ncols());
+            } else if w.ncols() != sizes[l] {
+                return Err(Error::Config(format!(
+                    "W[{}] has {} columns but layer {} has {} units",
+                    l + 1,
+                    w.ncols(),
+                    l,
+                    sizes[l]
+                )));
+            }
+            if b.dim() != (w.nrows(), 1) {
+                return Err(Error::Config(format!(
+                    "b[{}] is {}×{}, expected {}×1",
+                    l + 1,
+                    b.nrows(),
+                    b.ncols(),
+                    w.nrows()
+                )));
+            }
+            sizes.push(w.nrows());
+        }
+        validate_sizes(&sizes)?;
+        let last = params.len() - 1;
+        let layers = params
+            .into_iter()
+            .enumerate()
+            .map(|(l, (w, b))| {
+                let g = if l == last {
+                    Activation::Sigmoid
+                } else {
+                    hidden
+                };
+                Dense::new(w, b, g)
+            })
+            .collect();
+        Ok(Network {
+            layers,
+            hidden,
+            threads: Threads::default(),
+        })
+    }
+
+    /// Lets the matrix products use `threads` threads (results are reproducible per thread count).
+    pub fn set_threads(&mut self, threads: Threads) {
+        self.threads = threads;
+    }
+
+    /// [n_x, n_1, …, n_L].
+    pub fn sizes(&self) -> Vec<usize> {
+        std::iter::once(self.layers[0].inputs())
+            .chain(self.layers.iter().map(|l| l.units()))
+            .collect()
+    }
+
+    /// The activation of the hidden layers.
+    pub fn hidden_activation(&self) -> Activation {
+        self.hidden
+    }
+
+    /// The layers, layer 1 first.
+    pub fn layers(&self) -> &[Dense<T>] {
+        &self.layers
+    }
+
+    /// The layers, mutable (gradient checking perturbs their parameters).
+    pub fn layers_mut(&mut self) -> &mut [Dense<T>] {
+        &mut self.layers
+    }
+
+    /// Forward pass over X (n_x × m), filling every layer's Z and A.
+    pub fn forward(&mut self, x: ArrayView2<'_, T>) {
+        let threads = self.threads;
+        let (first, rest) = self.layers.split_first_mut().expect("at least one layer");
+        first.forward(x, threads);
+        let mut prev = first;
+        for layer in rest {
+            layer.forward(prev.a.view(), threads);
+            prev = layer;
+        }
+    }
+
+    /// J of the last forward pass against labels Y (1 × m), from the output logits.
+    pub fn cost(&self, y: ArrayView2<'_, T>) -> f64 {
+        let out = self.layers.last().expect("at least one layer");
+        bce_cost(out.z.iter().copied(), y.iter().copied())
+    }
+
+    /// Backward pass after [`forward`](Self::forward): every layer's dZ, dW, db.
+    /// dA[0] (the gradient with respect to X) is never computed.
+    pub fn backward(&mut self, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>) {
+        let threads = self.threads;
+        let last = self.layers.len() - 1;
+        {
+            let out = &mut self.layers[last];
+            Zip::from(&mut out.dz)
+                .and(&out.a)
+                .and(y)
+                .for_each(|dz, &a, &y| *dz = a - y);
+        }
+        for l in (0..=last).rev() {
+            let (below, from_l) = self.layers.split_at_mut(l);
+            let layer = &mut from_l[0];
+            match below.last_mut() {
+                Some(prev) => {
+                    layer.parameter_gradients(prev.a.view(), threads);
+                    layer.propagate_back(prev, threads);
+                }
+                None => layer.parameter_gradients(x, threads),
+            }
+        }
+    }
+
+    /// One gradient-descent update of every layer with the gradients of the last backward pass.
+    pub fn descend(&mut self, learning_rate: T) {
+        for layer in &mut self.layers {
+            layer.descend(learning_rate);
+        }
+    }
+
+    /// One full-batch iteration: forward, cost, backward, update. Returns the
+    /// cost of this iteration's forward pass (before its update).
+    pub fn train_step(&mut self, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>, lr: T) -> f64 {
+        self.forward(x);
+        let cost = self.cost(y);
+        self.backward(x, y);
+        self.descend(lr);
+        cost
+    }
+
+    /// P(y = 1 | x) for each column of X, as a 1 × m row. Leaves the training caches alone.
+    pub fn predict_proba(&self, x: ArrayView2<'_, T>) -> Array2<T> {
+        let mut scratch: Vec<Dense<T>> = self
+            .layers
+            .iter()
+            .map(|l| Dense::new(l.w.clone(), l.b.clone(), l.activation))
+            .collect();
+        let mut a_prev = x.to_owned();
+        for layer in &mut scratch {
+            layer.forward(a_prev.view(), self.threads);
+            a_prev = std::mem::take(&mut layer.a);
+        }
+        a_prev
+    }
+
+    /// 1 where P(y = 1 | x) > 0.5, else 0, for each column of X.
+    pub fn predict(&self, x: ArrayView2<'_, T>) -> Array2<T> {
+        self.predict_proba(x).mapv(|p| {
+            if p > T::cast(0.5) {
+                T::one()
+            } else {
+                T::zero()
+            }
+        })
+    }
+}
+
+fn validate_sizes(sizes: &[usize]) -> Result<(), Error> {
+    if sizes.len() < 2 {
+        return Err(Error::Config(
+            "a network needs at least an input size and an output size".into(),
+        ));
+    }
+    if let Some(pos) = sizes.iter().position(|&n| n == 0) {
+        return Err(Error::Config(format!(
+            "layer {pos} has 0 units; every layer needs at least one"
+        )));
+    }
+    if *sizes.last().unwrap() != 1 {
+        return Err(Error::Config(format!(
+            "the output layer has {} units; the sigmoid output has exactly 1",
+            sizes.last().unwrap()
+        )));
+    }
+    Ok(())
+}
