@@ -5,7 +5,8 @@ mod common;
 
 use backprop::data::{self, planar, Dataset, LoadOptions};
 use backprop::metrics::accuracy;
-use backprop::train::{fit, GdConfig, History};
+use backprop::job::{train_on, ModelSpec, Precision};
+use backprop::train::{fit, GdConfig};
 use backprop::{Activation, Init, Network, NumpyRng, Threads};
 
 fn load_cat() -> Option<(Dataset, Dataset)> {
@@ -17,49 +18,40 @@ fn load_cat() -> Option<(Dataset, Dataset)> {
 }
 
 struct Run {
-    history: History,
+    history: Vec<(usize, f64)>,
     train_acc: f64,
     test_acc: f64,
 }
 
+/// Trains through `job::train_on`, the path `backprop train` takes, in f64 with seed 1.
 fn run(
     train: &Dataset,
     test: &Dataset,
     hidden: &[usize],
-    g: Activation,
+    activation: Activation,
     init: Init,
-    lr: f64,
+    learning_rate: f64,
     iterations: usize,
 ) -> Run {
-    let mut sizes = vec![train.features()];
-    sizes.extend_from_slice(hidden);
-    sizes.push(1);
-    let mut net = Network::<f64>::new(&sizes, g, init, &mut NumpyRng::new(1)).unwrap();
-    net.set_threads(Threads::all());
-    let config = GdConfig {
-        learning_rate: lr,
-        iterations,
-        record_every: 100,
+    let spec = ModelSpec {
+        hidden: hidden.to_vec(),
+        activation,
+        init,
+        gd: GdConfig { learning_rate, iterations, record_every: 100 },
+        seed: 1,
+        precision: Precision::F64,
+        threads: Threads::all().0,
     };
-    let history = fit(
-        &mut net,
-        train.x.view(),
-        train.y.view(),
-        &config,
-        &mut |_| {},
-    )
-    .unwrap();
-    let train_acc = accuracy(net.predict(train.x.view()).view(), train.y.view());
-    let test_acc = accuracy(net.predict(test.x.view()).view(), test.y.view());
+    let t = train_on(train, Some(test), &spec, serde_json::Value::Null, &mut |_| {}).unwrap();
     Run {
-        history,
-        train_acc,
-        test_acc,
+        history: t.metrics.costs,
+        train_acc: t.metrics.train_accuracy,
+        test_acc: t.metrics.test_accuracy.unwrap(),
     }
 }
 
-fn cost_at(h: &History, i: usize) -> f64 {
-    h.costs.iter().find(|(it, _)| *it == i).unwrap().1
+fn cost_at(h: &[(usize, f64)], i: usize) -> f64 {
+    h.iter().find(|(it, _)| *it == i).unwrap().1
 }
 
 #[test]

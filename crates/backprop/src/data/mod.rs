@@ -37,7 +37,9 @@ pub struct Preprocessing {
 pub struct Dataset {
     /// Where it came from.
     pub source: PathBuf,
-    /// X, n_x × m.
+    /// X, n_x × m, each example (column) contiguous in memory, whatever the
+    /// source: the layout changes the order of the products' sums, so one
+    /// layout everywhere keeps the same data giving the same numbers.
     pub x: Array2<f64>,
     /// Y, 1 × m, values 0 or 1.
     pub y: Array2<f64>,

@@ -6,14 +6,14 @@
 
 use ndarray::Array2;
 
-use super::{Dataset, Preprocessing};
+use super::{examples_to_columns, Dataset, Preprocessing};
 use crate::rng::NumpyRng;
 
 /// The flower: X is 2 × 400, Y is 1 × 400 (first 200 red = 0, last 200 blue = 1).
 pub fn flower() -> Dataset {
     let mut rng = NumpyRng::new(1);
     let (m, per_class, a) = (400, 200, 4.0);
-    let mut x = Array2::zeros((2, m));
+    let mut points = vec![0.0; 2 * m]; // row-major m × 2, as numpy's X before `.T`
     let mut y = Array2::zeros((1, m));
     for j in 0..2 {
         let t: Vec<f64> = linspace(j as f64 * 3.12, (j + 1) as f64 * 3.12, per_class)
@@ -25,14 +25,14 @@ pub fn flower() -> Dataset {
         for (i, (&t, n)) in t.iter().zip(noise).enumerate() {
             let r = a * (4.0 * t).sin() + n * 0.2;
             let col = j * per_class + i;
-            x[(0, col)] = r * t.sin();
-            x[(1, col)] = r * t.cos();
+            points[2 * col] = r * t.sin();
+            points[2 * col + 1] = r * t.cos();
             y[(0, col)] = j as f64;
         }
     }
     Dataset {
         source: "planar:flower".into(),
-        x,
+        x: examples_to_columns(m, 2, points),
         y,
         classes: vec!["red".into(), "blue".into()],
         preprocessing: Preprocessing {
