@@ -41,6 +41,7 @@
 pub mod activation;
 pub mod data;
 pub mod error;
+pub mod explain;
 pub mod fsutil;
 pub mod gradcheck;
 pub mod init;
@@ -51,6 +52,8 @@ pub mod loss;
 pub mod metrics;
 pub mod model_io;
 pub mod network;
+pub mod plot;
+pub mod predict;
 pub mod rng;
 pub mod scalar;
 pub mod train;

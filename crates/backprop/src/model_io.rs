@@ -193,3 +193,27 @@ fn dtype_of<T: Float>() -> Dtype {
         Dtype::F64
     }
 }
+
+impl AnyNetwork {
+    /// P(positive class) for each column of X (given in f64, computed in the model's precision).
+    pub fn predict_proba(&self, x: &Array2<f64>) -> Vec<f64> {
+        fn go<T: Float>(net: &Network<T>, x: &Array2<f64>) -> Vec<f64> {
+            net.predict_proba(x.mapv(T::cast).view())
+                .iter()
+                .map(|p| p.as_f64())
+                .collect()
+        }
+        match self {
+            AnyNetwork::F32(n) => go(n, x),
+            AnyNetwork::F64(n) => go(n, x),
+        }
+    }
+
+    /// [n_x, …, 1].
+    pub fn sizes(&self) -> Vec<usize> {
+        match self {
+            AnyNetwork::F32(n) => n.sizes(),
+            AnyNetwork::F64(n) => n.sizes(),
+        }
+    }
+}

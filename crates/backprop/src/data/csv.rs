@@ -100,7 +100,9 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
             scale: 1.0,
             example_shape: vec![n_x],
             feature_names: Some(feature_names),
+            ..Preprocessing::default()
         },
+        skipped: Vec::new(),
     })
 }
 

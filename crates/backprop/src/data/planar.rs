@@ -40,7 +40,9 @@ pub fn flower() -> Dataset {
             scale: 1.0,
             example_shape: vec![2],
             feature_names: Some(vec!["x1".into(), "x2".into()]),
+            ..Preprocessing::default()
         },
+        skipped: Vec::new(),
     }
 }
 
