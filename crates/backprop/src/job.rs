@@ -21,7 +21,7 @@ use crate::model_io;
 use crate::network::Network;
 use crate::plot;
 use crate::rng::NumpyRng;
-use crate::train::{fit, GdConfig, History, Progress};
+use crate::train::{fit_with_test, GdConfig, History, Progress};
 
 /// The element type the network computes in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,13 +261,16 @@ fn train_typed<T: Float>(
     )?;
     net.set_threads(Threads(spec.threads.max(1)));
     let (x, y) = (train.x_as::<T>(), train.y_as::<T>());
-    let history: History = fit(&mut net, x.view(), y.view(), &spec.gd, observe)?;
+    let test_xy = test.map(|t| (t.x_as::<T>(), t.y_as::<T>()));
+    let test_views = test_xy.as_ref().map(|(tx, ty)| (tx.view(), ty.view()));
+    let history: History =
+        fit_with_test(&mut net, x.view(), y.view(), test_views, &spec.gd, observe)?;
     let score = |x: ArrayView2<'_, T>, y: ArrayView2<'_, T>| accuracy(net.predict(x).view(), y);
     let train_accuracy = score(x.view(), y.view());
-    let test_accuracy = test.map(|t| score(t.x_as::<T>().view(), t.y_as::<T>().view()));
+    let test_accuracy = test_views.map(|(tx, ty)| score(tx, ty));
     let metrics = Metrics {
         costs: history.costs,
-        test_costs: Vec::new(),
+        test_costs: history.test_costs,
         final_cost: history.final_cost,
         train_accuracy,
         test_accuracy,

@@ -179,19 +179,35 @@ impl<T: Float> Network<T> {
         cost
     }
 
-    /// P(y = 1 | x) for each column of X, as a 1 × m row. Leaves the training caches alone.
-    pub fn predict_proba(&self, x: ArrayView2<'_, T>) -> Array2<T> {
+    /// Z[L] for each column of X (the output logits), as a 1 × m row.
+    /// Leaves the training caches alone (it works on copies of the layers).
+    pub fn output_logits(&self, x: ArrayView2<'_, T>) -> Array2<T> {
         let mut scratch: Vec<Dense<T>> = self
             .layers
             .iter()
             .map(|l| Dense::new(l.w.clone(), l.b.clone(), l.activation))
             .collect();
         let mut a_prev = x.to_owned();
-        for layer in &mut scratch {
+        let last = scratch.len() - 1;
+        for (l, layer) in scratch.iter_mut().enumerate() {
             layer.forward(a_prev.view(), self.threads);
-            a_prev = std::mem::take(&mut layer.a);
+            a_prev = if l == last {
+                std::mem::take(&mut layer.z)
+            } else {
+                std::mem::take(&mut layer.a)
+            };
         }
         a_prev
+    }
+
+    /// P(y = 1 | x) for each column of X, as a 1 × m row. Leaves the training caches alone.
+    pub fn predict_proba(&self, x: ArrayView2<'_, T>) -> Array2<T> {
+        self.output_logits(x).mapv(crate::activation::sigmoid)
+    }
+
+    /// J on another data set (a test set) at the current parameters, from the logits.
+    pub fn cost_on(&self, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>) -> f64 {
+        bce_cost(self.output_logits(x).iter().copied(), y.iter().copied())
     }
 
     /// 1 where P(y = 1 | x) > 0.5, else 0, for each column of X.

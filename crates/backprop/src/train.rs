@@ -38,6 +38,8 @@ impl Default for GdConfig {
 pub struct History {
     /// (iteration, cost) at every `record_every`-th iteration, iteration 0 first.
     pub costs: Vec<(usize, f64)>,
+    /// (iteration, test-set cost) at the same iterations, when a test set is given.
+    pub test_costs: Vec<(usize, f64)>,
     /// The cost of the last iteration's forward pass.
     pub final_cost: f64,
     /// Iterations run.
@@ -69,6 +71,19 @@ pub fn fit<T: Float>(
     config: &GdConfig,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<History, Error> {
+    fit_with_test(net, x, y, None, config, observe)
+}
+
+/// [`fit`], also recording the cost on a test set (X, Y) at each recorded
+/// iteration, at the same parameters as that iteration's training cost.
+pub fn fit_with_test<T: Float>(
+    net: &mut Network<T>,
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    test: Option<(ArrayView2<'_, T>, ArrayView2<'_, T>)>,
+    config: &GdConfig,
+    observe: &mut dyn FnMut(Progress),
+) -> Result<History, Error> {
     if config.record_every == 0 {
         return Err(Error::Config("--record-every must be at least 1".into()));
     }
@@ -80,6 +95,9 @@ pub fn fit<T: Float>(
     };
     let start = Instant::now();
     for i in 0..config.iterations {
+        if let Some((tx, ty)) = test.filter(|_| i % config.record_every == 0) {
+            history.test_costs.push((i, net.cost_on(tx, ty)));
+        }
         let cost = net.train_step(x, y, lr);
         if !cost.is_finite() {
             return Err(Error::Diverged { iteration: i, cost });
