@@ -52,6 +52,7 @@ pub mod loss;
 pub mod metrics;
 pub mod model_io;
 pub mod network;
+pub mod optim;
 pub mod plot;
 pub mod predict;
 pub mod rng;

@@ -7,10 +7,13 @@
 
 mod csv;
 mod hdf5;
+pub mod idx;
 pub mod images;
 mod inputs;
 mod npz;
 pub mod planar;
+pub mod spiral;
+mod split;
 mod standardize;
 
 use std::path::{Path, PathBuf};
@@ -158,6 +161,9 @@ pub fn load_with_progress(
     if path.is_dir() {
         return images::load(path, options, progress);
     }
+    if idx::is_idx_images(path) {
+        return idx::load(path);
+    }
     match ext.as_deref() {
         Some("h5" | "hdf5") => hdf5::load(path, options),
         Some("csv") => csv::load(path, options),
@@ -168,8 +174,8 @@ pub fn load_with_progress(
 
 /// What backprop reads, for "unknown file type" messages.
 const UNKNOWN_TYPE: &str = "unknown file type; backprop reads .h5/.hdf5 (the course's data), .csv \
-    (a header row, numeric features and a 0/1 label column), .npz/.npy (numpy arrays x, y) and \
-    folders of pictures (one sub-folder per class, or labels.csv)";
+    (a header row, numeric features and a 0/1 label column), .npz/.npy (numpy arrays x, y), \
+    MNIST's *-images-idx3-ubyte[.gz] and folders of pictures (one sub-folder per class, or labels.csv)";
 
 /// Turns m examples given as rows of `values` (m × n_x, row-major) into X (n_x × m).
 /// The transpose is a view: each example stays contiguous (numpy's `reshape(m, -1).T`).
