@@ -147,16 +147,7 @@ fn read_table(path: &Path, pre: &Preprocessing) -> Result<(Vec<f64>, usize), Err
 /// A CSV's feature columns, in the model's order when it knows its feature
 /// names; a label column, if present, is ignored.
 fn read_csv_features(path: &Path, pre: &Preprocessing) -> Result<(Vec<f64>, usize), Error> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .trim(::csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| Error::format(path, format!("cannot read ({e})")))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::format(path, format!("cannot read the header row ({e})")))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let (header, mut reader) = super::csv::open_table(path)?;
     let columns: Vec<usize> = match &pre.feature_names {
         Some(names) => names
             .iter()
@@ -182,19 +173,7 @@ fn read_csv_features(path: &Path, pre: &Preprocessing) -> Result<(Vec<f64>, usiz
         let record = record.map_err(|e| Error::format(path, format!("line {line}: {e}")))?;
         for &c in &columns {
             let cell = record.get(c).unwrap_or("");
-            let v: f64 = cell
-                .parse()
-                .ok()
-                .filter(|v: &f64| v.is_finite())
-                .ok_or_else(|| {
-                    Error::format(
-                        path,
-                        format!(
-                            "line {line}, column '{}': '{cell}' is not a finite number",
-                            header[c]
-                        ),
-                    )
-                })?;
+            let v = super::csv::number(path, line, &header[c], cell)?;
             values.push(v);
         }
     }
