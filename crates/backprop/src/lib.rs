@@ -40,9 +40,11 @@
 
 pub mod activation;
 pub mod data;
+mod elementwise;
 pub mod error;
 pub mod fsutil;
 pub mod gradcheck;
+mod gram;
 pub mod init;
 pub mod job;
 pub mod layer;

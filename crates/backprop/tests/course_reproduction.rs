@@ -4,8 +4,8 @@
 mod common;
 
 use backprop::data::{self, planar, Dataset, LoadOptions};
-use backprop::metrics::accuracy;
 use backprop::job::{train_on, ModelSpec, Precision};
+use backprop::metrics::accuracy;
 use backprop::train::{fit, GdConfig};
 use backprop::{Activation, Init, Network, NumpyRng, Threads};
 
@@ -37,12 +37,23 @@ fn run(
         hidden: hidden.to_vec(),
         activation,
         init,
-        gd: GdConfig { learning_rate, iterations, record_every: 100 },
+        gd: GdConfig {
+            learning_rate,
+            iterations,
+            record_every: 100,
+        },
         seed: 1,
         precision: Precision::F64,
         threads: Threads::all().0,
     };
-    let t = train_on(train, Some(test), &spec, serde_json::Value::Null, &mut |_| {}).unwrap();
+    let t = train_on(
+        train,
+        Some(test),
+        &spec,
+        serde_json::Value::Null,
+        &mut |_| {},
+    )
+    .unwrap();
     Run {
         history: t.metrics.costs,
         train_acc: t.metrics.train_accuracy,
