@@ -4,9 +4,10 @@
 //! shapes) and the buffers of one training pass (Z, A, dZ, dW, db), so that
 //! after the first iteration a pass allocates nothing.
 
-use ndarray::{Array2, ArrayView2, Axis, Zip};
+use ndarray::{Array2, ArrayView2};
 
 use crate::activation::Activation;
+use crate::elementwise::{activate_row, times_derivative_row};
 use crate::linalg::{gemm, pairwise_sum, Float, Threads};
 
 /// A fully connected layer with its forward cache and gradients.
@@ -57,10 +58,12 @@ impl<T: Float> Dense<T> {
         self.w.ncols()
     }
 
-    /// Sizes the m-dependent buffers for a batch of `m` examples (allocates only when m changes).
+    /// Sizes the m-dependent buffers for a batch of `m` examples (allocates only when m
+    /// changes, or when a caller replaced a buffer by one of another shape or layout).
     fn ensure_batch(&mut self, m: usize) {
-        if self.z.ncols() != m {
-            let n = self.units();
+        let n = self.units();
+        let fits = |x: &Array2<T>| x.is_standard_layout() && x.dim() == (n, m);
+        if !(fits(&self.z) && fits(&self.a) && fits(&self.dz)) {
             self.z = Array2::zeros((n, m));
             self.a = Array2::zeros((n, m));
             self.dz = Array2::zeros((n, m));
@@ -78,14 +81,30 @@ impl<T: Float> Dense<T> {
             self.z.view_mut(),
             threads,
         );
+        self.activate();
+    }
+
+    /// Z += b; A = g(Z), row by row (Z already holds the product).
+    pub(crate) fn activate(&mut self) {
+        let m = self.z.ncols();
+        if m == 0 {
+            return;
+        }
         let g = self.activation;
-        Zip::from(&mut self.z)
-            .and(&mut self.a)
-            .and_broadcast(&self.b)
-            .for_each(|z, a, &b| {
-                *z += b;
-                *a = g.forward(*z);
-            });
+        let z = self.z.as_slice_mut().expect("Z is owned, standard layout");
+        let a = self.a.as_slice_mut().expect("A is owned, standard layout");
+        for ((z, a), &b) in z
+            .chunks_exact_mut(m)
+            .zip(a.chunks_exact_mut(m))
+            .zip(&self.b)
+        {
+            activate_row(g, b, z, a);
+        }
+    }
+
+    /// Sizes the batch buffers for `m` examples without computing anything.
+    pub(crate) fn prepare(&mut self, m: usize) {
+        self.ensure_batch(m);
     }
 
     /// Given dZ of this layer (already in `self.dz`): dW = (1/m)·dZ·A_prevᵀ and
@@ -101,11 +120,20 @@ impl<T: Float> Dense<T> {
             self.dw.view_mut(),
             threads,
         );
-        for (db, row) in self.db.iter_mut().zip(self.dz.axis_iter(Axis(0))) {
-            *db = match row.as_slice() {
-                Some(r) => pairwise_sum(r),
-                None => pairwise_sum(&row.to_vec()),
-            } * inv_m;
+        self.bias_gradient();
+    }
+
+    /// db = (1/m)·Σ_columns dZ, each row summed in numpy's pairwise order.
+    pub(crate) fn bias_gradient(&mut self) {
+        let m = self.dz.ncols();
+        let inv_m = T::one() / T::cast(m as f64);
+        let dz = self.dz.as_slice().expect("dZ is owned, standard layout");
+        if m == 0 {
+            self.db.fill(T::nan());
+            return;
+        }
+        for (db, row) in self.db.iter_mut().zip(dz.chunks_exact(m)) {
+            *db = pairwise_sum(row) * inv_m;
         }
     }
 
@@ -119,20 +147,25 @@ impl<T: Float> Dense<T> {
             prev.dz.view_mut(),
             threads,
         );
-        let g = prev.activation;
-        Zip::from(&mut prev.dz)
-            .and(&prev.z)
-            .and(&prev.a)
-            .for_each(|dz, &z, &a| *dz *= g.derivative(z, a));
+        let dz = prev
+            .dz
+            .as_slice_mut()
+            .expect("dZ is owned, standard layout");
+        let z = prev.z.as_slice().expect("Z is owned, standard layout");
+        let a = prev.a.as_slice().expect("A is owned, standard layout");
+        times_derivative_row(prev.activation, dz, z, a);
     }
 
     /// One gradient-descent step: W −= α·dW, b −= α·db.
     pub fn descend(&mut self, learning_rate: T) {
-        Zip::from(&mut self.w)
-            .and(&self.dw)
-            .for_each(|w, &dw| *w -= learning_rate * dw);
-        Zip::from(&mut self.b)
-            .and(&self.db)
-            .for_each(|b, &db| *b -= learning_rate * db);
+        self.w
+            .zip_mut_with(&self.dw, |w, &dw| *w -= learning_rate * dw);
+        self.descend_bias(learning_rate);
+    }
+
+    /// b −= α·db alone.
+    pub(crate) fn descend_bias(&mut self, learning_rate: T) {
+        self.b
+            .zip_mut_with(&self.db, |b, &db| *b -= learning_rate * db);
     }
 }

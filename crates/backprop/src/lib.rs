@@ -40,10 +40,12 @@
 
 pub mod activation;
 pub mod data;
+mod elementwise;
 pub mod error;
 pub mod explain;
 pub mod fsutil;
 pub mod gradcheck;
+mod gram;
 pub mod init;
 pub mod job;
 pub mod layer;

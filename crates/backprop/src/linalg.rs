@@ -8,7 +8,7 @@
 use std::fmt::{Debug, Display};
 
 use faer::{Accum, MatMut, MatRef, Par};
-use ndarray::{ArrayView2, ArrayViewMut2, LinalgScalar, ScalarOperand};
+use ndarray::{ArrayView2, ArrayViewMut2, Axis, LinalgScalar, ScalarOperand};
 
 /// A floating-point element type the networks compute in: `f32` or `f64`.
 ///
@@ -144,6 +144,9 @@ pub fn gemm<T: Float>(
         }
         return;
     }
+    if 2 * m * n * k <= SMALL_FLOPS && small_gemm(alpha, a, b, accumulate, c.view_mut()) {
+        return;
+    }
     let (sa, sb, sc) = (a.strides(), b.strides(), c.strides());
     let (sc0, sc1) = (sc[0], sc[1]);
     // SAFETY: each view is valid for its shape and strides for the lifetime
@@ -160,12 +163,250 @@ pub fn gemm<T: Float>(
     faer::linalg::matmul::matmul(c_mut, beta, a_ref, b_ref, alpha, par);
 }
 
+/// Products with at most this many flops run in [`small_gemm`]'s plain loops
+/// when their layout suits them: below it faer's dispatch costs more than the
+/// arithmetic (the flower net's products are 3200–6400 flops).
+pub const SMALL_FLOPS: usize = 1 << 17;
+
+/// Runs `$body` compiled for AVX2+FMA when the CPU has them, else for the
+/// baseline. Both give the same bits: the kernels ask for fused multiply-adds
+/// explicitly (`mul_add`), and the compiler contracts nothing else.
+macro_rules! dispatch {
+    ($name:ident, $body:ident, ($($arg:ident: $ty:ty),*) $(-> $ret:ty)?) => {{
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn $name<T: Float>($($arg: $ty),*) $(-> $ret)? {
+            $body($($arg),*)
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports the features the function was compiled for.
+            return unsafe { $name($($arg),*) };
+        }
+        $body($($arg),*)
+    }};
+}
+pub(crate) use dispatch;
+
+/// `C ← α·A·B (+ C)` in plain loops for the two layouts small products come
+/// in; returns false (doing nothing) for any other layout.
+///
+/// - B's and C's rows contiguous (Z = W·A, dZ = Wᵀ·dZ): each row of C is
+///   Σ_k A[i,k]·B[k,:], summed over k in order with fused multiply-adds.
+/// - A's rows and B's columns contiguous (dW = dZ·Aᵀ): each entry is a dot
+///   product, in 8 fused lanes combined as numpy combines its 8 accumulators.
+fn small_gemm<T: Float>(
+    alpha: T,
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    accumulate: bool,
+    c: ArrayViewMut2<'_, T>,
+) -> bool {
+    let (k, n) = b.dim();
+    let rows_b = n == 1 || b.strides()[1] == 1;
+    let rows_c = n == 1 || c.strides()[1] == 1;
+    let rows_a = k == 1 || a.strides()[1] == 1;
+    let cols_b = k == 1 || b.strides()[0] == 1;
+    if rows_b && rows_c {
+        rows_product(alpha, a, b, accumulate, c);
+        true
+    } else if rows_a && cols_b {
+        dots_product(alpha, a, b, accumulate, c);
+        true
+    } else {
+        false
+    }
+}
+
+fn rows_product<T: Float>(
+    alpha: T,
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    accumulate: bool,
+    c: ArrayViewMut2<'_, T>,
+) {
+    dispatch!(avx2, rows_kernel, (alpha: T, a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, accumulate: bool, c: ArrayViewMut2<'_, T>))
+}
+
+fn dots_product<T: Float>(
+    alpha: T,
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    accumulate: bool,
+    c: ArrayViewMut2<'_, T>,
+) {
+    dispatch!(avx2, dots_kernel, (alpha: T, a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, accumulate: bool, c: ArrayViewMut2<'_, T>))
+}
+
+/// C[i,:] = α·Σ_k A[i,k]·B[k,:] (+ C[i,:]), 64 columns at a time.
+#[inline(always)]
+fn rows_kernel<T: Float>(
+    alpha: T,
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    accumulate: bool,
+    mut c: ArrayViewMut2<'_, T>,
+) {
+    const CHUNK: usize = 64;
+    let (m, k) = a.dim();
+    let n = b.ncols();
+    let mut scratch = [T::zero(); CHUNK];
+    for i in 0..m {
+        let mut c_row = c.row_mut(i);
+        let c_row = c_row.as_slice_mut().expect("contiguous row");
+        let mut j0 = 0;
+        while j0 < n {
+            let w = (n - j0).min(CHUNK);
+            let out = &mut c_row[j0..j0 + w];
+            // Sum straight into C unless C's old values are still needed.
+            let acc = if accumulate {
+                &mut scratch[..w]
+            } else {
+                &mut *out
+            };
+            let a0 = a[(i, 0)];
+            for (s, &bv) in acc.iter_mut().zip(row(b, 0, j0, w)) {
+                *s = a0 * bv;
+            }
+            for kk in 1..k {
+                let aik = a[(i, kk)];
+                for (s, &bv) in acc.iter_mut().zip(row(b, kk, j0, w)) {
+                    *s = aik.mul_add(bv, *s);
+                }
+            }
+            if accumulate {
+                for (o, &v) in out.iter_mut().zip(&scratch[..w]) {
+                    *o += alpha * v;
+                }
+            } else if alpha != T::one() {
+                for o in out.iter_mut() {
+                    *o = alpha * *o;
+                }
+            }
+            j0 += w;
+        }
+    }
+}
+
+/// Columns `j0..j0 + w` of row `r` of a matrix whose rows are contiguous.
+#[inline(always)]
+fn row<'a, T: Float>(b: ArrayView2<'a, T>, r: usize, j0: usize, w: usize) -> &'a [T] {
+    let s = b
+        .index_axis_move(Axis(0), r)
+        .to_slice()
+        .expect("contiguous row");
+    &s[j0..j0 + w]
+}
+
+/// C[i,j] = α·(A[i,:]·B[:,j]) (+ C[i,j]), four columns of B at a time (four
+/// independent chains of fused multiply-adds; each dot keeps its own order).
+#[inline(always)]
+fn dots_kernel<T: Float>(
+    alpha: T,
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    accumulate: bool,
+    mut c: ArrayViewMut2<'_, T>,
+) {
+    let (m, n) = c.dim();
+    let col = |j: usize| {
+        b.index_axis_move(Axis(1), j)
+            .to_slice()
+            .expect("contiguous column")
+    };
+    for i in 0..m {
+        let ai = a
+            .index_axis_move(Axis(0), i)
+            .to_slice()
+            .expect("contiguous row");
+        let mut j = 0;
+        while j < n {
+            let w = (n - j).min(4);
+            let mut d = [T::zero(); 4];
+            match w {
+                4 => d = dot4(ai, [col(j), col(j + 1), col(j + 2), col(j + 3)]),
+                _ => {
+                    for (q, dq) in d.iter_mut().enumerate().take(w) {
+                        *dq = dot4(ai, [col(j + q); 4])[0];
+                    }
+                }
+            }
+            for (q, &dq) in d.iter().enumerate().take(w) {
+                let v = alpha * dq;
+                let cij = &mut c[(i, j + q)];
+                *cij = if accumulate { *cij + v } else { v };
+            }
+            j += w;
+        }
+    }
+}
+
+/// x·y for four y at once, each in 8 fused lanes combined as numpy combines
+/// its 8 accumulators, the tail added last.
+#[inline(always)]
+fn dot4<T: Float>(x: &[T], y: [&[T]; 4]) -> [T; 4] {
+    let len = x.len();
+    let mut r = [[T::zero(); 8]; 4];
+    let full = len / 8 * 8;
+    let mut i = 0;
+    while i < full {
+        for (rq, yq) in r.iter_mut().zip(&y) {
+            let (xs, ys) = (&x[i..i + 8], &yq[i..i + 8]);
+            for l in 0..8 {
+                rq[l] = xs[l].mul_add(ys[l], rq[l]);
+            }
+        }
+        i += 8;
+    }
+    let mut out = [T::zero(); 4];
+    for ((o, rq), yq) in out.iter_mut().zip(&r).zip(&y) {
+        let mut s = ((rq[0] + rq[1]) + (rq[2] + rq[3])) + ((rq[4] + rq[5]) + (rq[6] + rq[7]));
+        for (&xv, &yv) in x[full..].iter().zip(&yq[full..]) {
+            s = xv.mul_add(yv, s);
+        }
+        *o = s;
+    }
+    out
+}
+
 /// Sum of a slice by numpy's pairwise summation (`pairwise_sum` in numpy's
 /// loops): blocks of up to 128 summed with 8 interleaved accumulators, larger
 /// slices split in halves. Error grows as O(log n) rather than O(n), and the
 /// same order as numpy keeps row sums (db) on numpy's trajectory.
 pub fn pairwise_sum<T: Float>(v: &[T]) -> T {
-    const BLOCK: usize = 128;
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn avx2<T: Float>(v: &[T]) -> T {
+        if v.len() <= PAIRWISE_BLOCK {
+            pairwise_block(v)
+        } else {
+            let half = (v.len() / 2) & !7;
+            // SAFETY: called only where the features are present (below).
+            unsafe { avx2(&v[..half]) + avx2(&v[half..]) }
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU supports the features the function was compiled for.
+        return unsafe { avx2(v) };
+    }
+    fn plain<T: Float>(v: &[T]) -> T {
+        if v.len() <= PAIRWISE_BLOCK {
+            pairwise_block(v)
+        } else {
+            let half = (v.len() / 2) & !7;
+            plain(&v[..half]) + plain(&v[half..])
+        }
+    }
+    plain(v)
+}
+
+const PAIRWISE_BLOCK: usize = 128;
+
+/// numpy's sum of one block (≤ 128 values): 8 interleaved accumulators, combined
+/// in pairs, then the leftovers in order; fewer than 8 values in order.
+#[inline(always)]
+fn pairwise_block<T: Float>(v: &[T]) -> T {
     let n = v.len();
     if n < 8 {
         let mut res = T::zero();
@@ -173,7 +414,7 @@ pub fn pairwise_sum<T: Float>(v: &[T]) -> T {
             res += x;
         }
         res
-    } else if n <= BLOCK {
+    } else {
         let mut r = [T::zero(); 8];
         r.copy_from_slice(&v[..8]);
         let mut i = 8;
@@ -188,9 +429,6 @@ pub fn pairwise_sum<T: Float>(v: &[T]) -> T {
             res += x;
         }
         res
-    } else {
-        let half = (n / 2) & !7;
-        pairwise_sum(&v[..half]) + pairwise_sum(&v[half..])
     }
 }
 

@@ -7,7 +7,9 @@
 use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::activation::Activation;
+use crate::elementwise::{cost_bound, output_dz};
 use crate::error::Error;
+use crate::gram::Gram;
 use crate::init::Init;
 use crate::layer::Dense;
 use crate::linalg::{Float, Threads};
@@ -119,15 +121,23 @@ impl<T: Float> Network<T> {
         &mut self.layers
     }
 
+    /// The thread setting of the matrix products.
+    pub fn threads(&self) -> Threads {
+        self.threads
+    }
+
     /// Forward pass over X (n_x × m), filling every layer's Z and A.
     pub fn forward(&mut self, x: ArrayView2<'_, T>) {
+        self.layers[0].forward(x, self.threads);
+        self.forward_above_first();
+    }
+
+    /// The forward pass of layers 2 … L, from A[1].
+    fn forward_above_first(&mut self) {
         let threads = self.threads;
-        let (first, rest) = self.layers.split_first_mut().expect("at least one layer");
-        first.forward(x, threads);
-        let mut prev = first;
-        for layer in rest {
-            layer.forward(prev.a.view(), threads);
-            prev = layer;
+        for l in 1..self.layers.len() {
+            let (below, from_l) = self.layers.split_at_mut(l);
+            from_l[0].forward(below[l - 1].a.view(), threads);
         }
     }
 
@@ -140,25 +150,29 @@ impl<T: Float> Network<T> {
     /// Backward pass after [`forward`](Self::forward): every layer's dZ, dW, db.
     /// dA[0] (the gradient with respect to X) is never computed.
     pub fn backward(&mut self, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>) {
+        self.backward_above_first(y);
+        self.layers[0].parameter_gradients(x, self.threads);
+    }
+
+    /// dZ[L] = A[L] − Y, then dW, db of layers L … 2 and dZ of layers L−1 … 1.
+    fn backward_above_first(&mut self, y: ArrayView2<'_, T>) {
         let threads = self.threads;
         let last = self.layers.len() - 1;
         {
             let out = &mut self.layers[last];
-            Zip::from(&mut out.dz)
-                .and(&out.a)
-                .and(y)
-                .for_each(|dz, &a, &y| *dz = a - y);
-        }
-        for l in (0..=last).rev() {
-            let (below, from_l) = self.layers.split_at_mut(l);
-            let layer = &mut from_l[0];
-            match below.last_mut() {
-                Some(prev) => {
-                    layer.parameter_gradients(prev.a.view(), threads);
-                    layer.propagate_back(prev, threads);
-                }
-                None => layer.parameter_gradients(x, threads),
+            match (out.dz.as_slice_mut(), out.a.as_slice(), y.as_slice()) {
+                (Some(dz), Some(a), Some(y)) if dz.len() == y.len() => output_dz(dz, a, y),
+                _ => Zip::from(&mut out.dz)
+                    .and(&out.a)
+                    .and(y)
+                    .for_each(|dz, &a, &y| *dz = a - y),
             }
+        }
+        for l in (1..=last).rev() {
+            let (below, from_l) = self.layers.split_at_mut(l);
+            let (layer, prev) = (&mut from_l[0], &mut below[l - 1]);
+            layer.parameter_gradients(prev.a.view(), threads);
+            layer.propagate_back(prev, threads);
         }
     }
 
@@ -167,6 +181,66 @@ impl<T: Float> Network<T> {
         for layer in &mut self.layers {
             layer.descend(learning_rate);
         }
+    }
+
+    /// One full-batch iteration as [`fit`](crate::train::fit) runs it: forward,
+    /// cost (only when `want_cost`), backward, update, by `path`. Returns the
+    /// cost when computed; otherwise a cheap bound stands in for it: `Some(NaN
+    /// or ∞)` whenever the cost would not be finite, `None` when it certainly
+    /// is.
+    pub(crate) fn step(
+        &mut self,
+        x: ArrayView2<'_, T>,
+        y: ArrayView2<'_, T>,
+        learning_rate: T,
+        path: StepPath<'_, T>,
+        want_cost: bool,
+    ) -> Option<f64> {
+        let threads = self.threads;
+        match path {
+            StepPath::Gram(gram) => {
+                gram.forward(&mut self.layers[0], threads);
+                self.forward_above_first();
+                self.backward_above_first(y);
+                self.layers[0].bias_gradient();
+                for layer in &mut self.layers[1..] {
+                    layer.descend(learning_rate);
+                }
+                gram.descend(&mut self.layers[0], learning_rate);
+            }
+            StepPath::Layers => {
+                self.forward(x);
+                self.backward(x, y);
+                self.descend(learning_rate);
+            }
+        }
+        // Z[L] is this iteration's forward pass in every path (updates leave Z alone).
+        if want_cost || !self.cost_is_surely_finite(y) {
+            Some(self.cost(y))
+        } else {
+            None
+        }
+    }
+
+    /// Whether [`cost`](Self::cost) is certainly finite, from a bound on its
+    /// terms (see `elementwise::cost_bound`) that costs no logarithms.
+    fn cost_is_surely_finite(&self, y: ArrayView2<'_, T>) -> bool {
+        let out = self.layers.last().expect("at least one layer");
+        match (out.z.as_slice(), y.as_slice()) {
+            (Some(z), Some(y)) if z.len() == y.len() => cost_bound(z, y) < 1e300,
+            _ => false,
+        }
+    }
+
+    /// Starts the Gram path of the first layer on X (see [`crate::gram`]).
+    pub(crate) fn start_gram(&self, x: ArrayView2<'_, T>) -> Gram<T> {
+        Gram::new(&self.layers[0], x, self.threads)
+    }
+
+    /// Writes the first layer's W (and dW) back from the Gram path.
+    pub(crate) fn finish_gram(&mut self, gram: &Gram<T>, x: ArrayView2<'_, T>) {
+        let threads = self.threads;
+        gram.materialize(&mut self.layers[0], x, threads);
     }
 
     /// One full-batch iteration: forward, cost, backward, update. Returns the
@@ -220,6 +294,14 @@ impl<T: Float> Network<T> {
             }
         })
     }
+}
+
+/// How [`Network::step`] runs an iteration.
+pub(crate) enum StepPath<'a, T: Float> {
+    /// Layer by layer, every product direct.
+    Layers,
+    /// Layer by layer, the first layer through XᵀX.
+    Gram(&'a mut Gram<T>),
 }
 
 fn validate_sizes(sizes: &[usize]) -> Result<(), Error> {

@@ -2,6 +2,13 @@
 //!
 //! The library never prints: each iteration is reported to an observer
 //! callback, and the recorded costs come back in a [`History`].
+//!
+//! Speed (see `docs/PERFORMANCE.md`): the cost (two logs and an exp an
+//! example) is computed only on recorded iterations and the last one; on the
+//! others a bound with no logs proves it finite, and where it cannot the cost
+//! is computed, so divergence is still caught at the iteration it happens. On
+//! wide data the first layer runs through the Gram matrix XᵀX
+//! ([`Path::Auto`]).
 
 use std::time::Instant;
 
@@ -9,8 +16,9 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::gram::Gram;
 use crate::linalg::Float;
-use crate::network::Network;
+use crate::network::{Network, StepPath};
 
 /// The settings of gradient descent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,12 +61,31 @@ pub struct History {
 pub struct Progress {
     /// The iteration just run (from 0).
     pub iteration: usize,
-    /// Its cost (from its forward pass, before its update).
+    /// Its cost (from its forward pass, before its update) on recorded
+    /// iterations and the last one; NaN on the others, where it is not computed.
     pub cost: f64,
     /// Whether this cost was recorded in the history.
     pub recorded: bool,
     /// Total iterations of this run.
     pub total: usize,
+}
+
+/// Inputs with at most this many features are copied row by row for training.
+const NARROW_INPUTS: usize = 16;
+
+/// How [`fit_with`] computes an iteration. Every choice gives the same costs up
+/// to rounding (≈10⁻¹² relative over the course's runs, in f64).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Path {
+    /// [`Path::Gram`] where it does at most half the work of [`Path::Layers`]
+    /// (n_x ≫ m and enough iterations), else [`Path::Layers`].
+    #[default]
+    Auto,
+    /// Layer by layer, every product direct: W[l]·A[l−1] and dZ[l]·A[l−1]ᵀ.
+    Layers,
+    /// Layer by layer, the first layer through the Gram matrix XᵀX (see
+    /// `gram.rs`); as `Layers` when m > n_x.
+    Gram,
 }
 
 /// Runs gradient descent on (X, Y), calling `observe` after every iteration.
@@ -71,7 +98,7 @@ pub fn fit<T: Float>(
     config: &GdConfig,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<History, Error> {
-    fit_with_test(net, x, y, None, config, observe)
+    fit_with(net, x, y, None, config, Path::Auto, observe)
 }
 
 /// [`fit`], also recording the cost on a test set (X, Y) at each recorded
@@ -84,6 +111,19 @@ pub fn fit_with_test<T: Float>(
     config: &GdConfig,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<History, Error> {
+    fit_with(net, x, y, test, config, Path::Auto, observe)
+}
+
+/// [`fit_with_test`], choosing how an iteration is computed.
+pub fn fit_with<T: Float>(
+    net: &mut Network<T>,
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    test: Option<(ArrayView2<'_, T>, ArrayView2<'_, T>)>,
+    config: &GdConfig,
+    path: Path,
+    observe: &mut dyn FnMut(Progress),
+) -> Result<History, Error> {
     if config.record_every == 0 {
         return Err(Error::Config("--record-every must be at least 1".into()));
     }
@@ -94,19 +134,53 @@ pub fn fit_with_test<T: Float>(
         ..History::default()
     };
     let start = Instant::now();
+    // Narrow inputs (the flower's 2 features) go feature by feature: the small
+    // products (`linalg::SMALL_FLOPS`) want each row of X contiguous.
+    let x_rows;
+    let x = if x.nrows() <= NARROW_INPUTS && !x.is_standard_layout() {
+        x_rows = x.as_standard_layout().into_owned();
+        x_rows.view()
+    } else {
+        x
+    };
+    let sizes = net.sizes();
+    let (n_x, n1, m) = (sizes[0], sizes[1], x.ncols());
+    let gram_fits = m <= n_x && x.nrows() == n_x && m > 0;
+    let use_gram = match path {
+        Path::Auto => gram_fits && Gram::<T>::worthwhile(n1, n_x, m, config.iterations),
+        Path::Layers => false,
+        Path::Gram => gram_fits,
+    };
+    let mut gram = use_gram.then(|| net.start_gram(x));
+    let mut result = Ok(());
     for i in 0..config.iterations {
-        if let Some((tx, ty)) = test.filter(|_| i % config.record_every == 0) {
+        let recorded = i % config.record_every == 0;
+        let last = i + 1 == config.iterations;
+        if let Some((tx, ty)) = test.filter(|_| recorded) {
+            if let Some(g) = &gram {
+                net.finish_gram(g, x); // the test cost needs W[1] itself
+            }
             history.test_costs.push((i, net.cost_on(tx, ty)));
         }
-        let cost = net.train_step(x, y, lr);
-        if !cost.is_finite() {
-            return Err(Error::Diverged { iteration: i, cost });
+        let step = match &mut gram {
+            Some(g) => StepPath::Gram(g),
+            None => StepPath::Layers,
+        };
+        let cost = net.step(x, y, lr, step, recorded || last);
+        if let Some(c) = cost.filter(|c| !c.is_finite()) {
+            result = Err(Error::Diverged {
+                iteration: i,
+                cost: c,
+            });
+            break;
         }
-        let recorded = i % config.record_every == 0;
+        let cost = cost.unwrap_or(f64::NAN);
         if recorded {
             history.costs.push((i, cost));
         }
-        history.final_cost = cost;
+        if last {
+            history.final_cost = cost;
+        }
         observe(Progress {
             iteration: i,
             cost,
@@ -114,6 +188,9 @@ pub fn fit_with_test<T: Float>(
             total: config.iterations,
         });
     }
+    if let Some(g) = &gram {
+        net.finish_gram(g, x);
+    }
     history.train_seconds = start.elapsed().as_secs_f64();
-    Ok(history)
+    result.map(|()| history)
 }

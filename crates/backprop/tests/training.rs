@@ -78,3 +78,41 @@ fn costs_are_recorded_from_iteration_0_every_n_and_final_cost_is_the_last() {
     assert_eq!(h.final_cost, seen[6].1);
     assert!(h.test_costs.is_empty());
 }
+
+#[test]
+fn test_cost_is_right_on_the_gram_path_too() {
+    // n_x ≫ m: the first layer trains through XᵀX and W[1] is only materialised
+    // on demand; the test cost must still be measured at W[1] of that iteration.
+    use backprop::train::{fit_with, Path};
+    let mut rng = NumpyRng::new(4);
+    let x = Array2::from_shape_fn((300, 20), |_| rng.randn());
+    let y = Array2::from_shape_fn((1, 20), |(_, j)| (j % 2) as f64);
+    let mut net = Network::<f64>::new(
+        &[300, 5, 1],
+        Activation::Relu,
+        Init::Xavier,
+        &mut NumpyRng::new(2),
+    )
+    .unwrap();
+    let config = GdConfig {
+        learning_rate: 0.05,
+        iterations: 200,
+        record_every: 40,
+    };
+    let h = fit_with(
+        &mut net,
+        x.view(),
+        y.view(),
+        Some((x.view(), y.view())),
+        &config,
+        Path::Gram,
+        &mut |_| {},
+    )
+    .unwrap();
+    for ((i, c), (_, t)) in h.costs.iter().zip(&h.test_costs) {
+        assert!(
+            (c - t).abs() < 1e-12 * c.abs().max(1.0),
+            "iteration {i}: {c} vs {t}"
+        );
+    }
+}
