@@ -119,7 +119,7 @@ fn activate_row_body<T: Float>(g: Activation, b: T, z: &mut [T], a: &mut [T]) {
             *z += b;
             *a = T::cast(tanh(z.as_f64()));
         }),
-        Activation::Relu | Activation::LeakyRelu { .. } => pairs.for_each(|(z, a)| {
+        Activation::Relu | Activation::LeakyRelu { .. } | Activation::Softmax => pairs.for_each(|(z, a)| {
             *z += b;
             *a = g.forward(*z);
         }),
