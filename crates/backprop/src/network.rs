@@ -181,7 +181,9 @@ impl<T: Float> Network<T> {
     pub fn add_l2_gradient(&mut self, lambda: f64, m: usize) {
         let k = T::cast(lambda / m as f64);
         for layer in &mut self.layers {
-            Zip::from(&mut layer.dw).and(&layer.w).for_each(|dw, &w| *dw += k * w);
+            Zip::from(&mut layer.dw)
+                .and(&layer.w)
+                .for_each(|dw, &w| *dw += k * w);
         }
     }
 
@@ -192,7 +194,11 @@ impl<T: Float> Network<T> {
     pub fn draw_dropout(&mut self, keep: &[f64], m: usize, rng: &mut NumpyRng) {
         let hidden = self.layers.len() - 1;
         for (l, layer) in self.layers[..hidden].iter_mut().enumerate() {
-            let p = if keep.len() == 1 { keep[0] } else { keep.get(l).copied().unwrap_or(1.0) };
+            let p = if keep.len() == 1 {
+                keep[0]
+            } else {
+                keep.get(l).copied().unwrap_or(1.0)
+            };
             if p >= 1.0 {
                 layer.mask = None;
                 continue;
@@ -368,12 +374,21 @@ impl<T: Float> Network<T> {
         let p = self.predict_proba(x);
         if self.is_softmax() {
             let best = p.columns().into_iter().map(|c| {
-                let k = c.iter().enumerate().fold(0, |b, (k, v)| if *v > c[b] { k } else { b });
+                let k = c
+                    .iter()
+                    .enumerate()
+                    .fold(0, |b, (k, v)| if *v > c[b] { k } else { b });
                 T::cast(k as f64)
             });
             Array2::from_shape_vec((1, p.ncols()), best.collect()).expect("one class a column")
         } else {
-            p.mapv(|p| if p > T::cast(0.5) { T::one() } else { T::zero() })
+            p.mapv(|p| {
+                if p > T::cast(0.5) {
+                    T::one()
+                } else {
+                    T::zero()
+                }
+            })
         }
     }
 }
