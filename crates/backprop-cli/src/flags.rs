@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use backprop::job::{ModelSpec, Precision};
+use backprop::optim::{AdamConfig, LrSchedule, MomentumConfig, OptimizerConfig, RmsPropConfig};
 use backprop::train::GdConfig;
 use backprop::{Activation, Init};
 use clap::{Args, Parser, Subcommand};
@@ -45,9 +46,9 @@ pub struct ModelFlags {
     /// Gradient descent's learning rate α.
     #[arg(long, default_value_t = 0.0075)]
     pub learning_rate: f64,
-    /// Iterations of full-batch gradient descent.
-    #[arg(long, default_value_t = 2500)]
-    pub iterations: usize,
+    /// Iterations (updates) of gradient descent [default: 2500].
+    #[arg(long)]
+    pub iterations: Option<usize>,
     /// Seed of numpy's legacy generator (np.random.seed), so --seed 1 draws the course's weights.
     #[arg(long, default_value_t = 1)]
     pub seed: u32,
@@ -60,6 +61,71 @@ pub struct ModelFlags {
     /// Threads for the matrix products [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Examples per update (mini-batch gradient descent), reshuffled every epoch [default: all: full batch].
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Train this many passes over the data instead of --iterations updates (costs are then per epoch).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Optimiser: gd, momentum (--beta), rmsprop (--beta2, --epsilon) or adam (--beta1, --beta2, --epsilon; bias-corrected).
+    #[arg(long, default_value = "gd")]
+    pub optimizer: OptimizerName,
+    /// Momentum's β.
+    #[arg(long, default_value_t = 0.9)]
+    pub beta: f64,
+    /// Adam's β₁.
+    #[arg(long, default_value_t = 0.9)]
+    pub beta1: f64,
+    /// Adam's and RMSprop's β₂.
+    #[arg(long, default_value_t = 0.999)]
+    pub beta2: f64,
+    /// Adam's and RMSprop's ε.
+    #[arg(long, default_value_t = 1e-8)]
+    pub epsilon: f64,
+    /// Learning-rate decay per epoch: none, inverse-time (α₀/(1+r·e)), exponential (α₀·rᵉ) or step (α₀/(1+r·⌊e/interval⌋)).
+    #[arg(long, default_value = "none")]
+    pub lr_decay: DecayName,
+    /// The decay's rate r.
+    #[arg(long, default_value_t = 1.0)]
+    pub lr_decay_rate: f64,
+    /// The step decay's interval, in epochs.
+    #[arg(long, default_value_t = 1000)]
+    pub lr_decay_interval: usize,
+    /// L2 regularisation λ: adds λ/(2m)·Σ‖W‖² to the cost (the printed cost includes it) and (λ/m)·W to dW.
+    #[arg(long, default_value_t = 0.0)]
+    pub l2: f64,
+    /// Inverted dropout on the hidden layers, training only: one keep probability, or one per hidden layer ("0.8,0.9").
+    #[arg(long, value_delimiter = ',')]
+    pub keep_prob: Vec<f64>,
+    /// Stop when the validation cost (--validation) has not improved for this many evaluations; keep the best weights.
+    #[arg(long)]
+    pub early_stopping: Option<usize>,
+}
+
+/// `--optimizer` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OptimizerName {
+    /// Plain gradient descent.
+    Gd,
+    /// Gradient descent with momentum.
+    Momentum,
+    /// RMSprop.
+    Rmsprop,
+    /// Adam.
+    Adam,
+}
+
+/// `--lr-decay` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DecayName {
+    /// A constant learning rate.
+    None,
+    /// α₀ / (1 + rate·epoch).
+    InverseTime,
+    /// α₀ · rate^epoch.
+    Exponential,
+    /// α₀ / (1 + rate·⌊epoch / interval⌋).
+    Step,
 }
 
 impl ModelFlags {
@@ -70,8 +136,36 @@ impl ModelFlags {
             init: self.init,
             gd: GdConfig {
                 learning_rate: self.learning_rate,
-                iterations: self.iterations,
+                iterations: self.iterations.unwrap_or(2500),
                 record_every: self.record_every,
+                batch_size: self.batch_size,
+                epochs: self.epochs,
+                optimizer: match self.optimizer {
+                    OptimizerName::Gd => OptimizerConfig::Gd,
+                    OptimizerName::Momentum => OptimizerConfig::Momentum(MomentumConfig { beta: self.beta }),
+                    OptimizerName::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig {
+                        beta2: self.beta2,
+                        epsilon: self.epsilon,
+                    }),
+                    OptimizerName::Adam => OptimizerConfig::Adam(AdamConfig {
+                        beta1: self.beta1,
+                        beta2: self.beta2,
+                        epsilon: self.epsilon,
+                    }),
+                },
+                schedule: match self.lr_decay {
+                    DecayName::None => LrSchedule::None,
+                    DecayName::InverseTime => LrSchedule::InverseTime { rate: self.lr_decay_rate },
+                    DecayName::Exponential => LrSchedule::Exponential { rate: self.lr_decay_rate },
+                    DecayName::Step => LrSchedule::Step {
+                        rate: self.lr_decay_rate,
+                        interval: self.lr_decay_interval,
+                    },
+                },
+                l2: self.l2,
+                keep_prob: self.keep_prob.clone(),
+                seed: self.seed,
+                early_stopping: self.early_stopping,
             },
             seed: self.seed,
             precision: self.precision,
@@ -82,10 +176,21 @@ impl ModelFlags {
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Training set: the course's .h5 file, a .csv (header row, numeric features, 0/1 label
-    /// column), an .npz (x, y), or a folder of pictures (one sub-folder per class, or labels.csv).
+    /// Training set: the course's .h5 file, a .csv (header row, numeric features, a label
+    /// column of 0/1 or 0…K−1), an .npz (x, y), MNIST's *-images-idx3-ubyte[.gz], or a folder
+    /// of pictures (one sub-folder per class, or labels.csv).
+    #[arg(long, required_unless_present = "resume")]
+    pub train: Option<PathBuf>,
+    /// Hold out this fraction of the training set (stratified, seeded) to validate on while training.
     #[arg(long)]
-    pub train: PathBuf,
+    pub validation: Option<f64>,
+    /// Write a checkpoint (model and optimiser state) into the run folder every N iterations (or epochs).
+    #[arg(long)]
+    pub checkpoint_every: Option<usize>,
+    /// Continue the run in this folder from its checkpoint, with its own configuration and data;
+    /// --iterations or --epochs give the new total, --out where the result goes [default: the same folder].
+    #[arg(long)]
+    pub resume: Option<PathBuf>,
     /// Test set, made the same way as the training set.
     #[arg(long)]
     pub test: Option<PathBuf>,

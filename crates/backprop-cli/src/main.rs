@@ -3,7 +3,8 @@
 //! Flags become a library config in one step; the library does the work; this
 //! file maps failures to one exit-code policy: 2 for anything the user can fix
 //! (a path, a file's contents, a flag), 1 when training itself fails (a
-//! diverging cost), and clap's own 2 for flags that do not parse.
+//! diverging cost), 130 when Ctrl-C or SIGTERM stopped training (after its
+//! checkpoint is written), and clap's own 2 for flags that do not parse.
 
 mod commands;
 mod flags;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             match err.downcast_ref::<backprop::Error>() {
                 Some(backprop::Error::Diverged { .. }) => ExitCode::from(1),
+                Some(backprop::Error::Interrupted { .. }) => ExitCode::from(130),
                 _ => ExitCode::from(2),
             }
         }

@@ -64,7 +64,7 @@ fn non_numeric_csv_cell() {
 }
 
 #[test]
-fn label_outside_0_1() {
+fn label_that_is_not_a_class_number() {
     let tmp = TempDir::new("bad-label");
     tmp.write("d.csv", "x1,label\n0.1,0\n0.2,2\n");
     refused(

@@ -25,6 +25,14 @@ pub enum Error {
     /// A setting (flag, layer list, model) that cannot work.
     #[error("{0}")]
     Config(String),
+    /// Training was stopped (Ctrl-C, SIGTERM) after writing a checkpoint.
+    #[error("interrupted after {at} iterations; the checkpoint and metrics so far are in {}; continue with: backprop train --resume {}", out.display(), out.display())]
+    Interrupted {
+        /// The run folder holding the checkpoint.
+        out: PathBuf,
+        /// Iterations (or epochs) done.
+        at: usize,
+    },
     /// Training produced a NaN or infinite cost.
     #[error("the cost became {cost} at iteration {iteration}; try a smaller learning rate")]
     Diverged {

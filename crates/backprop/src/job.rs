@@ -6,6 +6,7 @@
 //! folder appears only when complete.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
@@ -17,11 +18,13 @@ use crate::fsutil::{write_atomic, RunDir};
 use crate::init::Init;
 use crate::linalg::{Float, Threads};
 use crate::metrics::accuracy;
+use crate::checkpoint;
+use crate::minibatch::{self, Extras, TrainState};
 use crate::model_io;
 use crate::network::Network;
 use crate::plot;
 use crate::rng::NumpyRng;
-use crate::train::{fit_with_test, GdConfig, History, Progress};
+use crate::train::{fit_with, GdConfig, Path as FitPath, Progress};
 
 /// The element type the network computes in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,33 +83,53 @@ pub struct TrainConfig {
     pub force: bool,
     /// Standardise the features with the training set's mean and std.
     pub standardize: bool,
+    /// Hold out this fraction of the training set (stratified, seeded) for validation.
+    #[serde(default)]
+    pub validation: Option<f64>,
+    /// Write a checkpoint into the run folder every this many iterations (or epochs).
+    #[serde(default)]
+    pub checkpoint_every: Option<usize>,
 }
 
 /// The numbers a run produced: what metrics.json holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
-    /// (iteration, cost) at every `record_every`-th iteration.
+    /// (iteration or epoch, cost) at every `record_every`-th one.
     pub costs: Vec<(usize, f64)>,
     /// (iteration, test-set cost) at the same iterations; empty without a test set.
     pub test_costs: Vec<(usize, f64)>,
-    /// The last iteration's cost.
+    /// (iteration, validation cost); empty without `--validation`.
+    pub validation_costs: Vec<(usize, f64)>,
+    /// (iteration, validation accuracy); empty without `--validation`.
+    pub validation_accuracies: Vec<(usize, f64)>,
+    /// Whether the costs are per epoch rather than per iteration.
+    pub per_epoch: bool,
+    /// The last iteration's (or epoch's) cost.
     pub final_cost: f64,
     /// Fraction of training examples classified right.
     pub train_accuracy: f64,
     /// Fraction of test examples classified right; `None` without a test set.
     pub test_accuracy: Option<f64>,
-    /// Training examples m.
+    /// Training examples m (after holding out the validation set).
     pub train_examples: usize,
     /// Test examples.
     pub test_examples: Option<usize>,
-    /// Iterations run.
+    /// Validation examples.
+    pub validation_examples: Option<usize>,
+    /// Iterations (or epochs) run.
     pub iterations: usize,
     /// Seconds in the training loop.
     pub train_seconds: f64,
     /// α.
     pub learning_rate: f64,
-    /// [n_x, n_1, …, 1].
+    /// [n_x, n_1, …, n_L].
     pub layer_sizes: Vec<usize>,
+    /// Early stopping: the iteration (or epoch) whose weights were kept.
+    pub best_at: Option<usize>,
+    /// Whether early stopping ended the run.
+    pub stopped_early: bool,
+    /// Whether the run was interrupted (a checkpoint holds where it stopped).
+    pub interrupted: bool,
     /// The whole configuration of the run.
     pub config: serde_json::Value,
 }
@@ -129,19 +152,26 @@ pub enum TrainedNetwork {
     F64(Network<f64>),
 }
 
-/// Loads and checks a job's data: the training set and, when given, a test
-/// set with the same number of features.
-/// With `standardize`, both are standardised with the training set's statistics.
+/// A job's data: training, test and validation sets.
+pub struct JobData {
+    /// The training set (without the validation examples).
+    pub train: Dataset,
+    /// The test set, if given.
+    pub test: Option<Dataset>,
+    /// The held-out validation set, with `--validation`.
+    pub validation: Option<Dataset>,
+}
+
+/// Loads and checks a job's data: the training set, a test set with the same
+/// number of features, and the validation split. With `standardize`, all are
+/// standardised with the (remaining) training set's statistics.
 /// `progress` hears (done, total) while pictures are decoded.
-pub fn load_data(
-    config: &TrainConfig,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<(Dataset, Option<Dataset>), Error> {
+pub fn load_data(config: &TrainConfig, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<JobData, Error> {
     let mut train = data::load_with_progress(&config.train, &config.load, progress)?;
     let mut test = match &config.test {
         Some(path) => {
             let mut options = config.load.clone();
-            if train.preprocessing.image_size.is_some() {
+            if train.preprocessing.image_size.is_some() && train.classes.len() == 2 {
                 // The test folder's positive class is the training set's, by name.
                 options.positive = Some(train.classes[1].clone());
             }
@@ -151,41 +181,95 @@ pub fn load_data(
         }
         None => None,
     };
+    let mut validation = None;
+    if let Some(fraction) = config.validation {
+        let (t, v) = train.split_validation(fraction, config.model.seed)?;
+        train = t;
+        validation = Some(v);
+    }
     if config.standardize {
         let s = train.standardize();
-        if let Some(t) = &mut test {
-            t.apply_standardization(&s);
+        for d in [&mut test, &mut validation].into_iter().flatten() {
+            d.apply_standardization(&s);
         }
     }
-    Ok((train, test))
+    Ok(JobData { train, test, validation })
 }
 
-/// Where a `train` job reports as it goes (the library never prints).
+/// Where a `train` job reports as it goes (the library never prints), and how it is stopped.
 pub struct Hooks<'a> {
     /// (done, total) while pictures are decoded, from any thread.
     pub load_progress: &'a (dyn Fn(usize, usize) + Sync),
-    /// The data, once loaded and checked, before training starts.
+    /// The training data, once loaded and checked, before training starts.
     pub loaded: &'a mut dyn FnMut(&Dataset, Option<&Dataset>),
     /// Every iteration.
     pub iteration: &'a mut dyn FnMut(Progress),
+    /// When set (by a signal handler), training stops, writes a checkpoint and returns.
+    pub stop: Option<&'a AtomicBool>,
 }
 
-/// Runs a whole `train` job and writes its run folder. Returns the trained network and metrics.
+/// Runs a whole `train` job and writes its run folder. Returns the trained
+/// network and metrics; an interrupted run leaves a checkpoint and its
+/// metrics so far in the run folder and returns [`Error::Interrupted`].
 pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Error> {
     check_out(&config.out, config.force)?;
-    let (train, test) = load_data(config, hooks.load_progress)?;
-    (hooks.loaded)(&train, test.as_ref());
-    let job_json = serde_json::to_value(config).expect("config serialises");
-    let mut trained = train_on(
-        &train,
-        test.as_ref(),
-        &config.model,
-        job_json,
-        hooks.iteration,
-    )?;
-    trained.skipped = train.skipped.clone();
-    let dir = RunDir::create(&config.out, config.force)?;
-    write_run_contents(&dir.path(""), &trained, &train)?;
+    let data = load_data(config, hooks.load_progress)?;
+    (hooks.loaded)(&data.train, data.test.as_ref());
+    let ctx = RunContext { job: Some(config), stop: hooks.stop, resume: None };
+    finish(config, &data, train_on_with(&data, &config.model, ctx, hooks.iteration)?)
+}
+
+/// Continues the run in `dir` from its checkpoint: its own configuration and
+/// data, `total` the new number of iterations (or epochs) if given, the
+/// result written to `out` (default: `dir` itself).
+pub fn resume_train(
+    dir: &Path,
+    total: Option<usize>,
+    out: Option<&Path>,
+    hooks: Hooks<'_>,
+) -> Result<Trained, Error> {
+    let info = checkpoint::read_info(dir)?;
+    let mut config = info.config.clone();
+    if let Some(t) = total {
+        match config.model.gd.epochs {
+            Some(_) => config.model.gd.epochs = Some(t),
+            None => config.model.gd.iterations = t,
+        }
+    }
+    config.out = out.unwrap_or(dir).to_path_buf();
+    config.force = true;
+    if let Some(o) = out.filter(|o| *o != dir) {
+        check_out(o, false)?;
+    }
+    let data = load_data(&config, hooks.load_progress)?;
+    (hooks.loaded)(&data.train, data.test.as_ref());
+    let ctx = RunContext { job: Some(&config), stop: hooks.stop, resume: Some((dir, &info)) };
+    finish(&config, &data, train_on_with(&data, &config.model, ctx, hooks.iteration)?)
+}
+
+/// Writes the run folder of a finished (or interrupted) run.
+fn finish(config: &TrainConfig, data: &JobData, mut trained: Trained) -> Result<Trained, Error> {
+    trained.skipped = data.train.skipped.clone();
+    if trained.metrics.interrupted {
+        // The checkpoint is written; add the metrics so far beside it.
+        let metrics = serde_json::to_string_pretty(&trained.metrics).expect("metrics serialise");
+        write_atomic(&config.out.join("metrics.json"), metrics.as_bytes())?;
+        return Err(Error::Interrupted {
+            out: config.out.clone(),
+            at: trained.metrics.iterations,
+        });
+    }
+    // Checkpoints may have made the folder already: it is this run's, so replace it.
+    let dir = RunDir::create(&config.out, config.force || config.checkpoint_every.is_some())?;
+    write_run_contents(&dir.path(""), &trained, &data.train)?;
+    if config.checkpoint_every.is_some() {
+        for name in [checkpoint::TENSORS_FILE, checkpoint::STATE_FILE] {
+            let from = config.out.join(name);
+            if from.is_file() {
+                std::fs::copy(&from, dir.path(name)).map_err(|e| Error::io(&from, e))?;
+            }
+        }
+    }
     dir.commit()?;
     Ok(trained)
 }
@@ -201,6 +285,18 @@ pub fn check_out(out: &Path, force: bool) -> Result<(), Error> {
     Ok(())
 }
 
+/// What a training run may do besides training: checkpoint into the job's
+/// run folder, stop on a flag, continue from a checkpoint.
+#[derive(Default)]
+pub struct RunContext<'a> {
+    /// The job (its run folder receives checkpoints; its config is saved in them).
+    pub job: Option<&'a TrainConfig>,
+    /// The stop flag.
+    pub stop: Option<&'a AtomicBool>,
+    /// Continue from the checkpoint in this folder.
+    pub resume: Option<(&'a Path, &'a checkpoint::CheckpointInfo)>,
+}
+
 /// Trains `spec` on an in-memory training set and scores it on both sets.
 /// `config` is recorded in the metrics as given.
 pub fn train_on(
@@ -210,77 +306,135 @@ pub fn train_on(
     config: serde_json::Value,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<Trained, Error> {
+    let data = JobData { train: train.clone(), test: test.cloned(), validation: None };
+    let mut trained = train_on_with(&data, spec, RunContext::default(), observe)?;
+    trained.metrics.config = config;
+    Ok(trained)
+}
+
+/// [`train_on`] with a validation set, checkpoints, a stop flag or a resume.
+pub fn train_on_with(
+    data: &JobData,
+    spec: &ModelSpec,
+    ctx: RunContext<'_>,
+    observe: &mut dyn FnMut(Progress),
+) -> Result<Trained, Error> {
     if spec.hidden.contains(&0) {
-        return Err(Error::Config(
-            "--hidden: every layer needs at least one unit".into(),
-        ));
+        return Err(Error::Config("--hidden: every layer needs at least one unit".into()));
     }
-    if spec.gd.iterations == 0 {
-        return Err(Error::Config("--iterations must be at least 1".into()));
+    if spec.gd.total_units() == 0 {
+        return Err(Error::Config("--iterations (or --epochs) must be at least 1".into()));
     }
     if !(spec.gd.learning_rate.is_finite() && spec.gd.learning_rate > 0.0) {
-        return Err(Error::Config(
-            "--learning-rate must be a positive number".into(),
-        ));
+        return Err(Error::Config("--learning-rate must be a positive number".into()));
     }
-    match spec.precision {
+    if let Some(p) = spec.gd.keep_prob.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
+        return Err(Error::Config(format!("--keep-prob {p} is not in (0, 1]")));
+    }
+    let (network, metrics) = match spec.precision {
         Precision::F32 => {
-            let (net, metrics) = train_typed::<f32>(train, test, spec, config, observe)?;
-            Ok(Trained {
-                network: TrainedNetwork::F32(net),
-                metrics,
-                skipped: Vec::new(),
-            })
+            let (n, m) = train_typed::<f32>(data, spec, ctx, observe)?;
+            (TrainedNetwork::F32(n), m)
         }
         Precision::F64 => {
-            let (net, metrics) = train_typed::<f64>(train, test, spec, config, observe)?;
-            Ok(Trained {
-                network: TrainedNetwork::F64(net),
-                metrics,
-                skipped: Vec::new(),
-            })
+            let (n, m) = train_typed::<f64>(data, spec, ctx, observe)?;
+            (TrainedNetwork::F64(n), m)
         }
-    }
+    };
+    Ok(Trained { network, metrics, skipped: Vec::new() })
 }
 
 fn train_typed<T: Float>(
-    train: &Dataset,
-    test: Option<&Dataset>,
+    data: &JobData,
     spec: &ModelSpec,
-    config: serde_json::Value,
+    ctx: RunContext<'_>,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<(Network<T>, Metrics), Error> {
+    let train = &data.train;
+    let k = train.classes.len();
     let mut sizes = vec![train.features()];
     sizes.extend(&spec.hidden);
-    sizes.push(1);
-    let mut net = Network::<T>::new(
-        &sizes,
-        spec.activation,
-        spec.init,
-        &mut NumpyRng::new(spec.seed),
-    )?;
+    sizes.push(if k > 2 { k } else { 1 });
+    let mut net = Network::<T>::new(&sizes, spec.activation, spec.init, &mut NumpyRng::new(spec.seed))?;
     net.set_threads(Threads(spec.threads.max(1)));
-    let (x, y) = (train.x_as::<T>(), train.y_as::<T>());
-    let test_xy = test.map(|t| (t.x_as::<T>(), t.y_as::<T>()));
+    let (x, y) = (train.x_as::<T>(), train.targets_as::<T>(k));
+    let test_xy = data.test.as_ref().map(|t| (t.x_as::<T>(), t.targets_as::<T>(k)));
     let test_views = test_xy.as_ref().map(|(tx, ty)| (tx.view(), ty.view()));
-    let history: History =
-        fit_with_test(&mut net, x.view(), y.view(), test_views, &spec.gd, observe)?;
-    let score = |x: ArrayView2<'_, T>, y: ArrayView2<'_, T>| accuracy(net.predict(x).view(), y);
-    let train_accuracy = score(x.view(), y.view());
-    let test_accuracy = test_views.map(|(tx, ty)| score(tx, ty));
+    let val = data.validation.as_ref().map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>()));
+
+    let general = !spec.gd.is_plain(x.ncols())
+        || val.is_some()
+        || ctx.resume.is_some()
+        || ctx.job.is_some_and(|j| j.checkpoint_every.is_some());
+    let (history, interrupted) = if general {
+        let state = match ctx.resume {
+            Some((dir, info)) => {
+                if info.layer_sizes != sizes {
+                    return Err(Error::format(
+                        dir,
+                        format!("the checkpoint's layers {:?} differ from the data's {sizes:?}", info.layer_sizes),
+                    ));
+                }
+                checkpoint::restore(dir, info, &mut net)?
+            }
+            None => TrainState::new(&spec.gd),
+        };
+        let job = ctx.job;
+        let mut save = |n: &Network<T>, s: &TrainState<T>| match job {
+            Some(j) => checkpoint::save(&j.out, j, n, s),
+            None => Ok(()),
+        };
+        let extras = Extras {
+            test: test_views,
+            validation: val.as_ref().map(|(vx, vy, vl)| (vx.view(), vy.view(), vl.view())),
+            stop: ctx.stop,
+            checkpoint_every: job.and_then(|j| j.checkpoint_every),
+            checkpoint: Some(&mut save),
+        };
+        let outcome = minibatch::run(&mut net, x.view(), y.view(), &spec.gd, state, extras, observe)?;
+        if outcome.interrupted {
+            if let Some(j) = job {
+                checkpoint::save(&j.out, j, &net, &outcome.state)?;
+            }
+        }
+        (outcome.state.history, outcome.interrupted)
+    } else {
+        let h = fit_with(&mut net, x.view(), y.view(), test_views, &spec.gd, FitPath::Auto, ctx.stop, observe)?;
+        let interrupted = h.iterations < spec.gd.iterations;
+        if interrupted {
+            if let Some(j) = ctx.job {
+                let mut state = TrainState::new(&spec.gd);
+                state.step = h.iterations;
+                state.history = h.clone();
+                checkpoint::save(&j.out, j, &net, &state)?;
+            }
+        }
+        (h, interrupted)
+    };
+    let labels = |d: &Dataset| d.y_as::<T>();
+    let score = |x: ArrayView2<'_, T>, l: ArrayView2<'_, T>| accuracy(net.predict(x).view(), l);
+    let train_accuracy = score(x.view(), labels(train).view());
+    let test_accuracy = data.test.as_ref().zip(test_views).map(|(t, (tx, _))| score(tx, labels(t).view()));
     let metrics = Metrics {
         costs: history.costs,
         test_costs: history.test_costs,
+        validation_costs: history.validation_costs,
+        validation_accuracies: history.validation_accuracies,
+        per_epoch: history.per_epoch,
         final_cost: history.final_cost,
         train_accuracy,
         test_accuracy,
         train_examples: train.examples(),
-        test_examples: test.map(Dataset::examples),
+        test_examples: data.test.as_ref().map(Dataset::examples),
+        validation_examples: data.validation.as_ref().map(Dataset::examples),
         iterations: history.iterations,
         train_seconds: history.train_seconds,
         learning_rate: spec.gd.learning_rate,
         layer_sizes: sizes,
-        config,
+        best_at: history.best_at,
+        stopped_early: history.best_at.is_some() && history.iterations < spec.gd.total_units(),
+        interrupted,
+        config: ctx.job.map(|j| serde_json::to_value(j).expect("config serialises")).unwrap_or_default(),
     };
     Ok((net, metrics))
 }

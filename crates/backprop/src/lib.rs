@@ -30,7 +30,7 @@
 //! let flower = planar::flower();
 //! let (x, y) = (flower.x.view(), flower.y.view());
 //! let mut net = Network::<f64>::new(&[2, 4, 1], Activation::Tanh, Init::Small, &mut NumpyRng::new(2))?;
-//! let config = train::GdConfig { learning_rate: 1.2, iterations: 1000, record_every: 100 };
+//! let config = train::GdConfig { learning_rate: 1.2, iterations: 1000, ..Default::default() };
 //! let history = train::fit(&mut net, x, y, &config, &mut |_| {})?;
 //! assert!(history.final_cost < history.costs[0].1);
 //! # Ok::<(), backprop::Error>(())
@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+pub mod checkpoint;
 pub mod data;
 mod elementwise;
 pub mod error;
@@ -52,6 +53,7 @@ pub mod layer;
 pub mod linalg;
 pub mod loss;
 pub mod metrics;
+pub mod minibatch;
 pub mod model_io;
 pub mod network;
 pub mod optim;

@@ -10,6 +10,7 @@
 //! wide data the first layer runs through the Gram matrix XᵀX
 //! ([`Path::Auto`]).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use ndarray::ArrayView2;
@@ -19,16 +20,55 @@ use crate::error::Error;
 use crate::gram::Gram;
 use crate::linalg::Float;
 use crate::network::{Network, StepPath};
+use crate::optim::{LrSchedule, OptimizerConfig};
 
-/// The settings of gradient descent.
+/// The settings of training. The defaults are the notes' full-batch gradient
+/// descent; anything else (mini-batches, another optimiser, a schedule, L2,
+/// dropout, early stopping) runs in the general loop of [`crate::minibatch`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GdConfig {
-    /// α, the step size.
+    /// α, the step size (the base of a schedule).
     pub learning_rate: f64,
-    /// How many iterations (full passes over the data) to run.
+    /// How many iterations (updates) to run, unless `epochs` is given.
     pub iterations: usize,
-    /// Record the cost every this many iterations (iteration 0 first).
+    /// Record the cost every this many iterations (or epochs), the first first.
     pub record_every: usize,
+    /// Examples per update (default: all of them, full batch).
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+    /// Train this many passes over the data instead of `iterations` updates;
+    /// costs are then recorded per epoch (the mean over its mini-batches).
+    #[serde(default)]
+    pub epochs: Option<usize>,
+    /// The optimiser (default: plain gradient descent).
+    #[serde(default = "default_optimizer")]
+    pub optimizer: OptimizerConfig,
+    /// How α changes with the epoch.
+    #[serde(default = "default_schedule")]
+    pub schedule: LrSchedule,
+    /// λ of the L2 term λ/(2m)·Σ‖W‖², in the cost and in dW (0: none).
+    #[serde(default)]
+    pub l2: f64,
+    /// Inverted dropout's keep probability: one for every hidden layer, or
+    /// one per hidden layer (empty: none). Training only.
+    #[serde(default)]
+    pub keep_prob: Vec<f64>,
+    /// Seed of the mini-batch shuffles (epoch e uses `np.random.seed(seed + e + 1)`,
+    /// as the course's `random_mini_batches`) and of the dropout masks.
+    #[serde(default)]
+    pub seed: u32,
+    /// Stop when the validation cost has not improved for this many
+    /// recorded evaluations, and keep the best weights.
+    #[serde(default)]
+    pub early_stopping: Option<usize>,
+}
+
+fn default_optimizer() -> OptimizerConfig {
+    OptimizerConfig::Gd
+}
+
+fn default_schedule() -> LrSchedule {
+    LrSchedule::None
 }
 
 impl Default for GdConfig {
@@ -37,7 +77,33 @@ impl Default for GdConfig {
             learning_rate: 0.0075,
             iterations: 2500,
             record_every: 100,
+            batch_size: None,
+            epochs: None,
+            optimizer: OptimizerConfig::Gd,
+            schedule: LrSchedule::None,
+            l2: 0.0,
+            keep_prob: Vec::new(),
+            seed: 0,
+            early_stopping: None,
         }
+    }
+}
+
+impl GdConfig {
+    /// Whether this is the notes' plain full-batch gradient descent (the fast loop).
+    pub fn is_plain(&self, m: usize) -> bool {
+        self.batch_size.is_none_or(|b| b >= m)
+            && self.epochs.is_none()
+            && self.optimizer == OptimizerConfig::Gd
+            && self.schedule == LrSchedule::None
+            && self.l2 == 0.0
+            && self.keep_prob.iter().all(|&p| p >= 1.0)
+            && self.early_stopping.is_none()
+    }
+
+    /// The number of recorded units (epochs or iterations) the run lasts.
+    pub fn total_units(&self) -> usize {
+        self.epochs.unwrap_or(self.iterations)
     }
 }
 
@@ -48,6 +114,18 @@ pub struct History {
     pub costs: Vec<(usize, f64)>,
     /// (iteration, test-set cost) at the same iterations, when a test set is given.
     pub test_costs: Vec<(usize, f64)>,
+    /// (iteration, validation cost) at the same iterations, with a validation set.
+    #[serde(default)]
+    pub validation_costs: Vec<(usize, f64)>,
+    /// (iteration, validation accuracy) at the same iterations, with a validation set.
+    #[serde(default)]
+    pub validation_accuracies: Vec<(usize, f64)>,
+    /// Whether the costs are per epoch (mini-batch runs with `epochs`) rather than per iteration.
+    #[serde(default)]
+    pub per_epoch: bool,
+    /// The iteration (or epoch) whose weights were kept by early stopping.
+    #[serde(default)]
+    pub best_at: Option<usize>,
     /// The cost of the last iteration's forward pass.
     pub final_cost: f64,
     /// Iterations run.
@@ -98,7 +176,7 @@ pub fn fit<T: Float>(
     config: &GdConfig,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<History, Error> {
-    fit_with(net, x, y, None, config, Path::Auto, observe)
+    fit_with(net, x, y, None, config, Path::Auto, None, observe)
 }
 
 /// [`fit`], also recording the cost on a test set (X, Y) at each recorded
@@ -111,10 +189,12 @@ pub fn fit_with_test<T: Float>(
     config: &GdConfig,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<History, Error> {
-    fit_with(net, x, y, test, config, Path::Auto, observe)
+    fit_with(net, x, y, test, config, Path::Auto, None, observe)
 }
 
-/// [`fit_with_test`], choosing how an iteration is computed.
+/// [`fit_with_test`], choosing how an iteration is computed, and stopping
+/// early (with `history.iterations` the number done) when `stop` is set.
+#[allow(clippy::too_many_arguments)]
 pub fn fit_with<T: Float>(
     net: &mut Network<T>,
     x: ArrayView2<'_, T>,
@@ -122,6 +202,7 @@ pub fn fit_with<T: Float>(
     test: Option<(ArrayView2<'_, T>, ArrayView2<'_, T>)>,
     config: &GdConfig,
     path: Path,
+    stop: Option<&AtomicBool>,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<History, Error> {
     if config.record_every == 0 {
@@ -129,7 +210,7 @@ pub fn fit_with<T: Float>(
     }
     let lr = T::cast(config.learning_rate);
     let mut history = History {
-        iterations: config.iterations,
+        iterations: 0,
         final_cost: f64::NAN,
         ..History::default()
     };
@@ -181,12 +262,16 @@ pub fn fit_with<T: Float>(
         if last {
             history.final_cost = cost;
         }
+        history.iterations = i + 1;
         observe(Progress {
             iteration: i,
             cost,
             recorded,
             total: config.iterations,
         });
+        if stop.is_some_and(|f| f.load(Ordering::SeqCst)) && !last {
+            break;
+        }
     }
     if let Some(g) = &gram {
         net.finish_gram(g, x);

@@ -41,6 +41,7 @@ fn run(
             learning_rate,
             iterations,
             record_every: 100,
+            ..GdConfig::default()
         },
         seed: 1,
         precision: Precision::F64,
@@ -166,6 +167,7 @@ fn flower_tanh_net_reaches_the_course_accuracy() {
         learning_rate: 1.2,
         iterations: 10_000,
         record_every: 1000,
+        ..GdConfig::default()
     };
     let h = fit(
         &mut net,

@@ -25,6 +25,7 @@ fn both(
         learning_rate: lr,
         iterations: it,
         record_every: 1,
+        ..GdConfig::default()
     };
     let h = fit(&mut net, x.view(), y.view(), &config, &mut |_| {}).unwrap();
     let layer = &net.layers()[0];

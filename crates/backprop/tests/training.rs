@@ -30,6 +30,7 @@ fn test_cost_on_the_training_set_equals_the_training_cost() {
         learning_rate: 0.5,
         iterations: 300,
         record_every: 50,
+        ..GdConfig::default()
     };
     let h = fit_with_test(
         &mut net,
@@ -62,6 +63,7 @@ fn costs_are_recorded_from_iteration_0_every_n_and_final_cost_is_the_last() {
         learning_rate: 0.1,
         iterations: 7,
         record_every: 3,
+        ..GdConfig::default()
     };
     let mut seen = Vec::new();
     let h = fit(&mut net, x.view(), y.view(), &config, &mut |p| {
@@ -98,6 +100,7 @@ fn test_cost_is_right_on_the_gram_path_too() {
         learning_rate: 0.05,
         iterations: 200,
         record_every: 40,
+        ..GdConfig::default()
     };
     let h = fit_with(
         &mut net,
@@ -106,6 +109,7 @@ fn test_cost_is_right_on_the_gram_path_too() {
         Some((x.view(), y.view())),
         &config,
         Path::Gram,
+        None,
         &mut |_| {},
     )
     .unwrap();

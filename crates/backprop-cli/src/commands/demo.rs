@@ -18,6 +18,7 @@ pub fn demo_models(precision: Precision) -> [(&'static str, &'static str, ModelS
         learning_rate: 1.2,
         iterations: 10_000,
         record_every: 1000,
+        ..GdConfig::default()
     };
     let spec = |hidden: Vec<usize>, init, seed| ModelSpec {
         hidden,

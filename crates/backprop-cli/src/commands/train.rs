@@ -3,10 +3,12 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use backprop::data::LoadOptions;
 use backprop::explain::equations;
-use backprop::job::{run_train, Hooks, TrainConfig};
+use backprop::job::{resume_train, run_train, Hooks, TrainConfig};
 
 use crate::flags::TrainArgs;
 use crate::output::{accuracy_line, timestamp, LoadBar, TrainingProgress};
@@ -14,7 +16,7 @@ use crate::output::{accuracy_line, timestamp, LoadBar, TrainingProgress};
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let spec = args.model.spec();
     let config = TrainConfig {
-        train: args.train,
+        train: args.train.clone().unwrap_or_default(),
         test: args.test,
         load: LoadOptions {
             x_key: args.x_key,
@@ -27,9 +29,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         model: spec.clone(),
         out: args
             .out
+            .clone()
             .unwrap_or_else(|| PathBuf::from("runs").join(format!("train-{}", timestamp()))),
         force: args.force,
         standardize: args.standardize,
+        validation: args.validation,
+        checkpoint_every: args.checkpoint_every,
     };
     let chatty = !(args.output.quiet || args.output.json);
     let terminal = std::io::stderr().is_terminal();
@@ -53,15 +58,33 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             );
         }
     };
-    let trained = run_train(
-        &config,
-        Hooks {
-            load_progress: &|done, total| load_bar.tick(done, total),
-            loaded: &mut loaded,
-            iteration: &mut |p| progress.update(p),
-        },
-    )?;
+    // Ctrl-C or SIGTERM: finish the update in progress, write a checkpoint, exit cleanly.
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| anyhow::anyhow!("cannot watch for Ctrl-C: {e}"))?;
+    let hooks = Hooks {
+        load_progress: &|done, total| load_bar.tick(done, total),
+        loaded: &mut loaded,
+        iteration: &mut |p| progress.update(p),
+        stop: Some(&stop),
+    };
+    let result = match &args.resume {
+        Some(dir) => {
+            let total = args.model.epochs.or(args.model.iterations);
+            resume_train(dir, total, args.out.as_deref(), hooks)
+        }
+        None => run_train(&config, hooks),
+    };
     progress.finish();
+    let trained = result?;
+    let out = trained
+        .metrics
+        .config
+        .get("out")
+        .and_then(|o| o.as_str())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| config.out.clone());
     let m = &trained.metrics;
     if args.output.json {
         let summary = serde_json::json!({
@@ -73,7 +96,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             "iterations": m.iterations,
             "train_seconds": m.train_seconds,
             "skipped_files": trained.skipped.len(),
-            "out": config.out,
+            "out": out,
         });
         println!("{summary}");
         return Ok(ExitCode::SUCCESS);
@@ -96,7 +119,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         "{} iterations in {:.2} s; model, metrics.json and learning_curve.png in {}",
         m.iterations,
         m.train_seconds,
-        config.out.display()
+        out.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{check_binary_labels, examples_to_columns, Dataset, LoadOptions, Preprocessing};
+use super::{class_labels, examples_to_columns, Dataset, LoadOptions, Preprocessing};
 use crate::error::Error;
 use crate::linalg::Float;
 
@@ -92,7 +92,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         return Err(Error::format(path, "has a header but no examples"));
     }
     let y = Array2::from_shape_vec((1, m), labels).expect("one label per row");
-    check_binary_labels(path, y.view())?;
+    let classes = class_labels(path, y.view())?;
     let feature_names = header
         .iter()
         .enumerate()
@@ -103,7 +103,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         source: path.to_path_buf(),
         x: examples_to_columns(m, n_x, values),
         y,
-        classes: vec!["0".into(), "1".into()],
+        classes,
         preprocessing: Preprocessing {
             input: "csv".into(),
             scale: 1.0,

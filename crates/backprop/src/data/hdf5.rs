@@ -9,7 +9,7 @@ use std::path::Path;
 use hdf5_pure::{DType, File};
 use ndarray::Array2;
 
-use super::{check_binary_labels, examples_to_columns, Dataset, LoadOptions, Preprocessing};
+use super::{class_labels, examples_to_columns, Dataset, LoadOptions, Preprocessing};
 use crate::error::Error;
 
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error> {
@@ -69,15 +69,14 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         )));
     }
     let y = Array2::from_shape_vec((1, m), labels).expect("length checked");
-    check_binary_labels(path, y.view())?;
-
+    let numbered = class_labels(path, y.view())?;
     let classes = names
         .iter()
         .find(|n| n.as_str() == "list_classes")
         .and_then(|n| file.dataset(n).ok())
         .and_then(|d| d.read_string().ok())
-        .filter(|c| c.len() == 2)
-        .unwrap_or_else(|| vec!["0".into(), "1".into()]);
+        .filter(|c| c.len() == numbered.len())
+        .unwrap_or(numbered);
 
     Ok(Dataset {
         source: path.to_path_buf(),

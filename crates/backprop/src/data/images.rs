@@ -65,6 +65,15 @@ pub(super) fn load(
     } else {
         labelled_by_folder(dir)?
     };
+    if classes.len() > 2 && options.positive.is_some() {
+        return Err(Error::format(
+            dir,
+            format!(
+                "has {} classes; --positive chooses between two",
+                classes.len()
+            ),
+        ));
+    }
     let positive = match &options.positive {
         Some(p) => classes.iter().position(|c| c == p).ok_or_else(|| {
             Error::format(
@@ -77,7 +86,11 @@ pub(super) fn load(
         })?,
         None => 1,
     };
-    let classes = vec![classes[1 - positive].clone(), classes[positive].clone()];
+    let classes = if classes.len() == 2 {
+        vec![classes[1 - positive].clone(), classes[positive].clone()]
+    } else {
+        classes
+    };
     let size = options.image_size;
     let Decoded {
         pixels,
@@ -89,7 +102,7 @@ pub(super) fn load(
     }
     let labels: Vec<f64> = kept
         .iter()
-        .map(|&i| if names[i] == classes[1] { 1.0 } else { 0.0 })
+        .map(|&i| classes.iter().position(|c| *c == names[i]).unwrap_or(0) as f64)
         .collect();
     let m = kept.len();
     let n_x = (size * size * 3) as usize;
@@ -160,16 +173,7 @@ fn labelled_by_folder(dir: &Path) -> Result<Listing, Error> {
                 ),
             ))
         }
-        2 => {}
-        n => {
-            return Err(Error::format(
-                dir,
-                format!(
-                "has {n} class sub-folders ({}); backprop's sigmoid output tells two classes apart",
-                classes.join(", ")
-            ),
-            ))
-        }
+        _ => {}
     }
     let mut files = Vec::new();
     let mut names = Vec::new();
@@ -232,15 +236,11 @@ fn labelled_by_csv(dir: &Path) -> Result<Listing, Error> {
             "has one class only ('{}'); a classifier needs two",
             classes[0]
         ))),
-        2 => Ok(Listing {
+        _ => Ok(Listing {
             files,
             names,
             classes,
         }),
-        n => Err(bad(format!(
-            "has {n} classes ({}); backprop tells two apart",
-            classes.join(", ")
-        ))),
     }
 }
 

@@ -83,9 +83,24 @@ impl Dataset {
         self.x.mapv(T::cast)
     }
 
-    /// Y in the network's type.
+    /// Y in the network's type (class indices, 1 × m).
     pub fn y_as<T: Float>(&self) -> Array2<T> {
         self.y.mapv(T::cast)
+    }
+
+    /// The targets a network of `k` classes trains on: Y itself (1 × m, 0/1)
+    /// for two classes, one-hot K × m for more.
+    pub fn targets_as<T: Float>(&self, k: usize) -> Array2<T> {
+        if k <= 2 {
+            return self.y_as();
+        }
+        Array2::from_shape_fn((k, self.examples()), |(c, j)| {
+            if self.y[(0, j)] as usize == c {
+                T::one()
+            } else {
+                T::zero()
+            }
+        })
     }
 
     /// Checks that `other` has as many features as this set, naming its file if not.
@@ -186,12 +201,19 @@ fn examples_to_columns(m: usize, n_x: usize, values: Vec<f64>) -> Array2<f64> {
 }
 
 /// Labels must be 0 or 1 for the sigmoid output; names the first offender.
-fn check_binary_labels(path: &Path, y: ArrayView2<'_, f64>) -> Result<(), Error> {
-    if let Some((i, v)) = y.iter().enumerate().find(|(_, &v)| v != 0.0 && v != 1.0) {
+/// The most classes a label column may number.
+pub const MAX_CLASSES: usize = 10_000;
+
+/// Labels must be class numbers 0, 1, … (0/1 for two classes); names the first
+/// offender. Returns the class names "0" … "K−1", K = largest label + 1 (at least 2).
+fn class_labels(path: &Path, y: ArrayView2<'_, f64>) -> Result<Vec<String>, Error> {
+    let bad = |v: &f64| v.fract() != 0.0 || *v < 0.0 || *v >= MAX_CLASSES as f64;
+    if let Some((i, v)) = y.iter().enumerate().find(|(_, v)| bad(v)) {
         return Err(Error::format(
             path,
-            format!("label of example {i} is {v}; labels must be 0 or 1"),
+            format!("label of example {i} is {v}; labels must be 0 or 1, or class numbers 0, 1, 2, …"),
         ));
     }
-    Ok(())
+    let k = y.iter().fold(0.0f64, |a, &v| a.max(v)) as usize + 1;
+    Ok((0..k.max(2)).map(|c| c.to_string()).collect())
 }

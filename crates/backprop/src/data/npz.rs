@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use ndarray::{Array2, ArrayD};
 use ndarray_npy::{NpzReader, ReadNpyExt};
 
-use super::{check_binary_labels, examples_to_columns, Dataset, Preprocessing};
+use super::{class_labels, examples_to_columns, Dataset, Preprocessing};
 use crate::error::Error;
 
 /// x as (values row-major over examples, shape of one example, scale applied).
@@ -161,13 +161,13 @@ pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
     }
     let y =
         Array2::from_shape_vec((1, raw.m), y.iter().copied().collect()).expect("length checked");
-    check_binary_labels(path, y.view())?;
+    let classes = class_labels(path, y.view())?;
     let n_x = raw.example_shape.iter().product();
     Ok(Dataset {
         source: path.to_path_buf(),
         x: examples_to_columns(raw.m, n_x, raw.values),
         y,
-        classes: vec!["0".into(), "1".into()],
+        classes,
         preprocessing: Preprocessing {
             input: "npz".into(),
             scale: raw.scale,
