@@ -66,12 +66,14 @@ fn non_numeric_csv_cell() {
 #[test]
 fn label_that_is_not_a_class_number() {
     let tmp = TempDir::new("bad-label");
-    tmp.write("d.csv", "x1,label\n0.1,0\n0.2,2\n");
+    tmp.write("d.csv", "x1,label\n0.1,0\n0.2,0.5\n");
     refused(
         &tmp,
         &["--train", "d.csv"],
-        "d.csv: label of example 1 is 2; labels must be 0 or 1",
+        "d.csv: label of example 1 is 0.5; labels must be 0 or 1, or class numbers",
     );
+    tmp.write("d.csv", "x1,label\n0.1,0\n0.2,-1\n");
+    refused(&tmp, &["--train", "d.csv"], "label of example 1 is -1");
 }
 
 #[test]
