@@ -142,7 +142,9 @@ impl ModelFlags {
                 epochs: self.epochs,
                 optimizer: match self.optimizer {
                     OptimizerName::Gd => OptimizerConfig::Gd,
-                    OptimizerName::Momentum => OptimizerConfig::Momentum(MomentumConfig { beta: self.beta }),
+                    OptimizerName::Momentum => {
+                        OptimizerConfig::Momentum(MomentumConfig { beta: self.beta })
+                    }
                     OptimizerName::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig {
                         beta2: self.beta2,
                         epsilon: self.epsilon,
@@ -155,8 +157,12 @@ impl ModelFlags {
                 },
                 schedule: match self.lr_decay {
                     DecayName::None => LrSchedule::None,
-                    DecayName::InverseTime => LrSchedule::InverseTime { rate: self.lr_decay_rate },
-                    DecayName::Exponential => LrSchedule::Exponential { rate: self.lr_decay_rate },
+                    DecayName::InverseTime => LrSchedule::InverseTime {
+                        rate: self.lr_decay_rate,
+                    },
+                    DecayName::Exponential => LrSchedule::Exponential {
+                        rate: self.lr_decay_rate,
+                    },
                     DecayName::Step => LrSchedule::Step {
                         rate: self.lr_decay_rate,
                         interval: self.lr_decay_interval,

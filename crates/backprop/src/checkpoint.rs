@@ -58,7 +58,12 @@ pub struct CheckpointInfo {
 }
 
 /// Writes a checkpoint of `net` and `state` for the job `config` into `dir`.
-pub fn save<T: Float>(dir: &Path, config: &TrainConfig, net: &Network<T>, state: &TrainState<T>) -> Result<(), Error> {
+pub fn save<T: Float>(
+    dir: &Path,
+    config: &TrainConfig,
+    net: &Network<T>,
+    state: &TrainState<T>,
+) -> Result<(), Error> {
     let mut tensors: Vec<(String, &Array2<T>)> = Vec::new();
     for (l, layer) in net.layers().iter().enumerate() {
         tensors.push((format!("W{}", l + 1), &layer.w));
@@ -110,13 +115,20 @@ pub fn read_info(dir: &Path) -> Result<CheckpointInfo, Error> {
 }
 
 /// Restores the network (weights on `net`, which has the checkpoint's shapes) and the state.
-pub fn restore<T: Float>(dir: &Path, info: &CheckpointInfo, net: &mut Network<T>) -> Result<TrainState<T>, Error> {
+pub fn restore<T: Float>(
+    dir: &Path,
+    info: &CheckpointInfo,
+    net: &mut Network<T>,
+) -> Result<TrainState<T>, Error> {
     let path = dir.join(TENSORS_FILE);
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let bad = |m: String| Error::format(&path, format!("{m}; the checkpoint is damaged"));
     let st = SafeTensors::deserialize(&bytes).map_err(|e| bad(format!("unreadable ({e})")))?;
-    let shapes: Vec<([usize; 2], [usize; 2])> =
-        net.layers().iter().map(|l| (l.w.dim().into(), l.b.dim().into())).collect();
+    let shapes: Vec<([usize; 2], [usize; 2])> = net
+        .layers()
+        .iter()
+        .map(|l| (l.w.dim().into(), l.b.dim().into()))
+        .collect();
     let mut best = Vec::new();
     for (l, (ws, bs)) in shapes.iter().enumerate() {
         let layer = &mut net.layers_mut()[l];

@@ -12,13 +12,13 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
+use crate::checkpoint;
 use crate::data::{self, Dataset, LoadOptions};
 use crate::error::Error;
 use crate::fsutil::{write_atomic, RunDir};
 use crate::init::Init;
 use crate::linalg::{Float, Threads};
 use crate::metrics::accuracy;
-use crate::checkpoint;
 use crate::minibatch::{self, Extras, TrainState};
 use crate::model_io;
 use crate::network::Network;
@@ -166,7 +166,10 @@ pub struct JobData {
 /// number of features, and the validation split. With `standardize`, all are
 /// standardised with the (remaining) training set's statistics.
 /// `progress` hears (done, total) while pictures are decoded.
-pub fn load_data(config: &TrainConfig, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<JobData, Error> {
+pub fn load_data(
+    config: &TrainConfig,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<JobData, Error> {
     let mut train = data::load_with_progress(&config.train, &config.load, progress)?;
     let mut test = match &config.test {
         Some(path) => {
@@ -193,7 +196,11 @@ pub fn load_data(config: &TrainConfig, progress: &(dyn Fn(usize, usize) + Sync))
             d.apply_standardization(&s);
         }
     }
-    Ok(JobData { train, test, validation })
+    Ok(JobData {
+        train,
+        test,
+        validation,
+    })
 }
 
 /// Where a `train` job reports as it goes (the library never prints), and how it is stopped.
@@ -215,8 +222,16 @@ pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Erro
     check_out(&config.out, config.force)?;
     let data = load_data(config, hooks.load_progress)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
-    let ctx = RunContext { job: Some(config), stop: hooks.stop, resume: None };
-    finish(config, &data, train_on_with(&data, &config.model, ctx, hooks.iteration)?)
+    let ctx = RunContext {
+        job: Some(config),
+        stop: hooks.stop,
+        resume: None,
+    };
+    finish(
+        config,
+        &data,
+        train_on_with(&data, &config.model, ctx, hooks.iteration)?,
+    )
 }
 
 /// Continues the run in `dir` from its checkpoint: its own configuration and
@@ -243,8 +258,16 @@ pub fn resume_train(
     }
     let data = load_data(&config, hooks.load_progress)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
-    let ctx = RunContext { job: Some(&config), stop: hooks.stop, resume: Some((dir, &info)) };
-    finish(&config, &data, train_on_with(&data, &config.model, ctx, hooks.iteration)?)
+    let ctx = RunContext {
+        job: Some(&config),
+        stop: hooks.stop,
+        resume: Some((dir, &info)),
+    };
+    finish(
+        &config,
+        &data,
+        train_on_with(&data, &config.model, ctx, hooks.iteration)?,
+    )
 }
 
 /// Writes the run folder of a finished (or interrupted) run.
@@ -260,7 +283,10 @@ fn finish(config: &TrainConfig, data: &JobData, mut trained: Trained) -> Result<
         });
     }
     // Checkpoints may have made the folder already: it is this run's, so replace it.
-    let dir = RunDir::create(&config.out, config.force || config.checkpoint_every.is_some())?;
+    let dir = RunDir::create(
+        &config.out,
+        config.force || config.checkpoint_every.is_some(),
+    )?;
     write_run_contents(&dir.path(""), &trained, &data.train)?;
     if config.checkpoint_every.is_some() {
         for name in [checkpoint::TENSORS_FILE, checkpoint::STATE_FILE] {
@@ -306,7 +332,11 @@ pub fn train_on(
     config: serde_json::Value,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<Trained, Error> {
-    let data = JobData { train: train.clone(), test: test.cloned(), validation: None };
+    let data = JobData {
+        train: train.clone(),
+        test: test.cloned(),
+        validation: None,
+    };
     let mut trained = train_on_with(&data, spec, RunContext::default(), observe)?;
     trained.metrics.config = config;
     Ok(trained)
@@ -320,15 +350,26 @@ pub fn train_on_with(
     observe: &mut dyn FnMut(Progress),
 ) -> Result<Trained, Error> {
     if spec.hidden.contains(&0) {
-        return Err(Error::Config("--hidden: every layer needs at least one unit".into()));
+        return Err(Error::Config(
+            "--hidden: every layer needs at least one unit".into(),
+        ));
     }
     if spec.gd.total_units() == 0 {
-        return Err(Error::Config("--iterations (or --epochs) must be at least 1".into()));
+        return Err(Error::Config(
+            "--iterations (or --epochs) must be at least 1".into(),
+        ));
     }
     if !(spec.gd.learning_rate.is_finite() && spec.gd.learning_rate > 0.0) {
-        return Err(Error::Config("--learning-rate must be a positive number".into()));
+        return Err(Error::Config(
+            "--learning-rate must be a positive number".into(),
+        ));
     }
-    if let Some(p) = spec.gd.keep_prob.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
+    if let Some(p) = spec
+        .gd
+        .keep_prob
+        .iter()
+        .find(|p| !(**p > 0.0 && **p <= 1.0))
+    {
         return Err(Error::Config(format!("--keep-prob {p} is not in (0, 1]")));
     }
     let (network, metrics) = match spec.precision {
@@ -341,7 +382,11 @@ pub fn train_on_with(
             (TrainedNetwork::F64(n), m)
         }
     };
-    Ok(Trained { network, metrics, skipped: Vec::new() })
+    Ok(Trained {
+        network,
+        metrics,
+        skipped: Vec::new(),
+    })
 }
 
 fn train_typed<T: Float>(
@@ -355,12 +400,23 @@ fn train_typed<T: Float>(
     let mut sizes = vec![train.features()];
     sizes.extend(&spec.hidden);
     sizes.push(if k > 2 { k } else { 1 });
-    let mut net = Network::<T>::new(&sizes, spec.activation, spec.init, &mut NumpyRng::new(spec.seed))?;
+    let mut net = Network::<T>::new(
+        &sizes,
+        spec.activation,
+        spec.init,
+        &mut NumpyRng::new(spec.seed),
+    )?;
     net.set_threads(Threads(spec.threads.max(1)));
     let (x, y) = (train.x_as::<T>(), train.targets_as::<T>(k));
-    let test_xy = data.test.as_ref().map(|t| (t.x_as::<T>(), t.targets_as::<T>(k)));
+    let test_xy = data
+        .test
+        .as_ref()
+        .map(|t| (t.x_as::<T>(), t.targets_as::<T>(k)));
     let test_views = test_xy.as_ref().map(|(tx, ty)| (tx.view(), ty.view()));
-    let val = data.validation.as_ref().map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>()));
+    let val = data
+        .validation
+        .as_ref()
+        .map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>()));
 
     let general = !spec.gd.is_plain(x.ncols())
         || val.is_some()
@@ -372,7 +428,10 @@ fn train_typed<T: Float>(
                 if info.layer_sizes != sizes {
                     return Err(Error::format(
                         dir,
-                        format!("the checkpoint's layers {:?} differ from the data's {sizes:?}", info.layer_sizes),
+                        format!(
+                            "the checkpoint's layers {:?} differ from the data's {sizes:?}",
+                            info.layer_sizes
+                        ),
                     ));
                 }
                 checkpoint::restore(dir, info, &mut net)?
@@ -386,12 +445,22 @@ fn train_typed<T: Float>(
         };
         let extras = Extras {
             test: test_views,
-            validation: val.as_ref().map(|(vx, vy, vl)| (vx.view(), vy.view(), vl.view())),
+            validation: val
+                .as_ref()
+                .map(|(vx, vy, vl)| (vx.view(), vy.view(), vl.view())),
             stop: ctx.stop,
             checkpoint_every: job.and_then(|j| j.checkpoint_every),
             checkpoint: Some(&mut save),
         };
-        let outcome = minibatch::run(&mut net, x.view(), y.view(), &spec.gd, state, extras, observe)?;
+        let outcome = minibatch::run(
+            &mut net,
+            x.view(),
+            y.view(),
+            &spec.gd,
+            state,
+            extras,
+            observe,
+        )?;
         if outcome.interrupted {
             if let Some(j) = job {
                 checkpoint::save(&j.out, j, &net, &outcome.state)?;
@@ -399,7 +468,16 @@ fn train_typed<T: Float>(
         }
         (outcome.state.history, outcome.interrupted)
     } else {
-        let h = fit_with(&mut net, x.view(), y.view(), test_views, &spec.gd, FitPath::Auto, ctx.stop, observe)?;
+        let h = fit_with(
+            &mut net,
+            x.view(),
+            y.view(),
+            test_views,
+            &spec.gd,
+            FitPath::Auto,
+            ctx.stop,
+            observe,
+        )?;
         let interrupted = h.iterations < spec.gd.iterations;
         if interrupted {
             if let Some(j) = ctx.job {
@@ -414,7 +492,11 @@ fn train_typed<T: Float>(
     let labels = |d: &Dataset| d.y_as::<T>();
     let score = |x: ArrayView2<'_, T>, l: ArrayView2<'_, T>| accuracy(net.predict(x).view(), l);
     let train_accuracy = score(x.view(), labels(train).view());
-    let test_accuracy = data.test.as_ref().zip(test_views).map(|(t, (tx, _))| score(tx, labels(t).view()));
+    let test_accuracy = data
+        .test
+        .as_ref()
+        .zip(test_views)
+        .map(|(t, (tx, _))| score(tx, labels(t).view()));
     let metrics = Metrics {
         costs: history.costs,
         test_costs: history.test_costs,
@@ -434,7 +516,10 @@ fn train_typed<T: Float>(
         best_at: history.best_at,
         stopped_early: history.best_at.is_some() && history.iterations < spec.gd.total_units(),
         interrupted,
-        config: ctx.job.map(|j| serde_json::to_value(j).expect("config serialises")).unwrap_or_default(),
+        config: ctx
+            .job
+            .map(|j| serde_json::to_value(j).expect("config serialises"))
+            .unwrap_or_default(),
     };
     Ok((net, metrics))
 }
@@ -458,19 +543,26 @@ pub fn write_run_contents(dir: &Path, trained: &Trained, train: &Dataset) -> Res
             trained.metrics.layer_sizes,
             trained.metrics.train_accuracy * 100.0
         );
-        let proba = |grid: &ndarray::Array2<f64>| trained.network.predict_proba(grid);
-        plot::decision_boundary(dir, "decision_boundary", &title, &train.x, &train.y, &proba)?;
+        let classify = |grid: &ndarray::Array2<f64>| trained.network.predict_classes(grid);
+        plot::decision_boundary(
+            dir,
+            "decision_boundary",
+            &title,
+            &train.x,
+            &train.y,
+            &classify,
+        )?;
     }
     Ok(())
 }
 
 impl TrainedNetwork {
-    /// P(y = 1) for each column of X (f64 in, computed in the network's precision).
-    pub fn predict_proba(&self, x: &ndarray::Array2<f64>) -> Vec<f64> {
-        fn go<T: Float>(net: &Network<T>, x: &ndarray::Array2<f64>) -> Vec<f64> {
-            net.predict_proba(x.mapv(T::cast).view())
+    /// The predicted class of each column of X (f64 in, computed in the network's precision).
+    pub fn predict_classes(&self, x: &ndarray::Array2<f64>) -> Vec<usize> {
+        fn go<T: Float>(net: &Network<T>, x: &ndarray::Array2<f64>) -> Vec<usize> {
+            net.predict(x.mapv(T::cast).view())
                 .iter()
-                .map(|p| p.as_f64())
+                .map(|c| c.as_f64() as usize)
                 .collect()
         }
         match self {

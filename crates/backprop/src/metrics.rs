@@ -73,6 +73,92 @@ pub fn binary_scores(probabilities: &[f64], labels: &[f64]) -> BinaryScores {
     }
 }
 
+/// One class's scores among K.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassScores {
+    /// The class's name.
+    pub class: String,
+    /// Of the examples predicted as this class, the fraction that are.
+    pub precision: f64,
+    /// Of the examples of this class, the fraction predicted as it.
+    pub recall: f64,
+    /// Harmonic mean of the two.
+    pub f1: f64,
+    /// Examples of this class.
+    pub support: usize,
+}
+
+/// The scores of a K-class classifier.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MulticlassScores {
+    /// Fraction classified right.
+    pub accuracy: f64,
+    /// Precision averaged over the classes (macro).
+    pub precision: f64,
+    /// Recall averaged over the classes (macro).
+    pub recall: f64,
+    /// F1 averaged over the classes (macro).
+    pub f1: f64,
+    /// Mean categorical cross-entropy (probabilities clipped at 1e-15).
+    pub log_loss: f64,
+    /// K × K counts: rows are the true class, columns the predicted one.
+    pub confusion_matrix: Vec<Vec<usize>>,
+    /// Per class, in class order.
+    pub per_class: Vec<ClassScores>,
+}
+
+/// Scores class probabilities P (K × m, columns summing to 1) against class labels.
+pub fn multiclass_scores(
+    p: &ndarray::Array2<f64>,
+    labels: &[f64],
+    classes: &[String],
+) -> MulticlassScores {
+    let k = p.nrows();
+    let mut cm = vec![vec![0usize; k]; k];
+    let mut loss = 0.0;
+    for (col, &y) in p.columns().into_iter().zip(labels) {
+        let predicted = col
+            .iter()
+            .enumerate()
+            .fold(0, |b, (c, v)| if *v > col[b] { c } else { b });
+        let y = y as usize;
+        cm[y][predicted] += 1;
+        loss -= col[y].clamp(1e-15, 1.0).ln();
+    }
+    let m = labels.len();
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let per_class: Vec<ClassScores> = (0..k)
+        .map(|c| {
+            let tp = cm[c][c];
+            let predicted: usize = (0..k).map(|r| cm[r][c]).sum();
+            let support: usize = cm[c].iter().sum();
+            let (precision, recall) = (ratio(tp, predicted), ratio(tp, support));
+            let f1 = if precision + recall == 0.0 {
+                0.0
+            } else {
+                2.0 * precision * recall / (precision + recall)
+            };
+            ClassScores {
+                class: classes.get(c).cloned().unwrap_or_else(|| c.to_string()),
+                precision,
+                recall,
+                f1,
+                support,
+            }
+        })
+        .collect();
+    let mean = |f: fn(&ClassScores) -> f64| per_class.iter().map(f).sum::<f64>() / k as f64;
+    MulticlassScores {
+        accuracy: ratio((0..k).map(|c| cm[c][c]).sum(), m),
+        precision: mean(|c| c.precision),
+        recall: mean(|c| c.recall),
+        f1: mean(|c| c.f1),
+        log_loss: loss / m as f64,
+        confusion_matrix: cm,
+        per_class,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +175,33 @@ mod tests {
         assert!((s.recall - 2.0 / 3.0).abs() < 1e-15);
         assert!((s.f1 - 2.0 / 3.0).abs() < 1e-15);
         let ll = -(0.9f64.ln() + 0.6f64.ln() + 0.2f64.ln() + 0.3f64.ln() + 0.9f64.ln()) / 5.0;
+        assert!((s.log_loss - ll).abs() < 1e-15);
+    }
+
+    #[test]
+    fn multiclass_scores_of_a_hand_counted_case() {
+        // True 0 0 1 2; predicted 0 1 1 2.
+        let p = ndarray::array![
+            [0.7, 0.2, 0.1, 0.1],
+            [0.2, 0.5, 0.8, 0.1],
+            [0.1, 0.3, 0.1, 0.8]
+        ];
+        let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let s = multiclass_scores(&p, &[0.0, 0.0, 1.0, 2.0], &names);
+        assert_eq!(
+            s.confusion_matrix,
+            vec![vec![1, 1, 0], vec![0, 1, 0], vec![0, 0, 1]]
+        );
+        assert_eq!(s.accuracy, 0.75);
+        assert_eq!(
+            (s.per_class[0].precision, s.per_class[0].recall),
+            (1.0, 0.5)
+        );
+        assert_eq!(
+            (s.per_class[1].precision, s.per_class[1].recall),
+            (0.5, 1.0)
+        );
+        let ll = -(0.7f64.ln() + 0.2f64.ln() + 0.8f64.ln() + 0.8f64.ln()) / 4.0;
         assert!((s.log_loss - ll).abs() < 1e-15);
     }
 }

@@ -22,6 +22,9 @@ use crate::optim::Optimizer;
 use crate::rng::NumpyRng;
 use crate::train::{GdConfig, History, Progress};
 
+/// Each layer's (W, b), layer 1 first.
+pub type Parameters<T> = Vec<(Array2<T>, Array2<T>)>;
+
 /// Where a run stands: enough, with the network's weights, to continue it exactly.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainState<T: Float> {
@@ -38,7 +41,7 @@ pub struct TrainState<T: Float> {
     /// What has been recorded so far.
     pub history: History,
     /// Early stopping: the best validation cost and the weights that gave it.
-    pub best: Option<(f64, Vec<(Array2<T>, Array2<T>)>)>,
+    pub best: Option<(f64, Parameters<T>)>,
     /// Recorded evaluations since the best one.
     pub since_best: usize,
     /// Whether early stopping ended the run.
@@ -127,10 +130,18 @@ pub fn run<T: Float>(
     let start = Instant::now();
     let mut interrupted = false;
 
-    let done = |s: &TrainState<T>| s.stopped_early || if per_epoch { s.epoch >= total } else { s.step >= total };
+    let done = |s: &TrainState<T>| {
+        s.stopped_early
+            || if per_epoch {
+                s.epoch >= total
+            } else {
+                s.step >= total
+            }
+    };
     'epochs: while !done(&state) {
         let order: Vec<usize> = if b < m {
-            NumpyRng::new(config.seed.wrapping_add(state.epoch as u32).wrapping_add(1)).permutation(m)
+            NumpyRng::new(config.seed.wrapping_add(state.epoch as u32).wrapping_add(1))
+                .permutation(m)
         } else {
             (0..m).collect()
         };
@@ -145,17 +156,27 @@ pub fn run<T: Float>(
                     xb.column_mut(c).assign(&x.column(j));
                     yb.column_mut(c).assign(&y.column(j));
                 }
-                (xb.slice(ndarray::s![.., ..mb]), yb.slice(ndarray::s![.., ..mb]))
+                (
+                    xb.slice(ndarray::s![.., ..mb]),
+                    yb.slice(ndarray::s![.., ..mb]),
+                )
             };
             if dropout {
-                net.draw_dropout(&config.keep_prob, mb, &mut NumpyRng::new(dropout_seed(config.seed, state.step)));
+                net.draw_dropout(
+                    &config.keep_prob,
+                    mb,
+                    &mut NumpyRng::new(dropout_seed(config.seed, state.step)),
+                );
             }
             net.forward(xv);
             let cost = net.cost(yv) + net.l2_penalty(config.l2, mb);
             let unit = if per_epoch { state.epoch } else { state.step };
             if !cost.is_finite() {
                 net.clear_dropout();
-                return Err(Error::Diverged { iteration: unit, cost });
+                return Err(Error::Diverged {
+                    iteration: unit,
+                    cost,
+                });
             }
             if !per_epoch && unit % config.record_every == 0 {
                 record(net, &mut state, &mut extras, unit, cost, config)?; // before the update: this cost's weights
@@ -167,7 +188,9 @@ pub fn run<T: Float>(
             state.optimizer.begin_step();
             for (l, layer) in net.layers_mut().iter_mut().enumerate() {
                 state.optimizer.update(2 * l, &mut layer.w, &layer.dw, lr);
-                state.optimizer.update(2 * l + 1, &mut layer.b, &layer.db, lr);
+                state
+                    .optimizer
+                    .update(2 * l + 1, &mut layer.b, &layer.db, lr);
             }
             state.step += 1;
             state.batch += 1;
@@ -175,7 +198,12 @@ pub fn run<T: Float>(
             if !per_epoch {
                 state.history.final_cost = cost;
                 state.history.iterations = state.step;
-                observe(Progress { iteration: unit, cost, recorded: unit % config.record_every == 0, total });
+                observe(Progress {
+                    iteration: unit,
+                    cost,
+                    recorded: unit % config.record_every == 0,
+                    total,
+                });
                 if state.step >= total || state.stopped_early {
                     break 'epochs;
                 }
@@ -199,7 +227,12 @@ pub fn run<T: Float>(
             }
             state.history.final_cost = epoch_cost;
             state.history.iterations = state.epoch;
-            observe(Progress { iteration: finished, cost: epoch_cost, recorded, total });
+            observe(Progress {
+                iteration: finished,
+                cost: epoch_cost,
+                recorded,
+                total,
+            });
             checkpoint_if_due(net, &state, &mut extras, state.epoch)?;
         }
     }
@@ -245,10 +278,15 @@ fn record<T: Float>(
     if let Some((vx, vy, labels)) = extras.validation {
         let vc = net.cost_on(vx, vy);
         h.validation_costs.push((i, vc));
-        h.validation_accuracies.push((i, accuracy(net.predict(vx).view(), labels)));
+        h.validation_accuracies
+            .push((i, accuracy(net.predict(vx).view(), labels)));
         if let Some(patience) = config.early_stopping {
             if state.best.as_ref().is_none_or(|(best, _)| vc < *best) {
-                let params = net.layers().iter().map(|l| (l.w.clone(), l.b.clone())).collect();
+                let params = net
+                    .layers()
+                    .iter()
+                    .map(|l| (l.w.clone(), l.b.clone()))
+                    .collect();
                 state.best = Some((vc, params));
                 state.history.best_at = Some(i);
                 state.since_best = 0;

@@ -68,7 +68,12 @@ pub fn save<T: Float>(
         backprop_version: env!("CARGO_PKG_VERSION").into(),
         layer_sizes: net.sizes(),
         hidden_activation: net.hidden_activation(),
-        output_activation: "sigmoid".into(),
+        output_activation: if net.is_softmax() {
+            "softmax"
+        } else {
+            "sigmoid"
+        }
+        .into(),
         precision: T::NAME.into(),
         classes: classes.to_vec(),
         preprocessing: preprocessing.clone(),
@@ -218,13 +223,12 @@ fn dtype_of<T: Float>() -> Dtype {
 }
 
 impl AnyNetwork {
-    /// P(positive class) for each column of X (given in f64, computed in the model's precision).
-    pub fn predict_proba(&self, x: &Array2<f64>) -> Vec<f64> {
-        fn go<T: Float>(net: &Network<T>, x: &Array2<f64>) -> Vec<f64> {
+    /// P(positive class) for each column of X as a 1 × m row, or P(class k)
+    /// as K × m for a softmax model (X in f64, computed in the model's precision).
+    pub fn predict_proba(&self, x: &Array2<f64>) -> Array2<f64> {
+        fn go<T: Float>(net: &Network<T>, x: &Array2<f64>) -> Array2<f64> {
             net.predict_proba(x.mapv(T::cast).view())
-                .iter()
-                .map(|p| p.as_f64())
-                .collect()
+                .mapv(|p| p.as_f64())
         }
         match self {
             AnyNetwork::F32(n) => go(n, x),

@@ -122,22 +122,23 @@ fn draw_learning_curve<DB: DrawingBackend>(
     }
 }
 
-/// `<stem>.png`/`.svg` in `dir`: 2-feature points X (2 × m) coloured by label Y
-/// over the regions where `proba` (P(y = 1) for each column of a 2 × k grid) is > 0.5.
+/// `<stem>.png`/`.svg` in `dir`: 2-feature points X (2 × m) coloured by their
+/// class Y over the regions `classify` assigns to each class (it gives the
+/// class of each column of a 2 × k grid).
 pub fn decision_boundary(
     dir: &Path,
     stem: &str,
     title: &str,
     x: &Array2<f64>,
     y: &Array2<f64>,
-    proba: &dyn Fn(&Array2<f64>) -> Vec<f64>,
+    classify: &dyn Fn(&Array2<f64>) -> Vec<usize>,
 ) -> Result<(), Error> {
     if x.nrows() != 2 {
         return Err(Error::Config(
             "a decision boundary needs exactly 2 features".into(),
         ));
     }
-    png_and_svg!(dir, stem, draw_decision_boundary(title, x, y, proba))
+    png_and_svg!(dir, stem, draw_decision_boundary(title, x, y, classify))
 }
 
 fn draw_decision_boundary<DB: DrawingBackend>(
@@ -145,7 +146,7 @@ fn draw_decision_boundary<DB: DrawingBackend>(
     title: &str,
     x: &Array2<f64>,
     y: &Array2<f64>,
-    proba: &dyn Fn(&Array2<f64>) -> Vec<f64>,
+    classify: &dyn Fn(&Array2<f64>) -> Vec<usize>,
 ) -> Result<(), String> {
     let range = |r: usize| {
         let row = x.row(r);
@@ -163,10 +164,26 @@ fn draw_decision_boundary<DB: DrawingBackend>(
             y0 + (y1 - y0) * (j as f64 + 0.5) / N as f64
         }
     });
-    let p = proba(&grid);
+    let p = classify(&grid);
     let (dx, dy) = ((x1 - x0) / N as f64, (y1 - y0) / N as f64);
-    let region = [RGBColor(250, 200, 190), RGBColor(190, 210, 250)];
-    let point = [RGBColor(200, 30, 30), RGBColor(30, 60, 200)];
+    // Class k: a light region colour and a strong point colour (red, blue, green, …).
+    let region = [
+        (250, 200, 190),
+        (190, 210, 250),
+        (195, 235, 190),
+        (245, 230, 170),
+        (225, 200, 240),
+        (200, 235, 235),
+    ];
+    let point = [
+        (200, 30, 30),
+        (30, 60, 200),
+        (30, 140, 40),
+        (190, 140, 0),
+        (130, 40, 170),
+        (0, 130, 130),
+    ];
+    let rgb = |c: (u8, u8, u8)| RGBColor(c.0, c.1, c.2);
     {
         area.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(&area)
@@ -187,7 +204,7 @@ fn draw_decision_boundary<DB: DrawingBackend>(
         chart
             .draw_series((0..N * N).map(|k| {
                 let (gx, gy) = (grid[(0, k)], grid[(1, k)]);
-                let c = region[usize::from(p[k] > 0.5)];
+                let c = rgb(region[p[k] % region.len()]);
                 Rectangle::new(
                     [
                         (gx - dx / 2.0, gy - dy / 2.0),
@@ -199,7 +216,7 @@ fn draw_decision_boundary<DB: DrawingBackend>(
             .map_err(|e| e.to_string())?;
         chart
             .draw_series((0..x.ncols()).map(|k| {
-                let c = point[usize::from(y[(0, k)] > 0.5)];
+                let c = rgb(point[y[(0, k)] as usize % point.len()]);
                 Circle::new((x[(0, k)], x[(1, k)]), 3, c.filled())
             }))
             .map_err(|e| e.to_string())?;

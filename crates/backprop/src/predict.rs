@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::data::{self, load_inputs, Dataset, LoadOptions};
 use crate::error::Error;
-use crate::metrics::{binary_scores, BinaryScores};
+use crate::metrics::{binary_scores, multiclass_scores, BinaryScores, MulticlassScores};
 use crate::model_io::{self, AnyNetwork, ModelInfo};
 
 /// One input's prediction: `{"input": …, "probability": …, "class": …}`.
@@ -49,11 +49,23 @@ impl Model {
         Ok(inputs
             .names
             .into_iter()
-            .zip(p)
-            .map(|(input, probability)| Prediction {
-                input,
-                probability,
-                class: self.info.classes[usize::from(probability > 0.5)].clone(),
+            .zip(p.columns())
+            .map(|(input, col)| {
+                // Sigmoid: P(positive), class by the 0.5 threshold; softmax: the most probable class and its P.
+                let (class, probability) = if col.len() == 1 {
+                    (usize::from(col[0] > 0.5), col[0])
+                } else {
+                    let best = col
+                        .iter()
+                        .enumerate()
+                        .fold(0, |b, (c, v)| if *v > col[b] { c } else { b });
+                    (best, col[best])
+                };
+                Prediction {
+                    input,
+                    probability,
+                    class: self.info.classes[class].clone(),
+                }
             })
             .collect())
     }
@@ -63,7 +75,10 @@ impl Model {
         let pre = &self.info.preprocessing;
         let options = LoadOptions {
             image_size: pre.image_size.unwrap_or(64),
-            positive: pre.image_size.map(|_| self.info.classes[1].clone()),
+            positive: pre
+                .image_size
+                .filter(|_| self.info.classes.len() == 2)
+                .map(|_| self.info.classes[1].clone()),
             ..LoadOptions::default()
         };
         let mut d = data::load(path, &options)?;
@@ -93,10 +108,33 @@ impl Model {
     }
 
     /// Scores the model on a labelled data set.
-    pub fn evaluate(&self, path: &Path) -> Result<BinaryScores, Error> {
+    pub fn evaluate(&self, path: &Path) -> Result<Scores, Error> {
         let d = self.load_labelled(path)?;
         let p = self.network.predict_proba(&d.x);
         let y: Vec<f64> = d.y.iter().copied().collect();
-        Ok(binary_scores(&p, &y))
+        if let Some(bad) = y.iter().find(|&&c| c as usize >= self.info.classes.len()) {
+            return Err(Error::format(
+                path,
+                format!(
+                    "has label {bad}, but the model knows {} classes",
+                    self.info.classes.len()
+                ),
+            ));
+        }
+        Ok(if p.nrows() == 1 {
+            Scores::Binary(binary_scores(p.as_slice().expect("a fresh row"), &y))
+        } else {
+            Scores::Multiclass(multiclass_scores(&p, &y, &self.info.classes))
+        })
     }
+}
+
+/// What `evaluate` measures: binary scores for a sigmoid model, per-class ones for softmax.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Scores {
+    /// Two classes.
+    Binary(BinaryScores),
+    /// K classes.
+    Multiclass(MulticlassScores),
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use backprop::predict::Model;
+use backprop::predict::{Model, Scores};
 
 use crate::flags::{EvaluateArgs, Format};
 
@@ -11,28 +11,81 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--format csv is for predict; evaluate prints a table or json");
     }
     let model = Model::load(&args.model)?;
-    let s = model.evaluate(&args.data)?;
+    let scores = model.evaluate(&args.data)?;
     if args.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        println!("{}", serde_json::to_string_pretty(&scores)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let [neg, pos] = [&model.info.classes[0], &model.info.classes[1]];
-    let [[tn, fp], [fn_, tp]] = s.confusion_matrix;
-    let m = tn + fp + fn_ + tp;
-    println!(
-        "{} examples of {}; positive class '{pos}'",
-        m,
-        args.data.display()
-    );
-    println!("accuracy   {:.4}", s.accuracy);
-    println!("precision  {:.4}", s.precision);
-    println!("recall     {:.4}", s.recall);
-    println!("f1         {:.4}", s.f1);
-    println!("log loss   {:.4}", s.log_loss);
-    let w = neg.len().max(pos.len()).max(6);
+    let classes = &model.info.classes;
+    let (accuracy, precision, recall, f1, log_loss, matrix) = match &scores {
+        Scores::Binary(s) => {
+            let cm = s
+                .confusion_matrix
+                .iter()
+                .map(|r| r.to_vec())
+                .collect::<Vec<_>>();
+            (s.accuracy, s.precision, s.recall, s.f1, s.log_loss, cm)
+        }
+        Scores::Multiclass(s) => (
+            s.accuracy,
+            s.precision,
+            s.recall,
+            s.f1,
+            s.log_loss,
+            s.confusion_matrix.clone(),
+        ),
+    };
+    let m: usize = matrix.iter().flatten().sum();
+    match &scores {
+        Scores::Binary(_) => println!(
+            "{m} examples of {}; positive class '{}'",
+            args.data.display(),
+            classes[1]
+        ),
+        Scores::Multiclass(_) => println!(
+            "{m} examples of {}; {} classes (precision, recall, F1: mean over classes)",
+            args.data.display(),
+            classes.len()
+        ),
+    }
+    println!("accuracy   {accuracy:.4}");
+    println!("precision  {precision:.4}");
+    println!("recall     {recall:.4}");
+    println!("f1         {f1:.4}");
+    println!("log loss   {log_loss:.4}");
+    if let Scores::Multiclass(s) = &scores {
+        let w = classes
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        println!("  {:<w$}  precision  recall     f1  support", "class");
+        for c in &s.per_class {
+            println!(
+                "  {:<w$}  {:>9.4}  {:>6.4}  {:>5.4}  {:>7}",
+                c.class, c.precision, c.recall, c.f1, c.support
+            );
+        }
+    }
+    let w = classes
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
     println!("confusion matrix (rows: true class, columns: predicted)");
-    println!("  {:<w$}  {:>w$}  {:>w$}", "", neg, pos);
-    println!("  {:<w$}  {:>w$}  {:>w$}", neg, tn, fp);
-    println!("  {:<w$}  {:>w$}  {:>w$}", pos, fn_, tp);
+    print!("  {:<w$}", "");
+    for c in classes {
+        print!("  {c:>w$}");
+    }
+    println!();
+    for (c, row) in classes.iter().zip(&matrix) {
+        print!("  {c:<w$}");
+        for v in row {
+            print!("  {v:>w$}");
+        }
+        println!();
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -211,7 +211,9 @@ fn class_labels(path: &Path, y: ArrayView2<'_, f64>) -> Result<Vec<String>, Erro
     if let Some((i, v)) = y.iter().enumerate().find(|(_, v)| bad(v)) {
         return Err(Error::format(
             path,
-            format!("label of example {i} is {v}; labels must be 0 or 1, or class numbers 0, 1, 2, …"),
+            format!(
+                "label of example {i} is {v}; labels must be 0 or 1, or class numbers 0, 1, 2, …"
+            ),
         ));
     }
     let k = y.iter().fold(0.0f64, |a, &v| a.max(v)) as usize + 1;
