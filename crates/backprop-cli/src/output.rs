@@ -79,7 +79,7 @@ impl TrainingProgress {
             }
             bar.set_position(p.iteration as u64 + 1);
         } else if p.recorded {
-            println!("Cost after iteration {}: {:.6}", p.iteration, p.cost);
+            println!("{}", cost_line(&p));
         }
     }
 
@@ -88,6 +88,12 @@ impl TrainingProgress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// "Cost after iteration i: J" (or "epoch"), as the course prints it.
+fn cost_line(p: &Progress) -> String {
+    let unit = if p.per_epoch { "epoch" } else { "iteration" };
+    format!("Cost after {unit} {}: {:.6}", p.iteration, p.cost)
 }
 
 /// A bar for decoding many pictures (shown for more than a few hundred files, on a terminal).

@@ -203,6 +203,7 @@ pub fn run<T: Float>(
                     cost,
                     recorded: unit % config.record_every == 0,
                     total,
+                    per_epoch,
                 });
                 if state.step >= total || state.stopped_early {
                     break 'epochs;
@@ -232,6 +233,7 @@ pub fn run<T: Float>(
                 cost: epoch_cost,
                 recorded,
                 total,
+                per_epoch,
             });
             checkpoint_if_due(net, &state, &mut extras, state.epoch)?;
         }

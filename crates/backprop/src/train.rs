@@ -146,6 +146,8 @@ pub struct Progress {
     pub recorded: bool,
     /// Total iterations of this run.
     pub total: usize,
+    /// Whether `iteration` counts epochs (mini-batch runs with `--epochs`).
+    pub per_epoch: bool,
 }
 
 /// Inputs with at most this many features are copied row by row for training.
@@ -268,6 +270,7 @@ pub fn fit_with<T: Float>(
             cost,
             recorded,
             total: config.iterations,
+            per_epoch: false,
         });
         if stop.is_some_and(|f| f.load(Ordering::SeqCst)) && !last {
             break;
