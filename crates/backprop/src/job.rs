@@ -536,7 +536,15 @@ pub fn write_run_contents(dir: &Path, trained: &Trained, train: &Dataset) -> Res
     if !trained.metrics.test_costs.is_empty() {
         series.push(("test", trained.metrics.test_costs.as_slice()));
     }
-    plot::learning_curve(dir, &series, lr)?;
+    if !trained.metrics.validation_costs.is_empty() {
+        series.push(("validation", trained.metrics.validation_costs.as_slice()));
+    }
+    let unit = if trained.metrics.per_epoch {
+        "epochs"
+    } else {
+        "iterations"
+    };
+    plot::learning_curve(dir, &series, lr, unit)?;
     if train.features() == 2 {
         let title = format!(
             "Decision boundary, layers {:?}: accuracy {:.2} %",

@@ -65,6 +65,7 @@ fn draw_learning_curve<DB: DrawingBackend>(
     area: Area<DB>,
     series: &[Series<'_>],
     learning_rate: f64,
+    unit: &str,
 ) -> Result<(), String> {
     let title = format!("Learning rate = {learning_rate}");
     let max_it = series
@@ -91,7 +92,7 @@ fn draw_learning_curve<DB: DrawingBackend>(
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
-            .x_desc("iterations")
+            .x_desc(unit)
             .y_desc("cost")
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 16))

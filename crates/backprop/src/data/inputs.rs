@@ -124,6 +124,11 @@ fn check_width(path: &Path, width: usize, n_x: usize) -> Result<(), Error> {
 
 /// Rows of a table-like file, row-major, and their width (features per row).
 fn read_table(path: &Path, pre: &Preprocessing) -> Result<(Vec<f64>, usize), Error> {
+    if super::idx::is_idx_images(path) {
+        let d = super::idx::load(path)?;
+        let width = d.features();
+        return Ok((d.x.t().iter().copied().collect(), width));
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
