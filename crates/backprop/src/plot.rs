@@ -51,13 +51,18 @@ type Area<DB> = DrawingArea<DB, plotters::coord::Shift>;
 /// One line of a learning curve: a name and its (iteration, cost) points.
 pub type Series<'a> = (&'a str, &'a [(usize, f64)]);
 
-/// `learning_curve.png`/`.svg` in `dir`: each series' cost against iteration,
-/// the learning rate in the title.
-pub fn learning_curve(dir: &Path, series: &[Series<'_>], learning_rate: f64) -> Result<(), Error> {
+/// `learning_curve.png`/`.svg` in `dir`: each series' cost against iteration
+/// (or epoch: `unit` names the x axis), the learning rate in the title.
+pub fn learning_curve(
+    dir: &Path,
+    series: &[Series<'_>],
+    learning_rate: f64,
+    unit: &str,
+) -> Result<(), Error> {
     png_and_svg!(
         dir,
         "learning_curve",
-        draw_learning_curve(series, learning_rate)
+        draw_learning_curve(series, learning_rate, unit)
     )
 }
 
