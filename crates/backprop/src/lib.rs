@@ -53,6 +53,7 @@ pub mod loss;
 pub mod metrics;
 pub mod model_io;
 pub mod network;
+mod pool;
 pub mod rng;
 pub mod scalar;
 pub mod train;
