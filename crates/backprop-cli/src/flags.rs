@@ -18,10 +18,14 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Train a network on a data set (HDF5 or CSV) and write a run folder.
-    Train(TrainArgs),
+    /// Train a network on a data set (HDF5, CSV, npz or a picture folder) and write a run folder.
+    Train(Box<TrainArgs>),
     /// Check every gradient of a network against central differences on random data.
     Gradcheck(GradcheckArgs),
+    /// Predict the class of new inputs (pictures, folders, CSV, npz) with a trained model.
+    Predict(PredictArgs),
+    /// Score a trained model on labelled data: accuracy, precision, recall, F1, log loss, confusion matrix.
+    Evaluate(EvaluateArgs),
     /// The notes' planar "flower": logistic regression vs a 4-unit tanh network.
     Demo(DemoArgs),
 }
@@ -78,7 +82,8 @@ impl ModelFlags {
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Training set: the course's .h5 file or a .csv (header row, numeric features, 0/1 label column).
+    /// Training set: the course's .h5 file, a .csv (header row, numeric features, 0/1 label
+    /// column), an .npz (x, y), or a folder of pictures (one sub-folder per class, or labels.csv).
     #[arg(long)]
     pub train: PathBuf,
     /// Test set, made the same way as the training set.
@@ -95,12 +100,76 @@ pub struct TrainArgs {
     /// CSV: the label column.
     #[arg(long, default_value = "label")]
     pub label_column: String,
+    /// CSV and arrays: standardise each feature with the training set's mean and std (stored in the model).
+    #[arg(long)]
+    pub standardize: bool,
+    /// Pictures: the side (pixels) every picture is resized to.
+    #[arg(long, default_value_t = 64)]
+    pub image_size: u32,
+    /// Picture folders: the positive class (label 1) [default: the second class in sorted order].
+    #[arg(long)]
+    pub positive: Option<String>,
+    /// Pictures: skip files that cannot be decoded (and say how many) instead of stopping.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Print each layer's forward and backward equations with this run's shapes before training.
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    pub output: OutputFlags,
     /// Run folder for the model and metrics.json [default: runs/train-YYYYMMDD-HHMMSS].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace the run folder if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+/// How much `train` prints.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct OutputFlags {
+    /// Print only the summary.
+    #[arg(long, conflicts_with = "json")]
+    pub quiet: bool,
+    /// Print only the summary, as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output formats of `predict` and `evaluate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for reading.
+    Table,
+    /// Comma-separated values.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct PredictArgs {
+    /// The model folder (a run folder written by `backprop train`).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Pictures, folders of pictures, CSV, npz/npy or HDF5 files.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct EvaluateArgs {
+    /// The model folder (a run folder written by `backprop train`).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Labelled data made like the training data (a folder of pictures, CSV, npz or HDF5).
+    pub data: PathBuf,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Args, Debug)]

@@ -18,8 +18,10 @@ use crate::flags::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Train(args) => commands::train::run(args),
+        Command::Train(args) => commands::train::run(*args),
         Command::Gradcheck(args) => commands::gradcheck::run(args),
+        Command::Predict(args) => commands::predict::run(args),
+        Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };
     match result {

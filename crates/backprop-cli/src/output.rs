@@ -1,15 +1,6 @@
-//! What the commands print: the course's cost lines and accuracy lines.
+//! What the commands print: the course's cost lines, progress bars, accuracy lines.
 
 use backprop::train::Progress;
-
-/// Prints "Cost after iteration i: J" at each recorded iteration, as the course does.
-pub fn print_costs() -> impl FnMut(Progress) {
-    |p: Progress| {
-        if p.recorded {
-            println!("Cost after iteration {}: {:.6}", p.iteration, p.cost);
-        }
-    }
-}
 
 /// "99.04 % (207/209)".
 pub fn accuracy_line(accuracy: f64, m: usize) -> String {
@@ -44,4 +35,95 @@ pub fn timestamp() -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// The training display: a bar on a terminal (iteration, cost, rate, time
+/// left) with the course's cost lines above it; the cost lines alone otherwise;
+/// nothing when quiet.
+pub struct TrainingProgress {
+    chatty: bool,
+    bar: Option<indicatif::ProgressBar>,
+    terminal: bool,
+}
+
+impl TrainingProgress {
+    pub fn new(chatty: bool, terminal: bool) -> Self {
+        TrainingProgress {
+            chatty,
+            bar: None,
+            terminal,
+        }
+    }
+
+    pub fn update(&mut self, p: Progress) {
+        if !self.chatty {
+            return;
+        }
+        if self.terminal {
+            let bar = self.bar.get_or_insert_with(|| {
+                let bar = indicatif::ProgressBar::new(p.total as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:30} {pos}/{len} it  cost {msg}  {per_sec}  {elapsed} elapsed, {eta} left",
+                    )
+                    .expect("valid template"),
+                );
+                bar
+            });
+            if p.recorded {
+                bar.println(format!(
+                    "Cost after iteration {}: {:.6}",
+                    p.iteration, p.cost
+                ));
+                bar.set_message(format!("{:.6}", p.cost));
+            }
+            bar.set_position(p.iteration as u64 + 1);
+        } else if p.recorded {
+            println!("Cost after iteration {}: {:.6}", p.iteration, p.cost);
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A bar for decoding many pictures (shown for more than a few hundred files, on a terminal).
+pub struct LoadBar {
+    enabled: bool,
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+}
+
+impl LoadBar {
+    pub fn new(enabled: bool) -> Self {
+        LoadBar {
+            enabled,
+            bar: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn tick(&self, done: usize, total: usize) {
+        if !self.enabled || total <= 300 {
+            return;
+        }
+        let bar = self.bar.get_or_init(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "decoding {bar:30} {pos}/{len} pictures  {per_sec}  {eta} left",
+                )
+                .expect("valid template"),
+            );
+            bar
+        });
+        bar.set_position(done as u64);
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
 }

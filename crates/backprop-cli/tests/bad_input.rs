@@ -194,3 +194,259 @@ fn diverging_training_stops_with_a_message() {
     assert!(err.contains("try a smaller learning rate"), "{err}");
     assert!(!tmp.path("run").exists());
 }
+
+// ---- pictures, models and predict inputs (issue 3) ----
+
+fn pictures(tmp: &TempDir, classes: &[&str], n: usize) {
+    for c in classes {
+        std::fs::create_dir_all(tmp.path(&format!("imgs/{c}"))).unwrap();
+        for i in 0..n {
+            image::RgbImage::from_pixel(8, 8, image::Rgb([i as u8 * 20, 100, 50]))
+                .save(tmp.path(&format!("imgs/{c}/{i}.png")))
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn empty_picture_folder() {
+    let tmp = TempDir::new("img-empty");
+    std::fs::create_dir(tmp.path("imgs")).unwrap();
+    refused(
+        &tmp,
+        &["--train", "imgs"],
+        "imgs: has no class sub-folders and no labels.csv",
+    );
+}
+
+#[test]
+fn one_class_only() {
+    let tmp = TempDir::new("img-one-class");
+    pictures(&tmp, &["cat"], 3);
+    refused(&tmp, &["--train", "imgs"], "has one class only ('cat')");
+}
+
+#[test]
+fn corrupt_jpeg_stops_the_load_and_skip_bad_skips_it() {
+    let tmp = TempDir::new("img-corrupt");
+    pictures(&tmp, &["cat", "dog"], 3);
+    std::fs::write(
+        tmp.path("imgs/dog/broken.jpg"),
+        b"\xff\xd8\xff\xe0 not really a jpeg",
+    )
+    .unwrap();
+    refused(
+        &tmp,
+        &["--train", "imgs", "--image-size", "8"],
+        "broken.jpg: cannot decode the picture",
+    );
+    let out = backprop(
+        &tmp.0,
+        &[
+            "train",
+            "--train",
+            "imgs",
+            "--image-size",
+            "8",
+            "--skip-bad",
+            "--iterations",
+            "5",
+            "--out",
+            "run",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        harness::stdout(&out).contains("skipped 1 unreadable files"),
+        "{}",
+        harness::stdout(&out)
+    );
+}
+
+#[test]
+fn labels_csv_naming_a_missing_file() {
+    let tmp = TempDir::new("img-labels");
+    std::fs::create_dir(tmp.path("flat")).unwrap();
+    image::RgbImage::from_pixel(4, 4, image::Rgb([1, 2, 3]))
+        .save(tmp.path("flat/a.png"))
+        .unwrap();
+    tmp.write("flat/labels.csv", "file,label\na.png,cat\nb.png,dog\n");
+    refused(
+        &tmp,
+        &["--train", "flat"],
+        "labels.csv: line 3 names 'b.png', which is not a file",
+    );
+}
+
+/// A PNG whose header claims 1 × 2³⁰ pixels (a GiB of RGB): refused before any allocation.
+#[test]
+fn decompression_bomb_is_refused() {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in bytes {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = b"IHDR".to_vec();
+    chunk.extend_from_slice(&1u32.to_be_bytes());
+    chunk.extend_from_slice(&(1u32 << 30).to_be_bytes());
+    chunk.extend_from_slice(&[8, 2, 0, 0, 0]);
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&chunk);
+    png.extend_from_slice(&crc32(&chunk).to_be_bytes());
+    png.extend_from_slice(&0u32.to_be_bytes());
+    png.extend_from_slice(b"IEND");
+    png.extend_from_slice(&crc32(b"IEND").to_be_bytes());
+    let tmp = TempDir::new("img-bomb");
+    pictures(&tmp, &["a", "b"], 2);
+    std::fs::write(tmp.path("imgs/b/bomb.png"), png).unwrap();
+    refused(
+        &tmp,
+        &["--train", "imgs"],
+        "bomb.png: cannot decode the picture",
+    );
+}
+
+/// Trains a small CSV model into `run` for the model/predict tests.
+fn small_model(tmp: &TempDir) {
+    tmp.write("d.csv", GOOD_CSV);
+    let out = backprop(
+        &tmp.0,
+        &[
+            "train",
+            "--train",
+            "d.csv",
+            "--hidden",
+            "2",
+            "--iterations",
+            "5",
+            "--out",
+            "run",
+            "--quiet",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Runs `backprop ARGS`; asserts exit 2, a short error containing `needle`, no panic.
+fn refused_cmd(tmp: &TempDir, args: &[&str], needle: &str) {
+    let out = backprop(&tmp.0, args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "{args:?}: expected '{needle}' in: {err}"
+    );
+    assert!(err.lines().count() <= 3, "{args:?}: {err}");
+    assert!(
+        out.stdout.is_empty(),
+        "{args:?}: printed {}",
+        harness::stdout(&out)
+    );
+}
+
+#[test]
+fn truncated_model_weights() {
+    let tmp = TempDir::new("model-truncated");
+    small_model(&tmp);
+    let w = std::fs::read(tmp.path("run/model.safetensors")).unwrap();
+    std::fs::write(tmp.path("run/model.safetensors"), &w[..w.len() - 7]).unwrap();
+    refused_cmd(
+        &tmp,
+        &["predict", "--model", "run", "d.csv"],
+        "model.safetensors: unreadable",
+    );
+}
+
+#[test]
+fn tampered_model_weights() {
+    let tmp = TempDir::new("model-tampered");
+    small_model(&tmp);
+    // Rename W1 in the header: the json then names a tensor the file lacks.
+    let mut w = std::fs::read(tmp.path("run/model.safetensors")).unwrap();
+    let at = w.windows(4).position(|b| b == b"\"W1\"").unwrap();
+    w[at + 1] = b'X';
+    std::fs::write(tmp.path("run/model.safetensors"), &w).unwrap();
+    refused_cmd(
+        &tmp,
+        &["predict", "--model", "run", "d.csv"],
+        "has no tensor W1",
+    );
+    // A json whose layer sizes disagree with the tensors.
+    small_model_again(&tmp);
+    let j = std::fs::read_to_string(tmp.path("run/model.json")).unwrap();
+    std::fs::write(
+        tmp.path("run/model.json"),
+        j.replacen(
+            "\"layer_sizes\": [\n    2,\n    2,",
+            "\"layer_sizes\": [\n    2,\n    3,",
+            1,
+        ),
+    )
+    .unwrap();
+    refused_cmd(
+        &tmp,
+        &["predict", "--model", "run", "d.csv"],
+        "W1 has shape [2, 2], model.json implies [3, 2]",
+    );
+}
+
+fn small_model_again(tmp: &TempDir) {
+    let out = backprop(
+        &tmp.0,
+        &[
+            "train",
+            "--train",
+            "d.csv",
+            "--hidden",
+            "2",
+            "--iterations",
+            "5",
+            "--out",
+            "run",
+            "--quiet",
+            "--force",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn predict_input_that_does_not_fit_the_model() {
+    let tmp = TempDir::new("predict-mismatch");
+    small_model(&tmp);
+    tmp.write("narrow.csv", "x1,label\n0.1,0\n");
+    refused_cmd(
+        &tmp,
+        &["predict", "--model", "run", "narrow.csv"],
+        "narrow.csv: has no column 'x2', which the model was trained on",
+    );
+    image::RgbImage::from_pixel(4, 4, image::Rgb([1, 2, 3]))
+        .save(tmp.path("p.png"))
+        .unwrap();
+    refused_cmd(
+        &tmp,
+        &["predict", "--model", "run", "p.png"],
+        "p.png: is a picture, but the model was trained on csv data",
+    );
+    refused_cmd(
+        &tmp,
+        &["predict", "--model", "nowhere", "d.csv"],
+        "nowhere: is not a model folder",
+    );
+    refused_cmd(
+        &tmp,
+        &["evaluate", "--model", "run", "narrow.csv"],
+        "narrow.csv: gives 1 features per example but the model takes 2",
+    );
+}

@@ -28,6 +28,11 @@ pub enum Activation {
         /// Slope for z ≤ 0 (default [`LEAKY_RELU_SLOPE`]).
         slope: f64,
     },
+    /// The output layer of more than two classes: softmax over each column,
+    /// which the network applies to the whole column; element by element it
+    /// passes z through. Never a hidden activation (dZ[L] = A[L] − Y is used
+    /// instead of its derivative).
+    Softmax,
 }
 
 impl Activation {
@@ -45,6 +50,7 @@ impl Activation {
             Activation::Tanh => "tanh",
             Activation::Relu => "relu",
             Activation::LeakyRelu { .. } => "leaky-relu",
+            Activation::Softmax => "softmax",
         }
     }
 
@@ -68,6 +74,7 @@ impl Activation {
                     T::cast(slope) * z
                 }
             }
+            Activation::Softmax => z,
         }
     }
 
@@ -91,6 +98,7 @@ impl Activation {
                     T::cast(slope)
                 }
             }
+            Activation::Softmax => T::one(),
         }
     }
 }

@@ -119,10 +119,12 @@ fn activate_row_body<T: Float>(g: Activation, b: T, z: &mut [T], a: &mut [T]) {
             *z += b;
             *a = T::cast(tanh(z.as_f64()));
         }),
-        Activation::Relu | Activation::LeakyRelu { .. } => pairs.for_each(|(z, a)| {
-            *z += b;
-            *a = g.forward(*z);
-        }),
+        Activation::Relu | Activation::LeakyRelu { .. } | Activation::Softmax => {
+            pairs.for_each(|(z, a)| {
+                *z += b;
+                *a = g.forward(*z);
+            })
+        }
     }
 }
 

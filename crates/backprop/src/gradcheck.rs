@@ -56,8 +56,24 @@ pub fn check(
     y: ArrayView2<'_, f64>,
     epsilon: f64,
 ) -> GradCheckReport {
+    check_with_l2(net, x, y, epsilon, 0.0)
+}
+
+/// [`check`] of the cost with the L2 term λ/(2m)·Σ‖W‖² and its gradient.
+/// Dropout masks already drawn on `net` stay fixed throughout (as a check needs).
+pub fn check_with_l2(
+    net: &mut Network<f64>,
+    x: ArrayView2<'_, f64>,
+    y: ArrayView2<'_, f64>,
+    epsilon: f64,
+    lambda: f64,
+) -> GradCheckReport {
+    let m = x.ncols();
     net.forward(x);
     net.backward(x, y);
+    if lambda != 0.0 {
+        net.add_l2_gradient(lambda, m);
+    }
     let analytic: Vec<(String, Vec<f64>)> = net
         .layers()
         .iter()
@@ -72,7 +88,7 @@ pub fn check(
 
     let cost_at = |net: &mut Network<f64>| {
         net.forward(x);
-        net.cost(y)
+        net.cost(y) + net.l2_penalty(lambda, m)
     };
     let mut tensors = Vec::new();
     let (mut diff2, mut g2, mut a2) = (0.0, 0.0, 0.0);

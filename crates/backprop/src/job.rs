@@ -19,8 +19,9 @@ use crate::linalg::{Float, Threads};
 use crate::metrics::accuracy;
 use crate::model_io;
 use crate::network::Network;
+use crate::plot;
 use crate::rng::NumpyRng;
-use crate::train::{fit, GdConfig, History, Progress};
+use crate::train::{fit_with_test, GdConfig, History, Progress};
 
 /// The element type the network computes in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +78,8 @@ pub struct TrainConfig {
     pub out: PathBuf,
     /// Replace an existing run folder.
     pub force: bool,
+    /// Standardise the features with the training set's mean and std.
+    pub standardize: bool,
 }
 
 /// The numbers a run produced: what metrics.json holds.
@@ -84,6 +87,8 @@ pub struct TrainConfig {
 pub struct Metrics {
     /// (iteration, cost) at every `record_every`-th iteration.
     pub costs: Vec<(usize, f64)>,
+    /// (iteration, test-set cost) at the same iterations; empty without a test set.
+    pub test_costs: Vec<(usize, f64)>,
     /// The last iteration's cost.
     pub final_cost: f64,
     /// Fraction of training examples classified right.
@@ -98,6 +103,8 @@ pub struct Metrics {
     pub iterations: usize,
     /// Seconds in the training loop.
     pub train_seconds: f64,
+    /// α.
+    pub learning_rate: f64,
     /// [n_x, n_1, …, 1].
     pub layer_sizes: Vec<usize>,
     /// The whole configuration of the run.
@@ -110,6 +117,8 @@ pub struct Trained {
     pub network: TrainedNetwork,
     /// Its metrics.
     pub metrics: Metrics,
+    /// Training files skipped by `--skip-bad`, with their reasons.
+    pub skipped: Vec<String>,
 }
 
 /// The network of a [`Trained`], f32 or f64.
@@ -122,29 +131,62 @@ pub enum TrainedNetwork {
 
 /// Loads and checks a job's data: the training set and, when given, a test
 /// set with the same number of features.
-pub fn load_data(config: &TrainConfig) -> Result<(Dataset, Option<Dataset>), Error> {
-    let train = data::load(&config.train, &config.load)?;
-    let test = match &config.test {
+/// With `standardize`, both are standardised with the training set's statistics.
+/// `progress` hears (done, total) while pictures are decoded.
+pub fn load_data(
+    config: &TrainConfig,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Dataset, Option<Dataset>), Error> {
+    let mut train = data::load_with_progress(&config.train, &config.load, progress)?;
+    let mut test = match &config.test {
         Some(path) => {
-            let test = data::load(path, &config.load)?;
+            let mut options = config.load.clone();
+            if train.preprocessing.image_size.is_some() {
+                // The test folder's positive class is the training set's, by name.
+                options.positive = Some(train.classes[1].clone());
+            }
+            let test = data::load_with_progress(path, &options, progress)?;
             train.check_same_features(&test)?;
             Some(test)
         }
         None => None,
     };
+    if config.standardize {
+        let s = train.standardize();
+        if let Some(t) = &mut test {
+            t.apply_standardization(&s);
+        }
+    }
     Ok((train, test))
 }
 
+/// Where a `train` job reports as it goes (the library never prints).
+pub struct Hooks<'a> {
+    /// (done, total) while pictures are decoded, from any thread.
+    pub load_progress: &'a (dyn Fn(usize, usize) + Sync),
+    /// The data, once loaded and checked, before training starts.
+    pub loaded: &'a mut dyn FnMut(&Dataset, Option<&Dataset>),
+    /// Every iteration.
+    pub iteration: &'a mut dyn FnMut(Progress),
+}
+
 /// Runs a whole `train` job and writes its run folder. Returns the trained network and metrics.
-pub fn run_train(
-    config: &TrainConfig,
-    observe: &mut dyn FnMut(Progress),
-) -> Result<Trained, Error> {
+pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Error> {
     check_out(&config.out, config.force)?;
-    let (train, test) = load_data(config)?;
+    let (train, test) = load_data(config, hooks.load_progress)?;
+    (hooks.loaded)(&train, test.as_ref());
     let job_json = serde_json::to_value(config).expect("config serialises");
-    let trained = train_on(&train, test.as_ref(), &config.model, job_json, observe)?;
-    write_run(&config.out, config.force, &trained, &train, None)?;
+    let mut trained = train_on(
+        &train,
+        test.as_ref(),
+        &config.model,
+        job_json,
+        hooks.iteration,
+    )?;
+    trained.skipped = train.skipped.clone();
+    let dir = RunDir::create(&config.out, config.force)?;
+    write_run_contents(&dir.path(""), &trained, &train)?;
+    dir.commit()?;
     Ok(trained)
 }
 
@@ -187,6 +229,7 @@ pub fn train_on(
             Ok(Trained {
                 network: TrainedNetwork::F32(net),
                 metrics,
+                skipped: Vec::new(),
             })
         }
         Precision::F64 => {
@@ -194,6 +237,7 @@ pub fn train_on(
             Ok(Trained {
                 network: TrainedNetwork::F64(net),
                 metrics,
+                skipped: Vec::new(),
             })
         }
     }
@@ -217,12 +261,16 @@ fn train_typed<T: Float>(
     )?;
     net.set_threads(Threads(spec.threads.max(1)));
     let (x, y) = (train.x_as::<T>(), train.y_as::<T>());
-    let history: History = fit(&mut net, x.view(), y.view(), &spec.gd, observe)?;
+    let test_xy = test.map(|t| (t.x_as::<T>(), t.y_as::<T>()));
+    let test_views = test_xy.as_ref().map(|(tx, ty)| (tx.view(), ty.view()));
+    let history: History =
+        fit_with_test(&mut net, x.view(), y.view(), test_views, &spec.gd, observe)?;
     let score = |x: ArrayView2<'_, T>, y: ArrayView2<'_, T>| accuracy(net.predict(x).view(), y);
     let train_accuracy = score(x.view(), y.view());
-    let test_accuracy = test.map(|t| score(t.x_as::<T>().view(), t.y_as::<T>().view()));
+    let test_accuracy = test_views.map(|(tx, ty)| score(tx, ty));
     let metrics = Metrics {
         costs: history.costs,
+        test_costs: history.test_costs,
         final_cost: history.final_cost,
         train_accuracy,
         test_accuracy,
@@ -230,29 +278,52 @@ fn train_typed<T: Float>(
         test_examples: test.map(Dataset::examples),
         iterations: history.iterations,
         train_seconds: history.train_seconds,
+        learning_rate: spec.gd.learning_rate,
         layer_sizes: sizes,
         config,
     };
     Ok((net, metrics))
 }
 
-/// Writes a run folder: the model (model.safetensors + model.json) and
-/// metrics.json, plus `extra` files (name, bytes), all at once.
-pub fn write_run(
-    out: &Path,
-    force: bool,
-    trained: &Trained,
-    train: &Dataset,
-    extra: Option<&[(&str, Vec<u8>)]>,
-) -> Result<PathBuf, Error> {
-    let dir = RunDir::create(out, force)?;
-    write_model(&dir.path(""), trained, train)?;
+/// Fills the existing folder `dir` with a run's files: the model
+/// (model.safetensors + model.json), metrics.json, the learning curve and, for
+/// 2-feature data, the decision boundary (PNG and SVG).
+pub fn write_run_contents(dir: &Path, trained: &Trained, train: &Dataset) -> Result<(), Error> {
+    write_model(dir, trained, train)?;
     let metrics = serde_json::to_string_pretty(&trained.metrics).expect("metrics serialise");
-    write_atomic(&dir.path("metrics.json"), metrics.as_bytes())?;
-    for (name, bytes) in extra.unwrap_or(&[]) {
-        write_atomic(&dir.path(name), bytes)?;
+    write_atomic(&dir.join("metrics.json"), metrics.as_bytes())?;
+    let lr = trained.metrics.learning_rate;
+    let mut series = vec![("train", trained.metrics.costs.as_slice())];
+    if !trained.metrics.test_costs.is_empty() {
+        series.push(("test", trained.metrics.test_costs.as_slice()));
     }
-    dir.commit()
+    plot::learning_curve(dir, &series, lr)?;
+    if train.features() == 2 {
+        let title = format!(
+            "Decision boundary, layers {:?}: accuracy {:.2} %",
+            trained.metrics.layer_sizes,
+            trained.metrics.train_accuracy * 100.0
+        );
+        let proba = |grid: &ndarray::Array2<f64>| trained.network.predict_proba(grid);
+        plot::decision_boundary(dir, "decision_boundary", &title, &train.x, &train.y, &proba)?;
+    }
+    Ok(())
+}
+
+impl TrainedNetwork {
+    /// P(y = 1) for each column of X (f64 in, computed in the network's precision).
+    pub fn predict_proba(&self, x: &ndarray::Array2<f64>) -> Vec<f64> {
+        fn go<T: Float>(net: &Network<T>, x: &ndarray::Array2<f64>) -> Vec<f64> {
+            net.predict_proba(x.mapv(T::cast).view())
+                .iter()
+                .map(|p| p.as_f64())
+                .collect()
+        }
+        match self {
+            TrainedNetwork::F32(n) => go(n, x),
+            TrainedNetwork::F64(n) => go(n, x),
+        }
+    }
 }
 
 /// Writes the model files of `trained` into the existing folder `dir`.

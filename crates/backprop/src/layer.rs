@@ -29,6 +29,9 @@ pub struct Dense<T: Float> {
     pub dw: Array2<T>,
     /// db[l] = (1/m)·Σ_columns dZ[l].
     pub db: Array2<T>,
+    /// Inverted dropout: 0 or 1/keep for each unit and example, multiplied
+    /// into A after g; `None` when the layer keeps every unit.
+    pub mask: Option<Array2<T>>,
 }
 
 impl<T: Float> Dense<T> {
@@ -45,6 +48,7 @@ impl<T: Float> Dense<T> {
             dz: Array2::zeros((n, 0)),
             dw: Array2::zeros((n, n_prev)),
             db: Array2::zeros((n, 1)),
+            mask: None,
         }
     }
 
@@ -82,6 +86,9 @@ impl<T: Float> Dense<T> {
             threads,
         );
         self.activate();
+        if let Some(mask) = self.mask.as_ref().filter(|k| k.dim() == self.a.dim()) {
+            self.a *= mask;
+        }
     }
 
     /// Z += b; A = g(Z), row by row (Z already holds the product).
@@ -147,13 +154,26 @@ impl<T: Float> Dense<T> {
             prev.dz.view_mut(),
             threads,
         );
+        let dims = prev.dz.dim();
         let dz = prev
             .dz
             .as_slice_mut()
             .expect("dZ is owned, standard layout");
         let z = prev.z.as_slice().expect("Z is owned, standard layout");
-        let a = prev.a.as_slice().expect("A is owned, standard layout");
-        times_derivative_row(prev.activation, dz, z, a);
+        match prev.mask.as_ref().filter(|k| k.dim() == dims) {
+            // Dropout: dA ⊙= D/keep, and g′ from Z alone (A holds the masked values).
+            Some(mask) => {
+                let g = prev.activation;
+                let mask = mask.as_slice().expect("mask is owned, standard layout");
+                for ((dz, &z), &k) in dz.iter_mut().zip(z).zip(mask) {
+                    *dz *= k * g.derivative(z, g.forward(z));
+                }
+            }
+            None => {
+                let a = prev.a.as_slice().expect("A is owned, standard layout");
+                times_derivative_row(prev.activation, dz, z, a);
+            }
+        }
     }
 
     /// One gradient-descent step: W −= α·dW, b −= α·db.

@@ -49,3 +49,66 @@ mod tests {
         assert_eq!(c, 800.0);
     }
 }
+
+/// Softmax of each column of Z, written into A: a_k = e^(z_k − max z) / Σ_j e^(z_j − max z).
+pub fn softmax_columns<T: Float>(
+    z: ndarray::ArrayView2<'_, T>,
+    mut a: ndarray::ArrayViewMut2<'_, T>,
+) {
+    for (zc, mut ac) in z.columns().into_iter().zip(a.columns_mut()) {
+        let max = zc.iter().copied().fold(T::neg_infinity(), T::max);
+        let mut sum = T::zero();
+        for (a, &z) in ac.iter_mut().zip(zc.iter()) {
+            *a = (z - max).exp();
+            sum += *a;
+        }
+        for a in ac.iter_mut() {
+            *a /= sum;
+        }
+    }
+}
+
+/// Categorical cross-entropy −(1/m)·Σ_columns Σ_k y_k·ln softmax(z)_k, from the
+/// logits by log-sum-exp (never the log of 0), accumulated in f64.
+pub fn softmax_cost<T: Float>(z: ndarray::ArrayView2<'_, T>, y: ndarray::ArrayView2<'_, T>) -> f64 {
+    let m = z.ncols();
+    let mut sum = 0.0;
+    for (zc, yc) in z.columns().into_iter().zip(y.columns()) {
+        let max = zc
+            .iter()
+            .map(|v| v.as_f64())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let lse = max
+            + zc.iter()
+                .map(|v| (v.as_f64() - max).exp())
+                .sum::<f64>()
+                .ln();
+        sum += zc
+            .iter()
+            .zip(yc.iter())
+            .map(|(z, y)| y.as_f64() * (lse - z.as_f64()))
+            .sum::<f64>();
+    }
+    sum / m as f64
+}
+
+#[cfg(test)]
+mod softmax_tests {
+    use super::*;
+    use ndarray::{array, Array2};
+
+    #[test]
+    fn softmax_of_large_logits_is_finite_and_sums_to_1() {
+        let z = array![[1000.0, -5.0], [999.0, -5.0], [0.0, -5.0]];
+        let mut a = Array2::<f64>::zeros((3, 2));
+        softmax_columns(z.view(), a.view_mut());
+        assert!((a.column(0).sum() - 1.0).abs() < 1e-15);
+        assert!((a[(0, 0)] - 1.0 / (1.0 + (-1.0f64).exp())).abs() < 1e-15);
+        assert!((a[(0, 1)] - 1.0 / 3.0).abs() < 1e-15);
+        let y = array![[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]];
+        let c = softmax_cost(z.view(), y.view());
+        // column 0: lse − z_2 = 1000 + ln(1 + e^−1) − 0; column 1: ln 3.
+        let want = (1000.0 + (1.0 + (-1.0f64).exp()).ln() + 3.0f64.ln()) / 2.0;
+        assert!((c - want).abs() < 1e-12, "{c} vs {want}");
+    }
+}

@@ -73,30 +73,77 @@ pub fn save<T: Float>(
         classes: classes.to_vec(),
         preprocessing: preprocessing.clone(),
     };
-    let mut buffers: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
-    for (l, layer) in net.layers().iter().enumerate() {
-        for (name, t) in [("W", &layer.w), ("b", &layer.b)] {
-            let mut bytes = Vec::with_capacity(t.len() * std::mem::size_of::<T>());
-            for &v in t.iter() {
-                v.extend_le(&mut bytes);
-            }
-            buffers.insert(format!("{name}{}", l + 1), (t.shape().to_vec(), bytes));
-        }
-    }
-    let views = buffers
+    let tensors: Vec<(String, &Array2<T>)> = net
+        .layers()
         .iter()
-        .map(|(k, (shape, bytes))| {
-            safetensors::tensor::TensorView::new(dtype_of::<T>(), shape.clone(), bytes)
-                .map(|v| (k.clone(), v))
+        .enumerate()
+        .flat_map(|(l, layer)| {
+            [
+                (format!("W{}", l + 1), &layer.w),
+                (format!("b{}", l + 1), &layer.b),
+            ]
         })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::Config(format!("cannot pack the weights: {e}")))?;
-    let bytes = safetensors::serialize(views, None)
-        .map_err(|e| Error::Config(format!("cannot pack the weights: {e}")))?;
+        .collect();
+    let bytes = pack(&tensors)?;
     write_atomic(&dir.join(WEIGHTS_FILE), &bytes)?;
     let json = serde_json::to_string_pretty(&info).expect("model info serialises");
     write_atomic(&dir.join(INFO_FILE), json.as_bytes())?;
     Ok(info)
+}
+
+/// Packs named tensors into safetensors bytes (little-endian, the network's dtype).
+pub(crate) fn pack<T: Float>(tensors: &[(String, &Array2<T>)]) -> Result<Vec<u8>, Error> {
+    let buffers: BTreeMap<&str, (Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(name, t)| {
+            let mut bytes = Vec::with_capacity(t.len() * std::mem::size_of::<T>());
+            for &v in t.iter() {
+                v.extend_le(&mut bytes);
+            }
+            (name.as_str(), (t.shape().to_vec(), bytes))
+        })
+        .collect();
+    let views = buffers
+        .iter()
+        .map(|(k, (shape, bytes))| {
+            safetensors::tensor::TensorView::new(dtype_of::<T>(), shape.clone(), bytes)
+                .map(|v| (k.to_string(), v))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Config(format!("cannot pack the tensors: {e}")))?;
+    safetensors::serialize(views, None)
+        .map_err(|e| Error::Config(format!("cannot pack the tensors: {e}")))
+}
+
+/// Reads tensor `name`, checking its dtype and shape; `bad` makes the error.
+pub(crate) fn unpack<T: Float>(
+    tensors: &SafeTensors<'_>,
+    name: &str,
+    shape: [usize; 2],
+    bad: &dyn Fn(String) -> Error,
+) -> Result<Array2<T>, Error> {
+    let t = tensors
+        .tensor(name)
+        .map_err(|_| bad(format!("has no tensor {name}")))?;
+    if t.dtype() != dtype_of::<T>() {
+        return Err(bad(format!(
+            "{name} is {:?}, expected {}",
+            t.dtype(),
+            T::NAME
+        )));
+    }
+    if t.shape() != shape {
+        return Err(bad(format!(
+            "{name} has shape {:?}, model.json implies {shape:?}",
+            t.shape()
+        )));
+    }
+    let values = t
+        .data()
+        .chunks_exact(std::mem::size_of::<T>())
+        .map(T::from_le)
+        .collect();
+    Ok(Array2::from_shape_vec(shape, values).expect("shape checked"))
 }
 
 /// Reads a model folder, checking every tensor's name, dtype and shape against model.json.
@@ -155,32 +202,8 @@ fn read_network<T: Float>(
     }
     let mut params = Vec::new();
     for l in 1..sizes.len() {
-        let get = |name: String, shape: [usize; 2]| -> Result<Array2<T>, Error> {
-            let t = tensors
-                .tensor(&name)
-                .map_err(|_| bad(format!("has no tensor {name}")))?;
-            if t.dtype() != dtype_of::<T>() {
-                return Err(bad(format!(
-                    "{name} is {:?}, model.json says {}",
-                    t.dtype(),
-                    T::NAME
-                )));
-            }
-            if t.shape() != shape {
-                return Err(bad(format!(
-                    "{name} has shape {:?}, model.json implies {shape:?}",
-                    t.shape()
-                )));
-            }
-            let values = t
-                .data()
-                .chunks_exact(std::mem::size_of::<T>())
-                .map(T::from_le)
-                .collect();
-            Ok(Array2::from_shape_vec(shape, values).expect("shape checked"))
-        };
-        let w = get(format!("W{l}"), [sizes[l], sizes[l - 1]])?;
-        let b = get(format!("b{l}"), [sizes[l], 1])?;
+        let w = unpack(&tensors, &format!("W{l}"), [sizes[l], sizes[l - 1]], &bad)?;
+        let b = unpack(&tensors, &format!("b{l}"), [sizes[l], 1], &bad)?;
         params.push((w, b));
     }
     Network::from_parameters(params, info.hidden_activation).map_err(|e| bad(e.to_string()))
@@ -191,5 +214,29 @@ fn dtype_of<T: Float>() -> Dtype {
         Dtype::F32
     } else {
         Dtype::F64
+    }
+}
+
+impl AnyNetwork {
+    /// P(positive class) for each column of X (given in f64, computed in the model's precision).
+    pub fn predict_proba(&self, x: &Array2<f64>) -> Vec<f64> {
+        fn go<T: Float>(net: &Network<T>, x: &Array2<f64>) -> Vec<f64> {
+            net.predict_proba(x.mapv(T::cast).view())
+                .iter()
+                .map(|p| p.as_f64())
+                .collect()
+        }
+        match self {
+            AnyNetwork::F32(n) => go(n, x),
+            AnyNetwork::F64(n) => go(n, x),
+        }
+    }
+
+    /// [n_x, …, 1].
+    pub fn sizes(&self) -> Vec<usize> {
+        match self {
+            AnyNetwork::F32(n) => n.sizes(),
+            AnyNetwork::F64(n) => n.sizes(),
+        }
     }
 }

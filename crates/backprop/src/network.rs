@@ -1,4 +1,7 @@
-//! The network: any layer list [n_x, n_1, …, n_L] with a sigmoid output unit.
+//! The network: any layer list [n_x, n_1, …, n_L]. One output unit is a
+//! sigmoid with binary cross-entropy (labels 0/1, Y is 1 × m); K ≥ 2 output
+//! units are a softmax with categorical cross-entropy (Y one-hot, K × m).
+//! Either way dZ[L] = A[L] − Y.
 //!
 //! Logistic regression is the network with no hidden layer ([n_x, 1]); the
 //! notes' shallow net has one ([n_x, n_h, 1]); the deep application has more.
@@ -13,10 +16,10 @@ use crate::gram::Gram;
 use crate::init::Init;
 use crate::layer::Dense;
 use crate::linalg::{Float, Threads};
-use crate::loss::bce_cost;
-use crate::rng::Gaussian;
+use crate::loss::{bce_cost, softmax_columns, softmax_cost};
+use crate::rng::{Gaussian, NumpyRng};
 
-/// A feed-forward network: hidden layers with one activation, a sigmoid output.
+/// A feed-forward network: hidden layers with one activation, a sigmoid or softmax output.
 #[derive(Clone, Debug)]
 pub struct Network<T: Float> {
     layers: Vec<Dense<T>>,
@@ -79,10 +82,10 @@ impl<T: Float> Network<T> {
             .into_iter()
             .enumerate()
             .map(|(l, (w, b))| {
-                let g = if l == last {
-                    Activation::Sigmoid
-                } else {
-                    hidden
+                let g = match (l == last, w.nrows()) {
+                    (true, 1) => Activation::Sigmoid,
+                    (true, _) => Activation::Softmax,
+                    (false, _) => hidden,
                 };
                 Dense::new(w, b, g)
             })
@@ -132,19 +135,89 @@ impl<T: Float> Network<T> {
         self.forward_above_first();
     }
 
-    /// The forward pass of layers 2 … L, from A[1].
+    /// The forward pass of layers 2 … L, from A[1], and the output's softmax.
     fn forward_above_first(&mut self) {
         let threads = self.threads;
         for l in 1..self.layers.len() {
             let (below, from_l) = self.layers.split_at_mut(l);
             from_l[0].forward(below[l - 1].a.view(), threads);
         }
+        let out = self.layers.last_mut().expect("at least one layer");
+        if out.activation == Activation::Softmax {
+            softmax_columns(out.z.view(), out.a.view_mut());
+        }
     }
 
-    /// J of the last forward pass against labels Y (1 × m), from the output logits.
+    /// Whether the output is a softmax over K ≥ 2 classes (else one sigmoid unit).
+    pub fn is_softmax(&self) -> bool {
+        self.layers.last().expect("at least one layer").activation == Activation::Softmax
+    }
+
+    /// J of the last forward pass against Y (1 × m labels, or K × m one-hot), from the logits.
     pub fn cost(&self, y: ArrayView2<'_, T>) -> f64 {
         let out = self.layers.last().expect("at least one layer");
-        bce_cost(out.z.iter().copied(), y.iter().copied())
+        self.cost_of_logits(out.z.view(), y)
+    }
+
+    fn cost_of_logits(&self, z: ArrayView2<'_, T>, y: ArrayView2<'_, T>) -> f64 {
+        if self.is_softmax() {
+            softmax_cost(z, y)
+        } else {
+            bce_cost(z.iter().copied(), y.iter().copied())
+        }
+    }
+
+    /// λ/(2m)·Σ_l ‖W[l]‖², the L2 term of the cost for a batch of m examples.
+    pub fn l2_penalty(&self, lambda: f64, m: usize) -> f64 {
+        let sum: f64 = self
+            .layers
+            .iter()
+            .map(|l| l.w.iter().map(|w| w.as_f64() * w.as_f64()).sum::<f64>())
+            .sum();
+        lambda / (2.0 * m as f64) * sum
+    }
+
+    /// dW[l] += (λ/m)·W[l] for every layer: the L2 term's gradient.
+    pub fn add_l2_gradient(&mut self, lambda: f64, m: usize) {
+        let k = T::cast(lambda / m as f64);
+        for layer in &mut self.layers {
+            Zip::from(&mut layer.dw)
+                .and(&layer.w)
+                .for_each(|dw, &w| *dw += k * w);
+        }
+    }
+
+    /// Draws inverted-dropout masks for the hidden layers, for a batch of m
+    /// examples: each unit kept with probability `keep[l]` (one value for all
+    /// hidden layers, or one per hidden layer) and scaled by 1/keep. The masks
+    /// stay until redrawn or cleared, so a gradient check can hold them fixed.
+    pub fn draw_dropout(&mut self, keep: &[f64], m: usize, rng: &mut NumpyRng) {
+        let hidden = self.layers.len() - 1;
+        for (l, layer) in self.layers[..hidden].iter_mut().enumerate() {
+            let p = if keep.len() == 1 {
+                keep[0]
+            } else {
+                keep.get(l).copied().unwrap_or(1.0)
+            };
+            if p >= 1.0 {
+                layer.mask = None;
+                continue;
+            }
+            let scale = T::cast(1.0 / p);
+            let n = layer.units();
+            let mask = layer.mask.get_or_insert_with(|| Array2::zeros((n, m)));
+            if mask.dim() != (n, m) {
+                *mask = Array2::zeros((n, m));
+            }
+            mask.mapv_inplace(|_| if rng.uniform() < p { scale } else { T::zero() });
+        }
+    }
+
+    /// Removes every dropout mask (as after training).
+    pub fn clear_dropout(&mut self) {
+        for layer in &mut self.layers {
+            layer.mask = None;
+        }
     }
 
     /// Backward pass after [`forward`](Self::forward): every layer's dZ, dW, db.
@@ -225,6 +298,9 @@ impl<T: Float> Network<T> {
     /// Whether [`cost`](Self::cost) is certainly finite, from a bound on its
     /// terms (see `elementwise::cost_bound`) that costs no logarithms.
     fn cost_is_surely_finite(&self, y: ArrayView2<'_, T>) -> bool {
+        if self.is_softmax() {
+            return false;
+        }
         let out = self.layers.last().expect("at least one layer");
         match (out.z.as_slice(), y.as_slice()) {
             (Some(z), Some(y)) if z.len() == y.len() => cost_bound(z, y) < 1e300,
@@ -253,30 +329,67 @@ impl<T: Float> Network<T> {
         cost
     }
 
-    /// P(y = 1 | x) for each column of X, as a 1 × m row. Leaves the training caches alone.
-    pub fn predict_proba(&self, x: ArrayView2<'_, T>) -> Array2<T> {
+    /// Z[L] for each column of X (the output logits), 1 × m (or K × m).
+    /// Leaves the training caches alone (it works on copies of the layers).
+    pub fn output_logits(&self, x: ArrayView2<'_, T>) -> Array2<T> {
         let mut scratch: Vec<Dense<T>> = self
             .layers
             .iter()
             .map(|l| Dense::new(l.w.clone(), l.b.clone(), l.activation))
             .collect();
         let mut a_prev = x.to_owned();
-        for layer in &mut scratch {
+        let last = scratch.len() - 1;
+        for (l, layer) in scratch.iter_mut().enumerate() {
             layer.forward(a_prev.view(), self.threads);
-            a_prev = std::mem::take(&mut layer.a);
+            a_prev = if l == last {
+                std::mem::take(&mut layer.z)
+            } else {
+                std::mem::take(&mut layer.a)
+            };
         }
         a_prev
     }
 
-    /// 1 where P(y = 1 | x) > 0.5, else 0, for each column of X.
+    /// P(y = 1 | x) for each column of X as a 1 × m row; with a softmax
+    /// output, P(class k | x) as a K × m matrix. Leaves the training caches alone.
+    pub fn predict_proba(&self, x: ArrayView2<'_, T>) -> Array2<T> {
+        let z = self.output_logits(x);
+        if self.is_softmax() {
+            let mut a = Array2::zeros(z.dim());
+            softmax_columns(z.view(), a.view_mut());
+            a
+        } else {
+            z.mapv(crate::activation::sigmoid)
+        }
+    }
+
+    /// J on another data set (a test set) at the current parameters, from the logits.
+    pub fn cost_on(&self, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>) -> f64 {
+        self.cost_of_logits(self.output_logits(x).view(), y)
+    }
+
+    /// The predicted class of each column of X, as a 1 × m row: 1 where
+    /// P(y = 1 | x) > 0.5, else 0; with a softmax output, the most probable class.
     pub fn predict(&self, x: ArrayView2<'_, T>) -> Array2<T> {
-        self.predict_proba(x).mapv(|p| {
-            if p > T::cast(0.5) {
-                T::one()
-            } else {
-                T::zero()
-            }
-        })
+        let p = self.predict_proba(x);
+        if self.is_softmax() {
+            let best = p.columns().into_iter().map(|c| {
+                let k = c
+                    .iter()
+                    .enumerate()
+                    .fold(0, |b, (k, v)| if *v > c[b] { k } else { b });
+                T::cast(k as f64)
+            });
+            Array2::from_shape_vec((1, p.ncols()), best.collect()).expect("one class a column")
+        } else {
+            p.mapv(|p| {
+                if p > T::cast(0.5) {
+                    T::one()
+                } else {
+                    T::zero()
+                }
+            })
+        }
     }
 }
 
@@ -297,12 +410,6 @@ fn validate_sizes(sizes: &[usize]) -> Result<(), Error> {
     if let Some(pos) = sizes.iter().position(|&n| n == 0) {
         return Err(Error::Config(format!(
             "layer {pos} has 0 units; every layer needs at least one"
-        )));
-    }
-    if *sizes.last().unwrap() != 1 {
-        return Err(Error::Config(format!(
-            "the output layer has {} units; the sigmoid output has exactly 1",
-            sizes.last().unwrap()
         )));
     }
     Ok(())

@@ -36,6 +36,42 @@ impl NumpyRng {
     pub fn randn_vec(&mut self, n: usize) -> Vec<f64> {
         (0..n).map(|_| self.randn()).collect()
     }
+
+    /// `np.random.permutation(n)`: a Fisher–Yates shuffle of 0..n from the
+    /// last index down, each j drawn by numpy's `random_interval`.
+    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut p: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            let j = self.interval(i as u64) as usize;
+            p.swap(i, j);
+        }
+        p
+    }
+
+    /// numpy's `random_interval(max)`: uniform in 0..=max by masked rejection.
+    fn interval(&mut self, max: u64) -> u64 {
+        if max == 0 {
+            return 0;
+        }
+        let mut mask = max;
+        for shift in [1, 2, 4, 8, 16, 32] {
+            mask |= mask >> shift;
+        }
+        if max <= 0xffff_ffff {
+            loop {
+                let v = u64::from(self.mt.next_u32()) & mask;
+                if v <= max {
+                    return v;
+                }
+            }
+        }
+        loop {
+            let v = ((u64::from(self.mt.next_u32()) << 32) | u64::from(self.mt.next_u32())) & mask;
+            if v <= max {
+                return v;
+            }
+        }
+    }
 }
 
 impl Gaussian for NumpyRng {
@@ -76,6 +112,26 @@ mod tests {
             rng.randn_vec(3),
             vec![1.6243453636632417, -0.6117564136500754, -0.5281717522634557]
         );
+    }
+
+    #[test]
+    fn permutation_matches_numpy() {
+        // np.random.seed(3); np.random.permutation(10)
+        assert_eq!(
+            NumpyRng::new(3).permutation(10),
+            vec![5, 4, 1, 2, 9, 6, 7, 0, 3, 8]
+        );
+        // np.random.seed(0); np.random.permutation(300)[:12]
+        let p = NumpyRng::new(0).permutation(300);
+        assert_eq!(
+            p[..12],
+            [208, 188, 12, 221, 239, 136, 230, 206, 52, 108, 290, 15]
+        );
+        // After one randn (a cached normal), then rand: numpy's stream continues as ours.
+        let mut rng = NumpyRng::new(1);
+        rng.randn();
+        assert_eq!(rng.permutation(5), vec![0, 2, 4, 3, 1]);
+        assert_eq!(rng.uniform(), 0.23608897695197606);
     }
 
     #[test]

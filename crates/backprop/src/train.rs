@@ -46,6 +46,8 @@ impl Default for GdConfig {
 pub struct History {
     /// (iteration, cost) at every `record_every`-th iteration, iteration 0 first.
     pub costs: Vec<(usize, f64)>,
+    /// (iteration, test-set cost) at the same iterations, when a test set is given.
+    pub test_costs: Vec<(usize, f64)>,
     /// The cost of the last iteration's forward pass.
     pub final_cost: f64,
     /// Iterations run.
@@ -96,14 +98,28 @@ pub fn fit<T: Float>(
     config: &GdConfig,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<History, Error> {
-    fit_with(net, x, y, config, Path::Auto, observe)
+    fit_with(net, x, y, None, config, Path::Auto, observe)
 }
 
-/// [`fit`], choosing how an iteration is computed.
+/// [`fit`], also recording the cost on a test set (X, Y) at each recorded
+/// iteration, at the same parameters as that iteration's training cost.
+pub fn fit_with_test<T: Float>(
+    net: &mut Network<T>,
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    test: Option<(ArrayView2<'_, T>, ArrayView2<'_, T>)>,
+    config: &GdConfig,
+    observe: &mut dyn FnMut(Progress),
+) -> Result<History, Error> {
+    fit_with(net, x, y, test, config, Path::Auto, observe)
+}
+
+/// [`fit_with_test`], choosing how an iteration is computed.
 pub fn fit_with<T: Float>(
     net: &mut Network<T>,
     x: ArrayView2<'_, T>,
     y: ArrayView2<'_, T>,
+    test: Option<(ArrayView2<'_, T>, ArrayView2<'_, T>)>,
     config: &GdConfig,
     path: Path,
     observe: &mut dyn FnMut(Progress),
@@ -140,6 +156,12 @@ pub fn fit_with<T: Float>(
     for i in 0..config.iterations {
         let recorded = i % config.record_every == 0;
         let last = i + 1 == config.iterations;
+        if let Some((tx, ty)) = test.filter(|_| recorded) {
+            if let Some(g) = &gram {
+                net.finish_gram(g, x); // the test cost needs W[1] itself
+            }
+            history.test_costs.push((i, net.cost_on(tx, ty)));
+        }
         let step = match &mut gram {
             Some(g) => StepPath::Gram(g),
             None => StepPath::Layers,

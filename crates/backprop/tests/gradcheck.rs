@@ -66,3 +66,56 @@ fn the_check_can_fail() {
     let coarse = check(&mut net, x.view(), y.view(), 0.5);
     assert!(!coarse.passed(), "ε = 0.5 gave {:e}", coarse.overall);
 }
+
+#[test]
+fn with_l2_regularisation() {
+    use backprop::gradcheck::check_with_l2;
+    for g in HIDDEN {
+        let (x, y) = random_problem(4, EXAMPLES, 5);
+        let mut net = generic_network(&[4, 5, 3, 1], g, 5).unwrap();
+        let r = check_with_l2(&mut net, x.view(), y.view(), EPSILON, 0.7);
+        assert!(r.overall < THRESHOLD, "{g:?} with L2: {:e}", r.overall);
+    }
+}
+
+#[test]
+fn with_dropout_under_a_fixed_mask() {
+    for g in HIDDEN {
+        let (x, y) = random_problem(4, EXAMPLES, 6);
+        let mut net = generic_network(&[4, 6, 5, 1], g, 6).unwrap();
+        net.draw_dropout(&[0.8, 0.6], EXAMPLES, &mut NumpyRng::new(6));
+        let dropped = net.layers()[0]
+            .mask
+            .as_ref()
+            .unwrap()
+            .iter()
+            .filter(|&&k| k == 0.0)
+            .count();
+        assert!(dropped > 0, "the mask drops some units");
+        let r = check(&mut net, x.view(), y.view(), EPSILON);
+        assert!(r.overall < THRESHOLD, "{g:?} with dropout: {:e}", r.overall);
+    }
+}
+
+#[test]
+fn with_a_softmax_output() {
+    use ndarray::Array2;
+    for g in HIDDEN {
+        let (x, _) = random_problem(4, EXAMPLES, 7);
+        let mut rng = NumpyRng::new(7);
+        // One-hot labels of 3 classes.
+        let y = Array2::from_shape_fn((3, EXAMPLES), |(k, j)| {
+            f64::from(u8::from(k == (j * 7 + 3) % 3))
+        });
+        let mut net = Network::<f64>::new(&[4, 5, 3], g, Init::Xavier, &mut rng).unwrap();
+        assert!(net.is_softmax());
+        let r = check(&mut net, x.view(), y.view(), EPSILON);
+        assert!(r.overall < THRESHOLD, "{g:?} softmax: {:e}", r.overall);
+        let r = backprop::gradcheck::check_with_l2(&mut net, x.view(), y.view(), EPSILON, 0.3);
+        assert!(
+            r.overall < THRESHOLD,
+            "{g:?} softmax with L2: {:e}",
+            r.overall
+        );
+    }
+}

@@ -4,7 +4,8 @@
 use std::process::ExitCode;
 
 use backprop::data::{planar, write_csv};
-use backprop::job::{check_out, train_on, ModelSpec, Precision, Trained};
+use backprop::fsutil::RunDir;
+use backprop::job::{check_out, train_on, write_run_contents, ModelSpec, Precision, Trained};
 use backprop::train::GdConfig;
 use backprop::{Activation, Init};
 
@@ -64,17 +65,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         runs.push((name, trained));
     }
     if let Some(out) = &args.out {
-        let dir = backprop::fsutil::RunDir::create(out, args.force)?;
+        let dir = RunDir::create(out, args.force)?;
         write_csv(&dir.path("flower.csv"), flower.x.view(), flower.y.view())?;
         for (name, trained) in &runs {
             let sub = dir.path(name);
             std::fs::create_dir(&sub)?;
-            backprop::job::write_model(&sub, trained, &flower)?;
-            let metrics = serde_json::to_string_pretty(&trained.metrics)?;
-            backprop::fsutil::write_atomic(&sub.join("metrics.json"), metrics.as_bytes())?;
+            write_run_contents(&sub, trained, &flower)?;
         }
         println!(
-            "models, metrics and flower.csv in {}",
+            "models, metrics, learning curves, decision boundaries and flower.csv in {}",
             dir.commit()?.display()
         );
     }

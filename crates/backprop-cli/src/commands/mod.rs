@@ -1,4 +1,6 @@
 //! One file per sub-command.
 pub mod demo;
+pub mod evaluate;
 pub mod gradcheck;
+pub mod predict;
 pub mod train;

@@ -8,6 +8,36 @@ use super::{check_binary_labels, examples_to_columns, Dataset, LoadOptions, Prep
 use crate::error::Error;
 use crate::linalg::Float;
 
+/// Opens a CSV file with a header row (cells trimmed); returns the header and the reader.
+pub(super) fn open_table(
+    path: &Path,
+) -> Result<(Vec<String>, ::csv::Reader<std::fs::File>), Error> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .trim(::csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| Error::format(path, format!("cannot read ({e})")))?;
+    let header = reader
+        .headers()
+        .map_err(|e| Error::format(path, format!("cannot read the header row ({e})")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    Ok((header, reader))
+}
+
+/// A cell as a finite number, or an error naming the line and column.
+pub(super) fn number(path: &Path, line: usize, column: &str, cell: &str) -> Result<f64, Error> {
+    cell.parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| {
+            Error::format(
+                path,
+                format!("line {line}, column '{column}': '{cell}' is not a finite number"),
+            )
+        })
+}
+
 /// The label column's name when `--label-column` is not given.
 pub const DEFAULT_LABEL_COLUMN: &str = "label";
 
@@ -16,16 +46,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         .label_column
         .as_deref()
         .unwrap_or(DEFAULT_LABEL_COLUMN);
-    let mut reader = ::csv::ReaderBuilder::new()
-        .trim(::csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| Error::format(path, format!("cannot read ({e})")))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::format(path, format!("cannot read the header row ({e})")))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let (header, mut reader) = open_table(path)?;
     let label_at = header.iter().position(|h| h == label_name).ok_or_else(|| {
         Error::format(
             path,
@@ -58,19 +79,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
             ));
         }
         for (col, cell) in record.iter().enumerate() {
-            let v: f64 = cell
-                .parse()
-                .ok()
-                .filter(|v: &f64| v.is_finite())
-                .ok_or_else(|| {
-                    Error::format(
-                        path,
-                        format!(
-                            "line {line}, column '{}': '{cell}' is not a finite number",
-                            header[col]
-                        ),
-                    )
-                })?;
+            let v = number(path, line, &header[col], cell)?;
             if col == label_at {
                 labels.push(v);
             } else {
@@ -100,7 +109,9 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
             scale: 1.0,
             example_shape: vec![n_x],
             feature_names: Some(feature_names),
+            ..Preprocessing::default()
         },
+        skipped: Vec::new(),
     })
 }
 

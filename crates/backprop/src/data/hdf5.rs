@@ -89,7 +89,9 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
             scale,
             example_shape: shape[1..].to_vec(),
             feature_names: None,
+            ..Preprocessing::default()
         },
+        skipped: Vec::new(),
     })
 }
 

@@ -7,7 +7,14 @@
 
 mod csv;
 mod hdf5;
+pub mod idx;
+pub mod images;
+mod inputs;
+mod npz;
 pub mod planar;
+pub mod spiral;
+mod split;
+mod standardize;
 
 use std::path::{Path, PathBuf};
 
@@ -18,11 +25,14 @@ use crate::error::Error;
 use crate::linalg::Float;
 
 pub use self::csv::write_csv;
+pub use self::inputs::{load_inputs, InputName, Inputs};
+pub use self::standardize::Standardization;
 
-/// How raw inputs became the columns of X.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// How raw inputs became the columns of X: stored in the model, so that
+/// `predict` makes new inputs the same way.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Preprocessing {
-    /// "hdf5-images", "csv", "planar", …
+    /// "hdf5", "csv", "images", "npz" or "planar".
     pub input: String,
     /// Each raw value is multiplied by this (1/255 for 8-bit pixels, 1 otherwise).
     pub scale: f64,
@@ -30,6 +40,12 @@ pub struct Preprocessing {
     pub example_shape: Vec<usize>,
     /// Names of the features (CSV header), when the source has them.
     pub feature_names: Option<Vec<String>>,
+    /// Pictures: the side every picture is resized to (RGB, so n_x = 3·size²).
+    #[serde(default)]
+    pub image_size: Option<u32>,
+    /// Features standardised with the training set's mean and standard deviation.
+    #[serde(default)]
+    pub standardization: Option<Standardization>,
 }
 
 /// A labelled data set in the notes' layout.
@@ -47,6 +63,8 @@ pub struct Dataset {
     pub classes: Vec<String>,
     /// How X was made from the raw inputs.
     pub preprocessing: Preprocessing,
+    /// Files skipped by `--skip-bad`, each with its reason.
+    pub skipped: Vec<String>,
 }
 
 impl Dataset {
@@ -88,8 +106,8 @@ impl Dataset {
     }
 }
 
-/// Which parts of a file to read, where the file holds more than one candidate.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// How to read a data set: which parts of a file, how to treat pictures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LoadOptions {
     /// HDF5: the dataset holding X (default: the one whose name ends in `_x`).
     pub x_key: Option<String>,
@@ -97,10 +115,39 @@ pub struct LoadOptions {
     pub y_key: Option<String>,
     /// CSV: the label column (default `label`).
     pub label_column: Option<String>,
+    /// Pictures: the side each is resized to (default 64, the course's).
+    pub image_size: u32,
+    /// Picture folders: the positive class (default: the second in sorted order).
+    pub positive: Option<String>,
+    /// Pictures: skip files that cannot be decoded instead of stopping.
+    pub skip_bad: bool,
 }
 
-/// Loads a labelled data set, choosing the reader by extension (`.h5`/`.hdf5`, `.csv`).
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            x_key: None,
+            y_key: None,
+            label_column: None,
+            image_size: 64,
+            positive: None,
+            skip_bad: false,
+        }
+    }
+}
+
+/// Loads a labelled data set, choosing the reader by extension (`.h5`/`.hdf5`,
+/// `.csv`, `.npz`/`.npy`) or, for a folder, reading it as pictures.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error> {
+    load_with_progress(path, options, &|_, _| {})
+}
+
+/// [`load`], reporting (done, total) as pictures are decoded.
+pub fn load_with_progress(
+    path: &Path,
+    options: &LoadOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Dataset, Error> {
     if !path.exists() {
         return Err(Error::format(
             path,
@@ -111,16 +158,24 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error> {
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase());
+    if path.is_dir() {
+        return images::load(path, options, progress);
+    }
+    if idx::is_idx_images(path) {
+        return idx::load(path);
+    }
     match ext.as_deref() {
         Some("h5" | "hdf5") => hdf5::load(path, options),
         Some("csv") => csv::load(path, options),
-        _ => Err(Error::format(
-            path,
-            "unknown file type; backprop reads .h5/.hdf5 (the course's data) and .csv \
-             (a header row, numeric features and a 0/1 label column)",
-        )),
+        Some("npz" | "npy") => npz::load(path),
+        _ => Err(Error::format(path, UNKNOWN_TYPE)),
     }
 }
+
+/// What backprop reads, for "unknown file type" messages.
+const UNKNOWN_TYPE: &str = "unknown file type; backprop reads .h5/.hdf5 (the course's data), .csv \
+    (a header row, numeric features and a 0/1 label column), .npz/.npy (numpy arrays x, y), \
+    MNIST's *-images-idx3-ubyte[.gz] and folders of pictures (one sub-folder per class, or labels.csv)";
 
 /// Turns m examples given as rows of `values` (m × n_x, row-major) into X (n_x × m).
 /// The transpose is a view: each example stays contiguous (numpy's `reshape(m, -1).T`).

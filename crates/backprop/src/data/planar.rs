@@ -40,12 +40,14 @@ pub fn flower() -> Dataset {
             scale: 1.0,
             example_shape: vec![2],
             feature_names: Some(vec!["x1".into(), "x2".into()]),
+            ..Preprocessing::default()
         },
+        skipped: Vec::new(),
     }
 }
 
 /// numpy's `linspace(start, stop, num)`: start + i·step, the last point exactly `stop`.
-fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
+pub(crate) fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
     let step = (stop - start) / (num - 1) as f64;
     let mut v: Vec<f64> = (0..num).map(|i| i as f64 * step + start).collect();
     v[num - 1] = stop;

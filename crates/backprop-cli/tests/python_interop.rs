@@ -1,0 +1,111 @@
+//! The model files load in Python: numpy + `safetensors` recompute our
+//! predictions from model.safetensors and model.json within 1e-6.
+//!
+//! Needs `$BACKPROP_PYTHON`, a Python with numpy and safetensors (`.ci/run`
+//! makes one); skipped with a notice without it, except under `CI=true`.
+
+mod harness;
+
+use std::process::Command;
+
+use harness::{backprop, stderr, stdout, TempDir};
+
+fn python() -> Option<String> {
+    match std::env::var("BACKPROP_PYTHON") {
+        Ok(p) => Some(p),
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("BACKPROP_PYTHON is not set (required under CI; .ci/run sets it)")
+        }
+        Err(_) => {
+            eprintln!("SKIPPED: set BACKPROP_PYTHON to a Python with numpy and safetensors");
+            None
+        }
+    }
+}
+
+fn recompute(py: &str, tmp: &TempDir, run: &str) {
+    let out = backprop(
+        &tmp.0,
+        &["predict", "--model", run, "data.csv", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(tmp.path("preds.json"), &out.stdout).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/recompute.py");
+    let r = Command::new(py)
+        .args([script, run, "data.csv", "preds.json"])
+        .current_dir(&tmp.0)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{run}: {}{}", stdout(&r), stderr(&r));
+    eprintln!("{run}: {}", stdout(&r).trim());
+}
+
+#[test]
+fn numpy_recomputes_our_predictions_from_the_model_files() {
+    let Some(py) = python() else { return };
+    let tmp = TempDir::new("interop");
+    let mut csv = String::from("a,b,label,c\n");
+    let mut rng = backprop::NumpyRng::new(5);
+    use backprop::Gaussian;
+    for _ in 0..60 {
+        let (a, b, c) = (rng.randn() * 3.0 + 1.0, rng.randn(), rng.randn() * 10.0);
+        let label = u8::from(a * 0.3 - b + c * 0.05 > 0.3);
+        csv.push_str(&format!("{a},{b},{label},{c}\n"));
+    }
+    tmp.write("data.csv", &csv);
+    let runs: [(&str, &[&str]); 3] = [
+        (
+            "f64-tanh",
+            &[
+                "--hidden",
+                "5,3",
+                "--activation",
+                "tanh",
+                "--precision",
+                "f64",
+            ],
+        ),
+        (
+            "f32-relu",
+            &[
+                "--hidden",
+                "4",
+                "--activation",
+                "relu",
+                "--precision",
+                "f32",
+                "--standardize",
+            ],
+        ),
+        (
+            "f64-leaky",
+            &[
+                "--hidden",
+                "3",
+                "--activation",
+                "leaky-relu",
+                "--precision",
+                "f64",
+                "--standardize",
+            ],
+        ),
+    ];
+    for (name, flags) in runs {
+        let mut args = vec![
+            "train",
+            "--train",
+            "data.csv",
+            "--iterations",
+            "300",
+            "--learning-rate",
+            "0.1",
+            "--quiet",
+            "--out",
+            name,
+        ];
+        args.extend_from_slice(flags);
+        let out = backprop(&tmp.0, &args);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        recompute(&py, &tmp, name);
+    }
+}

@@ -1,0 +1,179 @@
+//! numpy users' own arrays: `.npz` with `x` (m, …) and `y` (m,), or an
+//! `.npy` of x with its labels in the sibling file whose name ends in y
+//! (`train_x.npy` + `train_y.npy`, `x.npy` + `y.npy`).
+//!
+//! uint8 x is divided by 255 (pictures); float and integer x are taken as they are.
+
+use std::io::{Read, Seek};
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array2, ArrayD};
+use ndarray_npy::{NpzReader, ReadNpyExt};
+
+use super::{check_binary_labels, examples_to_columns, Dataset, Preprocessing};
+use crate::error::Error;
+
+/// x as (values row-major over examples, shape of one example, scale applied).
+pub(super) struct RawX {
+    pub values: Vec<f64>,
+    pub m: usize,
+    pub example_shape: Vec<usize>,
+    pub scale: f64,
+}
+
+/// Reads any numeric array from one `.npy` stream source, trying the dtypes in turn.
+fn read_any(
+    mut open: impl FnMut() -> Result<Box<dyn Read>, String>,
+) -> Result<(ArrayD<f64>, bool), String> {
+    macro_rules! attempt {
+        ($t:ty, $is_u8:expr) => {
+            if let Ok(a) = ArrayD::<$t>::read_npy(open()?) {
+                return Ok((a.mapv(|v| v as f64), $is_u8));
+            }
+        };
+    }
+    attempt!(u8, true);
+    attempt!(f32, false);
+    attempt!(f64, false);
+    attempt!(i64, false);
+    attempt!(i32, false);
+    attempt!(u16, false);
+    attempt!(i16, false);
+    attempt!(i8, false);
+    Err("is not a numeric .npy array (uint8, integers or floats, little-endian, C order)".into())
+}
+
+fn from_npy_file(path: &Path) -> Result<(ArrayD<f64>, bool), Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    read_any(|| Ok(Box::new(std::io::Cursor::new(bytes.clone()))))
+        .map_err(|m| Error::format(path, m))
+}
+
+fn from_npz<R: Read + Seek>(
+    path: &Path,
+    npz: &mut NpzReader<R>,
+    name: &str,
+) -> Result<(ArrayD<f64>, bool), Error> {
+    let names = npz
+        .names()
+        .map_err(|e| Error::format(path, format!("not a readable .npz ({e})")))?;
+    if !names.iter().any(|n| n == name) {
+        return Err(Error::format(
+            path,
+            format!(
+                "has no array '{name}' (it has: {}); save it with np.savez(path, x=..., y=...)",
+                names.join(", ")
+            ),
+        ));
+    }
+    macro_rules! attempt {
+        ($t:ty, $is_u8:expr) => {
+            if let Ok(a) = npz.by_name::<ndarray::OwnedRepr<$t>, ndarray::IxDyn>(name) {
+                return Ok((a.mapv(|v| v as f64), $is_u8));
+            }
+        };
+    }
+    attempt!(u8, true);
+    attempt!(f32, false);
+    attempt!(f64, false);
+    attempt!(i64, false);
+    attempt!(i32, false);
+    Err(Error::format(
+        path,
+        format!("'{name}' is not a numeric array"),
+    ))
+}
+
+fn raw_x(path: &Path, (a, is_u8): (ArrayD<f64>, bool)) -> Result<RawX, Error> {
+    if a.ndim() == 0 {
+        return Err(Error::format(
+            path,
+            "x is a scalar; expected one example per row, shape (m, …)",
+        ));
+    }
+    let shape = a.shape().to_vec();
+    let scale = if is_u8 { 1.0 / 255.0 } else { 1.0 };
+    let values = a
+        .iter()
+        .map(|&v| if is_u8 { v / 255.0 } else { v })
+        .collect();
+    Ok(RawX {
+        values,
+        m: shape[0],
+        example_shape: shape[1..].to_vec(),
+        scale,
+    })
+}
+
+/// Reads x (for prediction) from an `.npz` (array `x`) or an `.npy`.
+pub(super) fn load_x(path: &Path) -> Result<RawX, Error> {
+    if is_npz(path) {
+        let mut npz = open_npz(path)?;
+        let x = from_npz(path, &mut npz, "x")?;
+        raw_x(path, x)
+    } else {
+        raw_x(path, from_npy_file(path)?)
+    }
+}
+
+fn is_npz(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("npz"))
+}
+
+fn open_npz(path: &Path) -> Result<NpzReader<std::fs::File>, Error> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    NpzReader::new(f).map_err(|e| Error::format(path, format!("not a readable .npz ({e})")))
+}
+
+/// The labels file beside an x `.npy`: the last 'x' of the stem becomes 'y'.
+fn sibling_labels(path: &Path) -> Option<PathBuf> {
+    let stem = path.file_stem()?.to_str()?;
+    let i = stem.rfind(['x', 'X'])?;
+    let y = if &stem[i..=i] == "x" { "y" } else { "Y" };
+    Some(path.with_file_name(format!("{}{y}{}.npy", &stem[..i], &stem[i + 1..])))
+}
+
+/// Loads a labelled set from `.npz` (x, y) or `.npy` (x, with y beside it).
+pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
+    let (x, y) = if is_npz(path) {
+        let mut npz = open_npz(path)?;
+        (
+            from_npz(path, &mut npz, "x")?,
+            from_npz(path, &mut npz, "y")?.0,
+        )
+    } else {
+        let y_path = sibling_labels(path).filter(|p| p.is_file()).ok_or_else(|| {
+            Error::format(
+                path,
+                "has no labels beside it; name x and y files like train_x.npy and train_y.npy, or use an .npz with x and y",
+            )
+        })?;
+        (from_npy_file(path)?, from_npy_file(&y_path)?.0)
+    };
+    let raw = raw_x(path, x)?;
+    if y.len() != raw.m {
+        return Err(Error::format(
+            path,
+            format!("y has {} labels but x has {} examples", y.len(), raw.m),
+        ));
+    }
+    let y =
+        Array2::from_shape_vec((1, raw.m), y.iter().copied().collect()).expect("length checked");
+    check_binary_labels(path, y.view())?;
+    let n_x = raw.example_shape.iter().product();
+    Ok(Dataset {
+        source: path.to_path_buf(),
+        x: examples_to_columns(raw.m, n_x, raw.values),
+        y,
+        classes: vec!["0".into(), "1".into()],
+        preprocessing: Preprocessing {
+            input: "npz".into(),
+            scale: raw.scale,
+            example_shape: raw.example_shape,
+            ..Preprocessing::default()
+        },
+        skipped: Vec::new(),
+    })
+}
