@@ -490,6 +490,76 @@ mod tests {
     use super::*;
     use ndarray::{array, Array2};
 
+    /// Every layout pair, α ≠ 1, accumulate or not, small (plain loops) and
+    /// large (faer, split over threads) products, against ndarray's `dot`.
+    #[test]
+    fn gemm_matches_ndarray_dot_in_every_layout_and_size() {
+        let mut seed = 1u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+        };
+        for &(m, k, n) in &[
+            (4, 2, 400),
+            (1, 4, 400),
+            (4, 400, 2),
+            (7, 20, 209),
+            (20, 1000, 250),
+            (300, 500, 20),
+            (3, 1, 9),
+        ] {
+            let a = Array2::from_shape_fn((m, k), |_| next());
+            let b = Array2::from_shape_fn((k, n), |_| next());
+            let c0 = Array2::from_shape_fn((m, n), |_| next());
+            let want = a.dot(&b);
+            let a_f = a.t().as_standard_layout().reversed_axes().to_owned();
+            let b_f = b.t().as_standard_layout().reversed_axes().to_owned();
+            for (a, b) in [(&a, &b), (&a_f, &b), (&a, &b_f), (&a_f, &b_f)] {
+                for threads in [Threads(1), Threads(2)] {
+                    for c_f in [false, true] {
+                        let mut c = if c_f {
+                            c0.t().as_standard_layout().reversed_axes().to_owned()
+                        } else {
+                            c0.clone()
+                        };
+                        gemm(0.5, a.view(), b.view(), true, c.view_mut(), threads);
+                        let err = (&c - &(&c0 + &(&want * 0.5))).mapv(f64::abs);
+                        assert!(err.iter().all(|&e| e < 1e-12), "{m}×{k}·{k}×{n} accumulate");
+                        gemm(1.0, a.view(), b.view(), false, c.view_mut(), threads);
+                        let err = (&c - &want).mapv(f64::abs);
+                        assert!(err.iter().all(|&e| e < 1e-12), "{m}×{k}·{k}×{n}");
+                    }
+                }
+            }
+            let (a32, b32) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
+            let mut c32 = Array2::<f32>::zeros((m, n));
+            gemm(
+                1.0,
+                a32.view(),
+                b32.view(),
+                false,
+                c32.view_mut(),
+                Threads(2),
+            );
+            let err = (&c32.mapv(f64::from) - &want).mapv(f64::abs);
+            assert!(err.iter().all(|&e| e < 1e-4), "f32 {m}×{k}·{k}×{n}");
+        }
+    }
+
+    #[test]
+    fn pairwise_sum_is_numpys_order() {
+        // In f32 the pairwise order stays closer to the exact sum than a running sum.
+        let v: Vec<f32> = (0..1000).map(|i| 0.1 * i as f32).collect();
+        let naive: f32 = v.iter().sum();
+        let pairwise = pairwise_sum(&v);
+        let exact: f64 = (0..1000).map(|i| f64::from(0.1 * i as f32)).sum();
+        assert!((f64::from(pairwise) - exact).abs() <= (f64::from(naive) - exact).abs());
+        // Short slices are summed in order.
+        assert_eq!(pairwise_sum(&[1.0f64, 2.0, 3.0]), 6.0);
+    }
+
     #[test]
     fn gemm_matches_ndarray_dot_with_transposes() {
         let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
