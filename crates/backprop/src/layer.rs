@@ -8,7 +8,7 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::activation::Activation;
 use crate::elementwise::{activate_row, times_derivative_row};
-use crate::linalg::{gemm, pairwise_sum, Float, Threads};
+use crate::linalg::{gemm, pairwise_sum, Float, Threads, SMALL_FLOPS};
 
 /// A fully connected layer with its forward cache and gradients.
 #[derive(Clone, Debug)]
@@ -32,6 +32,9 @@ pub struct Dense<T: Float> {
     /// Inverted dropout: 0 or 1/keep for each unit and example, multiplied
     /// into A after g; `None` when the layer keeps every unit.
     pub mask: Option<Array2<T>>,
+    /// Zᵀ, m × n[l]: where W·A_prev lands first when A_prev is column-major
+    /// (X as loaded), which faer computes ≈1.7× faster than into row-major Z.
+    zt: Array2<T>,
 }
 
 impl<T: Float> Dense<T> {
@@ -49,6 +52,7 @@ impl<T: Float> Dense<T> {
             dw: Array2::zeros((n, n_prev)),
             db: Array2::zeros((n, 1)),
             mask: None,
+            zt: Array2::zeros((0, n)),
         }
     }
 
@@ -76,15 +80,33 @@ impl<T: Float> Dense<T> {
 
     /// Z = W·A_prev + b; A = g(Z). The bias add and g run in one pass over Z.
     pub fn forward(&mut self, a_prev: ArrayView2<'_, T>, threads: Threads) {
-        self.ensure_batch(a_prev.ncols());
-        gemm(
-            T::one(),
-            self.w.view(),
-            a_prev,
-            false,
-            self.z.view_mut(),
-            threads,
-        );
+        let m = a_prev.ncols();
+        self.ensure_batch(m);
+        let (n, k) = self.w.dim();
+        let column_major = m > 1 && k > 1 && a_prev.strides()[0] == 1;
+        if column_major && 2 * n * k * m > SMALL_FLOPS {
+            if self.zt.dim() != (m, n) {
+                self.zt = Array2::zeros((m, n));
+            }
+            gemm(
+                T::one(),
+                self.w.view(),
+                a_prev,
+                false,
+                self.zt.view_mut().reversed_axes(),
+                threads,
+            );
+            self.z.assign(&self.zt.t());
+        } else {
+            gemm(
+                T::one(),
+                self.w.view(),
+                a_prev,
+                false,
+                self.z.view_mut(),
+                threads,
+            );
+        }
         self.activate();
         if let Some(mask) = self.mask.as_ref().filter(|k| k.dim() == self.a.dim()) {
             self.a *= mask;

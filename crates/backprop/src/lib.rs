@@ -58,6 +58,7 @@ pub mod model_io;
 pub mod network;
 pub mod optim;
 pub mod plot;
+mod pool;
 pub mod predict;
 pub mod rng;
 pub mod scalar;

@@ -8,7 +8,11 @@
 use std::fmt::{Debug, Display};
 
 use faer::{Accum, MatMut, MatRef, Par};
+use std::sync::Mutex;
+
 use ndarray::{ArrayView2, ArrayViewMut2, Axis, LinalgScalar, ScalarOperand};
+
+use crate::pool;
 
 /// A floating-point element type the networks compute in: `f32` or `f64`.
 ///
@@ -93,11 +97,12 @@ impl Threads {
         )
     }
 
-    fn par_for(self, flops: usize) -> Par {
-        if self.0 <= 1 || flops < PARALLEL_MIN_FLOPS {
-            Par::Seq
+    /// Into how many parts a product of `flops` is split.
+    fn parts(self, flops: usize) -> usize {
+        if flops < PARALLEL_MIN_FLOPS {
+            1
         } else {
-            Par::rayon(self.0)
+            self.0.max(1).min(pool::width())
         }
     }
 }
@@ -133,22 +138,71 @@ pub fn gemm<T: Float>(
     if m == 0 || n == 0 {
         return;
     }
-    let beta = if accumulate {
-        Accum::Add
-    } else {
-        Accum::Replace
-    };
     if k == 0 {
         if !accumulate {
             c.fill(T::zero());
         }
         return;
     }
-    if 2 * m * n * k <= SMALL_FLOPS && small_gemm(alpha, a, b, accumulate, c.view_mut()) {
+    let flops = 2 * m * n * k;
+    if flops <= SMALL_FLOPS && small_gemm(alpha, a, b, accumulate, c.view_mut()) {
         return;
     }
+    let parts = threads.parts(flops).min(MAX_PARTS);
+    // Each part computes whole entries of C: the columns (or, when C is tall,
+    // the rows) are split among the threads.
+    let by_columns = n >= m;
+    let len = if by_columns { n } else { m };
+    let block = len.div_ceil(parts).div_ceil(PART_ALIGN) * PART_ALIGN;
+    if parts <= 1 || block >= len {
+        return product(alpha, a, b, accumulate, c);
+    }
+    let axis = if by_columns { Axis(1) } else { Axis(0) };
+    let slots: [Mutex<Option<ArrayViewMut2<'_, T>>>; MAX_PARTS] = Default::default();
+    let mut rest = c;
+    let mut used = 0;
+    while rest.len_of(axis) > 0 {
+        let cut = block.min(rest.len_of(axis));
+        let (part, tail) = rest.split_at(axis, cut);
+        *slots[used].lock().unwrap_or_else(|e| e.into_inner()) = Some(part);
+        rest = tail;
+        used += 1;
+    }
+    pool::run(used, &|p| {
+        let c_part = slots[p].lock().unwrap_or_else(|e| e.into_inner()).take();
+        let Some(c_part) = c_part else { return };
+        let range = p * block..(p * block + c_part.len_of(axis));
+        if by_columns {
+            let b_part = b.slice_axis(Axis(1), range.into());
+            product(alpha, a, b_part, accumulate, c_part);
+        } else {
+            let a_part = a.slice_axis(Axis(0), range.into());
+            product(alpha, a_part, b, accumulate, c_part);
+        }
+    });
+}
+
+/// The most parts a product is split into.
+const MAX_PARTS: usize = 16;
+/// Parts are multiples of this many columns (whole tiles of faer's kernels).
+const PART_ALIGN: usize = 24;
+
+/// One thread's product, by faer on the calling thread.
+fn product<T: Float>(
+    alpha: T,
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    accumulate: bool,
+    mut c: ArrayViewMut2<'_, T>,
+) {
+    let ((m, k), n) = (a.dim(), b.ncols());
     let (sa, sb, sc) = (a.strides(), b.strides(), c.strides());
     let (sc0, sc1) = (sc[0], sc[1]);
+    let beta = if accumulate {
+        Accum::Add
+    } else {
+        Accum::Replace
+    };
     // SAFETY: each view is valid for its shape and strides for the lifetime
     // of this call; faer reads `a`, `b` and writes `c`, which does not alias
     // them (it is a unique borrow).
@@ -159,8 +213,7 @@ pub fn gemm<T: Float>(
             MatMut::<T>::from_raw_parts_mut(c.as_mut_ptr(), m, n, sc0, sc1),
         )
     };
-    let par = threads.par_for(2 * m * n * k);
-    faer::linalg::matmul::matmul(c_mut, beta, a_ref, b_ref, alpha, par);
+    faer::linalg::matmul::matmul(c_mut, beta, a_ref, b_ref, alpha, Par::Seq);
 }
 
 /// Products with at most this many flops run in [`small_gemm`]'s plain loops
@@ -436,6 +489,76 @@ fn pairwise_block<T: Float>(v: &[T]) -> T {
 mod tests {
     use super::*;
     use ndarray::{array, Array2};
+
+    /// Every layout pair, α ≠ 1, accumulate or not, small (plain loops) and
+    /// large (faer, split over threads) products, against ndarray's `dot`.
+    #[test]
+    fn gemm_matches_ndarray_dot_in_every_layout_and_size() {
+        let mut seed = 1u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+        };
+        for &(m, k, n) in &[
+            (4, 2, 400),
+            (1, 4, 400),
+            (4, 400, 2),
+            (7, 20, 209),
+            (20, 1000, 250),
+            (300, 500, 20),
+            (3, 1, 9),
+        ] {
+            let a = Array2::from_shape_fn((m, k), |_| next());
+            let b = Array2::from_shape_fn((k, n), |_| next());
+            let c0 = Array2::from_shape_fn((m, n), |_| next());
+            let want = a.dot(&b);
+            let a_f = a.t().as_standard_layout().reversed_axes().to_owned();
+            let b_f = b.t().as_standard_layout().reversed_axes().to_owned();
+            for (a, b) in [(&a, &b), (&a_f, &b), (&a, &b_f), (&a_f, &b_f)] {
+                for threads in [Threads(1), Threads(2)] {
+                    for c_f in [false, true] {
+                        let mut c = if c_f {
+                            c0.t().as_standard_layout().reversed_axes().to_owned()
+                        } else {
+                            c0.clone()
+                        };
+                        gemm(0.5, a.view(), b.view(), true, c.view_mut(), threads);
+                        let err = (&c - &(&c0 + &(&want * 0.5))).mapv(f64::abs);
+                        assert!(err.iter().all(|&e| e < 1e-12), "{m}×{k}·{k}×{n} accumulate");
+                        gemm(1.0, a.view(), b.view(), false, c.view_mut(), threads);
+                        let err = (&c - &want).mapv(f64::abs);
+                        assert!(err.iter().all(|&e| e < 1e-12), "{m}×{k}·{k}×{n}");
+                    }
+                }
+            }
+            let (a32, b32) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
+            let mut c32 = Array2::<f32>::zeros((m, n));
+            gemm(
+                1.0,
+                a32.view(),
+                b32.view(),
+                false,
+                c32.view_mut(),
+                Threads(2),
+            );
+            let err = (&c32.mapv(f64::from) - &want).mapv(f64::abs);
+            assert!(err.iter().all(|&e| e < 1e-4), "f32 {m}×{k}·{k}×{n}");
+        }
+    }
+
+    #[test]
+    fn pairwise_sum_is_numpys_order() {
+        // In f32 the pairwise order stays closer to the exact sum than a running sum.
+        let v: Vec<f32> = (0..1000).map(|i| 0.1 * i as f32).collect();
+        let naive: f32 = v.iter().sum();
+        let pairwise = pairwise_sum(&v);
+        let exact: f64 = (0..1000).map(|i| f64::from(0.1 * i as f32)).sum();
+        assert!((f64::from(pairwise) - exact).abs() <= (f64::from(naive) - exact).abs());
+        // Short slices are summed in order.
+        assert_eq!(pairwise_sum(&[1.0f64, 2.0, 3.0]), 6.0);
+    }
 
     #[test]
     fn gemm_matches_ndarray_dot_with_transposes() {

@@ -211,9 +211,13 @@ pub fn fit_with<T: Float>(
         return Err(Error::Config("--record-every must be at least 1".into()));
     }
     let lr = T::cast(config.learning_rate);
+    // The records are reserved up front: the loop allocates nothing.
+    let records = config.iterations.div_ceil(config.record_every);
     let mut history = History {
         iterations: 0,
         final_cost: f64::NAN,
+        costs: Vec::with_capacity(records),
+        test_costs: Vec::with_capacity(if test.is_some() { records } else { 0 }),
         ..History::default()
     };
     let start = Instant::now();

@@ -1,0 +1,216 @@
+"""Runs every workload with backprop and with the numpy reference, alternating,
+several times, and prints one table of medians (see docs/PERFORMANCE.md).
+
+usage: compare.py --bin BIN --reference DIR --cat-dir DIR [--reps 3] [--only W1,W3]
+                  [--threads N] [--quick] [--json OUT]
+
+numpy runs with OPENBLAS_NUM_THREADS=1 (numpy's best on this 2-core machine, per
+the reference README) and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed.
+backprop runs with its defaults (all cores, path chosen by the library) and,
+for W2/W3, also with --path layers: every product computed, the numpy flop
+count, reported as GFLOP/s against the square-matmul peak measured in this run.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_json(cmd, env=None):
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        sys.stderr.write(f"command failed: {' '.join(cmd)}\n{p.stderr}\n")
+        raise SystemExit(1)
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def numpy_env():
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    env["CATVNONCAT_DIR"] = ARGS.cat_dir
+    return env
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def workloads(a):
+    """(id, precision, numpy command, backprop arguments, extra) for each row."""
+    py = [a.python]
+    ref = lambda s: os.path.join(a.reference, s)  # noqa: E731
+    it = lambda full, quick: str(quick if a.quick else full)  # noqa: E731
+    rows = []
+    for dt, bp in (("float64", "f64"), ("float32", "f32")):
+        rows.append(("W1", bp, py + [ref("w1_logreg.py"), "--dtype", dt, "--iters", it(2000, 200)],
+                     ["cat", "--layers", "12288,1", "--init", "zeros", "--lr", "0.005",
+                      "--iters", it(2000, 200), "--precision", bp], {}))
+        rows.append(("W2", bp, py + [ref("w2_twolayer.py"), "--dtype", dt, "--iters", it(2500, 250)],
+                     ["cat", "--layers", "12288,7,1", "--init", "small", "--lr", "0.0075",
+                      "--iters", it(2500, 250), "--precision", bp], {"direct": True}))
+        rows.append(("W3", bp, py + [ref("w3_llayer.py"), "--dtype", dt, "--iters", it(2500, 250)],
+                     ["cat", "--layers", "12288,20,7,5,1", "--init", "xavier", "--lr", "0.0075",
+                      "--iters", it(2500, 250), "--precision", bp], {"direct": True}))
+    rows.append(("W3 (numpy without dA0)", "f64",
+                 py + [ref("w3_llayer.py"), "--dtype", "float64", "--skip-dA0", "--iters", it(2500, 250)],
+                 ["cat", "--layers", "12288,20,7,5,1", "--init", "xavier", "--lr", "0.0075",
+                  "--iters", it(2500, 250), "--precision", "f64"], {"direct": True}))
+    for dt, bp in (("float64", "f64"), ("float32", "f32")):
+        rows.append(("W4", bp, py + [ref("w4_planar.py"), "--quick", "--dtype", dt],
+                     ["flower", "--precision", bp], {}))
+    rows.append(("W5 toy", "f64", py + [ref("w5_scalar.py")], ["scalar-toy"], {"w5": "toy"}))
+    rows.append(("W5 100000×100", "f64",
+                 py + [os.path.join(HERE, "w5_large.py"), "--iters", it(100, 20)],
+                 ["scalar-large", "--iters", it(100, 20)], {"w5": "large"}))
+    return rows
+
+
+def main():
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--python", default=sys.executable)
+    p.add_argument("--reference", required=True)
+    p.add_argument("--cat-dir", required=True)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--only", default="")
+    p.add_argument("--quick", action="store_true", help="a tenth of the iterations (a smoke test)")
+    p.add_argument("--no-scaling", action="store_true")
+    p.add_argument("--json", default="")
+    ARGS = a = p.parse_args()
+    only = [s.strip() for s in a.only.split(",") if s.strip()]
+    rows = [r for r in workloads(a) if not only or any(r[0].startswith(o) for o in only)]
+    bp = lambda args, threads=a.threads: [a.bin] + args + ["--threads", str(threads), "--cat-dir", a.cat_dir]  # noqa: E731
+    env = numpy_env()
+    results = {r[0] + " " + r[1]: {"numpy": [], "backprop": [], "direct": []} for r in rows}
+    peaks = {}
+
+    # Peak matmul rates, before and after the workloads (the machine is shared).
+    def measure_peaks():
+        for prec in ("f64", "f32"):
+            for th in sorted({1, a.threads}):
+                r = run_json(bp(["peak", "--precision", prec], th))
+                peaks.setdefault((prec, th), []).append(r["gflops_best"])
+        r = run_json([a.python, os.path.join(a.reference, "peak.py")], env)
+        for sq in r["square"]:
+            if sq["n"] == 2048:
+                peaks.setdefault(("numpy " + sq["dtype"], 1), []).append(sq["gflops_best"])
+
+    started = time.time()
+    load0 = open("/proc/loadavg").read().split()[:3]
+    measure_peaks()
+    for rep in range(a.reps):
+        for wid, prec, np_cmd, bp_args, extra in rows:
+            key = wid + " " + prec
+            results[key]["numpy"].append(run_json(np_cmd, env))
+            results[key]["backprop"].append(run_json(bp(bp_args)))
+            if extra.get("direct"):
+                results[key]["direct"].append(run_json(bp(bp_args + ["--path", "layers"])))
+            print(f"rep {rep + 1}/{a.reps} {key}: done", file=sys.stderr, flush=True)
+    measure_peaks()
+
+    scaling = []
+    if not a.no_scaling and not only:
+        for prec in ("f64", "f32"):
+            for m, iters in ((209, 50), (2090, 10), (20900, 3)):
+                if a.quick:
+                    iters = max(1, iters // 3)
+                for th in sorted({1, a.threads}):
+                    ts = [run_json(bp(["scaling", "--m", str(m), "--iters", str(iters),
+                                       "--precision", prec, "--path", "layers"], th))["seconds_per_iter"]
+                          for _ in range(a.reps)]
+                    scaling.append({"precision": prec, "m": m, "threads": th, "iters": iters,
+                                    "seconds_per_iter": ts})
+                    print(f"scaling {prec} m={m} threads={th}: done", file=sys.stderr, flush=True)
+
+    report(a, rows, results, peaks, scaling, load0, started)
+    if a.json:
+        os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
+        with open(a.json, "w") as f:
+            json.dump({"results": results, "peaks": {f"{k[0]} {k[1]}": v for k, v in peaks.items()},
+                       "scaling": scaling, "args": vars(a)}, f, indent=1)
+
+
+def report(a, rows, results, peaks, scaling, load0, started):
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load1 = open("/proc/loadavg").read().split()[:3]
+    print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+          f"load {' '.join(load0)} -> {' '.join(load1)}; {time.time() - started:.0f} s")
+    pk = {k: max(v) for k, v in peaks.items()}
+    print("peak square matmul 2048 (GFLOP/s, best of 5, best of the runs before and after): "
+          + ", ".join(f"{k[0]} {k[1]} thread{'s' if k[1] > 1 else ''}: {v:.0f}" for k, v in sorted(pk.items())))
+    print(f"backprop: {a.threads} threads, library's path; numpy: 1 OpenBLAS thread; "
+          f"medians of {a.reps} runs; seconds of the training loop"
+          + (" (--quick: a tenth of the iterations)" if a.quick else ""))
+    print()
+    print("| workload | precision | backprop s | numpy s | numpy / backprop | final cost backprop − numpy "
+          "| backprop direct s | numpy / direct | direct GFLOP/s (% of peak) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for wid, prec, _, _, extra in rows:
+        r = results[wid + " " + prec]
+        if extra.get("w5"):
+            continue
+        b = med([x["loop_seconds"] for x in r["backprop"]])
+        n = med([x["loop_seconds"] for x in r["numpy"]])
+        dc = r["backprop"][-1]["final_cost"] - r["numpy"][-1]["final_cost"]
+        cells = [wid, prec, f"{b:.4f}", f"{n:.3f}", f"**{n / b:.1f}×**", f"{dc:+.1e}"]
+        if r["direct"]:
+            d = med([x["loop_seconds"] for x in r["direct"]])
+            x0 = r["direct"][-1]
+            gf = x0["direct_flops_per_iter"] * x0["iters"] / d / 1e9
+            peak = pk.get((prec, a.threads), float("nan"))
+            cells += [f"{d:.3f}", f"{n / d:.1f}×", f"{gf:.0f} ({100 * gf / peak:.0f} %)"]
+        else:
+            cells += ["", "", ""]
+        print("| " + " | ".join(cells) + " |")
+    w5 = [(wid, prec) for wid, prec, _, _, extra in rows if extra.get("w5")]
+    if w5:
+        print()
+        print("| W5 | the notes' loop s | vectorized s | loop / vectorized | numpy vectorized s "
+              "| numpy / backprop vectorized | Python loop s |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for wid, prec in w5:
+            r = results[wid + " " + prec]
+            lp = med([x["loop_seconds"] for x in r["backprop"]])
+            nv = med([x["network_seconds"] for x in r["backprop"]])
+            if wid == "W5 toy":
+                npv = med([x["numpy_vectorized"]["loop_seconds_median"] for x in r["numpy"]])
+                pyl = f"{med([x['python_scalar_loop']['loop_seconds_median'] for x in r['numpy']]):.5f}"
+            else:
+                npv = med([x["loop_seconds"] for x in r["numpy"]])
+                pyl = "(not run: hours)"
+            print(f"| {wid} | {lp:.5f} | {nv:.5f} | {lp / nv:.1f}× | {npv:.5f} | **{npv / nv:.1f}×** | {pyl} |")
+    if scaling:
+        print()
+        print("Scaling, W3 shape (12288-20-7-5-1) on synthetic data, every product direct (--path layers):")
+        print()
+        print("| precision | m | threads | s / iteration (median) | µs per example | speed-up over 1 thread |")
+        print("|---|---:|---:|---:|---:|---:|")
+        one = {}
+        for s in scaling:
+            t = med(s["seconds_per_iter"])
+            if s["threads"] == 1:
+                one[(s["precision"], s["m"])] = t
+            base = one.get((s["precision"], s["m"]))
+            sp = f"{base / t:.2f}×" if base and s["threads"] > 1 else ""
+            print(f"| {s['precision']} | {s['m']} | {s['threads']} | {t:.4f} | {1e6 * t / s['m']:.1f} | {sp} |")
+
+
+if __name__ == "__main__":
+    main()

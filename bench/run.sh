@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The benchmark: builds backprop in release, sets up numpy in target/bench-venv,
+# and runs every workload with backprop and with the numpy reference scripts,
+# alternating, printing one table of medians (bench/compare.py).
+#
+#   bench/run.sh                 # all workloads, 3 runs each (≈ 15 min on 2 cores)
+#   bench/run.sh --quick         # a tenth of the iterations, a smoke test
+#   bench/run.sh --reps 5 --only W3,W4 --threads 2
+#
+# Needs ../shared/reference (the numpy scripts) and ../shared/datasets/catvnoncat
+# beside the repository, or BACKPROP_REFERENCE_DIR / BACKPROP_CAT_DIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+REF=${BACKPROP_REFERENCE_DIR:-$ROOT/../shared/reference}
+CAT=${BACKPROP_CAT_DIR:-$ROOT/../shared/datasets/catvnoncat}
+VENV=$ROOT/target/bench-venv
+
+for f in "$REF/w3_llayer.py" "$CAT/train_catvnoncat.h5"; do
+  [ -f "$f" ] || { echo "missing $f (set BACKPROP_REFERENCE_DIR / BACKPROP_CAT_DIR)" >&2; exit 2; }
+done
+
+if ! "$VENV/bin/python" -c "import numpy, h5py" 2>/dev/null; then
+  echo "== setting up $VENV (numpy, h5py)" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --upgrade pip
+  "$VENV/bin/pip" install --quiet numpy h5py threadpoolctl
+fi
+
+echo "== cargo build --release --example bench_workloads" >&2
+cargo build --release --quiet -p backprop --example bench_workloads
+
+mkdir -p target/bench
+exec "$VENV/bin/python" bench/compare.py \
+  --bin "$ROOT/target/release/examples/bench_workloads" \
+  --python "$VENV/bin/python" --reference "$REF" --cat-dir "$CAT" \
+  --json "target/bench/results-$(date -u +%Y%m%dT%H%M%SZ).json" "$@"

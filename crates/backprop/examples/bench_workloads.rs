@@ -1,0 +1,402 @@
+//! One timed run of a benchmark workload, printed as one JSON line; `bench/run.sh`
+//! runs these beside the numpy reference scripts and prints the table.
+//!
+//! ```text
+//! bench_workloads cat --layers 12288,20,7,5,1 --init xavier --lr 0.0075 --iters 2500 \
+//!                     [--precision f64] [--threads N] [--path auto|layers|gram] [--cat-dir DIR]
+//! bench_workloads flower [--iters 10000] [--precision f64] [--threads N] [--path …]
+//! bench_workloads scalar-toy [--reps 7]                 # W5: the notes' loop vs the network, 5 points
+//! bench_workloads scalar-large [--m 100000] [--n 100] [--iters 100] [--threads N]
+//! bench_workloads scaling --m 20900 [--iters 5] [--precision f64] [--threads N] [--path layers]
+//! bench_workloads peak [--n 2048] [--precision f64] [--threads N]   # square matmul GFLOP/s
+//! ```
+//! Times are the training loop only (`History::train_seconds`: for the Gram
+//! path that includes forming XᵀX and W[1] at the end), as the numpy scripts
+//! time theirs.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use backprop::data::{self, planar, LoadOptions};
+use backprop::linalg::gemm;
+use backprop::metrics::accuracy;
+use backprop::train::{fit_with, GdConfig, Path};
+use backprop::{scalar, Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
+use ndarray::Array2;
+use serde_json::{json, Value};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = args.first() else {
+        eprintln!(
+            "usage: bench_workloads cat|flower|scalar-toy|scalar-large|scaling|peak [options]"
+        );
+        std::process::exit(2);
+    };
+    let opts = Opts(args[1..].to_vec());
+    let f64_wanted = opts.get("--precision").unwrap_or("f64") == "f64";
+    let out = match (cmd.as_str(), f64_wanted) {
+        ("cat", true) => cat::<f64>(&opts),
+        ("cat", false) => cat::<f32>(&opts),
+        ("flower", true) => flower::<f64>(&opts),
+        ("flower", false) => flower::<f32>(&opts),
+        ("scalar-toy", _) => scalar_toy(&opts),
+        ("scalar-large", _) => scalar_large(&opts),
+        ("scaling", true) => scaling::<f64>(&opts),
+        ("scaling", false) => scaling::<f32>(&opts),
+        ("peak", true) => peak::<f64>(&opts),
+        ("peak", false) => peak::<f32>(&opts),
+        (other, _) => {
+            eprintln!("unknown workload '{other}'");
+            std::process::exit(2);
+        }
+    };
+    println!("{out}");
+}
+
+/// `--name value` pairs.
+struct Opts(Vec<String>);
+
+impl Opts {
+    fn get(&self, name: &str) -> Option<&str> {
+        let i = self.0.iter().position(|a| a == name)?;
+        self.0.get(i + 1).map(String::as_str)
+    }
+
+    fn num<N: std::str::FromStr>(&self, name: &str, default: N) -> N {
+        match self.get(name) {
+            Some(v) => v.parse().unwrap_or_else(|_| {
+                eprintln!("{name}: '{v}' is not a number");
+                std::process::exit(2)
+            }),
+            None => default,
+        }
+    }
+
+    fn threads(&self) -> usize {
+        self.num("--threads", Threads::all().0)
+    }
+
+    fn path(&self) -> Path {
+        match self.get("--path").unwrap_or("auto") {
+            "auto" => Path::Auto,
+            "layers" => Path::Layers,
+            "gram" => Path::Gram,
+            other => {
+                eprintln!("--path: unknown '{other}' (auto, layers, gram)");
+                std::process::exit(2)
+            }
+        }
+    }
+}
+
+/// 2·m·n·k of each product of one iteration, as `dnn.py`'s
+/// `matmul_flops_per_iter(…, include_dA0=False)`: forward, dW, and dA of every layer but the first.
+fn direct_flops(sizes: &[usize], m: usize) -> f64 {
+    let per = |l: usize| 2.0 * (sizes[l] * sizes[l - 1] * m) as f64;
+    let fwd: f64 = (1..sizes.len()).map(per).sum();
+    let da: f64 = (2..sizes.len()).map(per).sum();
+    2.0 * fwd + da
+}
+
+/// The flops the Gram path performs: once 2·m²·n_x (XᵀX) + 2·n₁·n_x·m (W₀·X) +
+/// 4·n₁·n_x·m (W[1] and dW[1] at the end); each iteration 2·n₁·m² and the
+/// products of layers 2…L.
+fn gram_flops(sizes: &[usize], m: usize, iters: usize) -> f64 {
+    let (n_x, n1, m_f) = (sizes[0] as f64, sizes[1] as f64, m as f64);
+    let once = 2.0 * m_f * m_f * n_x + 6.0 * n1 * n_x * m_f;
+    let first = 2.0 * n1 * n_x * m_f;
+    let above = direct_flops(sizes, m) - 2.0 * first;
+    once + iters as f64 * (2.0 * n1 * m_f * m_f + above)
+}
+
+struct Trained<T: Float> {
+    net: Network<T>,
+    seconds: f64,
+    costs: Vec<(usize, f64)>,
+    final_cost: f64,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn train<T: Float>(
+    x: &Array2<T>,
+    y: &Array2<T>,
+    sizes: &[usize],
+    g: Activation,
+    init: Init,
+    seed: u32,
+    lr: f64,
+    iters: usize,
+    opts: &Opts,
+) -> Trained<T> {
+    let mut net = Network::<T>::new(sizes, g, init, &mut NumpyRng::new(seed)).expect("valid sizes");
+    net.set_threads(Threads(opts.threads().max(1)));
+    let config = GdConfig {
+        learning_rate: lr,
+        iterations: iters,
+        record_every: 100,
+    };
+    let h = fit_with(
+        &mut net,
+        x.view(),
+        y.view(),
+        None,
+        &config,
+        opts.path(),
+        &mut |_| {},
+    )
+    .expect("training diverged");
+    Trained {
+        net,
+        seconds: h.train_seconds,
+        costs: h.costs,
+        final_cost: h.final_cost,
+    }
+}
+
+fn cat<T: Float>(opts: &Opts) -> Value {
+    let dir = opts
+        .get("--cat-dir")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared/datasets/catvnoncat"));
+    let load = |name: &str| {
+        data::load(&dir.join(name), &LoadOptions::default()).unwrap_or_else(|e| {
+            eprintln!("{e}");
+            std::process::exit(2)
+        })
+    };
+    let (train_set, test_set) = (load("train_catvnoncat.h5"), load("test_catvnoncat.h5"));
+    let sizes: Vec<usize> = opts
+        .get("--layers")
+        .unwrap_or("12288,20,7,5,1")
+        .split(',')
+        .map(|s| s.parse().expect("--layers: numbers"))
+        .collect();
+    let init: Init = opts
+        .get("--init")
+        .unwrap_or("xavier")
+        .parse()
+        .expect("--init");
+    let (lr, iters) = (opts.num("--lr", 0.0075), opts.num("--iters", 2500));
+    let (x, y) = (train_set.x_as::<T>(), train_set.y_as::<T>());
+    let t = train(
+        &x,
+        &y,
+        &sizes,
+        Activation::Relu,
+        init,
+        opts.num("--seed", 1),
+        lr,
+        iters,
+        opts,
+    );
+    let acc = |d: &data::Dataset| {
+        let x = d.x_as::<T>();
+        accuracy(t.net.predict(x.view()).view(), d.y_as::<T>().view())
+    };
+    let m = x.ncols();
+    json!({
+        "workload": "cat", "precision": T::NAME, "layers": sizes, "iters": iters,
+        "threads": opts.threads(), "path": format!("{:?}", opts.path()),
+        "loop_seconds": t.seconds, "final_cost": t.final_cost,
+        "costs_every_100": t.costs.iter().map(|c| c.1).collect::<Vec<_>>(),
+        "train_acc": acc(&train_set), "test_acc": acc(&test_set),
+        "direct_flops_per_iter": direct_flops(&sizes, m),
+        "gram_flops_total": gram_flops(&sizes, m, iters),
+    })
+}
+
+fn flower<T: Float>(opts: &Opts) -> Value {
+    let d = planar::flower();
+    let iters = opts.num("--iters", 10_000);
+    let (x, y) = (d.x.mapv(T::cast), d.y.mapv(T::cast));
+    let t = train(
+        &x,
+        &y,
+        &[2, 4, 1],
+        Activation::Tanh,
+        Init::Small,
+        2,
+        1.2,
+        iters,
+        opts,
+    );
+    let acc = accuracy(t.net.predict(x.view()).view(), y.view());
+    json!({
+        "workload": "flower", "precision": T::NAME, "iters": iters, "threads": opts.threads(),
+        "path": format!("{:?}", opts.path()), "loop_seconds": t.seconds,
+        "final_cost": t.final_cost, "train_acc": acc,
+    })
+}
+
+/// Median of `reps` timings of `f`, and its last result.
+fn timed<R>(reps: usize, mut f: impl FnMut() -> R) -> (f64, Vec<f64>, R) {
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        last = Some(f());
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    (sorted[sorted.len() / 2], times, last.expect("one run"))
+}
+
+/// Logistic regression by the notes' loop and by the network, from w = 0 (or w0), b = b0.
+fn loop_and_network(
+    rows: &[Vec<f64>],
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    (w0, b0, lr, iters): (f64, f64, f64, usize),
+    reps: usize,
+    threads: usize,
+) -> Value {
+    let n = x.nrows();
+    let yv: Vec<f64> = y.iter().copied().collect();
+    let (loop_s, loop_all, s) = timed(reps, || {
+        scalar::train(rows, &yv, vec![w0; n], b0, lr, iters)
+    });
+    let config = GdConfig {
+        learning_rate: lr,
+        iterations: iters,
+        record_every: iters,
+    };
+    let (net_s, net_all, (w, b, cost)) = timed(reps, || {
+        let params = vec![(Array2::from_elem((1, n), w0), Array2::from_elem((1, 1), b0))];
+        let mut net = Network::from_parameters(params, Activation::Relu).expect("valid");
+        net.set_threads(Threads(threads));
+        let h = fit_with(
+            &mut net,
+            x.view(),
+            y.view(),
+            None,
+            &config,
+            Path::Auto,
+            &mut |_| {},
+        )
+        .expect("converges");
+        let l = &net.layers()[0];
+        (l.w[(0, 0)], l.b[(0, 0)], h.final_cost)
+    });
+    json!({
+        "loop_seconds": loop_s, "loop_seconds_all": loop_all,
+        "network_seconds": net_s, "network_seconds_all": net_all,
+        "loop_w0": s.w[0], "loop_b": s.b, "loop_cost": s.cost,
+        "network_w0": w, "network_b": b, "network_cost": cost,
+        "speedup": loop_s / net_s,
+    })
+}
+
+fn scalar_toy(opts: &Opts) -> Value {
+    // ../shared/reference/w5_scalar.py: x = [-2..2], y = σ(x), α = 0.01, w = b = 1, 1000 it.
+    let xs = [-2.0, -1.0, 0.0, 1.0, 2.0];
+    let rows: Vec<Vec<f64>> = xs.iter().map(|&v| vec![v]).collect();
+    let x = Array2::from_shape_vec((1, 5), xs.to_vec()).expect("5 values");
+    let y = x.mapv(|v| 1.0 / (1.0 + (-v).exp()));
+    let iters = opts.num("--iters", 1000);
+    let mut out = loop_and_network(
+        &rows,
+        &x,
+        &y,
+        (1.0, 1.0, 0.01, iters),
+        opts.num("--reps", 7),
+        1,
+    );
+    out["workload"] = json!("scalar-toy");
+    out["iters"] = json!(iters);
+    out
+}
+
+/// X = `np.random.seed(0); np.random.randn(n, m)`, y = 1 where the first 10 features sum above 0
+/// (`bench/w5_large.py` makes the same numbers).
+fn synthetic_logistic(n: usize, m: usize) -> (Array2<f64>, Array2<f64>) {
+    let mut rng = NumpyRng::new(0);
+    let rows = Array2::from_shape_fn((n, m), |_| rng.randn());
+    let y = Array2::from_shape_fn((1, m), |(_, j)| {
+        let s: f64 = (0..n.min(10)).map(|i| rows[(i, j)]).sum();
+        if s > 0.0 {
+            1.0
+        } else {
+            0.0
+        }
+    });
+    // The library's layout: each example contiguous.
+    let x = rows.t().as_standard_layout().reversed_axes().to_owned();
+    (x, y)
+}
+
+fn scalar_large(opts: &Opts) -> Value {
+    let (n, m) = (opts.num("--n", 100), opts.num("--m", 100_000));
+    let iters = opts.num("--iters", 100);
+    let (x, y) = synthetic_logistic(n, m);
+    let rows: Vec<Vec<f64>> = (0..m).map(|j| x.column(j).to_vec()).collect();
+    let mut out = loop_and_network(
+        &rows,
+        &x,
+        &y,
+        (0.0, 0.0, 0.1, iters),
+        opts.num("--reps", 1),
+        opts.threads(),
+    );
+    out["workload"] = json!("scalar-large");
+    out["iters"] = json!(iters);
+    out["n"] = json!(n);
+    out["m"] = json!(m);
+    out["threads"] = json!(opts.threads());
+    out
+}
+
+/// A W3-shaped run (12288-20-7-5-1, relu, xavier) on m synthetic pixel-like examples.
+fn scaling<T: Float>(opts: &Opts) -> Value {
+    let (n_x, m) = (opts.num("--nx", 12288), opts.num("--m", 20900));
+    let iters = opts.num("--iters", 5);
+    let mut rng = NumpyRng::new(3);
+    // Examples contiguous, as the data loaders lay them out.
+    let x = Array2::from_shape_fn((m, n_x), |_| {
+        T::cast((rng.uniform() * 256.0).floor() / 255.0)
+    })
+    .reversed_axes();
+    let y = Array2::from_shape_fn((1, m), |_| {
+        T::cast(if rng.uniform() < 0.35 { 1.0 } else { 0.0 })
+    });
+    let sizes = [n_x, 20, 7, 5, 1];
+    let t = train(
+        &x,
+        &y,
+        &sizes,
+        Activation::Relu,
+        Init::Xavier,
+        1,
+        0.0075,
+        iters,
+        opts,
+    );
+    json!({
+        "workload": "scaling", "precision": T::NAME, "m": m, "n_x": n_x, "iters": iters,
+        "threads": opts.threads(), "path": format!("{:?}", opts.path()),
+        "loop_seconds": t.seconds, "seconds_per_iter": t.seconds / iters as f64,
+        "final_cost": t.final_cost,
+        "direct_flops_per_iter": direct_flops(&sizes, m),
+    })
+}
+
+/// GFLOP/s of an n×n·n×n product through `linalg::gemm` (faer): best and median of 5.
+fn peak<T: Float>(opts: &Opts) -> Value {
+    let n = opts.num("--n", 2048);
+    let threads = Threads(opts.threads().max(1));
+    let mut rng = NumpyRng::new(0);
+    let a = Array2::from_shape_fn((n, n), |_| T::cast(rng.randn()));
+    let b = Array2::from_shape_fn((n, n), |_| T::cast(rng.randn()));
+    let mut c = Array2::<T>::zeros((n, n));
+    gemm(T::one(), a.view(), b.view(), false, c.view_mut(), threads);
+    let (median, all, ()) = timed(5, || {
+        gemm(T::one(), a.view(), b.view(), false, c.view_mut(), threads)
+    });
+    let best = all.iter().copied().fold(f64::INFINITY, f64::min);
+    let flops = 2.0 * (n as f64).powi(3);
+    json!({
+        "workload": "peak", "precision": T::NAME, "n": n, "threads": threads.0,
+        "gflops_best": flops / best / 1e9, "gflops_median": flops / median / 1e9,
+    })
+}

@@ -1,0 +1,158 @@
+//! The training loop allocates nothing after its first iteration: a counting
+//! global allocator (counting every thread, the product workers included) sees
+//! no allocation between the observer's call for iteration 0 and its call for
+//! the last iteration, on every path and thread count.
+//!
+//! One test function: the counter is global to this test binary, and tests in
+//! parallel would count each other's allocations.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use backprop::data::planar;
+use backprop::train::{fit_with, GdConfig, Path};
+use backprop::{Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
+use ndarray::Array2;
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by iterations 1 … last of one `fit_with` run.
+fn allocations_after_first_iteration<T: Float>(
+    x: &Array2<T>,
+    y: &Array2<T>,
+    sizes: &[usize],
+    g: Activation,
+    path: Path,
+    threads: usize,
+) -> usize {
+    let mut net = Network::<T>::new(sizes, g, Init::Xavier, &mut NumpyRng::new(1)).unwrap();
+    net.set_threads(Threads(threads));
+    let config = GdConfig {
+        learning_rate: 0.01,
+        iterations: 12,
+        record_every: 1,
+    };
+    let (mut after_first, mut at_last) = (0, 0);
+    let last = config.iterations - 1;
+    fit_with(
+        &mut net,
+        x.view(),
+        y.view(),
+        None,
+        &config,
+        path,
+        &mut |p| {
+            if p.iteration == 0 {
+                after_first = ALLOCATIONS.load(Ordering::SeqCst);
+            }
+            if p.iteration == last {
+                at_last = ALLOCATIONS.load(Ordering::SeqCst);
+            }
+        },
+    )
+    .unwrap();
+    at_last - after_first
+}
+
+fn random(n: usize, m: usize, seed: u32) -> (Array2<f64>, Array2<f64>) {
+    let mut rng = NumpyRng::new(seed);
+    let x = Array2::from_shape_fn((m, n), |_| rng.uniform()).reversed_axes();
+    let y = Array2::from_shape_fn((1, m), |_| (rng.uniform() < 0.4) as u8 as f64);
+    (x, y)
+}
+
+#[test]
+fn training_loop_allocates_nothing_after_its_first_iteration() {
+    // Wide data, products big enough to be split over threads (W3's shape, smaller).
+    let (x, y) = random(3000, 400, 5);
+    // Wide data with few examples: the Gram path.
+    let (xg, yg) = random(3000, 60, 6);
+    let flower = planar::flower();
+    type Case<'a> = (
+        &'a str,
+        &'a Array2<f64>,
+        &'a Array2<f64>,
+        &'a [usize],
+        Activation,
+        Path,
+    );
+    let cases: [Case; 5] = [
+        (
+            "layers",
+            &x,
+            &y,
+            &[3000, 20, 7, 5, 1],
+            Activation::Relu,
+            Path::Layers,
+        ),
+        (
+            "gram",
+            &xg,
+            &yg,
+            &[3000, 20, 7, 5, 1],
+            Activation::Relu,
+            Path::Gram,
+        ),
+        (
+            "logistic",
+            &x,
+            &y,
+            &[3000, 1],
+            Activation::Relu,
+            Path::Layers,
+        ),
+        (
+            "flower",
+            &flower.x,
+            &flower.y,
+            &[2, 4, 1],
+            Activation::Tanh,
+            Path::Auto,
+        ),
+        (
+            "auto",
+            &xg,
+            &yg,
+            &[3000, 8, 1],
+            Activation::Tanh,
+            Path::Auto,
+        ),
+    ];
+    for (name, x, y, sizes, g, path) in cases {
+        for threads in [1, 2] {
+            let n = allocations_after_first_iteration(x, y, sizes, g, path, threads);
+            assert_eq!(n, 0, "{name}, f64, {threads} threads: {n} allocations");
+            let (x32, y32) = (x.mapv(|v| v as f32), y.mapv(|v| v as f32));
+            let n = allocations_after_first_iteration(&x32, &y32, sizes, g, path, threads);
+            assert_eq!(n, 0, "{name}, f32, {threads} threads: {n} allocations");
+        }
+    }
+}
