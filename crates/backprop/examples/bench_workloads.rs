@@ -135,6 +135,7 @@ fn train<T: Float>(
         learning_rate: lr,
         iterations: iters,
         record_every: 100,
+        ..GdConfig::default()
     };
     let h = fit_with(
         &mut net,
@@ -143,6 +144,7 @@ fn train<T: Float>(
         None,
         &config,
         opts.path(),
+        None,
         &mut |_| {},
     )
     .expect("training diverged");
@@ -261,6 +263,7 @@ fn loop_and_network(
         learning_rate: lr,
         iterations: iters,
         record_every: iters,
+        ..GdConfig::default()
     };
     let (net_s, net_all, (w, b, cost)) = timed(reps, || {
         let params = vec![(Array2::from_elem((1, n), w0), Array2::from_elem((1, 1), b0))];
@@ -273,6 +276,7 @@ fn loop_and_network(
             None,
             &config,
             Path::Auto,
+            None,
             &mut |_| {},
         )
         .expect("converges");

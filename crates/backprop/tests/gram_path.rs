@@ -27,6 +27,7 @@ fn train<T: Float>(
         learning_rate: lr,
         iterations,
         record_every: 1,
+        ..GdConfig::default()
     };
     let h = fit_with(
         &mut net,
@@ -35,6 +36,7 @@ fn train<T: Float>(
         None,
         &config,
         path,
+        None,
         &mut |_| {},
     )
     .unwrap();

@@ -59,6 +59,7 @@ fn allocations_after_first_iteration<T: Float>(
         learning_rate: 0.01,
         iterations: 12,
         record_every: 1,
+        ..GdConfig::default()
     };
     let (mut after_first, mut at_last) = (0, 0);
     let last = config.iterations - 1;
@@ -69,6 +70,7 @@ fn allocations_after_first_iteration<T: Float>(
         None,
         &config,
         path,
+        None,
         &mut |p| {
             if p.iteration == 0 {
                 after_first = ALLOCATIONS.load(Ordering::SeqCst);
