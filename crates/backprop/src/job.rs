@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
 use crate::checkpoint;
+use crate::collective::Collective;
 use crate::data::{self, Dataset, LoadOptions};
 use crate::error::Error;
 use crate::fsutil::{write_atomic, RunDir};
@@ -213,6 +214,8 @@ pub struct Hooks<'a> {
     pub iteration: &'a mut dyn FnMut(Progress),
     /// When set (by a signal handler), training stops, writes a checkpoint and returns.
     pub stop: Option<&'a AtomicBool>,
+    /// The ranks of data-parallel training; only rank 0 writes files.
+    pub collective: Option<&'a dyn Collective>,
 }
 
 /// Runs a whole `train` job and writes its run folder. Returns the trained
@@ -226,12 +229,13 @@ pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Erro
         job: Some(config),
         stop: hooks.stop,
         resume: None,
+        collective: hooks.collective,
     };
-    finish(
-        config,
-        &data,
-        train_on_with(&data, &config.model, ctx, hooks.iteration)?,
-    )
+    let trained = train_on_with(&data, &config.model, ctx, hooks.iteration)?;
+    if hooks.collective.is_some_and(|c| c.rank() != 0) {
+        return Ok(trained);
+    }
+    finish(config, &data, trained)
 }
 
 /// Continues the run in `dir` from its checkpoint: its own configuration and
@@ -262,12 +266,13 @@ pub fn resume_train(
         job: Some(&config),
         stop: hooks.stop,
         resume: Some((dir, &info)),
+        collective: hooks.collective,
     };
-    finish(
-        &config,
-        &data,
-        train_on_with(&data, &config.model, ctx, hooks.iteration)?,
-    )
+    let trained = train_on_with(&data, &config.model, ctx, hooks.iteration)?;
+    if hooks.collective.is_some_and(|c| c.rank() != 0) {
+        return Ok(trained);
+    }
+    finish(&config, &data, trained)
 }
 
 /// Writes the run folder of a finished (or interrupted) run.
@@ -321,6 +326,8 @@ pub struct RunContext<'a> {
     pub stop: Option<&'a AtomicBool>,
     /// Continue from the checkpoint in this folder.
     pub resume: Option<(&'a Path, &'a checkpoint::CheckpointInfo)>,
+    /// The ranks of data-parallel training (only rank 0 writes checkpoints).
+    pub collective: Option<&'a dyn Collective>,
 }
 
 /// Trains `spec` on an in-memory training set and scores it on both sets.
@@ -418,7 +425,9 @@ fn train_typed<T: Float>(
         .as_ref()
         .map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>()));
 
+    let writer = ctx.collective.is_none_or(|c| c.rank() == 0);
     let general = !spec.gd.is_plain(x.ncols())
+        || ctx.collective.is_some_and(|c| c.size() > 1)
         || val.is_some()
         || ctx.resume.is_some()
         || ctx.job.is_some_and(|j| j.checkpoint_every.is_some());
@@ -438,7 +447,7 @@ fn train_typed<T: Float>(
             }
             None => TrainState::new(&spec.gd),
         };
-        let job = ctx.job;
+        let job = ctx.job.filter(|_| writer);
         let mut save = |n: &Network<T>, s: &TrainState<T>| match job {
             Some(j) => checkpoint::save(&j.out, j, n, s),
             None => Ok(()),
@@ -451,6 +460,7 @@ fn train_typed<T: Float>(
             stop: ctx.stop,
             checkpoint_every: job.and_then(|j| j.checkpoint_every),
             checkpoint: Some(&mut save),
+            collective: ctx.collective,
         };
         let outcome = minibatch::run(
             &mut net,
@@ -480,7 +490,7 @@ fn train_typed<T: Float>(
         )?;
         let interrupted = h.iterations < spec.gd.iterations;
         if interrupted {
-            if let Some(j) = ctx.job {
+            if let Some(j) = ctx.job.filter(|_| writer) {
                 let mut state = TrainState::new(&spec.gd);
                 state.step = h.iterations;
                 state.history = h.clone();

@@ -40,6 +40,7 @@
 
 pub mod activation;
 pub mod checkpoint;
+pub mod collective;
 pub mod data;
 mod elementwise;
 pub mod error;

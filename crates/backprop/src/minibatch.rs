@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 
+use crate::collective::{share, Collective, Single};
 use crate::error::Error;
 use crate::linalg::Float;
 use crate::metrics::accuracy;
@@ -80,6 +81,8 @@ pub struct Extras<'a, T: Float> {
     pub stop: Option<&'a AtomicBool>,
     /// Call `checkpoint` every this many iterations (or epochs).
     pub checkpoint_every: Option<usize>,
+    /// The ranks of data-parallel training (default: this process alone).
+    pub collective: Option<&'a dyn Collective>,
     /// Saves the network and state (the library decides when, the caller where).
     #[allow(clippy::type_complexity)]
     pub checkpoint: Option<&'a mut dyn FnMut(&Network<T>, &TrainState<T>) -> Result<(), Error>>,
@@ -127,6 +130,12 @@ pub fn run<T: Float>(
     // Batch buffers, example-contiguous like the loaders' X; the last partial batch is a narrower view.
     let mut xb = Array2::<T>::zeros((n_x, b).f());
     let mut yb = Array2::<T>::zeros((k, b).f());
+    let single = Single;
+    let coll: &dyn Collective = extras.collective.unwrap_or(&single);
+    let mut reduce_buf: Vec<f64> = Vec::new();
+    if coll.size() > 1 && state.step == 0 {
+        broadcast_parameters(net, coll);
+    }
     let start = Instant::now();
     let mut interrupted = false;
 
@@ -149,27 +158,44 @@ pub fn run<T: Float>(
         while state.batch < batches {
             let idx = &order[state.batch * b..((state.batch + 1) * b).min(m)];
             let mb = idx.len();
-            let (xv, yv) = if b == m && state.batch == 0 && mb == m {
+            // Data parallelism: this rank's share of the batch (all of it in one process).
+            let (lo, hi) = share(mb, coll.rank(), coll.size());
+            let mine = &idx[lo..hi];
+            let ml = mine.len();
+            let (xv, yv) = if coll.size() == 1 && b == m && state.batch == 0 && mb == m {
                 (x, y) // full batch, no shuffle: no copy
             } else {
-                for (c, &j) in idx.iter().enumerate() {
+                for (c, &j) in mine.iter().enumerate() {
                     xb.column_mut(c).assign(&x.column(j));
                     yb.column_mut(c).assign(&y.column(j));
                 }
                 (
-                    xb.slice(ndarray::s![.., ..mb]),
-                    yb.slice(ndarray::s![.., ..mb]),
+                    xb.slice(ndarray::s![.., ..ml]),
+                    yb.slice(ndarray::s![.., ..ml]),
                 )
             };
             if dropout {
                 net.draw_dropout(
                     &config.keep_prob,
-                    mb,
+                    ml,
                     &mut NumpyRng::new(dropout_seed(config.seed, state.step)),
                 );
             }
-            net.forward(xv);
-            let cost = net.cost(yv) + net.l2_penalty(config.l2, mb);
+            let mut cost = 0.0;
+            if ml > 0 {
+                net.forward(xv);
+                cost = net.cost(yv);
+                net.backward(xv, yv);
+            } else {
+                for layer in net.layers_mut() {
+                    layer.dw.fill(T::zero());
+                    layer.db.fill(T::zero());
+                }
+            }
+            if coll.size() > 1 {
+                cost = all_reduce_gradients(net, cost, ml, mb, coll, &mut reduce_buf);
+            }
+            let cost = cost + net.l2_penalty(config.l2, mb);
             let unit = if per_epoch { state.epoch } else { state.step };
             if !cost.is_finite() {
                 net.clear_dropout();
@@ -181,7 +207,6 @@ pub fn run<T: Float>(
             if !per_epoch && unit % config.record_every == 0 {
                 record(net, &mut state, &mut extras, unit, cost, config)?; // before the update: this cost's weights
             }
-            net.backward(xv, yv);
             if config.l2 != 0.0 {
                 net.add_l2_gradient(config.l2, mb);
             }
@@ -247,6 +272,55 @@ pub fn run<T: Float>(
     }
     state.history.train_seconds += start.elapsed().as_secs_f64();
     Ok(Outcome { state, interrupted })
+}
+
+/// Sums the ranks' gradients into every rank's dW, db (each rank's share
+/// weighted by its size, so the result is the whole batch's mean gradient)
+/// and returns the whole batch's cost, in one all-reduce of a flat buffer.
+fn all_reduce_gradients<T: Float>(
+    net: &mut Network<T>,
+    cost: f64,
+    ml: usize,
+    mb: usize,
+    coll: &dyn Collective,
+    buf: &mut Vec<f64>,
+) -> f64 {
+    let weight = ml as f64 / mb as f64;
+    buf.clear();
+    for layer in net.layers() {
+        buf.extend(
+            layer
+                .dw
+                .iter()
+                .chain(layer.db.iter())
+                .map(|g| g.as_f64() * weight),
+        );
+    }
+    buf.push(if ml > 0 { cost * weight } else { 0.0 });
+    coll.all_reduce_sum(buf);
+    let mut values = buf.iter();
+    for layer in net.layers_mut() {
+        for g in layer.dw.iter_mut().chain(layer.db.iter_mut()) {
+            *g = T::cast(*values.next().expect("one value a gradient"));
+        }
+    }
+    *values.next().expect("the cost")
+}
+
+/// Makes every rank start from rank 0's weights.
+fn broadcast_parameters<T: Float>(net: &mut Network<T>, coll: &dyn Collective) {
+    let mut buf: Vec<f64> = net
+        .layers()
+        .iter()
+        .flat_map(|l| l.w.iter().chain(l.b.iter()).map(|v| v.as_f64()))
+        .collect();
+    coll.broadcast(&mut buf, 0);
+    let mut values = buf.into_iter();
+    for layer in net.layers_mut() {
+        for v in layer.w.iter_mut().chain(layer.b.iter_mut()) {
+            *v = T::cast(values.next().expect("one value a parameter"));
+        }
+    }
 }
 
 fn checkpoint_if_due<T: Float>(

@@ -68,6 +68,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         loaded: &mut loaded,
         iteration: &mut |p| progress.update(p),
         stop: Some(&stop),
+        collective: None,
     };
     let result = match &args.resume {
         Some(dir) => {

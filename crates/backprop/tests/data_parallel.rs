@@ -1,0 +1,135 @@
+//! Data-parallel training: N ranks (threads of this process, through the
+//! same `Collective` trait an MPI transport implements), each on its share of
+//! every batch, end with the one-process run's weights to 1e-10 relative.
+
+mod common;
+
+use backprop::collective::{Collective, Threads};
+use backprop::data::{self, spiral::spiral, LoadOptions};
+use backprop::job::{
+    train_on_with, JobData, ModelSpec, Precision, RunContext, Trained, TrainedNetwork,
+};
+use backprop::optim::{AdamConfig, OptimizerConfig};
+use backprop::train::GdConfig;
+use backprop::{Activation, Init};
+
+fn weights(t: &Trained) -> Vec<f64> {
+    match &t.network {
+        TrainedNetwork::F64(n) => n
+            .layers()
+            .iter()
+            .flat_map(|l| l.w.iter().chain(l.b.iter()).copied())
+            .collect(),
+        TrainedNetwork::F32(_) => unreachable!("f64 runs"),
+    }
+}
+
+/// Trains on `ranks` thread-ranks; returns rank 0's result (all ranks hold the same weights).
+fn train_on_ranks(data: &JobData, spec: &ModelSpec, ranks: usize) -> Trained {
+    if ranks == 1 {
+        return train_on_with(data, spec, RunContext::default(), &mut |_| {}).unwrap();
+    }
+    let results: Vec<Trained> = std::thread::scope(|s| {
+        let handles: Vec<_> = Threads::group(ranks)
+            .into_iter()
+            .map(|c| {
+                s.spawn(move || {
+                    let ctx = RunContext {
+                        collective: Some(&c as &dyn Collective),
+                        ..RunContext::default()
+                    };
+                    train_on_with(data, spec, ctx, &mut |_| {}).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for r in &results[1..] {
+        assert_eq!(
+            weights(r),
+            weights(&results[0]),
+            "every rank holds the same weights"
+        );
+    }
+    results.into_iter().next().unwrap()
+}
+
+fn max_relative(a: &[f64], b: &[f64]) -> f64 {
+    let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    a.iter()
+        .zip(b)
+        .fold(0.0, |m, (x, y)| m.max((x - y).abs() / scale))
+}
+
+#[test]
+fn full_batch_gd_on_the_cat_data_across_2_and_4_ranks() {
+    let Some(dir) = common::cat_dir() else { return };
+    let train = data::load(&dir.join("train_catvnoncat.h5"), &LoadOptions::default()).unwrap();
+    let data = JobData {
+        train,
+        test: None,
+        validation: None,
+    };
+    let spec = ModelSpec {
+        hidden: vec![],
+        activation: Activation::Relu,
+        init: Init::Zeros,
+        gd: GdConfig {
+            learning_rate: 0.005,
+            iterations: 2000,
+            ..GdConfig::default()
+        },
+        seed: 1,
+        precision: Precision::F64,
+        threads: 1,
+    };
+    let one = train_on_ranks(&data, &spec, 1);
+    for ranks in [2, 4] {
+        let many = train_on_ranks(&data, &spec, ranks);
+        let d = max_relative(&weights(&one), &weights(&many));
+        let c = many
+            .metrics
+            .costs
+            .iter()
+            .find(|(i, _)| *i == 1900)
+            .unwrap()
+            .1;
+        eprintln!("{ranks} ranks: max relative weight difference {d:e}, cost@1900 {c}");
+        assert!(d < 1e-10, "{ranks} ranks: {d:e}");
+        assert!((c - 0.140872).abs() < 1e-5, "{c}");
+    }
+}
+
+#[test]
+fn mini_batch_adam_across_2_and_4_ranks() {
+    let data = JobData {
+        train: spiral(100, 3, 0),
+        test: None,
+        validation: None,
+    };
+    let spec = ModelSpec {
+        hidden: vec![30, 10],
+        activation: Activation::Tanh,
+        init: Init::Xavier,
+        gd: GdConfig {
+            learning_rate: 0.01,
+            batch_size: Some(50),
+            epochs: Some(40),
+            optimizer: OptimizerConfig::Adam(AdamConfig::default()),
+            l2: 0.01,
+            seed: 3,
+            ..GdConfig::default()
+        },
+        seed: 1,
+        precision: Precision::F64,
+        threads: 1,
+    };
+    let one = train_on_ranks(&data, &spec, 1);
+    for ranks in [2, 4] {
+        let many = train_on_ranks(&data, &spec, ranks);
+        let d = max_relative(&weights(&one), &weights(&many));
+        eprintln!("{ranks} ranks: max relative weight difference {d:e}");
+        assert!(d < 1e-10, "{ranks} ranks: {d:e}");
+        assert_eq!(many.metrics.costs.len(), one.metrics.costs.len());
+    }
+}
