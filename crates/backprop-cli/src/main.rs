@@ -8,6 +8,8 @@
 
 mod commands;
 mod flags;
+#[cfg(feature = "mpi")]
+mod mpi_ranks;
 mod output;
 
 use std::process::ExitCode;

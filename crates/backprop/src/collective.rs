@@ -10,7 +10,7 @@
 use std::sync::{Arc, Barrier, Mutex};
 
 /// What data-parallel training needs from the ranks.
-pub trait Collective: Send + Sync {
+pub trait Collective {
     /// This rank, from 0.
     fn rank(&self) -> usize;
     /// How many ranks there are.

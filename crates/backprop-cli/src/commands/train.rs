@@ -36,7 +36,17 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         validation: args.validation,
         checkpoint_every: args.checkpoint_every,
     };
-    let chatty = !(args.output.quiet || args.output.json);
+    // Under mpirun (a build with --features mpi) every rank trains; rank 0 alone prints and writes.
+    #[cfg(feature = "mpi")]
+    let ranks = crate::mpi_ranks::MpiRanks::init();
+    #[cfg(feature = "mpi")]
+    let collective: Option<&dyn backprop::collective::Collective> = ranks
+        .as_ref()
+        .map(|r| r as &dyn backprop::collective::Collective);
+    #[cfg(not(feature = "mpi"))]
+    let collective: Option<&dyn backprop::collective::Collective> = None;
+    let rank0 = collective.is_none_or(|c| c.rank() == 0);
+    let chatty = rank0 && !(args.output.quiet || args.output.json);
     let terminal = std::io::stderr().is_terminal();
     let load_bar = LoadBar::new(chatty && terminal);
     let mut progress = TrainingProgress::new(chatty, terminal);
@@ -68,7 +78,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         loaded: &mut loaded,
         iteration: &mut |p| progress.update(p),
         stop: Some(&stop),
-        collective: None,
+        collective,
     };
     let result = match &args.resume {
         Some(dir) => {
@@ -79,6 +89,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     };
     progress.finish();
     let trained = result?;
+    if !rank0 {
+        return Ok(ExitCode::SUCCESS);
+    }
     let out = trained
         .metrics
         .config
@@ -117,8 +130,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         println!("test accuracy: {}", accuracy_line(acc, n));
     }
     println!(
-        "{} iterations in {:.2} s; model, metrics.json and learning_curve.png in {}",
+        "{} {} in {:.2} s; model, metrics.json and learning_curve.png in {}",
         m.iterations,
+        if m.per_epoch { "epochs" } else { "iterations" },
         m.train_seconds,
         out.display()
     );
