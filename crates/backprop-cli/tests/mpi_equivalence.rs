@@ -155,3 +155,238 @@ fn mini_batch_adam_on_synthetic_data() {
         ],
     );
 }
+
+/// Whether this process runs as root (network namespaces need it).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+#[test]
+fn two_hosts_over_tcp_give_the_same_weights() {
+    if !is_root() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI runs as root"
+        );
+        eprintln!("SKIPPED: network namespaces need root");
+        return;
+    }
+    let tmp = TempDir::new("mpi-two-hosts");
+    let d = backprop::data::spiral::spiral(200, 3, 2);
+    backprop::data::write_csv(&tmp.path("spiral.csv"), d.x.view(), d.y.view()).unwrap();
+    let data = tmp.path("spiral.csv");
+    let args = [
+        "train",
+        "--train",
+        data.to_str().unwrap(),
+        "--hidden",
+        "40",
+        "--activation",
+        "relu",
+        "--init",
+        "he",
+        "--optimizer",
+        "adam",
+        "--batch-size",
+        "100",
+        "--epochs",
+        "30",
+        "--learning-rate",
+        "0.01",
+        "--precision",
+        "f64",
+        "--threads",
+        "1",
+        "--quiet",
+        "--out",
+    ];
+    let mut one = args.to_vec();
+    let one_dir = tmp.path("one");
+    one.push(one_dir.to_str().unwrap());
+    let out = backprop(&tmp.0, &one);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let two_dir = tmp.path("two-hosts");
+    let mut two = args.to_vec();
+    two.push(two_dir.to_str().unwrap());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mpi/two_hosts.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_backprop"))
+        .args(&two)
+        .current_dir(&tmp.0)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "two hosts: {}{}",
+        harness::stdout(&out),
+        stderr(&out)
+    );
+    let d = max_relative(&weights(&one_dir), &weights(&two_dir));
+    eprintln!("two hosts over TCP (veth between network namespaces): max relative weight difference {d:e}");
+    assert!(d < 1e-10, "{d:e}");
+}
+
+/// The PIDs of `mpirun`'s rank processes, with their ranks.
+fn ranks_of(mpirun_pid: u32) -> Vec<(usize, u32)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let ppid: u32 = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        if ppid != mpirun_pid {
+            continue;
+        }
+        let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+        let rank = env
+            .split(|&b| b == 0)
+            .filter_map(|kv| std::str::from_utf8(kv).ok())
+            .find_map(|kv| kv.strip_prefix("OMPI_COMM_WORLD_RANK="))
+            .and_then(|r| r.parse().ok());
+        if let Some(r) = rank {
+            found.push((r, pid));
+        }
+    }
+    found
+}
+
+#[test]
+fn a_dead_rank_ends_the_job_and_the_checkpoint_resumes_with_any_number_of_ranks() {
+    let tmp = TempDir::new("mpi-fault");
+    let d = backprop::data::spiral::spiral(1000, 3, 4);
+    backprop::data::write_csv(&tmp.path("spiral.csv"), d.x.view(), d.y.view()).unwrap();
+    let args = [
+        "train",
+        "--train",
+        "spiral.csv",
+        "--hidden",
+        "40",
+        "--activation",
+        "relu",
+        "--init",
+        "he",
+        "--optimizer",
+        "adam",
+        "--batch-size",
+        "100",
+        "--learning-rate",
+        "0.01",
+        "--precision",
+        "f64",
+        "--threads",
+        "1",
+        "--quiet",
+    ];
+    // The uninterrupted run, for reference.
+    let mut whole = args.to_vec();
+    whole.extend_from_slice(&["--epochs", "60", "--out", "whole"]);
+    let out = backprop(&tmp.0, &whole);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // 2 ranks with checkpoints; rank 1 is killed once a checkpoint exists.
+    let mut cut = args.to_vec();
+    cut.extend_from_slice(&[
+        "--epochs",
+        "5000",
+        "--checkpoint-every",
+        "5",
+        "--out",
+        "cut",
+    ]);
+    let mut child = Command::new("mpirun")
+        .args([
+            "--allow-run-as-root",
+            "--oversubscribe",
+            "--bind-to",
+            "none",
+            "-np",
+            "2",
+        ])
+        .arg(env!("CARGO_BIN_EXE_backprop"))
+        .args(&cut)
+        .current_dir(&tmp.0)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !tmp.path("cut/checkpoint.json").is_file() {
+        assert!(start.elapsed().as_secs() < 60, "no checkpoint appeared");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let ranks = ranks_of(child.id());
+    let (_, victim) = ranks
+        .iter()
+        .find(|(r, _)| *r == 1)
+        .copied()
+        .expect("rank 1 is running");
+    assert!(Command::new("kill")
+        .args(["-KILL", &victim.to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let killed_at = std::time::Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let waited = killed_at.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&output.stderr);
+    eprintln!(
+        "after the kill, mpirun ended in {waited:.2} s with {:?}: {}",
+        output.status.code(),
+        err.lines().find(|l| l.contains("signal")).unwrap_or("")
+    );
+    assert!(
+        !output.status.success(),
+        "the job does not succeed without a rank"
+    );
+    assert!(waited < 30.0, "no hang");
+    assert!(
+        err.contains("signal 9") || err.contains("Killed"),
+        "a message naming the dead rank: {err}"
+    );
+
+    // The last checkpoint resumes with 1 rank and with 2 ranks to the uninterrupted result.
+    let state = json(&tmp.path("cut/checkpoint.json"));
+    eprintln!("checkpoint at epoch {}", state["epoch"]);
+    copy_dir(&tmp.path("cut"), &tmp.path("cut2"));
+    let out = backprop(
+        &tmp.0,
+        &["train", "--resume", "cut", "--epochs", "60", "--quiet"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    mpirun(
+        &tmp,
+        2,
+        &["train", "--resume", "cut2", "--epochs", "60", "--quiet"],
+    );
+    let reference = weights(&tmp.path("whole"));
+    for run in ["cut", "cut2"] {
+        let d = max_relative(&reference, &weights(&tmp.path(run)));
+        eprintln!("resumed {run}: max relative weight difference {d:e}");
+        assert!(d < 1e-10, "{run}: {d:e}");
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
