@@ -311,7 +311,7 @@ fn a_dead_rank_ends_the_job_and_the_checkpoint_resumes_with_any_number_of_ranks(
         "--out",
         "cut",
     ]);
-    let mut child = Command::new("mpirun")
+    let child = Command::new("mpirun")
         .args([
             "--allow-run-as-root",
             "--oversubscribe",
