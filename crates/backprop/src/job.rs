@@ -131,6 +131,10 @@ pub struct Metrics {
     pub stopped_early: bool,
     /// Whether the run was interrupted (a checkpoint holds where it stopped).
     pub interrupted: bool,
+    /// Updates (mini-batch steps) taken.
+    pub updates: usize,
+    /// Data-parallel runs: seconds in the gradient all-reduce, over all updates.
+    pub allreduce_seconds: f64,
     /// The whole configuration of the run.
     pub config: serde_json::Value,
 }
@@ -431,6 +435,7 @@ fn train_typed<T: Float>(
         || val.is_some()
         || ctx.resume.is_some()
         || ctx.job.is_some_and(|j| j.checkpoint_every.is_some());
+    let updates;
     let (history, interrupted) = if general {
         let state = match ctx.resume {
             Some((dir, info)) => {
@@ -476,6 +481,7 @@ fn train_typed<T: Float>(
                 checkpoint::save(&j.out, j, &net, &outcome.state)?;
             }
         }
+        updates = outcome.state.step;
         (outcome.state.history, outcome.interrupted)
     } else {
         let h = fit_with(
@@ -488,6 +494,7 @@ fn train_typed<T: Float>(
             ctx.stop,
             observe,
         )?;
+        updates = h.iterations;
         let interrupted = h.iterations < spec.gd.iterations;
         if interrupted {
             if let Some(j) = ctx.job.filter(|_| writer) {
@@ -526,6 +533,8 @@ fn train_typed<T: Float>(
         best_at: history.best_at,
         stopped_early: history.best_at.is_some() && history.iterations < spec.gd.total_units(),
         interrupted,
+        updates,
+        allreduce_seconds: history.allreduce_seconds,
         config: ctx
             .job
             .map(|j| serde_json::to_value(j).expect("config serialises"))

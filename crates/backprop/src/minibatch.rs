@@ -193,7 +193,9 @@ pub fn run<T: Float>(
                 }
             }
             if coll.size() > 1 {
+                let t = Instant::now();
                 cost = all_reduce_gradients(net, cost, ml, mb, coll, &mut reduce_buf);
+                state.history.allreduce_seconds += t.elapsed().as_secs_f64();
             }
             let cost = cost + net.l2_penalty(config.l2, mb);
             let unit = if per_epoch { state.epoch } else { state.step };

@@ -126,6 +126,9 @@ pub struct History {
     /// The iteration (or epoch) whose weights were kept by early stopping.
     #[serde(default)]
     pub best_at: Option<usize>,
+    /// Data-parallel runs: seconds spent in the gradient all-reduce, over all updates.
+    #[serde(default)]
+    pub allreduce_seconds: f64,
     /// The cost of the last iteration's forward pass.
     pub final_cost: f64,
     /// Iterations run.
