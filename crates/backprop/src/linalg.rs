@@ -1,9 +1,12 @@
 //! The element type and the one matrix product every layer goes through.
 //!
-//! All products in the library call [`gemm`]; the kernel behind it (faer's
-//! `matmul`, chosen by measurement, see `DESIGN.md`) is decided here alone.
-//! ndarray views are handed to faer with their own strides, so transposed views
-//! (`a.t()`) cost no copy.
+//! All products in the library call [`gemm`]; the kernel behind it is decided
+//! here alone, by measurement (`docs/PERFORMANCE.md`): products under
+//! [`SMALL_FLOPS`] (the flower net's) run in plain loops, where faer's dispatch
+//! would cost more than the arithmetic; larger ones go to faer's `matmul` on
+//! each thread, the columns of C split over a fixed worker pool (`pool.rs`)
+//! rather than faer's rayon, which allocates on every call. ndarray views are
+//! handed over with their own strides, so transposed views (`a.t()`) cost no copy.
 
 use std::fmt::{Debug, Display};
 
