@@ -100,12 +100,17 @@ impl Threads {
         )
     }
 
-    /// Into how many parts a product of `flops` is split.
+    /// Into how many parts a product of `flops` is split: two per thread for
+    /// large products, taken by whichever thread is free, so a core busy with
+    /// another process slows the product by less than half.
     fn parts(self, flops: usize) -> usize {
-        if flops < PARALLEL_MIN_FLOPS {
+        let threads = self.0.max(1).min(pool::width());
+        if flops < PARALLEL_MIN_FLOPS || threads == 1 {
             1
+        } else if flops < 8 * PARALLEL_MIN_FLOPS {
+            threads
         } else {
-            self.0.max(1).min(pool::width())
+            2 * threads
         }
     }
 }
