@@ -1,9 +1,12 @@
 //! The element type and the one matrix product every layer goes through.
 //!
-//! All products in the library call [`gemm`]; the kernel behind it (faer's
-//! `matmul`, chosen by measurement, see `DESIGN.md`) is decided here alone.
-//! ndarray views are handed to faer with their own strides, so transposed views
-//! (`a.t()`) cost no copy.
+//! All products in the library call [`gemm`]; the kernel behind it is decided
+//! here alone, by measurement (`docs/PERFORMANCE.md`): products under
+//! [`SMALL_FLOPS`] (the flower net's) run in plain loops, where faer's dispatch
+//! would cost more than the arithmetic; larger ones go to faer's `matmul` on
+//! each thread, the columns of C split over a fixed worker pool (`pool.rs`)
+//! rather than faer's rayon, which allocates on every call. ndarray views are
+//! handed over with their own strides, so transposed views (`a.t()`) cost no copy.
 
 use std::fmt::{Debug, Display};
 
@@ -97,12 +100,17 @@ impl Threads {
         )
     }
 
-    /// Into how many parts a product of `flops` is split.
+    /// Into how many parts a product of `flops` is split: two per thread for
+    /// large products, taken by whichever thread is free, so a core busy with
+    /// another process slows the product by less than half.
     fn parts(self, flops: usize) -> usize {
-        if flops < PARALLEL_MIN_FLOPS {
+        let threads = self.0.max(1).min(pool::width());
+        if flops < PARALLEL_MIN_FLOPS || threads == 1 {
             1
+        } else if flops < 8 * PARALLEL_MIN_FLOPS {
+            threads
         } else {
-            self.0.max(1).min(pool::width())
+            2 * threads
         }
     }
 }

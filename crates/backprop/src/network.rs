@@ -281,6 +281,9 @@ impl<T: Float> Network<T> {
                 }
                 gram.descend(&mut self.layers[0], learning_rate);
             }
+            StepPath::Layers if self.streams_x(x, y) => {
+                self.layers[0].step_in_blocks(x, y, learning_rate, threads);
+            }
             StepPath::Layers => {
                 self.forward(x);
                 self.backward(x, y);
@@ -293,6 +296,20 @@ impl<T: Float> Network<T> {
         } else {
             None
         }
+    }
+
+    /// Whether an iteration should stream X in blocks (see
+    /// [`Dense::step_in_blocks`]): logistic regression (one sigmoid layer, no
+    /// dropout) on an X larger than the caches, so each block of examples is
+    /// read from memory once for both of its products instead of twice.
+    fn streams_x(&self, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>) -> bool {
+        let [layer] = &self.layers[..] else {
+            return false;
+        };
+        layer.activation == Activation::Sigmoid
+            && layer.mask.is_none()
+            && x.len() * std::mem::size_of::<T>() > STREAM_MIN_BYTES
+            && y.as_slice().is_some()
     }
 
     /// Whether [`cost`](Self::cost) is certainly finite, from a bound on its
@@ -392,6 +409,9 @@ impl<T: Float> Network<T> {
         }
     }
 }
+
+/// X bigger than this (bytes) is streamed in blocks by logistic regression.
+const STREAM_MIN_BYTES: usize = 8 << 20;
 
 /// How [`Network::step`] runs an iteration.
 pub(crate) enum StepPath<'a, T: Float> {

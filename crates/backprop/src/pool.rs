@@ -76,9 +76,19 @@ pub(crate) fn width() -> usize {
 /// Runs `job(0)`, …, `job(parts − 1)`, spread over the workers and the calling
 /// thread; returns when all have finished. A panic in a part is resumed here.
 pub(crate) fn run(parts: usize, job: &(dyn Fn(usize) + Sync + '_)) {
+    run_or_wait(parts, job, false)
+}
+
+/// [`run`]; with `wait`, waits for a busy pool instead of running the parts itself.
+fn run_or_wait(parts: usize, job: &(dyn Fn(usize) + Sync + '_), wait: bool) {
     let pool = pool();
-    let guard = match pool.busy.try_lock() {
-        Ok(g) if parts > 1 && pool.workers > 0 => g,
+    let guard = if wait {
+        Some(pool.busy.lock().unwrap_or_else(|e| e.into_inner()))
+    } else {
+        pool.busy.try_lock().ok()
+    };
+    let guard = match guard {
+        Some(g) if parts > 1 && pool.workers > 0 => g,
         _ => {
             (0..parts).for_each(job);
             return;
@@ -167,6 +177,30 @@ mod tests {
             });
             assert!(hits.iter().all(|h| h.load(Ordering::SeqCst) == 1));
         }
+    }
+
+    #[test]
+    fn parts_run_at_the_same_time_when_there_are_cores() {
+        if width() < 2 {
+            return;
+        }
+        // Each part waits (up to 10 s) until both have started: run one after
+        // the other, they would time out.
+        let started = AtomicUsize::new(0);
+        let met = AtomicUsize::new(0);
+        let job = |_| {
+            started.fetch_add(1, Ordering::SeqCst);
+            let t = std::time::Instant::now();
+            while started.load(Ordering::SeqCst) < 2 && t.elapsed().as_secs() < 10 {
+                std::hint::spin_loop();
+            }
+            if started.load(Ordering::SeqCst) == 2 {
+                met.fetch_add(1, Ordering::SeqCst);
+            }
+        };
+        // Other tests may hold the pool: wait for it rather than run alone.
+        run_or_wait(2, &job, true);
+        assert_eq!(met.load(Ordering::SeqCst), 2);
     }
 
     #[test]
