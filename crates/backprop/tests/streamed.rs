@@ -24,6 +24,7 @@ fn streamed_logistic_regression_agrees_with_the_notes_loop() {
             learning_rate: 0.1,
             iterations: 20,
             record_every: 5,
+            ..GdConfig::default()
         };
         let h = fit_with(
             &mut net,
@@ -32,6 +33,7 @@ fn streamed_logistic_regression_agrees_with_the_notes_loop() {
             None,
             &config,
             Path::Layers,
+            None,
             &mut |_| {},
         )
         .unwrap();
