@@ -86,7 +86,19 @@ def main():
     p.add_argument("--quick", action="store_true", help="a tenth of the iterations (a smoke test)")
     p.add_argument("--no-scaling", action="store_true")
     p.add_argument("--json", default="")
+    p.add_argument("--from-json", default="", help="print the table of an earlier run's JSON, run nothing")
     ARGS = a = p.parse_args()
+    if a.from_json:
+        saved = json.load(open(a.from_json))
+        for k, v in saved["args"].items():
+            if k not in ("from_json", "json"):
+                setattr(a, k, v)
+        rows = [r for r in workloads(a) if r[0] + " " + r[1] in saved["results"]]
+        peaks = {(k.rsplit(" ", 1)[0], int(k.rsplit(" ", 1)[1])): v for k, v in saved["peaks"].items()}
+        load0, load1 = saved.get("load", [["?"] * 3, ["?"] * 3])
+        report(a, rows, saved["results"], peaks, saved["scaling"], load0, load1,
+               saved.get("seconds", float("nan")))
+        return
     only = [s.strip() for s in a.only.split(",") if s.strip()]
     rows = [r for r in workloads(a) if not only or any(r[0].startswith(o) for o in only)]
     bp = lambda args, threads=a.threads: [a.bin] + args + ["--threads", str(threads), "--cat-dir", a.cat_dir]  # noqa: E731
@@ -132,15 +144,18 @@ def main():
                                     "seconds_per_iter": ts})
                     print(f"scaling {prec} m={m} threads={th}: done", file=sys.stderr, flush=True)
 
-    report(a, rows, results, peaks, scaling, load0, started)
+    load1 = open("/proc/loadavg").read().split()[:3]
+    seconds = time.time() - started
+    report(a, rows, results, peaks, scaling, load0, load1, seconds)
     if a.json:
         os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
         with open(a.json, "w") as f:
             json.dump({"results": results, "peaks": {f"{k[0]} {k[1]}": v for k, v in peaks.items()},
-                       "scaling": scaling, "args": vars(a)}, f, indent=1)
+                       "scaling": scaling, "args": vars(a), "load": [load0, load1],
+                       "seconds": seconds}, f, indent=1)
 
 
-def report(a, rows, results, peaks, scaling, load0, started):
+def report(a, rows, results, peaks, scaling, load0, load1, seconds):
     cpu = "?"
     try:
         for line in open("/proc/cpuinfo"):
@@ -149,9 +164,8 @@ def report(a, rows, results, peaks, scaling, load0, started):
                 break
     except OSError:
         pass
-    load1 = open("/proc/loadavg").read().split()[:3]
     print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
-          f"load {' '.join(load0)} -> {' '.join(load1)}; {time.time() - started:.0f} s")
+          f"load {' '.join(load0)} -> {' '.join(load1)}; {seconds:.0f} s")
     pk = {k: max(v) for k, v in peaks.items()}
     print("peak square matmul 2048 (GFLOP/s, best of 5, best of the runs before and after): "
           + ", ".join(f"{k[0]} {k[1]} thread{'s' if k[1] > 1 else ''}: {v:.0f}" for k, v in sorted(pk.items())))
@@ -160,8 +174,9 @@ def report(a, rows, results, peaks, scaling, load0, started):
           + (" (--quick: a tenth of the iterations)" if a.quick else ""))
     print()
     print("| workload | precision | backprop s | numpy s | numpy / backprop | final cost backprop − numpy "
-          "| backprop direct s | numpy / direct | direct GFLOP/s (% of peak) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| backprop GFLOP/s (% of 1-thread peak) | backprop direct s | numpy / direct "
+          f"| direct GFLOP/s (% of {a.threads}-thread peak) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for wid, prec, _, _, extra in rows:
         r = results[wid + " " + prec]
         if extra.get("w5"):
@@ -170,6 +185,15 @@ def report(a, rows, results, peaks, scaling, load0, started):
         n = med([x["loop_seconds"] for x in r["numpy"]])
         dc = r["backprop"][-1]["final_cost"] - r["numpy"][-1]["final_cost"]
         cells = [wid, prec, f"{b:.4f}", f"{n:.3f}", f"**{n / b:.1f}×**", f"{dc:+.1e}"]
+        if r["direct"]:
+            # The default path's own arithmetic (the Gram path does ≈ 1/100 of
+            # numpy's), against one thread: its per-iteration products are too
+            # small to split.
+            x0 = r["backprop"][-1]
+            gf = x0["gram_flops_total"] / b / 1e9
+            cells.append(f"{gf:.0f} ({100 * gf / pk.get((prec, 1), float('nan')):.0f} %)")
+        else:
+            cells.append("")
         if r["direct"]:
             d = med([x["loop_seconds"] for x in r["direct"]])
             x0 = r["direct"][-1]
