@@ -85,6 +85,7 @@ def main():
     p.add_argument("--only", default="")
     p.add_argument("--quick", action="store_true", help="a tenth of the iterations (a smoke test)")
     p.add_argument("--no-scaling", action="store_true")
+    p.add_argument("--scaling-only", action="store_true", help="only the peaks and the scaling runs")
     p.add_argument("--json", default="")
     p.add_argument("--from-json", default="", help="print the table of an earlier run's JSON, run nothing")
     ARGS = a = p.parse_args()
@@ -101,6 +102,8 @@ def main():
         return
     only = [s.strip() for s in a.only.split(",") if s.strip()]
     rows = [r for r in workloads(a) if not only or any(r[0].startswith(o) for o in only)]
+    if a.scaling_only:
+        rows = []
     bp = lambda args, threads=a.threads: [a.bin] + args + ["--threads", str(threads), "--cat-dir", a.cat_dir]  # noqa: E731
     env = numpy_env()
     results = {r[0] + " " + r[1]: {"numpy": [], "backprop": [], "direct": []} for r in rows}

@@ -157,14 +157,20 @@ pub struct Progress {
 const NARROW_INPUTS: usize = 16;
 
 /// How [`fit_with`] computes an iteration. Every choice gives the same costs up
-/// to rounding (≈10⁻¹² relative over the course's runs, in f64).
+/// to rounding (≤ 10⁻¹² relative over the course's runs, in f64).
+///
+/// The Gram path holds only for `fit`'s plain full-batch gradient descent on a
+/// fixed X: an update that is not a sum of dZ[1]·Xᵀ terms (L2 decay, Adam or
+/// RMSprop's element-wise scaling, mini-batches) must run [`Path::Layers`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Path {
     /// [`Path::Gram`] where it does at most half the work of [`Path::Layers`]
     /// (n_x ≫ m and enough iterations), else [`Path::Layers`].
     #[default]
     Auto,
-    /// Layer by layer, every product direct: W[l]·A[l−1] and dZ[l]·A[l−1]ᵀ.
+    /// Layer by layer, every product direct: W[l]·A[l−1] and dZ[l]·A[l−1]ᵀ
+    /// (logistic regression on an X larger than the caches streams it in
+    /// blocks of examples, one pass over memory an iteration).
     Layers,
     /// Layer by layer, the first layer through the Gram matrix XᵀX (see
     /// `gram.rs`); as `Layers` when m > n_x.
