@@ -70,7 +70,13 @@ def workloads(a):
     rows.append(("W5 100000×100", "f64",
                  py + [os.path.join(HERE, "w5_large.py"), "--iters", it(100, 20)],
                  ["scalar-large", "--iters", it(100, 20)], {"w5": "large"}))
+    rows.append(("W6", "f32", py + [ref("w6_scale.py"), "--impl", "numpy"] + (["--m", "6000"] if a.quick else []),
+                 ["w6"] + (["--m", "6000"] if a.quick else []), {"w6": True}))
     return rows
+
+
+def has_jax(python):
+    return subprocess.run([python, "-c", "import jax"], capture_output=True).returncode == 0
 
 
 def main():
@@ -98,7 +104,7 @@ def main():
         peaks = {(k.rsplit(" ", 1)[0], int(k.rsplit(" ", 1)[1])): v for k, v in saved["peaks"].items()}
         load0, load1 = saved.get("load", [["?"] * 3, ["?"] * 3])
         report(a, rows, saved["results"], peaks, saved["scaling"], load0, load1,
-               saved.get("seconds", float("nan")))
+               saved.get("seconds", float("nan")), saved.get("products", []))
         return
     only = [s.strip() for s in a.only.split(",") if s.strip()]
     rows = [r for r in workloads(a) if not only or any(r[0].startswith(o) for o in only)]
@@ -106,7 +112,8 @@ def main():
         rows = []
     bp = lambda args, threads=a.threads: [a.bin] + args + ["--threads", str(threads), "--cat-dir", a.cat_dir]  # noqa: E731
     env = numpy_env()
-    results = {r[0] + " " + r[1]: {"numpy": [], "backprop": [], "direct": []} for r in rows}
+    results = {r[0] + " " + r[1]: {"numpy": [], "backprop": [], "direct": [], "jax": []} for r in rows}
+    jax = has_jax(a.python)
     peaks = {}
 
     # Peak matmul rates, before and after the workloads (the machine is shared).
@@ -128,10 +135,24 @@ def main():
             key = wid + " " + prec
             results[key]["numpy"].append(run_json(np_cmd, env))
             results[key]["backprop"].append(run_json(bp(bp_args)))
+            if extra.get("w6") and jax:
+                jax_cmd = [c if c != "numpy" else "jax" for c in np_cmd]
+                results[key]["jax"].append(run_json(jax_cmd, dict(env, JAX_PLATFORMS="cpu")))
             if extra.get("direct"):
                 results[key]["direct"].append(run_json(bp(bp_args + ["--path", "layers"])))
             print(f"rep {rep + 1}/{a.reps} {key}: done", file=sys.stderr, flush=True)
     measure_peaks()
+
+    # Each product of an iteration alone, in the network's layouts (W3 and W6 shapes).
+    products = []
+    if not a.scaling_only:
+        for prec, net, m in (("f64", "12288,20,7,5,1", 209), ("f32", "12288,20,7,5,1", 209),
+                             ("f32", "784,256,128,1", 256)):
+            if only and not any(("W3" if net.startswith("12288") else "W6").startswith(o) for o in only):
+                continue
+            runs = [run_json(bp(["products", "--precision", prec, "--net", net, "--m", str(m)]))
+                    for _ in range(a.reps)]
+            products.append({"precision": prec, "net": net, "m": m, "runs": runs})
 
     scaling = []
     if not a.no_scaling and not only:
@@ -149,16 +170,16 @@ def main():
 
     load1 = open("/proc/loadavg").read().split()[:3]
     seconds = time.time() - started
-    report(a, rows, results, peaks, scaling, load0, load1, seconds)
+    report(a, rows, results, peaks, scaling, load0, load1, seconds, products)
     if a.json:
         os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
         with open(a.json, "w") as f:
             json.dump({"results": results, "peaks": {f"{k[0]} {k[1]}": v for k, v in peaks.items()},
-                       "scaling": scaling, "args": vars(a), "load": [load0, load1],
+                       "scaling": scaling, "products": products, "args": vars(a), "load": [load0, load1],
                        "seconds": seconds}, f, indent=1)
 
 
-def report(a, rows, results, peaks, scaling, load0, load1, seconds):
+def report(a, rows, results, peaks, scaling, load0, load1, seconds, products=()):
     cpu = "?"
     try:
         for line in open("/proc/cpuinfo"):
@@ -175,14 +196,16 @@ def report(a, rows, results, peaks, scaling, load0, load1, seconds):
     print(f"backprop: {a.threads} threads, library's path; numpy: 1 OpenBLAS thread; "
           f"medians of {a.reps} runs; seconds of the training loop"
           + (" (--quick: a tenth of the iterations)" if a.quick else ""))
-    print()
-    print("| workload | precision | backprop s | numpy s | numpy / backprop | final cost backprop − numpy "
-          "| backprop GFLOP/s (% of 1-thread peak) | backprop direct s | numpy / direct "
-          f"| direct GFLOP/s (% of {a.threads}-thread peak) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    main_rows = [r for r in rows if not (r[4].get("w5") or r[4].get("w6"))]
+    if main_rows:
+        print()
+        print("| workload | precision | backprop s | numpy s | numpy / backprop | final cost backprop − numpy "
+              "| backprop GFLOP/s (% of 1-thread peak) | backprop direct s | numpy / direct "
+              f"| direct GFLOP/s (% of {a.threads}-thread peak) |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for wid, prec, _, _, extra in rows:
         r = results[wid + " " + prec]
-        if extra.get("w5"):
+        if extra.get("w5") or extra.get("w6"):
             continue
         b = med([x["loop_seconds"] for x in r["backprop"]])
         n = med([x["loop_seconds"] for x in r["numpy"]])
@@ -223,6 +246,46 @@ def report(a, rows, results, peaks, scaling, load0, load1, seconds):
                 npv = med([x["loop_seconds"] for x in r["numpy"]])
                 pyl = "(not run: hours)"
             print(f"| {wid} | {lp:.5f} | {nv:.5f} | {lp / nv:.1f}× | {npv:.5f} | **{npv / nv:.1f}×** | {pyl} |")
+    w6 = [(wid, prec) for wid, prec, _, _, extra in rows if extra.get("w6")]
+    for wid, prec in w6:
+        r = results[wid + " " + prec]
+        b = med([x["loop_seconds"] for x in r["backprop"]])
+        n = med([x["loop_seconds"] for x in r["numpy"]])
+        x0 = r["backprop"][-1]
+        gf = x0["matmul_flops_per_epoch"] / b / 1e9
+        peak = pk.get((prec, a.threads), float("nan"))
+        print()
+        print(f"W6: 784-256-128-1 ReLU/sigmoid, {x0['m']} × 784 synthetic f32, batches of {x0['batch']} in order, "
+              "SGD α = 0.01, 1 epoch; numpy and JAX (jit, CPU, all cores; compile time not counted) "
+              "from w6_scale.py")
+        print()
+        print("| workload | backprop s | numpy s | JAX s | numpy / backprop | JAX / backprop "
+              f"| backprop GFLOP/s (% of {a.threads}-thread peak) | JAX GFLOP/s "
+              "| cost before | cost after: backprop, numpy, JAX |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        if r["jax"]:
+            j = med([x["loop_seconds"] for x in r["jax"]])
+            js, jr, jg = f"{j:.3f}", f"**{j / b:.2f}×**", f"{r['jax'][-1]['gflops_achieved']:.0f}"
+            jc = f"{r['jax'][-1]['final_cost']:.4f}"
+        else:
+            js = jr = jg = jc = "(no jax)"
+        print(f"| {wid} | {b:.3f} | {n:.3f} | {js} | **{n / b:.2f}×** | {jr} | {gf:.0f} ({100 * gf / peak:.0f} %) | {jg} "
+              f"| {x0['cost_before']:.4f} | {x0['final_cost']:.4f}, {r['numpy'][-1]['final_cost']:.4f}, {jc} |")
+    if products:
+        print()
+        print(f"The products of one iteration alone (`bench_workloads products`, {a.threads} threads, "
+              "the network's layouts, best of 7 each; median over the runs):")
+        print()
+        print("| net | precision | m | every product GFLOP/s | % of peak | per product GFLOP/s |")
+        print("|---|---|---:|---:|---:|---|")
+        for p in products:
+            allg = med([r["gflops_all"] for r in p["runs"]])
+            peak = pk.get((p["precision"], a.threads), float("nan"))
+            names = [x["product"] for x in p["runs"][0]["products"]]
+            each = "; ".join(
+                f"{n.split(' (')[0]} {med([r['products'][i]['gflops'] for r in p['runs']]):.0f}"
+                for i, n in enumerate(names) if med([r['products'][i]['seconds'] for r in p['runs']]) > 5e-5)
+            print(f"| {p['net']} | {p['precision']} | {p['m']} | {allg:.0f} | {100 * allg / peak:.0f} % | {each} |")
     if scaling:
         print()
         print("Scaling, W3 shape (12288-20-7-5-1) on synthetic data, every product direct (--path layers):")

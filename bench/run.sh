@@ -20,11 +20,11 @@ for f in "$REF/w3_llayer.py" "$CAT/train_catvnoncat.h5"; do
   [ -f "$f" ] || { echo "missing $f (set BACKPROP_REFERENCE_DIR / BACKPROP_CAT_DIR)" >&2; exit 2; }
 done
 
-if ! "$VENV/bin/python" -c "import numpy, h5py" 2>/dev/null; then
-  echo "== setting up $VENV (numpy, h5py)" >&2
+if ! "$VENV/bin/python" -c "import numpy, h5py, jax" 2>/dev/null; then
+  echo "== setting up $VENV (numpy, h5py, jax)" >&2
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --upgrade pip
-  "$VENV/bin/pip" install --quiet numpy h5py threadpoolctl
+  "$VENV/bin/pip" install --quiet numpy h5py threadpoolctl jax
 fi
 
 echo "== cargo build --release --example bench_workloads" >&2

@@ -67,6 +67,9 @@ pub struct ModelFlags {
     /// Train this many passes over the data instead of --iterations updates (costs are then per epoch).
     #[arg(long)]
     pub epochs: Option<usize>,
+    /// Take the mini-batches in the data's order every epoch instead of reshuffling (no copy of X).
+    #[arg(long)]
+    pub no_shuffle: bool,
     /// Optimiser: gd, momentum (--beta), rmsprop (--beta2, --epsilon) or adam (--beta1, --beta2, --epsilon; bias-corrected).
     #[arg(long, default_value = "gd")]
     pub optimizer: OptimizerName,
@@ -172,6 +175,7 @@ impl ModelFlags {
                 keep_prob: self.keep_prob.clone(),
                 seed: self.seed,
                 early_stopping: self.early_stopping,
+                shuffle: !self.no_shuffle,
             },
             seed: self.seed,
             precision: self.precision,

@@ -9,6 +9,9 @@
 //! bench_workloads scalar-large [--m 100000] [--n 100] [--iters 100] [--threads N]
 //! bench_workloads scaling --m 20900 [--iters 5] [--precision f64] [--threads N] [--path layers]
 //! bench_workloads peak [--n 2048] [--precision f64] [--threads N]   # square matmul GFLOP/s
+//! bench_workloads products --net 784,256,128,1 --m 256 [--precision f32] [--threads N]
+//!                                   # each product of one iteration, in the network's layouts, GFLOP/s
+//! bench_workloads w6 [--m 60000] [--batch 256] [--threads N]  # 784-256-128-1, f32, 1 epoch of SGD
 //! ```
 //! Times are the training loop only (`History::train_seconds`: for the Gram
 //! path that includes forming XᵀX and W[1] at the end), as the numpy scripts
@@ -22,14 +25,14 @@ use backprop::linalg::gemm;
 use backprop::metrics::accuracy;
 use backprop::train::{fit_with, GdConfig, Path};
 use backprop::{scalar, Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use serde_json::{json, Value};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = args.first() else {
         eprintln!(
-            "usage: bench_workloads cat|flower|scalar-toy|scalar-large|scaling|peak [options]"
+            "usage: bench_workloads cat|flower|scalar-toy|scalar-large|scaling|w6|peak [options]"
         );
         std::process::exit(2);
     };
@@ -44,6 +47,9 @@ fn main() {
         ("scalar-large", _) => scalar_large(&opts),
         ("scaling", true) => scaling::<f64>(&opts),
         ("scaling", false) => scaling::<f32>(&opts),
+        ("w6", _) => w6(&opts),
+        ("products", true) => products::<f64>(&opts),
+        ("products", false) => products::<f32>(&opts),
         ("peak", true) => peak::<f64>(&opts),
         ("peak", false) => peak::<f32>(&opts),
         (other, _) => {
@@ -379,6 +385,115 @@ fn scaling<T: Float>(opts: &Opts) -> Value {
         "loop_seconds": t.seconds, "seconds_per_iter": t.seconds / iters as f64,
         "final_cost": t.final_cost,
         "direct_flops_per_iter": direct_flops(&sizes, m),
+    })
+}
+
+/// W6 (`w6_scale.py`): 784-256-128-1 ReLU/sigmoid on m synthetic f32 examples
+/// (standard normal X, random 0/1 labels, example-contiguous), W = randn/√n_prev,
+/// plain SGD α = 0.01 over mini-batches of 256 taken in order, one epoch.
+fn w6(opts: &Opts) -> Value {
+    let (m, batch) = (opts.num("--m", 60_000), opts.num("--batch", 256));
+    let sizes = [784, 256, 128, 1];
+    let mut rng = NumpyRng::new(opts.num("--seed", 0));
+    let x = Array2::from_shape_fn((m, sizes[0]), |_| rng.randn() as f32).reversed_axes();
+    let y = Array2::from_shape_fn((1, m), |_| (rng.uniform() < 0.5) as u8 as f32);
+    let mut net =
+        Network::<f32>::new(&sizes, Activation::Relu, Init::Xavier, &mut rng).expect("valid sizes");
+    net.set_threads(Threads(opts.threads().max(1)));
+    let cost_before = net.cost_on(x.view(), y.view());
+    let config = GdConfig {
+        learning_rate: 0.01,
+        batch_size: Some(batch),
+        epochs: Some(1),
+        shuffle: false,
+        record_every: 1,
+        ..GdConfig::default()
+    };
+    let h = fit_with(
+        &mut net,
+        x.view(),
+        y.view(),
+        None,
+        &config,
+        Path::Auto,
+        None,
+        &mut |_| {},
+    )
+    .expect("training diverged");
+    // w6_scale.py's flops_per_epoch: forward and dW of every layer, dA of layers 2 and 3.
+    let fwd: usize = (1..4).map(|l| 2 * m * sizes[l] * sizes[l - 1]).sum();
+    let flops = (2 * fwd + 2 * m * (sizes[2] * sizes[1] + sizes[3] * sizes[2])) as f64;
+    json!({
+        "workload": "W6", "precision": "f32", "m": m, "batch": batch, "threads": opts.threads(),
+        "loop_seconds": h.train_seconds, "cost_before": cost_before,
+        "final_cost": net.cost_on(x.view(), y.view()),
+        "matmul_flops_per_epoch": flops, "gflops_achieved": flops / h.train_seconds / 1e9,
+    })
+}
+
+/// GFLOP/s of each product of one training iteration of the net `--net` on a
+/// batch of `--m` examples, with the operands laid out as the network has them
+/// (X example-contiguous and Z[1] landing column-major, as `Dense::forward`
+/// does then; W, Z, A, dZ row-major): best of 7 after a warm-up.
+fn products<T: Float>(opts: &Opts) -> Value {
+    let sizes: Vec<usize> = opts
+        .get("--net")
+        .unwrap_or("784,256,128,1")
+        .split(',')
+        .map(|v| v.parse().expect("--net: sizes"))
+        .collect();
+    let m = opts.num("--m", 256);
+    let threads = Threads(opts.threads().max(1));
+    let mut rng = NumpyRng::new(0);
+    let mut fill = |r: usize, c: usize| Array2::from_shape_fn((r, c), |_| T::cast(rng.randn()));
+    let x = fill(m, sizes[0]).reversed_axes();
+    let mut rows = Vec::new();
+    let (mut flops_all, mut seconds_all) = (0.0, 0.0);
+    let mut time = |name: String, a: ArrayView2<T>, b: ArrayView2<T>, c_column_major: bool| {
+        let (r, cols) = (a.nrows(), b.ncols());
+        let mut store = Array2::<T>::zeros(if c_column_major { (cols, r) } else { (r, cols) });
+        let mut c = if c_column_major {
+            store.view_mut().reversed_axes()
+        } else {
+            store.view_mut()
+        };
+        gemm(T::one(), a, b, false, c.view_mut(), threads);
+        let (_, all, ()) = timed(7, || gemm(T::one(), a, b, false, c.view_mut(), threads));
+        let best = all.iter().copied().fold(f64::INFINITY, f64::min);
+        let flops = 2.0 * (a.nrows() * a.ncols() * b.ncols()) as f64;
+        flops_all += flops;
+        seconds_all += best;
+        rows.push(json!({"product": name, "seconds": best, "gflops": flops / best / 1e9}));
+    };
+    for l in 1..sizes.len() {
+        let (n, k) = (sizes[l], sizes[l - 1]);
+        let w = fill(n, k);
+        let a_prev = if l == 1 { x.clone() } else { fill(k, m) };
+        let dz = fill(n, m);
+        time(
+            format!("Z[{l}] = W·A ({n}×{k}·{k}×{m})"),
+            w.view(),
+            a_prev.view(),
+            l == 1,
+        );
+        time(
+            format!("dW[{l}] = dZ·Aᵀ ({n}×{m}·{m}×{k})"),
+            dz.view(),
+            a_prev.t(),
+            false,
+        );
+        if l > 1 {
+            time(
+                format!("dA[{}] = Wᵀ·dZ ({k}×{n}·{n}×{m})", l - 1),
+                w.t(),
+                dz.view(),
+                false,
+            );
+        }
+    }
+    json!({
+        "workload": "products", "precision": T::NAME, "sizes": sizes, "m": m,
+        "threads": threads.0, "products": rows, "gflops_all": flops_all / seconds_all / 1e9,
     })
 }
 

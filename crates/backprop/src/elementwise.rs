@@ -212,12 +212,22 @@ fn activate_row_body<T: Float>(g: Activation, b: T, z: &mut [T], a: &mut [T]) {
             *z += b;
             *a = tanh_t(*z);
         }),
-        Activation::Relu | Activation::LeakyRelu { .. } | Activation::Softmax => {
+        // One arm per g, so each loop is a select the compiler vectorises.
+        Activation::Relu => pairs.for_each(|(z, a)| {
+            *z += b;
+            *a = if *z > T::zero() { *z } else { T::zero() };
+        }),
+        Activation::LeakyRelu { slope } => {
+            let slope = T::cast(slope);
             pairs.for_each(|(z, a)| {
                 *z += b;
-                *a = g.forward(*z);
+                *a = if *z > T::zero() { *z } else { slope * *z };
             })
         }
+        Activation::Softmax => pairs.for_each(|(z, a)| {
+            *z += b;
+            *a = *z;
+        }),
     }
 }
 
@@ -235,7 +245,14 @@ fn times_derivative_body<T: Float>(g: Activation, dz: &mut [T], z: &[T], a: &[T]
     match g {
         Activation::Tanh => triples.for_each(|((dz, _), &a)| *dz *= one - a * a),
         Activation::Sigmoid => triples.for_each(|((dz, _), &a)| *dz *= a * (one - a)),
-        _ => triples.for_each(|((dz, &z), &a)| *dz *= g.derivative(z, a)),
+        Activation::Relu => triples.for_each(|((dz, &z), _)| {
+            *dz = if z > T::zero() { *dz } else { T::zero() * *dz };
+        }),
+        Activation::LeakyRelu { slope } => {
+            let slope = T::cast(slope);
+            triples.for_each(|((dz, &z), _)| *dz *= if z > T::zero() { one } else { slope })
+        }
+        Activation::Softmax => {}
     }
 }
 

@@ -128,8 +128,9 @@ pub fn run<T: Float>(
     let dropout = config.keep_prob.iter().any(|&p| p < 1.0);
     let (n_x, k) = (x.nrows(), y.nrows());
     // Batch buffers, example-contiguous like the loaders' X; the last partial batch is a narrower view.
-    let mut xb = Array2::<T>::zeros((n_x, b).f());
-    let mut yb = Array2::<T>::zeros((k, b).f());
+    let cap = if config.shuffle && b < m { b } else { 0 };
+    let mut xb = Array2::<T>::zeros((n_x, cap).f());
+    let mut yb = Array2::<T>::zeros((k, cap).f());
     let single = Single;
     let coll: &dyn Collective = extras.collective.unwrap_or(&single);
     let mut reduce_buf: Vec<f64> = Vec::new();
@@ -148,31 +149,33 @@ pub fn run<T: Float>(
             }
     };
     'epochs: while !done(&state) {
-        let order: Vec<usize> = if b < m {
+        // None: the data's own order, each rank's share a contiguous view of X.
+        let order: Option<Vec<usize>> = (config.shuffle && b < m).then(|| {
             NumpyRng::new(config.seed.wrapping_add(state.epoch as u32).wrapping_add(1))
                 .permutation(m)
-        } else {
-            (0..m).collect()
-        };
+        });
         let lr = T::cast(config.schedule.at(config.learning_rate, state.epoch));
         while state.batch < batches {
-            let idx = &order[state.batch * b..((state.batch + 1) * b).min(m)];
-            let mb = idx.len();
+            let first = state.batch * b;
+            let mb = ((state.batch + 1) * b).min(m) - first;
             // Data parallelism: this rank's share of the batch (all of it in one process).
             let (lo, hi) = share(mb, coll.rank(), coll.size());
-            let mine = &idx[lo..hi];
-            let ml = mine.len();
-            let (xv, yv) = if coll.size() == 1 && b == m && state.batch == 0 && mb == m {
-                (x, y) // full batch, no shuffle: no copy
-            } else {
-                for (c, &j) in mine.iter().enumerate() {
-                    xb.column_mut(c).assign(&x.column(j));
-                    yb.column_mut(c).assign(&y.column(j));
+            let ml = hi - lo;
+            let (xv, yv) = match &order {
+                None => {
+                    let cols = ndarray::s![.., first + lo..first + hi];
+                    (x.slice(cols), y.slice(cols))
                 }
-                (
-                    xb.slice(ndarray::s![.., ..ml]),
-                    yb.slice(ndarray::s![.., ..ml]),
-                )
+                Some(order) => {
+                    for (c, &j) in order[first + lo..first + hi].iter().enumerate() {
+                        xb.column_mut(c).assign(&x.column(j));
+                        yb.column_mut(c).assign(&y.column(j));
+                    }
+                    (
+                        xb.slice(ndarray::s![.., ..ml]),
+                        yb.slice(ndarray::s![.., ..ml]),
+                    )
+                }
             };
             if dropout {
                 net.draw_dropout(

@@ -169,6 +169,9 @@ impl<T: Float> Network<T> {
 
     /// λ/(2m)·Σ_l ‖W[l]‖², the L2 term of the cost for a batch of m examples.
     pub fn l2_penalty(&self, lambda: f64, m: usize) -> f64 {
+        if lambda == 0.0 {
+            return 0.0; // no pass over the weights for every mini-batch
+        }
         let sum: f64 = self
             .layers
             .iter()

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::gram::Gram;
 use crate::linalg::Float;
+use crate::minibatch::{self, Extras, TrainState};
 use crate::network::{Network, StepPath};
 use crate::optim::{LrSchedule, OptimizerConfig};
 
@@ -61,6 +62,14 @@ pub struct GdConfig {
     /// recorded evaluations, and keep the best weights.
     #[serde(default)]
     pub early_stopping: Option<usize>,
+    /// Reshuffle the examples every epoch (default). Off: mini-batches are
+    /// contiguous slices of X in order, trained on in place, without a copy.
+    #[serde(default = "default_shuffle")]
+    pub shuffle: bool,
+}
+
+fn default_shuffle() -> bool {
+    true
 }
 
 fn default_optimizer() -> OptimizerConfig {
@@ -85,6 +94,7 @@ impl Default for GdConfig {
             keep_prob: Vec::new(),
             seed: 0,
             early_stopping: None,
+            shuffle: true,
         }
     }
 }
@@ -205,6 +215,8 @@ pub fn fit_with_test<T: Float>(
 
 /// [`fit_with_test`], choosing how an iteration is computed, and stopping
 /// early (with `history.iterations` the number done) when `stop` is set.
+/// A config that is not plain full-batch gradient descent ([`GdConfig::is_plain`])
+/// runs the general loop of [`crate::minibatch`] (where `path` does not apply).
 #[allow(clippy::too_many_arguments)]
 pub fn fit_with<T: Float>(
     net: &mut Network<T>,
@@ -218,6 +230,18 @@ pub fn fit_with<T: Float>(
 ) -> Result<History, Error> {
     if config.record_every == 0 {
         return Err(Error::Config("--record-every must be at least 1".into()));
+    }
+    if !config.is_plain(x.ncols()) {
+        // Mini-batches, another optimiser, L2, dropout…: the general loop (any `path`).
+        let extras = Extras {
+            test,
+            stop,
+            ..Extras::default()
+        };
+        let state = TrainState::new(config);
+        return Ok(minibatch::run(net, x, y, config, state, extras, observe)?
+            .state
+            .history);
     }
     let lr = T::cast(config.learning_rate);
     // The records are reserved up front: the loop allocates nothing.
