@@ -46,6 +46,7 @@ mod elementwise;
 pub mod error;
 pub mod explain;
 pub mod fsutil;
+mod fused;
 pub mod gradcheck;
 mod gram;
 pub mod init;

@@ -201,7 +201,7 @@ const MAX_PARTS: usize = 16;
 const PART_ALIGN: usize = 24;
 
 /// One thread's product, by faer on the calling thread.
-fn product<T: Float>(
+pub(crate) fn product<T: Float>(
     alpha: T,
     a: ArrayView2<'_, T>,
     b: ArrayView2<'_, T>,

@@ -12,6 +12,7 @@ use ndarray::{Array2, ArrayView2, Zip};
 use crate::activation::Activation;
 use crate::elementwise::{cost_bound, output_dz};
 use crate::error::Error;
+use crate::fused::FusedFirst;
 use crate::gram::Gram;
 use crate::init::Init;
 use crate::layer::Dense;
@@ -284,6 +285,15 @@ impl<T: Float> Network<T> {
                 }
                 gram.descend(&mut self.layers[0], learning_rate);
             }
+            StepPath::Fused(fused) => {
+                fused.forward(&mut self.layers[0], x, threads);
+                self.forward_above_first();
+                self.backward_above_first(y);
+                fused.backward_and_descend(&mut self.layers[0], x, learning_rate);
+                for layer in &mut self.layers[1..] {
+                    layer.descend(learning_rate);
+                }
+            }
             StepPath::Layers if self.streams_x(x, y) => {
                 self.layers[0].step_in_blocks(x, y, learning_rate, threads);
             }
@@ -331,6 +341,12 @@ impl<T: Float> Network<T> {
     /// Starts the Gram path of the first layer on X (see [`crate::gram`]).
     pub(crate) fn start_gram(&self, x: ArrayView2<'_, T>) -> Gram<T> {
         Gram::new(&self.layers[0], x, self.threads)
+    }
+
+    /// The fused first-layer pass on X, where it applies (see [`crate::fused`]).
+    pub(crate) fn start_fused(&self, x: ArrayView2<'_, T>) -> Option<FusedFirst<T>> {
+        FusedFirst::applies(&self.layers, x)
+            .then(|| FusedFirst::new(self.layers[0].units(), x, self.threads))
     }
 
     /// Writes the first layer's W (and dW) back from the Gram path.
@@ -422,6 +438,9 @@ pub(crate) enum StepPath<'a, T: Float> {
     Layers,
     /// Layer by layer, the first layer through XᵀX.
     Gram(&'a mut Gram<T>),
+    /// Layer by layer, every product direct, the first layer's backward pass
+    /// and the next forward product in one pass over X (see `fused.rs`).
+    Fused(&'a mut FusedFirst<T>),
 }
 
 fn validate_sizes(sizes: &[usize]) -> Result<(), Error> {

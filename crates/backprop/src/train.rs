@@ -272,6 +272,7 @@ pub fn fit_with<T: Float>(
         Path::Gram => gram_fits,
     };
     let mut gram = use_gram.then(|| net.start_gram(x));
+    let mut fused = if use_gram { None } else { net.start_fused(x) };
     let mut result = Ok(());
     for i in 0..config.iterations {
         let recorded = i % config.record_every == 0;
@@ -282,9 +283,10 @@ pub fn fit_with<T: Float>(
             }
             history.test_costs.push((i, net.cost_on(tx, ty)));
         }
-        let step = match &mut gram {
-            Some(g) => StepPath::Gram(g),
-            None => StepPath::Layers,
+        let step = match (&mut gram, &mut fused) {
+            (Some(g), _) => StepPath::Gram(g),
+            (None, Some(f)) => StepPath::Fused(f),
+            (None, None) => StepPath::Layers,
         };
         let cost = net.step(x, y, lr, step, recorded || last);
         if let Some(c) = cost.filter(|c| !c.is_finite()) {

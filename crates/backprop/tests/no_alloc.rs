@@ -93,8 +93,11 @@ fn random(n: usize, m: usize, seed: u32) -> (Array2<f64>, Array2<f64>) {
 
 #[test]
 fn training_loop_allocates_nothing_after_its_first_iteration() {
-    // Wide data, products big enough to be split over threads (W3's shape, smaller).
-    let (x, y) = random(3000, 400, 5);
+    // Wide data, products big enough to be split over threads (W3's shape, smaller),
+    // X (7 MB in f64) small enough for the plain layer path.
+    let (x, y) = random(3000, 300, 5);
+    // X over 8 MB in f64 and f32: the fused first layer (`fused.rs`).
+    let (xf, yf) = random(6000, 400, 7);
     // Wide data with few examples: the Gram path.
     let (xg, yg) = random(3000, 60, 6);
     let flower = planar::flower();
@@ -106,7 +109,15 @@ fn training_loop_allocates_nothing_after_its_first_iteration() {
         Activation,
         Path,
     );
-    let cases: [Case; 5] = [
+    let cases: [Case; 6] = [
+        (
+            "fused",
+            &xf,
+            &yf,
+            &[6000, 20, 7, 1],
+            Activation::Relu,
+            Path::Layers,
+        ),
         (
             "layers",
             &x,
