@@ -1,4 +1,5 @@
-//! Plain full-batch gradient descent on an X larger than the caches, every
+//! Plain full-batch gradient descent on an X larger than the caches but with
+//! few examples (at most 512 in f64, 1024 in f32), every
 //! product direct: the first layer's dW = (1/m)·dZ·Xᵀ, its update and the next
 //! iteration's W·X in one pass over X, a block of features at a time, so that X
 //! crosses the memory bus once an iteration instead of twice.
@@ -22,6 +23,10 @@ use crate::pool;
 const BLOCK_BYTES: usize = 1 << 18;
 /// X must be larger than this (it leaves L2 and L3's share) for the pass to pay.
 const MIN_BYTES: usize = 8 << 20;
+/// Features a block must hold at least: each example's slice of a block is
+/// contiguous, and shorter slices (many examples) read X in scattered pieces
+/// (m = 20 900 gave 8-feature blocks, 2–3× slower than two plain passes).
+const MIN_ROWS: usize = 64;
 /// The most parts the features are split into.
 const MAX_PARTS: usize = 8;
 
@@ -42,6 +47,7 @@ impl<T: Float> FusedFirst<T> {
             && x.ncols() > 1
             && x.strides()[0] == 1
             && x.len() * std::mem::size_of::<T>() > MIN_BYTES
+            && rows_per_block::<T>(x.ncols()) >= MIN_ROWS
     }
 
     /// Buffers for `threads` on X (n_x × m) and a first layer of `n1` units.
