@@ -23,7 +23,7 @@ use std::time::Instant;
 use backprop::data::{self, planar, LoadOptions};
 use backprop::linalg::gemm;
 use backprop::metrics::accuracy;
-use backprop::train::{fit_with, GdConfig, Path};
+use backprop::train::{fit_with, GdConfig, History, Path};
 use backprop::{scalar, Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
 use ndarray::{Array2, ArrayView2};
 use serde_json::{json, Value};
@@ -116,6 +116,27 @@ fn gram_flops(sizes: &[usize], m: usize, iters: usize) -> f64 {
     once + iters as f64 * (2.0 * n1 * m_f * m_f + above)
 }
 
+/// `fit_with` without a test set, stop flag or observer; a diverging run ends the bench.
+fn run_fit<T: Float>(
+    net: &mut Network<T>,
+    x: &Array2<T>,
+    y: &Array2<T>,
+    config: &GdConfig,
+    path: Path,
+) -> History {
+    fit_with(
+        net,
+        x.view(),
+        y.view(),
+        None,
+        config,
+        path,
+        None,
+        &mut |_| {},
+    )
+    .expect("training diverged")
+}
+
 struct Trained<T: Float> {
     net: Network<T>,
     seconds: f64,
@@ -143,17 +164,7 @@ fn train<T: Float>(
         record_every: 100,
         ..GdConfig::default()
     };
-    let h = fit_with(
-        &mut net,
-        x.view(),
-        y.view(),
-        None,
-        &config,
-        opts.path(),
-        None,
-        &mut |_| {},
-    )
-    .expect("training diverged");
+    let h = run_fit(&mut net, x, y, &config, opts.path());
     Trained {
         net,
         seconds: h.train_seconds,
@@ -275,17 +286,7 @@ fn loop_and_network(
         let params = vec![(Array2::from_elem((1, n), w0), Array2::from_elem((1, 1), b0))];
         let mut net = Network::from_parameters(params, Activation::Relu).expect("valid");
         net.set_threads(Threads(threads));
-        let h = fit_with(
-            &mut net,
-            x.view(),
-            y.view(),
-            None,
-            &config,
-            Path::Auto,
-            None,
-            &mut |_| {},
-        )
-        .expect("converges");
+        let h = run_fit(&mut net, x, y, &config, Path::Auto);
         let l = &net.layers()[0];
         (l.w[(0, 0)], l.b[(0, 0)], h.final_cost)
     });
@@ -409,17 +410,7 @@ fn w6(opts: &Opts) -> Value {
         record_every: 1,
         ..GdConfig::default()
     };
-    let h = fit_with(
-        &mut net,
-        x.view(),
-        y.view(),
-        None,
-        &config,
-        Path::Auto,
-        None,
-        &mut |_| {},
-    )
-    .expect("training diverged");
+    let h = run_fit(&mut net, &x, &y, &config, Path::Auto);
     // w6_scale.py's flops_per_epoch: forward and dW of every layer, dA of layers 2 and 3.
     let fwd: usize = (1..4).map(|l| 2 * m * sizes[l] * sizes[l - 1]).sum();
     let flops = (2 * fwd + 2 * m * (sizes[2] * sizes[1] + sizes[3] * sizes[2])) as f64;

@@ -27,6 +27,27 @@ fn net() -> Network<f64> {
     .unwrap()
 }
 
+/// Trains `net` in the general loop from the start.
+fn general(
+    net: &mut Network<f64>,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    config: &GdConfig,
+) -> TrainState<f64> {
+    let state = TrainState::new(config);
+    minibatch::run(
+        net,
+        x.view(),
+        y.view(),
+        config,
+        state,
+        Extras::default(),
+        &mut |_| {},
+    )
+    .unwrap()
+    .state
+}
+
 fn weights(net: &Network<f64>) -> Vec<f64> {
     net.layers()
         .iter()
@@ -46,17 +67,8 @@ fn an_unshuffled_epoch_is_one_step_on_each_consecutive_slice() {
         ..GdConfig::default()
     };
     let mut trained = net();
-    let outcome = minibatch::run(
-        &mut trained,
-        x.view(),
-        y.view(),
-        &config,
-        TrainState::new(&config),
-        Extras::default(),
-        &mut |_| {},
-    )
-    .unwrap();
-    assert_eq!(outcome.state.step, 8, "4 batches (16, 16, 16, 2) an epoch");
+    let state = general(&mut trained, &x, &y, &config);
+    assert_eq!(state.step, 8, "4 batches (16, 16, 16, 2) an epoch");
 
     // The oracle: forward, backward and W −= α·dW on x[:, 0..16], x[:, 16..32], ….
     let mut by_hand = net();
@@ -79,16 +91,7 @@ fn an_unshuffled_epoch_is_one_step_on_each_consecutive_slice() {
         shuffle: true,
         ..config
     };
-    minibatch::run(
-        &mut shuffled,
-        x.view(),
-        y.view(),
-        &config,
-        TrainState::new(&config),
-        Extras::default(),
-        &mut |_| {},
-    )
-    .unwrap();
+    general(&mut shuffled, &x, &y, &config);
     assert_ne!(weights(&shuffled), weights(&by_hand));
 }
 
@@ -114,18 +117,9 @@ fn fit_with_runs_mini_batch_configs_in_the_general_loop() {
         &mut |_| {},
     )
     .unwrap();
-    let mut general = net();
-    let outcome = minibatch::run(
-        &mut general,
-        x.view(),
-        y.view(),
-        &config,
-        TrainState::new(&config),
-        Extras::default(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let mut by_loop = net();
+    let state = general(&mut by_loop, &x, &y, &config);
     assert_eq!(h.iterations, 3, "three epochs");
-    assert_eq!(h.costs, outcome.state.history.costs);
-    assert_eq!(weights(&fitted), weights(&general));
+    assert_eq!(h.costs, state.history.costs);
+    assert_eq!(weights(&fitted), weights(&by_loop));
 }

@@ -4,8 +4,11 @@
 //! every iteration to 1e-12 relative in f64, and the same weights, on 1 and 2
 //! threads, on an X large enough (12 MB) for the fused pass to be taken.
 
-use backprop::train::{fit_with, GdConfig, Path};
+mod common;
+
+use backprop::train::Path;
 use backprop::{Activation, Init, Network, NumpyRng, Threads};
+use common::train;
 use ndarray::{Array2, ShapeBuilder};
 
 /// Pixel-like X (k/255 from a hash of the position), example-contiguous, and labels.
@@ -25,39 +28,27 @@ fn fused_first_layer_matches_the_layer_by_layer_iteration() {
     let sizes = [12288, 20, 7, 1];
     let (lr, iterations) = (0.0075, 40);
     for threads in [1, 2] {
-        let fresh = || {
-            let mut net = Network::<f64>::new(
-                &sizes,
-                Activation::Relu,
-                Init::Xavier,
-                &mut NumpyRng::new(1),
-            )
-            .unwrap();
-            net.set_threads(Threads(threads));
-            net
-        };
-        let mut plain = fresh();
+        let mut plain = Network::<f64>::new(
+            &sizes,
+            Activation::Relu,
+            Init::Xavier,
+            &mut NumpyRng::new(1),
+        )
+        .unwrap();
+        plain.set_threads(Threads(threads));
         let plain_costs: Vec<f64> = (0..iterations)
             .map(|_| plain.train_step(x.view(), y.view(), lr))
             .collect();
-        let mut fused = fresh();
-        let config = GdConfig {
-            learning_rate: lr,
+        let (fused, h) = train(
+            &x,
+            &y,
+            &sizes,
+            Init::Xavier,
+            lr,
             iterations,
-            record_every: 1,
-            ..GdConfig::default()
-        };
-        let h = fit_with(
-            &mut fused,
-            x.view(),
-            y.view(),
-            None,
-            &config,
             Path::Layers,
-            None,
-            &mut |_| {},
-        )
-        .unwrap();
+            threads,
+        );
         assert_eq!(h.costs.len(), iterations);
         let worst_cost = h
             .costs

@@ -4,44 +4,12 @@
 
 mod common;
 
-use backprop::data::{self, LoadOptions};
-use backprop::train::{fit_with, GdConfig, History, Path};
-use backprop::{Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
-use ndarray::Array2;
+use common::train;
 
-/// Trains `sizes` on (X, Y) by `path`, recording the cost of every iteration.
-#[allow(clippy::too_many_arguments)]
-fn train<T: Float>(
-    x: &Array2<T>,
-    y: &Array2<T>,
-    sizes: &[usize],
-    init: Init,
-    lr: f64,
-    iterations: usize,
-    path: Path,
-    threads: usize,
-) -> (Network<T>, History) {
-    let mut net = Network::<T>::new(sizes, Activation::Relu, init, &mut NumpyRng::new(1)).unwrap();
-    net.set_threads(Threads(threads));
-    let config = GdConfig {
-        learning_rate: lr,
-        iterations,
-        record_every: 1,
-        ..GdConfig::default()
-    };
-    let h = fit_with(
-        &mut net,
-        x.view(),
-        y.view(),
-        None,
-        &config,
-        path,
-        None,
-        &mut |_| {},
-    )
-    .unwrap();
-    (net, h)
-}
+use backprop::data::{self, LoadOptions};
+use backprop::train::{History, Path};
+use backprop::{Float, Gaussian, Init, Network, NumpyRng, Threads};
+use ndarray::Array2;
 
 /// The largest relative difference between the two runs' costs (all iterations)
 /// and between their weights (relative to each matrix's largest entry).

@@ -3,6 +3,10 @@
 
 use std::path::PathBuf;
 
+use backprop::train::{fit_with, GdConfig, History, Path};
+use backprop::{Activation, Float, Init, Network, NumpyRng, Threads};
+use ndarray::Array2;
+
 /// The course's cat data folder (`../shared/datasets/catvnoncat` beside the
 /// repository, or `$BACKPROP_CAT_DIR`). `None` (with a printed notice) when
 /// absent outside CI; under `CI=true` a missing folder fails the test.
@@ -23,4 +27,38 @@ pub fn cat_dir() -> Option<PathBuf> {
     }
     eprintln!("SKIPPED: the cat data is not at {}", dir.display());
     None
+}
+
+/// Trains `sizes` on (X, Y) by `path`, recording the cost of every iteration.
+#[allow(clippy::too_many_arguments)]
+pub fn train<T: Float>(
+    x: &Array2<T>,
+    y: &Array2<T>,
+    sizes: &[usize],
+    init: Init,
+    lr: f64,
+    iterations: usize,
+    path: Path,
+    threads: usize,
+) -> (Network<T>, History) {
+    let mut net = Network::<T>::new(sizes, Activation::Relu, init, &mut NumpyRng::new(1)).unwrap();
+    net.set_threads(Threads(threads));
+    let config = GdConfig {
+        learning_rate: lr,
+        iterations,
+        record_every: 1,
+        ..GdConfig::default()
+    };
+    let h = fit_with(
+        &mut net,
+        x.view(),
+        y.view(),
+        None,
+        &config,
+        path,
+        None,
+        &mut |_| {},
+    )
+    .unwrap();
+    (net, h)
 }
