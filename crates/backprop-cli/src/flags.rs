@@ -61,7 +61,7 @@ pub struct ModelFlags {
     /// Threads for the matrix products [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Examples per update (mini-batch gradient descent), reshuffled every epoch [default: all: full batch].
+    /// Examples per update (mini-batch gradient descent), reshuffled every epoch unless --no-shuffle [default: all: full batch].
     #[arg(long)]
     pub batch_size: Option<usize>,
     /// Train this many passes over the data instead of --iterations updates (costs are then per epoch).
