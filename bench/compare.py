@@ -70,9 +70,28 @@ def workloads(a):
     rows.append(("W5 100000×100", "f64",
                  py + [os.path.join(HERE, "w5_large.py"), "--iters", it(100, 20)],
                  ["scalar-large", "--iters", it(100, 20)], {"w5": "large"}))
-    rows.append(("W6", "f32", py + [ref("w6_scale.py"), "--impl", "numpy"] + (["--m", "6000"] if a.quick else []),
-                 ["w6"] + (["--m", "6000"] if a.quick else []), {"w6": True}))
+    w6_m = "6000" if a.quick else "60000"
+    rows.append(("W6", "f32", py + [ref("w6_scale.py"), "--impl", "numpy", "--m", w6_m],
+                 ["w6", "--data", w6_data(a, w6_m)], {"w6": True}))
     return rows
+
+
+def w6_data(a, m):
+    """Writes (once) w6_scale.py's X, Y and initial weights for seed 0 to an .npz,
+    so that backprop trains on the very numbers numpy and JAX do."""
+    path = os.path.abspath(os.path.join("target", "bench", f"w6_seed0_m{m}.npz"))
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        code = (
+            "import sys, numpy as np; sys.path.insert(0, sys.argv[1]); "
+            "from w6_scale import make_data, init_params; "
+            "X, Y = make_data(0, int(sys.argv[2])); P = init_params(0); "
+            "np.savez(sys.argv[3] + '.tmp.npz', X=X, Y=Y, "
+            "**{f'{n}{l}': P[2 * (l - 1) + (n == 'b')] for l in (1, 2, 3) for n in ('W', 'b')})"
+        )
+        subprocess.run([a.python, "-c", code, a.reference, m, path], check=True)
+        os.replace(path + ".tmp.npz", path)
+    return path
 
 
 def has_jax(python):
@@ -135,6 +154,10 @@ def main():
             key = wid + " " + prec
             results[key]["numpy"].append(run_json(np_cmd, env))
             results[key]["backprop"].append(run_json(bp(bp_args)))
+            if extra.get("w6"):
+                # numpy on both cores too (backprop and JAX use both).
+                results[key].setdefault("numpy2", []).append(
+                    run_json(np_cmd, dict(env, OPENBLAS_NUM_THREADS=str(a.threads))))
             if extra.get("w6") and jax:
                 jax_cmd = [c if c != "numpy" else "jax" for c in np_cmd]
                 results[key]["jax"].append(run_json(jax_cmd, dict(env, JAX_PLATFORMS="cpu")))
@@ -255,22 +278,28 @@ def report(a, rows, results, peaks, scaling, load0, load1, seconds, products=())
         gf = x0["matmul_flops_per_epoch"] / b / 1e9
         peak = pk.get((prec, a.threads), float("nan"))
         print()
-        print(f"W6: 784-256-128-1 ReLU/sigmoid, {x0['m']} × 784 synthetic f32, batches of {x0['batch']} in order, "
-              "SGD α = 0.01, 1 epoch; numpy and JAX (jit, CPU, all cores; compile time not counted) "
-              "from w6_scale.py")
+        n2 = med([x["loop_seconds"] for x in r.get("numpy2", [])])
+        print(f"W6: 784-256-128-1 ReLU/sigmoid, {x0['m']} × 784 synthetic f32 (w6_scale.py's data and initial "
+              f"weights, seed 0, for all three), batches of {x0['batch']} in order, SGD α = 0.01, 1 epoch; "
+              f"numpy with 1 and {a.threads} OpenBLAS threads, JAX jit on the CPU (all cores; compile time "
+              "not counted); backprop on "
+              f"{a.threads} threads")
         print()
-        print("| workload | backprop s | numpy s | JAX s | numpy / backprop | JAX / backprop "
+        print(f"| workload | backprop s | numpy s (1 thread) | numpy s ({a.threads} threads) | JAX s "
+              f"| numpy / backprop | numpy {a.threads}t / backprop | JAX / backprop "
               f"| backprop GFLOP/s (% of {a.threads}-thread peak) | JAX GFLOP/s "
-              "| cost before | cost after: backprop, numpy, JAX |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "| cost before: backprop, numpy | cost after: backprop, numpy, JAX |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         if r["jax"]:
             j = med([x["loop_seconds"] for x in r["jax"]])
             js, jr, jg = f"{j:.3f}", f"**{j / b:.2f}×**", f"{r['jax'][-1]['gflops_achieved']:.0f}"
-            jc = f"{r['jax'][-1]['final_cost']:.4f}"
+            jc = f"{r['jax'][-1]['final_cost']:.6f}"
         else:
             js = jr = jg = jc = "(no jax)"
-        print(f"| {wid} | {b:.3f} | {n:.3f} | {js} | **{n / b:.2f}×** | {jr} | {gf:.0f} ({100 * gf / peak:.0f} %) | {jg} "
-              f"| {x0['cost_before']:.4f} | {x0['final_cost']:.4f}, {r['numpy'][-1]['final_cost']:.4f}, {jc} |")
+        print(f"| {wid} | {b:.3f} | {n:.3f} | {n2:.3f} | {js} | **{n / b:.2f}×** | **{n2 / b:.2f}×** | {jr} "
+              f"| {gf:.0f} ({100 * gf / peak:.0f} %) | {jg} "
+              f"| {x0['cost_before']:.6f}, {r['numpy'][-1]['cost_before']:.6f} "
+              f"| {x0['final_cost']:.6f}, {r['numpy'][-1]['final_cost']:.6f}, {jc} |")
     if products:
         print()
         print(f"The products of one iteration alone (`bench_workloads products`, {a.threads} threads, "

@@ -11,7 +11,7 @@
 //! bench_workloads peak [--n 2048] [--precision f64] [--threads N]   # square matmul GFLOP/s
 //! bench_workloads products --net 784,256,128,1 --m 256 [--precision f32] [--threads N]
 //!                                   # each product of one iteration, in the network's layouts, GFLOP/s
-//! bench_workloads w6 [--m 60000] [--batch 256] [--threads N]  # 784-256-128-1, f32, 1 epoch of SGD
+//! bench_workloads w6 [--data w6.npz | --m 60000] [--batch 256] [--threads N]  # 784-256-128-1, f32, 1 epoch of SGD
 //! ```
 //! Times are the training loop only (`History::train_seconds`: for the Gram
 //! path that includes forming XᵀX and W[1] at the end), as the numpy scripts
@@ -25,7 +25,7 @@ use backprop::linalg::gemm;
 use backprop::metrics::accuracy;
 use backprop::train::{fit_with, GdConfig, History, Path};
 use backprop::{scalar, Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use serde_json::{json, Value};
 
 fn main() {
@@ -395,11 +395,18 @@ fn scaling<T: Float>(opts: &Opts) -> Value {
 fn w6(opts: &Opts) -> Value {
     let (m, batch) = (opts.num("--m", 60_000), opts.num("--batch", 256));
     let sizes = [784, 256, 128, 1];
-    let mut rng = NumpyRng::new(opts.num("--seed", 0));
-    let x = Array2::from_shape_fn((m, sizes[0]), |_| rng.randn() as f32).reversed_axes();
-    let y = Array2::from_shape_fn((1, m), |_| (rng.uniform() < 0.5) as u8 as f32);
-    let mut net =
-        Network::<f32>::new(&sizes, Activation::Relu, Init::Xavier, &mut rng).expect("valid sizes");
+    let (x, y, mut net) = match opts.get("--data") {
+        Some(path) => w6_from_npz(path),
+        None => {
+            let mut rng = NumpyRng::new(opts.num("--seed", 0));
+            let x = Array2::from_shape_fn((m, sizes[0]), |_| rng.randn() as f32).reversed_axes();
+            let y = Array2::from_shape_fn((1, m), |_| (rng.uniform() < 0.5) as u8 as f32);
+            let net = Network::<f32>::new(&sizes, Activation::Relu, Init::Xavier, &mut rng)
+                .expect("valid sizes");
+            (x, y, net)
+        }
+    };
+    let m = x.ncols();
     net.set_threads(Threads(opts.threads().max(1)));
     let cost_before = net.cost_on(x.view(), y.view());
     let config = GdConfig {
@@ -422,10 +429,31 @@ fn w6(opts: &Opts) -> Value {
     })
 }
 
+/// W6's X, Y and initial W[l], b[l] as `w6_scale.py` makes them (written by
+/// `bench/compare.py` to an .npz), X made example-contiguous as the loaders do.
+fn w6_from_npz(path: &str) -> (Array2<f32>, Array2<f32>, Network<f32>) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| {
+        eprintln!("{path}: {e}");
+        std::process::exit(2)
+    });
+    let mut npz = ndarray_npy::NpzReader::new(file).expect("an .npz file");
+    let mut read = |name: &str| -> Array2<f32> { npz.by_name(name).expect("an f32 matrix") };
+    let x_rows = read("X");
+    let mut x = Array2::<f32>::zeros(x_rows.raw_dim().f());
+    x.assign(&x_rows);
+    let y = read("Y");
+    let params = (1..=3)
+        .map(|l| (read(&format!("W{l}")), read(&format!("b{l}"))))
+        .collect();
+    let net = Network::from_parameters(params, Activation::Relu).expect("784-256-128-1");
+    (x, y, net)
+}
+
 /// GFLOP/s of each product of one training iteration of the net `--net` on a
 /// batch of `--m` examples, with the operands laid out as the network has them
-/// (X example-contiguous and Z[1] landing column-major, as `Dense::forward`
-/// does then; W, Z, A, dZ row-major): best of 7 after a warm-up.
+/// (X example-contiguous and, for layers under 64 units, Z[1] landing
+/// column-major, as `Dense::forward` does; W, Z, A, dZ row-major): best of 7
+/// after a warm-up. (Putting a thin Z[1] in place afterwards is not timed.)
 fn products<T: Float>(opts: &Opts) -> Value {
     let sizes: Vec<usize> = opts
         .get("--net")
@@ -465,7 +493,7 @@ fn products<T: Float>(opts: &Opts) -> Value {
             format!("Z[{l}] = W·A ({n}×{k}·{k}×{m})"),
             w.view(),
             a_prev.view(),
-            l == 1,
+            l == 1 && n < 64, // Dense::forward: column-major first below 64 units
         );
         time(
             format!("dW[{l}] = dZ·Aᵀ ({n}×{m}·{m}×{k})"),

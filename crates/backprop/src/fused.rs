@@ -52,7 +52,10 @@ impl<T: Float> FusedFirst<T> {
 
     /// Buffers for `threads` on X (n_x × m) and a first layer of `n1` units.
     pub(crate) fn new(n1: usize, x: ArrayView2<'_, T>, threads: Threads) -> Self {
-        let parts = (2 * threads.0.max(1).min(pool::width()))
+        // One part on one thread (as `--threads 1` promises); else two a thread,
+        // taken by whichever thread is free, as the products are split.
+        let threads = threads.0.max(1).min(pool::width());
+        let parts = if threads == 1 { 1 } else { 2 * threads }
             .min(x.nrows().div_ceil(rows_per_block::<T>(x.ncols())))
             .clamp(1, MAX_PARTS);
         FusedFirst {

@@ -180,7 +180,9 @@ pub enum Path {
     Auto,
     /// Layer by layer, every product direct: W[l]·A[l−1] and dZ[l]·A[l−1]ᵀ
     /// (logistic regression on an X larger than the caches streams it in
-    /// blocks of examples, one pass over memory an iteration).
+    /// blocks of examples, one pass over memory an iteration; a deeper net on
+    /// such an X with at most 512 examples (f64) runs its first layer's dW,
+    /// update and next W·X in one pass over X, see `fused.rs`).
     Layers,
     /// Layer by layer, the first layer through the Gram matrix XᵀX (see
     /// `gram.rs`); as `Layers` when m > n_x.

@@ -76,5 +76,19 @@ fn fused_first_layer_matches_the_layer_by_layer_iteration() {
         );
         // The costs moved: the run trained.
         assert!(plain_costs[iterations - 1] < plain_costs[0]);
+        // The fused pass was taken: it leaves the first layer's Z holding the next
+        // iteration's W·X (no bias yet), where the plain iteration leaves W_old·X + b.
+        let first = &fused.layers()[0];
+        let next = first.w.dot(&x);
+        let off = first
+            .z
+            .iter()
+            .zip(&next)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            off < 1e-9,
+            "{threads} threads: Z[1] is not the next W·X ({off:e})"
+        );
     }
 }
