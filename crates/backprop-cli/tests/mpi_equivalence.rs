@@ -122,38 +122,40 @@ fn full_batch_gradient_descent_on_the_cat_data() {
     assert!((m["train_accuracy"].as_f64().unwrap() - 207.0 / 209.0).abs() < 1e-12);
 }
 
+/// Mini-batch Adam on the spiral CSV at `train` (each test adds the epochs and the output folder).
+fn spiral_adam(train: &str) -> Vec<&str> {
+    vec![
+        "train",
+        "--train",
+        train,
+        "--hidden",
+        "40",
+        "--activation",
+        "relu",
+        "--init",
+        "he",
+        "--optimizer",
+        "adam",
+        "--batch-size",
+        "100",
+        "--learning-rate",
+        "0.01",
+        "--precision",
+        "f64",
+        "--threads",
+        "1",
+        "--quiet",
+    ]
+}
+
 #[test]
 fn mini_batch_adam_on_synthetic_data() {
     let tmp = TempDir::new("mpi-adam");
     let d = backprop::data::spiral::spiral(200, 3, 1);
     backprop::data::write_csv(&tmp.path("spiral.csv"), d.x.view(), d.y.view()).unwrap();
-    equivalent_across_ranks(
-        &tmp,
-        &[
-            "train",
-            "--train",
-            "spiral.csv",
-            "--hidden",
-            "40",
-            "--activation",
-            "relu",
-            "--init",
-            "he",
-            "--optimizer",
-            "adam",
-            "--batch-size",
-            "100",
-            "--epochs",
-            "40",
-            "--learning-rate",
-            "0.01",
-            "--precision",
-            "f64",
-            "--threads",
-            "1",
-            "--quiet",
-        ],
-    );
+    let mut args = spiral_adam("spiral.csv");
+    args.extend(["--epochs", "40"]);
+    equivalent_across_ranks(&tmp, &args);
 }
 
 /// Whether this process runs as root (network namespaces need it).
@@ -181,31 +183,8 @@ fn two_hosts_over_tcp_give_the_same_weights() {
     let d = backprop::data::spiral::spiral(200, 3, 2);
     backprop::data::write_csv(&tmp.path("spiral.csv"), d.x.view(), d.y.view()).unwrap();
     let data = tmp.path("spiral.csv");
-    let args = [
-        "train",
-        "--train",
-        data.to_str().unwrap(),
-        "--hidden",
-        "40",
-        "--activation",
-        "relu",
-        "--init",
-        "he",
-        "--optimizer",
-        "adam",
-        "--batch-size",
-        "100",
-        "--epochs",
-        "30",
-        "--learning-rate",
-        "0.01",
-        "--precision",
-        "f64",
-        "--threads",
-        "1",
-        "--quiet",
-        "--out",
-    ];
+    let mut args = spiral_adam(data.to_str().unwrap());
+    args.extend(["--epochs", "30", "--out"]);
     let mut one = args.to_vec();
     let one_dir = tmp.path("one");
     one.push(one_dir.to_str().unwrap());
@@ -273,28 +252,7 @@ fn a_dead_rank_ends_the_job_and_the_checkpoint_resumes_with_any_number_of_ranks(
     let tmp = TempDir::new("mpi-fault");
     let d = backprop::data::spiral::spiral(1000, 3, 4);
     backprop::data::write_csv(&tmp.path("spiral.csv"), d.x.view(), d.y.view()).unwrap();
-    let args = [
-        "train",
-        "--train",
-        "spiral.csv",
-        "--hidden",
-        "40",
-        "--activation",
-        "relu",
-        "--init",
-        "he",
-        "--optimizer",
-        "adam",
-        "--batch-size",
-        "100",
-        "--learning-rate",
-        "0.01",
-        "--precision",
-        "f64",
-        "--threads",
-        "1",
-        "--quiet",
-    ];
+    let args = spiral_adam("spiral.csv");
     // The uninterrupted run, for reference.
     let mut whole = args.to_vec();
     whole.extend_from_slice(&["--epochs", "60", "--out", "whole"]);

@@ -128,7 +128,9 @@ pub fn run<T: Float>(
     let dropout = config.keep_prob.iter().any(|&p| p < 1.0);
     let (n_x, k) = (x.nrows(), y.nrows());
     // Batch buffers, example-contiguous like the loaders' X; the last partial batch is a narrower view.
-    let cap = if config.shuffle && b < m { b } else { 0 };
+    // Shuffled batches are gathered into buffers; unshuffled ones are views of X.
+    let shuffled = config.shuffle && b < m;
+    let cap = if shuffled { b } else { 0 };
     let mut xb = Array2::<T>::zeros((n_x, cap).f());
     let mut yb = Array2::<T>::zeros((k, cap).f());
     let single = Single;
@@ -150,7 +152,7 @@ pub fn run<T: Float>(
     };
     'epochs: while !done(&state) {
         // None: the data's own order, each rank's share a contiguous view of X.
-        let order: Option<Vec<usize>> = (config.shuffle && b < m).then(|| {
+        let order: Option<Vec<usize>> = shuffled.then(|| {
             NumpyRng::new(config.seed.wrapping_add(state.epoch as u32).wrapping_add(1))
                 .permutation(m)
         });

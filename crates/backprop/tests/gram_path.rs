@@ -95,26 +95,8 @@ fn gram_path_matches_the_direct_path_on_wide_synthetic_data() {
     // f32 rounds more coarsely (and at lr 0.01 this run oscillates late, which
     // magnifies it); at a smaller step the two paths agree to f32's precision.
     let (x32, y32) = (x.mapv(|v| v as f32), y.mapv(|v| v as f32));
-    let gram = train(
-        &x32,
-        &y32,
-        &[3000, 6, 1],
-        Init::Xavier,
-        0.002,
-        400,
-        Path::Gram,
-        1,
-    );
-    let direct = train(
-        &x32,
-        &y32,
-        &[3000, 6, 1],
-        Init::Xavier,
-        0.002,
-        400,
-        Path::Layers,
-        1,
-    );
+    let by = |path| train(&x32, &y32, &[3000, 6, 1], Init::Xavier, 0.002, 400, path, 1);
+    let (gram, direct) = (by(Path::Gram), by(Path::Layers));
     let (cost, weights) = compare(&gram, &direct);
     assert!(cost < 1e-4 && weights < 1e-4, "f32: {cost:e}, {weights:e}");
 }
