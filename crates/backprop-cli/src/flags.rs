@@ -55,9 +55,10 @@ pub struct ModelFlags {
     /// Element type: f32 (fast) or f64 (for checking against the course).
     #[arg(long, default_value = "f32")]
     pub precision: Precision,
-    /// Print and record the cost every N iterations (iteration 0 first).
-    #[arg(long, default_value_t = 100)]
-    pub record_every: usize,
+    /// Print and record the cost every N iterations, or N epochs with --epochs (the first first)
+    /// [default: every 100 iterations, or every epoch].
+    #[arg(long)]
+    pub record_every: Option<usize>,
     /// Threads for the matrix products [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,

@@ -23,7 +23,8 @@ use std::time::Instant;
 use backprop::data::{self, planar, LoadOptions};
 use backprop::linalg::gemm;
 use backprop::metrics::accuracy;
-use backprop::train::{fit_with, GdConfig, History, Path};
+use backprop::engine::{fit_with, Path};
+use backprop::train::{GdConfig, History};
 use backprop::{scalar, Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use serde_json::{json, Value};
@@ -161,7 +162,7 @@ fn train<T: Float>(
     let config = GdConfig {
         learning_rate: lr,
         iterations: iters,
-        record_every: 100,
+        record_every: Some(100),
         ..GdConfig::default()
     };
     let h = run_fit(&mut net, x, y, &config, opts.path());
@@ -279,7 +280,7 @@ fn loop_and_network(
     let config = GdConfig {
         learning_rate: lr,
         iterations: iters,
-        record_every: iters,
+        record_every: Some(iters),
         ..GdConfig::default()
     };
     let (net_s, net_all, (w, b, cost)) = timed(reps, || {
@@ -414,7 +415,7 @@ fn w6(opts: &Opts) -> Value {
         batch_size: Some(batch),
         epochs: Some(1),
         shuffle: false,
-        record_every: 1,
+        record_every: Some(1),
         ..GdConfig::default()
     };
     let h = run_fit(&mut net, &x, &y, &config, Path::Auto);

@@ -10,7 +10,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use backprop::data::planar;
-use backprop::train::{fit_with, GdConfig, Path};
+use backprop::engine::{fit_with, Path};
+use backprop::train::GdConfig;
 use backprop::{Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
 use ndarray::Array2;
 
@@ -58,7 +59,7 @@ fn allocations_after_first_iteration<T: Float>(
     let config = GdConfig {
         learning_rate: 0.01,
         iterations: 12,
-        record_every: 1,
+        record_every: Some(1),
         ..GdConfig::default()
     };
     let (mut after_first, mut at_last) = (0, 0);
