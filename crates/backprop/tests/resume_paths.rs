@@ -130,7 +130,7 @@ fn check<T: Float>(case: Case<'_, T>) {
     run(
         &mut net,
         Extras {
-            checkpoint_every: Some(1),
+            checkpoint_every: Some(cut),
             checkpoint: Some(&mut save),
             ..Extras::default()
         },

@@ -139,7 +139,7 @@ fn validation_is_recorded_and_early_stopping_keeps_the_best_weights() {
     let (train, validation) = data.split_validation(0.2, 3).unwrap();
     let gd = GdConfig {
         early_stopping: Some(3),
-        record_every: Some(5),
+        record_every: None,
         learning_rate: 0.05,
         ..adam(2000)
     };
@@ -169,8 +169,8 @@ fn validation_is_recorded_and_early_stopping_keeps_the_best_weights() {
     );
     assert_eq!(
         m.validation_costs.last().unwrap().0,
-        best_at + 3 * 5,
-        "stopped 3 evaluations after the best"
+        best_at + 3,
+        "stopped 3 epochs after the best (every epoch recorded by default)"
     );
     eprintln!(
         "early stop at epoch {} (best {best_at}), validation accuracy {:?}",
