@@ -133,13 +133,14 @@ fn a_finished_run_continues_to_a_new_total() {
     );
     assert_eq!(weights(&tmp, "ewhole"), weights(&tmp, "enext"));
     let m = json(&tmp.path("enext/metrics.json"));
-    assert_eq!(m["costs"].as_array().unwrap().len(), 12, "every epoch recorded");
+    assert_eq!(
+        m["costs"].as_array().unwrap().len(),
+        12,
+        "every epoch recorded"
+    );
 
     // Fewer than already done is refused.
-    let out = backprop(
-        &tmp.0,
-        &["train", "--resume", "part", "--iterations", "10"],
-    );
+    let out = backprop(&tmp.0, &["train", "--resume", "part", "--iterations", "10"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("at least"), "{}", stderr(&out));
 }
@@ -199,11 +200,17 @@ fn sigkill_at_any_moment_leaves_a_checkpoint_that_resumes_exactly() {
         }
         let r = backprop(&tmp.0, &["train", "--resume", &out, "--quiet"]);
         assert!(r.status.success(), "trial {trial}: {}", stderr(&r));
-        assert_eq!(weights(&tmp, &out), want, "trial {trial}: the uninterrupted weights");
+        assert_eq!(
+            weights(&tmp, &out),
+            want,
+            "trial {trial}: the uninterrupted weights"
+        );
         resumed += 1;
         std::fs::remove_dir_all(tmp.path(&out)).unwrap();
     }
-    eprintln!("50 kills: {resumed} resumed to the same weights, {before_any} before any checkpoint");
+    eprintln!(
+        "50 kills: {resumed} resumed to the same weights, {before_any} before any checkpoint"
+    );
     assert!(resumed >= 25, "most kills land after the first checkpoint");
 }
 
@@ -221,7 +228,11 @@ fn a_damaged_or_mismatched_checkpoint_is_refused() {
     std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
     let out = backprop(&tmp.0, &["train", "--resume", "run", "--iterations", "40"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("checkpoint.safetensors"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("checkpoint.safetensors"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
 
     // Data with other features than the checkpoint's network.

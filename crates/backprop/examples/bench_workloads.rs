@@ -22,9 +22,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use backprop::data::{self, planar, LoadOptions};
+use backprop::engine::{fit_with, Extras, Path, Plan, TrainState, Trainer};
 use backprop::linalg::gemm;
 use backprop::metrics::accuracy;
-use backprop::engine::{fit_with, Extras, Path, Plan, TrainState, Trainer};
 use backprop::train::{GdConfig, History};
 use backprop::{scalar, Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
@@ -550,13 +550,49 @@ fn planner(opts: &Opts) -> Value {
     let mut rows = Vec::new();
     // Digits-like: 1797 examples × 64 features, 10 classes (sklearn's digits' shape).
     let (x, y) = clusters(64, 1797, 10, 5);
-    rows.push(planner_case("10-class full batch, 64-64-10, 1797 examples", &x, &y, &[64, 64, 10], 0.1, 300, reps, threads));
+    rows.push(planner_case(
+        "10-class full batch, 64-64-10, 1797 examples",
+        &x,
+        &y,
+        &[64, 64, 10],
+        0.1,
+        300,
+        reps,
+        threads,
+    ));
     let (x, y) = clusters(2, 400, 2, 6);
-    rows.push(planner_case("flower-sized, 2-4-1, 400 examples", &x, &y, &[2, 4, 1], 1.2, 2000, reps, threads));
+    rows.push(planner_case(
+        "flower-sized, 2-4-1, 400 examples",
+        &x,
+        &y,
+        &[2, 4, 1],
+        1.2,
+        2000,
+        reps,
+        threads,
+    ));
     let (x, y) = clusters(3000, 100, 2, 7);
-    rows.push(planner_case("wide, 3000-10-1, 100 examples (Gram)", &x, &y, &[3000, 10, 1], 0.05, 200, reps, threads));
+    rows.push(planner_case(
+        "wide, 3000-10-1, 100 examples (Gram)",
+        &x,
+        &y,
+        &[3000, 10, 1],
+        0.05,
+        200,
+        reps,
+        threads,
+    ));
     let (x, y) = clusters(6000, 300, 2, 8);
-    rows.push(planner_case("large X, 6000-10-4-1, 300 examples (fused)", &x, &y, &[6000, 10, 4, 1], 0.05, 20, reps, threads));
+    rows.push(planner_case(
+        "large X, 6000-10-4-1, 300 examples (fused)",
+        &x,
+        &y,
+        &[6000, 10, 4, 1],
+        0.05,
+        20,
+        reps,
+        threads,
+    ));
     for r in &rows {
         println!("{r}");
     }
@@ -577,7 +613,11 @@ fn clusters(n: usize, m: usize, k: usize, seed: u32) -> (Array2<f64>, Array2<f64
     }
     let rows = if k > 2 { k } else { 1 };
     let y = Array2::from_shape_fn((rows, m), |(r, j)| {
-        f64::from(if k > 2 { labels[j] == r } else { labels[j] == 1 })
+        f64::from(if k > 2 {
+            labels[j] == r
+        } else {
+            labels[j] == 1
+        })
     });
     (x, y)
 }
@@ -603,15 +643,27 @@ fn planner_case(
     let mut roads = serde_json::Map::new();
     let mut costs = Vec::new();
     let mut times: Vec<(&str, f64)> = Vec::new();
-    for (road, path) in [("auto", Path::Auto), ("layers", Path::Layers), ("general", Path::General)] {
+    for (road, path) in [
+        ("auto", Path::Auto),
+        ("layers", Path::Layers),
+        ("general", Path::General),
+    ] {
         let mut secs = Vec::new();
         for _ in 0..reps {
-            let mut net = Network::<f64>::new(sizes, Activation::Relu, Init::Xavier, &mut NumpyRng::new(1))
-                .expect("valid sizes");
+            let mut net =
+                Network::<f64>::new(sizes, Activation::Relu, Init::Xavier, &mut NumpyRng::new(1))
+                    .expect("valid sizes");
             net.set_threads(Threads(threads));
             let out = Trainer::new(config.clone())
                 .with_path(path)
-                .run(&mut net, x.view(), y.view(), TrainState::new(&config), Extras::default(), &mut |_| {})
+                .run(
+                    &mut net,
+                    x.view(),
+                    y.view(),
+                    TrainState::new(&config),
+                    Extras::default(),
+                    &mut |_| {},
+                )
                 .expect("training diverged");
             if road == "auto" {
                 chosen = out.state.plan;
@@ -626,7 +678,10 @@ fn planner_case(
     }
     let auto = times[0].1;
     let fastest = times.iter().map(|t| t.1).fold(f64::INFINITY, f64::min);
-    let spread = costs.iter().map(|c| ((c - costs[0]) / costs[0]).abs()).fold(0.0, f64::max);
+    let spread = costs
+        .iter()
+        .map(|c| ((c - costs[0]) / costs[0]).abs())
+        .fold(0.0, f64::max);
     json!({
         "case": name,
         "chosen": format!("{:?}", chosen.unwrap_or(Plan::General)),

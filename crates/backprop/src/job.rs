@@ -5,91 +5,24 @@
 //! existing output folder) is checked before training starts; the files are
 //! written by [`crate::run_folder`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use ndarray::ArrayView2;
-use serde::{Deserialize, Serialize};
 
-use crate::activation::Activation;
 use crate::collective::Collective;
-use crate::data::{self, Dataset, LoadOptions};
+pub use crate::config::{ModelSpec, Precision, TrainConfig};
+use crate::data::{self, Dataset};
 use crate::engine::{checkpoint, Extras, TrainState, Trainer};
 use crate::error::Error;
-use crate::init::Init;
 use crate::linalg::{Float, Threads};
 use crate::metrics::accuracy;
 use crate::network::Network;
 use crate::rng::NumpyRng;
 use crate::run_folder;
-use crate::train::{GdConfig, Progress};
+use crate::train::Progress;
 
 pub use crate::run_folder::{write_model, write_run_contents, Metrics, Trained, TrainedNetwork};
-
-/// The element type the network computes in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Precision {
-    /// 32-bit floats (the default: twice the speed).
-    F32,
-    /// 64-bit floats (for checking numbers against the course).
-    F64,
-}
-
-impl std::str::FromStr for Precision {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "f32" => Ok(Precision::F32),
-            "f64" => Ok(Precision::F64),
-            other => Err(format!("unknown precision '{other}' (expected f32 or f64)")),
-        }
-    }
-}
-
-/// What to train and how: everything but the data.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ModelSpec {
-    /// Hidden layer sizes n_1 … n_{L-1}; empty for logistic regression.
-    pub hidden: Vec<usize>,
-    /// The hidden layers' activation.
-    pub activation: Activation,
-    /// How the weights start.
-    pub init: Init,
-    /// Gradient descent's settings.
-    pub gd: GdConfig,
-    /// `np.random.seed` before the weights are drawn.
-    pub seed: u32,
-    /// f32 or f64.
-    pub precision: Precision,
-    /// Threads for the matrix products.
-    pub threads: usize,
-}
-
-/// A `train` job: the data paths, the model, and where the run folder goes.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    /// The training set.
-    pub train: PathBuf,
-    /// An optional test set, made the same way.
-    pub test: Option<PathBuf>,
-    /// HDF5 dataset / CSV column choices.
-    pub load: LoadOptions,
-    /// The model and its training.
-    pub model: ModelSpec,
-    /// The run folder.
-    pub out: PathBuf,
-    /// Replace an existing run folder.
-    pub force: bool,
-    /// Standardise the features with the training set's mean and std.
-    pub standardize: bool,
-    /// Hold out this fraction of the training set (stratified, seeded) for validation.
-    #[serde(default)]
-    pub validation: Option<f64>,
-    /// Write a checkpoint into the run folder every this many iterations (or epochs).
-    #[serde(default)]
-    pub checkpoint_every: Option<usize>,
-}
 
 /// A job's data: training, test and validation sets.
 pub struct JobData {
@@ -160,6 +93,7 @@ pub struct Hooks<'a> {
 /// network and metrics; an interrupted run leaves a checkpoint and its
 /// metrics so far in the run folder and returns [`Error::Interrupted`].
 pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Error> {
+    config.validate()?;
     check_out(&config.out, config.force)?;
     let data = load_data(config, hooks.load_progress)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
@@ -188,7 +122,10 @@ pub fn resume_train(
     let info = checkpoint::read_info(dir)?;
     let file = dir.join(checkpoint::FILE);
     let mut config: TrainConfig = serde_json::from_value(info.config.clone()).map_err(|e| {
-        Error::format(&file, format!("holds no training job this version reads ({e})"))
+        Error::format(
+            &file,
+            format!("holds no training job this version reads ({e})"),
+        )
     })?;
     if let Some(t) = total {
         match config.model.gd.epochs {
@@ -198,6 +135,7 @@ pub fn resume_train(
     }
     config.out = out.unwrap_or(dir).to_path_buf();
     config.force = true;
+    config.validate()?;
     let in_place = out.is_none_or(|o| o == dir);
     if !in_place {
         check_out(&config.out, false)?;
@@ -290,29 +228,7 @@ pub fn train_on_with(
     ctx: RunContext<'_>,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<Trained, Error> {
-    if spec.hidden.contains(&0) {
-        return Err(Error::Config(
-            "--hidden: every layer needs at least one unit".into(),
-        ));
-    }
-    if spec.gd.total_units() == 0 {
-        return Err(Error::Config(
-            "--iterations (or --epochs) must be at least 1".into(),
-        ));
-    }
-    if !(spec.gd.learning_rate.is_finite() && spec.gd.learning_rate > 0.0) {
-        return Err(Error::Config(
-            "--learning-rate must be a positive number".into(),
-        ));
-    }
-    if let Some(p) = spec
-        .gd
-        .keep_prob
-        .iter()
-        .find(|p| !(**p > 0.0 && **p <= 1.0))
-    {
-        return Err(Error::Config(format!("--keep-prob {p} is not in (0, 1]")));
-    }
+    spec.validate()?;
     let (network, metrics, checkpoint) = match spec.precision {
         Precision::F32 => {
             let (n, m, c) = train_typed::<f32>(data, spec, ctx, observe)?;
@@ -385,14 +301,8 @@ fn train_typed<T: Float>(
         collective: ctx.collective,
         ..Extras::default()
     };
-    let outcome = Trainer::new(spec.gd.clone()).run(
-        &mut net,
-        x.view(),
-        y.view(),
-        state,
-        extras,
-        observe,
-    )?;
+    let outcome =
+        Trainer::new(spec.gd.clone()).run(&mut net, x.view(), y.view(), state, extras, observe)?;
     let interrupted = outcome.interrupted;
     let mut final_checkpoint = None;
     if let (Some(j), Some(c)) = (job, &job_json) {
@@ -440,4 +350,3 @@ fn train_typed<T: Float>(
     };
     Ok((net, metrics, final_checkpoint))
 }
-

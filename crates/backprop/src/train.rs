@@ -1,115 +1,13 @@
-//! The settings of training ([`GdConfig`]) and what it reports ([`Progress`]
-//! each iteration, a [`History`] at the end): plain data, imported by the
-//! engine ([`crate::engine`]) and importing nothing of it.
+//! What training reports: [`Progress`] each iteration, a [`History`] at the
+//! end (and [`GdConfig`], its settings, from [`crate::config`]): plain data,
+//! imported by the engine ([`crate::engine`]) and importing nothing of it.
 //!
 //! The library never prints: each iteration is reported to an observer
 //! callback, and the recorded costs come back in a [`History`].
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::optim::{LrSchedule, OptimizerConfig};
-
-/// The settings of training. The defaults are the notes' full-batch gradient
-/// descent; the engine's planner picks how each update is computed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GdConfig {
-    /// α, the step size (the base of a schedule).
-    pub learning_rate: f64,
-    /// How many iterations (updates) to run, unless `epochs` is given.
-    pub iterations: usize,
-    /// Record the cost every this many iterations (or epochs), the first
-    /// first. Default: every 100 iterations, or every epoch with `epochs`.
-    #[serde(default)]
-    pub record_every: Option<usize>,
-    /// Examples per update (default: all of them, full batch).
-    #[serde(default)]
-    pub batch_size: Option<usize>,
-    /// Train this many passes over the data instead of `iterations` updates;
-    /// costs are then recorded per epoch (the mean over its mini-batches).
-    #[serde(default)]
-    pub epochs: Option<usize>,
-    /// The optimiser (default: plain gradient descent).
-    #[serde(default = "default_optimizer")]
-    pub optimizer: OptimizerConfig,
-    /// How α changes with the epoch.
-    #[serde(default = "default_schedule")]
-    pub schedule: LrSchedule,
-    /// λ of the L2 term λ/(2m)·Σ‖W‖², in the cost and in dW (0: none).
-    #[serde(default)]
-    pub l2: f64,
-    /// Inverted dropout's keep probability: one for every hidden layer, or
-    /// one per hidden layer (empty: none). Training only.
-    #[serde(default)]
-    pub keep_prob: Vec<f64>,
-    /// Seed of the mini-batch shuffles (epoch e uses `np.random.seed(seed + e + 1)`,
-    /// as the course's `random_mini_batches`) and of the dropout masks.
-    #[serde(default)]
-    pub seed: u32,
-    /// Stop when the validation cost has not improved for this many epochs
-    /// (with `epochs`; else recorded evaluations), and keep the best weights.
-    /// Needs a validation set.
-    #[serde(default)]
-    pub early_stopping: Option<usize>,
-    /// Reshuffle the examples every epoch (default). Off: mini-batches are
-    /// contiguous slices of X in order, trained on in place, without a copy.
-    #[serde(default = "default_shuffle")]
-    pub shuffle: bool,
-}
-
-fn default_shuffle() -> bool {
-    true
-}
-
-fn default_optimizer() -> OptimizerConfig {
-    OptimizerConfig::Gd
-}
-
-fn default_schedule() -> LrSchedule {
-    LrSchedule::None
-}
-
-impl Default for GdConfig {
-    fn default() -> Self {
-        GdConfig {
-            learning_rate: 0.0075,
-            iterations: 2500,
-            record_every: None,
-            batch_size: None,
-            epochs: None,
-            optimizer: OptimizerConfig::Gd,
-            schedule: LrSchedule::None,
-            l2: 0.0,
-            keep_prob: Vec::new(),
-            seed: 0,
-            early_stopping: None,
-            shuffle: true,
-        }
-    }
-}
-
-impl GdConfig {
-    /// Whether this is the notes' plain gradient descent on the whole batch
-    /// of m examples (no optimiser state, L2, dropout or schedule), which the
-    /// engine may compute by a faster road than the general loop.
-    pub fn is_plain(&self, m: usize) -> bool {
-        self.batch_size.is_none_or(|b| b >= m)
-            && self.optimizer == OptimizerConfig::Gd
-            && self.schedule == LrSchedule::None
-            && self.l2 == 0.0
-            && self.keep_prob.iter().all(|&p| p >= 1.0)
-    }
-
-    /// Units (iterations, or epochs with `epochs`) between two recorded costs.
-    pub fn record_interval(&self) -> usize {
-        self.record_every
-            .unwrap_or(if self.epochs.is_some() { 1 } else { 100 })
-    }
-
-    /// The number of recorded units (epochs or iterations) the run lasts.
-    pub fn total_units(&self) -> usize {
-        self.epochs.unwrap_or(self.iterations)
-    }
-}
+pub use crate::config::GdConfig;
 
 /// What training did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -36,7 +36,14 @@ fn general(
 ) -> TrainState<f64> {
     let state = TrainState::new(config);
     Trainer::new(config.clone())
-        .run(net, x.view(), y.view(), state, Extras::default(), &mut |_| {})
+        .run(
+            net,
+            x.view(),
+            y.view(),
+            state,
+            Extras::default(),
+            &mut |_| {},
+        )
         .unwrap()
         .state
 }

@@ -4,9 +4,9 @@
 mod common;
 
 use backprop::data::{self, planar, Dataset, LoadOptions};
+use backprop::engine::fit;
 use backprop::job::{train_on, ModelSpec, Precision};
 use backprop::metrics::accuracy;
-use backprop::engine::fit;
 use backprop::train::GdConfig;
 use backprop::{Activation, Init, Network, NumpyRng, Threads};
 

@@ -60,7 +60,14 @@ fn resume_from<T: Float>(case: &Case<'_, T>, dir: &std::path::Path, total: usize
     let (_, state) = checkpoint::restore(dir, &config, &mut net).unwrap();
     let trainer = Trainer::new(config).with_path(case.path);
     let out = trainer
-        .run(&mut net, case.x.view(), case.y.view(), state, Extras::default(), &mut |_| {})
+        .run(
+            &mut net,
+            case.x.view(),
+            case.y.view(),
+            state,
+            Extras::default(),
+            &mut |_| {},
+        )
         .unwrap();
     assert!(!out.interrupted);
     net
@@ -116,7 +123,11 @@ fn check<T: Float>(case: Case<'_, T>) {
         assert_eq!(out.state.step, cut, "{name}");
     }
     checkpoint::save(&dir, &serde_json::Value::Null, &net, &out.state).unwrap();
-    assert_eq!(bits(&resume_from(&case, &dir, case.total)), want, "{name}: after a stop");
+    assert_eq!(
+        bits(&resume_from(&case, &dir, case.total)),
+        want,
+        "{name}: after a stop"
+    );
 
     // 2. Resumed from the periodic checkpoint taken at `cut` (the run goes on past it).
     let mut net = (case.net)();
@@ -302,7 +313,13 @@ fn the_course_deep_cat_net_resumes_on_the_gram_path() {
     // W3: the cost at 2400, on the uninterrupted run and on the resumed one.
     let mut whole = net();
     let h = Trainer::new(config.clone())
-        .fit(&mut whole, x.view(), y.view(), Extras::default(), &mut |_| {})
+        .fit(
+            &mut whole,
+            x.view(),
+            y.view(),
+            Extras::default(),
+            &mut |_| {},
+        )
         .unwrap();
     let w3 = h.costs.iter().find(|c| c.0 == 2400).unwrap().1;
     assert!((w3 - 0.092878).abs() < 1e-6, "W3 {w3}");

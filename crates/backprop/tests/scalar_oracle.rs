@@ -1,7 +1,7 @@
 //! The notes' scalar loop (the oracle) against the vectorized network.
 
-use backprop::scalar;
 use backprop::engine::fit;
+use backprop::scalar;
 use backprop::train::GdConfig;
 use backprop::{Activation, Gaussian, Network, NumpyRng};
 use ndarray::Array2;

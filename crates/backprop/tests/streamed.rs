@@ -2,8 +2,8 @@
 //! streams in blocks of examples (`Dense::step_in_blocks`), against the
 //! notes' scalar loop (the oracle), to 1e-12.
 
-use backprop::scalar;
 use backprop::engine::{fit_with, Path};
+use backprop::scalar;
 use backprop::train::GdConfig;
 use backprop::{Activation, Gaussian, Network, NumpyRng, Threads};
 use ndarray::Array2;

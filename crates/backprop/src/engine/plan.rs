@@ -75,8 +75,7 @@ pub fn choose<T: Float>(
     facts: Facts,
 ) -> Plan {
     let m = x.ncols();
-    if !config.is_plain(m) || facts.weighted || facts.ranks > 1 || path == Path::General || m == 0
-    {
+    if !config.is_plain(m) || facts.weighted || facts.ranks > 1 || path == Path::General || m == 0 {
         return Plan::General;
     }
     let sizes = net.sizes();

@@ -243,9 +243,9 @@ impl Trainer {
         if coll.size() > 1 && state.step == 0 {
             general::broadcast_parameters(net, coll);
         }
-        let total_weight = weights.as_ref().map_or(m as f64, |w| {
-            w.iter().map(|v| v.as_f64()).sum::<f64>()
-        });
+        let total_weight = weights
+            .as_ref()
+            .map_or(m as f64, |w| w.iter().map(|v| v.as_f64()).sum::<f64>());
         let start = Instant::now();
         let mut interrupted = false;
         let done = |s: &TrainState<T>| s.stopped_early || s.units_done(config) >= total;
@@ -315,10 +315,7 @@ impl Trainer {
                         || last
                         || per_epoch
                         || extras.stop.is_some_and(|f| f.load(Ordering::SeqCst));
-                    (
-                        strategy.full_batch_step(net, x, y, lr, wanted),
-                        mb as f64,
-                    )
+                    (strategy.full_batch_step(net, x, y, lr, wanted), mb as f64)
                 };
                 let (cost, batch_weight) = cost;
                 if let Some(c) = cost.filter(|c| !c.is_finite()) {
@@ -464,7 +461,11 @@ impl Trainer {
             )));
         }
         if done > config.total_units() {
-            let unit = if config.epochs.is_some() { "--epochs" } else { "--iterations" };
+            let unit = if config.epochs.is_some() {
+                "--epochs"
+            } else {
+                "--iterations"
+            };
             return Err(Error::Config(format!(
                 "the run has already done {done}; {unit} must be at least that"
             )));
@@ -495,11 +496,9 @@ impl Trainer {
 
 /// The total weight of a batch: its size, or its weights' sum.
 fn batch_weight<T: Float>(batch: &Batch<'_, T>, mb: usize) -> f64 {
-    batch
-        .w
-        .map_or(mb as f64, |w: ArrayView1<'_, T>| {
-            w.iter().map(|v| v.as_f64()).sum()
-        })
+    batch.w.map_or(mb as f64, |w: ArrayView1<'_, T>| {
+        w.iter().map(|v| v.as_f64()).sum()
+    })
 }
 
 /// Copies the strategy's own state into `state` (for a checkpoint or the end).

@@ -58,7 +58,12 @@ impl<T: Float> Gram<T> {
     }
 
     /// Continues the path at W₀ and C (from [`Gram::state`]): recomputes P₀ and G.
-    pub(crate) fn resume(w0: Array2<T>, c: Array2<T>, x: ArrayView2<'_, T>, threads: Threads) -> Self {
+    pub(crate) fn resume(
+        w0: Array2<T>,
+        c: Array2<T>,
+        x: ArrayView2<'_, T>,
+        threads: Threads,
+    ) -> Self {
         let (n1, m) = (w0.nrows(), x.ncols());
         let mut p0 = Array2::zeros((n1, m));
         gemm(T::one(), w0.view(), x, false, p0.view_mut(), threads);

@@ -34,14 +34,14 @@ use gram::Gram;
 
 /// A planned strategy with its state for this run.
 pub(crate) enum Strategy<T: Float> {
-    /// The general loop's update ([`general::step`]); its state is the optimiser's.
+    /// The general update ([`general::gradients`], [`general::update`]); its state is the optimiser's.
     General,
     /// [`layers::step`].
     Layers,
     /// [`streamed::step`].
     Streamed,
     /// The first layer as W₀ + C·Xᵀ.
-    Gram(Gram<T>),
+    Gram(Box<Gram<T>>),
     /// The fused first-layer pass.
     Fused(FusedFirst<T>),
 }
@@ -53,8 +53,10 @@ impl<T: Float> Strategy<T> {
             Plan::General => Strategy::General,
             Plan::Layers => Strategy::Layers,
             Plan::Streamed => Strategy::Streamed,
-            Plan::Gram => Strategy::Gram(Gram::new(&net.layers()[0], x, net.threads())),
-            Plan::Fused => Strategy::Fused(FusedFirst::new(net.layers()[0].units(), x, net.threads())),
+            Plan::Gram => Strategy::Gram(Box::new(Gram::new(&net.layers()[0], x, net.threads()))),
+            Plan::Fused => {
+                Strategy::Fused(FusedFirst::new(net.layers()[0].units(), x, net.threads()))
+            }
         }
     }
 
@@ -134,7 +136,8 @@ impl<T: Float> Strategy<T> {
         saved: &mut HashMap<String, Array2<T>>,
     ) -> Result<(), Error> {
         let (n1, m) = (net.layers()[0].units(), x.ncols());
-        let missing = |name: &str| Error::Config(format!("the checkpoint has no {name} for its strategy"));
+        let missing =
+            |name: &str| Error::Config(format!("the checkpoint has no {name} for its strategy"));
         let shaped = |name: &str, a: &Array2<T>, dim: (usize, usize)| {
             if a.dim() == dim {
                 Ok(())
@@ -151,7 +154,7 @@ impl<T: Float> Strategy<T> {
                 let c = saved.remove("gram.C").ok_or_else(|| missing("gram.C"))?;
                 shaped("gram.W0", &w0, net.layers()[0].w.dim())?;
                 shaped("gram.C", &c, (n1, m))?;
-                *g = Gram::resume(w0, c, x, net.threads());
+                **g = Gram::resume(w0, c, x, net.threads());
             }
             Strategy::Fused(f) => {
                 if let Some(wx) = saved.remove("fused.WX") {

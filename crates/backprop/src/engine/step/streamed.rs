@@ -20,7 +20,11 @@ const STREAM_MIN_BYTES: usize = 8 << 20;
 
 /// Whether an iteration should stream X: logistic regression (one sigmoid
 /// layer, no dropout) on an X larger than the caches, Y contiguous.
-pub(crate) fn applies<T: Float>(net: &Network<T>, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>) -> bool {
+pub(crate) fn applies<T: Float>(
+    net: &Network<T>,
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+) -> bool {
     let [layer] = net.layers() else {
         return false;
     };
