@@ -81,10 +81,6 @@ fn sigterm_during_full_batch_training_resumes_bit_for_bit() {
     let done = state["step"].as_u64().unwrap();
     eprintln!("stopped after {done} iterations on {}", state["plan"]);
     assert!(done < 30000, "the run was cut short");
-    assert!(
-        state["history"]["final_cost"].as_f64().is_some(),
-        "the last cost is computed when stopping"
-    );
     let out = backprop(&tmp.0, &["train", "--resume", "cut", "--quiet"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(weights(&tmp, "whole"), weights(&tmp, "cut"), "bit for bit");
