@@ -5,6 +5,7 @@
 //! course scales them (images ÷ 255), and records how, in [`Preprocessing`],
 //! so the same transformation can be applied to new inputs.
 
+pub mod budget;
 mod csv;
 mod hdf5;
 pub mod idx;
