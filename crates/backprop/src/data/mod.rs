@@ -11,6 +11,7 @@ mod hdf5;
 pub mod idx;
 pub mod images;
 mod inputs;
+mod npy;
 mod npz;
 pub mod planar;
 pub mod spiral;
