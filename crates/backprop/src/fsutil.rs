@@ -194,9 +194,9 @@ fn take_lock(lock: &Path, target: &Path) -> Result<File, Error> {
             .truncate(false)
             .open(lock)
             .map_err(|e| Error::io(lock, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
+        match try_flock(&file) {
+            Ok(true) => {}
+            Ok(false) => {
                 let mut pid = String::new();
                 let _ = file.read_to_string(&mut pid);
                 let who = match pid.trim() {
@@ -210,7 +210,7 @@ fn take_lock(lock: &Path, target: &Path) -> Result<File, Error> {
                     ),
                 ));
             }
-            Err(fs::TryLockError::Error(e)) => return Err(Error::io(lock, e)),
+            Err(e) => return Err(Error::io(lock, e)),
         }
         // The previous holder may have removed the file after we opened it:
         // the lock counts only on the file that is still at the path.
@@ -256,6 +256,22 @@ fn first_missing(dir: &Path) -> PathBuf {
         top = p.to_path_buf();
     }
     top
+}
+
+/// Takes an exclusive `flock` on `file` without waiting: `Ok(false)` when
+/// another process holds it.
+fn try_flock(file: &File) -> std::io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a file descriptor this `File` owns and keeps open.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.kind() == std::io::ErrorKind::WouldBlock {
+        Ok(false)
+    } else {
+        Err(e)
+    }
 }
 
 /// Removes `dir` and its parents up to `top` while they are empty.

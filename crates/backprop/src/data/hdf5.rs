@@ -29,7 +29,6 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         .shape()
         .map_err(|e| bad(format!("{x_key}: {e}")))?
         .into_iter()
-        .map(|d| d as u64)
         .collect();
     // hdf5-pure reads the values as f64 (or u8, then f64): 16 bytes each at the peak.
     let what = format!("{}: dataset '{x_key}' of shape {dims:?}", path.display());
@@ -82,7 +81,6 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         .shape()
         .map_err(|e| bad(format!("{y_key}: {e}")))?
         .into_iter()
-        .map(|d| d as u64)
         .collect();
     let what = format!("{}: dataset '{y_key}' of shape {y_dims:?}", path.display());
     super::budget::check_array(&what, &y_dims, 16)?;

@@ -78,7 +78,7 @@ fn raw_x(path: &Path, (a, is_u8): (ArrayD<f64>, bool)) -> Result<RawX, Error> {
         ));
     }
     let shape = a.shape().to_vec();
-    if shape.iter().any(|&d| d == 0) {
+    if shape.contains(&0) {
         return Err(Error::format(
             path,
             format!("x has shape {shape:?}; a data set needs at least one example and one feature"),
