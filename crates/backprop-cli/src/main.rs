@@ -14,6 +14,7 @@ mod flags;
 #[cfg(feature = "mpi")]
 mod mpi_ranks;
 mod output;
+mod playground;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(args),
         Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Playground(args) => commands::playground::run(args),
     };
     match result {
         Ok(code) => code,

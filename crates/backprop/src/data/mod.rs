@@ -6,7 +6,9 @@
 //! so the same transformation can be applied to new inputs.
 
 pub mod budget;
+pub mod circle;
 mod csv;
+pub mod gauss;
 mod hdf5;
 pub mod idx;
 pub mod images;
@@ -14,9 +16,11 @@ mod inputs;
 mod npy;
 mod npz;
 pub mod planar;
+pub mod points;
 pub mod spiral;
 mod split;
 mod standardize;
+pub mod xor;
 
 use std::path::{Path, PathBuf};
 
