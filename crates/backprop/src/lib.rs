@@ -63,6 +63,7 @@ pub mod predict;
 pub mod rng;
 pub mod run_folder;
 pub mod scalar;
+pub mod stop;
 pub mod train;
 
 pub use activation::Activation;
