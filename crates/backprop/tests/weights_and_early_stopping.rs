@@ -210,7 +210,8 @@ fn early_stopping_keeps_the_best_epochs_weights() {
     // The best epoch's weights: those of the same run stopped after that epoch.
     let plain = GdConfig {
         early_stopping: None,
-        ..adam_config(best + 1)
+        epochs: Some(best + 1),
+        ..config.clone()
     };
     let mut reference = spiral_net();
     Trainer::new(plain)
