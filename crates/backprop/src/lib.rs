@@ -45,6 +45,7 @@ pub mod data;
 mod elementwise;
 pub mod error;
 pub mod explain;
+pub mod export;
 pub mod fsutil;
 mod fused;
 pub mod gradcheck;
