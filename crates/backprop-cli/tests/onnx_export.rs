@@ -65,7 +65,8 @@ fn pictures(dir: &Path) -> Vec<std::path::PathBuf> {
         std::fs::create_dir_all(dir.join(class)).unwrap();
         for i in 0..12 {
             let img = image::RgbImage::from_fn(4, 4, |_, _| {
-                let mut v = |shift: f64| (base + shift + rng.randn() * 40.0).clamp(0.0, 255.0) as u8;
+                let mut v =
+                    |shift: f64| (base + shift + rng.randn() * 40.0).clamp(0.0, 255.0) as u8;
                 image::Rgb([v(20.0), v(0.0), v(-20.0)])
             });
             let path = dir.join(class).join(format!("{i}.png"));

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use backprop::export::onnx::{export, OnnxOptions, INPUT, LABEL, PROBABILITIES};
-use backprop::job::Precision;
+use backprop::Precision;
 
 use crate::flags::ExportArgs;
 

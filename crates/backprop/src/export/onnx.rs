@@ -31,9 +31,9 @@ use super::proto::{
     TypeProto, TypeProtoTensor, ValueInfoProto,
 };
 use crate::activation::Activation;
+use crate::config::Precision;
 use crate::error::Error;
 use crate::fsutil::write_atomic;
-use crate::job::Precision;
 use crate::linalg::Float;
 use crate::model_io::{AnyNetwork, ModelInfo, INFO_FILE};
 use crate::network::Network;
@@ -164,7 +164,7 @@ pub fn to_onnx(
     label(&mut g, &probabilities, classes, integer_labels);
 
     let opset = options.opset.unwrap_or(DEFAULT_OPSET);
-    let (required, why) = g.required.clone();
+    let (required, why) = g.required;
     if opset < required {
         return Err(Error::Config(format!(
             "--opset {opset} is below the {required} this graph needs ({why}); use --opset {required} or higher"
