@@ -3,5 +3,6 @@ pub mod demo;
 pub mod evaluate;
 pub mod export;
 pub mod gradcheck;
+pub mod playground;
 pub mod predict;
 pub mod train;
