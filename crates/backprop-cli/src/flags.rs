@@ -33,6 +33,8 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// The notes' planar "flower": logistic regression vs a 4-unit tanh network.
     Demo(DemoArgs),
+    /// Write a trained model as an ONNX graph (preprocessing, layers, label and probabilities) for onnxruntime.
+    Export(ExportArgs),
     /// Train networks in the browser: a local page drawing the regions, costs, units and equations live.
     Playground(PlaygroundArgs),
 }
@@ -390,6 +392,28 @@ pub struct DemoArgs {
     /// Element type: f32 or f64.
     #[arg(long, default_value = "f64")]
     pub precision: Precision,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The model folder (a run folder written by `backprop train`).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// The format to write (onnx).
+    #[arg(long)]
+    pub format: String,
+    /// The file to write (its folder must exist).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The graph's element type, f32 or f64 [default: the model's].
+    #[arg(long)]
+    pub precision: Option<Precision>,
+    /// The ONNX opset [default: 17; the oldest the graph allows up to 25].
+    #[arg(long)]
+    pub opset: Option<i64>,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// A parsed `--hidden` list.

@@ -46,6 +46,7 @@ mod elementwise;
 pub mod engine;
 pub mod error;
 pub mod explain;
+pub mod export;
 pub mod fsutil;
 pub mod gradcheck;
 pub mod init;

@@ -1,6 +1,7 @@
 //! One file per sub-command.
 pub mod demo;
 pub mod evaluate;
+pub mod export;
 pub mod gradcheck;
 pub mod playground;
 pub mod predict;

@@ -1,0 +1,435 @@
+//! `backprop export --format onnx`: onnxruntime runs the exported graph and
+//! agrees with `backprop predict` — probabilities within 1e-10 (float64
+//! graphs) or 1e-5 (float32), identical labels — for a logistic regression, a
+//! standardised leaky-ReLU f64 net, a tanh softmax f32 net and a picture model
+//! (÷255); `onnx.checker.check_model(full_check=True)` passes on each. And bad
+//! input is refused in one line, exit 2, with nothing written.
+//!
+//! The onnxruntime half needs `$BACKPROP_PYTHON` with onnx and onnxruntime
+//! (`.ci/run` installs them); skipped with a notice without it, except under `CI=true`.
+
+mod harness;
+
+use std::path::Path;
+use std::process::Command;
+
+use backprop::Gaussian;
+use harness::{backprop, stderr, stdout, TempDir};
+
+/// A Python that imports onnx and onnxruntime, or `None` (with a notice) outside CI.
+fn python() -> Option<String> {
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    let why = match std::env::var("BACKPROP_PYTHON") {
+        Ok(py) => {
+            let ok = Command::new(&py)
+                .args(["-c", "import onnx, onnxruntime"])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if ok {
+                return Some(py);
+            }
+            format!("{py} cannot import onnx and onnxruntime")
+        }
+        Err(_) => "BACKPROP_PYTHON is not set".to_string(),
+    };
+    assert!(!ci, "{why} (required under CI; .ci/run installs them)");
+    eprintln!("SKIPPED: {why}; set BACKPROP_PYTHON to a Python with onnx and onnxruntime");
+    None
+}
+
+/// A table of three features on different scales and a label of `k` classes;
+/// returns the CSV and the raw feature rows (the graph's input) as CSV without header.
+fn table(seed: u32, m: usize, k: usize) -> (String, String) {
+    let mut rng = backprop::NumpyRng::new(seed);
+    let mut csv = String::from("a,b,label,c\n");
+    let mut raw = String::new();
+    for _ in 0..m {
+        let (a, b, c) = (rng.randn() * 3.0 + 1.0, rng.randn(), rng.randn() * 10.0);
+        let label = if k == 2 {
+            usize::from(a * 0.3 - b + c * 0.05 > 0.3)
+        } else {
+            let scores = [a * 0.5, b * 1.5, c * 0.1];
+            (0..3).fold(0, |best, i| if scores[i] > scores[best] { i } else { best })
+        };
+        csv.push_str(&format!("{a},{b},{label},{c}\n"));
+        raw.push_str(&format!("{a},{b},{c}\n"));
+    }
+    (csv, raw)
+}
+
+/// Tiny 4×4 pictures of two classes in `dir/cat` and `dir/dog`; returns their paths.
+fn pictures(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut rng = backprop::NumpyRng::new(3);
+    let mut paths = Vec::new();
+    for (class, base) in [("cat", 170.0), ("dog", 80.0)] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        for i in 0..12 {
+            let img = image::RgbImage::from_fn(4, 4, |_, _| {
+                let mut v =
+                    |shift: f64| (base + shift + rng.randn() * 40.0).clamp(0.0, 255.0) as u8;
+                image::Rgb([v(20.0), v(0.0), v(-20.0)])
+            });
+            let path = dir.join(class).join(format!("{i}.png"));
+            img.save(&path).unwrap();
+            paths.push(path);
+        }
+    }
+    paths
+}
+
+fn run_ok(tmp: &TempDir, args: &[&str]) -> String {
+    let out = backprop(&tmp.0, args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// Trains `name` on `data` with `flags`.
+fn train(tmp: &TempDir, name: &str, data: &str, flags: &[&str]) {
+    let mut args = vec![
+        "train", "--train", data, "--quiet", "--out", name, "--seed", "3",
+    ];
+    args.extend_from_slice(flags);
+    run_ok(tmp, &args);
+}
+
+/// One comparison for onnx_check.py.
+struct Case<'a> {
+    name: &'a str,
+    model: &'a str,
+    /// Extra `export` flags.
+    flags: &'a [&'a str],
+    /// The `predict` inputs and the same examples' raw features (a CSV file name).
+    inputs: &'a [&'a str],
+    raw: &'a str,
+    tolerance: f64,
+    opset: i64,
+    label_type: &'a str,
+    input_type: &'a str,
+}
+
+#[test]
+fn onnxruntime_runs_the_exported_graphs_as_predict_does() {
+    let Some(py) = python() else { return };
+    let tmp = TempDir::new("onnx-export");
+    let (binary, binary_raw) = table(5, 80, 2);
+    tmp.write("binary.csv", &binary);
+    tmp.write("binary_raw.csv", &binary_raw);
+    let (three, three_raw) = table(6, 90, 3);
+    tmp.write("three.csv", &three);
+    tmp.write("three_raw.csv", &three_raw);
+
+    let steps = ["--iterations", "400", "--learning-rate", "0.1"];
+    train(
+        &tmp,
+        "logreg",
+        "binary.csv",
+        &[&["--hidden", "none", "--precision", "f64"][..], &steps].concat(),
+    );
+    train(
+        &tmp,
+        "leaky",
+        "binary.csv",
+        &[
+            &[
+                "--hidden",
+                "5,3",
+                "--activation",
+                "leaky-relu",
+                "--standardize",
+                "--precision",
+                "f64",
+            ][..],
+            &steps,
+        ]
+        .concat(),
+    );
+    train(
+        &tmp,
+        "tanh",
+        "three.csv",
+        &[
+            &[
+                "--hidden",
+                "6",
+                "--activation",
+                "tanh",
+                "--precision",
+                "f32",
+            ][..],
+            &steps,
+        ]
+        .concat(),
+    );
+    let files = pictures(&tmp.path("pics"));
+    train(
+        &tmp,
+        "pic-model",
+        "pics",
+        &[
+            "--image-size",
+            "4",
+            "--hidden",
+            "3",
+            "--activation",
+            "relu",
+            "--precision",
+            "f64",
+            "--iterations",
+            "300",
+            "--learning-rate",
+            "0.05",
+        ],
+    );
+    // The graph's input for pictures: the decoded RGB bytes predict sees, before ÷255.
+    let mut pics_raw = String::new();
+    for f in &files {
+        let bytes = backprop::data::images::decode_rgb(f, 4).unwrap();
+        let row: Vec<String> = bytes.iter().map(u8::to_string).collect();
+        pics_raw.push_str(&(row.join(",") + "\n"));
+    }
+    tmp.write("pics_raw.csv", &pics_raw);
+    let pic_names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let pic_inputs: Vec<&str> = pic_names.iter().map(String::as_str).collect();
+
+    let cases = [
+        Case {
+            name: "logistic regression f64",
+            model: "logreg",
+            flags: &[],
+            inputs: &["binary.csv"],
+            raw: "binary_raw.csv",
+            tolerance: 1e-10,
+            opset: 17,
+            label_type: "int64",
+            input_type: "double",
+        },
+        Case {
+            name: "leaky-relu standardised f64",
+            model: "leaky",
+            flags: &[],
+            inputs: &["binary.csv"],
+            raw: "binary_raw.csv",
+            tolerance: 1e-10,
+            opset: 17,
+            label_type: "int64",
+            input_type: "double",
+        },
+        Case {
+            name: "leaky-relu f64 at its oldest opset",
+            model: "leaky",
+            flags: &["--opset", "8"],
+            inputs: &["binary.csv"],
+            raw: "binary_raw.csv",
+            tolerance: 1e-10,
+            opset: 8,
+            label_type: "int64",
+            input_type: "double",
+        },
+        Case {
+            name: "leaky-relu f64 at the newest opset",
+            model: "leaky",
+            flags: &["--opset", "25"],
+            inputs: &["binary.csv"],
+            raw: "binary_raw.csv",
+            tolerance: 1e-10,
+            opset: 25,
+            label_type: "int64",
+            input_type: "double",
+        },
+        Case {
+            name: "tanh softmax f32",
+            model: "tanh",
+            flags: &[],
+            inputs: &["three.csv"],
+            raw: "three_raw.csv",
+            tolerance: 1e-5,
+            opset: 17,
+            label_type: "int64",
+            input_type: "float",
+        },
+        Case {
+            name: "pictures ÷255 f64",
+            model: "pic-model",
+            flags: &[],
+            inputs: &pic_inputs,
+            raw: "pics_raw.csv",
+            tolerance: 1e-10,
+            opset: 17,
+            label_type: "string",
+            input_type: "double",
+        },
+        Case {
+            name: "pictures ÷255 exported as f32",
+            model: "pic-model",
+            flags: &["--precision", "f32"],
+            inputs: &pic_inputs,
+            raw: "pics_raw.csv",
+            tolerance: 1e-5,
+            opset: 17,
+            label_type: "string",
+            input_type: "float",
+        },
+    ];
+    let mut manifest = Vec::new();
+    for (i, c) in cases.iter().enumerate() {
+        let onnx = format!("{}-{i}.onnx", c.model);
+        let mut args = vec![
+            "export", "--model", c.model, "--format", "onnx", "--out", &onnx,
+        ];
+        args.extend_from_slice(c.flags);
+        run_ok(&tmp, &args);
+        let mut args = vec!["predict", "--model", c.model, "--format", "json"];
+        args.extend_from_slice(c.inputs);
+        let preds = format!("{}-{i}.json", c.model);
+        std::fs::write(tmp.path(&preds), run_ok(&tmp, &args)).unwrap();
+        manifest.push(serde_json::json!({
+            "name": c.name, "model": onnx, "inputs": c.raw, "predictions": preds,
+            "tolerance": c.tolerance, "opset": c.opset, "label_type": c.label_type,
+            "input_type": c.input_type,
+        }));
+    }
+    tmp.write(
+        "cases.json",
+        &serde_json::to_string_pretty(&manifest).unwrap(),
+    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/onnx_check.py");
+    let r = Command::new(&py)
+        .args([script, "cases.json"])
+        .current_dir(&tmp.0)
+        .output()
+        .unwrap();
+    eprintln!("{}", stdout(&r));
+    assert!(r.status.success(), "{}{}", stdout(&r), stderr(&r));
+}
+
+/// Runs `export ARGS`; asserts exit 2, one line containing `needle`, no
+/// panic, and neither `out.onnx` nor a temporary file beside it.
+fn refused(tmp: &TempDir, args: &[&str], needle: &str) {
+    let mut all = vec!["export"];
+    all.extend_from_slice(args);
+    let out = backprop(&tmp.0, &all);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "{args:?}: expected '{needle}' in: {err}"
+    );
+    assert_eq!(
+        err.trim().lines().count(),
+        1,
+        "{args:?}: not one line: {err}"
+    );
+    assert!(
+        !tmp.path("out.onnx").exists(),
+        "{args:?}: out.onnx was written"
+    );
+    let stray: Vec<String> = std::fs::read_dir(&tmp.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".out.onnx"))
+        .collect();
+    assert!(stray.is_empty(), "{args:?}: left {stray:?}");
+}
+
+#[test]
+fn bad_export_requests_are_refused_in_one_line_with_nothing_written() {
+    let tmp = TempDir::new("onnx-refused");
+    let (csv, _) = table(7, 30, 2);
+    tmp.write("d.csv", &csv);
+    train(
+        &tmp,
+        "leaky",
+        "d.csv",
+        &[
+            "--hidden",
+            "3",
+            "--activation",
+            "leaky-relu",
+            "--precision",
+            "f64",
+            "--iterations",
+            "5",
+        ],
+    );
+    std::fs::create_dir(tmp.path("empty")).unwrap();
+    let ok = ["--format", "onnx", "--out", "out.onnx"];
+    let with = |model: &'static str, extra: &[&'static str]| -> Vec<&'static str> {
+        [&["--model", model][..], &ok, extra].concat()
+    };
+    refused(&tmp, &with("empty", &[]), "empty: is not a model folder");
+    refused(&tmp, &with("d.csv", &[]), "d.csv: is not a model folder");
+    refused(&tmp, &with("missing", &[]), "missing");
+    refused(
+        &tmp,
+        &[
+            "--model", "leaky", "--format", "tflite", "--out", "out.onnx",
+        ],
+        "--format 'tflite' is not one backprop writes",
+    );
+    refused(
+        &tmp,
+        &with("leaky", &["--opset", "7"]),
+        "--opset 7 is below the 8 this graph needs",
+    );
+    refused(
+        &tmp,
+        &with("leaky", &["--opset", "99"]),
+        "--opset 99 is newer",
+    );
+    refused(
+        &tmp,
+        &[
+            "--model",
+            "leaky",
+            "--format",
+            "onnx",
+            "--out",
+            "no/such/out.onnx",
+        ],
+        "the folder no/such does not exist",
+    );
+    refused(
+        &tmp,
+        &["--model", "leaky", "--format", "onnx", "--out", "empty"],
+        "empty: is a folder",
+    );
+    // An existing file is kept unless --force.
+    tmp.write("kept.onnx", "mine");
+    let out = backprop(
+        &tmp.0,
+        &[
+            "export",
+            "--model",
+            "leaky",
+            "--format",
+            "onnx",
+            "--out",
+            "kept.onnx",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("kept.onnx: already exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path("kept.onnx")).unwrap(),
+        "mine"
+    );
+    run_ok(
+        &tmp,
+        &[
+            "export",
+            "--model",
+            "leaky",
+            "--format",
+            "onnx",
+            "--out",
+            "kept.onnx",
+            "--force",
+        ],
+    );
+    assert!(std::fs::read(tmp.path("kept.onnx")).unwrap().len() > 100);
+}

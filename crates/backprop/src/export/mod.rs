@@ -1,0 +1,7 @@
+//! A trained model in formats other programs run: ONNX (onnxruntime, tract,
+//! OpenVINO, TensorRT read it), behind the `onnx` feature.
+
+#[cfg(feature = "onnx")]
+pub mod onnx;
+#[cfg(feature = "onnx")]
+mod proto;

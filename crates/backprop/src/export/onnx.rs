@@ -1,0 +1,630 @@
+//! A trained model as an ONNX graph that onnxruntime runs.
+//!
+//! The graph takes the raw inputs `predict` takes from tables — the features
+//! in the model's order, one example per **row** (`X`, N × n_x: ONNX's and
+//! scikit-learn's layout, the transpose of the notes' X) — and computes
+//! everything `predict` does:
+//! ```text
+//! X ─ Div 255 ─ Sub mean ─ Div std ─┬─ MatMul W[l]ᵀ ─ Add b[l] ─ g[l] ─┬─ … ─ probabilities (N × K)
+//!   (the model's preprocessing)     └──────── layer l = 1 … L ─────────┘     label (N)
+//! ```
+//! - each layer is `MatMul` + `Add`, not `Gemm` (tract rejects float64 `Gemm`);
+//! - leaky ReLU is `Max(Z, α·Z)` (`Min` when α > 1): onnxruntime has no float64
+//!   `LeakyRelu` kernel at most opsets, and its float `alpha` attribute would
+//!   put 1.6e-9 of error into a float64 model;
+//! - the outputs are named as skl2onnx names them: `probabilities` (N × K; a
+//!   two-class model gives both columns, 1 − p and p) and `label` (the class
+//!   name: int64 when every class name is an integer, else a string tensor);
+//! - there is no dropout (it is a training-time operation).
+//!
+//! The graph computes in the model's precision unless another is asked for.
+//! Opset 17 and IR version 8 by default; the oldest opset a graph can have is
+//! the newest of its operators' needs (see [`required_opset`]).
+
+use std::path::Path;
+
+use prost::Message;
+
+use super::proto::{
+    attribute_type, data_type, AttributeProto, Dimension, DimensionValue, GraphProto, ModelProto,
+    NodeProto, OperatorSetIdProto, StringStringEntryProto, TensorProto, TensorShapeProto,
+    TypeProto, TypeProtoTensor, ValueInfoProto,
+};
+use crate::activation::Activation;
+use crate::config::Precision;
+use crate::error::Error;
+use crate::fsutil::write_atomic;
+use crate::linalg::Float;
+use crate::model_io::{AnyNetwork, ModelInfo, INFO_FILE};
+use crate::network::Network;
+use crate::predict::Model;
+
+/// The opset written when none is asked for.
+pub const DEFAULT_OPSET: i64 = 17;
+/// The newest opset this writer knows (onnx 1.23 and onnxruntime 1.32 load it).
+pub const MAX_OPSET: i64 = 25;
+/// The IR version written (ONNX 1.12's; onnx 1.23 and onnxruntime 1.32 accept it with every opset up to [`MAX_OPSET`]).
+pub const IR_VERSION: i64 = 8;
+/// The graph's input.
+pub const INPUT: &str = "X";
+/// The output holding P(class k), N × K.
+pub const PROBABILITIES: &str = "probabilities";
+/// The output holding the predicted class, N.
+pub const LABEL: &str = "label";
+
+/// How to export.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OnnxOptions {
+    /// The graph's element type [default: the model's].
+    pub precision: Option<Precision>,
+    /// The opset [default: [`DEFAULT_OPSET`]].
+    pub opset: Option<i64>,
+}
+
+/// What was exported.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exported {
+    /// The serialised `ModelProto`.
+    pub bytes: Vec<u8>,
+    /// The opset written.
+    pub opset: i64,
+    /// The oldest opset this graph could have been written at.
+    pub required_opset: i64,
+    /// The graph's element type.
+    pub precision: Precision,
+    /// The classes, index = position in `probabilities`.
+    pub classes: Vec<String>,
+    /// Whether `label` is int64 (else a string tensor).
+    pub integer_labels: bool,
+    /// The operators, in graph order.
+    pub ops: Vec<String>,
+}
+
+/// Loads the model folder `model_dir` and writes it as ONNX to `out`
+/// (through a temporary file and a rename). `out`'s folder must exist, and
+/// an existing `out` is replaced only with `force`. Nothing is written on error.
+pub fn export(
+    model_dir: &Path,
+    out: &Path,
+    options: &OnnxOptions,
+    force: bool,
+) -> Result<Exported, Error> {
+    check_out(out, force)?;
+    if model_dir.is_dir() && !model_dir.join(INFO_FILE).is_file() {
+        return Err(Error::format(
+            model_dir,
+            format!("is not a model folder (it has no {INFO_FILE}); give a run folder written by `backprop train`"),
+        ));
+    }
+    let model = Model::load(model_dir)?;
+    let exported = to_onnx(&model.info, &model.network, options)?;
+    write_atomic(out, &exported.bytes)?;
+    Ok(exported)
+}
+
+/// Refuses an `--out` that cannot be written whole: a folder, a file in a
+/// folder that does not exist, or an existing file without `force`.
+fn check_out(out: &Path, force: bool) -> Result<(), Error> {
+    if out.is_dir() {
+        return Err(Error::format(
+            out,
+            "is a folder; give --out a file name such as model.onnx",
+        ));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(dir) = parent.filter(|p| !p.is_dir()) {
+        return Err(Error::format(
+            out,
+            format!(
+                "cannot be written: the folder {} does not exist; create it or choose another --out",
+                dir.display()
+            ),
+        ));
+    }
+    if out.exists() && !force {
+        return Err(Error::format(
+            out,
+            "already exists; choose another --out or pass --force to replace it",
+        ));
+    }
+    Ok(())
+}
+
+/// The graph of a loaded model, serialised.
+pub fn to_onnx(
+    info: &ModelInfo,
+    net: &AnyNetwork,
+    options: &OnnxOptions,
+) -> Result<Exported, Error> {
+    let precision = match options.precision {
+        Some(p) => p,
+        None if info.precision == "f32" => Precision::F32,
+        None => Precision::F64,
+    };
+    let (params, softmax) = match net {
+        AnyNetwork::F32(n) => parameters(n),
+        AnyNetwork::F64(n) => parameters(n),
+    };
+    let mut g = Graph::new(precision);
+    let x = preprocess(&mut g, info)?;
+    let z = layers(&mut g, &params, info.hidden_activation, x)?;
+    let classes = &info.classes;
+    let k = params.last().map_or(0, |(w, _)| w.nrows());
+    let expected = if softmax { k } else { 2 };
+    if classes.len() != expected || (!softmax && k != 1) {
+        return Err(Error::Config(format!(
+            "{INFO_FILE} lists {} classes for an output of {k} unit(s); the model folder is damaged: train it again",
+            classes.len()
+        )));
+    }
+    let probabilities = outputs(&mut g, &z, softmax);
+    let integer_labels = classes
+        .iter()
+        .all(|c| c.parse::<i64>().is_ok_and(|v| v.to_string() == *c));
+    label(&mut g, &probabilities, classes, integer_labels);
+
+    let opset = options.opset.unwrap_or(DEFAULT_OPSET);
+    let (required, why) = g.required;
+    if opset < required {
+        return Err(Error::Config(format!(
+            "--opset {opset} is below the {required} this graph needs ({why}); use --opset {required} or higher"
+        )));
+    }
+    if opset > MAX_OPSET {
+        return Err(Error::Config(format!(
+            "--opset {opset} is newer than the newest this writer knows ({MAX_OPSET}); use --opset {required}…{MAX_OPSET}"
+        )));
+    }
+    let ops = g.nodes.iter().map(|n| n.op_type.clone()).collect();
+    let model = g.finish(info, precision, classes.len(), integer_labels, opset);
+    Ok(Exported {
+        bytes: model.encode_to_vec(),
+        opset,
+        required_opset: required,
+        precision,
+        classes: classes.clone(),
+        integer_labels,
+        ops,
+    })
+}
+
+/// The oldest opset at which `op` on float32 (or float64, `f64`) tensors is
+/// both in the ONNX standard with the semantics used here and run by
+/// onnxruntime (measured with onnxruntime 1.32 from opset 6 up), with the reason.
+pub fn required_opset(op: &str, f64: bool) -> (i64, &'static str) {
+    match op {
+        "Add" | "Sub" | "Mul" | "Div" => (
+            7,
+            "Add, Sub, Mul and Div broadcast from opset 7; onnxruntime has no opset-6 kernel",
+        ),
+        "Max" | "Min" if f64 => (8, "onnxruntime runs float64 Max and Min from opset 8"),
+        _ => (6, "the oldest opset this writer supports"),
+    }
+}
+
+/// Each layer's W, b in f64 (exact for f32 weights) and whether the output is a softmax.
+type Params = Vec<(ndarray::Array2<f64>, ndarray::Array2<f64>)>;
+fn parameters<T: Float>(net: &Network<T>) -> (Params, bool) {
+    let params = net
+        .layers()
+        .iter()
+        .map(|l| (l.w.mapv(T::as_f64), l.b.mapv(T::as_f64)))
+        .collect();
+    (params, net.is_softmax())
+}
+
+/// The model's preprocessing as the first nodes: ×scale (as ÷255 when the
+/// scale is 1/255, so the graph divides as the loaders do), then standardisation.
+fn preprocess(g: &mut Graph, info: &ModelInfo) -> Result<String, Error> {
+    let pre = &info.preprocessing;
+    let n_x = info.layer_sizes.first().copied().unwrap_or(0);
+    let mut x = INPUT.to_string();
+    if pre.scale != 1.0 {
+        let divisor = 1.0 / pre.scale;
+        x = if divisor.fract() == 0.0 && 1.0 / divisor == pre.scale {
+            let d = g.constant("scale_divisor", &[], &[divisor]);
+            g.node("Div", &[&x, &d], vec![])
+        } else {
+            let s = g.constant("scale", &[], &[pre.scale]);
+            g.node("Mul", &[&x, &s], vec![])
+        };
+    }
+    if let Some(s) = &pre.standardization {
+        if s.mean.len() != n_x || s.std.len() != n_x {
+            return Err(Error::Config(format!(
+                "{INFO_FILE} standardises {} features for a model of {n_x} inputs; the model folder is damaged: train it again",
+                s.mean.len()
+            )));
+        }
+        let mean = g.constant("mean", &[n_x], &s.mean);
+        let std = g.constant("std", &[n_x], &s.std);
+        x = g.node("Sub", &[&x, &mean], vec![]);
+        x = g.node("Div", &[&x, &std], vec![]);
+    }
+    Ok(x)
+}
+
+/// Z[l] = A[l-1]·W[l]ᵀ + b[l]ᵀ (rows are examples), then g for the hidden
+/// layers; returns the output layer's Z.
+fn layers(
+    g: &mut Graph,
+    params: &Params,
+    hidden: Activation,
+    mut a: String,
+) -> Result<String, Error> {
+    let last = params.len() - 1;
+    for (l, (w, b)) in params.iter().enumerate() {
+        let wt: Vec<f64> = w.t().iter().copied().collect();
+        let w_name = g.constant(&format!("W{}_T", l + 1), &[w.ncols(), w.nrows()], &wt);
+        let bias: Vec<f64> = b.iter().copied().collect();
+        let b_name = g.constant(&format!("b{}", l + 1), &[b.nrows()], &bias);
+        let wx = g.node("MatMul", &[&a, &w_name], vec![]);
+        let z = g.node("Add", &[&wx, &b_name], vec![]);
+        a = if l == last {
+            z
+        } else {
+            activation(g, hidden, &z, l + 1)?
+        };
+    }
+    Ok(a)
+}
+
+fn activation(g: &mut Graph, act: Activation, z: &str, l: usize) -> Result<String, Error> {
+    Ok(match act {
+        Activation::Sigmoid => g.node("Sigmoid", &[z], vec![]),
+        Activation::Tanh => g.node("Tanh", &[z], vec![]),
+        Activation::Relu => g.node("Relu", &[z], vec![]),
+        Activation::Softmax => {
+            return Err(Error::Config(format!(
+                "{INFO_FILE} gives the hidden layers a softmax; the model folder is damaged: train it again"
+            )))
+        }
+        Activation::LeakyRelu { slope } => {
+            // max(z, αz) is z for z > 0 and αz for z ≤ 0 whenever α ≤ 1; min for α > 1.
+            let alpha = g.constant(&format!("alpha{l}"), &[], &[slope]);
+            let az = g.node("Mul", &[z, &alpha], vec![]);
+            g.node(if slope <= 1.0 { "Max" } else { "Min" }, &[z, &az], vec![])
+        }
+    })
+}
+
+/// `probabilities`: softmax over each row, or [1 − σ(z), σ(z)].
+fn outputs(g: &mut Graph, z: &str, softmax: bool) -> String {
+    if softmax {
+        return g.node_named("Softmax", &[z], PROBABILITIES, vec![int_attr("axis", 1)]);
+    }
+    let p = g.node("Sigmoid", &[z], vec![]);
+    let one = g.constant("one", &[], &[1.0]);
+    let q = g.node("Sub", &[&one, &p], vec![]);
+    g.node_named(
+        "Concat",
+        &[&q, &p],
+        PROBABILITIES,
+        vec![int_attr("axis", 1)],
+    )
+}
+
+/// `label`: the first most probable class's name (as `predict`: P > 0.5 for two classes).
+fn label(g: &mut Graph, probabilities: &str, classes: &[String], integer: bool) {
+    let index = g.node(
+        "ArgMax",
+        &[probabilities],
+        vec![int_attr("axis", 1), int_attr("keepdims", 0)],
+    );
+    let table = if integer {
+        let values: Vec<u8> = classes
+            .iter()
+            .flat_map(|c| c.parse::<i64>().unwrap_or_default().to_le_bytes())
+            .collect();
+        tensor("classes", &[classes.len()], data_type::INT64, values)
+    } else {
+        TensorProto {
+            string_data: classes.iter().map(|c| c.as_bytes().to_vec()).collect(),
+            ..tensor("classes", &[classes.len()], data_type::STRING, Vec::new())
+        }
+    };
+    g.initializers.push(table);
+    g.node_named(
+        "Gather",
+        &["classes", &index],
+        LABEL,
+        vec![int_attr("axis", 0)],
+    );
+}
+
+fn int_attr(name: &str, i: i64) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: attribute_type::INT,
+        i: Some(i),
+        ..Default::default()
+    }
+}
+
+fn tensor(name: &str, dims: &[usize], data_type: i32, raw_data: Vec<u8>) -> TensorProto {
+    TensorProto {
+        dims: dims.iter().map(|&d| d as i64).collect(),
+        data_type,
+        name: name.into(),
+        raw_data,
+        ..Default::default()
+    }
+}
+
+fn value_info(name: &str, elem_type: i32, dims: &[Option<usize>]) -> ValueInfoProto {
+    let dim = dims
+        .iter()
+        .map(|d| Dimension {
+            value: Some(match d {
+                Some(n) => DimensionValue::DimValue(*n as i64),
+                None => DimensionValue::DimParam("N".into()),
+            }),
+        })
+        .collect();
+    ValueInfoProto {
+        name: name.into(),
+        r#type: Some(TypeProto {
+            tensor_type: Some(TypeProtoTensor {
+                elem_type,
+                shape: Some(TensorShapeProto { dim }),
+            }),
+        }),
+    }
+}
+
+/// A graph being built: nodes in order, constants, and the opset it needs.
+struct Graph {
+    nodes: Vec<NodeProto>,
+    initializers: Vec<TensorProto>,
+    precision: Precision,
+    /// The oldest opset the nodes so far allow, and why.
+    required: (i64, &'static str),
+}
+
+impl Graph {
+    fn new(precision: Precision) -> Self {
+        Graph {
+            nodes: Vec::new(),
+            initializers: Vec::new(),
+            precision,
+            required: required_opset("", false),
+        }
+    }
+
+    fn elem_type(&self) -> i32 {
+        match self.precision {
+            Precision::F32 => data_type::FLOAT,
+            Precision::F64 => data_type::DOUBLE,
+        }
+    }
+
+    /// A constant in the graph's precision (f32 values rounded once from f64).
+    fn constant(&mut self, name: &str, dims: &[usize], values: &[f64]) -> String {
+        let raw: Vec<u8> = match self.precision {
+            Precision::F32 => values
+                .iter()
+                .flat_map(|&v| (v as f32).to_le_bytes())
+                .collect(),
+            Precision::F64 => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        };
+        self.initializers
+            .push(tensor(name, dims, self.elem_type(), raw));
+        name.to_string()
+    }
+
+    /// Adds `op`, its output named after the node (`Op_3`); returns the output.
+    fn node(&mut self, op: &str, inputs: &[&str], attrs: Vec<AttributeProto>) -> String {
+        let name = format!("{op}_{}", self.nodes.len());
+        self.node_named(op, inputs, &name, attrs)
+    }
+
+    fn node_named(
+        &mut self,
+        op: &str,
+        inputs: &[&str],
+        output: &str,
+        attrs: Vec<AttributeProto>,
+    ) -> String {
+        let need = required_opset(op, self.precision == Precision::F64);
+        if need.0 > self.required.0 {
+            self.required = need;
+        }
+        self.nodes.push(NodeProto {
+            input: inputs.iter().map(|s| s.to_string()).collect(),
+            output: vec![output.to_string()],
+            name: format!("{op}_{}", self.nodes.len()),
+            op_type: op.into(),
+            attribute: attrs,
+        });
+        output.to_string()
+    }
+
+    fn finish(
+        self,
+        info: &ModelInfo,
+        precision: Precision,
+        k: usize,
+        integer_labels: bool,
+        opset: i64,
+    ) -> ModelProto {
+        let n_x = info.layer_sizes[0];
+        let elem = self.elem_type();
+        let label_type = if integer_labels {
+            data_type::INT64
+        } else {
+            data_type::STRING
+        };
+        let sizes = info
+            .layer_sizes
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("-");
+        let graph = GraphProto {
+            node: self.nodes,
+            name: "backprop".into(),
+            initializer: self.initializers,
+            doc_string: format!(
+                "backprop network {sizes} ({} hidden, {} output)",
+                info.hidden_activation.name(),
+                info.output_activation
+            ),
+            input: vec![value_info(INPUT, elem, &[None, Some(n_x)])],
+            output: vec![
+                value_info(LABEL, label_type, &[None]),
+                value_info(PROBABILITIES, elem, &[None, Some(k)]),
+            ],
+        };
+        let mut metadata = vec![
+            ("backprop_version", info.backprop_version.clone()),
+            ("layer_sizes", json(&info.layer_sizes)),
+            (
+                "hidden_activation",
+                info.hidden_activation.name().to_string(),
+            ),
+            ("output_activation", info.output_activation.clone()),
+            ("classes", json(&info.classes)),
+            ("model_precision", info.precision.clone()),
+            (
+                "graph_precision",
+                match precision {
+                    Precision::F32 => "f32",
+                    Precision::F64 => "f64",
+                }
+                .to_string(),
+            ),
+            ("preprocessing", json(&info.preprocessing)),
+        ];
+        if let Some(names) = &info.preprocessing.feature_names {
+            metadata.push(("feature_names", json(names)));
+        }
+        ModelProto {
+            ir_version: IR_VERSION,
+            opset_import: vec![OperatorSetIdProto {
+                domain: String::new(),
+                version: opset,
+            }],
+            producer_name: "backprop".into(),
+            producer_version: env!("CARGO_PKG_VERSION").into(),
+            domain: String::new(),
+            model_version: 1,
+            doc_string: "Exported by `backprop export --format onnx`.".into(),
+            graph: Some(graph),
+            metadata_props: metadata
+                .into_iter()
+                .map(|(key, value)| StringStringEntryProto {
+                    key: key.into(),
+                    value,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A metadata value as JSON text.
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("metadata serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+    use crate::data::{Preprocessing, Standardization};
+    use crate::model_io::FORMAT;
+
+    /// A 2-2-1 leaky-ReLU network on pictures ÷255, standardised.
+    fn model(precision: &str) -> (ModelInfo, AnyNetwork) {
+        let params = vec![
+            (array![[1.0, 2.0], [3.0, 4.0]], array![[0.5], [-0.5]]),
+            (array![[1.0, -1.0]], array![[0.25]]),
+        ];
+        let net = Network::<f64>::from_parameters(params, Activation::leaky_relu()).unwrap();
+        let info = ModelInfo {
+            format: FORMAT.into(),
+            backprop_version: "0".into(),
+            layer_sizes: vec![2, 2, 1],
+            hidden_activation: Activation::leaky_relu(),
+            output_activation: "sigmoid".into(),
+            precision: precision.into(),
+            classes: vec!["non-cat".into(), "cat".into()],
+            preprocessing: Preprocessing {
+                scale: 1.0 / 255.0,
+                standardization: Some(Standardization {
+                    mean: vec![0.1, 0.2],
+                    std: vec![1.0, 2.0],
+                }),
+                ..Default::default()
+            },
+        };
+        (info, AnyNetwork::F64(net))
+    }
+
+    #[test]
+    fn the_graph_is_preprocessing_then_matmul_add_max_then_both_outputs() {
+        let (info, net) = model("f64");
+        let e = to_onnx(&info, &net, &OnnxOptions::default()).unwrap();
+        let ops: Vec<&str> = e.ops.iter().map(String::as_str).collect();
+        assert_eq!(
+            ops,
+            [
+                "Div", "Sub", "Div", "MatMul", "Add", "Mul", "Max", "MatMul", "Add", "Sigmoid",
+                "Sub", "Concat", "ArgMax", "Gather"
+            ]
+        );
+        assert_eq!((e.opset, e.required_opset), (DEFAULT_OPSET, 8));
+        assert!(!e.integer_labels);
+        let m = ModelProto::decode(e.bytes.as_slice()).unwrap();
+        assert_eq!(m.ir_version, IR_VERSION);
+        let g = m.graph.unwrap();
+        let w1 = g.initializer.iter().find(|t| t.name == "W1_T").unwrap();
+        assert_eq!(w1.dims, [2, 2]);
+        let values: Vec<f64> = w1
+            .raw_data
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        assert_eq!(values, [1.0, 3.0, 2.0, 4.0], "W1 is stored transposed");
+        let divisor = g
+            .initializer
+            .iter()
+            .find(|t| t.name == "scale_divisor")
+            .unwrap();
+        assert_eq!(divisor.raw_data, 255.0f64.to_le_bytes());
+        assert_eq!(g.output[0].name, LABEL);
+        assert_eq!(g.output[1].name, PROBABILITIES);
+    }
+
+    #[test]
+    fn a_float32_graph_needs_an_older_opset_and_refuses_one_below_it() {
+        let (info, net) = model("f64");
+        let f32 = OnnxOptions {
+            precision: Some(Precision::F32),
+            opset: Some(7),
+        };
+        let e = to_onnx(&info, &net, &f32).unwrap();
+        assert_eq!(e.required_opset, 7);
+        let w1 = ModelProto::decode(e.bytes.as_slice())
+            .unwrap()
+            .graph
+            .unwrap();
+        assert_eq!(
+            w1.input[0]
+                .r#type
+                .as_ref()
+                .unwrap()
+                .tensor_type
+                .as_ref()
+                .unwrap()
+                .elem_type,
+            data_type::FLOAT
+        );
+        let f64_at_7 = OnnxOptions {
+            precision: None,
+            opset: Some(7),
+        };
+        let err = to_onnx(&info, &net, &f64_at_7).unwrap_err().to_string();
+        assert!(err.contains("--opset 7 is below the 8"), "{err}");
+    }
+}
