@@ -57,6 +57,7 @@ pub mod linalg;
 pub mod loss;
 pub mod metrics;
 pub mod minibatch;
+mod model_check;
 pub mod model_io;
 pub mod network;
 pub mod optim;

@@ -150,8 +150,10 @@ pub fn fit_with<T: Float>(
             .history);
     }
     let lr = T::cast(config.learning_rate);
-    // The records are reserved up front: the loop allocates nothing.
-    let records = config.iterations.div_ceil(config.record_every);
+    // The records are reserved up front, so the loop allocates nothing — up to
+    // 65 536 of them: beyond, the history grows as it is recorded (a huge
+    // --iterations must not reserve gigabytes before the first iteration).
+    let records = config.iterations.div_ceil(config.record_every).min(1 << 16);
     let mut history = History {
         iterations: 0,
         final_cost: f64::NAN,
