@@ -24,7 +24,10 @@ use crate::flags::{Cli, Command};
 
 fn main() -> ExitCode {
     restore_sigpipe();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return flag_error(e),
+    };
     #[cfg(not(feature = "mpi"))]
     if let Some(n) = mpi_launch_size() {
         eprintln!(
@@ -62,6 +65,31 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// clap's verdict on the flags: help and version as clap prints them (exit 0);
+/// a flag error as one line (clap's own lines up to its usage hint, joined), exit 2.
+fn flag_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        eprintln!(
+            "error: backprop needs a command: train, predict, evaluate, gradcheck or demo (see --help)"
+        );
+        return ExitCode::from(2);
+    }
+    let text = e.render().to_string();
+    let line: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    eprintln!("{} (see --help)", line.join(" "));
+    ExitCode::from(2)
 }
 
 /// The error and its causes on one line, each cause once: a cause whose text

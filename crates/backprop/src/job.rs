@@ -53,6 +53,16 @@ pub fn load_data(
             }
             let test = data::load_with_progress(path, &options, progress)?;
             train.check_same_features(&test)?;
+            if let Some(bad) = test.y.iter().find(|&&c| c as usize >= train.classes.len()) {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "has label {bad}, a class the training set does not have (it has {}); \
+                         a test set must use the training set's classes",
+                        train.classes.join(", ")
+                    ),
+                ));
+            }
             Some(test)
         }
         None => None,
@@ -278,6 +288,7 @@ fn train_typed<T: Float>(
     let mut sizes = vec![train.features()];
     sizes.extend(&spec.hidden);
     sizes.push(if k > 2 { k } else { 1 });
+    crate::data::budget::check_network(&sizes, train.examples(), std::mem::size_of::<T>())?;
     let mut net = Network::<T>::new(
         &sizes,
         spec.activation,

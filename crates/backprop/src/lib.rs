@@ -55,6 +55,7 @@ pub mod layer;
 pub mod linalg;
 pub mod loss;
 pub mod metrics;
+mod model_check;
 pub mod model_io;
 pub mod network;
 pub mod optim;

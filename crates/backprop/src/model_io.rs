@@ -151,11 +151,15 @@ pub(crate) fn unpack<T: Float>(
             t.shape()
         )));
     }
-    let values = t
+    let values: Vec<T> = t
         .data()
         .chunks_exact(std::mem::size_of::<T>())
         .map(T::from_le)
         .collect();
+    if let Some(i) = values.iter().position(|v| !v.as_f64().is_finite()) {
+        let all: Vec<f64> = values[..=i].iter().map(|v| v.as_f64()).collect();
+        crate::model_check::check_finite(name, shape, &all, bad)?;
+    }
     Ok(Array2::from_shape_vec(shape, values).expect("shape checked"))
 }
 
@@ -175,6 +179,7 @@ pub fn load(dir: &Path) -> Result<(ModelInfo, AnyNetwork), Error> {
             format!("format is '{}', expected '{FORMAT}'", info.format),
         ));
     }
+    crate::model_check::check_info(&info_path, &info)?;
     let weights_path = dir.join(WEIGHTS_FILE);
     let bytes = std::fs::read(&weights_path).map_err(|e| Error::io(&weights_path, e))?;
     let net = match info.precision.as_str() {

@@ -13,6 +13,7 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
     let mut sizes = vec![args.features];
     sizes.extend(&args.hidden.0);
     sizes.push(1);
+    backprop::data::budget::check_network(&sizes, EXAMPLES, 8)?;
     let (x, y) = random_problem(args.features, EXAMPLES, args.seed);
     let mut net = generic_network(&sizes, args.activation, args.seed)?;
     let report = check(&mut net, x.view(), y.view(), EPSILON);

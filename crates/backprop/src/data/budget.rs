@@ -53,6 +53,34 @@ pub fn check_array(what: &str, dims: &[u64], element_bytes: u64) -> Result<usize
     current().check_array(what, dims, element_bytes)
 }
 
+/// Checks that a network of layer `sizes` can train on `m` examples with
+/// `element_bytes`-byte numbers: per layer W, dW and two optimiser moments
+/// (4·n[l]·(n[l-1] + 1)) and the caches Z, A, dZ (3·n[l]·m), plus X and Y
+/// in the network's type. The message names `--hidden` and the layer sizes.
+pub fn check_network(sizes: &[usize], m: usize, element_bytes: usize) -> Result<(), Error> {
+    let (m, e) = (m as u128, element_bytes as u128);
+    let layer = |prev: u128, n: u128| -> Option<u128> {
+        n.checked_mul(prev.checked_add(1)?)?
+            .checked_mul(4)?
+            .checked_add(n.checked_mul(m)?.checked_mul(3)?)
+    };
+    let total = sizes.windows(2).try_fold(0u128, |t, w| {
+        t.checked_add(layer(w[0] as u128, w[1] as u128)?)
+    });
+    let data = (sizes.first().copied().unwrap_or(0) as u128 + 1).checked_mul(m);
+    let bytes = total
+        .zip(data)
+        .and_then(|(t, d)| t.checked_add(d))
+        .and_then(|t| t.checked_mul(e));
+    let what = format!(
+        "a network of layers {sizes:?} (the data's features, --hidden, the outputs) training on {m} examples"
+    );
+    match bytes {
+        Some(b) => check(&what, b),
+        None => Err(over(&what, &current())),
+    }
+}
+
 /// Where a budget's figure came from (named in over-budget messages).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {

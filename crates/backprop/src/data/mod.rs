@@ -179,18 +179,29 @@ pub fn load_with_progress(
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase());
-    if path.is_dir() {
-        return images::load(path, options, progress);
+    let d = if path.is_dir() {
+        images::load(path, options, progress)?
+    } else if idx::is_idx_images(path) {
+        idx::load(path)?
+    } else {
+        match ext.as_deref() {
+            Some("h5" | "hdf5") => hdf5::load(path, options)?,
+            Some("csv") => csv::load(path, options)?,
+            Some("npz" | "npy") => npz::load(path)?,
+            _ => return Err(Error::format(path, UNKNOWN_TYPE)),
+        }
+    };
+    if d.examples() == 0 || d.features() == 0 {
+        return Err(Error::format(
+            path,
+            format!(
+                "holds {} examples of {} features; a data set needs at least one of each",
+                d.examples(),
+                d.features()
+            ),
+        ));
     }
-    if idx::is_idx_images(path) {
-        return idx::load(path);
-    }
-    match ext.as_deref() {
-        Some("h5" | "hdf5") => hdf5::load(path, options),
-        Some("csv") => csv::load(path, options),
-        Some("npz" | "npy") => npz::load(path),
-        _ => Err(Error::format(path, UNKNOWN_TYPE)),
-    }
+    Ok(d)
 }
 
 /// What backprop reads, for "unknown file type" messages.

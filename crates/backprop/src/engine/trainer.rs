@@ -239,7 +239,10 @@ impl Trainer {
         let mut wb = Array1::<T>::zeros(if weights.is_some() { cap } else { 0 });
         let mut order = vec![0usize; if shuffled { m } else { 0 }];
         let mut reduce_buf: Vec<f64> = Vec::new();
-        reserve_records(&mut state.history, &extras, total.div_ceil(every) + 1);
+        // Up to 65 536 records are reserved up front (the loop then allocates
+        // nothing); beyond, the history grows as recorded, so a huge count
+        // never reserves gigabytes before the first iteration.
+        reserve_records(&mut state.history, &extras, (total.div_ceil(every) + 1).min(1 << 16));
         if coll.size() > 1 && state.step == 0 {
             general::broadcast_parameters(net, coll);
         }

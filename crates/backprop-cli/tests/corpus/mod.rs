@@ -1,0 +1,3 @@
+//! The bad-input corpus: its cases and the makers of their files.
+pub mod cases;
+pub mod makers;
