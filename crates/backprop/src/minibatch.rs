@@ -96,8 +96,9 @@ pub struct Outcome<T: Float> {
     pub interrupted: bool,
 }
 
-/// The dropout generator's seed for update `step` of a run seeded `seed`.
-fn dropout_seed(seed: u32, step: usize) -> u32 {
+/// The dropout generator's seed for update `step` of a run seeded `seed`
+/// (public so that other fronts stepping a network draw the same masks).
+pub fn dropout_seed(seed: u32, step: usize) -> u32 {
     seed.wrapping_mul(0x9E37_79B9)
         .wrapping_add((step as u32).wrapping_mul(0x85EB_CA6B))
         .wrapping_add(1)
