@@ -5,6 +5,7 @@
 //! course scales them (images ÷ 255), and records how, in [`Preprocessing`],
 //! so the same transformation can be applied to new inputs.
 
+pub mod budget;
 pub mod circle;
 mod csv;
 pub mod gauss;
@@ -12,6 +13,7 @@ mod hdf5;
 pub mod idx;
 pub mod images;
 mod inputs;
+mod npy;
 mod npz;
 pub mod planar;
 pub mod points;
