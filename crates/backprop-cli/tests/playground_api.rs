@@ -342,3 +342,42 @@ fn closing_the_stream_stops_its_run() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+#[test]
+fn the_equivalent_train_command_ends_with_the_same_cost() {
+    let server = Server::start();
+    for settings in [
+        json!({ "dataset": "circle", "hidden": [5, 3], "epochs": 300, "learning_rate": 0.3 }),
+        json!({ "dataset": "xor", "hidden": [8], "batch_size": 32, "epochs": 40, "learning_rate": 0.1,
+                "optimizer": "momentum", "l2": 0.01, "keep_prob": 0.8 }),
+        json!({ "dataset": "spiral", "classes": 3, "hidden": [16], "activation": "relu",
+                "optimizer": "adam", "learning_rate": 0.01, "epochs": 200 }),
+    ] {
+        let id = server.create(settings.clone());
+        let last = server.events(&id, usize::MAX).pop().unwrap().1;
+        let dir = TempDir::new("playground-command");
+        for file in ["train.csv", "test.csv"] {
+            let (status, bytes) = server.request("GET", &format!("/api/runs/{id}/{file}"), b"");
+            assert_eq!(status, 200);
+            std::fs::write(dir.path(file), bytes).unwrap();
+        }
+        let (_, info) = server.json("GET", &format!("/api/runs/{id}"), &Value::Null);
+        let command = info["command"].as_str().unwrap();
+        let args: Vec<&str> = command.split(' ').skip(1).chain(["--quiet"]).collect();
+        let out = backprop(&dir.0, &args);
+        assert!(out.status.success(), "{command}: {}", harness::stderr(&out));
+        let metrics = harness::json(&dir.path("runs/playground/metrics.json"));
+        let (cli, page) = (
+            metrics["final_cost"].as_f64().unwrap(),
+            last["cost"].as_f64().unwrap(),
+        );
+        assert!(
+            (cli - page).abs() <= 1e-12 * page.abs(),
+            "{settings}: {cli} vs {page}"
+        );
+        assert_eq!(
+            metrics["train_accuracy"], last["train_accuracy"],
+            "{settings}"
+        );
+    }
+}

@@ -2,10 +2,13 @@
 //! one epoch at a time so the server can pause, single-step and draw between
 //! epochs. An epoch is one update on the full batch, or one pass of shuffled
 //! mini-batches (epoch e shuffled by `np.random.seed(seed + e + 1)`, as
-//! `backprop train --batch-size` does). The cost of epoch e is the mean of its
-//! batches' forward-pass costs, each before its update (with the L2 term).
+//! `backprop train --batch-size` does, dropout masks drawn as it draws them).
+//! The cost of epoch e is the mean of its batches' forward-pass costs, each
+//! before its update (with the L2 term). So the run's `backprop train`
+//! command, on its train.csv, ends with the same cost (a test checks).
 
 use backprop::metrics::accuracy;
+use backprop::engine::dropout_seed;
 use backprop::optim::Optimizer;
 use backprop::{Network, NumpyRng};
 use ndarray::{s, Array2, ShapeBuilder};
@@ -109,14 +112,10 @@ impl Trainer {
                 }
             };
             if self.keep_prob < 1.0 {
-                let step = self.optimizer.t as u32;
-                let mut rng = NumpyRng::new(
-                    self.seed
-                        .wrapping_mul(0x9E37_79B9)
-                        .wrapping_add(step.wrapping_mul(0x85EB_CA6B))
-                        .wrapping_add(1),
-                );
-                self.net.draw_dropout(&[self.keep_prob], mb, &mut rng);
+                // The masks `backprop train` draws for the same update.
+                let seed = dropout_seed(self.seed, self.optimizer.t as usize);
+                self.net
+                    .draw_dropout(&[self.keep_prob], mb, &mut NumpyRng::new(seed));
             }
             self.net.forward(xv);
             let cost = self.net.cost(yv) + self.net.l2_penalty(self.l2, mb);

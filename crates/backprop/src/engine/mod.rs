@@ -33,6 +33,7 @@ use crate::network::Network;
 use crate::train::{GdConfig, History, Progress};
 
 pub use plan::{Path, Plan};
+pub use step::general::dropout_seed;
 pub use trainer::{Extras, Outcome, Parameters, SaveCheckpoint, TrainState, Trainer};
 
 /// Trains `net` on (X, Y) with `config`, calling `observe` after every

@@ -23,8 +23,9 @@ use crate::optim::Optimizer;
 use crate::rng::NumpyRng;
 use crate::train::GdConfig;
 
-/// The dropout generator's seed for update `step` of a run seeded `seed`.
-fn dropout_seed(seed: u32, step: usize) -> u32 {
+/// The dropout generator's seed for update `step` of a run seeded `seed`
+/// (public so that other fronts stepping a network draw the same masks).
+pub fn dropout_seed(seed: u32, step: usize) -> u32 {
     seed.wrapping_mul(0x9E37_79B9)
         .wrapping_add((step as u32).wrapping_mul(0x85EB_CA6B))
         .wrapping_add(1)
