@@ -7,8 +7,8 @@
 //! before its update (with the L2 term). So the run's `backprop train`
 //! command, on its train.csv, ends with the same cost (a test checks).
 
-use backprop::metrics::accuracy;
 use backprop::engine::dropout_seed;
+use backprop::metrics::accuracy;
 use backprop::optim::Optimizer;
 use backprop::{Network, NumpyRng};
 use ndarray::{s, Array2, ShapeBuilder};

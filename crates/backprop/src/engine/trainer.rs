@@ -242,7 +242,11 @@ impl Trainer {
         // Up to 65 536 records are reserved up front (the loop then allocates
         // nothing); beyond, the history grows as recorded, so a huge count
         // never reserves gigabytes before the first iteration.
-        reserve_records(&mut state.history, &extras, (total.div_ceil(every) + 1).min(1 << 16));
+        reserve_records(
+            &mut state.history,
+            &extras,
+            (total.div_ceil(every) + 1).min(1 << 16),
+        );
         if coll.size() > 1 && state.step == 0 {
             general::broadcast_parameters(net, coll);
         }
