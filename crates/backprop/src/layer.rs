@@ -6,9 +6,9 @@
 
 use ndarray::{Array2, ArrayView2, Axis};
 
-use crate::activation::Activation;
-use crate::elementwise::{activate_row, output_dz, times_derivative_row};
+use crate::activation::{activate_row, times_derivative_row, Activation};
 use crate::linalg::{gemm, pairwise_sum, Float, Threads, SMALL_FLOPS};
+use crate::output::output_dz;
 
 /// The bytes of X per block in [`Dense::step_in_blocks`]: a quarter of L2 (1 MiB a core on Zen 4).
 const BLOCK_BYTES: usize = 1 << 18;

@@ -8,7 +8,8 @@
 //! X is n_x × m (one example per **column**); W[l] is n[l] × n[l-1]; b[l] is
 //! n[l] × 1, broadcast over the columns.
 //!
-//! Forward, for l = 1 … L (hidden g: relu, tanh, sigmoid or leaky relu; output σ):
+//! Forward, for l = 1 … L (hidden g: relu, tanh, sigmoid or leaky relu; output σ
+//! for two classes, or a softmax over K > 2 classes with its categorical cross-entropy):
 //! ```text
 //! Z[l] = W[l]·A[l-1] + b[l]        A[l] = g[l](Z[l])        A[0] = X
 //! J    = −(1/m)·Σ[y·ln a + (1−y)·ln(1−a)]      (computed stably from Z[L])
@@ -43,9 +44,9 @@ pub mod checkpoint;
 pub mod collective;
 pub mod config;
 pub mod data;
-mod elementwise;
 pub mod error;
 pub mod explain;
+mod fastmath;
 pub mod fsutil;
 mod fused;
 pub mod gradcheck;
@@ -54,12 +55,12 @@ pub mod init;
 pub mod job;
 pub mod layer;
 pub mod linalg;
-pub mod loss;
 pub mod metrics;
 pub mod minibatch;
 pub mod model_io;
 pub mod network;
 pub mod optim;
+pub mod output;
 pub mod plot;
 mod pool;
 pub mod predict;

@@ -10,14 +10,13 @@
 use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::activation::Activation;
-use crate::elementwise::{cost_bound, output_dz};
 use crate::error::Error;
 use crate::fused::FusedFirst;
 use crate::gram::Gram;
 use crate::init::Init;
 use crate::layer::Dense;
 use crate::linalg::{Float, Threads};
-use crate::loss::{bce_cost, softmax_columns, softmax_cost};
+use crate::output::{bce_cost, cost_bound, output_dz, softmax_columns, softmax_cost};
 use crate::rng::{Gaussian, NumpyRng};
 
 /// A feed-forward network: hidden layers with one activation, a sigmoid or softmax output.
@@ -29,7 +28,8 @@ pub struct Network<T: Float> {
 }
 
 impl<T: Float> Network<T> {
-    /// Initialises a network for `sizes` = [n_x, n_1, …, n_L] (n_L = 1), drawing
+    /// Initialises a network for `sizes` = [n_x, n_1, …, n_L] (n_L = 1: a sigmoid
+    /// output; n_L = K ≥ 2: a softmax over K classes), drawing
     /// W[1], W[2], … in that order from `rng`; biases start at 0.
     pub fn new(
         sizes: &[usize],
@@ -326,7 +326,7 @@ impl<T: Float> Network<T> {
     }
 
     /// Whether [`cost`](Self::cost) is certainly finite, from a bound on its
-    /// terms (see `elementwise::cost_bound`) that costs no logarithms.
+    /// terms (see `output::cost_bound`) that costs no logarithms.
     fn cost_is_surely_finite(&self, y: ArrayView2<'_, T>) -> bool {
         if self.is_softmax() {
             return false;

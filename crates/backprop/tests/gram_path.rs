@@ -35,6 +35,10 @@ fn compare<T: Float>(a: &(Network<T>, History), b: &(Network<T>, History)) -> (f
 }
 
 #[test]
+#[cfg_attr(
+    no_cat_data,
+    ignore = "needs the cat data: ../shared/datasets/catvnoncat or $BACKPROP_CAT_DIR"
+)]
 fn gram_path_matches_the_direct_path_on_the_course_runs_in_f64() {
     let Some(dir) = common::cat_dir() else {
         return;

@@ -200,7 +200,6 @@ fn examples_to_columns(m: usize, n_x: usize, values: Vec<f64>) -> Array2<f64> {
         .reversed_axes()
 }
 
-/// Labels must be 0 or 1 for the sigmoid output; names the first offender.
 /// The most classes a label column may number.
 pub const MAX_CLASSES: usize = 10_000;
 
