@@ -29,6 +29,8 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// The notes' planar "flower": logistic regression vs a 4-unit tanh network.
     Demo(DemoArgs),
+    /// Train networks in the browser: a local page drawing the regions, costs, units and equations live.
+    Playground(PlaygroundArgs),
 }
 
 /// The network and how it trains. Every default is the library's
@@ -414,4 +416,14 @@ fn parse_hidden(s: &str) -> Result<Hidden, String> {
         })
         .collect::<Result<_, _>>()
         .map(Hidden)
+}
+
+#[derive(Args, Debug)]
+pub struct PlaygroundArgs {
+    /// Port on 127.0.0.1 to serve on (0: any free port); the address is printed first.
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+    /// Do not open the browser (print the address only).
+    #[arg(long)]
+    pub no_open: bool,
 }

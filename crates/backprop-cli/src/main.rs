@@ -11,6 +11,7 @@ mod flags;
 #[cfg(feature = "mpi")]
 mod mpi_ranks;
 mod output;
+mod playground;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(args),
         Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Playground(args) => commands::playground::run(args),
     };
     match result {
         Ok(code) => code,
