@@ -1,7 +1,7 @@
 //! The notes' week 4: an L-layer network, [12288, 20, 7, 5, 1] with ReLU
 //! hidden layers and a sigmoid output, on the course's cat / non-cat pictures.
 //!
-//! With the course's settings (W[l] ~ N(0,1)/√n[l-1] after np.random.seed(1),
+//! With the course's settings (W\[l\] ~ N(0,1)/√n\[l-1\] after np.random.seed(1),
 //! α = 0.0075, 2500 iterations, f64) the cost is 0.092878 at iteration 2400,
 //! 98.56 % of the training and 80 % of the test pictures are right
 //! (`tests/course_reproduction.rs` checks these). In f32 it runs about twice as fast.

@@ -3,7 +3,7 @@
 //!
 //! The derivatives take both z and a = g(z), so each uses whichever is cheaper
 //! (tanh′ = 1 − a², σ′ = a(1 − a)), as the notes write them. σ and tanh are
-//! the fast kernels of [`crate::fastmath`] (within a few ulp of libm), the same
+//! the fast kernels of `fastmath.rs` (within a few ulp of libm), the same
 //! in the scalar [`Activation::forward`] and in the row kernels
 //! [`activate_row`] and [`times_derivative_row`], which are these scalar
 //! definitions applied along a row (one match per row, so each loop vectorises).
@@ -36,7 +36,7 @@ pub enum Activation {
     },
     /// The output layer of more than two classes: softmax over each column,
     /// which the network applies to the whole column; element by element it
-    /// passes z through. Never a hidden activation (dZ[L] = A[L] − Y is used
+    /// passes z through. Never a hidden activation (dZ\[L\] = A\[L\] − Y is used
     /// instead of its derivative).
     Softmax,
 }

@@ -4,7 +4,7 @@
 //! iteration's W·X in one pass over X, a block of features at a time, so that X
 //! crosses the memory bus once an iteration instead of twice.
 //!
-//! Why: the first layer of wide data does only 2·n[1] flops per element of X
+//! Why: the first layer of wide data does only 2·n\[1\] flops per element of X
 //! per product (40 for the cat nets), and X (20 MB in f64 for them) does not
 //! stay in cache between the two products; block by block, both are served
 //! from L2 (the cat net's direct loop: 9.3 → 7.5 s in f64, docs/PERFORMANCE.md).
@@ -33,7 +33,7 @@ const MAX_PARTS: usize = 8;
 
 /// The first layer's state between iterations of the fused pass.
 pub(crate) struct FusedFirst<T: Float> {
-    /// Per part: W·X over its blocks, stored m × n[1] (the product lands column-major).
+    /// Per part: W·X over its blocks, stored m × n\[1\] (the product lands column-major).
     partial: Vec<Array2<T>>,
     /// Whether the first layer's Z holds W·X (before the bias) for its current W.
     ready: bool,

@@ -5,8 +5,8 @@
 //! *Neural Networks and Deep Learning* notes.
 //!
 //! ## The notes' conventions
-//! X is n_x × m (one example per **column**); W[l] is n[l] × n[l-1]; b[l] is
-//! n[l] × 1, broadcast over the columns.
+//! X is n_x × m (one example per **column**); W\[l\] is n\[l\] × n\[l-1\]; b\[l\] is
+//! n\[l\] × 1, broadcast over the columns.
 //!
 //! Forward, for l = 1 … L (hidden g: relu, tanh, sigmoid or leaky relu; output σ
 //! for two classes, or a softmax over K > 2 classes with its categorical cross-entropy):
@@ -40,7 +40,9 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+mod builder;
 pub mod checkpoint;
+pub mod classifier;
 pub mod collective;
 pub mod config;
 pub mod data;
@@ -61,6 +63,10 @@ pub mod model_io;
 pub mod network;
 pub mod optim;
 pub mod output;
+#[cfg(feature = "plot")]
+pub mod plot;
+#[cfg(not(feature = "plot"))]
+#[path = "plot_off.rs"]
 pub mod plot;
 mod pool;
 pub mod predict;
@@ -69,9 +75,13 @@ pub mod scalar;
 pub mod train;
 
 pub use activation::Activation;
+pub use builder::{NetworkBuilder, Parameter};
+pub use classifier::Classifier;
 pub use config::{GdConfig, ModelSpec, Precision, TrainConfig};
 pub use error::Error;
 pub use init::Init;
 pub use linalg::{Float, Threads};
+pub use model_io::AnyNetwork;
 pub use network::Network;
+pub use output::Output;
 pub use rng::{Gaussian, NumpyRng};

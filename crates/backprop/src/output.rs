@@ -1,13 +1,13 @@
 //! The output layer and its loss, as one type: [`Output::Sigmoid`] (one unit,
 //! two classes, binary cross-entropy) or [`Output::Softmax`] (K ≥ 2 units,
 //! K classes, categorical cross-entropy), each computed stably from the
-//! logits Z[L], and the dZ[L] = A[L] − Y they share.
+//! logits Z\[L\], and the dZ\[L\] = A\[L\] − Y they share.
 //!
 //! J = −(1/m)·Σ[y·ln a + (1−y)·ln(1−a)] with a = σ(z) equals
 //! (1/m)·Σ[max(z, 0) − z·y + ln(1 + e^(−|z|))], which never takes the log of 0:
 //! a saturated unit (|z| = 800) gives a finite cost, not NaN or ∞.
-//! With a sigmoid output, dZ[L] = A[L] − Y (the notes' simplification of
-//! dA[L] ⊙ σ′(Z[L])).
+//! With a sigmoid output, dZ\[L\] = A\[L\] − Y (the notes' simplification of
+//! dA\[L\] ⊙ σ′(Z\[L\])).
 
 use ndarray::{Array2, ArrayView2};
 
@@ -49,7 +49,7 @@ impl Output {
         }
     }
 
-    /// J from the logits Z[L] (1 × m or K × m) against Y, accumulated in f64.
+    /// J from the logits Z\[L\] (1 × m or K × m) against Y, accumulated in f64.
     pub fn cost<T: Float>(self, z: ArrayView2<'_, T>, y: ArrayView2<'_, T>) -> f64 {
         match self {
             Output::Sigmoid => bce_cost(z.iter().copied(), y.iter().copied()),
@@ -57,7 +57,7 @@ impl Output {
         }
     }
 
-    /// The probabilities A[L] from the logits Z[L]: σ element by element, or a softmax per column.
+    /// The probabilities A\[L\] from the logits Z\[L\]: σ element by element, or a softmax per column.
     pub fn probabilities<T: Float>(self, z: ArrayView2<'_, T>) -> Array2<T> {
         match self {
             Output::Sigmoid => z.mapv(crate::activation::sigmoid),
@@ -87,7 +87,7 @@ pub fn bce_cost<T: Float>(z: impl IntoIterator<Item = T>, y: impl IntoIterator<I
     sum / m as f64
 }
 
-/// dZ = A − Y over matching slices: dZ[L] of either output (σ or softmax with its cross-entropy).
+/// dZ = A − Y over matching slices: dZ\[L\] of either output (σ or softmax with its cross-entropy).
 pub fn output_dz<T: Float>(dz: &mut [T], a: &[T], y: &[T]) {
     assert!(dz.len() == a.len() && a.len() == y.len());
     dispatch!(avx2, output_dz_body, (dz: &mut [T], a: &[T], y: &[T]))

@@ -76,7 +76,7 @@ const NARROW_INPUTS: usize = 16;
 /// to rounding (≤ 10⁻¹² relative over the course's runs, in f64).
 ///
 /// The Gram path holds only for `fit`'s plain full-batch gradient descent on a
-/// fixed X: an update that is not a sum of dZ[1]·Xᵀ terms (L2 decay, Adam or
+/// fixed X: an update that is not a sum of dZ\[1\]·Xᵀ terms (L2 decay, Adam or
 /// RMSprop's element-wise scaling, mini-batches) must run [`Path::Layers`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Path {
@@ -84,7 +84,7 @@ pub enum Path {
     /// (n_x ≫ m and enough iterations), else [`Path::Layers`].
     #[default]
     Auto,
-    /// Layer by layer, every product direct: W[l]·A[l−1] and dZ[l]·A[l−1]ᵀ
+    /// Layer by layer, every product direct: W\[l\]·A\[l−1\] and dZ\[l\]·A\[l−1\]ᵀ
     /// (logistic regression on an X larger than the caches streams it in
     /// blocks of examples, one pass over memory an iteration; a deeper net on
     /// such an X with at most 512 examples (f64) runs its first layer's dW,

@@ -1,6 +1,6 @@
 //! The Gram path (the first layer through XᵀX, see `gram.rs`) against the
 //! direct path: the same cost at every iteration to 1e-9 relative in f64, over
-//! the course's whole runs, and the same weights once W[1] is formed.
+//! the course's whole runs, and the same weights once W\[1\] is formed.
 
 mod common;
 

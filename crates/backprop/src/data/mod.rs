@@ -8,11 +8,21 @@
 pub mod circle;
 mod csv;
 pub mod gauss;
+#[cfg(feature = "io")]
 mod hdf5;
+#[cfg(feature = "io")]
 pub mod idx;
+#[cfg(feature = "io")]
 pub mod images;
 mod inputs;
+#[cfg(feature = "io")]
 mod npz;
+#[cfg(not(feature = "io"))]
+mod without_io;
+#[cfg(not(feature = "io"))]
+use without_io::{hdf5, npz};
+#[cfg(not(feature = "io"))]
+pub use without_io::{idx, images};
 pub mod planar;
 pub mod points;
 pub mod spiral;
