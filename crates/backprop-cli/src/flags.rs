@@ -15,6 +15,10 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Memory budget for sizes read from input (arrays, pictures, layers), e.g. 2G or 512Mi
+    /// [default: the smallest of available memory, ulimit -v and the cgroup limit].
+    #[arg(long, global = true, value_parser = backprop::data::budget::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,6 +5,7 @@
 //! course scales them (images ÷ 255), and records how, in [`Preprocessing`],
 //! so the same transformation can be applied to new inputs.
 
+pub mod budget;
 pub mod circle;
 mod csv;
 pub mod gauss;
@@ -15,6 +16,8 @@ pub mod idx;
 #[cfg(feature = "io")]
 pub mod images;
 mod inputs;
+#[cfg(feature = "io")]
+mod npy;
 #[cfg(feature = "io")]
 mod npz;
 #[cfg(not(feature = "io"))]
