@@ -13,8 +13,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use backprop::data::{self, LoadOptions};
+use backprop::engine::fit;
 use backprop::metrics::accuracy;
-use backprop::train::{fit, GdConfig};
+use backprop::GdConfig;
 use backprop::{Activation, Init, Network, NumpyRng, Threads};
 
 fn main() -> Result<(), backprop::Error> {
@@ -41,7 +42,7 @@ fn main() -> Result<(), backprop::Error> {
     let config = GdConfig {
         learning_rate: 0.0075,
         iterations,
-        record_every: 100,
+        record_every: Some(100),
         ..Default::default()
     };
     let start = Instant::now();

@@ -9,8 +9,9 @@
 //! Run: `cargo run --release -p backprop --example flower [iterations]`
 
 use backprop::data::planar;
+use backprop::engine::fit;
 use backprop::metrics::accuracy;
-use backprop::train::{fit, GdConfig};
+use backprop::GdConfig;
 use backprop::{Activation, Init, Network, NumpyRng};
 
 fn main() -> Result<(), backprop::Error> {
@@ -36,7 +37,7 @@ fn main() -> Result<(), backprop::Error> {
     let config = GdConfig {
         learning_rate: 1.2,
         iterations,
-        record_every: 1000,
+        record_every: Some(1000),
         ..Default::default()
     };
     let history = fit(&mut net, x, y, &config, &mut |p| {

@@ -12,8 +12,9 @@
 use std::path::PathBuf;
 
 use backprop::data::{self, LoadOptions};
+use backprop::engine::fit;
 use backprop::metrics::accuracy;
-use backprop::train::{fit, GdConfig};
+use backprop::GdConfig;
 use backprop::{Activation, Init, Network, NumpyRng};
 
 fn main() -> Result<(), backprop::Error> {
@@ -46,7 +47,7 @@ fn main() -> Result<(), backprop::Error> {
     let config = GdConfig {
         learning_rate: 0.005,
         iterations,
-        record_every: 100,
+        record_every: Some(100),
         ..Default::default()
     };
     fit(

@@ -301,7 +301,7 @@ mod tests {
         };
         spec.gd.learning_rate = 0.5;
         spec.gd.iterations = 300;
-        spec.gd.record_every = 50;
+        spec.gd.record_every = Some(50);
         let mut model = Classifier::new(spec);
         let metrics = model.fit(data.x.view(), &labels).unwrap().clone();
         let p = model.predict_proba(data.x.view()).unwrap();

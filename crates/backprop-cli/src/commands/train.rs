@@ -61,7 +61,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let explain = args.explain;
     // --explain shows the model that trains: with --resume, the checkpoint's own.
     let explained = match (&args.resume, args.explain) {
-        (Some(dir), true) => backprop::checkpoint::read_info(dir)?.config.model,
+        (Some(dir), true) => {
+            let info = backprop::engine::checkpoint::read_info(dir)?;
+            serde_json::from_value::<backprop::ModelSpec>(info.config["model"].clone())?
+        }
         _ => spec.clone(),
     };
     let mut loaded = |train: &backprop::data::Dataset, _: Option<&backprop::data::Dataset>| {
