@@ -84,6 +84,10 @@ fn equivalent_across_ranks(tmp: &TempDir, args: &[&str]) -> Vec<(usize, f64)> {
 }
 
 #[test]
+#[cfg_attr(
+    no_cat_data,
+    ignore = "needs the cat data: ../shared/datasets/catvnoncat or $BACKPROP_CAT_DIR"
+)]
 fn full_batch_gradient_descent_on_the_cat_data() {
     let Some(cats) = cat_dir() else { return };
     let tmp = TempDir::new("mpi-cats");

@@ -1,5 +1,6 @@
 //! The model files load in Python: numpy + `safetensors` recompute our
-//! predictions from model.safetensors and model.json within 1e-6.
+//! predictions (sigmoid and softmax outputs) from model.safetensors and
+//! model.json within 1e-6, and the same classes.
 //!
 //! Needs `$BACKPROP_PYTHON`, a Python with numpy and safetensors (`.ci/run`
 //! makes one); skipped with a notice without it, except under `CI=true`.
@@ -41,6 +42,10 @@ fn recompute(py: &str, tmp: &TempDir, run: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    no_python,
+    ignore = "needs $BACKPROP_PYTHON: a Python with numpy and safetensors"
+)]
 fn numpy_recomputes_our_predictions_from_the_model_files() {
     let Some(py) = python() else { return };
     let tmp = TempDir::new("interop");
@@ -53,6 +58,11 @@ fn numpy_recomputes_our_predictions_from_the_model_files() {
         csv.push_str(&format!("{a},{b},{label},{c}\n"));
     }
     tmp.write("data.csv", &csv);
+    interop_runs(&py, &tmp);
+}
+
+/// Trains each run on `tmp`'s data.csv and recomputes its predictions in numpy.
+fn interop_runs(py: &str, tmp: &TempDir) {
     let runs: [(&str, &[&str]); 3] = [
         (
             "f64-tanh",
@@ -106,6 +116,33 @@ fn numpy_recomputes_our_predictions_from_the_model_files() {
         args.extend_from_slice(flags);
         let out = backprop(&tmp.0, &args);
         assert!(out.status.success(), "{name}: {}", stderr(&out));
-        recompute(&py, &tmp, name);
+        recompute(py, tmp, name);
     }
+}
+
+#[test]
+#[cfg_attr(
+    no_python,
+    ignore = "needs $BACKPROP_PYTHON: a Python with numpy and safetensors"
+)]
+fn numpy_recomputes_softmax_predictions_from_the_model_files() {
+    let Some(py) = python() else { return };
+    let tmp = TempDir::new("interop-softmax");
+    // Three classes (labels 0, 1, 2) from the sign pattern of two features.
+    let mut csv = String::from("a,b,label,c\n");
+    let mut rng = backprop::NumpyRng::new(7);
+    use backprop::Gaussian;
+    for _ in 0..90 {
+        let (a, b, c) = (rng.randn() * 2.0, rng.randn(), rng.randn() * 5.0);
+        let label = if a > 0.5 {
+            2
+        } else if b > 0.0 {
+            1
+        } else {
+            0
+        };
+        csv.push_str(&format!("{a},{b},{label},{c}\n"));
+    }
+    tmp.write("data.csv", &csv);
+    interop_runs(&py, &tmp);
 }

@@ -6,6 +6,10 @@ mod harness;
 use harness::{backprop, cat_dir, json, stdout, TempDir};
 
 #[test]
+#[cfg_attr(
+    no_cat_data,
+    ignore = "needs the cat data: ../shared/datasets/catvnoncat or $BACKPROP_CAT_DIR"
+)]
 fn train_logistic_regression_on_cats_prints_and_writes_the_course_numbers() {
     let Some(cats) = cat_dir() else { return };
     let tmp = TempDir::new("train-cats");

@@ -15,7 +15,7 @@
 //! bench_workloads planner [--reps 3] [--threads N]   # each configuration on every road that computes its numbers
 //! ```
 //! Times are the training loop only (`History::train_seconds`: for the Gram
-//! path that includes forming XᵀX and W[1] at the end), as the numpy scripts
+//! path that includes forming XᵀX and W\[1\] at the end), as the numpy scripts
 //! time theirs.
 
 use std::path::PathBuf;
@@ -109,7 +109,7 @@ fn direct_flops(sizes: &[usize], m: usize) -> f64 {
 }
 
 /// The flops the Gram path performs: once 2·m²·n_x (XᵀX) + 2·n₁·n_x·m (W₀·X) +
-/// 4·n₁·n_x·m (W[1] and dW[1] at the end); each iteration 2·n₁·m² and the
+/// 4·n₁·n_x·m (W\[1\] and dW\[1\] at the end); each iteration 2·n₁·m² and the
 /// products of layers 2…L.
 fn gram_flops(sizes: &[usize], m: usize, iters: usize) -> f64 {
     let (n_x, n1, m_f) = (sizes[0] as f64, sizes[1] as f64, m as f64);
@@ -432,7 +432,7 @@ fn w6(opts: &Opts) -> Value {
     })
 }
 
-/// W6's X, Y and initial W[l], b[l] as `w6_scale.py` makes them (written by
+/// W6's X, Y and initial W\[l\], b\[l\] as `w6_scale.py` makes them (written by
 /// `bench/compare.py` to an .npz), X made example-contiguous as the loaders do.
 fn w6_from_npz(path: &str) -> (Array2<f32>, Array2<f32>, Network<f32>) {
     let file = std::fs::File::open(path).unwrap_or_else(|e| {
@@ -454,9 +454,9 @@ fn w6_from_npz(path: &str) -> (Array2<f32>, Array2<f32>, Network<f32>) {
 
 /// GFLOP/s of each product of one training iteration of the net `--net` on a
 /// batch of `--m` examples, with the operands laid out as the network has them
-/// (X example-contiguous and, for layers under 64 units, Z[1] landing
+/// (X example-contiguous and, for layers under 64 units, Z\[1\] landing
 /// column-major, as `Dense::forward` does; W, Z, A, dZ row-major): best of 7
-/// after a warm-up. (Putting a thin Z[1] in place afterwards is not timed.)
+/// after a warm-up. (Putting a thin Z\[1\] in place afterwards is not timed.)
 fn products<T: Float>(opts: &Opts) -> Value {
     let sizes: Vec<usize> = opts
         .get("--net")

@@ -1,14 +1,20 @@
-//! Activation functions g(z), each beside its derivative g′(z).
+//! Activation functions g(z), each beside its derivative g′(z) and the row
+//! kernels that apply them to a whole layer: one definition each.
 //!
 //! The derivatives take both z and a = g(z), so each uses whichever is cheaper
-//! (tanh′ = 1 − a², σ′ = a(1 − a)), as the notes write them.
+//! (tanh′ = 1 − a², σ′ = a(1 − a)), as the notes write them. σ and tanh are
+//! the fast kernels of `fastmath.rs` (within a few ulp of libm), the same
+//! in the scalar [`Activation::forward`] and in the row kernels
+//! [`activate_row`] and [`times_derivative_row`], which are these scalar
+//! definitions applied along a row (one match per row, so each loop vectorises).
 //!
 //! At z = 0, ReLU's derivative is taken as 0 and leaky ReLU's as its slope (the
 //! left-hand derivative, as the course's `relu_backward` does with `Z <= 0`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::linalg::Float;
+use crate::fastmath::{sigmoid_t, tanh_t};
+use crate::linalg::{dispatch, Float};
 
 /// The default slope of leaky ReLU for z < 0.
 pub const LEAKY_RELU_SLOPE: f64 = 0.01;
@@ -30,7 +36,7 @@ pub enum Activation {
     },
     /// The output layer of more than two classes: softmax over each column,
     /// which the network applies to the whole column; element by element it
-    /// passes z through. Never a hidden activation (dZ[L] = A[L] − Y is used
+    /// passes z through. Never a hidden activation (dZ\[L\] = A\[L\] − Y is used
     /// instead of its derivative).
     Softmax,
 }
@@ -58,8 +64,8 @@ impl Activation {
     #[inline(always)]
     pub fn forward<T: Float>(self, z: T) -> T {
         match self {
-            Activation::Sigmoid => sigmoid(z),
-            Activation::Tanh => z.tanh(),
+            Activation::Sigmoid => sigmoid_t(z),
+            Activation::Tanh => tanh_t(z),
             Activation::Relu => {
                 if z > T::zero() {
                     z
@@ -125,11 +131,63 @@ impl std::str::FromStr for Activation {
     }
 }
 
-/// σ(z) = 1 / (1 + e^(−z)), as the course writes it. For z ≪ 0, e^(−z)
-/// overflows to +∞ and σ is exactly 0: never NaN.
+/// σ(z) = 1 / (1 + e^(−z)), as the course writes it (the fast kernel). For
+/// z ≪ 0, e^(−z) overflows to +∞ and σ is exactly 0: never NaN.
 #[inline(always)]
 pub fn sigmoid<T: Float>(z: T) -> T {
-    T::one() / (T::one() + (-z).exp())
+    sigmoid_t(z)
+}
+
+/// Z += b, A = g(Z), over one row (one unit, all examples).
+pub fn activate_row<T: Float>(g: Activation, b: T, z: &mut [T], a: &mut [T]) {
+    assert_eq!(z.len(), a.len());
+    dispatch!(avx2, activate_row_body, (g: Activation, b: T, z: &mut [T], a: &mut [T]))
+}
+
+#[inline(always)]
+fn activate_row_body<T: Float>(g: Activation, b: T, z: &mut [T], a: &mut [T]) {
+    let pairs = z.iter_mut().zip(a.iter_mut());
+    // One arm per g with g a constant in it, so `forward` folds to that g's
+    // arithmetic and each loop is a select or polynomial the compiler vectorises.
+    macro_rules! each {
+        ($g:expr) => {
+            pairs.for_each(|(z, a)| {
+                *z += b;
+                *a = $g.forward(*z);
+            })
+        };
+    }
+    match g {
+        Activation::Sigmoid => each!(Activation::Sigmoid),
+        Activation::Tanh => each!(Activation::Tanh),
+        Activation::Relu => each!(Activation::Relu),
+        Activation::LeakyRelu { slope } => each!(Activation::LeakyRelu { slope }),
+        Activation::Softmax => each!(Activation::Softmax),
+    }
+}
+
+/// dZ ⊙= g′(Z) over one row, g′ taken from Z and A = g(Z) ([`Activation::derivative`]).
+pub fn times_derivative_row<T: Float>(g: Activation, dz: &mut [T], z: &[T], a: &[T]) {
+    assert!(dz.len() == z.len() && z.len() == a.len());
+    dispatch!(avx2, times_derivative_body, (g: Activation, dz: &mut [T], z: &[T], a: &[T]))
+}
+
+#[inline(always)]
+fn times_derivative_body<T: Float>(g: Activation, dz: &mut [T], z: &[T], a: &[T]) {
+    let triples = dz.iter_mut().zip(z).zip(a);
+    macro_rules! each {
+        ($g:expr) => {
+            triples.for_each(|((dz, &z), &a)| *dz *= $g.derivative(z, a))
+        };
+    }
+    match g {
+        Activation::Sigmoid => each!(Activation::Sigmoid),
+        Activation::Tanh => each!(Activation::Tanh),
+        Activation::Relu => each!(Activation::Relu),
+        Activation::LeakyRelu { slope } => each!(Activation::LeakyRelu { slope }),
+        // The softmax output's dZ[L] = A[L] − Y is formed whole (output.rs).
+        Activation::Softmax => {}
+    }
 }
 
 #[cfg(test)]
@@ -174,5 +232,31 @@ mod tests {
         assert_eq!(sigmoid(-800.0f64), 0.0);
         assert_eq!(sigmoid(800.0f64), 1.0);
         assert_eq!(sigmoid(-800.0f32), 0.0);
+    }
+
+    #[test]
+    fn row_passes_match_the_scalar_definitions() {
+        let z0: Vec<f64> = (0..37).map(|i| (i as f64 - 18.0) * 0.37).collect();
+        for g in [
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Relu,
+            Activation::leaky_relu(),
+        ] {
+            let (mut z, mut a) = (z0.clone(), vec![0.0; z0.len()]);
+            activate_row(g, 0.5, &mut z, &mut a);
+            let mut dz = vec![1.5; z0.len()];
+            times_derivative_row(g, &mut dz, &z, &a);
+            for i in 0..z0.len() {
+                assert_eq!(z[i], z0[i] + 0.5);
+                assert_eq!(
+                    a[i].to_bits(),
+                    g.forward(z[i]).to_bits(),
+                    "{g:?} at {}",
+                    z[i]
+                );
+                assert_eq!(dz[i], 1.5 * g.derivative(z[i], a[i]));
+            }
+        }
     }
 }

@@ -1,100 +1,288 @@
 //! The equations of a run, in the notes' notation, with the run's own shapes,
 //! so a learner can hold every product against the notes.
+//!
+//! Everything printed comes from the run's [`ModelSpec`]: the output (one
+//! sigmoid unit for two classes, a K-unit softmax for more) and its
+//! cross-entropy, the L2 term, dropout, the mini-batch shapes, the optimiser's
+//! update and the learning-rate schedule. A test checks each for the
+//! configuration it belongs to.
 
 use std::fmt::Write;
 
-use crate::activation::Activation;
+use crate::config::ModelSpec;
+use crate::optim::{LrSchedule, OptimizerConfig};
+use crate::output::Output;
 
-/// The forward, cost, backward and update equations for a network of layer
-/// sizes `sizes` = [n_x, …, n_L] on `m` examples, hidden activation `g`; the output is
-/// σ with binary cross-entropy for n_L = 1, softmax with categorical cross-entropy otherwise.
-pub fn equations(sizes: &[usize], m: usize, g: Activation, learning_rate: f64) -> String {
+/// The forward, cost, backward and update equations of training `spec` on
+/// `m` examples of `n_x` features with `classes` classes.
+///
+/// ```
+/// let spec = backprop::ModelSpec { hidden: vec![4], ..Default::default() };
+/// let text = backprop::explain::equations(&spec, 2, 400, 2);
+/// assert!(text.contains("A[2] = σ(Z[2]) → (1×400)"));
+/// ```
+pub fn equations(spec: &ModelSpec, n_x: usize, m: usize, classes: usize) -> String {
+    let k = Output::units_for_classes(classes);
+    let mut sizes = vec![n_x];
+    sizes.extend(&spec.hidden);
+    sizes.push(k);
     let big_l = sizes.len() - 1;
-    let k = sizes[big_l];
-    let name = |l: usize| {
-        if l == big_l && k > 1 {
-            "softmax".to_string()
-        } else if l == big_l {
-            "σ".to_string()
-        } else {
-            g.name().to_string()
-        }
+    let gd = &spec.gd;
+    let g = spec.activation.name();
+    // The examples one update sees: a mini-batch, or all of them.
+    let mb = gd.batch_size.filter(|&b| b < m).unwrap_or(m);
+    let keep = |l: usize| -> Option<f64> {
+        let p = match gd.keep_prob.len() {
+            0 => return None,
+            1 => gd.keep_prob[0],
+            _ => gd.keep_prob.get(l - 1).copied().unwrap_or(1.0),
+        };
+        (l < big_l && p < 1.0).then_some(p)
     };
     let mut s = String::new();
+    let w = &mut s;
+
     let _ = writeln!(
-        s,
-        "Forward propagation (A[0] = X, {}×{m}; one example per column):",
-        sizes[0]
+        w,
+        "Network [{}]: {} hidden layer(s) with {g}, output {}; {m} training examples of {n_x} features, {classes} classes.",
+        sizes.iter().map(usize::to_string).collect::<Vec<_>>().join(", "),
+        big_l - 1,
+        if k == 1 {
+            "one sigmoid unit (P(y = 1 | x))".to_string()
+        } else {
+            format!("a softmax over {k} units (P(class | x), one-hot Y)")
+        }
+    );
+    if mb < m {
+        let batches = m.div_ceil(mb);
+        let last = m - (batches - 1) * mb;
+        let _ = writeln!(
+            w,
+            "Mini-batches: {batches} per epoch of m = {mb} examples{} ({}); each update sees X{{t}} ({n_x}×{mb}), Y{{t}} ({k}×{mb}).",
+            if last != mb {
+                format!(" (the last one {last})")
+            } else {
+                String::new()
+            },
+            if gd.shuffle {
+                "reshuffled every epoch"
+            } else {
+                "in the data's order"
+            }
+        );
+    } else {
+        let _ = writeln!(w, "Full batch: every update sees all m = {m} examples.");
+    }
+    match gd.epochs {
+        Some(e) => {
+            let _ = writeln!(w, "Training: {e} epochs = {} updates.", e * m.div_ceil(mb));
+        }
+        None => {
+            let _ = writeln!(w, "Training: {} updates (iterations).", gd.iterations);
+        }
+    }
+
+    let _ = writeln!(
+        w,
+        "Forward propagation (A[0] = X, {n_x}×{mb}; one example per column):"
     );
     for l in 1..=big_l {
         let (n, p) = (sizes[l], sizes[l - 1]);
         let _ = writeln!(
-            s,
-            "  Z[{l}] = W[{l}] ({n}×{p}) · A[{}] ({p}×{m}) + b[{l}] ({n}×1) → ({n}×{m})",
+            w,
+            "  Z[{l}] = W[{l}] ({n}×{p}) · A[{}] ({p}×{mb}) + b[{l}] ({n}×1) → ({n}×{mb})",
             l - 1
         );
-        let _ = writeln!(s, "  A[{l}] = {}(Z[{l}]) → ({n}×{m})", name(l));
+        if l < big_l {
+            let _ = writeln!(w, "  A[{l}] = {g}(Z[{l}]) → ({n}×{mb})");
+            if let Some(p) = keep(l) {
+                let _ = writeln!(
+                    w,
+                    "  A[{l}] = A[{l}] ⊙ D[{l}] / {p}, D[{l}] ~ Bernoulli({p}) ({n}×{mb}) (inverted dropout, training only)"
+                );
+            }
+        } else if k == 1 {
+            let _ = writeln!(w, "  A[{l}] = σ(Z[{l}]) → (1×{mb})");
+        } else {
+            let _ = writeln!(
+                w,
+                "  A[{l}] = softmax(Z[{l}]) column by column: e^(z_k − max z) / Σ_j e^(z_j − max z) → ({k}×{mb})"
+            );
+        }
     }
-    if k > 1 {
+    let l2 = if gd.l2 > 0.0 {
+        format!(" + (λ/(2m))·Σ_l ‖W[l]‖², λ = {}", gd.l2)
+    } else {
+        String::new()
+    };
+    if k == 1 {
         let _ = writeln!(
-            s,
-            "Cost: J = −(1/m)·Σ Y ⊙ ln A[{big_l}], Y one-hot ({k}×{m}), m = {m} (computed stably from Z[{big_l}])"
+            w,
+            "Cost (binary cross-entropy): J = −(1/m)·Σ[Y·ln A[{big_l}] + (1−Y)·ln(1−A[{big_l}])]{l2}, m = {mb} (computed stably from Z[{big_l}])"
         );
     } else {
         let _ = writeln!(
-            s,
-            "Cost: J = −(1/m)·Σ[Y·ln A[{big_l}] + (1−Y)·ln(1−A[{big_l}])], m = {m} (computed stably from Z[{big_l}])"
+            w,
+            "Cost (categorical cross-entropy): J = −(1/m)·Σ_columns Σ_k Y_k·ln A[{big_l}]_k{l2}, m = {mb} (log-sum-exp of Z[{big_l}])"
         );
     }
-    let _ = writeln!(s, "Backward propagation:");
-    let _ = writeln!(s, "  dZ[{big_l}] = A[{big_l}] − Y → ({k}×{m})");
+
+    let _ = writeln!(w, "Backward propagation:");
+    let _ = writeln!(
+        w,
+        "  dZ[{big_l}] = A[{big_l}] − Y → ({k}×{mb})   ({} and its cross-entropy together)",
+        if k == 1 { "σ" } else { "softmax" }
+    );
     for l in (1..=big_l).rev() {
         let (n, p) = (sizes[l], sizes[l - 1]);
+        let l2 = if gd.l2 > 0.0 {
+            format!(" + (λ/m)·W[{l}]")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
-            s,
-            "  dW[{l}] = (1/m) dZ[{l}] ({n}×{m}) · A[{}]ᵀ ({m}×{p}) → ({n}×{p})",
+            w,
+            "  dW[{l}] = (1/m) dZ[{l}] ({n}×{mb}) · A[{}]ᵀ ({mb}×{p}){l2} → ({n}×{p})",
             l - 1
         );
-        let _ = writeln!(s, "  db[{l}] = (1/m) Σ_columns dZ[{l}] ({n}×{m}) → ({n}×1)");
+        let _ = writeln!(
+            w,
+            "  db[{l}] = (1/m) Σ_columns dZ[{l}] ({n}×{mb}) → ({n}×1)"
+        );
         if l > 1 {
+            let q = l - 1;
+            let mask = keep(q)
+                .map(|p| format!(" ⊙ D[{q}] / {p}"))
+                .unwrap_or_default();
             let _ = writeln!(
-                s,
-                "  dZ[{}] = W[{l}]ᵀ ({p}×{n}) · dZ[{l}] ({n}×{m}) ⊙ {}′(Z[{}]) ({p}×{m}) → ({p}×{m})",
-                l - 1,
-                name(l - 1),
-                l - 1
+                w,
+                "  dZ[{q}] = W[{l}]ᵀ ({p}×{n}) · dZ[{l}] ({n}×{mb}){mask} ⊙ {g}′(Z[{q}]) ({p}×{mb}) → ({p}×{mb})"
             );
         }
     }
     let _ = writeln!(
-        s,
+        w,
         "  (dA[0] = W[1]ᵀ·dZ[1] is not computed: X is not learned)"
     );
-    let _ = writeln!(
-        s,
-        "Update (α = {learning_rate}): W[l] −= α·dW[l], b[l] −= α·db[l] for l = 1…{big_l}"
-    );
+
+    let alpha = match gd.schedule {
+        LrSchedule::None => format!("α = {}", gd.learning_rate),
+        LrSchedule::InverseTime { rate } => {
+            format!("α = α₀ / (1 + {rate}·epoch), α₀ = {}", gd.learning_rate)
+        }
+        LrSchedule::Exponential { rate } => {
+            format!("α = α₀ · {rate}^epoch, α₀ = {}", gd.learning_rate)
+        }
+        LrSchedule::Step { rate, interval } => format!(
+            "α = α₀ / (1 + {rate}·⌊epoch / {interval}⌋), α₀ = {}",
+            gd.learning_rate
+        ),
+    };
+    let each = format!("for l = 1…{big_l}, θ each of W[l], b[l]");
+    let _ = match gd.optimizer {
+        OptimizerConfig::Gd => writeln!(
+            w,
+            "Update (gradient descent, {alpha}): W[l] −= α·dW[l], b[l] −= α·db[l] for l = 1…{big_l}"
+        ),
+        OptimizerConfig::Momentum(c) => writeln!(
+            w,
+            "Update (momentum, {alpha}, β = {}): v = β·v + (1 − β)·dθ; θ −= α·v   ({each}; v starts at 0)",
+            c.beta
+        ),
+        OptimizerConfig::RmsProp(c) => writeln!(
+            w,
+            "Update (RMSprop, {alpha}, β₂ = {}, ε = {:e}): s = β₂·s + (1 − β₂)·dθ²; θ −= α·dθ / (√s + ε)   ({each}; s starts at 0)",
+            c.beta2, c.epsilon
+        ),
+        OptimizerConfig::Adam(c) => writeln!(
+            w,
+            "Update (Adam, {alpha}, β₁ = {}, β₂ = {}, ε = {:e}), at update t = 1, 2, …: v = β₁·v + (1 − β₁)·dθ; s = β₂·s + (1 − β₂)·dθ²; θ −= α·(v / (1 − β₁ᵗ)) / (√(s / (1 − β₂ᵗ)) + ε)   ({each}; v, s start at 0)",
+            c.beta1, c.beta2, c.epsilon
+        ),
+    };
     s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activation::Activation;
+    use crate::config::GdConfig;
+    use crate::optim::AdamConfig;
 
     #[test]
     fn deep_cat_net_shows_the_issue_example() {
-        let e = equations(&[12288, 20, 7, 5, 1], 209, Activation::Relu, 0.0075);
+        let spec = ModelSpec {
+            hidden: vec![20, 7, 5],
+            activation: Activation::Relu,
+            ..Default::default()
+        };
+        let e = equations(&spec, 12288, 209, 2);
         assert!(e.contains("Z[1] = W[1] (20×12288) · A[0] (12288×209) + b[1] (20×1) → (20×209)"));
         assert!(e.contains("dW[1] = (1/m) dZ[1] (20×209) · A[0]ᵀ (209×12288) → (20×12288)"));
         assert!(e.contains("A[4] = σ(Z[4]) → (1×209)"));
         assert!(e.contains("dZ[3] = W[4]ᵀ (5×1) · dZ[4] (1×209) ⊙ relu′(Z[3]) (5×209) → (5×209)"));
+        assert!(e.contains("binary cross-entropy"));
+        assert!(e.contains("W[l] −= α·dW[l]"));
+        assert!(e.contains("Full batch"));
+        assert!(!e.contains("softmax") && !e.contains("λ") && !e.contains("D["));
     }
 
     #[test]
-    fn a_softmax_output_shows_k_classes() {
-        let e = equations(&[2, 16, 3], 240, Activation::Relu, 0.01);
-        assert!(e.contains("A[2] = softmax(Z[2]) → (3×240)"), "{e}");
-        assert!(e.contains("Y one-hot (3×240)"), "{e}");
-        assert!(e.contains("dZ[2] = A[2] − Y → (3×240)"), "{e}");
+    fn softmax_adam_minibatch_l2_dropout_is_told_as_it_trains() {
+        let spec = ModelSpec {
+            hidden: vec![32, 16],
+            activation: Activation::Tanh,
+            gd: GdConfig {
+                batch_size: Some(64),
+                epochs: Some(3),
+                optimizer: OptimizerConfig::Adam(AdamConfig::default()),
+                l2: 0.5,
+                keep_prob: vec![0.8, 0.9],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let e = equations(&spec, 64, 1000, 10);
+        assert!(e.contains("a softmax over 10 units"));
+        assert!(e.contains("A[3] = softmax(Z[3])") && e.contains("→ (10×64)"));
+        assert!(e.contains("categorical cross-entropy"));
+        assert!(e.contains("λ = 0.5") && e.contains("+ (λ/m)·W[2]"));
+        assert!(e.contains("16 per epoch of m = 64 examples (the last one 40)"));
+        assert!(e.contains("3 epochs = 48 updates"));
+        assert!(e.contains("A[1] = A[1] ⊙ D[1] / 0.8"));
+        assert!(e.contains("A[2] = A[2] ⊙ D[2] / 0.9"));
+        assert!(e.contains("dZ[1] = W[2]ᵀ (32×16) · dZ[2] (16×64) ⊙ D[1] / 0.8 ⊙ tanh′"));
+        assert!(e.contains("Update (Adam") && e.contains("1 − β₁ᵗ"));
+        assert!(e.contains("dZ[3] = A[3] − Y → (10×64)"));
+    }
+
+    #[test]
+    fn momentum_rmsprop_and_schedules_show_their_updates() {
+        let with = |optimizer, schedule| {
+            let spec = ModelSpec {
+                gd: GdConfig {
+                    optimizer,
+                    schedule,
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            equations(&spec, 2, 100, 2)
+        };
+        let e = with(
+            OptimizerConfig::Momentum(Default::default()),
+            LrSchedule::Step {
+                rate: 1.0,
+                interval: 10,
+            },
+        );
+        assert!(e.contains("v = β·v + (1 − β)·dθ; θ −= α·v"));
+        assert!(e.contains("⌊epoch / 10⌋"));
+        let e = with(
+            OptimizerConfig::RmsProp(Default::default()),
+            LrSchedule::None,
+        );
+        assert!(e.contains("θ −= α·dθ / (√s + ε)"));
     }
 }

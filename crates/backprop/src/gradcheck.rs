@@ -35,7 +35,7 @@ pub struct TensorCheck {
 /// The whole check.
 #[derive(Clone, Debug)]
 pub struct GradCheckReport {
-    /// One entry per W[l] and b[l], in order.
+    /// One entry per W\[l\] and b\[l\], in order.
     pub tensors: Vec<TensorCheck>,
     /// The relative difference over all parameters together (the course's number).
     pub overall: f64,

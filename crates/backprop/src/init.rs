@@ -1,6 +1,6 @@
 //! Weight initialisations, seeded and drawn in the course's order.
 //!
-//! Each W[l] is drawn as numpy's `randn(n[l], n[l-1])` (row-major), W1 first,
+//! Each W\[l\] is drawn as numpy's `randn(n[l], n[l-1])` (row-major), W1 first,
 //! then scaled; biases start at 0. The draws are made in f64 and rounded to
 //! the network's type, as the course's `.astype(float32)` would.
 
@@ -17,9 +17,9 @@ pub enum Init {
     Zeros,
     /// N(0,1)·0.01 (the course's shallow networks).
     Small,
-    /// N(0,1)/√n[l-1] (the course's deep application, `np.random.randn(..) / np.sqrt(n_prev)`).
+    /// N(0,1)/√n\[l-1\] (the course's deep application, `np.random.randn(..) / np.sqrt(n_prev)`).
     Xavier,
-    /// N(0,1)·√(2/n[l-1]) (He et al., for ReLU).
+    /// N(0,1)·√(2/n\[l-1\]) (He et al., for ReLU).
     He,
 }
 

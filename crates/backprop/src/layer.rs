@@ -1,13 +1,13 @@
 //! One dense layer: Z = W·A_prev + b, A = g(Z), and its backward pass.
 //!
-//! The layer owns its parameters (W is n[l] × n[l-1], b is n[l] × 1, the notes'
+//! The layer owns its parameters (W is n\[l\] × n\[l-1\], b is n\[l\] × 1, the notes'
 //! shapes) and the buffers of one training pass (Z, A, dZ, dW, db), so that
 //! after the first iteration a pass allocates nothing.
 
 use ndarray::{Array2, ArrayView2};
 
 use crate::activation::Activation;
-use crate::elementwise::{activate_row, times_derivative_row};
+use crate::activation::{activate_row, times_derivative_row};
 use crate::linalg::{gemm, pairwise_sum, Float, Threads, SMALL_FLOPS};
 
 /// Below this many units W·X lands column-major first and is transposed into Z
@@ -18,21 +18,21 @@ const THIN_UNITS: usize = 64;
 /// A fully connected layer with its forward cache and gradients.
 #[derive(Clone, Debug)]
 pub struct Dense<T: Float> {
-    /// Weights W[l], n[l] × n[l-1].
+    /// Weights W\[l\], n\[l\] × n\[l-1\].
     pub w: Array2<T>,
-    /// Biases b[l], n[l] × 1, broadcast over the columns (examples).
+    /// Biases b\[l\], n\[l\] × 1, broadcast over the columns (examples).
     pub b: Array2<T>,
     /// g of this layer.
     pub activation: Activation,
-    /// Z[l] of the last forward pass, n[l] × m.
+    /// Z\[l\] of the last forward pass, n\[l\] × m.
     pub z: Array2<T>,
-    /// A[l] = g(Z[l]) of the last forward pass, n[l] × m.
+    /// A\[l\] = g(Z\[l\]) of the last forward pass, n\[l\] × m.
     pub a: Array2<T>,
-    /// dZ[l] of the last backward pass, n[l] × m.
+    /// dZ\[l\] of the last backward pass, n\[l\] × m.
     pub dz: Array2<T>,
-    /// dW[l] = (1/m)·dZ[l]·A[l-1]ᵀ.
+    /// dW\[l\] = (1/m)·dZ\[l\]·A\[l-1\]ᵀ.
     pub dw: Array2<T>,
-    /// db[l] = (1/m)·Σ_columns dZ[l].
+    /// db\[l\] = (1/m)·Σ_columns dZ\[l\].
     pub db: Array2<T>,
     /// Inverted dropout: 0 or 1/keep for each unit and example, multiplied
     /// into A after g; `None` when the layer keeps every unit.
@@ -61,12 +61,12 @@ impl<T: Float> Dense<T> {
         }
     }
 
-    /// n[l], the number of units.
+    /// n\[l\], the number of units.
     pub fn units(&self) -> usize {
         self.w.nrows()
     }
 
-    /// n[l-1], the number of inputs.
+    /// n\[l-1\], the number of inputs.
     pub fn inputs(&self) -> usize {
         self.w.ncols()
     }
@@ -171,7 +171,7 @@ impl<T: Float> Dense<T> {
         }
     }
 
-    /// dZ[l-1] = (W[l]ᵀ·dZ[l]) ⊙ g′(Z[l-1]), written into `prev.dz`.
+    /// dZ\[l-1\] = (W\[l\]ᵀ·dZ\[l\]) ⊙ g′(Z\[l-1\]), written into `prev.dz`.
     pub fn propagate_back(&self, prev: &mut Dense<T>, threads: Threads) {
         gemm(
             T::one(),

@@ -5,10 +5,11 @@
 //! *Neural Networks and Deep Learning* notes.
 //!
 //! ## The notes' conventions
-//! X is n_x × m (one example per **column**); W[l] is n[l] × n[l-1]; b[l] is
-//! n[l] × 1, broadcast over the columns.
+//! X is n_x × m (one example per **column**); W\[l\] is n\[l\] × n\[l-1\]; b\[l\] is
+//! n\[l\] × 1, broadcast over the columns.
 //!
-//! Forward, for l = 1 … L (hidden g: relu, tanh, sigmoid or leaky relu; output σ):
+//! Forward, for l = 1 … L (hidden g: relu, tanh, sigmoid or leaky relu; output σ
+//! for two classes, or a softmax over K > 2 classes with its categorical cross-entropy):
 //! ```text
 //! Z[l] = W[l]·A[l-1] + b[l]        A[l] = g[l](Z[l])        A[0] = X
 //! J    = −(1/m)·Σ[y·ln a + (1−y)·ln(1−a)]      (computed stably from Z[L])
@@ -39,26 +40,32 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+mod builder;
+pub mod classifier;
 pub mod collective;
 pub mod config;
 pub mod data;
-mod elementwise;
 pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod export;
+mod fastmath;
 pub mod fsutil;
 pub mod gradcheck;
 pub mod init;
 pub mod job;
 pub mod layer;
 pub mod linalg;
-pub mod loss;
 pub mod metrics;
 mod model_check;
 pub mod model_io;
 pub mod network;
 pub mod optim;
+pub mod output;
+#[cfg(feature = "plot")]
+pub mod plot;
+#[cfg(not(feature = "plot"))]
+#[path = "plot_off.rs"]
 pub mod plot;
 mod pool;
 pub mod predict;
@@ -69,9 +76,13 @@ pub mod stop;
 pub mod train;
 
 pub use activation::Activation;
+pub use builder::{NetworkBuilder, Parameter};
+pub use classifier::Classifier;
 pub use config::{GdConfig, ModelSpec, Precision, TrainConfig};
 pub use error::Error;
 pub use init::Init;
 pub use linalg::{Float, Threads};
+pub use model_io::AnyNetwork;
 pub use network::Network;
+pub use output::Output;
 pub use rng::{Gaussian, NumpyRng};

@@ -229,7 +229,7 @@ pub(crate) fn product<T: Float>(
     faer::linalg::matmul::matmul(c_mut, beta, a_ref, b_ref, alpha, Par::Seq);
 }
 
-/// Products with at most this many flops run in [`small_gemm`]'s plain loops
+/// Products with at most this many flops run in `small_gemm`'s plain loops
 /// when their layout suits them: below it faer's dispatch costs more than the
 /// arithmetic (the flower net's products are 3200–6400 flops); above it faer
 /// is faster (the cat nets' hidden layers, 7×20·20×209, run 20 % faster there).

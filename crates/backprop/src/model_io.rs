@@ -37,7 +37,7 @@ pub struct ModelInfo {
     pub layer_sizes: Vec<usize>,
     /// The hidden layers' g.
     pub hidden_activation: Activation,
-    /// The output unit's g (always "sigmoid" for now).
+    /// The output: "sigmoid" (one unit, two classes) or "softmax" (K ≥ 2 units, K classes).
     pub output_activation: String,
     /// "f32" or "f64": the dtype of the tensors.
     pub precision: String,

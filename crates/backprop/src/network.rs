@@ -1,21 +1,20 @@
 //! The network: any layer list [n_x, n_1, …, n_L]. One output unit is a
 //! sigmoid with binary cross-entropy (labels 0/1, Y is 1 × m); K ≥ 2 output
 //! units are a softmax with categorical cross-entropy (Y one-hot, K × m).
-//! Either way dZ[L] = A[L] − Y.
+//! Either way dZ\[L\] = A\[L\] − Y.
 //!
 //! Logistic regression is the network with no hidden layer ([n_x, 1]); the
 //! notes' shallow net has one ([n_x, n_h, 1]); the deep application has more.
-//! Indexing: `layers[0]` is the notes' layer 1 (W[1], b[1]); A[0] is X.
+//! Indexing: `layers[0]` is the notes' layer 1 (W\[1\], b\[1\]); A\[0\] is X.
 
 use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::activation::Activation;
-use crate::elementwise::output_dz;
 use crate::error::Error;
 use crate::init::Init;
 use crate::layer::Dense;
 use crate::linalg::{Float, Threads};
-use crate::loss::{bce_cost, softmax_columns, softmax_cost};
+use crate::output::{bce_cost, output_dz, softmax_columns, softmax_cost};
 use crate::rng::{Gaussian, NumpyRng};
 
 /// A feed-forward network: hidden layers with one activation, a sigmoid or softmax output.
@@ -28,7 +27,7 @@ pub struct Network<T: Float> {
 
 impl<T: Float> Network<T> {
     /// Initialises a network for `sizes` = [n_x, n_1, …, n_L] (n_L = 1), drawing
-    /// W[1], W[2], … in that order from `rng`; biases start at 0.
+    /// W\[1\], W\[2\], … in that order from `rng`; biases start at 0.
     pub fn new(
         sizes: &[usize],
         hidden: Activation,
@@ -46,7 +45,7 @@ impl<T: Float> Network<T> {
         Self::from_parameters(params, hidden)
     }
 
-    /// A network with the given (W[l], b[l]) pairs, layer 1 first.
+    /// A network with the given (W\[l\], b\[l\]) pairs, layer 1 first.
     pub fn from_parameters(
         params: Vec<(Array2<T>, Array2<T>)>,
         hidden: Activation,
@@ -134,7 +133,7 @@ impl<T: Float> Network<T> {
         self.forward_above_first();
     }
 
-    /// The forward pass of layers 2 … L, from A[1], and the output's softmax.
+    /// The forward pass of layers 2 … L, from A\[1\], and the output's softmax.
     pub(crate) fn forward_above_first(&mut self) {
         let threads = self.threads;
         for l in 1..self.layers.len() {
@@ -166,7 +165,7 @@ impl<T: Float> Network<T> {
         }
     }
 
-    /// λ/(2m)·Σ_l ‖W[l]‖², the L2 term of the cost for a batch of m examples.
+    /// λ/(2m)·Σ_l ‖W\[l\]‖², the L2 term of the cost for a batch of m examples.
     pub fn l2_penalty(&self, lambda: f64, m: usize) -> f64 {
         if lambda == 0.0 {
             return 0.0; // no pass over the weights for every mini-batch
@@ -179,7 +178,7 @@ impl<T: Float> Network<T> {
         lambda / (2.0 * m as f64) * sum
     }
 
-    /// dW[l] += (λ/m)·W[l] for every layer: the L2 term's gradient.
+    /// dW\[l\] += (λ/m)·W\[l\] for every layer: the L2 term's gradient.
     pub fn add_l2_gradient(&mut self, lambda: f64, m: usize) {
         let k = T::cast(lambda / m as f64);
         for layer in &mut self.layers {
@@ -223,19 +222,19 @@ impl<T: Float> Network<T> {
     }
 
     /// Backward pass after [`forward`](Self::forward): every layer's dZ, dW, db.
-    /// dA[0] (the gradient with respect to X) is never computed.
+    /// dA\[0\] (the gradient with respect to X) is never computed.
     pub fn backward(&mut self, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>) {
         self.backward_above_first(y);
         self.layers[0].parameter_gradients(x, self.threads);
     }
 
-    /// dZ[L] = A[L] − Y, then dW, db of layers L … 2 and dZ of layers L−1 … 1.
+    /// dZ\[L\] = A\[L\] − Y, then dW, db of layers L … 2 and dZ of layers L−1 … 1.
     pub(crate) fn backward_above_first(&mut self, y: ArrayView2<'_, T>) {
         self.output_gradient(y);
         self.backward_from_output();
     }
 
-    /// dZ[L] = A[L] − Y, into the output layer's dZ.
+    /// dZ\[L\] = A\[L\] − Y, into the output layer's dZ.
     pub(crate) fn output_gradient(&mut self, y: ArrayView2<'_, T>) {
         let out = self.layers.last_mut().expect("at least one layer");
         match (out.dz.as_slice_mut(), out.a.as_slice(), y.as_slice()) {
@@ -276,7 +275,7 @@ impl<T: Float> Network<T> {
         cost
     }
 
-    /// Z[L] for each column of X (the output logits), 1 × m (or K × m).
+    /// Z\[L\] for each column of X (the output logits), 1 × m (or K × m).
     /// Leaves the training caches alone (it works on copies of the layers).
     pub fn output_logits(&self, x: ArrayView2<'_, T>) -> Array2<T> {
         let mut scratch: Vec<Dense<T>> = self

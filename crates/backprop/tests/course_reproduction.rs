@@ -68,6 +68,10 @@ fn cost_at(h: &[(usize, f64)], i: usize) -> f64 {
 }
 
 #[test]
+#[cfg_attr(
+    no_cat_data,
+    ignore = "needs the cat data: ../shared/datasets/catvnoncat or $BACKPROP_CAT_DIR"
+)]
 fn cat_data_loads_as_numpy_does() {
     let Some((train, test)) = load_cat() else {
         return;
@@ -85,6 +89,10 @@ fn cat_data_loads_as_numpy_does() {
 }
 
 #[test]
+#[cfg_attr(
+    no_cat_data,
+    ignore = "needs the cat data: ../shared/datasets/catvnoncat or $BACKPROP_CAT_DIR"
+)]
 fn logistic_regression_on_cats_matches_the_course() {
     let Some((train, test)) = load_cat() else {
         return;
@@ -110,6 +118,10 @@ fn logistic_regression_on_cats_matches_the_course() {
 }
 
 #[test]
+#[cfg_attr(
+    no_cat_data,
+    ignore = "needs the cat data: ../shared/datasets/catvnoncat or $BACKPROP_CAT_DIR"
+)]
 fn two_layer_net_on_cats_matches_the_course() {
     let Some((train, test)) = load_cat() else {
         return;
@@ -130,6 +142,10 @@ fn two_layer_net_on_cats_matches_the_course() {
 }
 
 #[test]
+#[cfg_attr(
+    no_cat_data,
+    ignore = "needs the cat data: ../shared/datasets/catvnoncat or $BACKPROP_CAT_DIR"
+)]
 fn deep_net_on_cats_matches_the_course() {
     let Some((train, test)) = load_cat() else {
         return;

@@ -78,6 +78,10 @@ fn max_relative(a: &[f64], b: &[f64]) -> f64 {
 }
 
 #[test]
+#[cfg_attr(
+    no_cat_data,
+    ignore = "needs the cat data: ../shared/datasets/catvnoncat or $BACKPROP_CAT_DIR"
+)]
 fn full_batch_gd_on_the_cat_data_across_2_and_4_ranks() {
     let Some(dir) = common::cat_dir() else { return };
     let train = data::load(&dir.join("train_catvnoncat.h5"), &LoadOptions::default()).unwrap();

@@ -1,4 +1,4 @@
-//! The fused first layer (`fused.rs`: dW[1], its update and the next W[1]·X in
+//! The fused first layer (`fused.rs`: dW\[1\], its update and the next W\[1\]·X in
 //! one pass over X) against the plain layer-by-layer iteration
 //! (`Network::train_step`: forward, cost, backward, update): the same cost at
 //! every iteration to 1e-12 relative in f64, and the same weights, on 1 and 2

@@ -1,6 +1,6 @@
 //! The Gram path (the first layer through XᵀX, see `gram.rs`) against the
 //! direct path: the same cost at every iteration to 1e-9 relative in f64, over
-//! the course's whole runs, and the same weights once W[1] is formed.
+//! the course's whole runs, and the same weights once W\[1\] is formed.
 
 mod common;
 
@@ -36,6 +36,10 @@ fn compare<T: Float>(a: &(Network<T>, History), b: &(Network<T>, History)) -> (f
 }
 
 #[test]
+#[cfg_attr(
+    no_cat_data,
+    ignore = "needs the cat data: ../shared/datasets/catvnoncat or $BACKPROP_CAT_DIR"
+)]
 fn gram_path_matches_the_direct_path_on_the_course_runs_in_f64() {
     let Some(dir) = common::cat_dir() else {
         return;

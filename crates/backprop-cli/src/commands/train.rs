@@ -59,19 +59,24 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let load_bar = LoadBar::new(chatty && terminal);
     let mut progress = TrainingProgress::new(chatty, terminal);
     let explain = args.explain;
+    // --explain shows the model that trains: with --resume, the checkpoint's own.
+    let explained = match (&args.resume, args.explain) {
+        (Some(dir), true) => {
+            let info = backprop::engine::checkpoint::read_info(dir)?;
+            serde_json::from_value::<backprop::ModelSpec>(info.config["model"].clone())?
+        }
+        _ => spec.clone(),
+    };
     let mut loaded = |train: &backprop::data::Dataset, _: Option<&backprop::data::Dataset>| {
         load_bar.finish();
         if explain && !args.output.json {
-            let mut sizes = vec![train.features()];
-            sizes.extend(&spec.hidden);
-            sizes.push(1);
             print!(
                 "{}",
                 equations(
-                    &sizes,
+                    &explained,
+                    train.features(),
                     train.examples(),
-                    spec.activation,
-                    spec.gd.learning_rate
+                    train.classes.len()
                 )
             );
         }

@@ -180,7 +180,22 @@ fn info(spec: &RunSpec, d: &RunData) -> Value {
         .first()
         .copied()
         .unwrap_or(backprop::Activation::Tanh);
-    let equations = explain::equations(&sizes, d.train.examples(), g, r.learning_rate);
+    let mut model = backprop::ModelSpec {
+        hidden: r.hidden.clone(),
+        activation: g,
+        init: spec.init,
+        seed: r.seed,
+        ..Default::default()
+    };
+    model.gd.learning_rate = r.learning_rate;
+    model.gd.optimizer = spec.optimizer;
+    model.gd.batch_size = r.batch_size;
+    model.gd.epochs = Some(r.epochs);
+    model.gd.l2 = r.l2;
+    if r.keep_prob < 1.0 {
+        model.gd.keep_prob = vec![r.keep_prob];
+    }
+    let equations = explain::equations(&model, d.train.features(), d.train.examples(), k);
     let command = uniform.then(|| train_command(spec, d.test.is_some()));
     json!({
         "settings": r,

@@ -19,11 +19,11 @@ pub const UNIT_GRID: usize = 24;
 /// One layer's parameters and gradient norms, for drawing the network.
 #[derive(Serialize)]
 pub struct LayerView {
-    /// W[l], row-major (n[l] rows of n[l-1]).
+    /// W\[l\], row-major (n\[l\] rows of n\[l-1\]).
     pub w: Vec<f64>,
-    /// b[l].
+    /// b\[l\].
     pub b: Vec<f64>,
-    /// ‖dW[l]‖ and ‖db[l]‖ (Frobenius) of the last update.
+    /// ‖dW\[l\]‖ and ‖db\[l\]‖ (Frobenius) of the last update.
     pub dw_norm: f64,
     pub db_norm: f64,
     /// Each unit's activation on the unit grid: bytes 0…255 for −scale…+scale.

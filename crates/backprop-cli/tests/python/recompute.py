@@ -3,8 +3,10 @@
 usage: recompute.py MODEL_DIR DATA.csv PREDICTIONS.json
 Loads model.safetensors with the `safetensors` package, applies the
 preprocessing in model.json to the CSV's features, runs the forward pass
-(Z = W·A + b, hidden g, sigmoid output) and compares with backprop's
-probabilities. Prints the largest difference; exits 1 above 1e-6.
+(Z = W·A + b, hidden g, then a sigmoid output for one unit or a softmax
+over K units) and compares with backprop's probabilities (of the most
+probable class, for a softmax) and classes. Prints the largest difference;
+exits 1 above 1e-6 or on any class that differs.
 """
 import json
 import sys
@@ -40,9 +42,22 @@ for l in range(1, L + 1):
     assert b.shape == (info["layer_sizes"][l], 1), b.shape
     assert W.dtype == dtype
     Z = W @ A + b
-    A = 1 / (1 + np.exp(-Z)) if l == L else g(Z)
+    A = Z if l == L else g(Z)
 
-ours = np.array([p["probability"] for p in json.load(open(preds_path))])
-diff = float(np.max(np.abs(ours - A[0].astype(np.float64))))
-print(f"max |numpy - backprop| = {diff:.3e} over {ours.size} predictions")
-sys.exit(0 if diff <= 1e-6 else 1)
+Z = A.astype(np.float64)
+assert info["output_activation"] == ("sigmoid" if Z.shape[0] == 1 else "softmax"), info["output_activation"]
+if Z.shape[0] == 1:
+    P = 1 / (1 + np.exp(-Z[0]))
+    best = (P > 0.5).astype(int)
+else:
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    S = E / E.sum(axis=0, keepdims=True)
+    best = S.argmax(axis=0)
+    P = S[best, np.arange(S.shape[1])]
+
+preds = json.load(open(preds_path))
+ours = np.array([p["probability"] for p in preds])
+diff = float(np.max(np.abs(ours - P)))
+wrong = sum(p["class"] != info["classes"][c] for p, c in zip(preds, best))
+print(f"max |numpy - backprop| = {diff:.3e} over {ours.size} predictions; {wrong} classes differ")
+sys.exit(0 if diff <= 1e-6 and wrong == 0 else 1)

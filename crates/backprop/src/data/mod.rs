@@ -9,12 +9,23 @@ pub mod budget;
 pub mod circle;
 mod csv;
 pub mod gauss;
+#[cfg(feature = "io")]
 mod hdf5;
+#[cfg(feature = "io")]
 pub mod idx;
+#[cfg(feature = "io")]
 pub mod images;
 mod inputs;
+#[cfg(feature = "io")]
 mod npy;
+#[cfg(feature = "io")]
 mod npz;
+#[cfg(not(feature = "io"))]
+mod without_io;
+#[cfg(not(feature = "io"))]
+use without_io::{hdf5, npz};
+#[cfg(not(feature = "io"))]
+pub use without_io::{idx, images};
 pub mod planar;
 pub mod points;
 pub mod spiral;
@@ -217,7 +228,6 @@ fn examples_to_columns(m: usize, n_x: usize, values: Vec<f64>) -> Array2<f64> {
         .reversed_axes()
 }
 
-/// Labels must be 0 or 1 for the sigmoid output; names the first offender.
 /// The most classes a label column may number.
 pub const MAX_CLASSES: usize = 10_000;
 

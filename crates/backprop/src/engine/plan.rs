@@ -39,7 +39,7 @@ pub enum Plan {
 /// Every choice gives the same costs up to rounding.
 ///
 /// The Gram path holds only for plain full-batch gradient descent on a fixed
-/// X: an update that is not a sum of dZ[1]·Xᵀ terms (L2 decay, Adam or
+/// X: an update that is not a sum of dZ\[1\]·Xᵀ terms (L2 decay, Adam or
 /// RMSprop's element-wise scaling, mini-batches) must run layer by layer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Path {

@@ -416,6 +416,8 @@ impl Trainer {
     ) -> Result<(), Error> {
         let config = &self.config;
         let m = x.ncols();
+        // Every range, for the library's callers too (config.rs).
+        config.validate_for(net.sizes().len().saturating_sub(2))?;
         if config.record_every == Some(0) {
             return Err(Error::Config("--record-every must be at least 1".into()));
         }

@@ -4,7 +4,7 @@
 //! iteration's W·X in one pass over X, a block of features at a time, so that X
 //! crosses the memory bus once an iteration instead of twice.
 //!
-//! Why: the first layer of wide data does only 2·n[1] flops per element of X
+//! Why: the first layer of wide data does only 2·n\[1\] flops per element of X
 //! per product (40 for the cat nets), and X (20 MB in f64 for them) does not
 //! stay in cache between the two products; block by block, both are served
 //! from L2 (the cat net's direct loop: 9.3 → 7.5 s in f64, docs/PERFORMANCE.md).
@@ -13,7 +13,7 @@
 //! the next iteration's W·X, so its forward pass starts from it.
 //!
 //! That sum differs in its last bits from a fresh W·X, so a checkpoint saves it
-//! (the first layer's Z between iterations, n[1] × m) and a resumed run starts
+//! (the first layer's Z between iterations, n\[1\] × m) and a resumed run starts
 //! from it: the same arithmetic as the run it continues.
 
 use std::sync::Mutex;
@@ -37,7 +37,7 @@ const MAX_PARTS: usize = 8;
 
 /// The first layer's state between iterations of the fused pass.
 pub(crate) struct FusedFirst<T: Float> {
-    /// Per part: W·X over its blocks, stored m × n[1] (the product lands column-major).
+    /// Per part: W·X over its blocks, stored m × n\[1\] (the product lands column-major).
     partial: Vec<Array2<T>>,
     /// Whether the first layer's Z holds W·X (before the bias) for its current W.
     ready: bool,

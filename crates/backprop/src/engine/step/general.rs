@@ -7,7 +7,7 @@
 //! draws its dropout masks from a generator seeded by (seed, t). So a run
 //! resumed at any update does the same arithmetic as the run it continues.
 //!
-//! Sample weights w: J = Σ wᵢ·lᵢ / Σ wᵢ over the batch, so dZ[L]'s column i
+//! Sample weights w: J = Σ wᵢ·lᵢ / Σ wᵢ over the batch, so dZ\[L\]'s column i
 //! (the gradient of lᵢ, the rest of the backward pass dividing by the batch's
 //! m) is scaled by wᵢ·m / Σ w; weights all equal give the unweighted J.
 
@@ -17,9 +17,9 @@ use ndarray::{s, ArrayView1, ArrayView2};
 
 use crate::collective::Collective;
 use crate::linalg::Float;
-use crate::loss::{bce_from_logit, softmax_cost};
 use crate::network::Network;
 use crate::optim::Optimizer;
+use crate::output::{bce_from_logit, softmax_cost};
 use crate::rng::NumpyRng;
 use crate::train::GdConfig;
 

@@ -1,14 +1,14 @@
 //! The first layer through the Gram matrix XᵀX, for full-batch gradient
 //! descent on wide data (n_x ≫ m, as the cat images: 12288 features, 209 examples).
 //!
-//! Gradient descent only ever adds dW[1] = (1/m)·dZ[1]·Xᵀ to W[1], so W[1]
-//! stays W[1]₀ + C·Xᵀ with C an n[1] × m matrix, and
+//! Gradient descent only ever adds dW\[1\] = (1/m)·dZ\[1\]·Xᵀ to W\[1\], so W\[1\]
+//! stays W\[1\]₀ + C·Xᵀ with C an n\[1\] × m matrix, and
 //! ```text
 //! Z[1] = W[1]·X + b[1] = W[1]₀·X + C·(XᵀX) + b[1]        C ← C − (α/m)·dZ[1]
 //! ```
-//! P₀ = W[1]₀·X and G = XᵀX are computed once, so an iteration costs
-//! 2·n[1]·m² flops instead of 4·n[1]·n_x·m, and X is not read again until
-//! W[1] = W[1]₀ + C·Xᵀ is formed at the end ([`Gram::materialize`]).
+//! P₀ = W\[1\]₀·X and G = XᵀX are computed once, so an iteration costs
+//! 2·n\[1\]·m² flops instead of 4·n\[1\]·n_x·m, and X is not read again until
+//! W\[1\] = W\[1\]₀ + C·Xᵀ is formed at the end ([`Gram::materialize`]).
 //! It holds only for plain gradient descent on a fixed X: an optimiser that
 //! rescales gradients element-wise (Adam, RMSprop) or mini-batches leave the
 //! span, and must take the direct path.
@@ -25,14 +25,14 @@ use crate::linalg::{gemm, Float, Threads};
 /// The largest m·m the Gram matrix may have (16 Mi entries, 128 MiB in f64).
 const MAX_GRAM_ENTRIES: usize = 1 << 24;
 
-/// The state of the first layer on the Gram path: W[1] = W₀ + C·Xᵀ.
+/// The state of the first layer on the Gram path: W\[1\] = W₀ + C·Xᵀ.
 #[derive(Clone, Debug)]
 pub(crate) struct Gram<T: Float> {
-    /// W[1] when the path started, n[1] × n_x.
+    /// W\[1\] when the path started, n\[1\] × n_x.
     w0: Array2<T>,
-    /// C, n[1] × m: the accumulated −(α/m)·dZ[1].
+    /// C, n\[1\] × m: the accumulated −(α/m)·dZ\[1\].
     c: Array2<T>,
-    /// P₀ = W₀·X, n[1] × m.
+    /// P₀ = W₀·X, n\[1\] × m.
     p0: Array2<T>,
     /// G = XᵀX, m × m.
     g: Array2<T>,
@@ -77,7 +77,7 @@ impl<T: Float> Gram<T> {
         [("gram.W0", &self.w0), ("gram.C", &self.c)]
     }
 
-    /// Z[1] = P₀ + C·G + b, A[1] = g(Z[1]).
+    /// Z\[1\] = P₀ + C·G + b, A\[1\] = g(Z\[1\]).
     pub(crate) fn forward(&self, first: &mut Dense<T>, threads: Threads) {
         first.prepare(self.c.ncols());
         first.z.assign(&self.p0);
@@ -100,7 +100,7 @@ impl<T: Float> Gram<T> {
         first.descend_bias(learning_rate);
     }
 
-    /// Writes W[1] = W₀ + C·Xᵀ into the layer, and dW[1] = (1/m)·dZ[1]·Xᵀ of the
+    /// Writes W\[1\] = W₀ + C·Xᵀ into the layer, and dW\[1\] = (1/m)·dZ\[1\]·Xᵀ of the
     /// last backward pass, so the layer reads as if trained directly.
     pub(crate) fn materialize(&self, first: &mut Dense<T>, x: ArrayView2<'_, T>, threads: Threads) {
         first.w.assign(&self.w0);

@@ -23,10 +23,10 @@ use std::collections::HashMap;
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::elementwise::cost_bound;
 use crate::error::Error;
 use crate::linalg::Float;
 use crate::network::Network;
+use crate::output::cost_bound;
 
 use super::plan::Plan;
 use fused::FusedFirst;
@@ -108,7 +108,7 @@ impl<T: Float> Strategy<T> {
     }
 
     /// Makes the network's parameters current (the Gram path writes
-    /// W[1] = W₀ + C·Xᵀ); the run goes on unchanged.
+    /// W\[1\] = W₀ + C·Xᵀ); the run goes on unchanged.
     pub(crate) fn sync(&self, net: &mut Network<T>, x: ArrayView2<'_, T>) {
         if let Strategy::Gram(g) = self {
             let threads = net.threads();
@@ -169,7 +169,7 @@ impl<T: Float> Strategy<T> {
 }
 
 /// Whether the cost of the last forward pass is certainly finite, from a
-/// bound on its terms (see `elementwise::cost_bound`) that costs no logarithms.
+/// bound on its terms (see `output::cost_bound`) that costs no logarithms.
 fn cost_is_surely_finite<T: Float>(net: &Network<T>, y: ArrayView2<'_, T>) -> bool {
     if net.is_softmax() {
         return false;

@@ -6,11 +6,12 @@
 
 use ndarray::{ArrayView2, Axis};
 
+use crate::activation::activate_row;
 use crate::activation::Activation;
-use crate::elementwise::{activate_row, output_dz};
 use crate::layer::Dense;
 use crate::linalg::{gemm, Float, Threads};
 use crate::network::Network;
+use crate::output::output_dz;
 
 /// The bytes of X per block: a quarter of L2 (1 MiB a core on Zen 4).
 const BLOCK_BYTES: usize = 1 << 18;

@@ -1,19 +1,17 @@
-//! Vectorised element-wise passes: each layer's bias add and g, and g′ in the
-//! backward pass, over whole rows.
+//! Fast, branch-free e^x, σ and tanh for the activations' row kernels.
 //!
 //! libm's `tanh` costs ≈15 ns a value here (1600 of them are most of the
 //! flower net's iteration), so σ and tanh use the branch-free [`exp`] and
-//! [`tanh`] below, which the compiler vectorises. Every pass is compiled twice
-//! (baseline and AVX2+FMA) and picked at run time; both give the same bits,
-//! because the kernels use fused multiply-adds explicitly (`mul_add`) and
-//! nothing else the compiler may contract. f32 rows have their own kernels
-//! (lower-degree polynomials, 8 lanes a register).
+//! [`tanh`] below, which the compiler vectorises. The row kernels that call
+//! them are compiled twice (baseline and AVX2+FMA) and picked at run time;
+//! both give the same bits, because the kernels use fused multiply-adds
+//! explicitly (`mul_add`) and nothing else the compiler may contract. f32
+//! rows have their own kernels (lower-degree polynomials, 8 lanes a register).
 //!
 //! Accuracy (tested below against libm over 10⁶ points): [`exp`] within 1 ulp,
 //! [`tanh`] within 3 ulp, [`sigmoid`] within 5·10⁻¹⁶ relative.
 
-use crate::activation::Activation;
-use crate::linalg::{dispatch, Float};
+use crate::linalg::Float;
 
 const LOG2E: f64 = std::f64::consts::LOG2_E;
 /// ln 2 split so that k·LN2_HI is exact for |k| < 2²⁰ (fdlibm's split).
@@ -174,9 +172,9 @@ pub fn tanh_f32(x: f32) -> f32 {
     (-t / (t + 2.0)).copysign(x)
 }
 
-/// tanh in the row's own precision: f32 rows use the f32 kernel (8 lanes a register).
+/// tanh in the value's own precision: f32 uses the f32 kernel (8 lanes a register).
 #[inline(always)]
-fn tanh_t<T: Float>(z: T) -> T {
+pub(crate) fn tanh_t<T: Float>(z: T) -> T {
     if std::mem::size_of::<T>() == 4 {
         T::cast(f64::from(tanh_f32(z.as_f64() as f32)))
     } else {
@@ -184,117 +182,14 @@ fn tanh_t<T: Float>(z: T) -> T {
     }
 }
 
-/// σ in the row's own precision.
+/// σ in the value's own precision.
 #[inline(always)]
-fn sigmoid_t<T: Float>(z: T) -> T {
+pub(crate) fn sigmoid_t<T: Float>(z: T) -> T {
     if std::mem::size_of::<T>() == 4 {
         T::cast(f64::from(sigmoid_f32(z.as_f64() as f32)))
     } else {
         T::cast(sigmoid(z.as_f64()))
     }
-}
-
-/// Z += b, A = g(Z), over one row (one unit, all examples).
-pub fn activate_row<T: Float>(g: Activation, b: T, z: &mut [T], a: &mut [T]) {
-    assert_eq!(z.len(), a.len());
-    dispatch!(avx2, activate_row_body, (g: Activation, b: T, z: &mut [T], a: &mut [T]))
-}
-
-#[inline(always)]
-fn activate_row_body<T: Float>(g: Activation, b: T, z: &mut [T], a: &mut [T]) {
-    let pairs = z.iter_mut().zip(a.iter_mut());
-    match g {
-        Activation::Sigmoid => pairs.for_each(|(z, a)| {
-            *z += b;
-            *a = sigmoid_t(*z);
-        }),
-        Activation::Tanh => pairs.for_each(|(z, a)| {
-            *z += b;
-            *a = tanh_t(*z);
-        }),
-        // One arm per g, so each loop is a select the compiler vectorises.
-        Activation::Relu => pairs.for_each(|(z, a)| {
-            *z += b;
-            *a = if *z > T::zero() { *z } else { T::zero() };
-        }),
-        Activation::LeakyRelu { slope } => {
-            let slope = T::cast(slope);
-            pairs.for_each(|(z, a)| {
-                *z += b;
-                *a = if *z > T::zero() { *z } else { slope * *z };
-            })
-        }
-        Activation::Softmax => pairs.for_each(|(z, a)| {
-            *z += b;
-            *a = *z;
-        }),
-    }
-}
-
-/// dZ ⊙= g′(Z) over one row, g′ taken from Z and A = g(Z) (see [`Activation::derivative`]).
-pub fn times_derivative_row<T: Float>(g: Activation, dz: &mut [T], z: &[T], a: &[T]) {
-    assert!(dz.len() == z.len() && z.len() == a.len());
-    dispatch!(avx2, times_derivative_body, (g: Activation, dz: &mut [T], z: &[T], a: &[T]))
-}
-
-#[inline(always)]
-fn times_derivative_body<T: Float>(g: Activation, dz: &mut [T], z: &[T], a: &[T]) {
-    let triples = dz.iter_mut().zip(z).zip(a);
-    let one = T::one();
-    // One match for the row (the same arithmetic as `Activation::derivative`).
-    match g {
-        Activation::Tanh => triples.for_each(|((dz, _), &a)| *dz *= one - a * a),
-        Activation::Sigmoid => triples.for_each(|((dz, _), &a)| *dz *= a * (one - a)),
-        Activation::Relu => triples.for_each(|((dz, &z), _)| {
-            *dz = if z > T::zero() { *dz } else { T::zero() * *dz };
-        }),
-        Activation::LeakyRelu { slope } => {
-            let slope = T::cast(slope);
-            triples.for_each(|((dz, &z), _)| *dz *= if z > T::zero() { one } else { slope })
-        }
-        Activation::Softmax => {}
-    }
-}
-
-/// dZ = A − Y over matching slices (the sigmoid output's dZ[L]).
-pub fn output_dz<T: Float>(dz: &mut [T], a: &[T], y: &[T]) {
-    assert!(dz.len() == a.len() && a.len() == y.len());
-    dispatch!(avx2, output_dz_body, (dz: &mut [T], a: &[T], y: &[T]))
-}
-
-#[inline(always)]
-fn output_dz_body<T: Float>(dz: &mut [T], a: &[T], y: &[T]) {
-    for ((dz, &a), &y) in dz.iter_mut().zip(a).zip(y) {
-        *dz = a - y;
-    }
-}
-
-/// Σ (|z|·(1 + |y|) + 1) in f64: a bound on the magnitude of the cost's sum
-/// (each example's loss is at most |z|·(1 + |y|) + ln 2), NaN when some z or y
-/// is NaN. One pass of adds and multiplies, where the cost takes two logs and an
-/// exp a value.
-pub fn cost_bound<T: Float>(z: &[T], y: &[T]) -> f64 {
-    assert_eq!(z.len(), y.len());
-    dispatch!(avx2, cost_bound_body, (z: &[T], y: &[T]) -> f64)
-}
-
-#[inline(always)]
-fn cost_bound_body<T: Float>(z: &[T], y: &[T]) -> f64 {
-    let term = |z: T, y: T| z.as_f64().abs().mul_add(1.0 + y.as_f64().abs(), 1.0);
-    let mut acc = [0.0f64; 8];
-    let (zc, yc) = (z.chunks_exact(8), y.chunks_exact(8));
-    let tail: f64 = zc
-        .remainder()
-        .iter()
-        .zip(yc.remainder())
-        .map(|(&z, &y)| term(z, y))
-        .sum();
-    for (zc, yc) in zc.zip(yc) {
-        for ((s, &z), &y) in acc.iter_mut().zip(zc).zip(yc) {
-            *s += term(z, y);
-        }
-    }
-    acc.iter().sum::<f64>() + tail
 }
 
 #[cfg(test)]
@@ -391,26 +286,5 @@ mod tests {
         assert_eq!(sigmoid_f32(-200.0), 0.0);
         assert_eq!(sigmoid_f32(200.0), 1.0);
         assert!(tanh_f32(f32::NAN).is_nan() && sigmoid_f32(f32::NAN).is_nan());
-    }
-
-    #[test]
-    fn row_passes_match_the_scalar_definitions() {
-        let z0: Vec<f64> = (0..37).map(|i| (i as f64 - 18.0) * 0.37).collect();
-        for g in [
-            Activation::Sigmoid,
-            Activation::Tanh,
-            Activation::Relu,
-            Activation::leaky_relu(),
-        ] {
-            let (mut z, mut a) = (z0.clone(), vec![0.0; z0.len()]);
-            activate_row(g, 0.5, &mut z, &mut a);
-            let mut dz = vec![1.5; z0.len()];
-            times_derivative_row(g, &mut dz, &z, &a);
-            for i in 0..z0.len() {
-                assert_eq!(z[i], z0[i] + 0.5);
-                assert!(ulps(a[i], g.forward(z[i])) <= 3, "{g:?} at {}", z[i]);
-                assert_eq!(dz[i], 1.5 * g.derivative(z[i], a[i]));
-            }
-        }
     }
 }

@@ -1,12 +1,74 @@
-//! Binary cross-entropy, computed stably from the logits, and the output's dZ.
+//! The output layer and its loss, as one type: [`Output::Sigmoid`] (one unit,
+//! two classes, binary cross-entropy) or [`Output::Softmax`] (K ≥ 2 units,
+//! K classes, categorical cross-entropy), each computed stably from the
+//! logits Z\[L\], and the dZ\[L\] = A\[L\] − Y they share.
 //!
 //! J = −(1/m)·Σ[y·ln a + (1−y)·ln(1−a)] with a = σ(z) equals
 //! (1/m)·Σ[max(z, 0) − z·y + ln(1 + e^(−|z|))], which never takes the log of 0:
 //! a saturated unit (|z| = 800) gives a finite cost, not NaN or ∞.
-//! With a sigmoid output, dZ[L] = A[L] − Y (the notes' simplification of
-//! dA[L] ⊙ σ′(Z[L])).
+//! With a sigmoid output, dZ\[L\] = A\[L\] − Y (the notes' simplification of
+//! dA\[L\] ⊙ σ′(Z\[L\])).
 
-use crate::linalg::Float;
+use ndarray::{Array2, ArrayView2};
+
+use crate::linalg::{dispatch, Float};
+
+/// The output layer: its activation and the cross-entropy that goes with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// One sigmoid unit, P(y = 1 | x); binary cross-entropy; Y is 1 × m of 0/1.
+    Sigmoid,
+    /// A softmax over K ≥ 2 units, P(class k | x); categorical cross-entropy; Y is one-hot K × m.
+    Softmax,
+}
+
+impl Output {
+    /// The output for a network with `units` output units: one is a sigmoid, more a softmax.
+    pub fn for_units(units: usize) -> Self {
+        if units == 1 {
+            Output::Sigmoid
+        } else {
+            Output::Softmax
+        }
+    }
+
+    /// The output units for `classes` classes: 1 for two (a sigmoid), else K (a softmax).
+    pub fn units_for_classes(classes: usize) -> usize {
+        if classes > 2 {
+            classes
+        } else {
+            1
+        }
+    }
+
+    /// The name model.json and `--explain` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Output::Sigmoid => "sigmoid",
+            Output::Softmax => "softmax",
+        }
+    }
+
+    /// J from the logits Z\[L\] (1 × m or K × m) against Y, accumulated in f64.
+    pub fn cost<T: Float>(self, z: ArrayView2<'_, T>, y: ArrayView2<'_, T>) -> f64 {
+        match self {
+            Output::Sigmoid => bce_cost(z.iter().copied(), y.iter().copied()),
+            Output::Softmax => softmax_cost(z, y),
+        }
+    }
+
+    /// The probabilities A\[L\] from the logits Z\[L\]: σ element by element, or a softmax per column.
+    pub fn probabilities<T: Float>(self, z: ArrayView2<'_, T>) -> Array2<T> {
+        match self {
+            Output::Sigmoid => z.mapv(crate::activation::sigmoid),
+            Output::Softmax => {
+                let mut a = Array2::zeros(z.dim());
+                softmax_columns(z, a.view_mut());
+                a
+            }
+        }
+    }
+}
 
 /// One example's loss −[y·ln σ(z) + (1−y)·ln(1−σ(z))], from the logit z, in f64.
 #[inline(always)]
@@ -23,6 +85,47 @@ pub fn bce_cost<T: Float>(z: impl IntoIterator<Item = T>, y: impl IntoIterator<I
         m += 1;
     }
     sum / m as f64
+}
+
+/// dZ = A − Y over matching slices: dZ\[L\] of either output (σ or softmax with its cross-entropy).
+pub fn output_dz<T: Float>(dz: &mut [T], a: &[T], y: &[T]) {
+    assert!(dz.len() == a.len() && a.len() == y.len());
+    dispatch!(avx2, output_dz_body, (dz: &mut [T], a: &[T], y: &[T]))
+}
+
+#[inline(always)]
+fn output_dz_body<T: Float>(dz: &mut [T], a: &[T], y: &[T]) {
+    for ((dz, &a), &y) in dz.iter_mut().zip(a).zip(y) {
+        *dz = a - y;
+    }
+}
+
+/// Σ (|z|·(1 + |y|) + 1) in f64: a bound on the magnitude of the cost's sum
+/// (each example's loss is at most |z|·(1 + |y|) + ln 2), NaN when some z or y
+/// is NaN. One pass of adds and multiplies, where the cost takes two logs and an
+/// exp a value.
+pub fn cost_bound<T: Float>(z: &[T], y: &[T]) -> f64 {
+    assert_eq!(z.len(), y.len());
+    dispatch!(avx2, cost_bound_body, (z: &[T], y: &[T]) -> f64)
+}
+
+#[inline(always)]
+fn cost_bound_body<T: Float>(z: &[T], y: &[T]) -> f64 {
+    let term = |z: T, y: T| z.as_f64().abs().mul_add(1.0 + y.as_f64().abs(), 1.0);
+    let mut acc = [0.0f64; 8];
+    let (zc, yc) = (z.chunks_exact(8), y.chunks_exact(8));
+    let tail: f64 = zc
+        .remainder()
+        .iter()
+        .zip(yc.remainder())
+        .map(|(&z, &y)| term(z, y))
+        .sum();
+    for (zc, yc) in zc.zip(yc) {
+        for ((s, &z), &y) in acc.iter_mut().zip(zc).zip(yc) {
+            *s += term(z, y);
+        }
+    }
+    acc.iter().sum::<f64>() + tail
 }
 
 #[cfg(test)]

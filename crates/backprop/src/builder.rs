@@ -1,0 +1,207 @@
+//! Making a network without hand-written weight loops: [`Network::builder`]
+//! (layer sizes, hidden activation, output, initialisation, seed, threads)
+//! and [`Network::parameters`], every W\[l\] and b\[l\] with its name.
+//!
+//! ```
+//! use backprop::{Activation, Init, Network};
+//!
+//! let net = Network::<f64>::builder(&[2, 4, 1])
+//!     .activation(Activation::Tanh)
+//!     .init(Init::Small)
+//!     .seed(2)
+//!     .build()?;
+//! let names: Vec<String> = net.parameters().map(|p| p.name).collect();
+//! assert_eq!(names, ["W1", "b1", "W2", "b2"]);
+//! # Ok::<(), backprop::Error>(())
+//! ```
+
+use std::marker::PhantomData;
+
+use ndarray::Array2;
+
+use crate::activation::Activation;
+use crate::config::{ModelSpec, DEFAULT_SEED};
+use crate::error::Error;
+use crate::init::Init;
+use crate::linalg::{Float, Threads};
+use crate::network::Network;
+use crate::output::Output;
+use crate::rng::NumpyRng;
+
+/// One parameter tensor of a network, named as the notes and the model files name it.
+#[derive(Debug)]
+pub struct Parameter<'a, T: Float> {
+    /// "W1", "b1", "W2", … (layer 1 first).
+    pub name: String,
+    /// The layer, counted from 1 as in the notes.
+    pub layer: usize,
+    /// W\[l\] (n\[l\] × n\[l-1\]) or b\[l\] (n\[l\] × 1).
+    pub value: &'a Array2<T>,
+}
+
+impl<T: Float> Network<T> {
+    /// A builder for a network of layer sizes \[n_x, n_1, …, n_L\]: n_L = 1 is
+    /// a sigmoid output (two classes), n_L = K ≥ 2 a softmax over K classes.
+    /// The other settings start at [`ModelSpec::default`]'s.
+    pub fn builder(sizes: &[usize]) -> NetworkBuilder<T> {
+        let spec = ModelSpec::default();
+        NetworkBuilder {
+            sizes: sizes.to_vec(),
+            activation: spec.activation,
+            output: None,
+            init: spec.init,
+            seed: DEFAULT_SEED,
+            threads: None,
+            _t: PhantomData,
+        }
+    }
+
+    /// Every W\[l\] and b\[l\] in order (W1, b1, W2, b2, …), named.
+    pub fn parameters(&self) -> impl Iterator<Item = Parameter<'_, T>> {
+        self.layers().iter().enumerate().flat_map(|(l, layer)| {
+            [
+                Parameter {
+                    name: format!("W{}", l + 1),
+                    layer: l + 1,
+                    value: &layer.w,
+                },
+                Parameter {
+                    name: format!("b{}", l + 1),
+                    layer: l + 1,
+                    value: &layer.b,
+                },
+            ]
+        })
+    }
+
+    /// The output layer: a sigmoid unit or a softmax.
+    pub fn output(&self) -> Output {
+        Output::for_units(*self.sizes().last().expect("at least one layer"))
+    }
+}
+
+/// Settings of a network to be built; see [`Network::builder`].
+#[derive(Clone, Debug)]
+pub struct NetworkBuilder<T: Float> {
+    sizes: Vec<usize>,
+    activation: Activation,
+    output: Option<Output>,
+    init: Init,
+    seed: u32,
+    threads: Option<usize>,
+    _t: PhantomData<T>,
+}
+
+impl<T: Float> NetworkBuilder<T> {
+    /// The hidden layers' g (default ReLU).
+    pub fn activation(mut self, g: Activation) -> Self {
+        self.activation = g;
+        self
+    }
+
+    /// Asks for this output; [`NetworkBuilder::build`] refuses sizes that
+    /// do not give it (a sigmoid needs one output unit, a softmax two or more).
+    pub fn output(mut self, output: Output) -> Self {
+        self.output = Some(output);
+        self
+    }
+
+    /// How the weights start (default [`Init::Xavier`]).
+    pub fn init(mut self, init: Init) -> Self {
+        self.init = init;
+        self
+    }
+
+    /// `np.random.seed` before the weights are drawn (default 1, the course's).
+    pub fn seed(mut self, seed: u32) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Threads for the matrix products (default 1).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// Draws the weights (W\[1\] first, numpy's order) and builds the network.
+    pub fn build(self) -> Result<Network<T>, Error> {
+        let spec = ModelSpec {
+            hidden: self
+                .sizes
+                .get(1..self.sizes.len().saturating_sub(1))
+                .unwrap_or(&[])
+                .to_vec(),
+            activation: self.activation,
+            threads: self.threads.unwrap_or(1),
+            ..ModelSpec::default()
+        };
+        spec.validate()?;
+        let last = self.sizes.last().copied().unwrap_or(0);
+        if let Some(want) = self.output {
+            if last > 0 && Output::for_units(last) != want {
+                return Err(Error::Config(format!(
+                    "a {} output needs {} output units, and the sizes end in {last}",
+                    want.name(),
+                    match want {
+                        Output::Sigmoid => "1",
+                        Output::Softmax => "2 or more",
+                    }
+                )));
+            }
+        }
+        let mut net = Network::new(
+            &self.sizes,
+            self.activation,
+            self.init,
+            &mut NumpyRng::new(self.seed),
+        )?;
+        net.set_threads(Threads(spec.threads));
+        Ok(net)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_draws_the_same_weights_as_new() {
+        let built = Network::<f64>::builder(&[3, 5, 1])
+            .activation(Activation::Tanh)
+            .init(Init::Small)
+            .seed(2)
+            .build()
+            .unwrap();
+        let new = Network::<f64>::new(
+            &[3, 5, 1],
+            Activation::Tanh,
+            Init::Small,
+            &mut NumpyRng::new(2),
+        )
+        .unwrap();
+        for (a, b) in built.parameters().zip(new.parameters()) {
+            assert_eq!(a.name, b.name);
+            assert_eq!(a.value, b.value);
+        }
+        assert_eq!(built.output(), Output::Sigmoid);
+    }
+
+    #[test]
+    fn builder_refuses_what_cannot_work() {
+        let err = |r: Result<Network<f32>, Error>| r.unwrap_err().to_string();
+        assert!(err(Network::builder(&[3, 0, 1]).build()).contains("--hidden"));
+        assert!(
+            err(Network::builder(&[3, 4, 1]).output(Output::Softmax).build())
+                .contains("softmax output needs 2 or more")
+        );
+        assert!(err(Network::builder(&[3, 4])
+            .activation(Activation::Softmax)
+            .build())
+        .contains("not a hidden"));
+        let softmax = Network::<f32>::builder(&[3, 4, 10]).build().unwrap();
+        assert_eq!(softmax.output(), Output::Softmax);
+        let shapes: Vec<_> = softmax.parameters().map(|p| p.value.dim()).collect();
+        assert_eq!(shapes, [(4, 3), (4, 1), (10, 4), (10, 1)]);
+    }
+}
