@@ -131,6 +131,9 @@ pub struct Metrics {
     pub stopped_early: bool,
     /// Whether the run was interrupted (a checkpoint holds where it stopped).
     pub interrupted: bool,
+    /// How many training examples the trained model assigns to each class.
+    #[serde(default)]
+    pub predicted_counts: Vec<usize>,
     /// Updates (mini-batch steps) taken.
     pub updates: usize,
     /// Data-parallel runs: seconds in the gradient all-reduce, over all updates.
@@ -175,18 +178,16 @@ pub fn load_data(
     config: &TrainConfig,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<JobData, Error> {
-    let mut train = data::load_with_progress(&config.train, &config.load, progress)?;
+    let mut train = data::load_training(&config.train, &config.load, progress)?;
     let mut test = match &config.test {
-        Some(path) => {
-            let mut options = config.load.clone();
-            if train.preprocessing.image_size.is_some() && train.classes.len() == 2 {
-                // The test folder's positive class is the training set's, by name.
-                options.positive = Some(train.classes[1].clone());
-            }
-            let test = data::load_with_progress(path, &options, progress)?;
-            train.check_same_features(&test)?;
-            Some(test)
-        }
+        Some(path) => Some(data::load_like(
+            path,
+            &config.load,
+            &train.preprocessing,
+            &train.classes,
+            None,
+            progress,
+        )?),
         None => None,
     };
     let mut validation = None;
@@ -195,7 +196,7 @@ pub fn load_data(
         train = t;
         validation = Some(v);
     }
-    if config.standardize {
+    if config.standardize || config.load.standardizes(&train) {
         let s = train.standardize();
         for d in [&mut test, &mut validation].into_iter().flatten() {
             d.apply_standardization(&s);
@@ -508,7 +509,9 @@ fn train_typed<T: Float>(
     };
     let labels = |d: &Dataset| d.y_as::<T>();
     let score = |x: ArrayView2<'_, T>, l: ArrayView2<'_, T>| accuracy(net.predict(x).view(), l);
-    let train_accuracy = score(x.view(), labels(train).view());
+    let train_predicted = net.predict(x.view());
+    let train_accuracy = accuracy(train_predicted.view(), labels(train).view());
+    let predicted_counts = crate::metrics::class_counts(train_predicted.view(), k.max(2));
     let test_accuracy = data
         .test
         .as_ref()
@@ -533,6 +536,7 @@ fn train_typed<T: Float>(
         best_at: history.best_at,
         stopped_early: history.best_at.is_some() && history.iterations < spec.gd.total_units(),
         interrupted,
+        predicted_counts,
         updates,
         allreduce_seconds: history.allreduce_seconds,
         config: ctx

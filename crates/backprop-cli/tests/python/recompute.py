@@ -42,7 +42,9 @@ for l in range(1, L + 1):
     Z = W @ A + b
     A = 1 / (1 + np.exp(-Z)) if l == L else g(Z)
 
-ours = np.array([p["probability"] for p in json.load(open(preds_path))])
+# P(second class) for a sigmoid model: "probabilities" holds every class's.
+positive = info["classes"][1]
+ours = np.array([p["probabilities"][positive] for p in json.load(open(preds_path))])
 diff = float(np.max(np.abs(ours - A[0].astype(np.float64))))
 print(f"max |numpy - backprop| = {diff:.3e} over {ours.size} predictions")
 sys.exit(0 if diff <= 1e-6 else 1)
