@@ -319,6 +319,16 @@ pub struct GradcheckArgs {
     /// Input features of the random problem.
     #[arg(long, default_value_t = 4)]
     pub features: usize,
+    /// Classes of the random problem: 2 checks a sigmoid output, more a softmax output of K units.
+    #[arg(long, default_value_t = 2)]
+    pub classes: usize,
+    /// Check the cost with the L2 term λ/(2m)·Σ‖W‖² and its gradient.
+    #[arg(long, default_value_t = 0.0)]
+    pub l2: f64,
+    /// Check with inverted dropout on the hidden layers under one fixed mask (drawn from --seed):
+    /// one keep probability, or one per hidden layer.
+    #[arg(long, value_delimiter = ',')]
+    pub keep_prob: Vec<f64>,
     /// Seed of the random data and parameters.
     #[arg(long, default_value_t = 1)]
     pub seed: u32,
