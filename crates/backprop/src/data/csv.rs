@@ -46,10 +46,10 @@ impl RawTable {
         if keep.len() == self.rows.len() {
             return;
         }
-        let take = |v: &mut Vec<StringRecord>| -> Vec<StringRecord> {
-            keep.iter().map(|&r| std::mem::take(&mut v[r])).collect()
-        };
-        self.rows = take(&mut self.rows);
+        self.rows = keep
+            .iter()
+            .map(|&r| std::mem::take(&mut self.rows[r]))
+            .collect();
         self.lines = keep.iter().map(|&r| self.lines[r]).collect();
         self.numbers = keep.iter().map(|&r| self.numbers[r]).collect();
     }
