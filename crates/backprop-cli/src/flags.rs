@@ -27,7 +27,7 @@ pub enum Command {
     Train(Box<TrainArgs>),
     /// Check every gradient of a network against central differences on random data.
     Gradcheck(GradcheckArgs),
-    /// Predict the class of new inputs (pictures, folders, CSV, npz) with a trained model.
+    /// Predict the class of new inputs (pictures, folders, CSV, npz) with a trained model, with every class's probability.
     Predict(PredictArgs),
     /// Score a trained model on labelled data: accuracy, precision, recall, F1, log loss, confusion matrix.
     Evaluate(EvaluateArgs),
@@ -264,9 +264,9 @@ impl OptimizerName {
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 pub struct TrainArgs {
-    /// Training set: the course's .h5 file, a .csv (header row, numeric features, a label
-    /// column of 0/1 or 0…K−1), an .npz (x, y), MNIST's *-images-idx3-ubyte[.gz], or a folder
-    /// of pictures (one sub-folder per class, or labels.csv).
+    /// Training set: the course's .h5 file, a .csv (header row, a label column of numbers or
+    /// names, numeric or string feature columns), an .npz (x, y), MNIST's
+    /// *-images-idx3-ubyte[.gz], or a folder of pictures (one sub-folder per class, or labels.csv).
     #[arg(long, required_unless_present = "resume", conflicts_with = "resume")]
     pub train: Option<PathBuf>,
     /// Hold out this fraction of the training set (stratified, seeded) to validate on while training; in (0, 1).
@@ -279,7 +279,7 @@ pub struct TrainArgs {
     /// --iterations or --epochs give the new total, --out where the result goes [default: the same folder].
     #[arg(long)]
     pub resume: Option<PathBuf>,
-    /// Test set, made the same way as the training set.
+    /// Test set, made the same way as the training set (a table's columns are matched by name).
     #[arg(long, conflicts_with = "resume")]
     pub test: Option<PathBuf>,
     #[command(flatten)]
@@ -290,16 +290,33 @@ pub struct TrainArgs {
     /// HDF5: the dataset holding Y [default: the one named *_y].
     #[arg(long, conflicts_with = "resume")]
     pub y_key: Option<String>,
-    /// CSV: the label column [default: label].
+    /// CSV: the label column: numbers or names; the classes are its distinct values, sorted [default: label].
     #[arg(long, conflicts_with = "resume")]
     pub label_column: Option<String>,
-    /// CSV and arrays: standardise each feature with the training set's mean and std (stored in the model).
+    /// CSV: the column of row ids, not a feature [default: pandas' unnamed index column, if any].
+    #[arg(long, conflicts_with = "resume")]
+    pub index_column: Option<String>,
+    /// CSV: the feature columns, comma-separated [default: all but the label and index columns].
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["drop", "resume"])]
+    pub features: Vec<String>,
+    /// CSV: columns to leave out of the features, comma-separated.
+    #[arg(long, value_delimiter = ',', conflicts_with = "resume")]
+    pub drop: Vec<String>,
+    /// CSV: missing cells (empty, NA, NaN): refuse the table, drop their rows, or fill them
+    /// (mean: numbers with the training mean, categories with the most frequent value; kept in the model).
+    #[arg(long, default_value = "refuse", conflicts_with = "resume")]
+    pub missing: backprop::data::Missing,
+    /// Standardise each feature with the training set's mean and std (stored in the model)
+    /// [default: yes for CSV and float npz tables, no for pictures and HDF5].
     #[arg(long, conflicts_with = "resume")]
     pub standardize: bool,
+    /// Keep a table's features as they are instead of standardising them.
+    #[arg(long, conflicts_with_all = ["standardize", "resume"])]
+    pub no_standardize: bool,
     /// Pictures: the side (pixels) every picture is resized to.
     #[arg(long, conflicts_with = "resume", help = format!("Pictures: the side (pixels) every picture is resized to, at most {MAX_IMAGE_SIZE} [default: {}]", LoadOptions::default().image_size))]
     pub image_size: Option<u32>,
-    /// Picture folders: the positive class (label 1) [default: the second class in sorted order].
+    /// Two classes (pictures or a table): the positive class (label 1) [default: the second class in sorted order].
     #[arg(long, conflicts_with = "resume")]
     pub positive: Option<String>,
     /// Pictures: skip files that cannot be decoded (and say how many) instead of stopping.
@@ -345,7 +362,7 @@ pub struct PredictArgs {
     /// The model folder (a run folder written by `backprop train`).
     #[arg(long)]
     pub model: PathBuf,
-    /// Pictures, folders of pictures, CSV, npz/npy or HDF5 files.
+    /// Pictures, folders of pictures, CSV (columns matched by name), npz/npy or HDF5 files.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output format.
@@ -358,8 +375,12 @@ pub struct EvaluateArgs {
     /// The model folder (a run folder written by `backprop train`).
     #[arg(long)]
     pub model: PathBuf,
-    /// Labelled data made like the training data (a folder of pictures, CSV, npz or HDF5).
+    /// Labelled data made like the training data (a folder of pictures, CSV, npz or HDF5);
+    /// a table's columns are matched by name.
     pub data: PathBuf,
+    /// CSV: the label column [default: the one the model was trained with].
+    #[arg(long)]
+    pub label_column: Option<String>,
     /// Output format (table or json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -376,6 +397,16 @@ pub struct GradcheckArgs {
     /// Input features of the random problem.
     #[arg(long, default_value_t = 4)]
     pub features: usize,
+    /// Classes of the random problem: 2 checks a sigmoid output, more a softmax output of K units.
+    #[arg(long, default_value_t = 2)]
+    pub classes: usize,
+    /// Check the cost with the L2 term λ/(2m)·Σ‖W‖² and its gradient.
+    #[arg(long, default_value_t = 0.0)]
+    pub l2: f64,
+    /// Check with inverted dropout on the hidden layers under one fixed mask (drawn from --seed):
+    /// one keep probability, or one per hidden layer.
+    #[arg(long, value_delimiter = ',')]
+    pub keep_prob: Vec<f64>,
     /// Seed of the random data and parameters.
     #[arg(long, default_value_t = 1)]
     pub seed: u32,

@@ -55,25 +55,43 @@ fn unknown_file_type() {
 #[test]
 fn non_numeric_csv_cell() {
     let tmp = TempDir::new("non-numeric");
-    tmp.write("d.csv", "x1,x2,label\n0.1,abc,0\n");
+    tmp.write("d.csv", "x1,x2,label\n0.1,1,0\n0.2,abc,1\n0.3,2,0\n");
     refused(
         &tmp,
         &["--train", "d.csv"],
-        "d.csv: line 2, column 'x2': 'abc' is not a finite number",
+        "d.csv: line 3, column 'x2': 'abc' is not a finite number",
+    );
+    tmp.write("d.csv", "x1,x2,label\n0.1,1,0\n0.2,inf,1\n0.3,2,0\n");
+    refused(
+        &tmp,
+        &["--train", "d.csv"],
+        "d.csv: line 3, column 'x2': 'inf' is not a finite number",
     );
 }
 
 #[test]
-fn label_that_is_not_a_class_number() {
+fn labels_that_are_not_classes() {
     let tmp = TempDir::new("bad-label");
-    tmp.write("d.csv", "x1,label\n0.1,0\n0.2,0.5\n");
+    // A regression target: 60 distinct numbers in 60 rows.
+    let rows: String = (0..60).map(|i| format!("{i},{}\n", 25 + i * 5)).collect();
+    tmp.write("d.csv", &format!("x1,y\n{rows}"));
+    refused(
+        &tmp,
+        &["--train", "d.csv", "--label-column", "y"],
+        "d.csv: backprop classifies; column 'y' has 60 distinct values",
+    );
+    tmp.write("d.csv", "x1,label\n0.1,cat\n0.2,cat\n");
     refused(
         &tmp,
         &["--train", "d.csv"],
-        "d.csv: label of example 1 is 0.5; labels must be 0 or 1, or class numbers",
+        "d.csv: column 'label' has one class only ('cat')",
     );
-    tmp.write("d.csv", "x1,label\n0.1,0\n0.2,-1\n");
-    refused(&tmp, &["--train", "d.csv"], "label of example 1 is -1");
+    tmp.write("d.csv", "x1,x1,label\n0.1,1,a\n0.2,2,b\n");
+    refused(
+        &tmp,
+        &["--train", "d.csv"],
+        "d.csv: columns 1 and 2 are both named 'x1'",
+    );
 }
 
 #[test]
@@ -111,7 +129,7 @@ fn test_set_with_other_feature_count() {
     refused(
         &tmp,
         &["--train", "train.csv", "--test", "test.csv"],
-        "test.csv: has 1 features per example but the training set",
+        "test.csv: has no column 'x2', which the model was trained on",
     );
 }
 
@@ -185,6 +203,7 @@ fn diverging_training_stops_with_a_message() {
             "none",
             "--learning-rate",
             "1e30",
+            "--no-standardize",
             "--out",
             "run",
             "--iterations",
@@ -449,6 +468,6 @@ fn predict_input_that_does_not_fit_the_model() {
     refused_cmd(
         &tmp,
         &["evaluate", "--model", "run", "narrow.csv"],
-        "narrow.csv: gives 1 features per example but the model takes 2",
+        "narrow.csv: has no column 'x2', which the model was trained on",
     );
 }

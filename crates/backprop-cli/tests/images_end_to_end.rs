@@ -114,6 +114,11 @@ fn train_predict_evaluate_on_a_generated_picture_folder() {
             };
             let prob = p["probability"].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&prob));
+            // Every class's probability; the predicted class's is the largest.
+            let all = p["probabilities"].as_object().unwrap();
+            assert_eq!(all.len(), 2);
+            assert_eq!(all[p["class"].as_str().unwrap()].as_f64(), Some(prob));
+            assert!(all.values().all(|q| q.as_f64().unwrap() <= prob));
             p["class"] == truth
         })
         .count();
@@ -139,7 +144,7 @@ fn train_predict_evaluate_on_a_generated_picture_folder() {
         ],
     ));
     assert!(
-        csv.starts_with("input,probability,class\nheldout/red_001.jpg,"),
+        csv.starts_with("input,class,probability,p_blue,p_red\nheldout/red_001.jpg,red,"),
         "{csv}"
     );
 

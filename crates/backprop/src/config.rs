@@ -413,13 +413,27 @@ impl TrainConfig {
                 return refuse("--y-key", "HDF5 files");
             }
         }
-        if kind != DataKind::Csv && load.label_column.is_some() {
-            return refuse("--label-column", "CSV files");
+        if kind != DataKind::Csv {
+            if load.label_column.is_some() {
+                return refuse("--label-column", "CSV files");
+            }
+            if load.index_column.is_some() {
+                return refuse("--index-column", "CSV files");
+            }
+            if !load.features.is_empty() {
+                return refuse("--features", "CSV files");
+            }
+            if !load.drop.is_empty() {
+                return refuse("--drop", "CSV files");
+            }
+            if load.missing != crate::data::Missing::default() {
+                return refuse("--missing", "CSV files");
+            }
+        }
+        if kind != DataKind::Pictures && kind != DataKind::Csv && load.positive.is_some() {
+            return refuse("--positive", "folders of pictures and CSV tables");
         }
         if kind != DataKind::Pictures {
-            if load.positive.is_some() {
-                return refuse("--positive", "folders of pictures");
-            }
             if load.skip_bad {
                 return refuse("--skip-bad", "folders of pictures");
             }
@@ -606,7 +620,16 @@ mod tests {
         assert!(job(|c| c.validation = Some(1.0)).starts_with("--validation"));
         assert!(job(|c| c.model.gd.early_stopping = Some(3)).contains("add --validation"));
         assert!(job(|c| c.load.x_key = Some("x".into())).starts_with("--x-key applies"));
-        assert!(job(|c| c.load.positive = Some("cat".into())).starts_with("--positive"));
+        assert!(job(|c| {
+            c.train = "data.h5".into();
+            c.load.positive = Some("cat".into())
+        })
+        .starts_with("--positive"));
+        assert!(job(|c| {
+            c.train = "data.h5".into();
+            c.load.missing = crate::data::Missing::Drop
+        })
+        .starts_with("--missing applies to CSV files"));
         assert!(job(|c| c.load.image_size = 100_000).starts_with("--image-size"));
         assert!(job(|c| {
             c.train = "data.h5".into();

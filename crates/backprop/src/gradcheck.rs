@@ -150,6 +150,19 @@ pub fn random_problem(n_x: usize, m: usize, seed: u32) -> (Array2<f64>, Array2<f
     (x, y)
 }
 
+/// Random labels of `k` classes for `m` examples, as the network's targets:
+/// Y ∈ {0, 1} (1 × m) for two classes, one-hot K × m for more, from `seed`.
+pub fn random_targets(k: usize, m: usize, seed: u32) -> Array2<f64> {
+    let mut rng = NumpyRng::new(seed.wrapping_add(1));
+    let labels: Vec<usize> = (0..m)
+        .map(|_| ((rng.uniform() * k as f64) as usize).min(k - 1))
+        .collect();
+    if k <= 2 {
+        return Array2::from_shape_fn((1, m), |(_, j)| labels[j] as f64);
+    }
+    Array2::from_shape_fn((k, m), |(c, j)| f64::from(u8::from(labels[j] == c)))
+}
+
 /// A network at a generic point for checking: Xavier weights and random
 /// biases (0.5·N(0,1)), so that no ReLU sits exactly on its kink. (With zero
 /// biases, a layer whose inputs are all dead has Z = 0 exactly, where ReLU has

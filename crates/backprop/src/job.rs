@@ -43,28 +43,16 @@ pub fn load_data(
     config: &TrainConfig,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<JobData, Error> {
-    let mut train = data::load_with_progress(&config.train, &config.load, progress)?;
+    let mut train = data::load_training(&config.train, &config.load, progress)?;
     let mut test = match &config.test {
-        Some(path) => {
-            let mut options = config.load.clone();
-            if train.preprocessing.image_size.is_some() && train.classes.len() == 2 {
-                // The test folder's positive class is the training set's, by name.
-                options.positive = Some(train.classes[1].clone());
-            }
-            let test = data::load_with_progress(path, &options, progress)?;
-            train.check_same_features(&test)?;
-            if let Some(bad) = test.y.iter().find(|&&c| c as usize >= train.classes.len()) {
-                return Err(Error::format(
-                    path,
-                    format!(
-                        "has label {bad}, a class the training set does not have (it has {}); \
-                         a test set must use the training set's classes",
-                        train.classes.join(", ")
-                    ),
-                ));
-            }
-            Some(test)
-        }
+        Some(path) => Some(data::load_like(
+            path,
+            &config.load,
+            &train.preprocessing,
+            &train.classes,
+            None,
+            progress,
+        )?),
         None => None,
     };
     let mut validation = None;
@@ -73,7 +61,7 @@ pub fn load_data(
         train = t;
         validation = Some(v);
     }
-    if config.standardize {
+    if config.standardize || config.load.standardizes(&train) {
         let s = train.standardize();
         for d in [&mut test, &mut validation].into_iter().flatten() {
             d.apply_standardization(&s);
@@ -344,7 +332,9 @@ fn train_typed<T: Float>(
     let history = outcome.state.history;
     let labels = |d: &Dataset| d.y_as::<T>();
     let score = |x: ArrayView2<'_, T>, l: ArrayView2<'_, T>| accuracy(net.predict(x).view(), l);
-    let train_accuracy = score(x.view(), labels(train).view());
+    let train_predicted = net.predict(x.view());
+    let train_accuracy = accuracy(train_predicted.view(), labels(train).view());
+    let predicted_counts = crate::metrics::class_counts(train_predicted.view(), k.max(2));
     let test_accuracy = data
         .test
         .as_ref()
@@ -369,6 +359,7 @@ fn train_typed<T: Float>(
         best_at: history.best_at,
         stopped_early: history.stopped_early,
         interrupted,
+        predicted_counts,
         updates,
         allreduce_seconds: history.allreduce_seconds,
         config: ctx

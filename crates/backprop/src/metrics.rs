@@ -20,6 +20,41 @@ pub fn accuracy<T: Float>(predicted: ArrayView2<'_, T>, labels: ArrayView2<'_, T
     right as f64 / m as f64
 }
 
+/// How many columns of `predicted` (class indices, 1 × m) fall in each of `k` classes.
+pub fn class_counts<T: Float>(predicted: ArrayView2<'_, T>, k: usize) -> Vec<usize> {
+    let mut counts = vec![0; k];
+    for p in predicted.iter() {
+        if let Some(c) = counts.get_mut(p.as_f64() as usize) {
+            *c += 1;
+        }
+    }
+    counts
+}
+
+/// A warning when a model predicts the same class for every training
+/// example (`counts` from [`class_counts`]), naming it and the likely causes.
+pub fn one_class_warning(
+    counts: &[usize],
+    classes: &[String],
+    standardized: bool,
+) -> Option<String> {
+    let used: Vec<usize> = (0..counts.len()).filter(|&c| counts[c] > 0).collect();
+    if used.len() != 1 || counts.len() < 2 {
+        return None;
+    }
+    let class = classes.get(used[0]).map_or("?", String::as_str);
+    let scale = if standardized {
+        ""
+    } else {
+        "features of very different scales (drop --no-standardize), "
+    };
+    Some(format!(
+        "the model predicts '{class}' for every training example; likely causes: {scale}\
+         a learning rate too small or too large (--learning-rate), too few iterations or \
+         epochs, or one class far more common than the others"
+    ))
+}
+
 /// Every score of a binary classifier on one data set.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BinaryScores {

@@ -9,15 +9,44 @@ use crate::error::Error;
 use crate::metrics::{binary_scores, multiclass_scores, BinaryScores, MulticlassScores};
 use crate::model_io::{self, AnyNetwork, ModelInfo};
 
-/// One input's prediction: `{"input": …, "probability": …, "class": …}`.
+/// One input's prediction: `{"input": …, "class": …, "probability": …,
+/// "probabilities": {class: p, …}}`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Prediction {
-    /// The file, or the row index of a table.
+    /// The file, or the row of a table (its id when the table has an index column).
     pub input: data::InputName,
-    /// P(positive class).
-    pub probability: f64,
     /// The predicted class's name.
     pub class: String,
+    /// The predicted class's probability.
+    pub probability: f64,
+    /// Every class's probability, in the model's class order.
+    pub probabilities: ClassProbabilities,
+}
+
+/// Each class's probability, written as a JSON object in class order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassProbabilities(pub Vec<(String, f64)>);
+
+impl Serialize for ClassProbabilities {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (class, p) in &self.0 {
+            map.serialize_entry(class, p)?;
+        }
+        map.end()
+    }
+}
+
+/// The predictions for a set of inputs, with what the user should know.
+#[derive(Clone, Debug)]
+pub struct Predictions {
+    /// One per input, in order.
+    pub rows: Vec<Prediction>,
+    /// The name of the tables' id column, when their rows have ids.
+    pub id_column: Option<String>,
+    /// Notes on the inputs (columns ignored, unseen categories, rows dropped).
+    pub notes: Vec<String>,
 }
 
 /// A model folder, loaded.
@@ -43,63 +72,69 @@ impl Model {
 
     /// Predictions for pictures, folders of pictures, CSV, npz/npy or HDF5 files.
     pub fn predict(&self, paths: &[PathBuf]) -> Result<Vec<Prediction>, Error> {
+        Ok(self.predict_all(paths)?.rows)
+    }
+
+    /// [`Model::predict`], with the id column and the notes on the inputs.
+    pub fn predict_all(&self, paths: &[PathBuf]) -> Result<Predictions, Error> {
         let n_x = self.info.layer_sizes[0];
         let inputs = load_inputs(paths, &self.info.preprocessing, n_x)?;
         let p = self.network.predict_proba(&inputs.x);
-        Ok(inputs
+        let classes = &self.info.classes;
+        let rows = inputs
             .names
             .into_iter()
             .zip(p.columns())
             .map(|(input, col)| {
-                // Sigmoid: P(positive), class by the 0.5 threshold; softmax: the most probable class and its P.
-                let (class, probability) = if col.len() == 1 {
-                    (usize::from(col[0] > 0.5), col[0])
+                // Sigmoid: one row, P(second class); softmax: one row per class.
+                let all: Vec<f64> = if col.len() == 1 {
+                    vec![1.0 - col[0], col[0]]
                 } else {
-                    let best = col
-                        .iter()
+                    col.to_vec()
+                };
+                let best = if col.len() == 1 {
+                    usize::from(col[0] > 0.5)
+                } else {
+                    all.iter()
                         .enumerate()
-                        .fold(0, |b, (c, v)| if *v > col[b] { c } else { b });
-                    (best, col[best])
+                        .fold(0, |b, (c, v)| if *v > all[b] { c } else { b })
                 };
                 Prediction {
                     input,
-                    probability,
-                    class: self.info.classes[class].clone(),
+                    class: classes[best].clone(),
+                    probability: all[best],
+                    probabilities: ClassProbabilities(
+                        classes.iter().cloned().zip(all.iter().copied()).collect(),
+                    ),
                 }
             })
-            .collect())
+            .collect();
+        Ok(Predictions {
+            rows,
+            id_column: inputs.id_column,
+            notes: inputs.notes,
+        })
     }
 
-    /// Loads a labelled data set the way the model's training set was loaded.
-    pub fn load_labelled(&self, path: &Path) -> Result<Dataset, Error> {
+    /// Loads a labelled data set the way the model's training set was loaded:
+    /// tables by column name (the label column the model remembers, unless
+    /// `label_column` names another), labels numbered by the model's classes.
+    pub fn load_labelled(&self, path: &Path, label_column: Option<&str>) -> Result<Dataset, Error> {
         let pre = &self.info.preprocessing;
         let options = LoadOptions {
             image_size: pre.image_size.unwrap_or(64),
-            positive: pre
-                .image_size
-                .filter(|_| self.info.classes.len() == 2)
-                .map(|_| self.info.classes[1].clone()),
             ..LoadOptions::default()
         };
-        let mut d = data::load(path, &options)?;
-        if d.features() != self.info.layer_sizes[0] {
-            return Err(Error::format(
-                path,
-                format!(
-                    "gives {} features per example but the model takes {}; give data made like its training data",
-                    d.features(),
-                    self.info.layer_sizes[0]
-                ),
-            ));
-        }
-        if pre.image_size.is_some() && d.classes != self.info.classes {
-            return Err(Error::format(
-                path,
-                format!(
-                    "has classes {:?}, the model knows {:?}",
-                    d.classes, self.info.classes
-                ),
-            ));
+        let mut d = data::load_like(
+            path,
+            &options,
+            pre,
+            &self.info.classes,
+            label_column,
+            &|_, _| {},
+        )?;
+        if d.examples() == 0 {
+            return Err(Error::format(path, "has no examples to evaluate on"));
         }
         if let Some(s) = &pre.standardization {
             d.apply_standardization(s);
@@ -107,25 +142,20 @@ impl Model {
         Ok(d)
     }
 
-    /// Scores the model on a labelled data set.
+    /// Scores the model on a labelled data set made like its training data.
     pub fn evaluate(&self, path: &Path) -> Result<Scores, Error> {
-        let d = self.load_labelled(path)?;
+        Ok(self.score(&self.load_labelled(path, None)?))
+    }
+
+    /// Scores the model on a data set loaded by [`Model::load_labelled`].
+    pub fn score(&self, d: &Dataset) -> Scores {
         let p = self.network.predict_proba(&d.x);
         let y: Vec<f64> = d.y.iter().copied().collect();
-        if let Some(bad) = y.iter().find(|&&c| c as usize >= self.info.classes.len()) {
-            return Err(Error::format(
-                path,
-                format!(
-                    "has label {bad}, but the model knows {} classes",
-                    self.info.classes.len()
-                ),
-            ));
-        }
-        Ok(if p.nrows() == 1 {
+        if p.nrows() == 1 {
             Scores::Binary(binary_scores(p.as_slice().expect("a fresh row"), &y))
         } else {
             Scores::Multiclass(multiclass_scores(&p, &y, &self.info.classes))
-        })
+        }
     }
 }
 

@@ -60,6 +60,9 @@ pub struct Metrics {
     pub stopped_early: bool,
     /// Whether the run was interrupted (a checkpoint holds where it stopped).
     pub interrupted: bool,
+    /// How many training examples the trained model assigns to each class.
+    #[serde(default)]
+    pub predicted_counts: Vec<usize>,
     /// Updates (mini-batch steps) taken.
     pub updates: usize,
     /// Data-parallel runs: seconds in the gradient all-reduce, over all updates.

@@ -11,7 +11,11 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--format csv is for predict; evaluate prints a table or json");
     }
     let model = Model::load(&args.model)?;
-    let scores = model.evaluate(&args.data)?;
+    let data = model.load_labelled(&args.data, args.label_column.as_deref())?;
+    for note in &data.notes {
+        eprintln!("note: {note}");
+    }
+    let scores = model.score(&data);
     if args.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&scores)?);
         return Ok(ExitCode::SUCCESS);

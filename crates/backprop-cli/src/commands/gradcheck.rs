@@ -1,8 +1,13 @@
-//! `backprop gradcheck`: central differences against backprop on a random problem.
+//! `backprop gradcheck`: central differences against backprop on a random
+//! problem: a sigmoid or softmax output (`--classes`), with L2 (`--l2`) and
+//! dropout under a fixed mask (`--keep-prob`).
 
 use std::process::ExitCode;
 
-use backprop::gradcheck::{check, generic_network, random_problem, EPSILON, EXAMPLES, THRESHOLD};
+use backprop::gradcheck::{
+    check_with_l2, generic_network, random_problem, random_targets, EPSILON, EXAMPLES, THRESHOLD,
+};
+use backprop::NumpyRng;
 
 use crate::flags::GradcheckArgs;
 
@@ -10,15 +15,63 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
     if args.features == 0 {
         anyhow::bail!("--features must be at least 1");
     }
+    if args.classes < 2 {
+        anyhow::bail!("--classes must be at least 2, got {}", args.classes);
+    }
+    if !(args.l2.is_finite() && args.l2 >= 0.0) {
+        anyhow::bail!("--l2 must be a number ≥ 0, got {}", args.l2);
+    }
+    let hidden = &args.hidden.0;
+    if let Some(p) = args.keep_prob.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
+        anyhow::bail!("--keep-prob {p} is not in (0, 1]");
+    }
+    if !args.keep_prob.is_empty() && hidden.is_empty() {
+        anyhow::bail!("--keep-prob needs hidden layers (dropout acts on them)");
+    }
+    if args.keep_prob.len() > 1 && args.keep_prob.len() != hidden.len() {
+        anyhow::bail!(
+            "--keep-prob gives {} values for {} hidden layers; give one, or one per layer",
+            args.keep_prob.len(),
+            hidden.len()
+        );
+    }
     let mut sizes = vec![args.features];
-    sizes.extend(&args.hidden.0);
-    sizes.push(1);
+    sizes.extend(hidden);
+    sizes.push(if args.classes > 2 { args.classes } else { 1 });
     backprop::data::budget::check_network(&sizes, EXAMPLES, 8)?;
     let (x, y) = random_problem(args.features, EXAMPLES, args.seed);
+    let y = if args.classes > 2 {
+        random_targets(args.classes, EXAMPLES, args.seed)
+    } else {
+        y
+    };
     let mut net = generic_network(&sizes, args.activation, args.seed)?;
-    let report = check(&mut net, x.view(), y.view(), EPSILON);
+    if !args.keep_prob.is_empty() {
+        let keep: Vec<f64> = if args.keep_prob.len() == 1 {
+            vec![args.keep_prob[0]; hidden.len()]
+        } else {
+            args.keep_prob.clone()
+        };
+        net.draw_dropout(&keep, EXAMPLES, &mut NumpyRng::new(args.seed));
+    }
+    let report = check_with_l2(&mut net, x.view(), y.view(), EPSILON, args.l2);
+    let output = if args.classes > 2 {
+        format!("softmax of {}", args.classes)
+    } else {
+        "sigmoid".to_string()
+    };
+    let mut extras = String::new();
+    if args.l2 > 0.0 {
+        extras.push_str(&format!(", L2 λ = {}", args.l2));
+    }
+    if !args.keep_prob.is_empty() {
+        extras.push_str(&format!(
+            ", dropout keep {:?} (one fixed mask)",
+            args.keep_prob
+        ));
+    }
     println!(
-        "gradient check of {:?} ({} hidden), {EXAMPLES} random examples, ε = {EPSILON:e}, f64",
+        "gradient check of {:?} ({} hidden, {output} output{extras}), {EXAMPLES} random examples, ε = {EPSILON:e}, f64",
         sizes,
         args.activation.name()
     );

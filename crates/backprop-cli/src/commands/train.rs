@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use backprop::data::LoadOptions;
 use backprop::explain::equations;
 use backprop::job::{resume_train, run_train, Hooks, TrainConfig};
+use backprop::metrics::one_class_warning;
 
 use crate::flags::TrainArgs;
 use crate::output::{accuracy_line, timestamp, LoadBar, TrainingProgress};
@@ -32,6 +33,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             image_size: args.image_size.unwrap_or(LoadOptions::default().image_size),
             positive: args.positive,
             skip_bad: args.skip_bad,
+            index_column: args.index_column,
+            features: args.features,
+            drop: args.drop,
+            missing: args.missing,
+            standardize: args.no_standardize.then_some(false),
         },
         model: spec.clone(),
         out: match (&args.out, &default_out) {
@@ -67,8 +73,18 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }
         _ => spec.clone(),
     };
-    let mut loaded = |train: &backprop::data::Dataset, _: Option<&backprop::data::Dataset>| {
+    let mut seen = (Vec::new(), false); // the classes, whether the features were standardised
+    let mut loaded = |train: &backprop::data::Dataset, test: Option<&backprop::data::Dataset>| {
         load_bar.finish();
+        seen = (
+            train.classes.clone(),
+            train.preprocessing.standardization.is_some(),
+        );
+        if rank0 {
+            for note in train.notes.iter().chain(test.iter().flat_map(|t| &t.notes)) {
+                eprintln!("note: {note}");
+            }
+        }
         if explain && !args.output.json {
             print!(
                 "{}",
@@ -111,6 +127,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .map(PathBuf::from)
         .unwrap_or_else(|| config.out.clone());
     let m = &trained.metrics;
+    if let Some(w) = one_class_warning(&m.predicted_counts, &seen.0, seen.1) {
+        eprintln!("warning: {w}");
+    }
     if args.output.json {
         let summary = serde_json::json!({
             "final_cost": m.final_cost,

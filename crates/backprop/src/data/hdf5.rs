@@ -114,6 +114,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
             ..Preprocessing::default()
         },
         skipped: Vec::new(),
+        notes: Vec::new(),
     })
 }
 

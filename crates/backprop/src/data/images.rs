@@ -119,6 +119,7 @@ pub(super) fn load(
             ..Preprocessing::default()
         },
         skipped,
+        notes: Vec::new(),
     })
 }
 

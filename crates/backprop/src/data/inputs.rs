@@ -8,7 +8,7 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use super::images::{decode_rgb, images_in, is_image};
-use super::{examples_to_columns, npz, LoadOptions, Preprocessing};
+use super::{examples_to_columns, npz, ColumnSpec, LoadOptions, Missing, Preprocessing, TableSpec};
 use crate::error::Error;
 
 /// Which input a column of X came from: a file, or a row of a table.
@@ -19,6 +19,8 @@ pub enum InputName {
     Path(String),
     /// Row i (from 0) of a table or array file.
     Row(usize),
+    /// A table row's id (its index column's value).
+    Id(String),
 }
 
 impl fmt::Display for InputName {
@@ -26,6 +28,7 @@ impl fmt::Display for InputName {
         match self {
             InputName::Path(p) => f.write_str(p),
             InputName::Row(i) => write!(f, "{i}"),
+            InputName::Id(s) => f.write_str(s),
         }
     }
 }
@@ -37,6 +40,10 @@ pub struct Inputs {
     pub names: Vec<InputName>,
     /// X, made as the model's training data was.
     pub x: Array2<f64>,
+    /// The name of the table's id column, when the rows have ids.
+    pub id_column: Option<String>,
+    /// What the user should know (columns ignored, unseen categories, rows dropped).
+    pub notes: Vec<String>,
 }
 
 /// Reads pictures, folders of pictures, CSV, npz/npy or HDF5 files into X,
@@ -44,6 +51,7 @@ pub struct Inputs {
 pub fn load_inputs(paths: &[PathBuf], pre: &Preprocessing, n_x: usize) -> Result<Inputs, Error> {
     let mut names = Vec::new();
     let mut values: Vec<f64> = Vec::new();
+    let (mut notes, mut id_column) = (Vec::new(), None);
     let mut pictures = Vec::new();
     for path in paths {
         if !path.exists() {
@@ -67,11 +75,24 @@ pub fn load_inputs(paths: &[PathBuf], pre: &Preprocessing, n_x: usize) -> Result
             pictures.push(path.clone());
             continue;
         }
-        let (rows, width) = read_table(path, pre)?;
+        if is_csv(path) {
+            let spec = table_spec(path, pre)?;
+            check_width(path, spec.feature_names().len(), n_x)?;
+            let like = super::csv::read_like(path, &spec, None)?;
+            match like.ids {
+                Some((column, ids)) => {
+                    id_column = Some(column);
+                    names.extend(ids.into_iter().map(InputName::Id));
+                }
+                None => names.extend(like.rows.into_iter().map(InputName::Row)),
+            }
+            values.extend(like.values);
+            notes.extend(like.notes);
+            continue;
+        }
+        let (rows, width) = read_table(path)?;
         check_width(path, width, n_x)?;
-        let start = names.len();
         names.extend((0..rows.len() / width.max(1)).map(InputName::Row));
-        let _ = start;
         values.extend(rows);
     }
     if !pictures.is_empty() {
@@ -99,7 +120,12 @@ pub fn load_inputs(paths: &[PathBuf], pre: &Preprocessing, n_x: usize) -> Result
     if let Some(s) = &pre.standardization {
         s.apply(&mut x);
     }
-    Ok(Inputs { names, x })
+    Ok(Inputs {
+        names,
+        x,
+        id_column,
+        notes,
+    })
 }
 
 fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, Error> {
@@ -122,8 +148,39 @@ fn check_width(path: &Path, width: usize, n_x: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Rows of a table-like file, row-major, and their width (features per row).
-fn read_table(path: &Path, pre: &Preprocessing) -> Result<(Vec<f64>, usize), Error> {
+fn is_csv(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+/// How the model makes a table into X: its own spec, or (a model trained on
+/// other data, or before specs were stored) numeric columns by feature name.
+fn table_spec(path: &Path, pre: &Preprocessing) -> Result<TableSpec, Error> {
+    if let Some(spec) = &pre.table {
+        return Ok(spec.clone());
+    }
+    let names = match &pre.feature_names {
+        Some(names) => names.clone(),
+        None => super::csv::read_table(path)?.header_names(),
+    };
+    Ok(TableSpec {
+        label_column: super::csv::DEFAULT_LABEL_COLUMN.into(),
+        index_column: None,
+        columns: names
+            .into_iter()
+            .filter(|n| n != super::csv::DEFAULT_LABEL_COLUMN)
+            .map(|name| ColumnSpec {
+                name,
+                categories: None,
+                fill: None,
+            })
+            .collect(),
+        missing: Missing::Refuse,
+    })
+}
+
+/// Rows of an array file, row-major, and their width (features per row).
+fn read_table(path: &Path) -> Result<(Vec<f64>, usize), Error> {
     if super::idx::is_idx_images(path) {
         let d = super::idx::load(path)?;
         let width = d.features();
@@ -134,7 +191,6 @@ fn read_table(path: &Path, pre: &Preprocessing) -> Result<(Vec<f64>, usize), Err
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
-        Some("csv") => read_csv_features(path, pre),
         Some("npz" | "npy") => {
             let raw = npz::load_x(path)?;
             let width = raw.example_shape.iter().product();
@@ -147,40 +203,4 @@ fn read_table(path: &Path, pre: &Preprocessing) -> Result<(Vec<f64>, usize), Err
         }
         _ => Err(Error::format(path, super::UNKNOWN_TYPE)),
     }
-}
-
-/// A CSV's feature columns, in the model's order when it knows its feature
-/// names; a label column, if present, is ignored.
-fn read_csv_features(path: &Path, pre: &Preprocessing) -> Result<(Vec<f64>, usize), Error> {
-    let (header, mut reader) = super::csv::open_table(path)?;
-    let columns: Vec<usize> = match &pre.feature_names {
-        Some(names) => names
-            .iter()
-            .map(|n| {
-                header.iter().position(|h| h == n).ok_or_else(|| {
-                    Error::format(
-                        path,
-                        format!(
-                            "has no column '{n}', which the model was trained on (columns: {})",
-                            header.join(", ")
-                        ),
-                    )
-                })
-            })
-            .collect::<Result<_, _>>()?,
-        None => (0..header.len())
-            .filter(|&i| header[i] != "label")
-            .collect(),
-    };
-    let mut values = Vec::new();
-    for (row, record) in reader.records().enumerate() {
-        let line = row + 2;
-        let record = record.map_err(|e| Error::format(path, format!("line {line}: {e}")))?;
-        for &c in &columns {
-            let cell = record.get(c).unwrap_or("");
-            let v = super::csv::number(path, line, &header[c], cell)?;
-            values.push(v);
-        }
-    }
-    Ok((values, columns.len()))
 }

@@ -16,6 +16,7 @@ pub mod idx;
 #[cfg(feature = "io")]
 pub mod images;
 mod inputs;
+mod labels;
 #[cfg(feature = "io")]
 mod npy;
 #[cfg(feature = "io")]
@@ -31,6 +32,7 @@ pub mod points;
 pub mod spiral;
 mod split;
 mod standardize;
+mod table;
 pub mod xor;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +46,7 @@ use crate::linalg::Float;
 pub use self::csv::write_csv;
 pub use self::inputs::{load_inputs, InputName, Inputs};
 pub use self::standardize::Standardization;
+pub use self::table::{ColumnSpec, Fill, Missing, TableSpec};
 
 /// How raw inputs became the columns of X: stored in the model, so that
 /// `predict` makes new inputs the same way.
@@ -63,6 +66,10 @@ pub struct Preprocessing {
     /// Features standardised with the training set's mean and standard deviation.
     #[serde(default)]
     pub standardization: Option<Standardization>,
+    /// Tables: the label column, the index column and how each feature
+    /// column became features (categories, missing-cell fills).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<TableSpec>,
 }
 
 /// A labelled data set in the notes' layout.
@@ -74,14 +81,18 @@ pub struct Dataset {
     /// source: the layout changes the order of the products' sums, so one
     /// layout everywhere keeps the same data giving the same numbers.
     pub x: Array2<f64>,
-    /// Y, 1 × m, values 0 or 1.
+    /// Y, 1 × m: each example's class index (into `classes`).
     pub y: Array2<f64>,
-    /// Class names, index = label (["non-cat", "cat"]; ["0", "1"] when the source has none).
+    /// Class names, index = label: the label column's distinct values, sorted
+    /// (["non-cat", "cat"] from the course's files; a picture folder's sub-folders).
     pub classes: Vec<String>,
     /// How X was made from the raw inputs.
     pub preprocessing: Preprocessing,
     /// Files skipped by `--skip-bad`, each with its reason.
     pub skipped: Vec<String>,
+    /// What the user should know about how the data was read (columns
+    /// ignored, categories not seen in training, rows dropped).
+    pub notes: Vec<String>,
 }
 
 impl Dataset {
@@ -149,10 +160,26 @@ pub struct LoadOptions {
     pub label_column: Option<String>,
     /// Pictures: the side each is resized to (default 64, the course's).
     pub image_size: u32,
-    /// Picture folders: the positive class (default: the second in sorted order).
+    /// Two classes: the positive one (default: the second in sorted order).
     pub positive: Option<String>,
     /// Pictures: skip files that cannot be decoded instead of stopping.
     pub skip_bad: bool,
+    /// CSV: the column of row ids (default: pandas' unnamed index column, if any).
+    #[serde(default)]
+    pub index_column: Option<String>,
+    /// CSV: the feature columns (default: all but the label and index columns).
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// CSV: columns left out of the features.
+    #[serde(default)]
+    pub drop: Vec<String>,
+    /// CSV: what to do with missing cells.
+    #[serde(default)]
+    pub missing: Missing,
+    /// Standardise the features: `None` is the source's default (yes for
+    /// tables of numbers: CSV, float npz; no for pictures and the course's HDF5).
+    #[serde(default)]
+    pub standardize: Option<bool>,
 }
 
 impl Default for LoadOptions {
@@ -164,7 +191,23 @@ impl Default for LoadOptions {
             image_size: 64,
             positive: None,
             skip_bad: false,
+            index_column: None,
+            features: Vec::new(),
+            drop: Vec::new(),
+            missing: Missing::Refuse,
+            standardize: None,
         }
+    }
+}
+
+impl LoadOptions {
+    /// Whether the features of `train` are standardised: as asked, or by
+    /// default for tables of numbers (CSV, float npz), never by default for
+    /// pictures and the course's HDF5 files (÷ 255 keeps the course's numbers).
+    pub fn standardizes(&self, train: &Dataset) -> bool {
+        let pre = &train.preprocessing;
+        self.standardize
+            .unwrap_or(pre.input == "csv" || (pre.input == "npz" && pre.scale == 1.0))
     }
 }
 
@@ -217,8 +260,78 @@ pub fn load_with_progress(
 
 /// What backprop reads, for "unknown file type" messages.
 const UNKNOWN_TYPE: &str = "unknown file type; backprop reads .h5/.hdf5 (the course's data), .csv \
-    (a header row, numeric features and a 0/1 label column), .npz/.npy (numpy arrays x, y), \
+    (a header row, feature columns and a label column), .npz/.npy (numpy arrays x, y), \
     MNIST's *-images-idx3-ubyte[.gz] and folders of pictures (one sub-folder per class, or labels.csv)";
+
+/// Loads a training set: [`load_with_progress`], then `--positive` for two
+/// classes, classes without examples dropped, and the labels checked to be
+/// classes (two or more, not a regression target).
+pub fn load_training(
+    path: &Path,
+    options: &LoadOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Dataset, Error> {
+    let mut d = load_with_progress(path, options, progress)?;
+    d.drop_empty_classes();
+    let column = d
+        .preprocessing
+        .table
+        .as_ref()
+        .map(|t| t.label_column.clone());
+    d.check_trainable(column.as_deref())?;
+    if let Some(p) = options
+        .positive
+        .as_deref()
+        .filter(|_| d.preprocessing.image_size.is_none())
+    {
+        d.choose_positive(p, path)?;
+    }
+    Ok(d)
+}
+
+/// Loads a labelled set made like a training set (its preprocessing `pre`
+/// and `classes`): tables by column name, labels numbered by class name.
+/// `label` names the label column when it differs from training's.
+pub fn load_like(
+    path: &Path,
+    options: &LoadOptions,
+    pre: &Preprocessing,
+    classes: &[String],
+    label: Option<&str>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Dataset, Error> {
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let d = match &pre.table {
+        Some(spec) if is_csv && path.is_file() => csv::load_like(path, pre, spec, classes, label)?,
+        _ => {
+            let mut options = options.clone();
+            if pre.image_size.is_some() && classes.len() == 2 {
+                // A picture folder's positive class is the training set's, by name.
+                options.positive = Some(classes[1].clone());
+            }
+            if label.is_some() {
+                options.label_column = label.map(str::to_string);
+            }
+            let mut d = load_with_progress(path, &options, progress)?;
+            d.use_classes(classes)?;
+            d
+        }
+    };
+    let width = pre.example_shape.iter().product::<usize>();
+    if d.features() != width {
+        return Err(Error::format(
+            path,
+            format!(
+                "has {} features per example but the training data has {width}; \
+                 use data made the same way as the training data",
+                d.features()
+            ),
+        ));
+    }
+    Ok(d)
+}
 
 /// Turns m examples given as rows of `values` (m × n_x, row-major) into X (n_x × m).
 /// The transpose is a view: each example stays contiguous (numpy's `reshape(m, -1).T`).
@@ -231,15 +344,17 @@ fn examples_to_columns(m: usize, n_x: usize, values: Vec<f64>) -> Array2<f64> {
 /// The most classes a label column may number.
 pub const MAX_CLASSES: usize = 10_000;
 
-/// Labels must be class numbers 0, 1, … (0/1 for two classes); names the first
-/// offender. Returns the class names "0" … "K−1", K = largest label + 1 (at least 2).
+/// Array labels (npz, HDF5, IDX) must be whole numbers 0 or more; names the
+/// first offender. Returns the class names "0" … "K−1", K = largest label + 1
+/// (at least 2); [`load_training`] then drops the classes without examples.
 fn class_labels(path: &Path, y: ArrayView2<'_, f64>) -> Result<Vec<String>, Error> {
     let bad = |v: &f64| v.fract() != 0.0 || *v < 0.0 || *v >= MAX_CLASSES as f64;
     if let Some((i, v)) = y.iter().enumerate().find(|(_, v)| bad(v)) {
         return Err(Error::format(
             path,
             format!(
-                "label of example {i} is {v}; labels must be 0 or 1, or class numbers 0, 1, 2, …"
+                "label of example {i} is {v}; array labels must be whole numbers 0, 1, 2, … \
+                 (a table's label column may hold any numbers or names)"
             ),
         ));
     }

@@ -169,5 +169,6 @@ pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
             ..Preprocessing::default()
         },
         skipped: Vec::new(),
+        notes: Vec::new(),
     })
 }

@@ -43,6 +43,7 @@ pub fn flower() -> Dataset {
             ..Preprocessing::default()
         },
         skipped: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

@@ -23,6 +23,7 @@ pub(crate) fn two_d(source: &str, points: Vec<f64>, labels: Vec<f64>, classes: u
             ..Preprocessing::default()
         },
         skipped: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

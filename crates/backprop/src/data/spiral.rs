@@ -36,5 +36,6 @@ pub fn spiral(per_class: usize, classes: usize, seed: u32) -> Dataset {
             ..Preprocessing::default()
         },
         skipped: Vec::new(),
+        notes: Vec::new(),
     }
 }

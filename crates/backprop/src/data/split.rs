@@ -25,6 +25,7 @@ impl Dataset {
             classes: self.classes.clone(),
             preprocessing: self.preprocessing.clone(),
             skipped: Vec::new(),
+            notes: self.notes.clone(),
         }
     }
 

@@ -39,9 +39,17 @@ impl Standardization {
 }
 
 impl Dataset {
-    /// Standardises X with its own statistics and records them in the preprocessing.
+    /// Standardises X with its own statistics and records them in the
+    /// preprocessing. A table's one-hot category features stay 0/1 (mean 0, std 1).
     pub fn standardize(&mut self) -> Standardization {
-        let s = Standardization::fit(&self.x);
+        let mut s = Standardization::fit(&self.x);
+        if let Some(table) = &self.preprocessing.table {
+            for (f, one_hot) in table.one_hot_mask().into_iter().enumerate() {
+                if one_hot {
+                    (s.mean[f], s.std[f]) = (0.0, 1.0);
+                }
+            }
+        }
         s.apply(&mut self.x);
         self.preprocessing.standardization = Some(s.clone());
         s

@@ -1,0 +1,161 @@
+"""backprop with its defaults only against scikit-learn, on scikit-learn's bundled tables.
+
+usage: python bench/defaults.py BACKPROP_BINARY [--splits N] [--candidates]
+
+For each of iris, wine, breast cancer and digits, and each of N stratified
+75/25 splits (random_state 0…N−1), writes the training and test tables the way
+pandas writes them (`df.to_csv()`: the index as an unnamed first column, the
+class names as strings, the test table's columns in reverse order), then runs
+
+  backprop train --train train.csv --test test.csv --label-column target
+
+(nothing else: every other setting is backprop's default), and scikit-learn's
+MLPClassifier() and LogisticRegression(max_iter=1000), each on the raw features
+and after a StandardScaler, on the same split. Prints the mean test accuracy
+over the splits and the median training time, as a Markdown table.
+
+With --candidates it also runs backprop under each candidate setting of
+CANDIDATES (explicit flags), the measurements behind the table defaults
+(docs/DEFAULTS.md).
+
+Needs scikit-learn and pandas (`python -m venv target/bench-venv &&
+target/bench-venv/bin/pip install scikit-learn pandas`).
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+DATASETS = {
+    "iris": load_iris,
+    "wine": load_wine,
+    "breast cancer": load_breast_cancer,
+    "digits": load_digits,
+}
+
+# Candidate table settings (flags beside --label-column), measured with --candidates.
+CANDIDATES = {
+    "course: 20,7,5 relu, GD α 0.0075, 2500 full-batch iterations": [
+        "--hidden", "20,7,5", "--optimizer", "gd", "--learning-rate", "0.0075", "--iterations", "2500",
+    ],
+    "100 relu, Adam α 0.001, batch 200, 200 epochs (MLPClassifier's)": [
+        "--hidden", "100", "--optimizer", "adam", "--learning-rate", "0.001",
+        "--batch-size", "200", "--epochs", "200",
+    ],
+    "64 relu, Adam α 0.01, batch 32, 50 epochs": [
+        "--hidden", "64", "--optimizer", "adam", "--learning-rate", "0.01",
+        "--batch-size", "32", "--epochs", "50",
+    ],
+    "64 relu, Adam α 0.001, batch 32, 100 epochs": [
+        "--hidden", "64", "--optimizer", "adam", "--learning-rate", "0.001",
+        "--batch-size", "32", "--epochs", "100",
+    ],
+    "64,32 relu, Adam α 0.001, batch 32, 100 epochs": [
+        "--hidden", "64,32", "--optimizer", "adam", "--learning-rate", "0.001",
+        "--batch-size", "32", "--epochs", "100",
+    ],
+}
+
+
+def write_split(frame, target, split, folder):
+    train, test = train_test_split(
+        frame, test_size=0.25, random_state=split, stratify=frame[target]
+    )
+    train.to_csv(os.path.join(folder, "train.csv"))
+    test[list(test.columns[::-1])].to_csv(os.path.join(folder, "test.csv"))
+    return train, test
+
+
+def run_backprop(binary, folder, flags):
+    out = os.path.join(folder, "run")
+    cmd = [
+        binary, "train", "--train", os.path.join(folder, "train.csv"),
+        "--test", os.path.join(folder, "test.csv"), "--label-column", "target",
+        "--out", out, "--force", "--json", *flags,
+    ]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr}")
+    summary = json.loads(done.stdout)
+    return summary["test_accuracy"], seconds, done.stderr.strip()
+
+
+def run_sklearn(model, train, test, target):
+    x, y = train.drop(columns=[target]), train[target]
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(x, y)
+    seconds = time.perf_counter() - start
+    return model.score(test.drop(columns=[target])[x.columns], test[target]), seconds
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    splits = int(sys.argv[sys.argv.index("--splits") + 1]) if "--splits" in sys.argv else 5
+    runs = {"backprop, defaults only": []}
+    if "--candidates" in sys.argv:
+        runs.update({f"backprop {name}": flags for name, flags in CANDIDATES.items()})
+    sklearn = {
+        "MLPClassifier() raw": lambda: MLPClassifier(random_state=0),
+        "MLPClassifier() standardised": lambda: make_pipeline(
+            StandardScaler(), MLPClassifier(random_state=0)
+        ),
+        "LogisticRegression raw": lambda: LogisticRegression(max_iter=1000),
+        "LogisticRegression standardised": lambda: make_pipeline(
+            StandardScaler(), LogisticRegression(max_iter=1000)
+        ),
+    }
+    rows = {name: {} for name in [*runs, *sklearn]}
+    warnings_seen = []
+    for dataset, load in DATASETS.items():
+        bunch = load(as_frame=True)
+        frame = bunch.frame.copy()
+        frame["target"] = [str(bunch.target_names[i]) for i in bunch.target]
+        results = {name: ([], []) for name in rows}
+        for split in range(splits):
+            with tempfile.TemporaryDirectory() as folder:
+                train, test = write_split(frame, "target", split, folder)
+                for name, flags in runs.items():
+                    acc, secs, err = run_backprop(
+                        binary, folder, [] if name == "backprop, defaults only" else flags
+                    )
+                    results[name][0].append(acc)
+                    results[name][1].append(secs)
+                    if "warning" in err:
+                        warnings_seen.append(f"{dataset} split {split}, {name}: {err}")
+                for name, make in sklearn.items():
+                    acc, secs = run_sklearn(make(), train, test, "target")
+                    results[name][0].append(acc)
+                    results[name][1].append(secs)
+        for name, (accs, secs) in results.items():
+            rows[name][dataset] = (statistics.mean(accs), statistics.median(secs))
+    print(f"mean test accuracy over {splits} stratified 75/25 splits (median seconds)\n")
+    print("| run | " + " | ".join(DATASETS) + " |")
+    print("|---|" + "---|" * len(DATASETS))
+    for name, by_set in rows.items():
+        cells = [f"{by_set[d][0] * 100:.1f} % ({by_set[d][1]:.2f} s)" for d in DATASETS]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print("\nbackprop's time is the whole command (start, reading the CSV, training, writing the run")
+    print("folder and plots); scikit-learn's is fit() alone. The machine is shared: times are rough.")
+    for w in warnings_seen:
+        print(w)
+
+
+if __name__ == "__main__":
+    main()

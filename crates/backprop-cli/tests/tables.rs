@@ -1,0 +1,443 @@
+//! Tables as pandas writes them, trained with the defaults only: the index
+//! column, string labels, string feature columns, missing cells, test
+//! columns in another order. Each test prints the accuracy it reached.
+
+mod harness;
+
+use harness::{backprop, json, stderr, stdout, TempDir};
+
+use backprop::Gaussian;
+
+const IRIS_TRAIN: &str = include_str!("data/iris_train.csv");
+const IRIS_TEST: &str = include_str!("data/iris_test.csv");
+
+fn ok(tmp: &TempDir, args: &[&str]) -> (String, String) {
+    let out = backprop(&tmp.0, args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    (stdout(&out), stderr(&out))
+}
+
+/// Exit 2, one line naming `needle`, nothing on stdout, no run folder.
+fn refused(tmp: &TempDir, args: &[&str], needle: &str) {
+    let out = backprop(&tmp.0, args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "{args:?}: expected '{needle}' in: {err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    assert!(out.stdout.is_empty(), "{args:?}");
+    assert!(
+        !tmp.path("refused").exists(),
+        "{args:?}: wrote a run folder"
+    );
+}
+
+#[test]
+fn iris_as_pandas_writes_it_trains_with_defaults_only() {
+    let tmp = TempDir::new("tables-iris");
+    tmp.write("train.csv", IRIS_TRAIN);
+    // The test table: its columns in reverse order, as a user might have it.
+    tmp.write("test.csv", IRIS_TEST);
+    let (text, _) = ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--test",
+            "test.csv",
+            "--label-column",
+            "target",
+            "--out",
+            "run",
+            "--quiet",
+        ],
+    );
+    let m = json(&tmp.path("run/metrics.json"));
+    let test = m["test_accuracy"].as_f64().unwrap();
+    eprintln!("iris, defaults only: {text}");
+    assert!(test >= 0.9, "test accuracy {test}");
+    // The index column is not a feature; the label column and classes are remembered.
+    let model = json(&tmp.path("run/model.json"));
+    assert_eq!(model["layer_sizes"][0], 4);
+    assert_eq!(
+        model["classes"],
+        serde_json::json!(["setosa", "versicolor", "virginica"])
+    );
+    assert_eq!(model["preprocessing"]["table"]["label_column"], "target");
+    assert_eq!(model["preprocessing"]["table"]["index_column"], "");
+    assert!(model["preprocessing"]["standardization"].is_object());
+
+    // evaluate finds the label column by itself and agrees with train.
+    let (scores, _) = ok(
+        &tmp,
+        &["evaluate", "--model", "run", "test.csv", "--format", "json"],
+    );
+    let scores: serde_json::Value = serde_json::from_str(&scores).unwrap();
+    assert_eq!(scores["accuracy"].as_f64(), Some(test));
+
+    // predict: the rows by their pandas index, every class's probability.
+    let (out, err) = ok(
+        &tmp,
+        &["predict", "--model", "run", "test.csv", "--format", "json"],
+    );
+    assert!(err.is_empty(), "no note for the label column: {err}");
+    let preds: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(preds.len(), 38);
+    let first_id = IRIS_TEST.lines().nth(1).unwrap().split(',').next().unwrap();
+    assert_eq!(preds[0]["input"], first_id);
+    let p = preds[0]["probabilities"].as_object().unwrap();
+    let keys: Vec<&str> = p.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["setosa", "versicolor", "virginica"]);
+    let sum: f64 = p.values().map(|v| v.as_f64().unwrap()).sum();
+    assert!((sum - 1.0).abs() < 1e-5, "{sum}");
+    assert_eq!(
+        preds[0]["probability"],
+        p[preds[0]["class"].as_str().unwrap()]
+    );
+    let (csv, _) = ok(
+        &tmp,
+        &["predict", "--model", "run", "test.csv", "--format", "csv"],
+    );
+    assert!(
+        csv.starts_with("input,class,probability,p_setosa,p_versicolor,p_virginica\n"),
+        "{csv}"
+    );
+    let (table, _) = ok(&tmp, &["predict", "--model", "run", "test.csv"]);
+    assert!(
+        table.lines().next().unwrap().contains("P(virginica)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn columns_are_matched_by_name_everywhere() {
+    let tmp = TempDir::new("tables-names");
+    tmp.write("train.csv", IRIS_TRAIN);
+    let mut extra = String::new();
+    for (i, line) in IRIS_TEST.lines().enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        // Another order, an extra column, the label renamed.
+        let head = if i == 0 { "species" } else { cells[1] };
+        let note = if i == 0 { "comment" } else { "x" };
+        extra.push_str(&format!(
+            "{},{},{note},{},{},{},{head}\n",
+            cells[0], cells[3], cells[5], cells[2], cells[4]
+        ));
+    }
+    tmp.write("shuffled.csv", &extra);
+    ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "target",
+            "--out",
+            "run",
+            "--quiet",
+        ],
+    );
+    let (scores, err) = ok(
+        &tmp,
+        &[
+            "evaluate",
+            "--model",
+            "run",
+            "shuffled.csv",
+            "--label-column",
+            "species",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        err.contains("ignored column(s) the model does not use: comment"),
+        "{err}"
+    );
+    let scores: serde_json::Value = serde_json::from_str(&scores).unwrap();
+    let acc = scores["accuracy"].as_f64().unwrap();
+    eprintln!("iris, columns shuffled, label renamed: accuracy {acc}");
+    assert!(acc >= 0.9, "{acc}");
+    // The label column the model remembers is absent: evaluate says so.
+    refused(
+        &tmp,
+        &["evaluate", "--model", "run", "shuffled.csv"],
+        "shuffled.csv: has no 'target' column",
+    );
+    // A feature column missing: named.
+    tmp.write("narrow.csv", "petal width (cm),target\n0.2,setosa\n");
+    refused(
+        &tmp,
+        &["predict", "--model", "run", "narrow.csv"],
+        "has no columns 'sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', which the model was trained on",
+    );
+    // --features and --drop choose the columns.
+    ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "target",
+            "--features",
+            "petal length (cm),petal width (cm)",
+            "--out",
+            "two",
+            "--quiet",
+        ],
+    );
+    assert_eq!(json(&tmp.path("two/model.json"))["layer_sizes"][0], 2);
+    ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "target",
+            "--drop",
+            "sepal width (cm)",
+            "--out",
+            "three",
+            "--quiet",
+        ],
+    );
+    assert_eq!(json(&tmp.path("three/model.json"))["layer_sizes"][0], 3);
+    refused(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "target",
+            "--drop",
+            "petals",
+            "--out",
+            "refused",
+        ],
+        "has no column 'petals', named by --drop",
+    );
+}
+
+/// A table like Palmer penguins, as pandas writes it: an index, a string
+/// label, string features (island, sex), measurements of very different
+/// scales, and missing cells (two rows without measurements, some sexes).
+fn penguins(n: usize, seed: u32) -> String {
+    let mut rng = backprop::NumpyRng::new(seed);
+    let mut out =
+        String::from(",species,island,bill_length_mm,flipper_length_mm,body_mass_g,sex\n");
+    let kinds = [
+        ("Adelie", 38.8, 190.0, 3700.0),
+        ("Chinstrap", 48.8, 196.0, 3733.0),
+        ("Gentoo", 47.5, 217.0, 5076.0),
+    ];
+    for i in 0..n {
+        let (species, bill, flipper, mass) = kinds[i % 3];
+        let island = match (species, i % 9) {
+            ("Gentoo", _) => "Biscoe",
+            ("Chinstrap", _) => "Dream",
+            (_, 0) => "Torgersen",
+            (_, 3) => "Dream",
+            _ => "Biscoe",
+        };
+        let sex = match i % 7 {
+            0 => "",
+            k if k % 2 == 0 => "MALE",
+            _ => "FEMALE",
+        };
+        if i == 5 || i == 40 {
+            out.push_str(&format!("{i},{species},{island},,,,\n"));
+            continue;
+        }
+        out.push_str(&format!(
+            "{i},{species},{island},{:.1},{:.0},{:.0},{sex}\n",
+            bill + 2.7 * rng.randn(),
+            flipper + 6.5 * rng.randn(),
+            mass + 450.0 * rng.randn()
+        ));
+    }
+    out
+}
+
+#[test]
+fn penguins_with_categories_and_missing_cells() {
+    let tmp = TempDir::new("tables-penguins");
+    tmp.write("train.csv", &penguins(240, 1));
+    tmp.write("test.csv", &penguins(90, 2));
+    let train = ["train", "--train", "train.csv", "--label-column", "species"];
+    // Missing cells are refused by default: the count and the first position.
+    let mut args = train.to_vec();
+    args.extend(["--out", "refused"]);
+    refused(
+        &tmp,
+        &args,
+        "train.csv: 43 missing cell(s) (first: line 2, column 'sex'); --missing drop drops those rows",
+    );
+    // --missing drop: the rows with a gap go; the test set's too.
+    let mut args = train.to_vec();
+    args.extend([
+        "--test",
+        "test.csv",
+        "--missing",
+        "drop",
+        "--out",
+        "drop",
+        "--quiet",
+    ]);
+    let (_, err) = ok(&tmp, &args);
+    assert!(
+        err.contains("test.csv: dropped 15 row(s) with missing cells"),
+        "{err}"
+    );
+    let m = json(&tmp.path("drop/metrics.json"));
+    let (train_m, acc) = (
+        m["train_examples"].as_u64(),
+        m["test_accuracy"].as_f64().unwrap(),
+    );
+    eprintln!("penguins, --missing drop: test accuracy {acc}");
+    assert_eq!(train_m, Some(240 - 35 - 2));
+    assert!(acc >= 0.9, "{acc}");
+    // --missing mean: every row stays; fills are stored and predict applies them.
+    let mut args = train.to_vec();
+    args.extend([
+        "--test",
+        "test.csv",
+        "--missing",
+        "mean",
+        "--out",
+        "mean",
+        "--quiet",
+    ]);
+    ok(&tmp, &args);
+    let m = json(&tmp.path("mean/metrics.json"));
+    let acc = m["test_accuracy"].as_f64().unwrap();
+    eprintln!("penguins, --missing mean: test accuracy {acc}");
+    assert_eq!(m["train_examples"].as_u64(), Some(240));
+    assert!(acc >= 0.9, "{acc}");
+    let model = json(&tmp.path("mean/model.json"));
+    let columns = &model["preprocessing"]["table"]["columns"];
+    assert_eq!(columns[0]["name"], "island");
+    assert_eq!(
+        columns[0]["categories"],
+        serde_json::json!(["Biscoe", "Dream", "Torgersen"])
+    );
+    assert_eq!(columns[4]["fill"], "MALE");
+    assert!(columns[1]["fill"].as_f64().unwrap() > 40.0);
+    // 3 islands + 3 measurements + 2 sexes.
+    assert_eq!(model["layer_sizes"][0], 8);
+    // A category never seen in training: zeros, with a note.
+    tmp.write(
+        "new.csv",
+        "island,bill_length_mm,flipper_length_mm,body_mass_g,sex\nAtlantis,47.0,215,5000,MALE\nDream,,,,\n",
+    );
+    let (out, err) = ok(
+        &tmp,
+        &["predict", "--model", "mean", "new.csv", "--format", "json"],
+    );
+    assert!(
+        err.contains(
+            "column 'island': 1 cell(s) with a category not seen in training (e.g. 'Atlantis')"
+        ),
+        "{err}"
+    );
+    let preds: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(preds.len(), 2);
+    assert_eq!(preds[0]["class"], "Gentoo");
+    assert_eq!(preds[1]["input"], 1);
+    // A column of mostly distinct strings is refused, suggesting --drop.
+    let named: String = penguins(60, 3)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let name = if i == 0 {
+                "name".to_string()
+            } else {
+                format!("bird{i}")
+            };
+            format!("{l},{name}\n")
+        })
+        .collect();
+    tmp.write("named.csv", &named);
+    let mut args = train.to_vec();
+    args[2] = "named.csv";
+    args.extend(["--missing", "drop", "--out", "refused"]);
+    refused(
+        &tmp,
+        &args,
+        "column 'name' holds 49 distinct strings in 49 rows",
+    );
+    refused(&tmp, &args, "leave it out with --drop name");
+    args.extend(["--drop", "name"]);
+    args.retain(|a| *a != "refused" && *a != "--out");
+    args.extend(["--out", "dropped-name", "--quiet"]);
+    ok(&tmp, &args);
+}
+
+#[test]
+fn string_labels_positive_class_and_unscaled_features() {
+    let tmp = TempDir::new("tables-binary");
+    // Two features of very different scales; the class is by their sum.
+    let mut rng = backprop::NumpyRng::new(3);
+    let mut csv = String::from("a,b,kind\n");
+    for _ in 0..200 {
+        let (a, b) = (rng.randn(), rng.randn());
+        let kind = if a + b > 0.3 { "cat" } else { "dog" };
+        csv.push_str(&format!("{},{},{kind}\n", a * 1000.0 + 5000.0, b * 0.001));
+    }
+    tmp.write("d.csv", &csv);
+    let base = [
+        "train",
+        "--train",
+        "d.csv",
+        "--label-column",
+        "kind",
+        "--quiet",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--out", "run", "--positive", "dog"]);
+    ok(&tmp, &args);
+    let model = json(&tmp.path("run/model.json"));
+    assert_eq!(model["classes"], serde_json::json!(["cat", "dog"]));
+    let acc = json(&tmp.path("run/metrics.json"))["train_accuracy"]
+        .as_f64()
+        .unwrap();
+    eprintln!("unscaled binary table, defaults only: train accuracy {acc}");
+    assert!(acc >= 0.9, "{acc}");
+    let mut args = base.to_vec();
+    args.extend(["--out", "cat", "--positive", "cat"]);
+    ok(&tmp, &args);
+    let model = json(&tmp.path("cat/model.json"));
+    assert_eq!(model["classes"], serde_json::json!(["dog", "cat"]));
+    // Unstandardised and barely trained, the model predicts one class: it says so.
+    let mut args = base.to_vec();
+    args.extend([
+        "--out",
+        "raw",
+        "--no-standardize",
+        "--iterations",
+        "1",
+        "--learning-rate",
+        "1e-9",
+    ]);
+    let (_, err) = ok(&tmp, &args);
+    assert!(err.contains("warning: the model predicts '"), "{err}");
+    assert!(
+        err.contains(
+            "for every training example; likely causes: features of very different scales"
+        ),
+        "{err}"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--out", "refused", "--positive", "bird"]);
+    refused(
+        &tmp,
+        &args,
+        "has no class 'bird' (classes: cat, dog); fix --positive",
+    );
+}

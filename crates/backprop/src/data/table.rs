@@ -1,0 +1,355 @@
+//! How a table's columns become features, learned from the training table and
+//! stored in model.json ([`TableSpec`]), so `--test`, `predict` and `evaluate`
+//! make any table with those columns — in any order, with extra ones — into
+//! the same X: numbers as they are, string columns one-hot over the training
+//! set's categories, missing cells refused, dropped or filled as in training.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// What to do with missing cells (empty, `NA`, `NaN`, …: pandas' markers).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Missing {
+    /// Refuse the table, giving the count and the first position (the default).
+    #[default]
+    Refuse,
+    /// Drop the rows that have one.
+    Drop,
+    /// Fill numbers with the training mean, categories with the most frequent value.
+    Mean,
+}
+
+impl std::str::FromStr for Missing {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "refuse" => Ok(Missing::Refuse),
+            "drop" => Ok(Missing::Drop),
+            "mean" => Ok(Missing::Mean),
+            other => Err(format!(
+                "unknown --missing '{other}' (expected refuse, drop or mean)"
+            )),
+        }
+    }
+}
+
+/// The cells pandas reads as missing (`read_csv`'s default `na_values`).
+const MISSING_MARKERS: [&str; 19] = [
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+];
+
+/// Whether a cell is missing.
+pub(crate) fn is_missing(cell: &str) -> bool {
+    MISSING_MARKERS.contains(&cell)
+}
+
+/// A string column with more distinct values than this…
+const MOSTLY_DISTINCT: usize = 20;
+
+/// The columns of a training table, in the order their features take in X.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TableSpec {
+    /// The label column's name.
+    pub label_column: String,
+    /// The column of row ids (pandas' index), shown by `predict`; not a feature.
+    #[serde(default)]
+    pub index_column: Option<String>,
+    /// The feature columns.
+    pub columns: Vec<ColumnSpec>,
+    /// How missing cells were treated in training (and are in new tables).
+    #[serde(default)]
+    pub missing: Missing,
+}
+
+/// One feature column of a table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSpec {
+    /// The header name.
+    pub name: String,
+    /// A string column's categories (sorted), one 0/1 feature each; absent for numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    /// `--missing mean`: what fills a missing cell (the training mean, or the
+    /// most frequent category).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<Fill>,
+}
+
+/// A missing cell's replacement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Fill {
+    /// A numeric column's training mean.
+    Number(f64),
+    /// A string column's most frequent category.
+    Category(String),
+}
+
+impl ColumnSpec {
+    /// How many features the column makes.
+    pub fn width(&self) -> usize {
+        self.categories.as_ref().map_or(1, Vec::len)
+    }
+
+    /// The names of its features: the column's, or `column=category` for each category.
+    pub fn feature_names(&self) -> Vec<String> {
+        match &self.categories {
+            None => vec![self.name.clone()],
+            Some(cats) => cats.iter().map(|c| format!("{}={c}", self.name)).collect(),
+        }
+    }
+}
+
+impl TableSpec {
+    /// The names of X's rows.
+    pub fn feature_names(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .flat_map(ColumnSpec::feature_names)
+            .collect()
+    }
+
+    /// For each feature, whether it is a category's 0/1 indicator (kept
+    /// unstandardised).
+    pub fn one_hot_mask(&self) -> Vec<bool> {
+        self.columns
+            .iter()
+            .flat_map(|c| std::iter::repeat_n(c.categories.is_some(), c.width()))
+            .collect()
+    }
+}
+
+/// Rows of a table (after missing rows were dropped): a cell by (row, column)
+/// and a row's line number in the file, for messages.
+pub(crate) trait Cells {
+    /// The rows.
+    fn rows(&self) -> usize;
+    /// A cell, trimmed.
+    fn cell(&self, row: usize, column: usize) -> &str;
+    /// The file line of a row (1-based, the header is line 1).
+    fn line(&self, row: usize) -> usize;
+}
+
+/// Learns how a training column becomes features: numbers, or categories when
+/// its cells are strings; under `--missing mean`, the value that fills a gap.
+pub(crate) fn fit_column(
+    path: &Path,
+    cells: &dyn Cells,
+    column: usize,
+    name: &str,
+    missing: Missing,
+) -> Result<ColumnSpec, Error> {
+    let (mut sum, mut numbers, mut first_text) = (0.0, 0usize, None);
+    let mut texts: Vec<&str> = Vec::new();
+    for r in 0..cells.rows() {
+        let cell = cells.cell(r, column);
+        if is_missing(cell) {
+            continue;
+        }
+        match cell.parse::<f64>() {
+            Ok(v) if !v.is_finite() => {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "line {}, column '{name}': '{cell}' is not a finite number",
+                        cells.line(r)
+                    ),
+                ))
+            }
+            Ok(v) => {
+                sum += v;
+                numbers += 1;
+            }
+            Err(_) => {
+                first_text.get_or_insert(r);
+                texts.push(cell);
+            }
+        }
+    }
+    if let Some(r) = first_text.filter(|_| numbers >= texts.len()) {
+        // Mostly numbers: a stray word is a typo, not a category.
+        return Err(Error::format(
+            path,
+            format!(
+                "line {}, column '{name}': '{}' is not a finite number",
+                cells.line(r),
+                cells.cell(r, column)
+            ),
+        ));
+    }
+    if texts.is_empty() {
+        if numbers == 0 {
+            return Err(Error::format(
+                path,
+                format!("column '{name}' has no values; drop it with --drop {name}"),
+            ));
+        }
+        let fill = (missing == Missing::Mean).then(|| Fill::Number(sum / numbers as f64));
+        return Ok(ColumnSpec {
+            name: name.to_string(),
+            categories: None,
+            fill,
+        });
+    }
+    // Strings: the categories, each counted for the most frequent one.
+    texts.sort_unstable();
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for t in texts {
+        match counts.last_mut() {
+            Some((last, n)) if *last == t => *n += 1,
+            _ => counts.push((t, 1)),
+        }
+    }
+    let k = counts.len();
+    if k > MOSTLY_DISTINCT && 2 * k > cells.rows() {
+        return Err(Error::format(
+            path,
+            format!(
+                "column '{name}' holds {k} distinct strings in {} rows (names, dates, ids?), \
+                 which make no useful categories; leave it out with --drop {name}",
+                cells.rows()
+            ),
+        ));
+    }
+    let fill = (missing == Missing::Mean).then(|| {
+        let best = counts
+            .iter()
+            .fold(counts[0], |b, &c| if c.1 > b.1 { c } else { b });
+        Fill::Category(best.0.to_string())
+    });
+    Ok(ColumnSpec {
+        name: name.to_string(),
+        categories: Some(counts.into_iter().map(|(c, _)| c.to_string()).collect()),
+        fill,
+    })
+}
+
+/// Makes rows into features, row-major (m × n_x): `at[i]` is the position of
+/// `spec.columns[i]` in the table. Missing cells are filled (a fill must
+/// exist: the caller refused or dropped them otherwise); a category not seen
+/// in training gives zeros and a note.
+pub(crate) fn encode(
+    path: &Path,
+    cells: &dyn Cells,
+    spec: &TableSpec,
+    at: &[usize],
+    notes: &mut Vec<String>,
+) -> Result<Vec<f64>, Error> {
+    let n_x: usize = spec.columns.iter().map(ColumnSpec::width).sum();
+    let mut values = Vec::with_capacity(cells.rows() * n_x);
+    let mut unseen: Vec<(String, usize, String)> = Vec::new(); // (column, count, first)
+    for r in 0..cells.rows() {
+        for (c, &j) in spec.columns.iter().zip(at) {
+            let raw = cells.cell(r, j);
+            let cell = if is_missing(raw) {
+                match &c.fill {
+                    Some(Fill::Number(v)) => {
+                        values.push(*v);
+                        continue;
+                    }
+                    Some(Fill::Category(v)) => v.as_str(),
+                    None => {
+                        return Err(Error::format(
+                            path,
+                            format!(
+                                "line {}, column '{}': the cell is missing",
+                                cells.line(r),
+                                c.name
+                            ),
+                        ))
+                    }
+                }
+            } else {
+                raw
+            };
+            match &c.categories {
+                None => values.push(
+                    cell.parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite())
+                        .ok_or_else(|| {
+                            Error::format(
+                                path,
+                                format!(
+                                    "line {}, column '{}': '{cell}' is not a finite number",
+                                    cells.line(r),
+                                    c.name
+                                ),
+                            )
+                        })?,
+                ),
+                Some(cats) => {
+                    let hit = cats.iter().position(|k| k == cell);
+                    values.extend((0..cats.len()).map(|k| f64::from(u8::from(Some(k) == hit))));
+                    if hit.is_none() {
+                        match unseen.iter_mut().find(|u| u.0 == c.name) {
+                            Some(u) => u.1 += 1,
+                            None => unseen.push((c.name.clone(), 1, cell.to_string())),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (column, count, first) in unseen {
+        notes.push(format!(
+            "{}: column '{column}': {count} cell(s) with a category not seen in training \
+             (e.g. '{first}') were given all-zero features",
+            path.display()
+        ));
+    }
+    Ok(values)
+}
+
+/// The rows to keep given the missing cells in `columns` (position, name,
+/// whether `--missing mean` can fill it): all of them when there are none;
+/// those without one under `--missing drop`; all under `--missing mean` when
+/// every gap can be filled; otherwise an error with the count and first position.
+pub(crate) fn rows_without_missing(
+    path: &Path,
+    cells: &dyn Cells,
+    columns: &[(usize, &str, bool)],
+    missing: Missing,
+) -> Result<Vec<usize>, Error> {
+    let (mut count, mut first, mut unfillable) = (0usize, None, None);
+    let mut keep = Vec::with_capacity(cells.rows());
+    for r in 0..cells.rows() {
+        let mut whole = true;
+        for &(j, name, fillable) in columns {
+            if is_missing(cells.cell(r, j)) {
+                whole = false;
+                count += 1;
+                first.get_or_insert((cells.line(r), name));
+                if !fillable {
+                    unfillable.get_or_insert((cells.line(r), name));
+                }
+            }
+        }
+        if whole || missing != Missing::Drop {
+            keep.push(r);
+        }
+    }
+    match (missing, first, unfillable) {
+        (_, None, _) | (Missing::Drop, _, _) | (Missing::Mean, _, None) => Ok(keep),
+        (Missing::Mean, _, Some((line, name))) => Err(Error::format(
+            path,
+            format!(
+                "line {line}, column '{name}': the cell is missing and cannot be filled; \
+                 --missing drop drops such rows"
+            ),
+        )),
+        (Missing::Refuse, Some((line, name)), _) => Err(Error::format(
+            path,
+            format!(
+                "{count} missing cell(s) (first: line {line}, column '{name}'); \
+                 --missing drop drops those rows, --missing mean fills numbers with the \
+                 training mean and categories with the most frequent value"
+            ),
+        )),
+    }
+}
