@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use backprop::job::{ModelSpec, Precision};
+use backprop::config::{DEFAULT_DECAY_INTERVAL, DEFAULT_DECAY_RATE, MAX_IMAGE_SIZE};
+use backprop::data::LoadOptions;
 use backprop::optim::{AdamConfig, LrSchedule, MomentumConfig, OptimizerConfig, RmsPropConfig};
-use backprop::train::GdConfig;
-use backprop::{Activation, Init};
+use backprop::{Activation, GdConfig, Init, ModelSpec, Precision};
 use clap::{Args, Parser, Subcommand};
 
 /// Train logistic regression and L-layer neural networks with the notes'
@@ -31,77 +31,82 @@ pub enum Command {
     Demo(DemoArgs),
 }
 
-/// The network and how it trains.
+/// The network and how it trains. Every default is the library's
+/// (`ModelSpec::default()`, `GdConfig::default()`, the optimisers' configs);
+/// flags that set a model are refused beside `--resume` (the run keeps its own).
 #[derive(Args, Debug, Clone)]
 pub struct ModelFlags {
     /// Hidden layer sizes, comma-separated ("20,7,5"), or "none" for logistic regression.
-    #[arg(long, default_value = "20,7,5", value_parser = parse_hidden)]
+    #[arg(long, default_value_t = Hidden(ModelSpec::default().hidden), value_parser = parse_hidden, conflicts_with = "resume")]
     pub hidden: Hidden,
-    /// Hidden-layer activation: relu, tanh, sigmoid or leaky-relu (slope 0.01). The output is always a sigmoid.
-    #[arg(long, default_value = "relu")]
+    /// Hidden-layer activation: relu, tanh, sigmoid or leaky-relu (slope 0.01). The output layer is
+    /// a sigmoid for two classes and a softmax for more, chosen from the data's labels.
+    #[arg(long, default_value_t = ModelSpec::default().activation, conflicts_with = "resume")]
     pub activation: Activation,
     /// Weight initialisation: zeros, small (N(0,1)·0.01), xavier (N(0,1)/√n_prev) or he (N(0,1)·√(2/n_prev)).
-    #[arg(long, default_value = "xavier")]
+    #[arg(long, default_value_t = ModelSpec::default().init, conflicts_with = "resume")]
     pub init: Init,
-    /// Gradient descent's learning rate α.
-    #[arg(long, default_value_t = 0.0075)]
+    /// Gradient descent's learning rate α (> 0).
+    #[arg(long, default_value_t = GdConfig::default().learning_rate, conflicts_with = "resume")]
     pub learning_rate: f64,
-    /// Iterations (updates) of gradient descent [default: 2500].
-    #[arg(long)]
+    /// Iterations (updates) of gradient descent; with --resume, the new total.
+    #[arg(long, help = format!("Iterations (updates) of gradient descent; with --resume, the new total [default: {}]", GdConfig::default().iterations))]
     pub iterations: Option<usize>,
-    /// Seed of numpy's legacy generator (np.random.seed), so --seed 1 draws the course's weights.
-    #[arg(long, default_value_t = 1)]
+    /// Seed of numpy's legacy generator (np.random.seed) for the weights, mini-batches and dropout;
+    /// the default 1 draws the course's weights.
+    #[arg(long, default_value_t = ModelSpec::default().seed, conflicts_with = "resume")]
     pub seed: u32,
     /// Element type: f32 (fast) or f64 (for checking against the course).
-    #[arg(long, default_value = "f32")]
+    #[arg(long, default_value_t = ModelSpec::default().precision, conflicts_with = "resume")]
     pub precision: Precision,
-    /// Print and record the cost every N iterations (iteration 0 first).
-    #[arg(long, default_value_t = 100)]
+    /// Print and record the cost every N iterations (or epochs), iteration 0 first.
+    #[arg(long, default_value_t = GdConfig::default().record_every, conflicts_with = "resume")]
     pub record_every: usize,
     /// Threads for the matrix products [default: all cores].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub threads: Option<usize>,
     /// Examples per update (mini-batch gradient descent), reshuffled every epoch unless --no-shuffle [default: all: full batch].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub batch_size: Option<usize>,
-    /// Train this many passes over the data instead of --iterations updates (costs are then per epoch).
+    /// Train this many passes over the data instead of --iterations updates (costs are then per epoch);
+    /// with --resume, the new total.
     #[arg(long)]
     pub epochs: Option<usize>,
-    /// Take the mini-batches in the data's order every epoch instead of reshuffling (no copy of X).
-    #[arg(long)]
+    /// Take the mini-batches in the data's order every epoch instead of reshuffling (no copy of X); needs --batch-size.
+    #[arg(long, conflicts_with = "resume")]
     pub no_shuffle: bool,
     /// Optimiser: gd, momentum (--beta), rmsprop (--beta2, --epsilon) or adam (--beta1, --beta2, --epsilon; bias-corrected).
-    #[arg(long, default_value = "gd")]
+    #[arg(long, default_value = "gd", conflicts_with = "resume")]
     pub optimizer: OptimizerName,
-    /// Momentum's β.
-    #[arg(long, default_value_t = 0.9)]
-    pub beta: f64,
-    /// Adam's β₁.
-    #[arg(long, default_value_t = 0.9)]
-    pub beta1: f64,
-    /// Adam's and RMSprop's β₂.
-    #[arg(long, default_value_t = 0.999)]
-    pub beta2: f64,
-    /// Adam's and RMSprop's ε.
-    #[arg(long, default_value_t = 1e-8)]
-    pub epsilon: f64,
+    /// Momentum's β, in [0, 1).
+    #[arg(long, conflicts_with = "resume", help = format!("Momentum's β, in [0, 1) [default: {}]", MomentumConfig::default().beta))]
+    pub beta: Option<f64>,
+    /// Adam's β₁, in [0, 1).
+    #[arg(long, conflicts_with = "resume", help = format!("Adam's β₁, in [0, 1) [default: {}]", AdamConfig::default().beta1))]
+    pub beta1: Option<f64>,
+    /// Adam's and RMSprop's β₂, in [0, 1).
+    #[arg(long, conflicts_with = "resume", help = format!("Adam's and RMSprop's β₂, in [0, 1) [default: {}]", AdamConfig::default().beta2))]
+    pub beta2: Option<f64>,
+    /// Adam's and RMSprop's ε (> 0).
+    #[arg(long, conflicts_with = "resume", help = format!("Adam's and RMSprop's ε (> 0) [default: {:e}]", AdamConfig::default().epsilon))]
+    pub epsilon: Option<f64>,
     /// Learning-rate decay per epoch: none, inverse-time (α₀/(1+r·e)), exponential (α₀·rᵉ) or step (α₀/(1+r·⌊e/interval⌋)).
-    #[arg(long, default_value = "none")]
+    #[arg(long, default_value = "none", conflicts_with = "resume")]
     pub lr_decay: DecayName,
-    /// The decay's rate r.
-    #[arg(long, default_value_t = 1.0)]
-    pub lr_decay_rate: f64,
+    /// The decay's rate r (≥ 0; in (0, 1] for exponential).
+    #[arg(long, conflicts_with = "resume", help = format!("The decay's rate r (≥ 0; in (0, 1] for exponential) [default: {DEFAULT_DECAY_RATE}]"))]
+    pub lr_decay_rate: Option<f64>,
     /// The step decay's interval, in epochs.
-    #[arg(long, default_value_t = 1000)]
-    pub lr_decay_interval: usize,
-    /// L2 regularisation λ: adds λ/(2m)·Σ‖W‖² to the cost (the printed cost includes it) and (λ/m)·W to dW.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, conflicts_with = "resume", help = format!("The step decay's interval, in epochs [default: {DEFAULT_DECAY_INTERVAL}]"))]
+    pub lr_decay_interval: Option<usize>,
+    /// L2 regularisation λ ≥ 0: adds λ/(2m)·Σ‖W‖² to the cost (the printed cost includes it) and (λ/m)·W to dW.
+    #[arg(long, default_value_t = GdConfig::default().l2, conflicts_with = "resume")]
     pub l2: f64,
-    /// Inverted dropout on the hidden layers, training only: one keep probability, or one per hidden layer ("0.8,0.9").
-    #[arg(long, value_delimiter = ',')]
+    /// Inverted dropout on the hidden layers, training only: one keep probability in (0, 1], or one per hidden layer ("0.8,0.9").
+    #[arg(long, value_delimiter = ',', conflicts_with = "resume")]
     pub keep_prob: Vec<f64>,
     /// Stop when the validation cost (--validation) has not improved for this many evaluations; keep the best weights.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub early_stopping: Option<usize>,
 }
 
@@ -132,43 +137,95 @@ pub enum DecayName {
 }
 
 impl ModelFlags {
+    /// Refuses optimiser and schedule flags that the chosen --optimizer or
+    /// --lr-decay would ignore.
+    pub fn check_applies(&self) -> Result<(), String> {
+        let opt = self.optimizer;
+        let refuse = |flag: &str, given: bool, applies: bool, to: &str| {
+            if given && !applies {
+                Err(format!("{flag} does not apply {to}; remove it"))
+            } else {
+                Ok(())
+            }
+        };
+        let with_opt = format!("to --optimizer {}", opt.name());
+        refuse(
+            "--beta",
+            self.beta.is_some(),
+            opt == OptimizerName::Momentum,
+            &with_opt,
+        )?;
+        refuse(
+            "--beta1",
+            self.beta1.is_some(),
+            opt == OptimizerName::Adam,
+            &with_opt,
+        )?;
+        let adaptive = matches!(opt, OptimizerName::Adam | OptimizerName::Rmsprop);
+        refuse("--beta2", self.beta2.is_some(), adaptive, &with_opt)?;
+        refuse("--epsilon", self.epsilon.is_some(), adaptive, &with_opt)?;
+        let decay = self.lr_decay;
+        refuse(
+            "--lr-decay-rate",
+            self.lr_decay_rate.is_some(),
+            decay != DecayName::None,
+            "without --lr-decay",
+        )?;
+        refuse(
+            "--lr-decay-interval",
+            self.lr_decay_interval.is_some(),
+            decay == DecayName::Step,
+            "except to --lr-decay step",
+        )?;
+        refuse(
+            "--no-shuffle",
+            self.no_shuffle,
+            self.batch_size.is_some(),
+            "to full-batch training (it orders mini-batches: add --batch-size)",
+        )?;
+        Ok(())
+    }
+
+    /// The library's model spec these flags describe (not yet validated:
+    /// `TrainConfig::validate` does that for every entry point).
     pub fn spec(&self) -> ModelSpec {
+        let momentum = MomentumConfig::default();
+        let adam = AdamConfig::default();
+        let rms = RmsPropConfig::default();
+        let rate = self.lr_decay_rate.unwrap_or(DEFAULT_DECAY_RATE);
+        let defaults = ModelSpec::default();
         ModelSpec {
             hidden: self.hidden.0.clone(),
             activation: self.activation,
             init: self.init,
             gd: GdConfig {
                 learning_rate: self.learning_rate,
-                iterations: self.iterations.unwrap_or(2500),
+                iterations: self.iterations.unwrap_or(defaults.gd.iterations),
                 record_every: self.record_every,
                 batch_size: self.batch_size,
                 epochs: self.epochs,
                 optimizer: match self.optimizer {
                     OptimizerName::Gd => OptimizerConfig::Gd,
-                    OptimizerName::Momentum => {
-                        OptimizerConfig::Momentum(MomentumConfig { beta: self.beta })
-                    }
+                    OptimizerName::Momentum => OptimizerConfig::Momentum(MomentumConfig {
+                        beta: self.beta.unwrap_or(momentum.beta),
+                    }),
                     OptimizerName::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig {
-                        beta2: self.beta2,
-                        epsilon: self.epsilon,
+                        beta2: self.beta2.unwrap_or(rms.beta2),
+                        epsilon: self.epsilon.unwrap_or(rms.epsilon),
                     }),
                     OptimizerName::Adam => OptimizerConfig::Adam(AdamConfig {
-                        beta1: self.beta1,
-                        beta2: self.beta2,
-                        epsilon: self.epsilon,
+                        beta1: self.beta1.unwrap_or(adam.beta1),
+                        beta2: self.beta2.unwrap_or(adam.beta2),
+                        epsilon: self.epsilon.unwrap_or(adam.epsilon),
                     }),
                 },
                 schedule: match self.lr_decay {
                     DecayName::None => LrSchedule::None,
-                    DecayName::InverseTime => LrSchedule::InverseTime {
-                        rate: self.lr_decay_rate,
-                    },
-                    DecayName::Exponential => LrSchedule::Exponential {
-                        rate: self.lr_decay_rate,
-                    },
+                    DecayName::InverseTime => LrSchedule::InverseTime { rate },
+                    DecayName::Exponential => LrSchedule::Exponential { rate },
                     DecayName::Step => LrSchedule::Step {
-                        rate: self.lr_decay_rate,
-                        interval: self.lr_decay_interval,
+                        rate,
+                        interval: self.lr_decay_interval.unwrap_or(DEFAULT_DECAY_INTERVAL),
                     },
                 },
                 l2: self.l2,
@@ -179,53 +236,65 @@ impl ModelFlags {
             },
             seed: self.seed,
             precision: self.precision,
-            threads: self.threads.unwrap_or_else(|| backprop::Threads::all().0),
+            threads: self.threads.unwrap_or(defaults.threads),
+        }
+    }
+}
+
+impl OptimizerName {
+    fn name(self) -> &'static str {
+        match self {
+            OptimizerName::Gd => "gd",
+            OptimizerName::Momentum => "momentum",
+            OptimizerName::Rmsprop => "rmsprop",
+            OptimizerName::Adam => "adam",
         }
     }
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct TrainArgs {
     /// Training set: the course's .h5 file, a .csv (header row, numeric features, a label
     /// column of 0/1 or 0…K−1), an .npz (x, y), MNIST's *-images-idx3-ubyte[.gz], or a folder
     /// of pictures (one sub-folder per class, or labels.csv).
-    #[arg(long, required_unless_present = "resume")]
+    #[arg(long, required_unless_present = "resume", conflicts_with = "resume")]
     pub train: Option<PathBuf>,
-    /// Hold out this fraction of the training set (stratified, seeded) to validate on while training.
-    #[arg(long)]
+    /// Hold out this fraction of the training set (stratified, seeded) to validate on while training; in (0, 1).
+    #[arg(long, conflicts_with = "resume")]
     pub validation: Option<f64>,
     /// Write a checkpoint (model and optimiser state) into the run folder every N iterations (or epochs).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub checkpoint_every: Option<usize>,
     /// Continue the run in this folder from its checkpoint, with its own configuration and data;
     /// --iterations or --epochs give the new total, --out where the result goes [default: the same folder].
     #[arg(long)]
     pub resume: Option<PathBuf>,
     /// Test set, made the same way as the training set.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub test: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelFlags,
     /// HDF5: the dataset holding X [default: the one named *_x].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub x_key: Option<String>,
     /// HDF5: the dataset holding Y [default: the one named *_y].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub y_key: Option<String>,
-    /// CSV: the label column.
-    #[arg(long, default_value = "label")]
-    pub label_column: String,
+    /// CSV: the label column [default: label].
+    #[arg(long, conflicts_with = "resume")]
+    pub label_column: Option<String>,
     /// CSV and arrays: standardise each feature with the training set's mean and std (stored in the model).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub standardize: bool,
     /// Pictures: the side (pixels) every picture is resized to.
-    #[arg(long, default_value_t = 64)]
-    pub image_size: u32,
+    #[arg(long, conflicts_with = "resume", help = format!("Pictures: the side (pixels) every picture is resized to, at most {MAX_IMAGE_SIZE} [default: {}]", LoadOptions::default().image_size))]
+    pub image_size: Option<u32>,
     /// Picture folders: the positive class (label 1) [default: the second class in sorted order].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub positive: Option<String>,
     /// Pictures: skip files that cannot be decoded (and say how many) instead of stopping.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub skip_bad: bool,
     /// Print each layer's forward and backward equations with this run's shapes before training.
     #[arg(long)]
@@ -319,6 +388,16 @@ pub struct DemoArgs {
 /// A parsed `--hidden` list.
 #[derive(Clone, Debug)]
 pub struct Hidden(pub Vec<usize>);
+
+impl std::fmt::Display for Hidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("none");
+        }
+        let sizes: Vec<String> = self.0.iter().map(usize::to_string).collect();
+        f.write_str(&sizes.join(","))
+    }
+}
 
 fn parse_hidden(s: &str) -> Result<Hidden, String> {
     let s = s.trim();

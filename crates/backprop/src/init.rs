@@ -55,6 +55,12 @@ impl Init {
     }
 }
 
+impl std::fmt::Display for Init {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl std::str::FromStr for Init {
     type Err = String;
 

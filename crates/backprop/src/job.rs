@@ -5,19 +5,18 @@
 //! existing output folder) is checked before training starts, and the run
 //! folder appears only when complete.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use crate::activation::Activation;
 use crate::checkpoint;
 use crate::collective::Collective;
-use crate::data::{self, Dataset, LoadOptions};
+pub use crate::config::{ModelSpec, Precision, TrainConfig};
+use crate::data::{self, Dataset};
 use crate::error::Error;
 use crate::fsutil::{write_atomic, RunDir};
-use crate::init::Init;
 use crate::linalg::{Float, Threads};
 use crate::metrics::accuracy;
 use crate::minibatch::{self, Extras, TrainState};
@@ -25,72 +24,7 @@ use crate::model_io;
 use crate::network::Network;
 use crate::plot;
 use crate::rng::NumpyRng;
-use crate::train::{fit_with, GdConfig, Path as FitPath, Progress};
-
-/// The element type the network computes in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Precision {
-    /// 32-bit floats (the default: twice the speed).
-    F32,
-    /// 64-bit floats (for checking numbers against the course).
-    F64,
-}
-
-impl std::str::FromStr for Precision {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "f32" => Ok(Precision::F32),
-            "f64" => Ok(Precision::F64),
-            other => Err(format!("unknown precision '{other}' (expected f32 or f64)")),
-        }
-    }
-}
-
-/// What to train and how: everything but the data.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ModelSpec {
-    /// Hidden layer sizes n_1 … n_{L-1}; empty for logistic regression.
-    pub hidden: Vec<usize>,
-    /// The hidden layers' activation.
-    pub activation: Activation,
-    /// How the weights start.
-    pub init: Init,
-    /// Gradient descent's settings.
-    pub gd: GdConfig,
-    /// `np.random.seed` before the weights are drawn.
-    pub seed: u32,
-    /// f32 or f64.
-    pub precision: Precision,
-    /// Threads for the matrix products.
-    pub threads: usize,
-}
-
-/// A `train` job: the data paths, the model, and where the run folder goes.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    /// The training set.
-    pub train: PathBuf,
-    /// An optional test set, made the same way.
-    pub test: Option<PathBuf>,
-    /// HDF5 dataset / CSV column choices.
-    pub load: LoadOptions,
-    /// The model and its training.
-    pub model: ModelSpec,
-    /// The run folder.
-    pub out: PathBuf,
-    /// Replace an existing run folder.
-    pub force: bool,
-    /// Standardise the features with the training set's mean and std.
-    pub standardize: bool,
-    /// Hold out this fraction of the training set (stratified, seeded) for validation.
-    #[serde(default)]
-    pub validation: Option<f64>,
-    /// Write a checkpoint into the run folder every this many iterations (or epochs).
-    #[serde(default)]
-    pub checkpoint_every: Option<usize>,
-}
+use crate::train::{fit_with, Path as FitPath, Progress};
 
 /// The numbers a run produced: what metrics.json holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -226,6 +160,7 @@ pub struct Hooks<'a> {
 /// network and metrics; an interrupted run leaves a checkpoint and its
 /// metrics so far in the run folder and returns [`Error::Interrupted`].
 pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Error> {
+    config.validate()?;
     check_out(&config.out, config.force)?;
     let data = load_data(config, hooks.load_progress)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
@@ -261,6 +196,7 @@ pub fn resume_train(
     }
     config.out = out.unwrap_or(dir).to_path_buf();
     config.force = true;
+    config.validate()?;
     if let Some(o) = out.filter(|o| *o != dir) {
         check_out(o, false)?;
     }
@@ -360,29 +296,7 @@ pub fn train_on_with(
     ctx: RunContext<'_>,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<Trained, Error> {
-    if spec.hidden.contains(&0) {
-        return Err(Error::Config(
-            "--hidden: every layer needs at least one unit".into(),
-        ));
-    }
-    if spec.gd.total_units() == 0 {
-        return Err(Error::Config(
-            "--iterations (or --epochs) must be at least 1".into(),
-        ));
-    }
-    if !(spec.gd.learning_rate.is_finite() && spec.gd.learning_rate > 0.0) {
-        return Err(Error::Config(
-            "--learning-rate must be a positive number".into(),
-        ));
-    }
-    if let Some(p) = spec
-        .gd
-        .keep_prob
-        .iter()
-        .find(|p| !(**p > 0.0 && **p <= 1.0))
-    {
-        return Err(Error::Config(format!("--keep-prob {p} is not in (0, 1]")));
-    }
+    spec.validate()?;
     let (network, metrics) = match spec.precision {
         Precision::F32 => {
             let (n, m) = train_typed::<f32>(data, spec, ctx, observe)?;

@@ -41,6 +41,7 @@
 pub mod activation;
 pub mod checkpoint;
 pub mod collective;
+pub mod config;
 pub mod data;
 mod elementwise;
 pub mod error;
@@ -67,6 +68,7 @@ pub mod scalar;
 pub mod train;
 
 pub use activation::Activation;
+pub use config::{GdConfig, ModelSpec, Precision, TrainConfig};
 pub use error::Error;
 pub use init::Init;
 pub use linalg::{Float, Threads};

@@ -16,106 +16,12 @@ use std::time::Instant;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
+pub use crate::config::GdConfig;
 use crate::error::Error;
 use crate::gram::Gram;
 use crate::linalg::Float;
 use crate::minibatch::{self, Extras, TrainState};
 use crate::network::{Network, StepPath};
-use crate::optim::{LrSchedule, OptimizerConfig};
-
-/// The settings of training. The defaults are the notes' full-batch gradient
-/// descent; anything else (mini-batches, another optimiser, a schedule, L2,
-/// dropout, early stopping) runs in the general loop of [`crate::minibatch`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GdConfig {
-    /// α, the step size (the base of a schedule).
-    pub learning_rate: f64,
-    /// How many iterations (updates) to run, unless `epochs` is given.
-    pub iterations: usize,
-    /// Record the cost every this many iterations (or epochs), the first first.
-    pub record_every: usize,
-    /// Examples per update (default: all of them, full batch).
-    #[serde(default)]
-    pub batch_size: Option<usize>,
-    /// Train this many passes over the data instead of `iterations` updates;
-    /// costs are then recorded per epoch (the mean over its mini-batches).
-    #[serde(default)]
-    pub epochs: Option<usize>,
-    /// The optimiser (default: plain gradient descent).
-    #[serde(default = "default_optimizer")]
-    pub optimizer: OptimizerConfig,
-    /// How α changes with the epoch.
-    #[serde(default = "default_schedule")]
-    pub schedule: LrSchedule,
-    /// λ of the L2 term λ/(2m)·Σ‖W‖², in the cost and in dW (0: none).
-    #[serde(default)]
-    pub l2: f64,
-    /// Inverted dropout's keep probability: one for every hidden layer, or
-    /// one per hidden layer (empty: none). Training only.
-    #[serde(default)]
-    pub keep_prob: Vec<f64>,
-    /// Seed of the mini-batch shuffles (epoch e uses `np.random.seed(seed + e + 1)`,
-    /// as the course's `random_mini_batches`) and of the dropout masks.
-    #[serde(default)]
-    pub seed: u32,
-    /// Stop when the validation cost has not improved for this many
-    /// recorded evaluations, and keep the best weights.
-    #[serde(default)]
-    pub early_stopping: Option<usize>,
-    /// Reshuffle the examples every epoch (default). Off: mini-batches are
-    /// contiguous slices of X in order, trained on in place, without a copy.
-    #[serde(default = "default_shuffle")]
-    pub shuffle: bool,
-}
-
-fn default_shuffle() -> bool {
-    true
-}
-
-fn default_optimizer() -> OptimizerConfig {
-    OptimizerConfig::Gd
-}
-
-fn default_schedule() -> LrSchedule {
-    LrSchedule::None
-}
-
-impl Default for GdConfig {
-    fn default() -> Self {
-        GdConfig {
-            learning_rate: 0.0075,
-            iterations: 2500,
-            record_every: 100,
-            batch_size: None,
-            epochs: None,
-            optimizer: OptimizerConfig::Gd,
-            schedule: LrSchedule::None,
-            l2: 0.0,
-            keep_prob: Vec::new(),
-            seed: 0,
-            early_stopping: None,
-            shuffle: true,
-        }
-    }
-}
-
-impl GdConfig {
-    /// Whether this is the notes' plain full-batch gradient descent (the fast loop).
-    pub fn is_plain(&self, m: usize) -> bool {
-        self.batch_size.is_none_or(|b| b >= m)
-            && self.epochs.is_none()
-            && self.optimizer == OptimizerConfig::Gd
-            && self.schedule == LrSchedule::None
-            && self.l2 == 0.0
-            && self.keep_prob.iter().all(|&p| p >= 1.0)
-            && self.early_stopping.is_none()
-    }
-
-    /// The number of recorded units (epochs or iterations) the run lasts.
-    pub fn total_units(&self) -> usize {
-        self.epochs.unwrap_or(self.iterations)
-    }
-}
 
 /// What training did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -230,9 +136,7 @@ pub fn fit_with<T: Float>(
     stop: Option<&AtomicBool>,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<History, Error> {
-    if config.record_every == 0 {
-        return Err(Error::Config("--record-every must be at least 1".into()));
-    }
+    config.validate_for(net.sizes().len().saturating_sub(2))?;
     if !config.is_plain(x.ncols()) {
         // Mini-batches, another optimiser, L2, dropout…: the general loop (any `path`).
         let extras = Extras {

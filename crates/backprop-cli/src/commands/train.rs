@@ -14,6 +14,7 @@ use crate::flags::TrainArgs;
 use crate::output::{accuracy_line, timestamp, LoadBar, TrainingProgress};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    args.model.check_applies().map_err(|e| anyhow::anyhow!(e))?;
     let spec = args.model.spec();
     let config = TrainConfig {
         train: args.train.clone().unwrap_or_default(),
@@ -21,8 +22,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         load: LoadOptions {
             x_key: args.x_key,
             y_key: args.y_key,
-            label_column: Some(args.label_column),
-            image_size: args.image_size,
+            label_column: args.label_column,
+            image_size: args.image_size.unwrap_or(LoadOptions::default().image_size),
             positive: args.positive,
             skip_bad: args.skip_bad,
         },
