@@ -8,7 +8,7 @@
   as a reference to check a hand-written implementation against.
 """
 
-from . import _core
+from . import _core, course
 from ._estimators import LogisticRegression, MLPClassifier
 from ._model_folder import load
 
@@ -16,11 +16,3 @@ __version__ = _core.__version__
 
 __all__ = ["MLPClassifier", "LogisticRegression", "load", "course", "__version__"]
 
-
-def __getattr__(name):
-    # `backprop.course` imports on first use (it is not needed by the estimators).
-    if name == "course":
-        from . import course
-
-        return course
-    raise AttributeError(f"module 'backprop' has no attribute {name!r}")

@@ -109,17 +109,16 @@ class _Network:
         return int(self.verbose)
 
     # -- fitting -------------------------------------------------------------------------
-    def fit(self, X, y, sample_weight=None):
-        """Trains on X (n_samples × n_features) and labels y (any labels);
-        `sample_weight` weighs each example's loss. Returns self."""
-        return self._fit(X, y, sample_weight, incremental=False)
+    def fit(self, X, y):
+        """Trains on X (n_samples × n_features) and labels y (any labels). Returns self."""
+        return self._fit(X, y, None, incremental=False)
 
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(self, X, y, classes=None):
         """One epoch over (X, y), continuing the weights and the optimiser's
         state; `classes` lists every label on the first call. Returns self."""
         if not hasattr(self, "coefs_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit")
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        return self._fit(X, y, None, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         keep_prob = self._check_settings()
@@ -155,6 +154,9 @@ class _Network:
             self._epochs_done = 0
             self._steps_done = 0
             self._opt_state = None
+            # The shuffles' and dropout's seed: kept, so that later epochs
+            # (partial_fit, warm_start) continue the run's random streams.
+            self._seed = int(rs.randint(np.iinfo(np.int32).max))
             self.n_layers_ = len(units)
             self.n_outputs_ = n_out
             self.out_activation_ = "logistic" if n_out == 1 else "softmax"
@@ -198,7 +200,7 @@ class _Network:
             power_t=float(self.power_t), batch_size=batch, max_iter=int(self.max_iter), tol=float(self.tol),
             n_iter_no_change=int(self.n_iter_no_change), beta_1=float(self.beta_1), beta_2=float(self.beta_2),
             epsilon=float(self.epsilon), momentum=float(self.momentum), shuffle=bool(self.shuffle),
-            seed=int(rs.randint(np.iinfo(np.int32).max)), alpha=float(self.alpha), keep_prob=keep_prob,
+            seed=self._seed, alpha=float(self.alpha), keep_prob=keep_prob,
             n_threads=int(self.n_threads), verbose=self._verbose_every(), incremental=incremental,
             epoch0=int(self._epochs_done), step0=int(self._steps_done),
         )
@@ -273,6 +275,7 @@ class _Network:
 
     def predict(self, X):
         """The most probable class of each row of X (for two classes: P > 0.5)."""
+        check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     # -- the model folder ------------------------------------------------------------------
@@ -357,7 +360,6 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
-        class_weight=None,
         dropout=None,
         dtype="float64",
         n_threads=1,
@@ -383,7 +385,6 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
-        self.class_weight = class_weight
         self.dropout = dropout
         self.dtype = dtype
         self.n_threads = n_threads
@@ -428,7 +429,6 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
-        class_weight=None,
         dtype="float64",
         n_threads=1,
     ):
@@ -451,7 +451,6 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
-        self.class_weight = class_weight
         self.dtype = dtype
         self.n_threads = n_threads
 

@@ -59,4 +59,5 @@ def load(directory):
     est._epochs_done = 0
     est._steps_done = 0
     est._opt_state = None
+    est._seed = 0
     return est

@@ -23,7 +23,9 @@ fn skip_or_fail(why: &str) {
 /// The venv's python, and a PATH with its bin/ first (pip runs maturin from there).
 fn python() -> Option<(PathBuf, String)> {
     let Ok(py) = std::env::var("BACKPROP_PYTHON") else {
-        skip_or_fail("set BACKPROP_PYTHON to a Python with maturin, scikit-learn, pytest and pandas");
+        skip_or_fail(
+            "set BACKPROP_PYTHON to a Python with maturin, scikit-learn, pytest and pandas",
+        );
         return None;
     };
     let py = PathBuf::from(py);
@@ -39,9 +41,9 @@ fn python() -> Option<(PathBuf, String)> {
         return None;
     }
     let bin = py.parent().expect("python is in a folder").to_path_buf();
-    let path = std::env::join_paths(
-        std::iter::once(bin).chain(std::env::split_paths(&std::env::var("PATH").unwrap_or_default())),
-    )
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var("PATH").unwrap_or_default(),
+    )))
     .expect("PATH joins");
     Some((py, path.to_string_lossy().into_owned()))
 }
@@ -49,7 +51,10 @@ fn python() -> Option<(PathBuf, String)> {
 fn tail(bytes: &[u8]) -> String {
     let s = String::from_utf8_lossy(bytes);
     let start = s.len().saturating_sub(6000);
-    s[s.char_indices().find(|(i, _)| *i >= start).map_or(0, |(i, _)| i)..].to_string()
+    s[s.char_indices()
+        .find(|(i, _)| *i >= start)
+        .map_or(0, |(i, _)| i)..]
+        .to_string()
 }
 
 #[test]
@@ -58,8 +63,19 @@ fn pip_install_builds_the_package_and_its_python_suite_passes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let started = Instant::now();
     let install = Command::new(&py)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-        .args(["--no-build-isolation", "--no-deps", "--force-reinstall", "."])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args([
+            "--no-build-isolation",
+            "--no-deps",
+            "--force-reinstall",
+            ".",
+        ])
         .current_dir(&root)
         .env("PATH", &path)
         .output()
@@ -70,10 +86,20 @@ fn pip_install_builds_the_package_and_its_python_suite_passes() {
         tail(&install.stdout),
         tail(&install.stderr)
     );
-    eprintln!("pip install . took {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "pip install . took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let started = Instant::now();
     let suite = Command::new(&py)
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "python/tests"])
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "python/tests",
+        ])
         .current_dir(&root)
         .env("PATH", &path)
         .env("BACKPROP_BIN", env!("CARGO_BIN_EXE_backprop"))

@@ -48,7 +48,10 @@ pub fn params_from_py<T: Float + Element>(list: &Bound<'_, PyAny>) -> PyResult<P
         let b_any = item.get_item(1)?;
         let b = match b_any.extract::<PyReadonlyArray1<'_, T>>() {
             Ok(b1) => b1.as_array().to_owned().insert_axis(ndarray::Axis(1)),
-            Err(_) => b_any.extract::<PyReadonlyArray2<'_, T>>()?.as_array().to_owned(),
+            Err(_) => b_any
+                .extract::<PyReadonlyArray2<'_, T>>()?
+                .as_array()
+                .to_owned(),
         };
         params.push((w.as_array().to_owned(), b));
     }
@@ -107,8 +110,12 @@ pub fn is_f32(x: &Bound<'_, PyAny>) -> PyResult<bool> {
 #[pyfunction]
 pub fn data_address(x: &Bound<'_, PyAny>) -> PyResult<usize> {
     Ok(if is_f32(x)? {
-        x.extract::<PyReadonlyArray2<'_, f32>>()?.as_array().as_ptr() as usize
+        x.extract::<PyReadonlyArray2<'_, f32>>()?
+            .as_array()
+            .as_ptr() as usize
     } else {
-        x.extract::<PyReadonlyArray2<'_, f64>>()?.as_array().as_ptr() as usize
+        x.extract::<PyReadonlyArray2<'_, f64>>()?
+            .as_array()
+            .as_ptr() as usize
     })
 }

@@ -16,13 +16,17 @@ use pyo3::types::PyList;
 use crate::arrays::{activation, network_from_py, pair, params_to_py, value_error};
 use crate::console::Console;
 
+/// X, Y and the class names of a course data file.
+type CourseData<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Vec<String>,
+);
+
 /// Loads a course data file (the cat pictures' `.h5`) as the notebooks do:
 /// (X n_x × m ÷ 255, Y 1 × m, class names).
 #[pyfunction]
-pub fn load_course_data<'py>(
-    py: Python<'py>,
-    path: PathBuf,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>, Vec<String>)> {
+pub fn load_course_data<'py>(py: Python<'py>, path: PathBuf) -> PyResult<CourseData<'py>> {
     let d = data::load(&path, &LoadOptions::default()).map_err(value_error)?;
     Ok((d.x.into_pyarray(py), d.y.into_pyarray(py), d.classes))
 }
@@ -75,12 +79,21 @@ pub fn train<'py>(
     let stop = std::sync::atomic::AtomicBool::new(false);
     let history = py
         .detach(|| {
-            fit_with(&mut net, xv, yv, None, &config, Path::Auto, Some(&stop), &mut |p| {
-                console.cost(p.iteration, p.cost);
-                if console.interrupted(false) {
-                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-                }
-            })
+            fit_with(
+                &mut net,
+                xv,
+                yv,
+                None,
+                &config,
+                Path::Auto,
+                Some(&stop),
+                &mut |p| {
+                    console.cost(p.iteration, p.cost);
+                    if console.interrupted(false) {
+                        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                },
+            )
         })
         .map_err(value_error)?;
     if stop.load(std::sync::atomic::Ordering::SeqCst) {
@@ -117,11 +130,7 @@ pub fn gradients<'py>(
     Ok((cost, PyList::new(py, grads)?))
 }
 
-fn check_shapes(
-    net: &Network<f64>,
-    x: (usize, usize),
-    y: (usize, usize),
-) -> PyResult<()> {
+fn check_shapes(net: &Network<f64>, x: (usize, usize), y: (usize, usize)) -> PyResult<()> {
     let sizes = net.sizes();
     let (n_x, n_l) = (sizes[0], sizes[sizes.len() - 1]);
     if x.0 != n_x || y.0 != n_l || y.1 != x.1 {

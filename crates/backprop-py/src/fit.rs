@@ -14,7 +14,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use backprop::minibatch::{self, Extras, TrainState};
-use backprop::optim::{AdamConfig, MomentumConfig, Optimizer, OptimizerConfig, RmsPropConfig, Slot};
+use backprop::optim::{
+    AdamConfig, MomentumConfig, Optimizer, OptimizerConfig, RmsPropConfig, Slot,
+};
 use backprop::train::{self, GdConfig, Path};
 use backprop::{Float, Network, Threads};
 use ndarray::{Array2, ArrayView1, ArrayView2};
@@ -155,7 +157,9 @@ impl Spec {
 
     /// Whether the library's fast full-batch loop runs the whole fit in one call.
     fn is_plain_gd(&self, validation: bool, weighted: bool) -> bool {
-        let (opt, _) = self.optimizer().unwrap_or((OptimizerConfig::Adam(AdamConfig::default()), 1.0));
+        let (opt, _) = self
+            .optimizer()
+            .unwrap_or((OptimizerConfig::Adam(AdamConfig::default()), 1.0));
         opt == OptimizerConfig::Gd
             && self.batch_size.is_none()
             && self.alpha == 0.0
@@ -377,7 +381,15 @@ fn run<T: Float>(
         config.epochs = Some(spec.epoch0 + e + 1);
         config.learning_rate = lr * lr_factor;
         state.history.costs.clear();
-        let done = minibatch::run(&mut net, x, y, &config, state, Extras::default(), &mut |_| {})?;
+        let done = minibatch::run(
+            &mut net,
+            x,
+            y,
+            &config,
+            state,
+            Extras::default(),
+            &mut |_| {},
+        )?;
         state = done.state;
         let loss = state.history.final_cost;
         out.loss_curve.push(loss);
