@@ -15,6 +15,10 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Memory budget for sizes read from input (arrays, pictures, layers), e.g. 2G or 512Mi
+    /// [default: the smallest of available memory, ulimit -v and the cgroup limit].
+    #[arg(long, global = true, value_parser = backprop::data::budget::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -29,6 +33,8 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// The notes' planar "flower": logistic regression vs a 4-unit tanh network.
     Demo(DemoArgs),
+    /// Train networks in the browser: a local page drawing the regions, costs, units and equations live.
+    Playground(PlaygroundArgs),
 }
 
 /// The network and how it trains. Every default is the library's
@@ -414,4 +420,14 @@ fn parse_hidden(s: &str) -> Result<Hidden, String> {
         })
         .collect::<Result<_, _>>()
         .map(Hidden)
+}
+
+#[derive(Args, Debug)]
+pub struct PlaygroundArgs {
+    /// Port on 127.0.0.1 to serve on (0: any free port); the address is printed first.
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+    /// Do not open the browser (print the address only).
+    #[arg(long)]
+    pub no_open: bool,
 }

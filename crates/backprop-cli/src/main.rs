@@ -2,15 +2,19 @@
 //!
 //! Flags become a library config in one step; the library does the work; this
 //! file maps failures to one exit-code policy: 2 for anything the user can fix
-//! (a path, a file's contents, a flag), 1 when training itself fails (a
-//! diverging cost), 130 when Ctrl-C or SIGTERM stopped training (after its
-//! checkpoint is written), and clap's own 2 for flags that do not parse.
+//! (a path, a file's contents, a flag, a size over the memory budget), 1 when
+//! training itself fails (a diverging cost), 130 when Ctrl-C or SIGTERM
+//! stopped the run (training: after its checkpoint is written; any other
+//! phase: with nothing written), 141 (killed by SIGPIPE) when the reader of
+//! the output went away (`backprop predict … | head -1`), and clap's own 2 for
+//! flags that do not parse.
 
 mod commands;
 mod flags;
 #[cfg(feature = "mpi")]
 mod mpi_ranks;
 mod output;
+mod playground;
 
 use std::process::ExitCode;
 
@@ -19,23 +23,95 @@ use clap::Parser;
 use crate::flags::{Cli, Command};
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
+    #[cfg(not(feature = "mpi"))]
+    if let Some(n) = mpi_launch_size() {
+        eprintln!(
+            "error: started by mpirun with {n} ranks, but this backprop was built without MPI \
+             (each rank would train alone and race for one run folder); build the MPI transport \
+             with `cargo build --release --features mpi` (needs OpenMPI and libclang), or run \
+             without mpirun"
+        );
+        return ExitCode::from(2);
+    }
+    backprop::data::budget::set_max_memory(cli.max_memory);
+    // The playground server has no phase to finish: Ctrl-C ends it at once.
+    if !matches!(cli.command, Command::Playground(_)) {
+        watch_signals();
+    }
     let result = match cli.command {
         Command::Train(args) => commands::train::run(*args),
         Command::Gradcheck(args) => commands::gradcheck::run(args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Playground(args) => commands::playground::run(args),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", one_line(&err));
             match err.downcast_ref::<backprop::Error>() {
                 Some(backprop::Error::Diverged { .. }) => ExitCode::from(1),
-                Some(backprop::Error::Interrupted { .. }) => ExitCode::from(130),
+                Some(backprop::Error::Interrupted { .. } | backprop::Error::Stopped { .. }) => {
+                    ExitCode::from(130)
+                }
                 _ => ExitCode::from(2),
             }
         }
     }
+}
+
+/// The error and its causes on one line, each cause once: a cause whose text
+/// the line already holds (an OS error inside "path: OS error") is not repeated.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line.replace('\n', " ")
+}
+
+/// Ctrl-C and SIGTERM set the library's stop flag, which every long phase
+/// polls (training checkpoints and stops; loading, decoding and writing stop
+/// with nothing written). A second signal ends the process at once (exit 130);
+/// a temporary folder it leaves is removed by the next run to that place.
+fn watch_signals() {
+    let installed = ctrlc::set_handler(|| {
+        if backprop::stop::requested() {
+            std::process::exit(130);
+        }
+        backprop::stop::request();
+    });
+    if let Err(e) = installed {
+        eprintln!("warning: cannot watch for Ctrl-C/SIGTERM ({e}); a stop will kill the run");
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing to a closed pipe panics; restoring the
+/// default makes `backprop predict … | head -1` end quietly (killed by SIGPIPE,
+/// exit 141, as `cat` or `seq` do).
+fn restore_sigpipe() {
+    // SAFETY: setting a signal's disposition to its default at start-up, before
+    // any thread exists, has no memory-safety preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// The number of ranks mpirun (OpenMPI or an MPICH/PMI launcher) started, when above 1.
+#[cfg(not(feature = "mpi"))]
+fn mpi_launch_size() -> Option<usize> {
+    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok()?.trim().parse::<usize>().ok())
+        .find(|&n| n > 1)
 }

@@ -33,6 +33,18 @@ pub enum Error {
         /// Iterations (or epochs) done.
         at: usize,
     },
+    /// A size from the input (an array header, a decompressed size, a layer or
+    /// picture size) would take more memory than the budget
+    /// ([`crate::data::budget`]); the message names the file or flag, the size and the budget.
+    #[error("{0}")]
+    OverBudget(String),
+    /// A signal stopped a phase other than training (loading, decoding, writing
+    /// plots) before it finished; nothing was written.
+    #[error("stopped by a signal while {phase}; nothing was written")]
+    Stopped {
+        /// What was being done ("loading train.csv").
+        phase: String,
+    },
     /// Training produced a NaN or infinite cost.
     #[error("the cost became {cost} at iteration {iteration}; try a smaller learning rate")]
     Diverged {

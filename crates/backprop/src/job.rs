@@ -16,7 +16,7 @@ use crate::collective::Collective;
 pub use crate::config::{ModelSpec, Precision, TrainConfig};
 use crate::data::{self, Dataset};
 use crate::error::Error;
-use crate::fsutil::{write_atomic, RunDir};
+use crate::fsutil::{self, write_atomic, RunDir};
 use crate::linalg::{Float, Threads};
 use crate::metrics::accuracy;
 use crate::minibatch::{self, Extras, TrainState};
@@ -161,7 +161,7 @@ pub struct Hooks<'a> {
 /// metrics so far in the run folder and returns [`Error::Interrupted`].
 pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Error> {
     config.validate()?;
-    check_out(&config.out, config.force)?;
+    let _lock = claim_run_folder(config, config.force, hooks.collective)?;
     let data = load_data(config, hooks.load_progress)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
     let ctx = RunContext {
@@ -197,9 +197,8 @@ pub fn resume_train(
     config.out = out.unwrap_or(dir).to_path_buf();
     config.force = true;
     config.validate()?;
-    if let Some(o) = out.filter(|o| *o != dir) {
-        check_out(o, false)?;
-    }
+    // Into its own folder it replaces itself; into another, that must be new.
+    let _lock = claim_run_folder(&config, out.is_none_or(|o| o == dir), hooks.collective)?;
     let data = load_data(&config, hooks.load_progress)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
     let ctx = RunContext {
@@ -243,6 +242,23 @@ fn finish(config: &TrainConfig, data: &JobData, mut trained: Trained) -> Result<
     }
     dir.commit()?;
     Ok(trained)
+}
+
+/// Claims the job's run folder before any work is done, for the whole run
+/// (see [`fsutil::claim_out`]): refused if it exists (unless `force`), if
+/// `force` would delete an input, or while another run writes it. Ranks other
+/// than 0 of a data-parallel run write nothing and only check it exists.
+fn claim_run_folder(
+    config: &TrainConfig,
+    force: bool,
+    collective: Option<&dyn Collective>,
+) -> Result<Option<fsutil::RunLock>, Error> {
+    if collective.is_some_and(|c| c.rank() != 0) {
+        return check_out(&config.out, force).map(|()| None);
+    }
+    let mut inputs = vec![config.train.as_path()];
+    inputs.extend(config.test.as_deref());
+    fsutil::claim_out(&config.out, force, &inputs).map(Some)
 }
 
 /// Refuses an output folder that exists (unless forced), before any work is done.

@@ -65,6 +65,7 @@ mod pool;
 pub mod predict;
 pub mod rng;
 pub mod scalar;
+pub mod stop;
 pub mod train;
 
 pub use activation::Activation;

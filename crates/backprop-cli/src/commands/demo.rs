@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use backprop::data::{planar, write_csv};
-use backprop::fsutil::RunDir;
-use backprop::job::{check_out, train_on, write_run_contents, ModelSpec, Precision, Trained};
+use backprop::fsutil::{claim_out, RunDir};
+use backprop::job::{train_on, write_run_contents, ModelSpec, Precision, Trained};
 use backprop::train::GdConfig;
 use backprop::{Activation, Init};
 
@@ -44,9 +44,11 @@ pub fn demo_models(precision: Precision) -> [(&'static str, &'static str, ModelS
 }
 
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    if let Some(out) = &args.out {
-        check_out(out, args.force)?;
-    }
+    // Held until the folder is written: a second run to the same --out is refused meanwhile.
+    let _lock = match &args.out {
+        Some(out) => Some(claim_out(out, args.force, &[])?),
+        None => None,
+    };
     let flower = planar::flower();
     println!(
         "planar flower: {} points, 2 classes (np.random.seed(1), as the course's load_planar_dataset)",

@@ -3,8 +3,6 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use backprop::data::LoadOptions;
 use backprop::explain::equations;
@@ -16,6 +14,14 @@ use crate::output::{accuracy_line, timestamp, LoadBar, TrainingProgress};
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     args.model.check_applies().map_err(|e| anyhow::anyhow!(e))?;
     let spec = args.model.spec();
+    // The default run folder, claimed (locked) now so that two runs started in
+    // the same second get two folders (train-…, train-…-2).
+    let default_out = match (&args.out, &args.resume) {
+        (None, None) => Some(backprop::fsutil::claim_fresh(
+            &PathBuf::from("runs").join(format!("train-{}", timestamp())),
+        )?),
+        _ => None,
+    };
     let config = TrainConfig {
         train: args.train.clone().unwrap_or_default(),
         test: args.test,
@@ -28,10 +34,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             skip_bad: args.skip_bad,
         },
         model: spec.clone(),
-        out: args
-            .out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("runs").join(format!("train-{}", timestamp()))),
+        out: match (&args.out, &default_out) {
+            (Some(out), _) => out.clone(),
+            (None, Some((out, _))) => out.clone(),
+            (None, None) => PathBuf::new(),
+        },
         force: args.force,
         standardize: args.standardize,
         validation: args.validation,
@@ -69,16 +76,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             );
         }
     };
-    // Ctrl-C or SIGTERM: finish the update in progress, write a checkpoint, exit cleanly.
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .map_err(|e| anyhow::anyhow!("cannot watch for Ctrl-C: {e}"))?;
+    // Ctrl-C or SIGTERM (main.rs sets the library's stop flag): finish the update
+    // in progress, write a checkpoint, exit cleanly.
+    let stop = backprop::stop::flag();
     let hooks = Hooks {
         load_progress: &|done, total| load_bar.tick(done, total),
         loaded: &mut loaded,
         iteration: &mut |p| progress.update(p),
-        stop: Some(&stop),
+        stop: Some(stop),
         collective,
     };
     let result = match &args.resume {

@@ -25,16 +25,25 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
     let xs = file
         .dataset(&x_key)
         .map_err(|e| bad(format!("{x_key}: {e}")))?;
-    let shape: Vec<usize> = xs
+    let dims: Vec<u64> = xs
         .shape()
         .map_err(|e| bad(format!("{x_key}: {e}")))?
         .into_iter()
-        .map(|d| d as usize)
         .collect();
+    // hdf5-pure reads the values as f64 (or u8, then f64): 16 bytes each at the peak.
+    let what = format!("{}: dataset '{x_key}' of shape {dims:?}", path.display());
+    super::budget::check_array(&what, &dims, 16)?;
+    crate::stop::check(&format!("reading {}", path.display()))?;
+    let shape: Vec<usize> = dims.iter().map(|&d| d as usize).collect();
     let m = *shape
         .first()
         .ok_or_else(|| bad(format!("{x_key} is a scalar; expected one example per row")))?;
     let n_x: usize = shape[1..].iter().product();
+    if m == 0 || n_x == 0 {
+        return Err(bad(format!(
+            "{x_key} has shape {shape:?}: {m} examples of {n_x} features; a data set needs at least one of each"
+        )));
+    }
     let (values, scale) = match xs.dtype().map_err(|e| bad(format!("{x_key}: {e}")))? {
         DType::U8 => {
             let raw = xs.read_u8().map_err(|e| bad(format!("{x_key}: {e}")))?;
@@ -50,6 +59,13 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         other => return Err(bad(format!("{x_key} holds {other}; expected numbers"))),
     };
     let values: Vec<f64> = values;
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(bad(format!(
+            "{x_key}: value at index {} is {}; backprop needs finite numbers: remove or impute it",
+            super::npy::position(&shape, i),
+            values[i]
+        )));
+    }
     if values.len() != m * n_x {
         return Err(bad(format!(
             "{x_key}: read {} values, expected {}",
@@ -61,6 +77,13 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
     let ys = file
         .dataset(&y_key)
         .map_err(|e| bad(format!("{y_key}: {e}")))?;
+    let y_dims: Vec<u64> = ys
+        .shape()
+        .map_err(|e| bad(format!("{y_key}: {e}")))?
+        .into_iter()
+        .collect();
+    let what = format!("{}: dataset '{y_key}' of shape {y_dims:?}", path.display());
+    super::budget::check_array(&what, &y_dims, 16)?;
     let labels = ys.read_f64().map_err(|e| bad(format!("{y_key}: {e}")))?;
     if labels.len() != m {
         return Err(bad(format!(

@@ -17,49 +17,88 @@ pub fn is_idx_images(path: &Path) -> bool {
     name.trim_end_matches(".gz").ends_with("idx3-ubyte")
 }
 
-/// Reads a whole file, un-gzipping it when its name ends in `.gz`.
-fn read_maybe_gz(path: &Path) -> Result<Vec<u8>, Error> {
-    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if path.extension().is_some_and(|e| e == "gz") {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|e| Error::format(path, format!("not a readable .gz file ({e})")))?;
-        Ok(out)
+/// Reads an IDX file of uint8 with `dims` dimensions (un-gzipping a `.gz`),
+/// checking its header's sizes against the data and the memory budget before
+/// allocating. Returns the sizes and the data bytes.
+fn read_idx(path: &Path, dims: u8) -> Result<(Vec<usize>, Vec<u8>), Error> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = f.metadata().map(|m| m.len()).ok();
+    let gz = path.extension().is_some_and(|e| e == "gz");
+    let what = path.display().to_string();
+    if gz {
+        parse(
+            &what,
+            flate2::read::GzDecoder::new(std::io::BufReader::new(f)),
+            dims,
+            None,
+        )
     } else {
-        Ok(raw)
+        parse(&what, std::io::BufReader::new(f), dims, len)
     }
 }
 
-/// Parses an IDX header: magic (0, 0, type 0x08 = uint8, dims) and the sizes.
-/// Returns the sizes and the data bytes, checking the length.
-fn parse(path: &Path, bytes: &[u8], dims: u8) -> Result<(Vec<usize>, Vec<u8>), Error> {
-    let bad = |m: String| Error::format(path, m);
-    if bytes.len() < 4 || bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 0x08 || bytes[3] != dims {
+/// Parses an IDX stream: magic (0, 0, type 0x08 = uint8, dims), the sizes
+/// (big-endian u32), then exactly their product of bytes. `len` is the
+/// stream's length when known. `what` names the file in errors.
+pub(crate) fn parse(
+    what: &str,
+    mut r: impl Read,
+    dims: u8,
+    len: Option<u64>,
+) -> Result<(Vec<usize>, Vec<u8>), Error> {
+    let bad = |m: String| Error::Config(format!("{what}: {m}"));
+    let io = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            bad("is truncated".into())
+        } else {
+            bad(format!("cannot be read ({e}); is it a damaged .gz?"))
+        }
+    };
+    let mut magic = [0u8; 4];
+    r.read_exact(&mut magic).map_err(io)?;
+    if magic != [0, 0, 0x08, dims] {
         return Err(bad(format!(
             "is not an IDX file of uint8 with {dims} dimension(s)"
         )));
     }
-    let header = 4 + 4 * dims as usize;
-    if bytes.len() < header {
-        return Err(bad("is truncated in its header".into()));
+    let mut sizes = Vec::with_capacity(dims as usize);
+    for _ in 0..dims {
+        let mut b = [0u8; 4];
+        r.read_exact(&mut b).map_err(io)?;
+        sizes.push(u32::from_be_bytes(b) as usize);
     }
-    let sizes: Vec<usize> = (0..dims as usize)
-        .map(|i| {
-            u32::from_be_bytes(bytes[4 + 4 * i..8 + 4 * i].try_into().expect("4 bytes")) as usize
-        })
-        .collect();
-    let count = sizes
-        .iter()
-        .try_fold(1usize, |a, &s| a.checked_mul(s))
-        .ok_or_else(|| bad("sizes overflow".into()))?;
-    if bytes.len() - header != count {
+    let dims64: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
+    let count = super::budget::checked_product(&dims64).unwrap_or(u128::MAX);
+    let header = 4 + 4 * u64::from(dims);
+    if let Some(len) = len {
+        let held = len.saturating_sub(header);
+        if u128::from(held) != count {
+            return Err(bad(format!(
+                "holds {held} data bytes, its header promises {count}"
+            )));
+        }
+    }
+    // The bytes and their f64 copy (X) live together for a moment.
+    let count = super::budget::check_array(what, &dims64, 9)?;
+    let mut data = vec![0u8; count];
+    for chunk in data.chunks_mut(1 << 24) {
+        crate::stop::check(&format!("reading {what}"))?;
+        r.read_exact(chunk).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                bad(format!(
+                    "holds fewer data bytes than its header promises ({count})"
+                ))
+            } else {
+                io(e)
+            }
+        })?;
+    }
+    if r.read(&mut [0u8; 1]).map_err(io)? != 0 {
         return Err(bad(format!(
-            "holds {} data bytes, its header promises {count}",
-            bytes.len() - header
+            "holds more data bytes than its header promises ({count})"
         )));
     }
-    Ok((sizes, bytes[header..].to_vec()))
+    Ok((sizes, data))
 }
 
 /// The labels file beside an images file: `images-idx3` → `labels-idx1`.
@@ -73,7 +112,7 @@ fn labels_path(images: &Path) -> Option<PathBuf> {
 
 /// Loads IDX images and their labels (classes "0" … "K−1", K = largest label + 1).
 pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
-    let (sizes, pixels) = parse(path, &read_maybe_gz(path)?, 3)?;
+    let (sizes, pixels) = read_idx(path, 3)?;
     let candidates = labels_path(path).into_iter().flat_map(|p| {
         let gz = PathBuf::from(format!("{}.gz", p.display()));
         let plain = PathBuf::from(p.to_string_lossy().trim_end_matches(".gz"));
@@ -88,7 +127,7 @@ pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
                 "has no labels file beside it (…-labels-idx1-ubyte, optionally .gz)",
             )
         })?;
-    let (lsizes, labels) = parse(&lp, &read_maybe_gz(&lp)?, 1)?;
+    let (lsizes, labels) = read_idx(&lp, 1)?;
     let m = sizes[0];
     if lsizes[0] != m {
         return Err(Error::format(

@@ -5,16 +5,22 @@
 //! course scales them (images ÷ 255), and records how, in [`Preprocessing`],
 //! so the same transformation can be applied to new inputs.
 
+pub mod budget;
+pub mod circle;
 mod csv;
+pub mod gauss;
 mod hdf5;
 pub mod idx;
 pub mod images;
 mod inputs;
+mod npy;
 mod npz;
 pub mod planar;
+pub mod points;
 pub mod spiral;
 mod split;
 mod standardize;
+pub mod xor;
 
 use std::path::{Path, PathBuf};
 

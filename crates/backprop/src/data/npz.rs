@@ -7,9 +7,9 @@
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array2, ArrayD};
-use ndarray_npy::{NpzReader, ReadNpyExt};
+use ndarray::{Array2, ArrayD, IxDyn};
 
+use super::npy::{self, NpyArray};
 use super::{class_labels, examples_to_columns, Dataset, Preprocessing};
 use crate::error::Error;
 
@@ -21,42 +21,33 @@ pub(super) struct RawX {
     pub scale: f64,
 }
 
-/// Reads any numeric array from one `.npy` stream source, trying the dtypes in turn.
-fn read_any(
-    mut open: impl FnMut() -> Result<Box<dyn Read>, String>,
-) -> Result<(ArrayD<f64>, bool), String> {
-    macro_rules! attempt {
-        ($t:ty, $is_u8:expr) => {
-            if let Ok(a) = ArrayD::<$t>::read_npy(open()?) {
-                return Ok((a.mapv(|v| v as f64), $is_u8));
-            }
-        };
-    }
-    attempt!(u8, true);
-    attempt!(f32, false);
-    attempt!(f64, false);
-    attempt!(i64, false);
-    attempt!(i32, false);
-    attempt!(u16, false);
-    attempt!(i16, false);
-    attempt!(i8, false);
-    Err("is not a numeric .npy array (uint8, integers or floats, little-endian, C order)".into())
+/// An [`NpyArray`] as (array, whether it was uint8).
+fn array(a: NpyArray) -> (ArrayD<f64>, bool) {
+    let is_u8 = a.is_u8;
+    let shape = IxDyn(&a.shape);
+    (
+        ArrayD::from_shape_vec(shape, a.values).expect("the reader checked the length"),
+        is_u8,
+    )
 }
 
 fn from_npy_file(path: &Path) -> Result<(ArrayD<f64>, bool), Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    read_any(|| Ok(Box::new(std::io::Cursor::new(bytes.clone()))))
-        .map_err(|m| Error::format(path, m))
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = f.metadata().map(|m| m.len()).ok();
+    let what = path.display().to_string();
+    npy::read(&what, std::io::BufReader::new(f), len).map(array)
 }
 
-fn from_npz<R: Read + Seek>(
+/// Reads the array `name` of an `.npz` (a zip of `.npy` files) from any byte stream.
+pub(crate) fn from_npz<R: Read + Seek>(
     path: &Path,
-    npz: &mut NpzReader<R>,
+    npz: &mut zip::ZipArchive<R>,
     name: &str,
 ) -> Result<(ArrayD<f64>, bool), Error> {
-    let names = npz
-        .names()
-        .map_err(|e| Error::format(path, format!("not a readable .npz ({e})")))?;
+    let names: Vec<String> = npz
+        .file_names()
+        .map(|n| n.trim_end_matches(".npy").to_string())
+        .collect();
     if !names.iter().any(|n| n == name) {
         return Err(Error::format(
             path,
@@ -66,22 +57,17 @@ fn from_npz<R: Read + Seek>(
             ),
         ));
     }
-    macro_rules! attempt {
-        ($t:ty, $is_u8:expr) => {
-            if let Ok(a) = npz.by_name::<ndarray::OwnedRepr<$t>, ndarray::IxDyn>(name) {
-                return Ok((a.mapv(|v| v as f64), $is_u8));
-            }
-        };
-    }
-    attempt!(u8, true);
-    attempt!(f32, false);
-    attempt!(f64, false);
-    attempt!(i64, false);
-    attempt!(i32, false);
-    Err(Error::format(
-        path,
-        format!("'{name}' is not a numeric array"),
-    ))
+    let member_name = if npz.index_for_name(&format!("{name}.npy")).is_some() {
+        format!("{name}.npy")
+    } else {
+        name.to_string()
+    };
+    let member = npz
+        .by_name(&member_name)
+        .map_err(|e| Error::format(path, format!("array '{name}' cannot be read ({e})")))?;
+    let declared = member.size();
+    let what = format!("{}: array '{name}'", path.display());
+    npy::read(&what, member, Some(declared)).map(array)
 }
 
 fn raw_x(path: &Path, (a, is_u8): (ArrayD<f64>, bool)) -> Result<RawX, Error> {
@@ -92,11 +78,18 @@ fn raw_x(path: &Path, (a, is_u8): (ArrayD<f64>, bool)) -> Result<RawX, Error> {
         ));
     }
     let shape = a.shape().to_vec();
+    if shape.contains(&0) {
+        return Err(Error::format(
+            path,
+            format!("x has shape {shape:?}; a data set needs at least one example and one feature"),
+        ));
+    }
     let scale = if is_u8 { 1.0 / 255.0 } else { 1.0 };
-    let values = a
-        .iter()
-        .map(|&v| if is_u8 { v / 255.0 } else { v })
-        .collect();
+    // Standard layout (the reader made it row-major), so the vector is in order.
+    let (mut values, _) = a.into_raw_vec_and_offset();
+    if is_u8 {
+        values.iter_mut().for_each(|v| *v /= 255.0);
+    }
     Ok(RawX {
         values,
         m: shape[0],
@@ -122,9 +115,10 @@ fn is_npz(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("npz"))
 }
 
-fn open_npz(path: &Path) -> Result<NpzReader<std::fs::File>, Error> {
+fn open_npz(path: &Path) -> Result<zip::ZipArchive<std::io::BufReader<std::fs::File>>, Error> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    NpzReader::new(f).map_err(|e| Error::format(path, format!("not a readable .npz ({e})")))
+    zip::ZipArchive::new(std::io::BufReader::new(f))
+        .map_err(|e| Error::format(path, format!("not a readable .npz ({e})")))
 }
 
 /// The labels file beside an x `.npy`: the last 'x' of the stem becomes 'y'.

@@ -1,0 +1,119 @@
+//! A run's data: one of the library's generators (or an uploaded CSV), the
+//! noise, the train/test split, and the two features the picture shows.
+
+use std::path::Path;
+
+use backprop::data::{self, circle, gauss, planar, points, spiral, xor, Dataset, LoadOptions};
+
+use super::spec::RunRequest;
+
+/// The most examples an uploaded CSV may have.
+pub const MAX_UPLOAD_EXAMPLES: usize = 20_000;
+/// The most features an uploaded CSV may have.
+pub const MAX_UPLOAD_FEATURES: usize = 256;
+
+/// The training and test sets of a run, and the two features drawn.
+pub struct RunData {
+    pub train: Dataset,
+    pub test: Option<Dataset>,
+    /// The features on the picture's x and y axes.
+    pub shown: [usize; 2],
+    /// The picture's extent: [x_min, x_max, y_min, y_max] in those features.
+    pub bounds: [f64; 4],
+    /// Each feature's mean over the training set (the value of the features not drawn).
+    pub means: Vec<f64>,
+}
+
+/// Makes the data set `r` asks for (`upload` is the uploaded set, when it names one).
+pub fn make(r: &RunRequest, upload: Option<&Dataset>) -> Result<RunData, String> {
+    let seed = r.seed;
+    let mut all = match r.dataset.as_str() {
+        "flower" => planar::flower(),
+        "circle" => circle::circle(r.points, r.noise, seed),
+        "xor" => xor::xor(r.points, r.noise, seed),
+        "gauss" => gauss::gauss(r.points, r.classes, r.noise, seed),
+        "spiral" => spiral::spiral(r.points / r.classes, r.classes, seed),
+        _ => upload.cloned().ok_or(
+            "the upload id is unknown (uploads are kept for the server's life, the 8 newest)",
+        )?,
+    };
+    if ["flower", "spiral"].contains(&r.dataset.as_str()) {
+        // These generators have their own fixed noise; `noise` adds a jitter on top.
+        points::jitter(&mut all, r.noise, seed.wrapping_add(1));
+    }
+    let n_x = all.features();
+    let shown = r.features.unwrap_or([0, 1.min(n_x - 1)]);
+    if shown.iter().any(|&f| f >= n_x) {
+        return Err(format!(
+            "features {shown:?}: the data has {n_x} features (0..{})",
+            n_x - 1
+        ));
+    }
+    let (train, test) = if r.train_fraction < 1.0 {
+        let (train, test) = all
+            .split_validation(1.0 - r.train_fraction, seed)
+            .map_err(|e| format!("train_fraction: {e}"))?;
+        (train, Some(test))
+    } else {
+        (all, None)
+    };
+    if train.examples() == 0 {
+        return Err("train_fraction leaves no training example".into());
+    }
+    let means: Vec<f64> = train
+        .x
+        .rows()
+        .into_iter()
+        .map(|row| row.sum() / row.len() as f64)
+        .collect();
+    let extent = |f: usize| {
+        let sets = std::iter::once(&train).chain(test.as_ref());
+        let (lo, hi) = sets
+            .flat_map(|d| d.x.row(f).to_vec())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
+        let pad = ((hi - lo) * 0.1).max(1e-3);
+        (lo - pad, hi + pad)
+    };
+    let (x0, x1) = extent(shown[0]);
+    let (y0, y1) = extent(shown[1]);
+    Ok(RunData {
+        train,
+        test,
+        shown,
+        bounds: [x0, x1, y0, y1],
+        means,
+    })
+}
+
+/// Reads an uploaded CSV through the library's reader (header row, numeric
+/// features, a `label` column of 0…K−1), bounded in examples and features.
+pub fn read_upload(path: &Path) -> Result<Dataset, String> {
+    let d = data::load(path, &LoadOptions::default()).map_err(|e| {
+        // The temporary file's name means nothing to the user: keep only the message.
+        match e {
+            backprop::Error::Format { message, .. } => message,
+            other => other.to_string(),
+        }
+    })?;
+    if d.examples() < 4 || d.examples() > MAX_UPLOAD_EXAMPLES {
+        return Err(format!(
+            "the CSV has {} examples; the playground takes 4..{MAX_UPLOAD_EXAMPLES}",
+            d.examples()
+        ));
+    }
+    if d.features() > MAX_UPLOAD_FEATURES {
+        return Err(format!(
+            "the CSV has {} features; the playground takes at most {MAX_UPLOAD_FEATURES}",
+            d.features()
+        ));
+    }
+    if d.classes.len() > 5 {
+        return Err(format!(
+            "the CSV has {} classes; the playground takes 2..5",
+            d.classes.len()
+        ));
+    }
+    Ok(d)
+}

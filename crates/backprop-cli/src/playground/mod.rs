@@ -1,0 +1,65 @@
+//! `backprop playground`: the notes, alive in a browser. A small HTTP server
+//! on 127.0.0.1 serves one self-contained page (HTML, CSS and JavaScript
+//! embedded in the binary) and trains networks with the library on its own
+//! threads, streaming each frame to the page as server-sent events.
+//!
+//! - [`spec`]: the settings of a run, validated; [`data`]: its data sets;
+//! - [`trainer`]: the network and optimiser stepped epoch by epoch;
+//! - [`snapshot`]: what one event carries (regions, unit heatmaps, weights);
+//! - [`run`]: a run's thread, commands and latest event;
+//! - [`server`] and [`api`]: HTTP, the Host check, bounded bodies, routes.
+
+mod api;
+mod assets;
+mod data;
+mod run;
+mod server;
+mod snapshot;
+mod spec;
+mod trainer;
+
+use std::io::Write;
+
+/// Binds 127.0.0.1:`port` (0: any free port), prints the address as the first
+/// line of output, opens the browser unless `no_open`, and serves forever.
+pub fn serve(port: u16, open: bool) -> anyhow::Result<()> {
+    let server = tiny_http::Server::http(("127.0.0.1", port))
+        .map_err(|e| anyhow::anyhow!("--port {port}: cannot listen on 127.0.0.1:{port}: {e}; choose another port (0 picks a free one)"))?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .ok_or_else(|| anyhow::anyhow!("the server has no IP address"))?;
+    let url = format!("http://127.0.0.1:{port}/");
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "{url}")?;
+    stdout.flush()?;
+    // Everything after the address goes to stderr: a script that read the
+    // first line and closed the pipe must not stop the server.
+    eprintln!("backprop playground: open the address above; Ctrl-C stops the server");
+    if open {
+        open_browser(&url);
+    }
+    server::serve(server, server::App::new(port));
+    Ok(())
+}
+
+/// Asks the desktop to open `url`; a failure only prints a note.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(target_os = "windows") {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let spawned = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if spawned.is_err() {
+        eprintln!("note: could not start {opener}; open {url} in a browser yourself");
+    }
+}

@@ -1,0 +1,344 @@
+//! `backprop playground` driven through its HTTP API, as the page drives it:
+//! runs trained through the event stream, the Host check, bad bodies, the
+//! gradient check, the model download read back by `backprop predict`, and a
+//! closed stream stopping its run.
+
+mod harness;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use harness::{backprop, stdout, TempDir};
+use serde_json::{json, Value};
+
+/// The server, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_backprop"))
+            .args(["playground", "--port", "0", "--no-open"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the backprop binary starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let port = first
+            .trim()
+            .strip_prefix("http://127.0.0.1:")
+            .and_then(|s| s.strip_suffix('/'))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("first line is the address, got {first:?}"));
+        Server { child, port }
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Sends one request with `host` as the Host header; returns (status, body).
+    fn request_as(&self, host: &str, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let mut s = self.connect(host, method, path, body);
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a head");
+        let head = String::from_utf8_lossy(&raw[..split]).to_string();
+        let status = head[9..12].parse().unwrap();
+        (status, raw[split + 4..].to_vec())
+    }
+
+    fn connect(&self, host: &str, method: &str, path: &str, body: &[u8]) -> TcpStream {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(body).unwrap();
+        s
+    }
+
+    fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        self.request_as(&self.host(), method, path, body)
+    }
+
+    fn json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        let (status, bytes) = self.request(method, path, body.to_string().as_bytes());
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    fn create(&self, settings: Value) -> String {
+        let (status, reply) = self.json("POST", "/api/runs", &settings);
+        assert_eq!(status, 201, "{reply}");
+        reply["id"].as_str().unwrap().to_string()
+    }
+
+    /// Reads the run's event stream to its end (or `limit` events): each event
+    /// with the time it arrived.
+    fn events(&self, id: &str, limit: usize) -> Vec<(Instant, Value)> {
+        let s = self.connect(&self.host(), "GET", &format!("/api/runs/{id}/events"), b"");
+        let mut r = BufReader::new(s);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            r.read_line(&mut line).unwrap();
+            if line == "\r\n" {
+                break; // end of the head
+            }
+        }
+        let mut events = Vec::new();
+        while events.len() < limit {
+            // One chunk: its size in hex, the bytes, CRLF.
+            line.clear();
+            r.read_line(&mut line).unwrap();
+            let size = usize::from_str_radix(line.trim(), 16).unwrap();
+            if size == 0 {
+                break;
+            }
+            let mut chunk = vec![0; size + 2];
+            r.read_exact(&mut chunk).unwrap();
+            let text = String::from_utf8(chunk).unwrap();
+            if let Some(data) = text.strip_prefix("data: ") {
+                events.push((Instant::now(), serde_json::from_str(data.trim()).unwrap()));
+            }
+        }
+        events
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn flower_net_reaches_85_percent_through_the_event_stream() {
+    let server = Server::start();
+    let id = server.create(json!({
+        "dataset": "flower", "noise": 0, "train_fraction": 0.5, "hidden": [4],
+        "activation": "tanh", "learning_rate": 1.2, "optimizer": "gd", "batch_size": null,
+        "l2": 0, "keep_prob": 1, "seed": 1, "epochs": 3000
+    }));
+    let events = server.events(&id, usize::MAX);
+    let first = &events[0].1;
+    let last = &events.last().unwrap().1;
+    assert_eq!(
+        first["epoch"], 0,
+        "the stream starts with the untrained network"
+    );
+    assert_eq!(last["done"], true);
+    assert_eq!(last["epoch"], 3000);
+    let acc = last["train_accuracy"].as_f64().unwrap();
+    assert!(acc >= 0.85, "train accuracy {acc}");
+    assert!(last["test_accuracy"].as_f64().unwrap() > 0.8);
+    let epochs: Vec<u64> = events
+        .iter()
+        .map(|e| e.1["epoch"].as_u64().unwrap())
+        .collect();
+    assert!(epochs.windows(2).all(|w| w[0] <= w[1]), "{epochs:?}");
+    // Every event carries the picture: 100×100 regions, a heatmap per unit, the weights.
+    assert_eq!(
+        last["regions"].as_str().unwrap().len(),
+        100 * 100 / 3 * 4 + 4
+    );
+    assert_eq!(last["layers"][0]["units"].as_array().unwrap().len(), 4);
+    assert_eq!(last["layers"][0]["w"].as_array().unwrap().len(), 8);
+    println!(
+        "flower 2-4-1: train {acc:.4}, test {}, {} events",
+        last["test_accuracy"],
+        events.len()
+    );
+}
+
+#[test]
+fn training_at_full_speed_sends_at_least_ten_frames_a_second() {
+    let server = Server::start();
+    let id = server.create(json!({ "dataset": "flower", "epochs": 10_000_000 }));
+    let events = server.events(&id, 31);
+    let (t0, t1) = (events[1].0, events.last().unwrap().0);
+    let fps = (events.len() - 2) as f64 / (t1 - t0).as_secs_f64();
+    let mut rates: Vec<f64> = events[2..]
+        .iter()
+        .map(|e| e.1["epochs_per_second"].as_f64().unwrap())
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    let median = rates[rates.len() / 2];
+    println!("flower 2-4-1 full batch: {fps:.1} events/s, median {median:.0} epochs/s");
+    assert!(fps >= 10.0, "{fps} events a second");
+    assert!(
+        fps <= 25.0,
+        "at most one event a frame (20 a second), got {fps}"
+    );
+    assert!(median >= 1000.0, "{median} epochs a second");
+    let (status, _) = server.json("DELETE", &format!("/api/runs/{id}"), &Value::Null);
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn bad_requests_get_400_and_the_server_keeps_serving() {
+    let server = Server::start();
+    let (status, body) = server.request("POST", "/api/runs", b"{\"hidden\": [4,");
+    assert_eq!(status, 400);
+    let reply: Value = serde_json::from_slice(&body).unwrap();
+    assert!(reply["error"]
+        .as_str()
+        .unwrap()
+        .contains("not a run's settings"));
+    for (bad, word) in [
+        (json!({"hidden": [4, 4, 4, 4, 4, 4, 4]}), "hidden layers"),
+        (json!({"hidden": [64]}), "units"),
+        (json!({"learning_rate": 0}), "learning_rate"),
+        (json!({"dataset": "moons"}), "dataset"),
+        (json!({"points": 10_000_000}), "points"),
+        (json!({"batch_size": 100_000}), "batch_size"),
+        (json!({"lerning_rate": 1}), "unknown field"),
+    ] {
+        let (status, reply) = server.json("POST", "/api/runs", &bad);
+        assert_eq!(status, 400, "{bad}");
+        assert!(
+            reply["error"].as_str().unwrap().contains(word),
+            "{bad}: {reply}"
+        );
+    }
+    let big = vec![b' '; (10 << 20) + 10];
+    let (status, _) = server.request("POST", "/api/uploads", &big);
+    assert_eq!(status, 413, "a body over 10 MB is refused");
+    let (status, _) = server.request("GET", "/api/runs/nope/events", b"");
+    assert_eq!(status, 404);
+    let (status, page) = server.request("GET", "/", b"");
+    assert_eq!(status, 200, "still serving");
+    assert!(String::from_utf8_lossy(&page).contains("backprop playground"));
+}
+
+#[test]
+fn a_foreign_host_header_is_refused() {
+    let server = Server::start();
+    let other_port = format!("127.0.0.1:{}", server.port.wrapping_add(1));
+    for host in ["evil.example", "evil.example:80", other_port.as_str(), ""] {
+        let (status, _) = server.request_as(host, "GET", "/", b"");
+        assert_eq!(status, 403, "Host {host:?}");
+        let (status, _) = server.request_as(host, "POST", "/api/runs", b"{}");
+        assert_eq!(status, 403, "Host {host:?}");
+    }
+    let local = format!("localhost:{}", server.port);
+    assert_eq!(server.request_as(&local, "GET", "/", b"").0, 200);
+}
+
+#[test]
+fn the_downloaded_model_predicts_as_the_run_scored_and_the_gradients_check() {
+    let server = Server::start();
+    let id = server.create(
+        json!({ "dataset": "circle", "hidden": [5, 3], "epochs": 400, "learning_rate": 0.3 }),
+    );
+    let last = server.events(&id, usize::MAX).pop().unwrap().1;
+    assert_eq!(last["done"], true);
+    let (status, check) = server.json("POST", &format!("/api/runs/{id}/gradcheck"), &Value::Null);
+    assert_eq!(status, 200);
+    assert_eq!(check["passed"], true, "{check}");
+    assert!(check["overall"].as_f64().unwrap() < 1e-7);
+
+    let dir = TempDir::new("playground-model");
+    for file in ["model.safetensors", "model.json", "train.csv"] {
+        let (status, bytes) = server.request("GET", &format!("/api/runs/{id}/{file}"), b"");
+        assert_eq!(status, 200, "{file}");
+        std::fs::write(dir.path(file), bytes).unwrap();
+    }
+    let out = backprop(
+        &dir.0,
+        &["evaluate", "--model", ".", "train.csv", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", harness::stderr(&out));
+    let scores: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let acc = scores["accuracy"].as_f64().unwrap();
+    assert!(
+        (acc - last["train_accuracy"].as_f64().unwrap()).abs() < 1e-12,
+        "{scores} vs {last}"
+    );
+
+    let (_, info) = server.json("GET", &format!("/api/runs/{id}"), &Value::Null);
+    let command = info["command"].as_str().unwrap();
+    assert!(
+        command.contains("--hidden 5,3 --activation tanh"),
+        "{command}"
+    );
+    assert!(info["equations"]
+        .as_str()
+        .unwrap()
+        .contains("Z[1] = W[1] (5×2) · A[0] (2×200)"));
+}
+
+#[test]
+fn softmax_spiral_and_uploads_train_and_divergence_stops_with_a_message() {
+    let server = Server::start();
+    let id = server.create(json!({
+        "dataset": "spiral", "classes": 3, "points": 300, "hidden": [16, 16],
+        "activation": "relu", "optimizer": "adam", "learning_rate": 0.01, "epochs": 1500, "train_fraction": 0.8
+    }));
+    let last = server.events(&id, usize::MAX).pop().unwrap().1;
+    let acc = last["train_accuracy"].as_f64().unwrap();
+    assert!(acc > 0.9, "spiral softmax train accuracy {acc}");
+
+    let mut csv = String::from("a,b,c,label\n");
+    for i in 0..200 {
+        let (x, y) = ((i % 20) as f64 / 10.0 - 1.0, (i / 20) as f64 / 5.0 - 1.0);
+        csv.push_str(&format!("{x},{y},{},{}\n", x * y, u8::from(x + y > 0.0)));
+    }
+    let (status, up) = server.request("POST", "/api/uploads", csv.as_bytes());
+    assert_eq!(status, 201);
+    let up: Value = serde_json::from_slice(&up).unwrap();
+    assert_eq!(up["features"], 3);
+    let id = server.create(json!({
+        "dataset": "upload", "upload": up["id"], "features": [0, 1], "hidden": [3], "epochs": 300, "learning_rate": 1.0
+    }));
+    let last = server.events(&id, usize::MAX).pop().unwrap().1;
+    assert!(
+        last["train_accuracy"].as_f64().unwrap() > 0.9,
+        "{}",
+        last["train_accuracy"]
+    );
+    let (status, bad) = server.request("POST", "/api/uploads", b"a,b\n1,x\n");
+    assert_eq!(status, 400, "{}", String::from_utf8_lossy(&bad));
+
+    let id = server.create(json!({
+        "dataset": "xor", "hidden": [16, 16, 16], "activation": "leaky-relu", "learning_rate": 100, "init": "he", "epochs": 5000
+    }));
+    let last = server.events(&id, usize::MAX).pop().unwrap().1;
+    assert_eq!(last["done"], true);
+    let message = last["diverged"].as_str().expect("a divergence is reported");
+    assert!(message.contains("smaller learning rate"), "{message}");
+    assert!(last["epoch"].as_u64().unwrap() < 5000);
+}
+
+#[test]
+fn closing_the_stream_stops_its_run() {
+    let server = Server::start();
+    let id = server.create(json!({ "dataset": "flower", "epochs": 10_000_000 }));
+    let events = server.events(&id, 3); // then the connection is dropped
+    assert_eq!(events.len(), 3);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, _) = server.request("GET", &format!("/api/runs/{id}"), b"");
+        if status == 404 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the run outlived its page");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
