@@ -18,10 +18,16 @@ Usage: python bench/sklearn.py [--repeats 5] [--quick]
 import argparse
 import os
 import statistics
+import sys
 import time
 import warnings
 
-import numpy as np
+# This file is named sklearn.py: keep its folder off the path so that
+# `import sklearn` finds scikit-learn, not this script.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import numpy as np  # noqa: E402
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SkMLP
