@@ -6,6 +6,7 @@
 #   bench/run.sh                 # all workloads, 3 runs each (≈ 15 min on 2 cores)
 #   bench/run.sh --quick         # a tenth of the iterations, a smoke test
 #   bench/run.sh --reps 5 --only W3,W4 --threads 2
+#   (then the planner case: bench_workloads planner, every configuration on every road)
 #
 # Needs ../shared/reference (the numpy scripts) and ../shared/datasets/catvnoncat
 # beside the repository, or BACKPROP_REFERENCE_DIR / BACKPROP_CAT_DIR.
@@ -31,7 +32,14 @@ echo "== cargo build --release --example bench_workloads" >&2
 cargo build --release --quiet -p backprop --example bench_workloads
 
 mkdir -p target/bench
-exec "$VENV/bin/python" bench/compare.py \
+"$VENV/bin/python" bench/compare.py \
   --bin "$ROOT/target/release/examples/bench_workloads" \
   --python "$VENV/bin/python" --reference "$REF" --cat-dir "$CAT" \
   --json "target/bench/results-$(date -u +%Y%m%dT%H%M%SZ).json" "$@"
+
+# The planner never picks the slower road: each configuration on the road the
+# planner chooses (auto) and forced onto the others that compute its numbers
+# (layers: every product direct; general: the general loop, the same update as
+# one mini-batch per epoch). chosen_over_fastest ≈ 1 (within noise) everywhere.
+echo "== the planner's choice against the other roads (median of 3, seconds)"
+"$ROOT/target/release/examples/bench_workloads" planner --reps 3

@@ -65,9 +65,10 @@ pub struct ModelFlags {
     /// Element type: f32 (fast) or f64 (for checking against the course).
     #[arg(long, default_value_t = ModelSpec::default().precision, conflicts_with = "resume")]
     pub precision: Precision,
-    /// Print and record the cost every N iterations (or epochs), iteration 0 first.
-    #[arg(long, default_value_t = GdConfig::default().record_every, conflicts_with = "resume")]
-    pub record_every: usize,
+    /// Print and record the cost every N iterations, or N epochs with --epochs (the first first)
+    /// [default: every 100 iterations, or every epoch].
+    #[arg(long, conflicts_with = "resume")]
+    pub record_every: Option<usize>,
     /// Threads for the matrix products [default: all cores].
     #[arg(long, conflicts_with = "resume")]
     pub threads: Option<usize>,

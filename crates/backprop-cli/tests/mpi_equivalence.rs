@@ -8,7 +8,7 @@ mod harness;
 
 use std::process::Command;
 
-use harness::{backprop, cat_dir, json, stderr, TempDir};
+use harness::{backprop, cat_dir, checkpoint_state, json, stderr, TempDir};
 
 /// The weights of a run folder, in tensor-name order, as f64.
 fn weights(path: &std::path::Path) -> Vec<f64> {
@@ -286,7 +286,7 @@ fn a_dead_rank_ends_the_job_and_the_checkpoint_resumes_with_any_number_of_ranks(
         .spawn()
         .unwrap();
     let start = std::time::Instant::now();
-    while !tmp.path("cut/checkpoint.json").is_file() {
+    while !tmp.path("cut/checkpoint.safetensors").is_file() {
         assert!(start.elapsed().as_secs() < 60, "no checkpoint appeared");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
@@ -321,7 +321,7 @@ fn a_dead_rank_ends_the_job_and_the_checkpoint_resumes_with_any_number_of_ranks(
     );
 
     // The last checkpoint resumes with 1 rank and with 2 ranks to the uninterrupted result.
-    let state = json(&tmp.path("cut/checkpoint.json"));
+    let state = checkpoint_state(&tmp.path("cut"));
     eprintln!("checkpoint at epoch {}", state["epoch"]);
     copy_dir(&tmp.path("cut"), &tmp.path("cut2"));
     let out = backprop(

@@ -6,7 +6,7 @@ mod harness;
 
 use std::process::{Command, Stdio};
 
-use harness::{backprop, json, stderr, stdout, TempDir};
+use harness::{backprop, checkpoint_state, json, stderr, stdout, TempDir};
 
 /// The 3-class spiral as a CSV (labels 0, 1, 2: a softmax model).
 fn spiral_csv(tmp: &TempDir, per_class: usize) {
@@ -158,7 +158,7 @@ fn ctrl_c_writes_a_checkpoint_and_the_resumed_run_matches() {
         err.contains("interrupted after") && err.contains("backprop train --resume cut"),
         "{err}"
     );
-    let state = json(&tmp.path("cut/checkpoint.json"));
+    let state = checkpoint_state(&tmp.path("cut"));
     let done = state["epoch"].as_u64().unwrap();
     eprintln!("interrupted in epoch {done}, batch {}", state["batch"]);
     assert!(done < 600, "the run was cut short");
@@ -201,7 +201,7 @@ fn a_diverging_run_keeps_its_last_good_checkpoint() {
         err.contains("at iteration 1; try a smaller learning rate"),
         "{err}"
     );
-    let state = json(&tmp.path("run/checkpoint.json"));
+    let state = checkpoint_state(&tmp.path("run"));
     assert_eq!(
         state["step"], 1,
         "the checkpoint after the last finite update stays"

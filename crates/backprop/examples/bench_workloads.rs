@@ -12,6 +12,7 @@
 //! bench_workloads products --net 784,256,128,1 --m 256 [--precision f32] [--threads N]
 //!                                   # each product of one iteration, in the network's layouts, GFLOP/s
 //! bench_workloads w6 [--data w6.npz | --m 60000] [--batch 256] [--threads N]  # 784-256-128-1, f32, 1 epoch of SGD
+//! bench_workloads planner [--reps 3] [--threads N]   # each configuration on every road that computes its numbers
 //! ```
 //! Times are the training loop only (`History::train_seconds`: for the Gram
 //! path that includes forming XᵀX and W[1] at the end), as the numpy scripts
@@ -21,9 +22,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use backprop::data::{self, planar, LoadOptions};
+use backprop::engine::{fit_with, Extras, Path, Plan, TrainState, Trainer};
 use backprop::linalg::gemm;
 use backprop::metrics::accuracy;
-use backprop::train::{fit_with, GdConfig, History, Path};
+use backprop::train::{GdConfig, History};
 use backprop::{scalar, Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use serde_json::{json, Value};
@@ -48,6 +50,7 @@ fn main() {
         ("scaling", true) => scaling::<f64>(&opts),
         ("scaling", false) => scaling::<f32>(&opts),
         ("w6", _) => w6(&opts),
+        ("planner", _) => planner(&opts),
         ("products", true) => products::<f64>(&opts),
         ("products", false) => products::<f32>(&opts),
         ("peak", true) => peak::<f64>(&opts),
@@ -161,7 +164,7 @@ fn train<T: Float>(
     let config = GdConfig {
         learning_rate: lr,
         iterations: iters,
-        record_every: 100,
+        record_every: Some(100),
         ..GdConfig::default()
     };
     let h = run_fit(&mut net, x, y, &config, opts.path());
@@ -279,7 +282,7 @@ fn loop_and_network(
     let config = GdConfig {
         learning_rate: lr,
         iterations: iters,
-        record_every: iters,
+        record_every: Some(iters),
         ..GdConfig::default()
     };
     let (net_s, net_all, (w, b, cost)) = timed(reps, || {
@@ -414,7 +417,7 @@ fn w6(opts: &Opts) -> Value {
         batch_size: Some(batch),
         epochs: Some(1),
         shuffle: false,
-        record_every: 1,
+        record_every: Some(1),
         ..GdConfig::default()
     };
     let h = run_fit(&mut net, &x, &y, &config, Path::Auto);
@@ -533,5 +536,157 @@ fn peak<T: Float>(opts: &Opts) -> Value {
     json!({
         "workload": "peak", "precision": T::NAME, "n": n, "threads": threads.0,
         "gflops_best": flops / best / 1e9, "gflops_median": flops / median / 1e9,
+    })
+}
+
+/// The planner's choice against the other roads to the same numbers: for each
+/// configuration, the median training seconds on the road the planner picks
+/// (`auto`) and when forced onto the general loop (`general`: the same update
+/// written as one mini-batch per epoch) or plain layers (`layers`), with the
+/// largest relative difference of the final costs. One JSON line each.
+fn planner(opts: &Opts) -> Value {
+    let reps: usize = opts.num("--reps", 3);
+    let threads = opts.threads().max(1);
+    let mut rows = Vec::new();
+    // Digits-like: 1797 examples × 64 features, 10 classes (sklearn's digits' shape).
+    let (x, y) = clusters(64, 1797, 10, 5);
+    rows.push(planner_case(
+        "10-class full batch, 64-64-10, 1797 examples",
+        &x,
+        &y,
+        &[64, 64, 10],
+        0.1,
+        300,
+        reps,
+        threads,
+    ));
+    let (x, y) = clusters(2, 400, 2, 6);
+    rows.push(planner_case(
+        "flower-sized, 2-4-1, 400 examples",
+        &x,
+        &y,
+        &[2, 4, 1],
+        1.2,
+        2000,
+        reps,
+        threads,
+    ));
+    let (x, y) = clusters(3000, 100, 2, 7);
+    rows.push(planner_case(
+        "wide, 3000-10-1, 100 examples (Gram)",
+        &x,
+        &y,
+        &[3000, 10, 1],
+        0.05,
+        200,
+        reps,
+        threads,
+    ));
+    let (x, y) = clusters(6000, 300, 2, 8);
+    rows.push(planner_case(
+        "large X, 6000-10-4-1, 300 examples (fused)",
+        &x,
+        &y,
+        &[6000, 10, 4, 1],
+        0.05,
+        20,
+        reps,
+        threads,
+    ));
+    for r in &rows {
+        println!("{r}");
+    }
+    json!({"workload": "planner", "threads": threads, "cases": rows})
+}
+
+/// n features × m examples around k Gaussian centres (example-contiguous, as
+/// the loaders lay X out), Y one-hot (k > 2) or 0/1.
+fn clusters(n: usize, m: usize, k: usize, seed: u32) -> (Array2<f64>, Array2<f64>) {
+    let mut rng = NumpyRng::new(seed);
+    let centres = Array2::from_shape_fn((n, k), |_| rng.randn());
+    let labels: Vec<usize> = (0..m).map(|j| j % k).collect();
+    let mut x = Array2::<f64>::zeros((n, m).f());
+    for j in 0..m {
+        for i in 0..n {
+            x[(i, j)] = centres[(i, labels[j])] + 1.5 * rng.randn();
+        }
+    }
+    let rows = if k > 2 { k } else { 1 };
+    let y = Array2::from_shape_fn((rows, m), |(r, j)| {
+        f64::from(if k > 2 {
+            labels[j] == r
+        } else {
+            labels[j] == 1
+        })
+    });
+    (x, y)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn planner_case(
+    name: &str,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    sizes: &[usize],
+    lr: f64,
+    iters: usize,
+    reps: usize,
+    threads: usize,
+) -> Value {
+    let config = GdConfig {
+        learning_rate: lr,
+        iterations: iters,
+        record_every: Some(100),
+        ..GdConfig::default()
+    };
+    let mut chosen = None;
+    let mut roads = serde_json::Map::new();
+    let mut costs = Vec::new();
+    let mut times: Vec<(&str, f64)> = Vec::new();
+    for (road, path) in [
+        ("auto", Path::Auto),
+        ("layers", Path::Layers),
+        ("general", Path::General),
+    ] {
+        let mut secs = Vec::new();
+        for _ in 0..reps {
+            let mut net =
+                Network::<f64>::new(sizes, Activation::Relu, Init::Xavier, &mut NumpyRng::new(1))
+                    .expect("valid sizes");
+            net.set_threads(Threads(threads));
+            let out = Trainer::new(config.clone())
+                .with_path(path)
+                .run(
+                    &mut net,
+                    x.view(),
+                    y.view(),
+                    TrainState::new(&config),
+                    Extras::default(),
+                    &mut |_| {},
+                )
+                .expect("training diverged");
+            if road == "auto" {
+                chosen = out.state.plan;
+            }
+            secs.push(out.state.history.train_seconds);
+            costs.push(out.state.history.final_cost);
+        }
+        secs.sort_by(f64::total_cmp);
+        let median = secs[secs.len() / 2];
+        times.push((road, median));
+        roads.insert(road.into(), json!(median));
+    }
+    let auto = times[0].1;
+    let fastest = times.iter().map(|t| t.1).fold(f64::INFINITY, f64::min);
+    let spread = costs
+        .iter()
+        .map(|c| ((c - costs[0]) / costs[0]).abs())
+        .fold(0.0, f64::max);
+    json!({
+        "case": name,
+        "chosen": format!("{:?}", chosen.unwrap_or(Plan::General)),
+        "seconds": roads,
+        "chosen_over_fastest": auto / fastest,
+        "final_cost_spread": spread,
     })
 }

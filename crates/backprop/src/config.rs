@@ -72,16 +72,17 @@ impl std::fmt::Display for Precision {
 }
 
 /// The settings of training. The defaults are the notes' full-batch gradient
-/// descent; anything else (mini-batches, another optimiser, a schedule, L2,
-/// dropout, early stopping) runs in the general loop.
+/// descent; the engine's planner picks how each update is computed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GdConfig {
     /// α, the step size (the base of a schedule).
     pub learning_rate: f64,
     /// How many iterations (updates) to run, unless `epochs` is given.
     pub iterations: usize,
-    /// Record the cost every this many iterations (or epochs), the first first.
-    pub record_every: usize,
+    /// Record the cost every this many iterations (or epochs), the first
+    /// first. Default (`None`): every 100 iterations, or every epoch with `epochs`.
+    #[serde(default)]
+    pub record_every: Option<usize>,
     /// Examples per update (default: all of them, full batch).
     #[serde(default)]
     pub batch_size: Option<usize>,
@@ -106,8 +107,9 @@ pub struct GdConfig {
     /// as the course's `random_mini_batches`) and of the dropout masks.
     #[serde(default)]
     pub seed: u32,
-    /// Stop when the validation cost has not improved for this many
-    /// recorded evaluations, and keep the best weights.
+    /// Stop when the validation cost has not improved for this many epochs
+    /// (with `epochs`; else recorded evaluations), and keep the best weights.
+    /// Needs a validation set.
     #[serde(default)]
     pub early_stopping: Option<usize>,
     /// Reshuffle the examples every epoch (default). Off: mini-batches are
@@ -130,12 +132,12 @@ fn default_schedule() -> LrSchedule {
 
 impl Default for GdConfig {
     /// The course's deep network: α = 0.0075, 2500 full-batch iterations,
-    /// the cost recorded every 100, seed [`DEFAULT_SEED`].
+    /// the cost recorded every 100 iterations (every epoch with `epochs`), seed [`DEFAULT_SEED`].
     fn default() -> Self {
         GdConfig {
             learning_rate: 0.0075,
             iterations: 2500,
-            record_every: 100,
+            record_every: None,
             batch_size: None,
             epochs: None,
             optimizer: OptimizerConfig::Gd,
@@ -150,15 +152,21 @@ impl Default for GdConfig {
 }
 
 impl GdConfig {
-    /// Whether this is the notes' plain full-batch gradient descent (the fast loop).
+    /// Whether this is the notes' plain gradient descent on the whole batch
+    /// of m examples (no optimiser state, L2, dropout or schedule), which the
+    /// engine may compute by a faster road than the general loop.
     pub fn is_plain(&self, m: usize) -> bool {
         self.batch_size.is_none_or(|b| b >= m)
-            && self.epochs.is_none()
             && self.optimizer == OptimizerConfig::Gd
             && self.schedule == LrSchedule::None
             && self.l2 == 0.0
             && self.keep_prob.iter().all(|&p| p >= 1.0)
-            && self.early_stopping.is_none()
+    }
+
+    /// Units (iterations, or epochs with `epochs`) between two recorded costs.
+    pub fn record_interval(&self) -> usize {
+        self.record_every
+            .unwrap_or(if self.epochs.is_some() { 1 } else { 100 })
     }
 
     /// The number of recorded units (epochs or iterations) the run lasts.
@@ -180,7 +188,9 @@ impl GdConfig {
             Some(e) => at_least_one_at_most("--epochs", e, MAX_ITERATIONS)?,
             None => at_least_one_at_most("--iterations", self.iterations, MAX_ITERATIONS)?,
         }
-        at_least_one_at_most("--record-every", self.record_every, MAX_ITERATIONS)?;
+        if let Some(r) = self.record_every {
+            at_least_one_at_most("--record-every", r, MAX_ITERATIONS)?;
+        }
         if let Some(b) = self.batch_size {
             at_least_one_at_most("--batch-size", b, usize::MAX)?;
         }
@@ -527,7 +537,7 @@ mod tests {
         assert!(gd(|g| g.iterations = 0).starts_with("--iterations"));
         assert!(gd(|g| g.iterations = 1_000_000_000_000).starts_with("--iterations"));
         assert!(gd(|g| g.epochs = Some(0)).starts_with("--epochs"));
-        assert!(gd(|g| g.record_every = 0).starts_with("--record-every"));
+        assert!(gd(|g| g.record_every = Some(0)).starts_with("--record-every"));
         assert!(gd(|g| g.batch_size = Some(0)).starts_with("--batch-size"));
         assert!(gd(|g| g.keep_prob = vec![0.0]).starts_with("--keep-prob"));
         assert!(gd(|g| g.keep_prob = vec![1.5]).starts_with("--keep-prob"));

@@ -2,94 +2,28 @@
 //! metrics → run folder. The CLI's `train` and `demo` are thin layers over it.
 //!
 //! Everything that can fail on the user's input (paths, formats, sizes, an
-//! existing output folder) is checked before training starts, and the run
-//! folder appears only when complete.
+//! existing output folder) is checked before training starts; the files are
+//! written by [`crate::run_folder`].
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use ndarray::ArrayView2;
-use serde::{Deserialize, Serialize};
 
-use crate::checkpoint;
 use crate::collective::Collective;
 pub use crate::config::{ModelSpec, Precision, TrainConfig};
 use crate::data::{self, Dataset};
+use crate::engine::{checkpoint, Extras, TrainState, Trainer};
 use crate::error::Error;
-use crate::fsutil::{self, write_atomic, RunDir};
+use crate::fsutil;
 use crate::linalg::{Float, Threads};
 use crate::metrics::accuracy;
-use crate::minibatch::{self, Extras, TrainState};
-use crate::model_io;
 use crate::network::Network;
-use crate::plot;
 use crate::rng::NumpyRng;
-use crate::train::{fit_with, Path as FitPath, Progress};
+use crate::run_folder;
+use crate::train::Progress;
 
-/// The numbers a run produced: what metrics.json holds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Metrics {
-    /// (iteration or epoch, cost) at every `record_every`-th one.
-    pub costs: Vec<(usize, f64)>,
-    /// (iteration, test-set cost) at the same iterations; empty without a test set.
-    pub test_costs: Vec<(usize, f64)>,
-    /// (iteration, validation cost); empty without `--validation`.
-    pub validation_costs: Vec<(usize, f64)>,
-    /// (iteration, validation accuracy); empty without `--validation`.
-    pub validation_accuracies: Vec<(usize, f64)>,
-    /// Whether the costs are per epoch rather than per iteration.
-    pub per_epoch: bool,
-    /// The last iteration's (or epoch's) cost.
-    pub final_cost: f64,
-    /// Fraction of training examples classified right.
-    pub train_accuracy: f64,
-    /// Fraction of test examples classified right; `None` without a test set.
-    pub test_accuracy: Option<f64>,
-    /// Training examples m (after holding out the validation set).
-    pub train_examples: usize,
-    /// Test examples.
-    pub test_examples: Option<usize>,
-    /// Validation examples.
-    pub validation_examples: Option<usize>,
-    /// Iterations (or epochs) run.
-    pub iterations: usize,
-    /// Seconds in the training loop.
-    pub train_seconds: f64,
-    /// α.
-    pub learning_rate: f64,
-    /// [n_x, n_1, …, n_L].
-    pub layer_sizes: Vec<usize>,
-    /// Early stopping: the iteration (or epoch) whose weights were kept.
-    pub best_at: Option<usize>,
-    /// Whether early stopping ended the run.
-    pub stopped_early: bool,
-    /// Whether the run was interrupted (a checkpoint holds where it stopped).
-    pub interrupted: bool,
-    /// Updates (mini-batch steps) taken.
-    pub updates: usize,
-    /// Data-parallel runs: seconds in the gradient all-reduce, over all updates.
-    pub allreduce_seconds: f64,
-    /// The whole configuration of the run.
-    pub config: serde_json::Value,
-}
-
-/// A trained network in the precision it was trained in, with its numbers.
-pub struct Trained {
-    /// The network.
-    pub network: TrainedNetwork,
-    /// Its metrics.
-    pub metrics: Metrics,
-    /// Training files skipped by `--skip-bad`, with their reasons.
-    pub skipped: Vec<String>,
-}
-
-/// The network of a [`Trained`], f32 or f64.
-pub enum TrainedNetwork {
-    /// An f32 network.
-    F32(Network<f32>),
-    /// An f64 network.
-    F64(Network<f64>),
-}
+pub use crate::run_folder::{write_model, write_run_contents, Metrics, Trained, TrainedNetwork};
 
 /// A job's data: training, test and validation sets.
 pub struct JobData {
@@ -174,7 +108,7 @@ pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Erro
     if hooks.collective.is_some_and(|c| c.rank() != 0) {
         return Ok(trained);
     }
-    finish(config, &data, trained)
+    finish(config, &data, trained, false)
 }
 
 /// Continues the run in `dir` from its checkpoint: its own configuration and
@@ -187,7 +121,13 @@ pub fn resume_train(
     hooks: Hooks<'_>,
 ) -> Result<Trained, Error> {
     let info = checkpoint::read_info(dir)?;
-    let mut config = info.config.clone();
+    let file = dir.join(checkpoint::FILE);
+    let mut config: TrainConfig = serde_json::from_value(info.config.clone()).map_err(|e| {
+        Error::format(
+            &file,
+            format!("holds no training job this version reads ({e})"),
+        )
+    })?;
     if let Some(t) = total {
         match config.model.gd.epochs {
             Some(_) => config.model.gd.epochs = Some(t),
@@ -198,49 +138,42 @@ pub fn resume_train(
     config.force = true;
     config.validate()?;
     // Into its own folder it replaces itself; into another, that must be new.
-    let _lock = claim_run_folder(&config, out.is_none_or(|o| o == dir), hooks.collective)?;
+    let in_place = out.is_none_or(|o| o == dir);
+    let _lock = claim_run_folder(&config, in_place, hooks.collective)?;
     let data = load_data(&config, hooks.load_progress)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
     let ctx = RunContext {
         job: Some(&config),
         stop: hooks.stop,
-        resume: Some((dir, &info)),
+        resume: Some(dir),
         collective: hooks.collective,
     };
     let trained = train_on_with(&data, &config.model, ctx, hooks.iteration)?;
     if hooks.collective.is_some_and(|c| c.rank() != 0) {
         return Ok(trained);
     }
-    finish(&config, &data, trained)
+    finish(&config, &data, trained, in_place)
 }
 
 /// Writes the run folder of a finished (or interrupted) run.
-fn finish(config: &TrainConfig, data: &JobData, mut trained: Trained) -> Result<Trained, Error> {
+fn finish(
+    config: &TrainConfig,
+    data: &JobData,
+    mut trained: Trained,
+    in_place: bool,
+) -> Result<Trained, Error> {
     trained.skipped = data.train.skipped.clone();
     if trained.metrics.interrupted {
         // The checkpoint is written; add the metrics so far beside it.
-        let metrics = serde_json::to_string_pretty(&trained.metrics).expect("metrics serialise");
-        write_atomic(&config.out.join("metrics.json"), metrics.as_bytes())?;
+        run_folder::write_interrupted(&config.out, &trained)?;
         return Err(Error::Interrupted {
             out: config.out.clone(),
             at: trained.metrics.iterations,
         });
     }
-    // Checkpoints may have made the folder already: it is this run's, so replace it.
-    let dir = RunDir::create(
-        &config.out,
-        config.force || config.checkpoint_every.is_some(),
-    )?;
-    write_run_contents(&dir.path(""), &trained, &data.train)?;
-    if config.checkpoint_every.is_some() {
-        for name in [checkpoint::TENSORS_FILE, checkpoint::STATE_FILE] {
-            let from = config.out.join(name);
-            if from.is_file() {
-                std::fs::copy(&from, dir.path(name)).map_err(|e| Error::io(&from, e))?;
-            }
-        }
-    }
-    dir.commit()?;
+    // Checkpoints made the folder already: it is this run's, completed in place.
+    let in_place = in_place || config.checkpoint_every.is_some();
+    run_folder::write(&config.out, &trained, &data.train, in_place, config.force)?;
     Ok(trained)
 }
 
@@ -281,7 +214,7 @@ pub struct RunContext<'a> {
     /// The stop flag.
     pub stop: Option<&'a AtomicBool>,
     /// Continue from the checkpoint in this folder.
-    pub resume: Option<(&'a Path, &'a checkpoint::CheckpointInfo)>,
+    pub resume: Option<&'a Path>,
     /// The ranks of data-parallel training (only rank 0 writes checkpoints).
     pub collective: Option<&'a dyn Collective>,
 }
@@ -313,29 +246,33 @@ pub fn train_on_with(
     observe: &mut dyn FnMut(Progress),
 ) -> Result<Trained, Error> {
     spec.validate()?;
-    let (network, metrics) = match spec.precision {
+    let (network, metrics, checkpoint) = match spec.precision {
         Precision::F32 => {
-            let (n, m) = train_typed::<f32>(data, spec, ctx, observe)?;
-            (TrainedNetwork::F32(n), m)
+            let (n, m, c) = train_typed::<f32>(data, spec, ctx, observe)?;
+            (TrainedNetwork::F32(n), m, c)
         }
         Precision::F64 => {
-            let (n, m) = train_typed::<f64>(data, spec, ctx, observe)?;
-            (TrainedNetwork::F64(n), m)
+            let (n, m, c) = train_typed::<f64>(data, spec, ctx, observe)?;
+            (TrainedNetwork::F64(n), m, c)
         }
     };
     Ok(Trained {
         network,
         metrics,
         skipped: Vec::new(),
+        checkpoint,
     })
 }
+
+/// What [`train_typed`] returns: the network, its metrics, the final checkpoint's bytes.
+type TypedRun<T> = (Network<T>, Metrics, Option<Vec<u8>>);
 
 fn train_typed<T: Float>(
     data: &JobData,
     spec: &ModelSpec,
     ctx: RunContext<'_>,
     observe: &mut dyn FnMut(Progress),
-) -> Result<(Network<T>, Metrics), Error> {
+) -> Result<TypedRun<T>, Error> {
     let train = &data.train;
     let k = train.classes.len();
     let mut sizes = vec![train.features()];
@@ -360,82 +297,40 @@ fn train_typed<T: Float>(
         .map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>()));
 
     let writer = ctx.collective.is_none_or(|c| c.rank() == 0);
-    let general = !spec.gd.is_plain(x.ncols())
-        || ctx.collective.is_some_and(|c| c.size() > 1)
-        || val.is_some()
-        || ctx.resume.is_some()
-        || ctx.job.is_some_and(|j| j.checkpoint_every.is_some());
-    let updates;
-    let (history, interrupted) = if general {
-        let state = match ctx.resume {
-            Some((dir, info)) => {
-                if info.layer_sizes != sizes {
-                    return Err(Error::format(
-                        dir,
-                        format!(
-                            "the checkpoint's layers {:?} differ from the data's {sizes:?}",
-                            info.layer_sizes
-                        ),
-                    ));
-                }
-                checkpoint::restore(dir, info, &mut net)?
-            }
-            None => TrainState::new(&spec.gd),
-        };
-        let job = ctx.job.filter(|_| writer);
-        let mut save = |n: &Network<T>, s: &TrainState<T>| match job {
-            Some(j) => checkpoint::save(&j.out, j, n, s),
-            None => Ok(()),
-        };
-        let extras = Extras {
-            test: test_views,
-            validation: val
-                .as_ref()
-                .map(|(vx, vy, vl)| (vx.view(), vy.view(), vl.view())),
-            stop: ctx.stop,
-            checkpoint_every: job.and_then(|j| j.checkpoint_every),
-            checkpoint: Some(&mut save),
-            collective: ctx.collective,
-        };
-        let outcome = minibatch::run(
-            &mut net,
-            x.view(),
-            y.view(),
-            &spec.gd,
-            state,
-            extras,
-            observe,
-        )?;
-        if outcome.interrupted {
-            if let Some(j) = job {
-                checkpoint::save(&j.out, j, &net, &outcome.state)?;
-            }
-        }
-        updates = outcome.state.step;
-        (outcome.state.history, outcome.interrupted)
-    } else {
-        let h = fit_with(
-            &mut net,
-            x.view(),
-            y.view(),
-            test_views,
-            &spec.gd,
-            FitPath::Auto,
-            ctx.stop,
-            observe,
-        )?;
-        updates = h.iterations;
-        let interrupted = h.iterations < spec.gd.iterations;
-        if interrupted {
-            if let Some(j) = ctx.job.filter(|_| writer) {
-                let mut state = TrainState::new(&spec.gd);
-                state.step = h.iterations;
-                state.history = h.clone();
-                checkpoint::save(&j.out, j, &net, &state)?;
-            }
-        }
-        (h, interrupted)
+    let state = match ctx.resume {
+        Some(dir) => checkpoint::restore(dir, &spec.gd, &mut net)?.1,
+        None => TrainState::new(&spec.gd),
     };
+    let job = ctx.job.filter(|_| writer);
+    let job_json = job.map(|j| serde_json::to_value(j).expect("config serialises"));
+    let mut save = |n: &Network<T>, s: &TrainState<T>| match (job, &job_json) {
+        (Some(j), Some(c)) => checkpoint::save(&j.out, c, n, s),
+        _ => Ok(()),
+    };
+    let extras = Extras {
+        test: test_views,
+        validation: val
+            .as_ref()
+            .map(|(vx, vy, vl)| (vx.view(), vy.view(), vl.view())),
+        stop: ctx.stop,
+        checkpoint_every: job.and_then(|j| j.checkpoint_every),
+        checkpoint: Some(&mut save),
+        collective: ctx.collective,
+        ..Extras::default()
+    };
+    let outcome =
+        Trainer::new(spec.gd.clone()).run(&mut net, x.view(), y.view(), state, extras, observe)?;
+    let interrupted = outcome.interrupted;
+    let mut final_checkpoint = None;
+    if let (Some(j), Some(c)) = (job, &job_json) {
+        if interrupted {
+            checkpoint::save(&j.out, c, &net, &outcome.state)?;
+        } else {
+            final_checkpoint = Some(checkpoint::to_bytes(c, &net, &outcome.state)?);
+        }
+    }
+    let updates = outcome.state.step;
+    let history = outcome.state.history;
     let labels = |d: &Dataset| d.y_as::<T>();
     let score = |x: ArrayView2<'_, T>, l: ArrayView2<'_, T>| accuracy(net.predict(x).view(), l);
     let train_accuracy = score(x.view(), labels(train).view());
@@ -461,7 +356,7 @@ fn train_typed<T: Float>(
         learning_rate: spec.gd.learning_rate,
         layer_sizes: sizes,
         best_at: history.best_at,
-        stopped_early: history.best_at.is_some() && history.iterations < spec.gd.total_units(),
+        stopped_early: history.stopped_early,
         interrupted,
         updates,
         allreduce_seconds: history.allreduce_seconds,
@@ -470,70 +365,5 @@ fn train_typed<T: Float>(
             .map(|j| serde_json::to_value(j).expect("config serialises"))
             .unwrap_or_default(),
     };
-    Ok((net, metrics))
-}
-
-/// Fills the existing folder `dir` with a run's files: the model
-/// (model.safetensors + model.json), metrics.json, the learning curve and, for
-/// 2-feature data, the decision boundary (PNG and SVG).
-pub fn write_run_contents(dir: &Path, trained: &Trained, train: &Dataset) -> Result<(), Error> {
-    write_model(dir, trained, train)?;
-    let metrics = serde_json::to_string_pretty(&trained.metrics).expect("metrics serialise");
-    write_atomic(&dir.join("metrics.json"), metrics.as_bytes())?;
-    let lr = trained.metrics.learning_rate;
-    let mut series = vec![("train", trained.metrics.costs.as_slice())];
-    if !trained.metrics.test_costs.is_empty() {
-        series.push(("test", trained.metrics.test_costs.as_slice()));
-    }
-    if !trained.metrics.validation_costs.is_empty() {
-        series.push(("validation", trained.metrics.validation_costs.as_slice()));
-    }
-    let unit = if trained.metrics.per_epoch {
-        "epochs"
-    } else {
-        "iterations"
-    };
-    plot::learning_curve(dir, &series, lr, unit)?;
-    if train.features() == 2 {
-        let title = format!(
-            "Decision boundary, layers {:?}: accuracy {:.2} %",
-            trained.metrics.layer_sizes,
-            trained.metrics.train_accuracy * 100.0
-        );
-        let classify = |grid: &ndarray::Array2<f64>| trained.network.predict_classes(grid);
-        plot::decision_boundary(
-            dir,
-            "decision_boundary",
-            &title,
-            &train.x,
-            &train.y,
-            &classify,
-        )?;
-    }
-    Ok(())
-}
-
-impl TrainedNetwork {
-    /// The predicted class of each column of X (f64 in, computed in the network's precision).
-    pub fn predict_classes(&self, x: &ndarray::Array2<f64>) -> Vec<usize> {
-        fn go<T: Float>(net: &Network<T>, x: &ndarray::Array2<f64>) -> Vec<usize> {
-            net.predict(x.mapv(T::cast).view())
-                .iter()
-                .map(|c| c.as_f64() as usize)
-                .collect()
-        }
-        match self {
-            TrainedNetwork::F32(n) => go(n, x),
-            TrainedNetwork::F64(n) => go(n, x),
-        }
-    }
-}
-
-/// Writes the model files of `trained` into the existing folder `dir`.
-pub fn write_model(dir: &Path, trained: &Trained, train: &Dataset) -> Result<(), Error> {
-    match &trained.network {
-        TrainedNetwork::F32(n) => model_io::save(dir, n, &train.classes, &train.preprocessing),
-        TrainedNetwork::F64(n) => model_io::save(dir, n, &train.classes, &train.preprocessing),
-    }
-    .map(|_| ())
+    Ok((net, metrics, final_checkpoint))
 }

@@ -4,14 +4,11 @@
 //! shapes) and the buffers of one training pass (Z, A, dZ, dW, db), so that
 //! after the first iteration a pass allocates nothing.
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2};
 
 use crate::activation::Activation;
-use crate::elementwise::{activate_row, output_dz, times_derivative_row};
+use crate::elementwise::{activate_row, times_derivative_row};
 use crate::linalg::{gemm, pairwise_sum, Float, Threads, SMALL_FLOPS};
-
-/// The bytes of X per block in [`Dense::step_in_blocks`]: a quarter of L2 (1 MiB a core on Zen 4).
-const BLOCK_BYTES: usize = 1 << 18;
 
 /// Below this many units W·X lands column-major first and is transposed into Z
 /// (faer: 43 against 26 GFLOP/s on the cat nets' 20 × 12 288 · 12 288 × 209); from
@@ -142,57 +139,6 @@ impl<T: Float> Dense<T> {
     /// Sizes the batch buffers for `m` examples without computing anything.
     pub(crate) fn prepare(&mut self, m: usize) {
         self.ensure_batch(m);
-    }
-
-    /// One gradient-descent iteration of a single sigmoid layer (logistic
-    /// regression) on (X, Y), X taken in blocks of examples that fit in L2:
-    /// Z, A, dZ = A − Y and dW += (1/m)·dZ·Xᵀ for one block before the next,
-    /// so X crosses the memory bus once an iteration instead of twice. Then
-    /// db and the update, as the layer path does them.
-    pub(crate) fn step_in_blocks(
-        &mut self,
-        x: ArrayView2<'_, T>,
-        y: ArrayView2<'_, T>,
-        learning_rate: T,
-        threads: Threads,
-    ) {
-        let (n_x, m) = x.dim();
-        self.ensure_batch(m);
-        let inv_m = T::one() / T::cast(m as f64);
-        let per_block = (BLOCK_BYTES / (n_x.max(1) * std::mem::size_of::<T>())).max(16) / 16 * 16;
-        let y = y.as_slice().expect("Y contiguous (checked by the caller)");
-        let g = self.activation;
-        let mut j0 = 0;
-        while j0 < m {
-            let j1 = (j0 + per_block).min(m);
-            let xb = x.slice_axis(Axis(1), (j0..j1).into());
-            gemm(
-                T::one(),
-                self.w.view(),
-                xb,
-                false,
-                self.z.slice_axis_mut(Axis(1), (j0..j1).into()),
-                threads,
-            );
-            for u in 0..self.units() {
-                let z = &mut self.z.row_mut(u).into_slice().expect("standard layout")[j0..j1];
-                let a = &mut self.a.row_mut(u).into_slice().expect("standard layout")[j0..j1];
-                activate_row(g, self.b[(u, 0)], z, a);
-                let dz = &mut self.dz.row_mut(u).into_slice().expect("standard layout")[j0..j1];
-                output_dz(dz, a, &y[u * m + j0..u * m + j1]);
-            }
-            gemm(
-                inv_m,
-                self.dz.slice_axis(Axis(1), (j0..j1).into()),
-                xb.t(),
-                j0 > 0,
-                self.dw.view_mut(),
-                threads,
-            );
-            j0 = j1;
-        }
-        self.bias_gradient();
-        self.descend(learning_rate);
     }
 
     /// Given dZ of this layer (already in `self.dz`): dW = (1/m)·dZ·A_prevᵀ and

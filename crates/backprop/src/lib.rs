@@ -25,13 +25,13 @@
 //!
 //! ## Example
 //! ```
-//! use backprop::{data::planar, train, Activation, Init, Network, NumpyRng};
+//! use backprop::{data::planar, engine, train, Activation, Init, Network, NumpyRng};
 //!
 //! let flower = planar::flower();
 //! let (x, y) = (flower.x.view(), flower.y.view());
 //! let mut net = Network::<f64>::new(&[2, 4, 1], Activation::Tanh, Init::Small, &mut NumpyRng::new(2))?;
 //! let config = train::GdConfig { learning_rate: 1.2, iterations: 1000, ..Default::default() };
-//! let history = train::fit(&mut net, x, y, &config, &mut |_| {})?;
+//! let history = engine::fit(&mut net, x, y, &config, &mut |_| {})?;
 //! assert!(history.final_cost < history.costs[0].1);
 //! # Ok::<(), backprop::Error>(())
 //! ```
@@ -39,24 +39,21 @@
 #![warn(missing_docs)]
 
 pub mod activation;
-pub mod checkpoint;
 pub mod collective;
 pub mod config;
 pub mod data;
 mod elementwise;
+pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod fsutil;
-mod fused;
 pub mod gradcheck;
-mod gram;
 pub mod init;
 pub mod job;
 pub mod layer;
 pub mod linalg;
 pub mod loss;
 pub mod metrics;
-pub mod minibatch;
 pub mod model_io;
 pub mod network;
 pub mod optim;
@@ -64,6 +61,7 @@ pub mod plot;
 mod pool;
 pub mod predict;
 pub mod rng;
+pub mod run_folder;
 pub mod scalar;
 pub mod stop;
 pub mod train;

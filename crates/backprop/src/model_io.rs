@@ -98,6 +98,14 @@ pub fn save<T: Float>(
 
 /// Packs named tensors into safetensors bytes (little-endian, the network's dtype).
 pub(crate) fn pack<T: Float>(tensors: &[(String, &Array2<T>)]) -> Result<Vec<u8>, Error> {
+    pack_with_metadata(tensors, None)
+}
+
+/// [`pack`] with safetensors' `__metadata__` strings (a checkpoint's description).
+pub(crate) fn pack_with_metadata<T: Float>(
+    tensors: &[(String, &Array2<T>)],
+    metadata: Option<std::collections::HashMap<String, String>>,
+) -> Result<Vec<u8>, Error> {
     let buffers: BTreeMap<&str, (Vec<usize>, Vec<u8>)> = tensors
         .iter()
         .map(|(name, t)| {
@@ -116,7 +124,7 @@ pub(crate) fn pack<T: Float>(tensors: &[(String, &Array2<T>)]) -> Result<Vec<u8>
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Config(format!("cannot pack the tensors: {e}")))?;
-    safetensors::serialize(views, None)
+    safetensors::serialize(views, metadata)
         .map_err(|e| Error::Config(format!("cannot pack the tensors: {e}")))
 }
 

@@ -10,10 +10,8 @@
 use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::activation::Activation;
-use crate::elementwise::{cost_bound, output_dz};
+use crate::elementwise::output_dz;
 use crate::error::Error;
-use crate::fused::FusedFirst;
-use crate::gram::Gram;
 use crate::init::Init;
 use crate::layer::Dense;
 use crate::linalg::{Float, Threads};
@@ -137,7 +135,7 @@ impl<T: Float> Network<T> {
     }
 
     /// The forward pass of layers 2 … L, from A[1], and the output's softmax.
-    fn forward_above_first(&mut self) {
+    pub(crate) fn forward_above_first(&mut self) {
         let threads = self.threads;
         for l in 1..self.layers.len() {
             let (below, from_l) = self.layers.split_at_mut(l);
@@ -232,19 +230,27 @@ impl<T: Float> Network<T> {
     }
 
     /// dZ[L] = A[L] − Y, then dW, db of layers L … 2 and dZ of layers L−1 … 1.
-    fn backward_above_first(&mut self, y: ArrayView2<'_, T>) {
+    pub(crate) fn backward_above_first(&mut self, y: ArrayView2<'_, T>) {
+        self.output_gradient(y);
+        self.backward_from_output();
+    }
+
+    /// dZ[L] = A[L] − Y, into the output layer's dZ.
+    pub(crate) fn output_gradient(&mut self, y: ArrayView2<'_, T>) {
+        let out = self.layers.last_mut().expect("at least one layer");
+        match (out.dz.as_slice_mut(), out.a.as_slice(), y.as_slice()) {
+            (Some(dz), Some(a), Some(y)) if dz.len() == y.len() => output_dz(dz, a, y),
+            _ => Zip::from(&mut out.dz)
+                .and(&out.a)
+                .and(y)
+                .for_each(|dz, &a, &y| *dz = a - y),
+        }
+    }
+
+    /// Given dZ[L]: dW, db of layers L … 2 and dZ of layers L−1 … 1.
+    pub(crate) fn backward_from_output(&mut self) {
         let threads = self.threads;
         let last = self.layers.len() - 1;
-        {
-            let out = &mut self.layers[last];
-            match (out.dz.as_slice_mut(), out.a.as_slice(), y.as_slice()) {
-                (Some(dz), Some(a), Some(y)) if dz.len() == y.len() => output_dz(dz, a, y),
-                _ => Zip::from(&mut out.dz)
-                    .and(&out.a)
-                    .and(y)
-                    .for_each(|dz, &a, &y| *dz = a - y),
-            }
-        }
         for l in (1..=last).rev() {
             let (below, from_l) = self.layers.split_at_mut(l);
             let (layer, prev) = (&mut from_l[0], &mut below[l - 1]);
@@ -258,101 +264,6 @@ impl<T: Float> Network<T> {
         for layer in &mut self.layers {
             layer.descend(learning_rate);
         }
-    }
-
-    /// One full-batch iteration as [`fit`](crate::train::fit) runs it: forward,
-    /// cost (only when `want_cost`), backward, update, by `path`. Returns the
-    /// cost when computed; otherwise a cheap bound stands in for it: `Some(NaN
-    /// or ∞)` whenever the cost would not be finite, `None` when it certainly
-    /// is.
-    pub(crate) fn step(
-        &mut self,
-        x: ArrayView2<'_, T>,
-        y: ArrayView2<'_, T>,
-        learning_rate: T,
-        path: StepPath<'_, T>,
-        want_cost: bool,
-    ) -> Option<f64> {
-        let threads = self.threads;
-        match path {
-            StepPath::Gram(gram) => {
-                gram.forward(&mut self.layers[0], threads);
-                self.forward_above_first();
-                self.backward_above_first(y);
-                self.layers[0].bias_gradient();
-                for layer in &mut self.layers[1..] {
-                    layer.descend(learning_rate);
-                }
-                gram.descend(&mut self.layers[0], learning_rate);
-            }
-            StepPath::Fused(fused) => {
-                fused.forward(&mut self.layers[0], x, threads);
-                self.forward_above_first();
-                self.backward_above_first(y);
-                fused.backward_and_descend(&mut self.layers[0], x, learning_rate);
-                for layer in &mut self.layers[1..] {
-                    layer.descend(learning_rate);
-                }
-            }
-            StepPath::Layers if self.streams_x(x, y) => {
-                self.layers[0].step_in_blocks(x, y, learning_rate, threads);
-            }
-            StepPath::Layers => {
-                self.forward(x);
-                self.backward(x, y);
-                self.descend(learning_rate);
-            }
-        }
-        // Z[L] is this iteration's forward pass in every path (updates leave Z alone).
-        if want_cost || !self.cost_is_surely_finite(y) {
-            Some(self.cost(y))
-        } else {
-            None
-        }
-    }
-
-    /// Whether an iteration should stream X in blocks (see
-    /// [`Dense::step_in_blocks`]): logistic regression (one sigmoid layer, no
-    /// dropout) on an X larger than the caches, so each block of examples is
-    /// read from memory once for both of its products instead of twice.
-    fn streams_x(&self, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>) -> bool {
-        let [layer] = &self.layers[..] else {
-            return false;
-        };
-        layer.activation == Activation::Sigmoid
-            && layer.mask.is_none()
-            && x.len() * std::mem::size_of::<T>() > STREAM_MIN_BYTES
-            && y.as_slice().is_some()
-    }
-
-    /// Whether [`cost`](Self::cost) is certainly finite, from a bound on its
-    /// terms (see `elementwise::cost_bound`) that costs no logarithms.
-    fn cost_is_surely_finite(&self, y: ArrayView2<'_, T>) -> bool {
-        if self.is_softmax() {
-            return false;
-        }
-        let out = self.layers.last().expect("at least one layer");
-        match (out.z.as_slice(), y.as_slice()) {
-            (Some(z), Some(y)) if z.len() == y.len() => cost_bound(z, y) < 1e300,
-            _ => false,
-        }
-    }
-
-    /// Starts the Gram path of the first layer on X (see [`crate::gram`]).
-    pub(crate) fn start_gram(&self, x: ArrayView2<'_, T>) -> Gram<T> {
-        Gram::new(&self.layers[0], x, self.threads)
-    }
-
-    /// The fused first-layer pass on X, where it applies (see [`crate::fused`]).
-    pub(crate) fn start_fused(&self, x: ArrayView2<'_, T>) -> Option<FusedFirst<T>> {
-        FusedFirst::applies(&self.layers, x)
-            .then(|| FusedFirst::new(self.layers[0].units(), x, self.threads))
-    }
-
-    /// Writes the first layer's W (and dW) back from the Gram path.
-    pub(crate) fn finish_gram(&mut self, gram: &Gram<T>, x: ArrayView2<'_, T>) {
-        let threads = self.threads;
-        gram.materialize(&mut self.layers[0], x, threads);
     }
 
     /// One full-batch iteration: forward, cost, backward, update. Returns the
@@ -427,20 +338,6 @@ impl<T: Float> Network<T> {
             })
         }
     }
-}
-
-/// X bigger than this (bytes) is streamed in blocks by logistic regression.
-const STREAM_MIN_BYTES: usize = 8 << 20;
-
-/// How [`Network::step`] runs an iteration.
-pub(crate) enum StepPath<'a, T: Float> {
-    /// Layer by layer, every product direct.
-    Layers,
-    /// Layer by layer, the first layer through XᵀX.
-    Gram(&'a mut Gram<T>),
-    /// Layer by layer, every product direct, the first layer's backward pass
-    /// and the next forward product in one pass over X (see `fused.rs`).
-    Fused(&'a mut FusedFirst<T>),
 }
 
 fn validate_sizes(sizes: &[usize]) -> Result<(), Error> {

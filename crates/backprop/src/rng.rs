@@ -40,12 +40,20 @@ impl NumpyRng {
     /// `np.random.permutation(n)`: a Fisher–Yates shuffle of 0..n from the
     /// last index down, each j drawn by numpy's `random_interval`.
     pub fn permutation(&mut self, n: usize) -> Vec<usize> {
-        let mut p: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
+        let mut p = vec![0; n];
+        self.permutation_into(&mut p);
+        p
+    }
+
+    /// [`permutation`](Self::permutation) of 0..p.len() written into `p`, allocating nothing.
+    pub fn permutation_into(&mut self, p: &mut [usize]) {
+        for (i, v) in p.iter_mut().enumerate() {
+            *v = i;
+        }
+        for i in (1..p.len()).rev() {
             let j = self.interval(i as u64) as usize;
             p.swap(i, j);
         }
-        p
     }
 
     /// numpy's `random_interval(max)`: uniform in 0..=max by masked rejection.

@@ -3,8 +3,8 @@
 //! `fit_with` hands any config that is not plain full-batch descent to the
 //! general loop.
 
-use backprop::minibatch::{self, Extras, TrainState};
-use backprop::train::{fit_with, GdConfig, Path};
+use backprop::engine::{fit_with, Extras, Path, TrainState, Trainer};
+use backprop::train::GdConfig;
 use backprop::{Activation, Init, Network, NumpyRng};
 use ndarray::{s, Array2, ShapeBuilder};
 
@@ -35,17 +35,17 @@ fn general(
     config: &GdConfig,
 ) -> TrainState<f64> {
     let state = TrainState::new(config);
-    minibatch::run(
-        net,
-        x.view(),
-        y.view(),
-        config,
-        state,
-        Extras::default(),
-        &mut |_| {},
-    )
-    .unwrap()
-    .state
+    Trainer::new(config.clone())
+        .run(
+            net,
+            x.view(),
+            y.view(),
+            state,
+            Extras::default(),
+            &mut |_| {},
+        )
+        .unwrap()
+        .state
 }
 
 fn weights(net: &Network<f64>) -> Vec<f64> {
@@ -63,7 +63,7 @@ fn an_unshuffled_epoch_is_one_step_on_each_consecutive_slice() {
         batch_size: Some(16),
         epochs: Some(2),
         shuffle: false,
-        record_every: 1,
+        record_every: Some(1),
         ..GdConfig::default()
     };
     let mut trained = net();
@@ -102,7 +102,7 @@ fn fit_with_runs_mini_batch_configs_in_the_general_loop() {
         learning_rate: 0.5,
         batch_size: Some(10),
         epochs: Some(3),
-        record_every: 1,
+        record_every: Some(1),
         ..GdConfig::default()
     };
     let mut fitted = net();

@@ -4,9 +4,10 @@
 mod common;
 
 use backprop::data::{self, planar, Dataset, LoadOptions};
+use backprop::engine::fit;
 use backprop::job::{train_on, ModelSpec, Precision};
 use backprop::metrics::accuracy;
-use backprop::train::{fit, GdConfig};
+use backprop::train::GdConfig;
 use backprop::{Activation, Init, Network, NumpyRng, Threads};
 
 fn load_cat() -> Option<(Dataset, Dataset)> {
@@ -40,7 +41,7 @@ fn run(
         gd: GdConfig {
             learning_rate,
             iterations,
-            record_every: 100,
+            record_every: Some(100),
             ..GdConfig::default()
         },
         seed: 1,
@@ -166,7 +167,7 @@ fn flower_tanh_net_reaches_the_course_accuracy() {
     let config = GdConfig {
         learning_rate: 1.2,
         iterations: 10_000,
-        record_every: 1000,
+        record_every: Some(1000),
         ..GdConfig::default()
     };
     let h = fit(

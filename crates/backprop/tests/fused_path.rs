@@ -6,7 +6,7 @@
 
 mod common;
 
-use backprop::train::Path;
+use backprop::engine::Path;
 use backprop::{Activation, Init, Network, NumpyRng, Threads};
 use common::train;
 use ndarray::{Array2, ShapeBuilder};

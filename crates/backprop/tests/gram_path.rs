@@ -7,7 +7,8 @@ mod common;
 use common::train;
 
 use backprop::data::{self, LoadOptions};
-use backprop::train::{History, Path};
+use backprop::engine::Path;
+use backprop::train::History;
 use backprop::{Float, Gaussian, Init, Network, NumpyRng, Threads};
 use ndarray::Array2;
 

@@ -1,7 +1,8 @@
 //! The training loop allocates nothing after its first iteration: a counting
 //! global allocator (counting every thread, the product workers included) sees
 //! no allocation between the observer's call for iteration 0 and its call for
-//! the last iteration, on every path and thread count.
+//! the last iteration, on every path and thread count, and in the general loop
+//! (shuffled mini-batches, Adam, L2, dropout).
 //!
 //! One test function: the counter is global to this test binary, and tests in
 //! parallel would count each other's allocations.
@@ -10,7 +11,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use backprop::data::planar;
-use backprop::train::{fit_with, GdConfig, Path};
+use backprop::engine::{fit_with, Path};
+use backprop::train::GdConfig;
 use backprop::{Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
 use ndarray::Array2;
 
@@ -58,7 +60,7 @@ fn allocations_after_first_iteration<T: Float>(
     let config = GdConfig {
         learning_rate: 0.01,
         iterations: 12,
-        record_every: 1,
+        record_every: Some(1),
         ..GdConfig::default()
     };
     let (mut after_first, mut at_last) = (0, 0);
@@ -81,6 +83,50 @@ fn allocations_after_first_iteration<T: Float>(
         },
     )
     .unwrap();
+    at_last - after_first
+}
+
+/// [`allocations_after_first_iteration`] for the general loop: shuffled
+/// mini-batches of 64 (every batch full), Adam, L2 and dropout, by iterations.
+fn general_loop_allocations<T: Float>(x: &Array2<T>, y: &Array2<T>, threads: usize) -> usize {
+    let mut net = Network::<T>::new(
+        &[x.nrows(), 16, 8, 1],
+        Activation::Relu,
+        Init::He,
+        &mut NumpyRng::new(1),
+    )
+    .unwrap();
+    net.set_threads(Threads(threads));
+    let config = GdConfig {
+        learning_rate: 0.01,
+        iterations: 15,
+        record_every: Some(2),
+        batch_size: Some(64),
+        optimizer: backprop::optim::OptimizerConfig::Adam(Default::default()),
+        l2: 0.1,
+        keep_prob: vec![0.8],
+        ..GdConfig::default()
+    };
+    let (mut after_first, mut at_last) = (0, 0);
+    let last = config.iterations - 1;
+    let out = backprop::engine::Trainer::new(config.clone())
+        .run(
+            &mut net,
+            x.view(),
+            y.view(),
+            backprop::engine::TrainState::new(&config),
+            backprop::engine::Extras::default(),
+            &mut |p| {
+                if p.iteration == 0 {
+                    after_first = ALLOCATIONS.load(Ordering::SeqCst);
+                }
+                if p.iteration == last {
+                    at_last = ALLOCATIONS.load(Ordering::SeqCst);
+                }
+            },
+        )
+        .unwrap();
+    assert_eq!(out.state.plan, Some(backprop::engine::Plan::General));
     at_last - after_first
 }
 
@@ -163,6 +209,20 @@ fn training_loop_allocates_nothing_after_its_first_iteration() {
     // worker may take its first part of some shape after iteration 0 and grow its
     // packing buffer once then (seen under load): at most one such growth per
     // thread is allowed; anything that grows with the iterations still fails.
+    let (xm, ym) = random(40, 320, 8);
+    for threads in [1, 2] {
+        let allowed = if threads == 1 { 0 } else { threads };
+        let n = general_loop_allocations(&xm, &ym, threads);
+        assert!(
+            n <= allowed,
+            "general, f64, {threads} threads: {n} allocations"
+        );
+        let n = general_loop_allocations(&xm.mapv(|v| v as f32), &ym.mapv(|v| v as f32), threads);
+        assert!(
+            n <= allowed,
+            "general, f32, {threads} threads: {n} allocations"
+        );
+    }
     for (name, x, y, sizes, g, path) in cases {
         for threads in [1, 2] {
             let allowed = if threads == 1 { 0 } else { threads };

@@ -1,7 +1,8 @@
 //! The notes' scalar loop (the oracle) against the vectorized network.
 
+use backprop::engine::fit;
 use backprop::scalar;
-use backprop::train::{fit, GdConfig};
+use backprop::train::GdConfig;
 use backprop::{Activation, Gaussian, Network, NumpyRng};
 use ndarray::Array2;
 
@@ -24,7 +25,7 @@ fn both(
     let config = GdConfig {
         learning_rate: lr,
         iterations: it,
-        record_every: 1,
+        record_every: Some(1),
         ..GdConfig::default()
     };
     let h = fit(&mut net, x.view(), y.view(), &config, &mut |_| {}).unwrap();

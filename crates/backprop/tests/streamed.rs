@@ -2,8 +2,9 @@
 //! streams in blocks of examples (`Dense::step_in_blocks`), against the
 //! notes' scalar loop (the oracle), to 1e-12.
 
+use backprop::engine::{fit_with, Path};
 use backprop::scalar;
-use backprop::train::{fit_with, GdConfig, Path};
+use backprop::train::GdConfig;
 use backprop::{Activation, Gaussian, Network, NumpyRng, Threads};
 use ndarray::Array2;
 
@@ -23,7 +24,7 @@ fn streamed_logistic_regression_agrees_with_the_notes_loop() {
         let config = GdConfig {
             learning_rate: 0.1,
             iterations: 20,
-            record_every: 5,
+            record_every: Some(5),
             ..GdConfig::default()
         };
         let h = fit_with(

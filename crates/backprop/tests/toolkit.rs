@@ -25,7 +25,7 @@ fn adam(epochs: usize) -> GdConfig {
         batch_size: Some(64),
         epochs: Some(epochs),
         optimizer: OptimizerConfig::Adam(AdamConfig::default()),
-        record_every: 10,
+        record_every: Some(10),
         ..GdConfig::default()
     }
 }
@@ -139,7 +139,7 @@ fn validation_is_recorded_and_early_stopping_keeps_the_best_weights() {
     let (train, validation) = data.split_validation(0.2, 3).unwrap();
     let gd = GdConfig {
         early_stopping: Some(3),
-        record_every: 5,
+        record_every: None,
         learning_rate: 0.05,
         ..adam(2000)
     };
@@ -169,8 +169,8 @@ fn validation_is_recorded_and_early_stopping_keeps_the_best_weights() {
     );
     assert_eq!(
         m.validation_costs.last().unwrap().0,
-        best_at + 3 * 5,
-        "stopped 3 evaluations after the best"
+        best_at + 3,
+        "stopped 3 epochs after the best (every epoch recorded by default)"
     );
     eprintln!(
         "early stop at epoch {} (best {best_at}), validation accuracy {:?}",

@@ -1,6 +1,7 @@
 //! The training loop's bookkeeping: recorded iterations and the test-set cost.
 
-use backprop::train::{fit, fit_with_test, GdConfig};
+use backprop::engine::{fit, fit_with_test};
+use backprop::train::GdConfig;
 use backprop::{Activation, Gaussian, Init, Network, NumpyRng};
 use ndarray::Array2;
 
@@ -29,7 +30,7 @@ fn test_cost_on_the_training_set_equals_the_training_cost() {
     let config = GdConfig {
         learning_rate: 0.5,
         iterations: 300,
-        record_every: 50,
+        record_every: Some(50),
         ..GdConfig::default()
     };
     let h = fit_with_test(
@@ -62,7 +63,7 @@ fn costs_are_recorded_from_iteration_0_every_n_and_final_cost_is_the_last() {
     let config = GdConfig {
         learning_rate: 0.1,
         iterations: 7,
-        record_every: 3,
+        record_every: Some(3),
         ..GdConfig::default()
     };
     let mut seen = Vec::new();
@@ -85,7 +86,7 @@ fn costs_are_recorded_from_iteration_0_every_n_and_final_cost_is_the_last() {
 fn test_cost_is_right_on_the_gram_path_too() {
     // n_x ≫ m: the first layer trains through XᵀX and W[1] is only materialised
     // on demand; the test cost must still be measured at W[1] of that iteration.
-    use backprop::train::{fit_with, Path};
+    use backprop::engine::{fit_with, Path};
     let mut rng = NumpyRng::new(4);
     let x = Array2::from_shape_fn((300, 20), |_| rng.randn());
     let y = Array2::from_shape_fn((1, 20), |(_, j)| (j % 2) as f64);
@@ -99,7 +100,7 @@ fn test_cost_is_right_on_the_gram_path_too() {
     let config = GdConfig {
         learning_rate: 0.05,
         iterations: 200,
-        record_every: 40,
+        record_every: Some(40),
         ..GdConfig::default()
     };
     let h = fit_with(

@@ -17,7 +17,7 @@ pub fn demo_models(precision: Precision) -> [(&'static str, &'static str, ModelS
     let gd = GdConfig {
         learning_rate: 1.2,
         iterations: 10_000,
-        record_every: 1000,
+        record_every: Some(1000),
         ..GdConfig::default()
     };
     let spec = |hidden: Vec<usize>, init, seed| ModelSpec {

@@ -71,3 +71,10 @@ pub fn cat_dir() -> Option<PathBuf> {
 pub fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
+
+/// The description of the checkpoint in the run folder `dir`, as JSON.
+#[allow(dead_code)]
+pub fn checkpoint_state(dir: &Path) -> serde_json::Value {
+    let info = backprop::engine::checkpoint::read_info(dir).expect("a checkpoint");
+    serde_json::to_value(info).expect("serialises")
+}

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use backprop::train::{fit_with, GdConfig, History, Path};
+use backprop::engine::{fit_with, Path};
+use backprop::train::{GdConfig, History};
 use backprop::{Activation, Float, Init, Network, NumpyRng, Threads};
 use ndarray::Array2;
 
@@ -46,7 +47,7 @@ pub fn train<T: Float>(
     let config = GdConfig {
         learning_rate: lr,
         iterations,
-        record_every: 1,
+        record_every: Some(1),
         ..GdConfig::default()
     };
     let h = fit_with(

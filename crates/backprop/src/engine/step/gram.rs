@@ -12,6 +12,10 @@
 //! It holds only for plain gradient descent on a fixed X: an optimiser that
 //! rescales gradients element-wise (Adam, RMSprop) or mini-batches leave the
 //! span, and must take the direct path.
+//!
+//! A checkpoint saves W₀ and C ([`Gram::state`]); P₀ and G are recomputed from
+//! them on resume (the same products, the same bits), so a resumed run goes on
+//! with the same arithmetic as the run it continues.
 
 use ndarray::{Array2, ArrayView2};
 
@@ -49,17 +53,28 @@ impl<T: Float> Gram<T> {
 
     /// Starts the path from the first layer's current W: computes P₀ and G.
     pub(crate) fn new(first: &Dense<T>, x: ArrayView2<'_, T>, threads: Threads) -> Self {
-        let (n1, m) = (first.units(), x.ncols());
+        let c = Array2::zeros((first.units(), x.ncols()));
+        Self::resume(first.w.clone(), c, x, threads)
+    }
+
+    /// Continues the path at W₀ and C (from [`Gram::state`]): recomputes P₀ and G.
+    pub(crate) fn resume(
+        w0: Array2<T>,
+        c: Array2<T>,
+        x: ArrayView2<'_, T>,
+        threads: Threads,
+    ) -> Self {
+        let (n1, m) = (w0.nrows(), x.ncols());
         let mut p0 = Array2::zeros((n1, m));
-        gemm(T::one(), first.w.view(), x, false, p0.view_mut(), threads);
+        gemm(T::one(), w0.view(), x, false, p0.view_mut(), threads);
         let mut g = Array2::zeros((m, m));
         gemm(T::one(), x.t(), x, false, g.view_mut(), threads);
-        Gram {
-            w0: first.w.clone(),
-            c: Array2::zeros((n1, m)),
-            p0,
-            g,
-        }
+        Gram { w0, c, p0, g }
+    }
+
+    /// W₀ and C, all a checkpoint needs to continue the path.
+    pub(crate) fn state(&self) -> [(&'static str, &Array2<T>); 2] {
+        [("gram.W0", &self.w0), ("gram.C", &self.c)]
     }
 
     /// Z[1] = P₀ + C·G + b, A[1] = g(Z[1]).

@@ -11,6 +11,10 @@
 //! Per block (a quarter of L2), in order: dW[:, B] = (1/m)·dZ·X[B, :]ᵀ;
 //! W[:, B] −= α·dW[:, B]; P += W[:, B]·X[B, :]. P, summed over the blocks, is
 //! the next iteration's W·X, so its forward pass starts from it.
+//!
+//! That sum differs in its last bits from a fresh W·X, so a checkpoint saves it
+//! (the first layer's Z between iterations, n[1] × m) and a resumed run starts
+//! from it: the same arithmetic as the run it continues.
 
 use std::sync::Mutex;
 
@@ -63,6 +67,18 @@ impl<T: Float> FusedFirst<T> {
             partial: (0..parts).map(|_| Array2::zeros((x.ncols(), n1))).collect(),
             ready: false,
         }
+    }
+
+    /// The pending W·X (the first layer's Z) when the last pass left one.
+    pub(crate) fn pending<'a>(&self, first: &'a Dense<T>) -> Option<&'a Array2<T>> {
+        self.ready.then_some(&first.z)
+    }
+
+    /// Continues from a checkpoint's pending W·X (from [`FusedFirst::pending`]).
+    pub(crate) fn resume_with(&mut self, first: &mut Dense<T>, wx: &Array2<T>) {
+        first.prepare(wx.ncols());
+        first.z.assign(wx);
+        self.ready = true;
     }
 
     /// Z = W·X + b, A = g(Z) for the first layer, reusing the last pass's W·X.

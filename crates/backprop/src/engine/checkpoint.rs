@@ -1,0 +1,240 @@
+//! Checkpoints: one file, `checkpoint.safetensors`, holding a run's weights,
+//! optimiser moments, early stopping's best weights and its strategy's own
+//! state as tensors, and in its `__metadata__` (key `checkpoint`) the JSON
+//! rest: the configuration it is handed, the position in the run, the
+//! history so far.
+//!
+//! One file written to a temporary name and renamed over the old one: a kill
+//! at any moment leaves the old checkpoint or the new one, never a mix.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ndarray::Array2;
+use safetensors::SafeTensors;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::fsutil::write_atomic;
+use crate::linalg::Float;
+use crate::model_io::{pack_with_metadata, unpack};
+use crate::network::Network;
+use crate::optim::{Optimizer, Slot};
+use crate::train::{nan_if_null, GdConfig, History};
+
+use super::plan::Plan;
+use super::trainer::TrainState;
+
+/// The checkpoint's file in a run folder.
+pub const FILE: &str = "checkpoint.safetensors";
+/// The metadata key of the description.
+const KEY: &str = "checkpoint";
+const FORMAT: &str = "backprop-checkpoint-2";
+
+/// The description stored beside the tensors.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointInfo {
+    /// Always "backprop-checkpoint-2".
+    pub format: String,
+    /// The configuration the run was handed (for the CLI: the whole job).
+    pub config: serde_json::Value,
+    /// [n_x, …, n_L].
+    pub layer_sizes: Vec<usize>,
+    /// Updates done.
+    pub step: usize,
+    /// The epoch in progress.
+    pub epoch: usize,
+    /// The next mini-batch of that epoch.
+    pub batch: usize,
+    /// Σ (batch cost × batch weight) over the epoch so far.
+    #[serde(deserialize_with = "nan_if_null")]
+    pub epoch_cost: f64,
+    /// The optimiser's update count.
+    pub optimizer_t: u64,
+    /// How many optimiser slots (tensors with moments) there are.
+    pub optimizer_slots: usize,
+    /// What was recorded so far.
+    pub history: History,
+    /// Early stopping: the best validation cost so far.
+    pub best_cost: Option<f64>,
+    /// Early stopping: evaluations since the best.
+    pub since_best: usize,
+    /// Whether early stopping had ended the run.
+    pub stopped_early: bool,
+    /// The strategy the run computes its updates with.
+    pub plan: Option<Plan>,
+    /// The names of the strategy's own tensors.
+    pub strategy: Vec<String>,
+}
+
+/// Writes the checkpoint of `net` and `state`, with `config`, into `dir` (created if needed).
+pub fn save<T: Float>(
+    dir: &Path,
+    config: &serde_json::Value,
+    net: &Network<T>,
+    state: &TrainState<T>,
+) -> Result<(), Error> {
+    let bytes = to_bytes(config, net, state)?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    write_atomic(&dir.join(FILE), &bytes)
+}
+
+/// The bytes of [`FILE`] for `net` and `state`, with `config`.
+pub fn to_bytes<T: Float>(
+    config: &serde_json::Value,
+    net: &Network<T>,
+    state: &TrainState<T>,
+) -> Result<Vec<u8>, Error> {
+    let mut tensors: Vec<(String, &Array2<T>)> = Vec::new();
+    for (l, layer) in net.layers().iter().enumerate() {
+        tensors.push((format!("W{}", l + 1), &layer.w));
+        tensors.push((format!("b{}", l + 1), &layer.b));
+    }
+    for (k, slot) in state.optimizer.slots.iter().enumerate() {
+        tensors.push((format!("v.{k}"), &slot.v));
+        tensors.push((format!("s.{k}"), &slot.s));
+    }
+    if let Some((_, best)) = &state.best {
+        for (l, (w, b)) in best.iter().enumerate() {
+            tensors.push((format!("best.W{}", l + 1), w));
+            tensors.push((format!("best.b{}", l + 1), b));
+        }
+    }
+    let mut strategy: Vec<String> = state.strategy.keys().cloned().collect();
+    strategy.sort();
+    for name in &strategy {
+        tensors.push((name.clone(), &state.strategy[name]));
+    }
+    let info = CheckpointInfo {
+        format: FORMAT.into(),
+        config: config.clone(),
+        layer_sizes: net.sizes(),
+        step: state.step,
+        epoch: state.epoch,
+        batch: state.batch,
+        epoch_cost: state.epoch_cost,
+        optimizer_t: state.optimizer.t,
+        optimizer_slots: state.optimizer.slots.len(),
+        history: state.history.clone(),
+        best_cost: state.best.as_ref().map(|b| b.0),
+        since_best: state.since_best,
+        stopped_early: state.stopped_early,
+        plan: state.plan,
+        strategy,
+    };
+    let json = serde_json::to_string(&info).expect("checkpoint serialises");
+    let meta = HashMap::from([(KEY.to_string(), json)]);
+    pack_with_metadata(&tensors, Some(meta))
+}
+
+/// Reads the description of the checkpoint in the run folder `dir`.
+pub fn read_info(dir: &Path) -> Result<CheckpointInfo, Error> {
+    let path = dir.join(FILE);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        Error::format(&path, format!("cannot be read ({e}); --resume needs a run folder with a checkpoint (a finished run, --checkpoint-every N, or an interrupted run)"))
+    })?;
+    info_of(&path, &bytes)
+}
+
+fn info_of(path: &Path, bytes: &[u8]) -> Result<CheckpointInfo, Error> {
+    let bad = |m: String| Error::format(path, format!("is not a backprop checkpoint ({m})"));
+    let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
+    let json = meta
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(KEY))
+        .ok_or_else(|| bad("no description".into()))?;
+    let info: CheckpointInfo = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+    if info.format != FORMAT {
+        return Err(bad(format!("format {}", info.format)));
+    }
+    Ok(info)
+}
+
+/// Restores the weights onto `net` (built with the checkpoint's layer sizes)
+/// and returns the state, checking every tensor's shape and type against the
+/// network and `config` (the run's settings).
+pub fn restore<T: Float>(
+    dir: &Path,
+    config: &GdConfig,
+    net: &mut Network<T>,
+) -> Result<(CheckpointInfo, TrainState<T>), Error> {
+    let path = dir.join(FILE);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let info = info_of(&path, &bytes)?;
+    let bad = |m: String| Error::format(&path, format!("{m}; the checkpoint is damaged"));
+    if info.layer_sizes != net.sizes() {
+        return Err(Error::format(
+            &path,
+            format!(
+                "has layers {:?}, but the data and model give {:?}",
+                info.layer_sizes,
+                net.sizes()
+            ),
+        ));
+    }
+    let st = SafeTensors::deserialize(&bytes).map_err(|e| bad(format!("unreadable ({e})")))?;
+    let shapes: Vec<[usize; 2]> = net
+        .layers()
+        .iter()
+        .flat_map(|l| [l.w.dim().into(), l.b.dim().into()])
+        .collect();
+    let mut best = Vec::new();
+    for l in 0..net.layers().len() {
+        let (ws, bs) = (shapes[2 * l], shapes[2 * l + 1]);
+        let layer = &mut net.layers_mut()[l];
+        layer.w = unpack(&st, &format!("W{}", l + 1), ws, &bad)?;
+        layer.b = unpack(&st, &format!("b{}", l + 1), bs, &bad)?;
+        if info.best_cost.is_some() {
+            best.push((
+                unpack(&st, &format!("best.W{}", l + 1), ws, &bad)?,
+                unpack(&st, &format!("best.b{}", l + 1), bs, &bad)?,
+            ));
+        }
+    }
+    let mut optimizer = Optimizer::new(config.optimizer);
+    optimizer.t = info.optimizer_t;
+    if info.optimizer_slots > shapes.len() {
+        return Err(bad(format!(
+            "{} optimiser slots for {} tensors",
+            info.optimizer_slots,
+            shapes.len()
+        )));
+    }
+    for (k, &shape) in shapes.iter().enumerate().take(info.optimizer_slots) {
+        // Plain gradient descent keeps empty slots.
+        let shape = match st.tensor(&format!("v.{k}")) {
+            Ok(t) if t.shape() == [0, 0] => [0, 0],
+            _ => shape,
+        };
+        optimizer.slots.push(Slot {
+            v: unpack(&st, &format!("v.{k}"), shape, &bad)?,
+            s: unpack(&st, &format!("s.{k}"), shape, &bad)?,
+        });
+    }
+    let mut strategy = HashMap::new();
+    for name in &info.strategy {
+        let t = st
+            .tensor(name)
+            .map_err(|_| bad(format!("has no tensor {name}")))?;
+        let shape: [usize; 2] = t
+            .shape()
+            .try_into()
+            .map_err(|_| bad(format!("{name} is not a matrix")))?;
+        strategy.insert(name.clone(), unpack(&st, name, shape, &bad)?);
+    }
+    let state = TrainState {
+        optimizer,
+        step: info.step,
+        epoch: info.epoch,
+        batch: info.batch,
+        epoch_cost: info.epoch_cost,
+        history: info.history.clone(),
+        best: info.best_cost.map(|c| (c, best)),
+        since_best: info.since_best,
+        stopped_early: info.stopped_early,
+        plan: info.plan,
+        strategy,
+    };
+    Ok((info, state))
+}

@@ -1,0 +1,190 @@
+//! The run folder: a trained network's files (model.safetensors + model.json,
+//! metrics.json, the learning curve, the decision boundary, the final
+//! checkpoint), written so that nothing is ever half-written.
+//!
+//! A new folder is filled under a temporary name and renamed into place when
+//! complete; a folder that already holds this run's checkpoints (a run with
+//! `--checkpoint-every`, or one resumed in place) is completed file by file,
+//! each file atomic and the checkpoint last, so that at every moment it holds
+//! a checkpoint `--resume` continues from.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::engine::checkpoint;
+use crate::error::Error;
+use crate::fsutil::{write_atomic, RunDir};
+use crate::linalg::Float;
+use crate::model_io;
+use crate::network::Network;
+use crate::plot;
+
+/// The numbers a run produced: what metrics.json holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// (iteration or epoch, cost) at every `record_every`-th one.
+    pub costs: Vec<(usize, f64)>,
+    /// (iteration, test-set cost) at the same iterations; empty without a test set.
+    pub test_costs: Vec<(usize, f64)>,
+    /// (iteration, validation cost); empty without `--validation`.
+    pub validation_costs: Vec<(usize, f64)>,
+    /// (iteration, validation accuracy); empty without `--validation`.
+    pub validation_accuracies: Vec<(usize, f64)>,
+    /// Whether the costs are per epoch rather than per iteration.
+    pub per_epoch: bool,
+    /// The last iteration's (or epoch's) cost.
+    pub final_cost: f64,
+    /// Fraction of training examples classified right.
+    pub train_accuracy: f64,
+    /// Fraction of test examples classified right; `None` without a test set.
+    pub test_accuracy: Option<f64>,
+    /// Training examples m (after holding out the validation set).
+    pub train_examples: usize,
+    /// Test examples.
+    pub test_examples: Option<usize>,
+    /// Validation examples.
+    pub validation_examples: Option<usize>,
+    /// Iterations (or epochs) run.
+    pub iterations: usize,
+    /// Seconds in the training loop.
+    pub train_seconds: f64,
+    /// α.
+    pub learning_rate: f64,
+    /// [n_x, n_1, …, n_L].
+    pub layer_sizes: Vec<usize>,
+    /// Early stopping: the iteration (or epoch) whose weights were kept.
+    pub best_at: Option<usize>,
+    /// Whether early stopping ended the run.
+    pub stopped_early: bool,
+    /// Whether the run was interrupted (a checkpoint holds where it stopped).
+    pub interrupted: bool,
+    /// Updates (mini-batch steps) taken.
+    pub updates: usize,
+    /// Data-parallel runs: seconds in the gradient all-reduce, over all updates.
+    pub allreduce_seconds: f64,
+    /// The whole configuration of the run.
+    pub config: serde_json::Value,
+}
+
+/// A trained network in the precision it was trained in, with its numbers.
+pub struct Trained {
+    /// The network.
+    pub network: TrainedNetwork,
+    /// Its metrics.
+    pub metrics: Metrics,
+    /// Training files skipped by `--skip-bad`, with their reasons.
+    pub skipped: Vec<String>,
+    /// The run's final state as checkpoint bytes (jobs only), written into the
+    /// run folder so that it can be continued.
+    pub checkpoint: Option<Vec<u8>>,
+}
+
+/// The network of a [`Trained`], f32 or f64.
+pub enum TrainedNetwork {
+    /// An f32 network.
+    F32(Network<f32>),
+    /// An f64 network.
+    F64(Network<f64>),
+}
+
+/// Fills the existing folder `dir` with a run's files: the model
+/// (model.safetensors + model.json), metrics.json, the learning curve and, for
+/// 2-feature data, the decision boundary (PNG and SVG).
+pub fn write_run_contents(dir: &Path, trained: &Trained, train: &Dataset) -> Result<(), Error> {
+    write_model(dir, trained, train)?;
+    let metrics = serde_json::to_string_pretty(&trained.metrics).expect("metrics serialise");
+    write_atomic(&dir.join("metrics.json"), metrics.as_bytes())?;
+    let lr = trained.metrics.learning_rate;
+    let mut series = vec![("train", trained.metrics.costs.as_slice())];
+    if !trained.metrics.test_costs.is_empty() {
+        series.push(("test", trained.metrics.test_costs.as_slice()));
+    }
+    if !trained.metrics.validation_costs.is_empty() {
+        series.push(("validation", trained.metrics.validation_costs.as_slice()));
+    }
+    let unit = if trained.metrics.per_epoch {
+        "epochs"
+    } else {
+        "iterations"
+    };
+    plot::learning_curve(dir, &series, lr, unit)?;
+    if train.features() == 2 {
+        let title = format!(
+            "Decision boundary, layers {:?}: accuracy {:.2} %",
+            trained.metrics.layer_sizes,
+            trained.metrics.train_accuracy * 100.0
+        );
+        let classify = |grid: &ndarray::Array2<f64>| trained.network.predict_classes(grid);
+        plot::decision_boundary(
+            dir,
+            "decision_boundary",
+            &title,
+            &train.x,
+            &train.y,
+            &classify,
+        )?;
+    }
+    Ok(())
+}
+
+impl TrainedNetwork {
+    /// The predicted class of each column of X (f64 in, computed in the network's precision).
+    pub fn predict_classes(&self, x: &ndarray::Array2<f64>) -> Vec<usize> {
+        fn go<T: Float>(net: &Network<T>, x: &ndarray::Array2<f64>) -> Vec<usize> {
+            net.predict(x.mapv(T::cast).view())
+                .iter()
+                .map(|c| c.as_f64() as usize)
+                .collect()
+        }
+        match self {
+            TrainedNetwork::F32(n) => go(n, x),
+            TrainedNetwork::F64(n) => go(n, x),
+        }
+    }
+}
+
+/// Writes the model files of `trained` into the existing folder `dir`.
+pub fn write_model(dir: &Path, trained: &Trained, train: &Dataset) -> Result<(), Error> {
+    match &trained.network {
+        TrainedNetwork::F32(n) => model_io::save(dir, n, &train.classes, &train.preprocessing),
+        TrainedNetwork::F64(n) => model_io::save(dir, n, &train.classes, &train.preprocessing),
+    }
+    .map(|_| ())
+}
+
+/// Writes the run folder `out` of a finished run: in place when it holds
+/// this run's checkpoints (`in_place`), else through a temporary folder
+/// (replacing an old one only when `force`).
+pub fn write(
+    out: &Path,
+    trained: &Trained,
+    train: &Dataset,
+    in_place: bool,
+    force: bool,
+) -> Result<(), Error> {
+    if in_place && out.is_dir() {
+        write_run_contents(out, trained, train)?;
+        return write_checkpoint(out, trained);
+    }
+    let dir = RunDir::create(out, force || in_place)?;
+    write_run_contents(&dir.path(""), trained, train)?;
+    write_checkpoint(&dir.path(""), trained)?;
+    dir.commit()?;
+    Ok(())
+}
+
+/// Writes the final checkpoint of `trained`, if it has one, into `dir`.
+fn write_checkpoint(dir: &Path, trained: &Trained) -> Result<(), Error> {
+    match &trained.checkpoint {
+        Some(bytes) => write_atomic(&dir.join(checkpoint::FILE), bytes),
+        None => Ok(()),
+    }
+}
+
+/// Writes the metrics so far of an interrupted run beside its checkpoint.
+pub fn write_interrupted(out: &Path, trained: &Trained) -> Result<(), Error> {
+    let metrics = serde_json::to_string_pretty(&trained.metrics).expect("metrics serialise");
+    write_atomic(&out.join("metrics.json"), metrics.as_bytes())
+}

@@ -1,0 +1,338 @@
+//! Resume, bit for bit, on every strategy: a run stopped by its stop flag (what
+//! SIGINT/SIGTERM set), a run resumed from a periodic checkpoint, and a
+//! finished run continued to a larger total each end with exactly the
+//! weights of the uninterrupted run — on the general loop, plain layers, the
+//! streamed, Gram and fused roads, and the course's deep cat net (W3) on Gram.
+//! Every checkpoint goes through its file (`engine::checkpoint`).
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use backprop::data::{self, spiral::spiral, LoadOptions};
+use backprop::engine::{checkpoint, Extras, Path, Plan, TrainState, Trainer};
+use backprop::optim::{AdamConfig, OptimizerConfig};
+use backprop::train::GdConfig;
+use backprop::{Activation, Float, Gaussian, Init, Network, NumpyRng};
+use ndarray::{Array2, ShapeBuilder};
+
+/// Every W and b, as bits.
+fn bits<T: Float>(net: &Network<T>) -> Vec<u64> {
+    net.layers()
+        .iter()
+        .flat_map(|l| l.w.iter().chain(l.b.iter()).map(|v| v.as_f64().to_bits()))
+        .collect()
+}
+
+struct Case<'a, T: Float> {
+    name: &'a str,
+    x: &'a Array2<T>,
+    y: &'a Array2<T>,
+    net: &'a dyn Fn() -> Network<T>,
+    config: GdConfig,
+    path: Path,
+    plan: Plan,
+    /// Units (iterations or epochs) of the whole run, and where it is cut.
+    total: usize,
+    cut: usize,
+}
+
+fn with_total(config: &GdConfig, total: usize) -> GdConfig {
+    let mut c = config.clone();
+    match c.epochs {
+        Some(_) => c.epochs = Some(total),
+        None => c.iterations = total,
+    }
+    c
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("backprop-resume-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Continues the checkpoint in `dir` on a fresh network to `total` units.
+fn resume_from<T: Float>(case: &Case<'_, T>, dir: &std::path::Path, total: usize) -> Network<T> {
+    let config = with_total(&case.config, total);
+    let mut net = (case.net)();
+    let (_, state) = checkpoint::restore(dir, &config, &mut net).unwrap();
+    let trainer = Trainer::new(config).with_path(case.path);
+    let out = trainer
+        .run(
+            &mut net,
+            case.x.view(),
+            case.y.view(),
+            state,
+            Extras::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+    assert!(!out.interrupted);
+    net
+}
+
+fn check<T: Float>(case: Case<'_, T>) {
+    let name = case.name;
+    let dir = temp_dir(name);
+    let trainer = Trainer::new(case.config.clone()).with_path(case.path);
+    let run = |net: &mut Network<T>, extras: Extras<'_, T>, trainer: &Trainer| {
+        trainer
+            .run(
+                net,
+                case.x.view(),
+                case.y.view(),
+                TrainState::new(&trainer.config),
+                extras,
+                &mut |_| {},
+            )
+            .unwrap()
+    };
+    // The uninterrupted run.
+    let mut whole = (case.net)();
+    let out = run(&mut whole, Extras::default(), &trainer);
+    assert_eq!(out.state.plan, Some(case.plan), "{name}: the strategy");
+    let want = bits(&whole);
+
+    // 1. Stopped by the flag after `cut` units, checkpointed, resumed.
+    let stop = AtomicBool::new(false);
+    let mut net = (case.net)();
+    let cut = case.cut;
+    let per_epoch = case.config.epochs.is_some();
+    let mut observe = |p: backprop::train::Progress| {
+        if p.iteration + 1 == cut {
+            stop.store(true, Ordering::SeqCst);
+        }
+    };
+    let out = trainer
+        .run(
+            &mut net,
+            case.x.view(),
+            case.y.view(),
+            TrainState::new(&case.config),
+            Extras {
+                stop: Some(&stop),
+                ..Extras::default()
+            },
+            &mut observe,
+        )
+        .unwrap();
+    assert!(out.interrupted, "{name}: the flag stops the run");
+    if !per_epoch {
+        assert_eq!(out.state.step, cut, "{name}");
+    }
+    checkpoint::save(&dir, &serde_json::Value::Null, &net, &out.state).unwrap();
+    assert_eq!(
+        bits(&resume_from(&case, &dir, case.total)),
+        want,
+        "{name}: after a stop"
+    );
+
+    // 2. Resumed from the periodic checkpoint taken at `cut` (the run goes on past it).
+    let mut net = (case.net)();
+    let ckpt = dir.join("periodic");
+    let mut save = |n: &Network<T>, s: &TrainState<T>| {
+        if s.units_done(&case.config) == cut {
+            checkpoint::save(&ckpt, &serde_json::Value::Null, n, s)?;
+        }
+        Ok(())
+    };
+    run(
+        &mut net,
+        Extras {
+            checkpoint_every: Some(cut),
+            checkpoint: Some(&mut save),
+            ..Extras::default()
+        },
+        &trainer,
+    );
+    assert_eq!(bits(&net), want, "{name}: checkpointing changes nothing");
+    assert_eq!(
+        bits(&resume_from(&case, &ckpt, case.total)),
+        want,
+        "{name}: from a periodic checkpoint"
+    );
+
+    // 3. A finished run of `cut` units, continued to the total.
+    let short = Trainer::new(with_total(&case.config, cut)).with_path(case.path);
+    let mut net = (case.net)();
+    let out = run(&mut net, Extras::default(), &short);
+    let fin = dir.join("finished");
+    checkpoint::save(&fin, &serde_json::Value::Null, &net, &out.state).unwrap();
+    assert_eq!(
+        bits(&resume_from(&case, &fin, case.total)),
+        want,
+        "{name}: a finished run continued"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// n × m uniform features, example-contiguous as the loaders lay X out; labels 0/1.
+fn random(n: usize, m: usize, seed: u32) -> (Array2<f64>, Array2<f64>) {
+    let mut rng = NumpyRng::new(seed);
+    let mut x = Array2::<f64>::zeros((n, m).f());
+    x.mapv_inplace(|_| rng.uniform() - 0.5);
+    let y = Array2::from_shape_fn((1, m), |(_, j)| f64::from(x[(0, j)] + x[(1, j)] > 0.0));
+    (x, y)
+}
+
+fn network<T: Float>(sizes: &[usize], g: Activation) -> Network<T> {
+    Network::new(sizes, g, Init::Xavier, &mut NumpyRng::new(3)).unwrap()
+}
+
+fn plain(lr: f64, iterations: usize) -> GdConfig {
+    GdConfig {
+        learning_rate: lr,
+        iterations,
+        record_every: Some(3),
+        ..GdConfig::default()
+    }
+}
+
+#[test]
+fn general_loop_resumes_bit_for_bit() {
+    let d = spiral(60, 3, 0);
+    let (x, y) = (d.x.clone(), d.targets_as::<f64>(3));
+    let net = || network::<f64>(&[2, 16, 3], Activation::Relu);
+    let config = GdConfig {
+        learning_rate: 0.01,
+        epochs: Some(9),
+        batch_size: Some(32),
+        optimizer: OptimizerConfig::Adam(AdamConfig::default()),
+        l2: 0.1,
+        keep_prob: vec![0.9],
+        seed: 4,
+        ..GdConfig::default()
+    };
+    check(Case {
+        name: "general",
+        x: &x,
+        y: &y,
+        net: &net,
+        config,
+        path: Path::Auto,
+        plan: Plan::General,
+        total: 9,
+        cut: 4,
+    });
+}
+
+#[test]
+fn plain_layers_resume_bit_for_bit() {
+    let (x, y) = random(30, 200, 1);
+    let net = || network::<f64>(&[30, 8, 4, 1], Activation::Tanh);
+    check(Case {
+        name: "layers",
+        x: &x,
+        y: &y,
+        net: &net,
+        config: plain(0.5, 40),
+        path: Path::Layers,
+        plan: Plan::Layers,
+        total: 40,
+        cut: 17,
+    });
+}
+
+#[test]
+fn streamed_logistic_regression_resumes_bit_for_bit() {
+    // X of 1100 × 1000 f64 (8.8 MB): over the streaming threshold.
+    let (x, y) = random(1100, 1000, 2);
+    let net = || network::<f64>(&[1100, 1], Activation::Relu);
+    check(Case {
+        name: "streamed",
+        x: &x,
+        y: &y,
+        net: &net,
+        config: plain(0.1, 12),
+        path: Path::Auto,
+        plan: Plan::Streamed,
+        total: 12,
+        cut: 5,
+    });
+}
+
+#[test]
+fn gram_path_resumes_bit_for_bit() {
+    let (x, y) = random(2000, 60, 3);
+    let net = || network::<f64>(&[2000, 6, 3, 1], Activation::Relu);
+    check(Case {
+        name: "gram",
+        x: &x,
+        y: &y,
+        net: &net,
+        config: plain(0.05, 30),
+        path: Path::Gram,
+        plan: Plan::Gram,
+        total: 30,
+        cut: 11,
+    });
+}
+
+#[test]
+fn fused_path_resumes_bit_for_bit() {
+    // X of 6000 × 300 f64 (14 MB), few examples: the fused first layer.
+    let (x, y) = random(6000, 300, 4);
+    let net = || network::<f64>(&[6000, 10, 4, 1], Activation::Relu);
+    check(Case {
+        name: "fused",
+        x: &x,
+        y: &y,
+        net: &net,
+        config: plain(0.05, 10),
+        path: Path::Layers,
+        plan: Plan::Fused,
+        total: 10,
+        cut: 4,
+    });
+}
+
+#[test]
+fn the_course_deep_cat_net_resumes_on_the_gram_path() {
+    let Some(dir) = common::cat_dir() else {
+        return;
+    };
+    let train = data::load(&dir.join("train_catvnoncat.h5"), &LoadOptions::default()).unwrap();
+    let (x, y) = (train.x_as::<f64>(), train.targets_as::<f64>(2));
+    let net = || {
+        Network::<f64>::new(
+            &[12288, 20, 7, 5, 1],
+            Activation::Relu,
+            Init::Xavier,
+            &mut NumpyRng::new(1),
+        )
+        .unwrap()
+    };
+    let config = GdConfig {
+        learning_rate: 0.0075,
+        iterations: 2401,
+        record_every: Some(100),
+        ..GdConfig::default()
+    };
+    // W3: the cost at 2400, on the uninterrupted run and on the resumed one.
+    let mut whole = net();
+    let h = Trainer::new(config.clone())
+        .fit(
+            &mut whole,
+            x.view(),
+            y.view(),
+            Extras::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+    let w3 = h.costs.iter().find(|c| c.0 == 2400).unwrap().1;
+    assert!((w3 - 0.092878).abs() < 1e-6, "W3 {w3}");
+    let case = Case {
+        name: "cat-w3",
+        x: &x,
+        y: &y,
+        net: &net,
+        config,
+        path: Path::Auto,
+        plan: Plan::Gram,
+        total: 2401,
+        cut: 1000,
+    };
+    check(case);
+}
