@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 
 use backprop::data::{self, planar, LoadOptions};
-use backprop::train::{fit_with, GdConfig, Path};
+use backprop::engine::{fit_with, Path};
+use backprop::train::GdConfig;
 use backprop::{Init, Network, NumpyRng};
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyValueError};

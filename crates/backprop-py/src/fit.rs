@@ -13,11 +13,11 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use backprop::minibatch::{self, Extras, TrainState};
+use backprop::engine::{self, Extras, Path, TrainState, Trainer};
 use backprop::optim::{
     AdamConfig, MomentumConfig, Optimizer, OptimizerConfig, RmsPropConfig, Slot,
 };
-use backprop::train::{self, GdConfig, Path};
+use backprop::train::GdConfig;
 use backprop::{Float, Network, Threads};
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use numpy::{Element, IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
@@ -381,7 +381,7 @@ fn run<T: Float>(
         config.epochs = Some(spec.epoch0 + e + 1);
         config.learning_rate = lr * lr_factor;
         state.history.costs.clear();
-        let done = minibatch::run(
+        let done = Trainer::new(config.clone()).run(
             &mut net,
             x,
             y,
@@ -466,7 +466,7 @@ fn run_plain<T: Float>(
     };
     let stop = AtomicBool::new(false);
     let mut reason = "max_iter";
-    let history = train::fit_with(
+    let history = engine::fit_with(
         &mut net,
         x,
         y,
