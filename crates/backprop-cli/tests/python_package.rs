@@ -1,0 +1,119 @@
+//! The Python package end to end: `pip install .` at the repository root
+//! builds crates/backprop-py (maturin) into the venv of `$BACKPROP_PYTHON`,
+//! then the package's pytest suite (python/tests) runs against this build's
+//! `backprop` binary: scikit-learn's estimator checks, the model files both
+//! ways with the CLI, scikit-learn's numbers from the same weights, the
+//! course's runs, the README's notebook.
+//!
+//! Needs `$BACKPROP_PYTHON`, a Python with maturin, scikit-learn, pytest and
+//! pandas (`.ci/run` makes one in target/py-venv); skipped with a notice
+//! without it, except under `CI=true`, where it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn skip_or_fail(why: &str) {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{why} (required under CI; .ci/run sets it up)");
+    }
+    eprintln!("SKIPPED: {why}");
+}
+
+/// The venv's python, and a PATH with its bin/ first (pip runs maturin from there).
+fn python() -> Option<(PathBuf, String)> {
+    let Ok(py) = std::env::var("BACKPROP_PYTHON") else {
+        skip_or_fail(
+            "set BACKPROP_PYTHON to a Python with maturin, scikit-learn, pytest and pandas",
+        );
+        return None;
+    };
+    let py = PathBuf::from(py);
+    let ok = Command::new(&py)
+        .args(["-c", "import maturin, sklearn, pytest, pandas"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        skip_or_fail(&format!(
+            "{} lacks maturin, scikit-learn, pytest or pandas",
+            py.display()
+        ));
+        return None;
+    }
+    let bin = py.parent().expect("python is in a folder").to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var("PATH").unwrap_or_default(),
+    )))
+    .expect("PATH joins");
+    Some((py, path.to_string_lossy().into_owned()))
+}
+
+fn tail(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(bytes);
+    let start = s.len().saturating_sub(6000);
+    s[s.char_indices()
+        .find(|(i, _)| *i >= start)
+        .map_or(0, |(i, _)| i)..]
+        .to_string()
+}
+
+#[test]
+fn pip_install_builds_the_package_and_its_python_suite_passes() {
+    let Some((py, path)) = python() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let started = Instant::now();
+    let install = Command::new(&py)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args([
+            "--no-build-isolation",
+            "--no-deps",
+            "--force-reinstall",
+            ".",
+        ])
+        .current_dir(&root)
+        .env("PATH", &path)
+        .output()
+        .expect("pip runs");
+    assert!(
+        install.status.success(),
+        "pip install . failed:\n{}{}",
+        tail(&install.stdout),
+        tail(&install.stderr)
+    );
+    eprintln!(
+        "pip install . took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let suite = Command::new(&py)
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "python/tests",
+        ])
+        .current_dir(&root)
+        .env("PATH", &path)
+        .env("BACKPROP_BIN", env!("CARGO_BIN_EXE_backprop"))
+        .output()
+        .expect("pytest runs");
+    eprintln!(
+        "pytest took {:.1} s:\n{}",
+        started.elapsed().as_secs_f64(),
+        tail(&suite.stdout)
+    );
+    assert!(
+        suite.status.success(),
+        "the Python suite failed:\n{}{}",
+        tail(&suite.stdout),
+        tail(&suite.stderr)
+    );
+}

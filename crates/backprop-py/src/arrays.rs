@@ -1,0 +1,121 @@
+//! Crossing the boundary: weights as lists of (W, b) numpy pairs, activations
+//! by name, the library's errors as Python's `ValueError`.
+
+use backprop::{Activation, Float, Network};
+use ndarray::Array2;
+use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+/// Each layer's (W, b), layer 1 first, in the notes' shapes.
+pub type Params<T> = Vec<(Array2<T>, Array2<T>)>;
+
+/// The library's error as a `ValueError` carrying its one-line message (which
+/// names the file or setting at fault).
+pub fn value_error(e: backprop::Error) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// A hidden activation by its Python name: relu, tanh, logistic (sigmoid) or leaky_relu.
+pub fn activation(name: &str) -> PyResult<Activation> {
+    match name {
+        "relu" => Ok(Activation::Relu),
+        "tanh" => Ok(Activation::Tanh),
+        "logistic" | "sigmoid" => Ok(Activation::Sigmoid),
+        "leaky_relu" | "leaky-relu" => Ok(Activation::leaky_relu()),
+        other => Err(PyValueError::new_err(format!(
+            "activation '{other}' is not one of relu, tanh, logistic, leaky_relu"
+        ))),
+    }
+}
+
+/// The Python name of a hidden activation (the inverse of [`activation`]).
+pub fn activation_name(g: Activation) -> &'static str {
+    match g {
+        Activation::Sigmoid => "logistic",
+        Activation::LeakyRelu { .. } => "leaky_relu",
+        other => other.name(),
+    }
+}
+
+/// Reads a sequence of (W, b) pairs; b may be n × 1 or a vector of n.
+pub fn params_from_py<T: Float + Element>(list: &Bound<'_, PyAny>) -> PyResult<Params<T>> {
+    let mut params = Vec::new();
+    for item in list.try_iter()? {
+        let item = item?;
+        let w: PyReadonlyArray2<'_, T> = item.get_item(0)?.extract()?;
+        let b_any = item.get_item(1)?;
+        let b = match b_any.extract::<PyReadonlyArray1<'_, T>>() {
+            Ok(b1) => b1.as_array().to_owned().insert_axis(ndarray::Axis(1)),
+            Err(_) => b_any
+                .extract::<PyReadonlyArray2<'_, T>>()?
+                .as_array()
+                .to_owned(),
+        };
+        params.push((w.as_array().to_owned(), b));
+    }
+    if params.is_empty() {
+        return Err(PyValueError::new_err("a network needs at least one layer"));
+    }
+    Ok(params)
+}
+
+/// A network from Python's (W, b) pairs.
+pub fn network_from_py<T: Float + Element>(
+    list: &Bound<'_, PyAny>,
+    hidden: &str,
+) -> PyResult<Network<T>> {
+    Network::from_parameters(params_from_py(list)?, activation(hidden)?).map_err(value_error)
+}
+
+/// The network's weights as a list of (W, b) numpy pairs (b is n × 1).
+pub fn params_to_py<'py, T: Float + Element>(
+    py: Python<'py>,
+    net: &Network<T>,
+) -> PyResult<Bound<'py, PyList>> {
+    let pairs = net
+        .layers()
+        .iter()
+        .map(|l| pair(py, l.w.clone(), l.b.clone()))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, pairs)
+}
+
+/// A Python tuple of two arrays.
+pub fn pair<'py, T: Element>(
+    py: Python<'py>,
+    a: Array2<T>,
+    b: Array2<T>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let a: Bound<'py, PyArray2<T>> = a.into_pyarray(py);
+    let b: Bound<'py, PyArray2<T>> = b.into_pyarray(py);
+    PyTuple::new(py, [a.into_any(), b.into_any()])
+}
+
+/// Whether a numpy array (or anything with a dtype) holds float32.
+pub fn is_f32(x: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let name: String = x.getattr("dtype")?.getattr("name")?.extract()?;
+    match name.as_str() {
+        "float32" => Ok(true),
+        "float64" => Ok(false),
+        other => Err(PyValueError::new_err(format!(
+            "X has dtype {other}; expected float32 or float64"
+        ))),
+    }
+}
+
+/// The address of the first element the core reads for a 2-D float array:
+/// the numpy buffer's own address when it reaches Rust without a copy (a test's probe).
+#[pyfunction]
+pub fn data_address(x: &Bound<'_, PyAny>) -> PyResult<usize> {
+    Ok(if is_f32(x)? {
+        x.extract::<PyReadonlyArray2<'_, f32>>()?
+            .as_array()
+            .as_ptr() as usize
+    } else {
+        x.extract::<PyReadonlyArray2<'_, f64>>()?
+            .as_array()
+            .as_ptr() as usize
+    })
+}

@@ -1,0 +1,125 @@
+//! Predictions and the model folder the CLI reads and writes
+//! (`model.safetensors` + `model.json`, see the library's `model_io`).
+
+use std::path::PathBuf;
+
+use backprop::data::Preprocessing;
+use backprop::model_io::{self, AnyNetwork};
+use backprop::{Float, Network};
+use ndarray::Array2;
+use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::arrays::{activation_name, is_f32, network_from_py, params_to_py, value_error};
+
+fn preprocessing(json: &str) -> PyResult<Preprocessing> {
+    serde_json::from_str(json)
+        .map_err(|e| PyValueError::new_err(format!("preprocessing is not valid: {e}")))
+}
+
+/// The output layer's probabilities for X (m × n_x), as m × n_L: P(class 1)
+/// for a sigmoid output, P(class k) for a softmax one. With `preprocessing`
+/// (a model.json's, as JSON), the raw inputs are first scaled and
+/// standardised as the model's training data was.
+#[pyfunction]
+#[pyo3(signature = (x, params, activation, preprocessing=None, n_threads=1))]
+pub fn predict_proba<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    params: &Bound<'py, PyAny>,
+    activation: &str,
+    preprocessing: Option<&str>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    if is_f32(x)? {
+        proba::<f32>(py, x, params, activation, preprocessing, n_threads)
+    } else {
+        proba::<f64>(py, x, params, activation, preprocessing, n_threads)
+    }
+}
+
+fn proba<'py, T: Float + Element>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    params: &Bound<'py, PyAny>,
+    activation: &str,
+    pre: Option<&str>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut net: Network<T> = network_from_py(params, activation)?;
+    net.set_threads(backprop::Threads(n_threads.max(1)));
+    let x: PyReadonlyArray2<'py, T> = x.extract()?;
+    let xv = x.as_array().reversed_axes();
+    let n_x = net.sizes()[0];
+    if xv.nrows() != n_x {
+        return Err(PyValueError::new_err(format!(
+            "X has {} features, but the network takes {n_x}",
+            xv.nrows()
+        )));
+    }
+    let p = match pre.map(preprocessing).transpose()? {
+        Some(pre) => {
+            let mut x64: Array2<f64> = xv.mapv(|v| v.as_f64());
+            if pre.scale != 1.0 {
+                x64.mapv_inplace(|v| v * pre.scale);
+            }
+            if let Some(s) = &pre.standardization {
+                s.apply(&mut x64);
+            }
+            let xt = x64.mapv(T::cast);
+            py.detach(|| net.predict_proba(xt.view()))
+        }
+        None => py.detach(|| net.predict_proba(xv)),
+    };
+    let p: Bound<'py, PyArray2<T>> = p.reversed_axes().into_pyarray(py);
+    Ok(p.into_any())
+}
+
+/// Writes the network into the folder `dir` (which must exist) as the CLI
+/// does: `model.safetensors` and `model.json` with `classes` and the
+/// `preprocessing` (JSON). Each file is written whole or not at all.
+#[pyfunction]
+pub fn save(
+    dir: PathBuf,
+    params: &Bound<'_, PyAny>,
+    activation: &str,
+    classes: Vec<String>,
+    preprocessing_json: &str,
+) -> PyResult<()> {
+    let pre = preprocessing(preprocessing_json)?;
+    let first_w = params.get_item(0)?.get_item(0)?;
+    if is_f32(&first_w)? {
+        let net: Network<f32> = network_from_py(params, activation)?;
+        model_io::save(&dir, &net, &classes, &pre).map_err(value_error)?;
+    } else {
+        let net: Network<f64> = network_from_py(params, activation)?;
+        model_io::save(&dir, &net, &classes, &pre).map_err(value_error)?;
+    }
+    Ok(())
+}
+
+/// Reads a model folder the CLI (or `save`) wrote, checking every tensor
+/// against model.json. Returns (model.json as a dict-ready JSON string, the
+/// hidden activation's Python name, the (W, b) pairs in the model's dtype).
+/// A folder that does not load raises one `ValueError` naming the file.
+#[pyfunction]
+pub fn load<'py>(
+    py: Python<'py>,
+    dir: PathBuf,
+) -> PyResult<(String, &'static str, Bound<'py, PyList>)> {
+    if !dir.is_dir() {
+        return Err(PyValueError::new_err(format!(
+            "{}: is not a model folder (one holding model.json and model.safetensors)",
+            dir.display()
+        )));
+    }
+    let (info, net) = model_io::load(&dir).map_err(value_error)?;
+    let json = serde_json::to_string(&info).expect("model info serialises");
+    let (g, params) = match &net {
+        AnyNetwork::F32(n) => (n.hidden_activation(), params_to_py(py, n)?),
+        AnyNetwork::F64(n) => (n.hidden_activation(), params_to_py(py, n)?),
+    };
+    Ok((json, activation_name(g), params))
+}

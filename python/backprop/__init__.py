@@ -1,0 +1,18 @@
+"""backprop: the course's hand-derived forward and backward propagation, in Rust, from Python.
+
+- ``backprop.MLPClassifier`` and ``backprop.LogisticRegression``: scikit-learn
+  estimators (plain Python classes over the stateless Rust core ``backprop._core``).
+- ``backprop.load(dir)``: a fitted estimator from a model folder written by
+  ``backprop train`` or by ``estimator.save(dir)``.
+- ``backprop.course``: the course's three models, its data, costs and gradients,
+  as a reference to check a hand-written implementation against.
+"""
+
+from . import _core, course
+from ._estimators import LogisticRegression, MLPClassifier
+from ._model_folder import load
+
+__version__ = _core.__version__
+
+__all__ = ["MLPClassifier", "LogisticRegression", "load", "course", "__version__"]
+

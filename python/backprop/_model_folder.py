@@ -1,0 +1,63 @@
+"""``backprop.load``: a fitted estimator from a model folder (model.json +
+model.safetensors), as ``backprop train`` or ``estimator.save`` writes it."""
+
+import json
+import os
+
+import numpy as np
+
+from . import _core
+from ._estimators import LogisticRegression, MLPClassifier
+
+
+def _labels(names):
+    """Class names as the model file stores them (strings), back as numbers
+    when every one is an integer or a number."""
+    for kind in (int, float):
+        try:
+            return np.array([kind(n) for n in names])
+        except ValueError:
+            pass
+    return np.array(names, dtype=object)
+
+
+def load(directory):
+    """Reads the model folder `directory` into a fitted ``MLPClassifier`` (or
+    ``LogisticRegression`` for a network with no hidden layer). Its
+    predictions are the CLI's: raw inputs are scaled and standardised as the
+    model's training data was. A folder that does not load raises one
+    ``ValueError`` naming the file at fault."""
+    info_json, activation, params = _core.load(os.fspath(directory))
+    info = json.loads(info_json)
+    sizes = info["layer_sizes"]
+    dtype = "float32" if info["precision"] == "f32" else "float64"
+    if len(sizes) == 2:
+        est = LogisticRegression(dtype=dtype)
+    else:
+        est = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation=activation, dtype=dtype)
+    est._set_params(params)
+    classes = info["classes"]
+    if len(classes) != (2 if sizes[-1] == 1 else sizes[-1]):
+        raise ValueError(
+            f"{os.path.join(os.fspath(directory), 'model.json')}: lists {len(classes)} classes "
+            f"for an output of {sizes[-1]} units; the model folder is damaged: train it again"
+        )
+    est.classes_ = _labels(classes)
+    est.n_features_in_ = sizes[0]
+    pre = info["preprocessing"]
+    if pre.get("feature_names") and pre.get("input") == "csv":
+        est.feature_names_in_ = np.array(pre["feature_names"], dtype=object)
+    # Raw inputs become X as the training data did (pixels ÷ 255, standardisation).
+    if pre.get("scale", 1.0) != 1.0 or pre.get("standardization"):
+        est._preprocessing = pre
+    est.n_layers_ = len(sizes)
+    est.n_outputs_ = sizes[-1]
+    est.out_activation_ = "logistic" if sizes[-1] == 1 else "softmax"
+    est.loss_curve_ = []
+    est.n_iter_ = 0
+    est.t_ = 0
+    est._epochs_done = 0
+    est._steps_done = 0
+    est._opt_state = None
+    est._seed = 0
+    return est
