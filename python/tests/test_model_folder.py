@@ -25,9 +25,9 @@ def write_csv(path, X, y, names):
 
 
 def clis_number(p, row):
-    """The probability `backprop predict` prints: P(class 1) for two classes,
-    else P(the predicted class); ours for the same row."""
-    return p[1] if len(p) == 2 else p[int(row["class"])]
+    """The probability `backprop predict` prints: P(the predicted class); ours
+    for the same row."""
+    return p[list(row["probabilities"]).index(row["class"])]
 
 
 def cli_probabilities(binary, model, csv):

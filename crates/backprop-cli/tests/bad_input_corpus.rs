@@ -28,18 +28,6 @@ const KNOWN: &[(&str, &str)] = &[
         "tables: data/csv.rs, values whose cost overflows",
     ),
     (
-        "csv-dev-zero",
-        "tables: data/csv.rs must read within the memory budget",
-    ),
-    (
-        "csv-duplicate-header",
-        "tables: data/csv.rs, duplicate column names",
-    ),
-    (
-        "csv-one-class",
-        "tables: one class refused naming it (issue 14)",
-    ),
-    (
         "predict-empty-input",
         "tables: predict on 0 rows is a data error",
     ),

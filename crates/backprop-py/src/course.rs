@@ -73,7 +73,7 @@ pub fn train<'py>(
     let config = GdConfig {
         learning_rate,
         iterations,
-        record_every: 1,
+        record_every: Some(1),
         ..GdConfig::default()
     };
     let mut console = Console::new(print_every);

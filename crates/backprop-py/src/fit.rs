@@ -351,7 +351,7 @@ fn run<T: Float>(
     let mut config = GdConfig {
         learning_rate: spec.learning_rate * lr_factor,
         iterations: 0,
-        record_every: 1,
+        record_every: Some(1),
         batch_size: spec.batch_size,
         epochs: Some(spec.epoch0 + 1),
         optimizer: opt_config,
@@ -385,7 +385,6 @@ fn run<T: Float>(
             &mut net,
             x,
             y,
-            &config,
             state,
             Extras::default(),
             &mut |_| {},
@@ -461,7 +460,7 @@ fn run_plain<T: Float>(
     let config = GdConfig {
         learning_rate: spec.learning_rate,
         iterations: spec.max_iter,
-        record_every: 1,
+        record_every: Some(1),
         ..GdConfig::default()
     };
     let stop = AtomicBool::new(false);

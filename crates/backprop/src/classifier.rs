@@ -261,6 +261,7 @@ fn dataset(x: ArrayView2<'_, f64>, labels: &[usize]) -> Result<Dataset, Error> {
         classes: (0..k).map(|c| c.to_string()).collect(),
         preprocessing: preprocessing(n_x),
         skipped: Vec::new(),
+        notes: Vec::new(),
     })
 }
 

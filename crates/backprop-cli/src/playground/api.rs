@@ -217,7 +217,8 @@ fn info(spec: &RunSpec, d: &RunData) -> Value {
 }
 
 /// The `backprop train` command that trains this run's network from its
-/// downloaded train.csv (and test.csv), with the same settings and seed.
+/// downloaded train.csv (and test.csv), with the same settings and seed (the
+/// playground trains on the raw coordinates: no standardisation).
 fn train_command(spec: &RunSpec, has_test: bool) -> String {
     let r = &spec.request;
     let hidden = if r.hidden.is_empty() {
@@ -254,7 +255,7 @@ fn train_command(spec: &RunSpec, has_test: bool) -> String {
         c.push_str(&format!(" --keep-prob {}", r.keep_prob));
     }
     c.push_str(&format!(
-        " --seed {} --precision f64 --out runs/playground",
+        " --no-standardize --seed {} --precision f64 --out runs/playground",
         r.seed
     ));
     c

@@ -5,8 +5,8 @@ Usage: onnx_check.py CASES.json, a list of cases:
    "predictions": `backprop predict --format json` on the same examples in the same order,
    "tolerance", "opset", "label_type": "int64" | "string", "input_type": "float" | "double"}
 For each: onnx.checker.check_model(full_check=True); the opset, IR version 8 and metadata;
-onnxruntime's `probabilities` against predict's probability (P(positive class) for two
-classes, else P(predicted class)) within the tolerance; identical labels; rows of
+onnxruntime's `probabilities` against predict's every class's probability (its
+"probabilities", by class name) within the tolerance; identical labels; rows of
 `probabilities` summing to 1. Prints one line per case; exits 1 naming every failure.
 """
 
@@ -57,11 +57,8 @@ def check(case):
         errors.append(f"labels differ at rows {bad[:10]}: {[got_labels[i] for i in bad[:3]]} vs {[want_labels[i] for i in bad[:3]]}")
     if len(set(want_labels)) < 2:
         errors.append("every example has the same label: the comparison would prove little")
-    want_p = np.array([p["probability"] for p in preds], dtype=np.float64)
-    if len(classes) == 2:
-        got_p = proba[:, 1].astype(np.float64)
-    else:
-        got_p = proba[np.arange(len(preds)), [classes.index(c) for c in want_labels]].astype(np.float64)
+    want_p = np.array([[p["probabilities"][c] for c in classes] for p in preds], dtype=np.float64)
+    got_p = proba.astype(np.float64)
     diff = float(np.max(np.abs(got_p - want_p)))
     row_sum = float(np.max(np.abs(proba.astype(np.float64).sum(axis=1) - 1.0)))
     if not diff <= case["tolerance"]:

@@ -55,7 +55,7 @@ pub fn check_array(what: &str, dims: &[u64], element_bytes: u64) -> Result<usize
 
 /// Checks that a network of layer `sizes` can train on `m` examples with
 /// `element_bytes`-byte numbers: per layer W, dW and two optimiser moments
-/// (4·n[l]·(n[l-1] + 1)) and the caches Z, A, dZ (3·n[l]·m), plus X and Y
+/// (4·n\[l\]·(n\[l-1\] + 1)) and the caches Z, A, dZ (3·n\[l\]·m), plus X and Y
 /// in the network's type. The message names `--hidden` and the layer sizes.
 pub fn check_network(sizes: &[usize], m: usize, element_bytes: usize) -> Result<(), Error> {
     let (m, e) = (m as u128, element_bytes as u128);
