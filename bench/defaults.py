@@ -2,24 +2,30 @@
 
 usage: python bench/defaults.py BACKPROP_BINARY [--splits N] [--candidates]
 
-For each of iris, wine, breast cancer and digits, and each of N stratified
-75/25 splits (random_state 0…N−1), writes the training and test tables the way
-pandas writes them (`df.to_csv()`: the index as an unnamed first column, the
-class names as strings, the test table's columns in reverse order), then runs
+For each of iris, wine, breast cancer, digits and "wine, messy" (wine with a
+string feature column and missing cells, built below), and each of N
+stratified 75/25 splits (random_state 0…N−1), writes the training and test
+tables the way pandas writes them (`df.to_csv()`: the index as an unnamed
+first column, the class names as strings, the test table's columns in reverse
+order), then runs
 
   backprop train --train train.csv --test test.csv --label-column target
 
-(nothing else: every other setting is backprop's default), and scikit-learn's
-MLPClassifier() and LogisticRegression(max_iter=1000), each on the raw features
-and after a StandardScaler, on the same split. Prints the mean test accuracy
-over the splits and the median training time, as a Markdown table.
+(nothing else: every other setting is backprop's default; the messy table adds
+`--missing mean`, since missing cells are refused by default), and
+scikit-learn's MLPClassifier() and LogisticRegression(max_iter=1000), each on
+the raw features and after a StandardScaler (on the messy table: a mean /
+most-frequent SimpleImputer and a OneHotEncoder first), on the same split.
+Prints the mean test accuracy over the splits and the median time per run, as
+a Markdown table.
 
 With --candidates it also runs backprop under each candidate setting of
 CANDIDATES (explicit flags), the measurements behind the table defaults
 (docs/DEFAULTS.md).
 
 Needs scikit-learn and pandas (`python -m venv target/bench-venv &&
-target/bench-venv/bin/pip install scikit-learn pandas`).
+target/bench-venv/bin/pip install scikit-learn pandas`). Each run of backprop
+is given --threads 1, as scikit-learn's fits here run on one core.
 """
 
 import json
@@ -31,20 +37,45 @@ import tempfile
 import time
 import warnings
 
+# bench/sklearn.py (a benchmark) would shadow scikit-learn: this folder is
+# sys.path[0] when the script runs, so take it off before importing.
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+
+import pandas as pd  # noqa: E402
+import numpy as np
+from sklearn.compose import make_column_selector, make_column_transformer
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+
+def load_messy_wine(as_frame=True):
+    """Wine as a real table comes: the alcohol column replaced by a string
+    column (low / medium / high, its terciles) and 4 % of the cells of three
+    columns (one of them the string one) missing. Seeded: the same table every run."""
+    bunch = load_wine(as_frame=as_frame)
+    frame = bunch.frame.copy()
+    frame.insert(0, "strength", pd.qcut(frame.pop("alcohol"), 3, labels=["low", "medium", "high"]).astype(str))
+    rng = np.random.default_rng(0)
+    for column in ["strength", "malic_acid", "color_intensity"]:
+        frame.loc[rng.random(len(frame)) < 0.04, column] = np.nan
+    bunch.frame = frame
+    return bunch
 
 DATASETS = {
     "iris": load_iris,
     "wine": load_wine,
     "breast cancer": load_breast_cancer,
     "digits": load_digits,
+    "wine, messy": load_messy_wine,
 }
+# Flags a data set needs beside the defaults (missing cells are refused unless told what to do).
+NEEDS = {"wine, messy": ["--missing", "mean"]}
 
 # Candidate table settings (flags beside --label-column), measured with --candidates.
 CANDIDATES = {
@@ -62,6 +93,10 @@ CANDIDATES = {
     "64 relu, Adam α 0.001, batch 32, 100 epochs": [
         "--hidden", "64", "--optimizer", "adam", "--learning-rate", "0.001",
         "--batch-size", "32", "--epochs", "100",
+    ],
+    "32 relu, Adam α 0.01, batch 32, 30 epochs": [
+        "--hidden", "32", "--optimizer", "adam", "--learning-rate", "0.01",
+        "--batch-size", "32", "--epochs", "30",
     ],
     "64,32 relu, Adam α 0.001, batch 32, 100 epochs": [
         "--hidden", "64,32", "--optimizer", "adam", "--learning-rate", "0.001",
@@ -95,6 +130,23 @@ def run_backprop(binary, folder, flags):
     return summary["test_accuracy"], seconds, done.stderr.strip()
 
 
+def prepared(model, frame, standardise):
+    """scikit-learn's model behind what the table needs: string columns one-hot
+    encoded, missing cells filled (mean / most frequent), numbers standardised
+    when asked."""
+    strings = [c for c in frame.columns if c != "target" and not pd.api.types.is_numeric_dtype(frame[c])]
+    numbers = SimpleImputer(strategy="mean")
+    if standardise:
+        numbers = make_pipeline(numbers, StandardScaler())
+    if not strings and not frame.isna().any().any():
+        return make_pipeline(StandardScaler(), model) if standardise else model
+    columns = make_column_transformer(
+        (make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")), strings),
+        (numbers, make_column_selector(dtype_include="number")),
+    )
+    return make_pipeline(columns, model)
+
+
 def run_sklearn(model, train, test, target):
     x, y = train.drop(columns=[target]), train[target]
     start = time.perf_counter()
@@ -109,17 +161,15 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     splits = int(sys.argv[sys.argv.index("--splits") + 1]) if "--splits" in sys.argv else 5
     runs = {"backprop, defaults only": []}
-    if "--candidates" in sys.argv:
+    if "--only-candidates" in sys.argv:
+        runs = {}
+    if "--candidates" in sys.argv or "--only-candidates" in sys.argv:
         runs.update({f"backprop {name}": flags for name, flags in CANDIDATES.items()})
     sklearn = {
         "MLPClassifier() raw": lambda: MLPClassifier(random_state=0),
-        "MLPClassifier() standardised": lambda: make_pipeline(
-            StandardScaler(), MLPClassifier(random_state=0)
-        ),
+        "MLPClassifier() standardised": lambda: MLPClassifier(random_state=0),
         "LogisticRegression raw": lambda: LogisticRegression(max_iter=1000),
-        "LogisticRegression standardised": lambda: make_pipeline(
-            StandardScaler(), LogisticRegression(max_iter=1000)
-        ),
+        "LogisticRegression standardised": lambda: LogisticRegression(max_iter=1000),
     }
     rows = {name: {} for name in [*runs, *sklearn]}
     warnings_seen = []
@@ -133,14 +183,15 @@ def main():
                 train, test = write_split(frame, "target", split, folder)
                 for name, flags in runs.items():
                     acc, secs, err = run_backprop(
-                        binary, folder, [] if name == "backprop, defaults only" else flags
+                        binary, folder, [*NEEDS.get(dataset, []), *flags]
                     )
                     results[name][0].append(acc)
                     results[name][1].append(secs)
                     if "warning" in err:
                         warnings_seen.append(f"{dataset} split {split}, {name}: {err}")
                 for name, make in sklearn.items():
-                    acc, secs = run_sklearn(make(), train, test, "target")
+                    model = prepared(make(), frame, name.endswith("standardised"))
+                    acc, secs = run_sklearn(model, train, test, "target")
                     results[name][0].append(acc)
                     results[name][1].append(secs)
         for name, (accs, secs) in results.items():

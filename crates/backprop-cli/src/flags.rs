@@ -40,13 +40,16 @@ pub enum Command {
 }
 
 /// The network and how it trains. Every default is the library's
-/// (`ModelSpec::default()`, `GdConfig::default()`, the optimisers' configs);
+/// (`ModelSpec::default_for(train)`: the course's network, or
+/// `ModelSpec::table_default()` for a CSV table; the optimisers' configs);
 /// flags that set a model are refused beside `--resume` (the run keeps its own).
 #[derive(Args, Debug, Clone)]
 pub struct ModelFlags {
     /// Hidden layer sizes, comma-separated ("20,7,5"), or "none" for logistic regression.
-    #[arg(long, default_value_t = Hidden(ModelSpec::default().hidden), value_parser = parse_hidden, conflicts_with = "resume")]
-    pub hidden: Hidden,
+    #[arg(long, value_parser = parse_hidden, conflicts_with = "resume", help = format!(
+        "Hidden layer sizes, comma-separated (\"20,7,5\"), or \"none\" for logistic regression [default: {}; CSV tables: {}]",
+        Hidden(ModelSpec::default().hidden), Hidden(ModelSpec::table_default().hidden)))]
+    pub hidden: Option<Hidden>,
     /// Hidden-layer activation: relu, tanh, sigmoid or leaky-relu (slope 0.01). The output layer is
     /// a sigmoid for two classes and a softmax for more, chosen from the data's labels.
     #[arg(long, default_value_t = ModelSpec::default().activation, conflicts_with = "resume")]
@@ -55,8 +58,10 @@ pub struct ModelFlags {
     #[arg(long, default_value_t = ModelSpec::default().init, conflicts_with = "resume")]
     pub init: Init,
     /// Gradient descent's learning rate α (> 0).
-    #[arg(long, default_value_t = GdConfig::default().learning_rate, conflicts_with = "resume")]
-    pub learning_rate: f64,
+    #[arg(long, conflicts_with = "resume", help = format!(
+        "Gradient descent's learning rate α (> 0) [default: {}; CSV tables: {}]",
+        GdConfig::default().learning_rate, ModelSpec::table_default().gd.learning_rate))]
+    pub learning_rate: Option<f64>,
     /// Iterations (updates) of gradient descent; with --resume, the new total.
     #[arg(long, help = format!("Iterations (updates) of gradient descent; with --resume, the new total [default: {}]", GdConfig::default().iterations))]
     pub iterations: Option<usize>,
@@ -74,19 +79,26 @@ pub struct ModelFlags {
     /// Threads for the matrix products [default: all cores].
     #[arg(long, conflicts_with = "resume")]
     pub threads: Option<usize>,
-    /// Examples per update (mini-batch gradient descent), reshuffled every epoch unless --no-shuffle [default: all: full batch].
-    #[arg(long, conflicts_with = "resume")]
+    /// Examples per update (mini-batch gradient descent), reshuffled every epoch unless --no-shuffle.
+    #[arg(long, conflicts_with = "resume", help = format!(
+        "Examples per update (mini-batch gradient descent), reshuffled every epoch unless --no-shuffle \
+         [default: all: full batch; CSV tables without --iterations: {}]",
+        ModelSpec::table_default().gd.batch_size.unwrap_or(0)))]
     pub batch_size: Option<usize>,
     /// Train this many passes over the data instead of --iterations updates (costs are then per epoch);
     /// with --resume, the new total.
-    #[arg(long)]
+    #[arg(long, help = format!(
+        "Train this many passes over the data instead of --iterations updates (costs are then per epoch); \
+         with --resume, the new total [default: none; CSV tables without --iterations: {}]",
+        ModelSpec::table_default().gd.epochs.unwrap_or(0)))]
     pub epochs: Option<usize>,
     /// Take the mini-batches in the data's order every epoch instead of reshuffling (no copy of X); needs --batch-size.
     #[arg(long, conflicts_with = "resume")]
     pub no_shuffle: bool,
-    /// Optimiser: gd, momentum (--beta), rmsprop (--beta2, --epsilon) or adam (--beta1, --beta2, --epsilon; bias-corrected).
-    #[arg(long, default_value = "gd", conflicts_with = "resume")]
-    pub optimizer: OptimizerName,
+    /// Optimiser: gd, momentum (--beta), rmsprop (--beta2, --epsilon) or adam (--beta1, --beta2, --epsilon; bias-corrected)
+    /// [default: gd; CSV tables: adam].
+    #[arg(long, conflicts_with = "resume")]
+    pub optimizer: Option<OptimizerName>,
     /// Momentum's β, in [0, 1).
     #[arg(long, conflicts_with = "resume", help = format!("Momentum's β, in [0, 1) [default: {}]", MomentumConfig::default().beta))]
     pub beta: Option<f64>,
@@ -114,7 +126,8 @@ pub struct ModelFlags {
     /// Inverted dropout on the hidden layers, training only: one keep probability in (0, 1], or one per hidden layer ("0.8,0.9").
     #[arg(long, value_delimiter = ',', conflicts_with = "resume")]
     pub keep_prob: Vec<f64>,
-    /// Stop when the validation cost (--validation) has not improved for this many evaluations; keep the best weights.
+    /// Stop when the validation cost (--validation) has not improved for this many epochs (recorded iterations without --epochs);
+    /// keep the best weights and say where it stopped.
     #[arg(long, conflicts_with = "resume")]
     pub early_stopping: Option<usize>,
 }
@@ -146,10 +159,10 @@ pub enum DecayName {
 }
 
 impl ModelFlags {
-    /// Refuses optimiser and schedule flags that the chosen --optimizer or
-    /// --lr-decay would ignore.
-    pub fn check_applies(&self) -> Result<(), String> {
-        let opt = self.optimizer;
+    /// Refuses optimiser and schedule flags that the chosen --optimizer (or
+    /// `base`'s, the defaults for the data) or --lr-decay would ignore.
+    pub fn check_applies(&self, base: &ModelSpec) -> Result<(), String> {
+        let opt = self.optimizer_for(base);
         let refuse = |flag: &str, given: bool, applies: bool, to: &str| {
             if given && !applies {
                 Err(format!("{flag} does not apply {to}; remove it"))
@@ -189,31 +202,51 @@ impl ModelFlags {
         refuse(
             "--no-shuffle",
             self.no_shuffle,
-            self.batch_size.is_some(),
+            self.spec(base).gd.batch_size.is_some(),
             "to full-batch training (it orders mini-batches: add --batch-size)",
         )?;
         Ok(())
     }
 
-    /// The library's model spec these flags describe (not yet validated:
-    /// `TrainConfig::validate` does that for every entry point).
-    pub fn spec(&self) -> ModelSpec {
+    /// The optimiser given, or `base`'s.
+    fn optimizer_for(&self, base: &ModelSpec) -> OptimizerName {
+        self.optimizer.unwrap_or(match base.gd.optimizer {
+            OptimizerConfig::Gd => OptimizerName::Gd,
+            OptimizerConfig::Momentum(_) => OptimizerName::Momentum,
+            OptimizerConfig::RmsProp(_) => OptimizerName::Rmsprop,
+            OptimizerConfig::Adam(_) => OptimizerName::Adam,
+        })
+    }
+
+    /// The library's model spec these flags describe over `base`, the
+    /// library's defaults for the data (`ModelSpec::default_for`): each flag
+    /// given replaces its setting; `--iterations` alone means full-batch
+    /// updates, so it also drops `base`'s batch size and epochs. Not yet
+    /// validated: `TrainConfig::validate` does that for every entry point.
+    pub fn spec(&self, base: &ModelSpec) -> ModelSpec {
         let momentum = MomentumConfig::default();
         let adam = AdamConfig::default();
         let rms = RmsPropConfig::default();
         let rate = self.lr_decay_rate.unwrap_or(DEFAULT_DECAY_RATE);
-        let defaults = ModelSpec::default();
+        let defaults = base.clone();
+        let by_iterations = self.iterations.is_some() && self.epochs.is_none();
+        let unless_iterations = |d: Option<usize>| if by_iterations { None } else { d };
         ModelSpec {
-            hidden: self.hidden.0.clone(),
+            hidden: self
+                .hidden
+                .as_ref()
+                .map_or_else(|| defaults.hidden.clone(), |h| h.0.clone()),
             activation: self.activation,
             init: self.init,
             gd: GdConfig {
-                learning_rate: self.learning_rate,
+                learning_rate: self.learning_rate.unwrap_or(defaults.gd.learning_rate),
                 iterations: self.iterations.unwrap_or(defaults.gd.iterations),
                 record_every: self.record_every,
-                batch_size: self.batch_size,
-                epochs: self.epochs,
-                optimizer: match self.optimizer {
+                batch_size: self
+                    .batch_size
+                    .or(unless_iterations(defaults.gd.batch_size)),
+                epochs: self.epochs.or(unless_iterations(defaults.gd.epochs)),
+                optimizer: match self.optimizer_for(base) {
                     OptimizerName::Gd => OptimizerConfig::Gd,
                     OptimizerName::Momentum => OptimizerConfig::Momentum(MomentumConfig {
                         beta: self.beta.unwrap_or(momentum.beta),

@@ -71,10 +71,7 @@ impl TrainingProgress {
                 bar
             });
             if p.recorded {
-                bar.println(format!(
-                    "Cost after iteration {}: {:.6}",
-                    p.iteration, p.cost
-                ));
+                bar.println(cost_line(&p));
                 bar.set_message(format!("{:.6}", p.cost));
             }
             bar.set_position(p.iteration as u64 + 1);
@@ -90,10 +87,41 @@ impl TrainingProgress {
     }
 }
 
-/// "Cost after iteration i: J" (or "epoch"), as the course prints it.
+/// "Cost after iteration i: J" (or "epoch"), as the course prints it, then
+/// the validation set's cost and accuracy where it was evaluated.
 fn cost_line(p: &Progress) -> String {
     let unit = if p.per_epoch { "epoch" } else { "iteration" };
-    format!("Cost after {unit} {}: {:.6}", p.iteration, p.cost)
+    let line = format!("Cost after {unit} {}: {:.6}", p.iteration, p.cost);
+    match p.validation {
+        Some((cost, accuracy)) => format!(
+            "{line}  (validation cost {cost:.6}, accuracy {:.2} %)",
+            accuracy * 100.0
+        ),
+        None => line,
+    }
+}
+
+/// The summary of a run stopped by `--early-stopping`: "stopped early at
+/// epoch E; best epoch B (validation cost …, accuracy …)", from its metrics.
+pub fn early_stop_line(m: &backprop::job::Metrics) -> Option<String> {
+    if !m.stopped_early {
+        return None;
+    }
+    let unit = if m.per_epoch { "epoch" } else { "iteration" };
+    let last = m.iterations.saturating_sub(1);
+    let mut line = format!("stopped early at {unit} {last}");
+    if let Some(best) = m.best_at {
+        line.push_str(&format!("; best {unit} {best}"));
+        let cost = m.validation_costs.iter().find(|(i, _)| *i == best);
+        let acc = m.validation_accuracies.iter().find(|(i, _)| *i == best);
+        if let (Some((_, c)), Some((_, a))) = (cost, acc) {
+            line.push_str(&format!(
+                " (validation cost {c:.6}, accuracy {:.2} %); its weights are kept",
+                a * 100.0
+            ));
+        }
+    }
+    Some(line)
 }
 
 /// A bar for decoding many pictures (shown for more than a few hundred files, on a terminal).

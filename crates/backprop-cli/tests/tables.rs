@@ -441,3 +441,278 @@ fn string_labels_positive_class_and_unscaled_features() {
         "has no class 'bird' (classes: cat, dog); fix --positive",
     );
 }
+
+/// Two moons (2 features, string classes) as pandas writes them, m rows from `seed`.
+fn moons(m: usize, seed: u32) -> String {
+    let mut g = backprop::NumpyRng::new(seed);
+    let mut s = String::from(",width,height,kind\n");
+    for i in 0..m {
+        let round = i % 2 == 1;
+        let t = std::f64::consts::PI * (i as f64 / m as f64);
+        let (x, y) = if round {
+            (1.0 - t.cos(), 0.5 - t.sin())
+        } else {
+            (t.cos(), t.sin())
+        };
+        let kind = if round { "round" } else { "flat" };
+        s.push_str(&format!(
+            "{i},{},{},{kind}\n",
+            100.0 * (x + 0.15 * g.randn()),
+            100.0 * (y + 0.15 * g.randn()) + 50.0
+        ));
+    }
+    s
+}
+
+#[test]
+fn a_table_trains_with_the_table_defaults_and_hdf5_keeps_the_courses() {
+    let tmp = TempDir::new("tables-defaults");
+    tmp.write("train.csv", IRIS_TRAIN);
+    ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "target",
+            "--out",
+            "run",
+            "--quiet",
+        ],
+    );
+    let config = &json(&tmp.path("run/metrics.json"))["config"]["model"];
+    let table = serde_json::to_value(backprop::ModelSpec::table_default()).unwrap();
+    for key in ["hidden", "activation", "init", "seed"] {
+        assert_eq!(config[key], table[key], "{key}");
+    }
+    for key in ["learning_rate", "optimizer", "batch_size", "epochs"] {
+        assert_eq!(config["gd"][key], table["gd"][key], "{key}");
+    }
+    // --iterations alone means full-batch updates: the table's batches and epochs go.
+    ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "target",
+            "--iterations",
+            "50",
+            "--out",
+            "run2",
+            "--quiet",
+        ],
+    );
+    let gd = &json(&tmp.path("run2/metrics.json"))["config"]["model"]["gd"];
+    assert!(gd["batch_size"].is_null() && gd["epochs"].is_null(), "{gd}");
+    assert_eq!(gd["iterations"], 50);
+    assert_eq!(gd["optimizer"], table["gd"]["optimizer"]);
+    // Adam's flags apply to a table's default optimiser without naming it.
+    ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "target",
+            "--beta1",
+            "0.8",
+            "--epochs",
+            "2",
+            "--out",
+            "run3",
+            "--quiet",
+        ],
+    );
+    refused(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "target",
+            "--optimizer",
+            "gd",
+            "--beta1",
+            "0.8",
+            "--out",
+            "refused",
+        ],
+        "--beta1 does not apply to --optimizer gd",
+    );
+    // Anything else (HDF5, pictures) keeps the course's network.
+    let course = serde_json::to_value(backprop::ModelSpec::default()).unwrap();
+    assert_eq!(
+        serde_json::to_value(backprop::ModelSpec::default_for(std::path::Path::new(
+            "x.h5"
+        )))
+        .unwrap(),
+        course
+    );
+    let help = stdout(&backprop(&tmp.0, &["train", "--help"]));
+    assert!(help.contains("CSV tables: 64"), "{help}");
+}
+
+#[test]
+fn early_stopping_says_where_it_stopped_and_validation_is_printed_per_epoch() {
+    let tmp = TempDir::new("tables-early");
+    tmp.write("train.csv", IRIS_TRAIN);
+    let (text, _) = ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "target",
+            "--validation",
+            "0.3",
+            "--early-stopping",
+            "2",
+            "--learning-rate",
+            "0.1",
+            "--epochs",
+            "200",
+            "--out",
+            "run",
+        ],
+    );
+    eprintln!("{text}");
+    let m = json(&tmp.path("run/metrics.json"));
+    assert_eq!(m["stopped_early"], true, "{text}");
+    let best = m["best_at"].as_u64().unwrap();
+    let last = m["iterations"].as_u64().unwrap() - 1;
+    let vc = m["validation_costs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[0] == best)
+        .unwrap()[1]
+        .as_f64()
+        .unwrap();
+    let expected = format!(
+        "stopped early at epoch {last}; best epoch {best} (validation cost {vc:.6}, accuracy "
+    );
+    assert!(text.contains(&expected), "expected '{expected}' in {text}");
+    // Every epoch's line carries the validation cost and accuracy.
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("Cost after epoch"))
+        .collect();
+    assert_eq!(lines.len() as u64, last + 1, "{text}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("(validation cost ") && l.ends_with(" %)")),
+        "{text}"
+    );
+    assert!(text.contains("validation accuracy: "), "{text}");
+    // --json says the same.
+    let out = ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "target",
+            "--validation",
+            "0.3",
+            "--early-stopping",
+            "2",
+            "--learning-rate",
+            "0.1",
+            "--epochs",
+            "200",
+            "--out",
+            "run2",
+            "--json",
+        ],
+    )
+    .0;
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["stopped_early"], true);
+    assert_eq!(summary["best_at"].as_u64(), Some(best));
+    assert!(summary["validation_accuracy"].as_f64().is_some());
+}
+
+#[test]
+fn the_plots_name_the_network_the_data_the_features_and_the_classes() {
+    let tmp = TempDir::new("tables-plots");
+    tmp.write("train.csv", &moons(200, 3));
+    tmp.write("test.csv", &moons(60, 4));
+    ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--test",
+            "test.csv",
+            "--label-column",
+            "kind",
+            "--validation",
+            "0.2",
+            "--out",
+            "run",
+            "--quiet",
+        ],
+    );
+    let curve = std::fs::read_to_string(tmp.path("run/learning_curve.svg")).unwrap();
+    let title = "2-64-1 relu/sigmoid · train.csv · adam α=0.01, batch 32";
+    assert!(
+        curve.contains(title),
+        "no title '{title}' in the learning curve"
+    );
+    for text in ["accuracy (%)", "validation", "train 9", "test "] {
+        assert!(curve.contains(text), "no '{text}' in the learning curve");
+    }
+    let boundary = std::fs::read_to_string(tmp.path("run/decision_boundary.svg")).unwrap();
+    for text in [
+        "width (standardised)",
+        "height (standardised)",
+        "flat",
+        "round",
+        "train: dots, test: crosses",
+    ] {
+        assert!(
+            boundary.contains(text),
+            "no '{text}' in the decision boundary"
+        );
+    }
+    // Unscaled features trained by plain gradient descent: the first cost dwarfs the rest,
+    // and the cost axis turns logarithmic.
+    ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "train.csv",
+            "--label-column",
+            "kind",
+            "--no-standardize",
+            "--optimizer",
+            "gd",
+            "--iterations",
+            "1000",
+            "--out",
+            "raw",
+            "--quiet",
+        ],
+    );
+    let m = json(&tmp.path("raw/metrics.json"));
+    let costs: Vec<(usize, f64)> = serde_json::from_value(m["costs"].clone()).unwrap();
+    let log = backprop::figure::log_cost_axis(&[("train", &costs)]);
+    assert!(
+        log,
+        "the raw features' first cost should dwarf the rest: {costs:?}"
+    );
+    let svg = std::fs::read_to_string(tmp.path("raw/learning_curve.svg")).unwrap();
+    assert_eq!(svg.contains("cost (log scale)"), log, "{costs:?}");
+    let linear = std::fs::read_to_string(tmp.path("run/learning_curve.svg")).unwrap();
+    assert!(!linear.contains("cost (log scale)"));
+}

@@ -294,6 +294,41 @@ impl Default for ModelSpec {
 }
 
 impl ModelSpec {
+    /// The defaults for a table (a CSV file), chosen by measuring candidates
+    /// against scikit-learn on five public tables (`bench/defaults.py`,
+    /// docs/DEFAULTS.md): one hidden layer of 64 ReLU units, Adam with
+    /// α = 0.01, mini-batches of 32 for 50 epochs. Everything else is
+    /// [`ModelSpec::default`]'s, which pictures and HDF5 files keep (the course's).
+    ///
+    /// ```
+    /// let t = backprop::ModelSpec::table_default();
+    /// assert_eq!(t.hidden, vec![64]);
+    /// assert_eq!(t.seed, backprop::ModelSpec::default().seed);
+    /// ```
+    pub fn table_default() -> Self {
+        ModelSpec {
+            hidden: vec![64],
+            gd: GdConfig {
+                learning_rate: 0.01,
+                optimizer: OptimizerConfig::Adam(crate::optim::AdamConfig::default()),
+                batch_size: Some(32),
+                epochs: Some(50),
+                ..GdConfig::default()
+            },
+            ..ModelSpec::default()
+        }
+    }
+
+    /// The defaults for the training set at `path`: [`ModelSpec::table_default`]
+    /// for a CSV file, [`ModelSpec::default`] (the course's network) for anything else.
+    pub fn default_for(path: &Path) -> Self {
+        if DataKind::of(path) == DataKind::Csv {
+            ModelSpec::table_default()
+        } else {
+            ModelSpec::default()
+        }
+    }
+
     /// Checks the layers, the threads and every training setting.
     ///
     /// ```

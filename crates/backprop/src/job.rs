@@ -171,7 +171,14 @@ fn finish(
     }
     // Checkpoints made the folder already: it is this run's, completed in place.
     let in_place = in_place || config.checkpoint_every.is_some();
-    run_folder::write(&config.out, &trained, &data.train, in_place, config.force)?;
+    run_folder::write(
+        &config.out,
+        &trained,
+        &data.train,
+        data.test.as_ref(),
+        in_place,
+        config.force,
+    )?;
     Ok(trained)
 }
 

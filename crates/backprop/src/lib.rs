@@ -50,6 +50,7 @@ pub mod error;
 pub mod explain;
 pub mod export;
 mod fastmath;
+pub mod figure;
 pub mod fsutil;
 pub mod gradcheck;
 pub mod init;

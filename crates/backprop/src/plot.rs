@@ -1,6 +1,7 @@
 //! Pictures of a run: the learning curve (cost against iteration, as the notes
-//! plot it) and, for 2-feature data, the decision boundary (the course's planar
-//! pictures). Each is written as PNG and SVG.
+//! plot it, with the accuracies beside it) and, for 2-feature data, the
+//! decision boundary (the course's planar pictures). Each is written as PNG
+//! and SVG; what they show is decided in [`crate::figure`].
 //!
 //! The text is drawn with DejaVu Sans, embedded in the binary and registered at
 //! first use, so no system font (fontconfig, freetype) is needed.
@@ -9,10 +10,12 @@ use std::path::Path;
 use std::sync::Once;
 
 use ndarray::Array2;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
 use crate::error::Error;
+pub use crate::figure::{Boundary, Curve, Series};
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
@@ -27,20 +30,22 @@ fn ensure_font() {
 }
 
 const SIZE: (u32, u32) = (800, 520);
+/// The learning curve is wider: the cost and the accuracy side by side.
+const CURVE_SIZE: (u32, u32) = (1200, 520);
 
 fn plot_error(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::format(path, format!("cannot draw the plot ({e})"))
 }
 
-/// Writes `<stem>.png` and `<stem>.svg` in `dir`, each drawn by `$draw(area)`.
+/// Writes `<stem>.png` and `<stem>.svg` in `dir`, each `$size` and drawn by `$draw(area)`.
 macro_rules! png_and_svg {
-    ($dir:expr, $stem:expr, $draw:ident ( $($arg:expr),* )) => {{
+    ($dir:expr, $stem:expr, $size:expr, $draw:ident ( $($arg:expr),* )) => {{
         ensure_font();
         let png = $dir.join(format!("{}.png", $stem));
         let svg = $dir.join(format!("{}.svg", $stem));
-        $draw(BitMapBackend::new(&png, SIZE).into_drawing_area(), $($arg),*)
+        $draw(BitMapBackend::new(&png, $size).into_drawing_area(), $($arg),*)
             .map_err(|e| plot_error(&png, e))?;
-        $draw(SVGBackend::new(&svg, SIZE).into_drawing_area(), $($arg),*)
+        $draw(SVGBackend::new(&svg, $size).into_drawing_area(), $($arg),*)
             .map_err(|e| plot_error(&svg, e))?;
         Ok(())
     }};
@@ -48,116 +53,209 @@ macro_rules! png_and_svg {
 
 type Area<DB> = DrawingArea<DB, plotters::coord::Shift>;
 
-/// One line of a learning curve: a name and its (iteration, cost) points.
-pub type Series<'a> = (&'a str, &'a [(usize, f64)]);
+const COLORS: [RGBColor; 4] = [BLUE, RED, GREEN, MAGENTA];
 
 /// `learning_curve.png`/`.svg` in `dir`: each series' cost against iteration
-/// (or epoch: `unit` names the x axis), the learning rate in the title.
-pub fn learning_curve(
-    dir: &Path,
-    series: &[Series<'_>],
-    learning_rate: f64,
-    unit: &str,
-) -> Result<(), Error> {
+/// (or epoch), on a logarithmic axis when the first costs dwarf the rest
+/// ([`crate::figure::log_cost_axis`]), and beside it the accuracies.
+pub fn learning_curve(dir: &Path, curve: &Curve<'_>) -> Result<(), Error> {
     png_and_svg!(
         dir,
         "learning_curve",
-        draw_learning_curve(series, learning_rate, unit)
+        CURVE_SIZE,
+        draw_learning_curve(curve)
     )
 }
 
 fn draw_learning_curve<DB: DrawingBackend>(
     area: Area<DB>,
-    series: &[Series<'_>],
-    learning_rate: f64,
-    unit: &str,
+    curve: &Curve<'_>,
 ) -> Result<(), String> {
-    let title = format!("Learning rate = {learning_rate}");
-    let max_it = series
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    area.fill(&WHITE).map_err(|e| err(&e))?;
+    let area = area
+        .titled(&curve.title, ("sans-serif", 20))
+        .map_err(|e| err(&e))?;
+    let (left, right) = area.split_horizontally(CURVE_SIZE.0 * 3 / 5);
+    let max_it = curve
+        .costs
         .iter()
+        .chain(&curve.accuracies)
         .flat_map(|s| s.1.iter().map(|p| p.0))
         .max()
         .unwrap_or(1)
         .max(1);
-    let max_cost = series
-        .iter()
-        .flat_map(|s| s.1.iter().map(|p| p.1))
-        .filter(|c| c.is_finite())
-        .fold(0.0f64, f64::max)
-        .max(1e-9)
-        * 1.05;
-    {
-        area.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&area)
-            .caption(&title, ("sans-serif", 24))
-            .margin(16)
+    let finite = || {
+        curve
+            .costs
+            .iter()
+            .flat_map(|s| s.1.iter().map(|p| p.1))
+            .filter(|c| c.is_finite())
+    };
+    let max_cost = finite().fold(0.0f64, f64::max).max(1e-9) * 1.05;
+    if crate::figure::log_cost_axis(&curve.costs) {
+        let min_cost = finite().fold(f64::INFINITY, f64::min) / 1.05;
+        let chart = ChartBuilder::on(&left)
+            .caption("cost (log scale)", ("sans-serif", 16))
+            .margin(12)
             .x_label_area_size(44)
-            .y_label_area_size(64)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0usize..max_it, (min_cost..max_cost).log_scale())
+            .map_err(|e| err(&e))?;
+        draw_cost_lines(chart, curve)?;
+    } else {
+        let chart = ChartBuilder::on(&left)
+            .caption("cost", ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(70)
             .build_cartesian_2d(0usize..max_it, 0.0..max_cost)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc(unit)
-            .y_desc("cost")
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 16))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let colors = [BLUE, RED, GREEN, MAGENTA];
-        for (i, (name, points)) in series.iter().enumerate() {
-            let color = colors[i % colors.len()];
-            chart
-                .draw_series(LineSeries::new(
-                    points.iter().copied(),
-                    color.stroke_width(2),
-                ))
-                .map_err(|e| e.to_string())?
-                .label(*name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-                });
-        }
-        chart
-            .configure_series_labels()
-            .label_font(("sans-serif", 14))
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| e.to_string())?;
-        area.present().map_err(|e| e.to_string())
+            .map_err(|e| err(&e))?;
+        draw_cost_lines(chart, curve)?;
     }
+    draw_accuracies(&right, curve, max_it)?;
+    area.present().map_err(|e| err(&e))
 }
 
-/// `<stem>.png`/`.svg` in `dir`: 2-feature points X (2 × m) coloured by their
-/// class Y over the regions `classify` assigns to each class (it gives the
-/// class of each column of a 2 × k grid).
+/// The cost lines, their axes and legend, on a linear or logarithmic chart.
+fn draw_cost_lines<'a, DB: DrawingBackend + 'a, Y>(
+    mut chart: ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordusize, Y>>,
+    curve: &Curve<'_>,
+) -> Result<(), String>
+where
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    chart
+        .configure_mesh()
+        .x_desc(curve.unit)
+        .y_desc("cost")
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()
+        .map_err(|e| err(&e))?;
+    for (i, (name, points)) in curve.costs.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied().filter(|p| p.1.is_finite()),
+                color.stroke_width(2),
+            ))
+            .map_err(|e| err(&e))?
+            .label(*name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .label_font(("sans-serif", 14))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| err(&e))
+}
+
+/// The accuracy panel: the recorded accuracies as lines, the trained model's
+/// (train, test) as labelled points at the last iteration.
+fn draw_accuracies<DB: DrawingBackend>(
+    area: &Area<DB>,
+    curve: &Curve<'_>,
+    max_it: usize,
+) -> Result<(), String> {
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    let mut chart = ChartBuilder::on(area)
+        .caption("accuracy (%)", ("sans-serif", 16))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(50)
+        // Room right of the last iteration for the trained model's markers.
+        .build_cartesian_2d(0usize..max_it + max_it / 20 + 1, 0.0..100.0)
+        .map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .x_desc(curve.unit)
+        .y_desc("accuracy (%)")
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()
+        .map_err(|e| err(&e))?;
+    // Colours follow the cost panel's: train blue, test red, validation green.
+    let color_of = |name: &str| match name {
+        "train" => BLUE,
+        "test" => RED,
+        "validation" => GREEN,
+        _ => MAGENTA,
+    };
+    for (name, points) in &curve.accuracies {
+        let color = color_of(name);
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().map(|&(i, a)| (i, a * 100.0)),
+                color.stroke_width(2),
+            ))
+            .map_err(|e| err(&e))?
+            .label(*name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    let last = curve.trained_at;
+    for (name, accuracy) in &curve.final_accuracies {
+        let color = color_of(name);
+        let label = format!("{name} {:.1} % (trained)", accuracy * 100.0);
+        chart
+            .draw_series(std::iter::once(TriangleMarker::new(
+                (last, accuracy * 100.0),
+                7,
+                color.filled(),
+            )))
+            .map_err(|e| err(&e))?
+            .label(label)
+            .legend(move |(x, y)| TriangleMarker::new((x + 10, y), 6, color.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .label_font(("sans-serif", 14))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| err(&e))
+}
+
+/// `<stem>.png`/`.svg` in `dir`: 2-feature points coloured by their class
+/// over the regions `classify` assigns to each class (it gives the class of
+/// each column of a 2 × k grid): training points as dots, test points as
+/// crosses, the axes named after the features, a legend naming the classes.
 pub fn decision_boundary(
     dir: &Path,
     stem: &str,
-    title: &str,
-    x: &Array2<f64>,
-    y: &Array2<f64>,
+    boundary: &Boundary<'_>,
     classify: &dyn Fn(&Array2<f64>) -> Vec<usize>,
 ) -> Result<(), Error> {
-    if x.nrows() != 2 {
+    let two = |x: &Array2<f64>| x.nrows() == 2;
+    if !two(boundary.train.0) || boundary.test.is_some_and(|t| !two(t.0)) {
         return Err(Error::Config(
             "a decision boundary needs exactly 2 features".into(),
         ));
     }
-    png_and_svg!(dir, stem, draw_decision_boundary(title, x, y, classify))
+    png_and_svg!(dir, stem, SIZE, draw_decision_boundary(boundary, classify))
 }
 
 fn draw_decision_boundary<DB: DrawingBackend>(
     area: Area<DB>,
-    title: &str,
-    x: &Array2<f64>,
-    y: &Array2<f64>,
+    boundary: &Boundary<'_>,
     classify: &dyn Fn(&Array2<f64>) -> Vec<usize>,
 ) -> Result<(), String> {
+    let (x, y) = boundary.train;
+    let sets: Vec<&Array2<f64>> = std::iter::once(x)
+        .chain(boundary.test.map(|t| t.0))
+        .collect();
     let range = |r: usize| {
-        let row = x.row(r);
-        let lo = row.iter().copied().fold(f64::INFINITY, f64::min) - 1.0;
-        let hi = row.iter().copied().fold(f64::NEG_INFINITY, f64::max) + 1.0;
+        let values = || sets.iter().flat_map(|s| s.row(r).to_vec());
+        let lo = values().fold(f64::INFINITY, f64::min) - 1.0;
+        let hi = values().fold(f64::NEG_INFINITY, f64::max) + 1.0;
         (lo, hi)
     };
     let ((x0, x1), (y0, y1)) = (range(0), range(1));
@@ -190,42 +288,83 @@ fn draw_decision_boundary<DB: DrawingBackend>(
         (0, 130, 130),
     ];
     let rgb = |c: (u8, u8, u8)| RGBColor(c.0, c.1, c.2);
-    {
-        area.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&area)
-            .caption(title, ("sans-serif", 22))
-            .margin(16)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(|e| e.to_string())?;
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    area.fill(&WHITE).map_err(|e| err(&e))?;
+    let mut chart = ChartBuilder::on(&area)
+        .caption(&boundary.title, ("sans-serif", 20))
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(56)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(boundary.axes[0].as_str())
+        .y_desc(boundary.axes[1].as_str())
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()
+        .map_err(|e| err(&e))?;
+    chart
+        .draw_series((0..N * N).map(|k| {
+            let (gx, gy) = (grid[(0, k)], grid[(1, k)]);
+            let c = rgb(region[p[k] % region.len()]);
+            Rectangle::new(
+                [
+                    (gx - dx / 2.0, gy - dy / 2.0),
+                    (gx + dx / 2.0, gy + dy / 2.0),
+                ],
+                c.filled(),
+            )
+        }))
+        .map_err(|e| err(&e))?;
+    let classes = boundary
+        .classes
+        .len()
+        .max(1 + y.iter().fold(0.0f64, |a, &b| a.max(b)) as usize);
+    for class in 0..classes {
+        let c = rgb(point[class % point.len()]);
+        let name = boundary
+            .classes
+            .get(class)
+            .cloned()
+            .unwrap_or_else(|| class.to_string());
+        let of = |y: &Array2<f64>, k: usize| y[(0, k)] as usize == class;
         chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc("x1")
-            .y_desc("x2")
-            .label_style(("sans-serif", 14))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series((0..N * N).map(|k| {
-                let (gx, gy) = (grid[(0, k)], grid[(1, k)]);
-                let c = rgb(region[p[k] % region.len()]);
-                Rectangle::new(
-                    [
-                        (gx - dx / 2.0, gy - dy / 2.0),
-                        (gx + dx / 2.0, gy + dy / 2.0),
-                    ],
-                    c.filled(),
+            .draw_series(
+                (0..x.ncols())
+                    .filter(|&k| of(y, k))
+                    .map(|k| Circle::new((x[(0, k)], x[(1, k)]), 3, c.filled())),
+            )
+            .map_err(|e| err(&e))?
+            .label(name)
+            .legend(move |(lx, ly)| Circle::new((lx + 8, ly), 4, c.filled()));
+        if let Some((tx, ty)) = boundary.test {
+            chart
+                .draw_series(
+                    (0..tx.ncols())
+                        .filter(|&k| of(ty, k))
+                        .map(|k| Cross::new((tx[(0, k)], tx[(1, k)]), 5, c.stroke_width(2))),
                 )
-            }))
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series((0..x.ncols()).map(|k| {
-                let c = rgb(point[y[(0, k)] as usize % point.len()]);
-                Circle::new((x[(0, k)], x[(1, k)]), 3, c.filled())
-            }))
-            .map_err(|e| e.to_string())?;
-        area.present().map_err(|e| e.to_string())
+                .map_err(|e| err(&e))?;
+        }
     }
+    if boundary.test.is_some() {
+        // The marker key: dots train, crosses test.
+        chart
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+            .map_err(|e| err(&e))?
+            .label("train: dots, test: crosses")
+            .legend(|(lx, ly)| Cross::new((lx + 8, ly), 5, BLACK.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| err(&e))?;
+    area.present().map_err(|e| err(&e))
 }

@@ -6,17 +6,10 @@ use std::path::Path;
 use ndarray::Array2;
 
 use crate::error::Error;
-
-/// One line of a learning curve: a name and its (iteration, cost) points.
-pub type Series<'a> = (&'a str, &'a [(usize, f64)]);
+pub use crate::figure::{Boundary, Curve, Series};
 
 /// Draws nothing (built without the `plot` feature).
-pub fn learning_curve(
-    _dir: &Path,
-    _series: &[Series<'_>],
-    _learning_rate: f64,
-    _unit: &str,
-) -> Result<(), Error> {
+pub fn learning_curve(_dir: &Path, _curve: &Curve<'_>) -> Result<(), Error> {
     Ok(())
 }
 
@@ -24,9 +17,7 @@ pub fn learning_curve(
 pub fn decision_boundary(
     _dir: &Path,
     _stem: &str,
-    _title: &str,
-    _x: &Array2<f64>,
-    _y: &Array2<f64>,
+    _boundary: &Boundary<'_>,
     _classify: &dyn Fn(&Array2<f64>) -> Vec<usize>,
 ) -> Result<(), Error> {
     Ok(())

@@ -94,40 +94,81 @@ pub enum TrainedNetwork {
 
 /// Fills the existing folder `dir` with a run's files: the model
 /// (model.safetensors + model.json), metrics.json, the learning curve and, for
-/// 2-feature data, the decision boundary (PNG and SVG).
-pub fn write_run_contents(dir: &Path, trained: &Trained, train: &Dataset) -> Result<(), Error> {
+/// 2-feature data, the decision boundary (PNG and SVG; `test`'s points drawn
+/// apart).
+pub fn write_run_contents(
+    dir: &Path,
+    trained: &Trained,
+    train: &Dataset,
+    test: Option<&Dataset>,
+) -> Result<(), Error> {
     write_model(dir, trained, train)?;
-    let metrics = serde_json::to_string_pretty(&trained.metrics).expect("metrics serialise");
+    let m = &trained.metrics;
+    let metrics = serde_json::to_string_pretty(m).expect("metrics serialise");
     write_atomic(&dir.join("metrics.json"), metrics.as_bytes())?;
-    let lr = trained.metrics.learning_rate;
-    let mut series = vec![("train", trained.metrics.costs.as_slice())];
-    if !trained.metrics.test_costs.is_empty() {
-        series.push(("test", trained.metrics.test_costs.as_slice()));
+    let mut costs = vec![("train", m.costs.as_slice())];
+    if !m.test_costs.is_empty() {
+        costs.push(("test", m.test_costs.as_slice()));
     }
-    if !trained.metrics.validation_costs.is_empty() {
-        series.push(("validation", trained.metrics.validation_costs.as_slice()));
+    if !m.validation_costs.is_empty() {
+        costs.push(("validation", m.validation_costs.as_slice()));
     }
-    let unit = if trained.metrics.per_epoch {
-        "epochs"
-    } else {
-        "iterations"
+    let mut accuracies = Vec::new();
+    if !m.validation_accuracies.is_empty() {
+        accuracies.push(("validation", m.validation_accuracies.as_slice()));
+    }
+    let mut final_accuracies = vec![("train", m.train_accuracy)];
+    if let Some(t) = m.test_accuracy {
+        final_accuracies.push(("test", t));
+    }
+    let curve = plot::Curve {
+        title: crate::figure::title_from_config(&m.layer_sizes, &m.config, m.learning_rate),
+        unit: if m.per_epoch { "epochs" } else { "iterations" },
+        costs,
+        accuracies,
+        final_accuracies,
+        trained_at: m
+            .best_at
+            .filter(|_| m.stopped_early)
+            .or(m.costs.last().map(|p| p.0))
+            .unwrap_or(0),
     };
-    plot::learning_curve(dir, &series, lr, unit)?;
+    plot::learning_curve(dir, &curve)?;
     if train.features() == 2 {
-        let title = format!(
-            "Decision boundary, layers {:?}: accuracy {:.2} %",
-            trained.metrics.layer_sizes,
-            trained.metrics.train_accuracy * 100.0
+        let mut title = format!(
+            "Decision boundary, layers {:?}: train accuracy {:.2} %",
+            m.layer_sizes,
+            m.train_accuracy * 100.0
         );
+        if let Some(t) = m.test_accuracy {
+            title.push_str(&format!(", test {:.2} %", t * 100.0));
+        }
+        let names = train
+            .preprocessing
+            .feature_names
+            .clone()
+            .unwrap_or_default();
+        let standardised = train.preprocessing.standardization.is_some();
+        let axis = |i: usize| {
+            let name = names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("x{}", i + 1));
+            if standardised {
+                format!("{name} (standardised)")
+            } else {
+                name
+            }
+        };
+        let boundary = plot::Boundary {
+            title,
+            axes: [axis(0), axis(1)],
+            classes: &train.classes,
+            train: (&train.x, &train.y),
+            test: test.map(|t| (&t.x, &t.y)),
+        };
         let classify = |grid: &ndarray::Array2<f64>| trained.network.predict_classes(grid);
-        plot::decision_boundary(
-            dir,
-            "decision_boundary",
-            &title,
-            &train.x,
-            &train.y,
-            &classify,
-        )?;
+        plot::decision_boundary(dir, "decision_boundary", &boundary, &classify)?;
     }
     Ok(())
 }
@@ -164,15 +205,16 @@ pub fn write(
     out: &Path,
     trained: &Trained,
     train: &Dataset,
+    test: Option<&Dataset>,
     in_place: bool,
     force: bool,
 ) -> Result<(), Error> {
     if in_place && out.is_dir() {
-        write_run_contents(out, trained, train)?;
+        write_run_contents(out, trained, train, test)?;
         return write_checkpoint(out, trained);
     }
     let dir = RunDir::create(out, force || in_place)?;
-    write_run_contents(&dir.path(""), trained, train)?;
+    write_run_contents(&dir.path(""), trained, train, test)?;
     write_checkpoint(&dir.path(""), trained)?;
     dir.commit()?;
     Ok(())

@@ -59,6 +59,19 @@ pub struct Progress {
     pub total: usize,
     /// Whether `iteration` counts epochs (mini-batch runs with `--epochs`).
     pub per_epoch: bool,
+    /// The validation set's (cost, accuracy) at this iteration, where it was
+    /// evaluated (with a validation set, on recorded iterations).
+    pub validation: Option<(f64, f64)>,
+}
+
+impl History {
+    /// The validation (cost, accuracy) of iteration (or epoch) `i`, if it is
+    /// the latest one recorded (a constant-time look, called every iteration).
+    pub fn validation_at(&self, i: usize) -> Option<(f64, f64)> {
+        let (j, cost) = *self.validation_costs.last()?;
+        let (k, accuracy) = *self.validation_accuracies.last()?;
+        (j == i && k == i).then_some((cost, accuracy))
+    }
 }
 
 /// Reads a number written by serde_json, where NaN is written as null.

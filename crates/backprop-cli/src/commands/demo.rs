@@ -73,7 +73,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         for (name, trained) in &runs {
             let sub = dir.path(name);
             std::fs::create_dir(&sub)?;
-            write_run_contents(&sub, trained, &flower)?;
+            write_run_contents(&sub, trained, &flower, None)?;
         }
         println!(
             "models, metrics, learning curves, decision boundaries and flower.csv in {}",

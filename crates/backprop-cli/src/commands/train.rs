@@ -10,11 +10,18 @@ use backprop::job::{resume_train, run_train, Hooks, TrainConfig};
 use backprop::metrics::one_class_warning;
 
 use crate::flags::TrainArgs;
-use crate::output::{accuracy_line, timestamp, LoadBar, TrainingProgress};
+use crate::output::{accuracy_line, early_stop_line, timestamp, LoadBar, TrainingProgress};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
-    args.model.check_applies().map_err(|e| anyhow::anyhow!(e))?;
-    let spec = args.model.spec();
+    // The library's defaults for this data: the course's network, or the table defaults for a CSV.
+    let base = args.train.as_deref().map_or_else(
+        backprop::ModelSpec::default,
+        backprop::ModelSpec::default_for,
+    );
+    args.model
+        .check_applies(&base)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let spec = args.model.spec(&base);
     // The default run folder, claimed (locked) now so that two runs started in
     // the same second get two folders (train-…, train-…-2).
     let default_out = match (&args.out, &args.resume) {
@@ -127,6 +134,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .map(PathBuf::from)
         .unwrap_or_else(|| config.out.clone());
     let m = &trained.metrics;
+    // The validation accuracy of the weights kept: the best epoch's after early stopping, else the last.
+    let kept = m.best_at.filter(|_| m.stopped_early);
+    let validation_accuracy = kept
+        .and_then(|b| m.validation_accuracies.iter().find(|(i, _)| *i == b))
+        .or(m.validation_accuracies.last())
+        .map(|(_, a)| *a);
     if let Some(w) = one_class_warning(&m.predicted_counts, &seen.0, seen.1) {
         eprintln!("warning: {w}");
     }
@@ -138,6 +151,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             "train_examples": m.train_examples,
             "test_examples": m.test_examples,
             "iterations": m.iterations,
+            "per_epoch": m.per_epoch,
+            "validation_accuracy": validation_accuracy,
+            "stopped_early": m.stopped_early,
+            "best_at": m.best_at,
             "train_seconds": m.train_seconds,
             "skipped_files": trained.skipped.len(),
             "out": out,
@@ -156,8 +173,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         "train accuracy: {}",
         accuracy_line(m.train_accuracy, m.train_examples)
     );
+    if let (Some(acc), Some(n)) = (validation_accuracy, m.validation_examples) {
+        println!("validation accuracy: {}", accuracy_line(acc, n));
+    }
     if let (Some(acc), Some(n)) = (m.test_accuracy, m.test_examples) {
         println!("test accuracy: {}", accuracy_line(acc, n));
+    }
+    if let Some(line) = early_stop_line(m) {
+        println!("{line}");
     }
     println!(
         "{} {} in {:.2} s; model, metrics.json and learning_curve.png in {}",

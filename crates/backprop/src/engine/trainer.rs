@@ -348,6 +348,7 @@ impl Trainer {
                         recorded,
                         total,
                         per_epoch,
+                        validation: state.history.validation_at(unit),
                     });
                     if state.step >= total || state.stopped_early {
                         break 'epochs;
@@ -381,6 +382,7 @@ impl Trainer {
                     recorded,
                     total,
                     per_epoch,
+                    validation: state.history.validation_at(finished),
                 });
                 self.checkpoint_if_due(net, &strategy, x, &mut state, &mut extras)?;
                 if extras.stop.is_some_and(|f| f.load(Ordering::SeqCst)) && !done(&state) {
