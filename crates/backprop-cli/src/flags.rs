@@ -63,7 +63,9 @@ pub struct ModelFlags {
         GdConfig::default().learning_rate, ModelSpec::table_default().gd.learning_rate))]
     pub learning_rate: Option<f64>,
     /// Iterations (updates) of gradient descent; with --resume, the new total.
-    #[arg(long, help = format!("Iterations (updates) of gradient descent; with --resume, the new total [default: {}]", GdConfig::default().iterations))]
+    #[arg(long, help = format!("Iterations (updates) of gradient descent; with --resume, the new total [default: {}]. \
+        Without --epochs it means full-batch training with the course's settings (gd, α {}) where no flag says otherwise, on a CSV table too",
+        GdConfig::default().iterations, GdConfig::default().learning_rate))]
     pub iterations: Option<usize>,
     /// Seed of numpy's legacy generator (np.random.seed) for the weights, mini-batches and dropout;
     /// the default 1 draws the course's weights.
@@ -208,8 +210,25 @@ impl ModelFlags {
         Ok(())
     }
 
+    /// `base` as these flags' mode of training takes it: `--iterations`
+    /// without `--epochs` asks for full-batch updates, which train with the
+    /// course's gradient descent settings (`GdConfig::default()`: gd,
+    /// α 0.0075, no mini-batches) wherever no flag says otherwise, so a
+    /// table's mini-batch Adam defaults then do not apply.
+    fn base_for(&self, base: &ModelSpec) -> ModelSpec {
+        if self.iterations.is_some() && self.epochs.is_none() {
+            ModelSpec {
+                gd: GdConfig::default(),
+                ..base.clone()
+            }
+        } else {
+            base.clone()
+        }
+    }
+
     /// The optimiser given, or `base`'s.
     fn optimizer_for(&self, base: &ModelSpec) -> OptimizerName {
+        let base = self.base_for(base);
         self.optimizer.unwrap_or(match base.gd.optimizer {
             OptimizerConfig::Gd => OptimizerName::Gd,
             OptimizerConfig::Momentum(_) => OptimizerName::Momentum,
@@ -220,17 +239,15 @@ impl ModelFlags {
 
     /// The library's model spec these flags describe over `base`, the
     /// library's defaults for the data (`ModelSpec::default_for`): each flag
-    /// given replaces its setting; `--iterations` alone means full-batch
-    /// updates, so it also drops `base`'s batch size and epochs. Not yet
-    /// validated: `TrainConfig::validate` does that for every entry point.
+    /// given replaces its setting; `--iterations` alone means the course's
+    /// full-batch gradient descent (`base_for`). Not yet validated:
+    /// `TrainConfig::validate` does that for every entry point.
     pub fn spec(&self, base: &ModelSpec) -> ModelSpec {
         let momentum = MomentumConfig::default();
         let adam = AdamConfig::default();
         let rms = RmsPropConfig::default();
         let rate = self.lr_decay_rate.unwrap_or(DEFAULT_DECAY_RATE);
-        let defaults = base.clone();
-        let by_iterations = self.iterations.is_some() && self.epochs.is_none();
-        let unless_iterations = |d: Option<usize>| if by_iterations { None } else { d };
+        let defaults = self.base_for(base);
         ModelSpec {
             hidden: self
                 .hidden
@@ -242,10 +259,8 @@ impl ModelFlags {
                 learning_rate: self.learning_rate.unwrap_or(defaults.gd.learning_rate),
                 iterations: self.iterations.unwrap_or(defaults.gd.iterations),
                 record_every: self.record_every,
-                batch_size: self
-                    .batch_size
-                    .or(unless_iterations(defaults.gd.batch_size)),
-                epochs: self.epochs.or(unless_iterations(defaults.gd.epochs)),
+                batch_size: self.batch_size.or(defaults.gd.batch_size),
+                epochs: self.epochs.or(defaults.gd.epochs),
                 optimizer: match self.optimizer_for(base) {
                     OptimizerName::Gd => OptimizerConfig::Gd,
                     OptimizerName::Momentum => OptimizerConfig::Momentum(MomentumConfig {

@@ -191,7 +191,7 @@ fn train_predict_evaluate_on_a_generated_picture_folder() {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let svg = std::fs::read_to_string(tmp.path("run/learning_curve.svg")).unwrap();
     assert!(
-        svg.starts_with("<svg") && svg.contains("Learning rate = 0.05"),
+        svg.starts_with("<svg") && svg.contains("gd α=0.05"),
         "{}",
         &svg[..200]
     );

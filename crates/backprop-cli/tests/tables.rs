@@ -489,7 +489,8 @@ fn a_table_trains_with_the_table_defaults_and_hdf5_keeps_the_courses() {
     for key in ["learning_rate", "optimizer", "batch_size", "epochs"] {
         assert_eq!(config["gd"][key], table["gd"][key], "{key}");
     }
-    // --iterations alone means full-batch updates: the table's batches and epochs go.
+    // --iterations alone means the course's full-batch gradient descent: the table's
+    // optimiser, learning rate, batches and epochs go; its network stays.
     ok(
         &tmp,
         &[
@@ -508,7 +509,11 @@ fn a_table_trains_with_the_table_defaults_and_hdf5_keeps_the_courses() {
     let gd = &json(&tmp.path("run2/metrics.json"))["config"]["model"]["gd"];
     assert!(gd["batch_size"].is_null() && gd["epochs"].is_null(), "{gd}");
     assert_eq!(gd["iterations"], 50);
-    assert_eq!(gd["optimizer"], table["gd"]["optimizer"]);
+    let course = serde_json::to_value(backprop::ModelSpec::default()).unwrap();
+    assert_eq!(gd["optimizer"], course["gd"]["optimizer"]);
+    assert_eq!(gd["learning_rate"], course["gd"]["learning_rate"]);
+    let hidden = &json(&tmp.path("run2/metrics.json"))["config"]["model"]["hidden"];
+    assert_eq!(*hidden, table["hidden"]);
     // Adam's flags apply to a table's default optimiser without naming it.
     ok(
         &tmp,
@@ -545,7 +550,6 @@ fn a_table_trains_with_the_table_defaults_and_hdf5_keeps_the_courses() {
         "--beta1 does not apply to --optimizer gd",
     );
     // Anything else (HDF5, pictures) keeps the course's network.
-    let course = serde_json::to_value(backprop::ModelSpec::default()).unwrap();
     assert_eq!(
         serde_json::to_value(backprop::ModelSpec::default_for(std::path::Path::new(
             "x.h5"

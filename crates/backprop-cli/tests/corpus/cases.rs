@@ -227,7 +227,11 @@ fn flag_cases() -> Vec<Case> {
             "--optimizer rmsprop --epsilon=-1",
             "--epsilon",
         ),
-        flag("flag-beta1-with-gd", "--beta1 0.5", "--beta1"),
+        flag(
+            "flag-beta1-with-gd",
+            "--optimizer gd --beta1 0.5",
+            "--beta1",
+        ),
         flag("flag-optimizer-unknown", "--optimizer sgd2", "--optimizer"),
         flag("flag-keep-prob-zero", "--keep-prob 0", "--keep-prob"),
         flag("flag-keep-prob-over-one", "--keep-prob 1.5", "--keep-prob"),
