@@ -57,7 +57,6 @@ pub mod job;
 pub mod layer;
 pub mod linalg;
 pub mod metrics;
-mod model_check;
 pub mod model_io;
 pub mod network;
 pub mod optim;

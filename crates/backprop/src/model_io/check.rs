@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::activation::Activation;
 use crate::error::Error;
-use crate::model_io::ModelInfo;
+use super::ModelInfo;
 
 /// Checks `info` (read from `path`, its model.json) for consistency.
 pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {

@@ -1,0 +1,6 @@
+//! The npy reader (`backprop::data::load` on a `.npy` file).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    backprop_fuzz::load(&backprop_fuzz::file("input.npy", data));
+});
