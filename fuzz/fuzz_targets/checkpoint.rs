@@ -19,7 +19,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         return;
     }
     let rng = &mut NumpyRng::new(1);
-    if let Ok(mut net) = Network::<f64>::new(&info.layer_sizes, Activation::Relu, Init::Small, rng) {
+    if let Ok(mut net) = Network::<f64>::new(&info.layer_sizes, Activation::Relu, Init::Small, rng)
+    {
         let _ = checkpoint::restore(&dir, &gd, &mut net);
     }
 });

@@ -18,7 +18,11 @@ pub fn scratch() -> PathBuf {
     static INIT: Once = Once::new();
     // In memory where there is /dev/shm: a file is written per execution.
     let shm = Path::new("/dev/shm");
-    let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
+    let base = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
     let dir = base.join(format!("backprop-fuzz-{}", std::process::id()));
     INIT.call_once(|| {
         backprop::data::budget::set_max_memory(Some(BUDGET));

@@ -1122,9 +1122,11 @@ fn checkpoint_cases() -> Vec<Case> {
         header("resume-tensor-wrong-dtype", "checkpoint", |h| {
             h["b2"]["dtype"] = json!("I64")
         }),
-        header("resume-tensor-offsets-out-of-file", "checkpoint.safetensors", |h| {
-            h["b2"]["data_offsets"] = json!([0, 1_000_000_000u64])
-        }),
+        header(
+            "resume-tensor-offsets-out-of-file",
+            "checkpoint.safetensors",
+            |h| h["b2"]["data_offsets"] = json!([0, 1_000_000_000u64]),
+        ),
         truncated("resume-truncated-header", |_| 20),
         truncated("resume-truncated-tensors", |n| n - 8),
         resume("resume-file-missing", "checkpoint.safetensors", |_| {})

@@ -46,7 +46,8 @@ impl Dataset {
     /// naming the feature: standardised, they would all become 0 or NaN.
     pub fn standardize(&mut self) -> Result<Standardization, Error> {
         let mut s = Standardization::fit(&self.x);
-        let overflow = (0..s.mean.len()).find(|&f| !(s.mean[f].is_finite() && s.std[f].is_finite()));
+        let overflow =
+            (0..s.mean.len()).find(|&f| !(s.mean[f].is_finite() && s.std[f].is_finite()));
         if let Some(f) = overflow {
             let name = self
                 .preprocessing
