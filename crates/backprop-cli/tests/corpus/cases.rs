@@ -670,6 +670,14 @@ fn idx_cases() -> Vec<Case> {
             "idx3",
         ),
         pair("idx-too-short", vec![0, 0], labels(2), "idx3"),
+        // Found by the fuzz target `idx`: 0 images whose shape overflowed.
+        pair(
+            "idx-zero-images-of-huge-side",
+            idx(&[0, 0xf6fc_ffff, 0xf579_8af8], &[]),
+            labels(0),
+            "idx3",
+        ),
+        pair("idx-zero-pixels", idx(&[2, 0, 5], &[]), labels(2), "idx3"),
         pair(
             "idx-truncated-sizes",
             vec![0, 0, 8, 3, 0, 0],
