@@ -502,6 +502,11 @@ fn array_cases() -> Vec<Case> {
             y(),
         ),
         npy_pair("npy-too-short", b"\x93NU".to_vec(), y()),
+        npy_pair(
+            "npy-zero-examples-of-huge-shape",
+            npy("<f8", "(0, 4294967296, 4294967296)", false, &[]),
+            npy("<f8", "(0,)", false, &[]),
+        ),
         npy_pair("npy-truncated-header", x()[..40].to_vec(), y()),
         npy_pair(
             "npy-claims-trillion",
@@ -750,6 +755,13 @@ fn hdf5_cases() -> Vec<Case> {
             "h5-hdf5-magic-then-garbage",
             "d.h5",
             b"\x89HDF\r\n\x1a\n\x00\x00\x00garbagegarbagegarbage".to_vec(),
+            "d.h5",
+        ),
+        // Found by the fuzz target `hdf5`: 0 examples whose shape overflowed.
+        data(
+            "h5-zero-examples-of-huge-shape",
+            "d.h5",
+            include_bytes!("../../../../fuzz/corpus/hdf5/zero-examples-huge-shape").to_vec(),
             "d.h5",
         ),
         h("h5-no-x-dataset", "_x", |p| {
