@@ -55,8 +55,10 @@ def main(binary):
     # npy/npz: x (m, n) and y.
     x = rng.random((4, 3))
     y = np.array([0.0, 1.0, 0.0, 1.0])
-    put("npy", "x.npy", npy_bytes(x))
-    put("npy", "u8.npy", npy_bytes((rng.random((4, 2, 2)) * 255).astype(np.uint8)))
+    # npy: x.npy, the separator, y.npy.
+    put("npy", "f8", npy_bytes(x) + SEP + npy_bytes(y))
+    u8 = (rng.random((4, 2, 2)) * 255).astype(np.uint8)
+    put("npy", "u8", npy_bytes(u8) + SEP + npy_bytes(y.astype(np.int64)))
     put("npz", "stored.npz", npz_bytes(False, x=x, y=y))
     put("npz", "deflated.npz", npz_bytes(True, x=x.astype(np.float32), y=y.astype(np.int64)))
     # IDX: 3 pictures of 2 × 2, labels; the images file, the separator, the labels file.
