@@ -682,7 +682,6 @@ fn idx_cases() -> Vec<Case> {
             labels(0),
             "idx3",
         ),
-        pair("idx-zero-pixels", idx(&[2, 0, 5], &[]), labels(2), "idx3"),
         pair(
             "idx-truncated-sizes",
             vec![0, 0, 8, 3, 0, 0],
