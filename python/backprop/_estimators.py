@@ -109,16 +109,19 @@ class _Network:
         return int(self.verbose)
 
     # -- fitting -------------------------------------------------------------------------
-    def fit(self, X, y):
-        """Trains on X (n_samples × n_features) and labels y (any labels). Returns self."""
-        return self._fit(X, y, None, incremental=False)
+    def fit(self, X, y, sample_weight=None):
+        """Trains on X (n_samples × n_features) and labels y (any labels), each
+        example weighted by `sample_weight` (times `class_weight`'s weight of
+        its class): the cost is Σ wᵢ·lᵢ / Σ wᵢ and the L2 term α/(2·Σ wᵢ)·‖W‖²,
+        as scikit-learn's. Returns self."""
+        return self._fit(X, y, sample_weight, incremental=False)
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over (X, y), continuing the weights and the optimiser's
         state; `classes` lists every label on the first call. Returns self."""
         if not hasattr(self, "coefs_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit")
-        return self._fit(X, y, None, incremental=True, classes=classes)
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         keep_prob = self._check_settings()
@@ -236,14 +239,25 @@ class _Network:
         return self
 
     def _weights(self, X, y, y_idx, sample_weight):
-        """The examples' weights (sample_weight × class_weight), or None when all are 1."""
+        """The examples' weights (sample_weight × class_weight) in float64, or
+        None when none are given. "balanced" weighs class c by n / (k·n_c),
+        counted on this call's y."""
         weights = None
         if sample_weight is not None:
-            weights = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        class_weight = getattr(self, "class_weight", None)
-        if class_weight is not None:
-            cw = compute_sample_weight(class_weight, y).astype(X.dtype)
+            weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        if self.class_weight is not None:
+            if isinstance(self.class_weight, dict):
+                unknown = [c for c in self.class_weight if c not in set(self.classes_.tolist())]
+                if unknown:
+                    raise ValueError(f"class_weight names labels {unknown!r} not among classes_ {self.classes_!r}")
+            elif self.class_weight != "balanced":
+                raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {self.class_weight!r}")
+            cw = compute_sample_weight(self.class_weight, y).astype(np.float64)
             weights = cw if weights is None else weights * cw
+        if weights is not None:
+            if not weights.sum() > 0:
+                raise ValueError("sample_weight must not be all zero")
+            weights = np.ascontiguousarray(weights)
         return weights
 
     def _params(self):
@@ -327,6 +341,8 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
       (classical momentum, not Nesterov's) and ``"adam"``;
     - ``dropout``: keep probability of the hidden layers' units, one for all
       or one per hidden layer (inverted dropout, in training only);
+    - ``class_weight``: ``None``, ``"balanced"`` (class c weighs n / (k·n_c))
+      or a dict {label: weight}, multiplying ``fit``'s ``sample_weight``;
     - ``dtype``: ``"float64"`` or ``"float32"``, the precision of training;
     - ``n_threads``: threads of the matrix products (results are reproducible
       for a given number);
@@ -361,6 +377,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         epsilon=1e-8,
         n_iter_no_change=10,
         dropout=None,
+        class_weight=None,
         dtype="float64",
         n_threads=1,
     ):
@@ -386,6 +403,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.dropout = dropout
+        self.class_weight = class_weight
         self.dtype = dtype
         self.n_threads = n_threads
 
@@ -404,17 +422,20 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     """Logistic regression (softmax regression for more than two classes):
     the network with no hidden layer, trained from zero weights as the course
     trains it. ``alpha`` is the L2 strength λ of λ/(2m)·‖W‖²; the other
-    parameters mean what they mean for :class:`MLPClassifier` (default solver:
-    full-batch gradient descent)."""
+    parameters (``class_weight`` too) mean what they mean for
+    :class:`MLPClassifier`. The default solver is Adam at 0.1, which
+    converges on unscaled features too (the course's full-batch gradient
+    descent: ``solver="gd"`` with its ``learning_rate_init``, e.g. 0.005 on
+    the cat pictures)."""
 
     def __init__(
         self,
         *,
         alpha=0.0,
-        solver="gd",
+        solver="adam",
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.5,
+        learning_rate_init=0.1,
         power_t=0.5,
         max_iter=1000,
         shuffle=True,
@@ -429,6 +450,7 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        class_weight=None,
         dtype="float64",
         n_threads=1,
     ):
@@ -451,6 +473,7 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
         self.dtype = dtype
         self.n_threads = n_threads
 

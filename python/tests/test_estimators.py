@@ -221,6 +221,16 @@ def test_verbose_prints_the_course_lines(capsys):
     float(lines[0].split(": ")[1])
 
 
+def test_verbose_prints_every_epoch_of_a_mini_batch_fit(capsys):
+    X, y = data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = backprop.MLPClassifier((4,), batch_size=20, max_iter=3, tol=0, verbose=True, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [l.split(":")[0] for l in lines] == [f"Cost after iteration {i}" for i in range(3)]
+    assert [float(l.split(": ")[1]) for l in lines] == pytest.approx(est.loss_curve_, abs=1e-6)
+
+
 def test_bad_settings_are_refused_at_fit_with_the_parameter_named():
     X, y = data()
     for params, name in (

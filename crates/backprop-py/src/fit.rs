@@ -1,15 +1,19 @@
 //! `_core.fit`: trains a network from given weights, with the GIL released,
 //! and returns the new weights, the optimiser's state and the run's record.
 //!
-//! The epoch loop here applies scikit-learn's stopping rules between epochs
-//! (training loss or validation accuracy not better by `tol` for more than
-//! `n_iter_no_change` epochs; `adaptive` and `invscaling` learning rates),
-//! prints the course's "Cost after iteration i" lines when asked, and checks
-//! for Ctrl-C: Python's signal handlers run only on the main thread holding
-//! the GIL, so the loop takes the GIL back briefly (at most every 20 ms) to
-//! run them, and a KeyboardInterrupt sets the library's stop flag. Plain
-//! full-batch gradient descent runs as one call of the library's fast loop
-//! (Gram / fused paths), whose observer does the same per iteration.
+//! scikit-learn's stopping rules apply between epochs (training loss or
+//! validation accuracy not better by `tol` for more than `n_iter_no_change`
+//! epochs; `adaptive` and `invscaling` learning rates); the course's "Cost
+//! after iteration i" lines are printed when asked, and Ctrl-C is checked:
+//! Python's signal handlers run only on the main thread holding the GIL, so
+//! the loop takes the GIL back briefly to run them, and a KeyboardInterrupt
+//! sets the library's stop flag. Three roads, the fastest that applies:
+//! plain full-batch gradient descent is one call of the library's fast loop
+//! (Gram / fused paths), checked per iteration; a constant learning rate
+//! without a validation set is one call of the library's trainer for all
+//! epochs, checked per epoch; the rest (validation, schedules) call the
+//! trainer once an epoch. Sample weights (`sample_weight` × `class_weight`)
+//! are the library's per-example weights: J = Σ wᵢ·lᵢ / Σ wᵢ.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -274,11 +278,11 @@ fn fit_typed<'py, T: Float + Element>(
     net.set_threads(Threads(spec.n_threads));
     let x: PyReadonlyArray2<'py, T> = x.extract()?;
     let y: PyReadonlyArray2<'py, T> = y.extract()?;
-    if sample_weight.is_some_and(|s| !s.is_none()) {
-        return Err(PyValueError::new_err(
-            "sample_weight is not supported by this build of backprop's trainer yet",
-        ));
-    }
+    let weights: Option<PyReadonlyArray1<'py, f64>> = match sample_weight.filter(|s| !s.is_none()) {
+        Some(w) => Some(w.extract()?),
+        None => None,
+    };
+    let weights: Option<Vec<f64>> = weights.map(|w| w.as_array().to_vec());
     let validation: Option<(PyReadonlyArray2<'py, T>, PyReadonlyArray1<'py, i64>)> =
         match validation.filter(|v| !v.is_none()) {
             Some(v) => Some((v.get_item(0)?.extract()?, v.get_item(1)?.extract()?)),
@@ -313,7 +317,7 @@ fn fit_typed<'py, T: Float + Element>(
         .as_ref()
         .map(|(vx, vl)| (vx.as_array().reversed_axes(), vl.as_array()));
     let outcome = py
-        .detach(|| run(net, optimizer, xv, yv, val, &spec))
+        .detach(|| run(net, optimizer, xv, yv, val, weights.as_deref(), &spec))
         .map_err(value_error)?;
     let out = PyDict::new(py);
     out.set_item("params", params_to_py(py, &outcome.net)?)?;
@@ -339,28 +343,29 @@ fn run<T: Float>(
     x: ArrayView2<'_, T>,
     y: ArrayView2<'_, T>,
     validation: Option<(ArrayView2<'_, T>, ArrayView1<'_, i64>)>,
+    weights: Option<&[f64]>,
     spec: &Spec,
 ) -> Result<Outcome<T>, backprop::Error> {
     let mut console = Console::new(spec.verbose);
     let mut stopper = Stopper::new(spec.tol, spec.n_iter_no_change);
-    if spec.is_plain_gd(validation.is_some(), false) {
+    if spec.is_plain_gd(validation.is_some(), weights.is_some()) {
         return run_plain(net, optimizer, x, y, spec, &mut console, &mut stopper);
+    }
+    if validation.is_none() && spec.schedule == Schedule::Constant {
+        return run_epochs(
+            net,
+            optimizer,
+            x,
+            y,
+            weights,
+            spec,
+            &mut console,
+            &mut stopper,
+        );
     }
     let (opt_config, lr_factor) = spec.optimizer().expect("checked before");
     let m = x.ncols();
-    let mut config = GdConfig {
-        learning_rate: spec.learning_rate * lr_factor,
-        iterations: 0,
-        record_every: Some(1),
-        batch_size: spec.batch_size,
-        epochs: Some(spec.epoch0 + 1),
-        optimizer: opt_config,
-        l2: spec.alpha,
-        keep_prob: spec.keep_prob.clone(),
-        seed: spec.seed,
-        shuffle: spec.shuffle,
-        ..GdConfig::default()
-    };
+    let mut config = epoch_config(spec, spec.epoch0 + 1);
     let mut state = TrainState::new(&config);
     state.optimizer = optimizer;
     state.epoch = spec.epoch0;
@@ -386,7 +391,10 @@ fn run<T: Float>(
             x,
             y,
             state,
-            Extras::default(),
+            Extras {
+                weights,
+                ..Extras::default()
+            },
             &mut |_| {},
         )?;
         state = done.state;
@@ -444,6 +452,81 @@ fn run<T: Float>(
     out.optimizer = state.optimizer;
     out.net = net;
     Ok(out)
+}
+
+/// The library's settings for an epoch run of `epochs` epochs in all.
+fn epoch_config(spec: &Spec, epochs: usize) -> GdConfig {
+    let (opt_config, lr_factor) = spec.optimizer().expect("checked before");
+    GdConfig {
+        learning_rate: spec.learning_rate * lr_factor,
+        iterations: 0,
+        record_every: Some(1),
+        batch_size: spec.batch_size,
+        epochs: Some(epochs),
+        optimizer: opt_config,
+        l2: spec.alpha,
+        keep_prob: spec.keep_prob.clone(),
+        seed: spec.seed,
+        shuffle: spec.shuffle,
+        ..GdConfig::default()
+    }
+}
+
+/// A constant learning rate and no validation set: all epochs in one call of
+/// the library's trainer (no setup between epochs); the observer applies the
+/// stopping rule, prints and checks for Ctrl-C after each epoch.
+#[allow(clippy::too_many_arguments)]
+fn run_epochs<T: Float>(
+    mut net: Network<T>,
+    optimizer: Optimizer<T>,
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    weights: Option<&[f64]>,
+    spec: &Spec,
+    console: &mut Console,
+    stopper: &mut Stopper,
+) -> Result<Outcome<T>, backprop::Error> {
+    let epochs = if spec.incremental { 1 } else { spec.max_iter };
+    let config = epoch_config(spec, spec.epoch0 + epochs);
+    let mut state = TrainState::new(&config);
+    state.optimizer = optimizer;
+    state.epoch = spec.epoch0;
+    state.step = spec.step0;
+    let stop = AtomicBool::new(false);
+    let mut reason = "max_iter";
+    let mut loss_curve = Vec::with_capacity(epochs);
+    let done = Trainer::new(config).run(
+        &mut net,
+        x,
+        y,
+        state,
+        Extras {
+            weights,
+            stop: Some(&stop),
+            ..Extras::default()
+        },
+        &mut |p| {
+            loss_curve.push(p.cost);
+            console.cost(p.iteration, p.cost);
+            if console.interrupted(true) {
+                reason = "interrupted";
+                stop.store(true, Ordering::SeqCst);
+            } else if stopper.on_loss(p.cost) && !spec.incremental {
+                reason = "converged";
+                stop.store(true, Ordering::SeqCst);
+            }
+        },
+    )?;
+    let state = done.state;
+    Ok(Outcome {
+        net,
+        optimizer: state.optimizer,
+        validation_scores: Vec::new(),
+        epochs: loss_curve.len(),
+        loss_curve,
+        steps: state.step - spec.step0,
+        stop: reason,
+    })
 }
 
 /// Plain full-batch gradient descent: one call of the library's fast loop;

@@ -304,17 +304,19 @@ impl Trainer {
                         }
                     };
                     let batch_weight = batch_weight(&batch, mb);
+                    let l2 = general::l2_strength(config, batch.w.is_some(), batch_weight, mb);
                     let cost = general::gradients(
                         net,
                         batch,
                         state.step,
                         config,
+                        l2,
                         coll,
                         &mut reduce_buf,
                         &mut state.history.allreduce_seconds,
                     );
                     if cost.is_finite() {
-                        general::update(net, &mut state.optimizer, config, lr, mb);
+                        general::update(net, &mut state.optimizer, l2, lr, mb);
                     }
                     (Some(cost), batch_weight)
                 } else {

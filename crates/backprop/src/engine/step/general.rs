@@ -9,7 +9,9 @@
 //!
 //! Sample weights w: J = Σ wᵢ·lᵢ / Σ wᵢ over the batch, so dZ\[L\]'s column i
 //! (the gradient of lᵢ, the rest of the backward pass dividing by the batch's
-//! m) is scaled by wᵢ·m / Σ w; weights all equal give the unweighted J.
+//! m) is scaled by wᵢ·m / Σ w; weights all equal give the unweighted J. The L2
+//! term is λ/(2·Σ w)·‖W‖² ([`l2_strength`]), so integer weights give the run
+//! on the data set with each example repeated that many times.
 
 use std::time::Instant;
 
@@ -43,16 +45,28 @@ pub(crate) struct Batch<'a, T: Float> {
     pub size: usize,
 }
 
+/// The λ that, divided by the batch's size m as the network's L2 term does,
+/// gives λ/Σ w for a weighted batch of total weight `batch_weight` (scikit-learn's
+/// and repeated examples' convention); the configured λ otherwise.
+pub(crate) fn l2_strength(config: &GdConfig, weighted: bool, batch_weight: f64, m: usize) -> f64 {
+    if weighted && batch_weight > 0.0 {
+        config.l2 * (m as f64 / batch_weight)
+    } else {
+        config.l2
+    }
+}
+
 /// Dropout masks, forward, cost, backward and the ranks' all-reduce for update
 /// number `step`: leaves every layer's dW, db the batch's mean gradient and
-/// returns the batch's cost, L2 term included. `allreduce_seconds` gains the
-/// all-reduce's time.
+/// returns the batch's cost, L2 term (of strength `l2`, see [`l2_strength`])
+/// included. `allreduce_seconds` gains the all-reduce's time.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gradients<T: Float>(
     net: &mut Network<T>,
     batch: Batch<'_, T>,
     step: usize,
     config: &GdConfig,
+    l2: f64,
     coll: &dyn Collective,
     reduce_buf: &mut Vec<f64>,
     allreduce_seconds: &mut f64,
@@ -87,19 +101,20 @@ pub(crate) fn gradients<T: Float>(
         cost = all_reduce_gradients(net, cost, ml, batch.size, coll, reduce_buf);
         *allreduce_seconds += t.elapsed().as_secs_f64();
     }
-    cost + net.l2_penalty(config.l2, batch.size)
+    cost + net.l2_penalty(l2, batch.size)
 }
 
-/// The update after [`gradients`]: dW += (λ/m)·W, then the optimiser's step at α.
+/// The update after [`gradients`]: dW += (λ/m)·W with λ = `l2`, then the
+/// optimiser's step at α.
 pub(crate) fn update<T: Float>(
     net: &mut Network<T>,
     optimizer: &mut Optimizer<T>,
-    config: &GdConfig,
+    l2: f64,
     learning_rate: T,
     batch_size: usize,
 ) {
-    if config.l2 != 0.0 {
-        net.add_l2_gradient(config.l2, batch_size);
+    if l2 != 0.0 {
+        net.add_l2_gradient(l2, batch_size);
     }
     optimizer.begin_step();
     for (l, layer) in net.layers_mut().iter_mut().enumerate() {
