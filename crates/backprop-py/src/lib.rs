@@ -7,7 +7,7 @@
 //! scikit-learn passes them (X is m × n_x); the transpose of such an array is
 //! the notes' X (n_x × m, one example per column) as a view, so float32 and
 //! float64 arrays in C or Fortran order reach the library without a copy.
-//! Weights cross in the notes' shapes: W[l] is n[l] × n[l-1], b[l] n[l] × 1.
+//! Weights cross in the notes' shapes: W\[l\] is n\[l\] × n\[l-1\], b\[l\] n\[l\] × 1.
 
 mod arrays;
 mod console;

@@ -3,7 +3,7 @@
 //!
 //! Everything that can fail on the user's input (paths, formats, sizes, an
 //! existing output folder) is checked before training starts; the files are
-//! written by [`crate::run_folder`].
+//! written by the run folder module (`run_folder.rs`).
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;

@@ -39,28 +39,28 @@
 
 #![warn(missing_docs)]
 
-pub mod activation;
+mod activation;
 mod builder;
-pub mod classifier;
+mod classifier;
 pub mod collective;
 pub mod config;
 pub mod data;
 pub mod engine;
-pub mod error;
+mod error;
 pub mod explain;
 pub mod export;
 mod fastmath;
 pub mod fsutil;
 pub mod gradcheck;
-pub mod init;
+mod init;
 pub mod job;
 pub mod layer;
 pub mod linalg;
 pub mod metrics;
 pub mod model_io;
-pub mod network;
+mod network;
 pub mod optim;
-pub mod output;
+mod output;
 #[cfg(feature = "plot")]
 pub mod plot;
 #[cfg(not(feature = "plot"))]
@@ -68,13 +68,13 @@ pub mod plot;
 pub mod plot;
 mod pool;
 pub mod predict;
-pub mod rng;
-pub mod run_folder;
+mod rng;
+mod run_folder;
 pub mod scalar;
 pub mod stop;
 pub mod train;
 
-pub use activation::Activation;
+pub use activation::{Activation, LEAKY_RELU_SLOPE};
 pub use builder::{NetworkBuilder, Parameter};
 pub use classifier::Classifier;
 pub use config::{GdConfig, ModelSpec, Precision, TrainConfig};
@@ -85,3 +85,4 @@ pub use model_io::AnyNetwork;
 pub use network::Network;
 pub use output::Output;
 pub use rng::{Gaussian, NumpyRng};
+pub use run_folder::Metrics;
