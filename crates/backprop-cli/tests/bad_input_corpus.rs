@@ -22,24 +22,7 @@ use std::time::{Duration, Instant};
 use corpus::cases::{all_cases, Case};
 
 /// Cases known to fail, with who fixes them. Keep it short and honest.
-const KNOWN: &[(&str, &str)] = &[
-    (
-        "csv-1e308",
-        "tables: data/csv.rs, values whose cost overflows",
-    ),
-    (
-        "predict-empty-input",
-        "tables: predict on 0 rows is a data error",
-    ),
-    (
-        "resume-batch-impossible",
-        "engine: checkpoint positions validated on resume",
-    ),
-    (
-        "resume-step-impossible",
-        "engine: checkpoint positions validated on resume",
-    ),
-];
+const KNOWN: &[(&str, &str)] = &[];
 
 /// The memory cap each case runs under.
 const CAP_BYTES: u64 = 4 << 30;

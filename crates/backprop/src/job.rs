@@ -62,7 +62,7 @@ pub fn load_data(
         validation = Some(v);
     }
     if config.standardize || config.load.standardizes(&train) {
-        let s = train.standardize();
+        let s = train.standardize()?;
         for d in [&mut test, &mut validation].into_iter().flatten() {
             d.apply_standardization(&s);
         }

@@ -58,7 +58,6 @@ pub mod job;
 pub mod layer;
 pub mod linalg;
 pub mod metrics;
-mod model_check;
 pub mod model_io;
 mod network;
 pub mod optim;

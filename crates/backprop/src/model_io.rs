@@ -19,6 +19,8 @@ use crate::fsutil::write_atomic;
 use crate::linalg::Float;
 use crate::network::Network;
 
+mod check;
+
 /// The weights file's name inside a model folder.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// The description file's name inside a model folder.
@@ -158,7 +160,7 @@ pub(crate) fn unpack<T: Float>(
         .collect();
     if let Some(i) = values.iter().position(|v| !v.as_f64().is_finite()) {
         let all: Vec<f64> = values[..=i].iter().map(|v| v.as_f64()).collect();
-        crate::model_check::check_finite(name, shape, &all, bad)?;
+        check::check_finite(name, shape, &all, bad)?;
     }
     Ok(Array2::from_shape_vec(shape, values).expect("shape checked"))
 }
@@ -179,7 +181,7 @@ pub fn load(dir: &Path) -> Result<(ModelInfo, AnyNetwork), Error> {
             format!("format is '{}', expected '{FORMAT}'", info.format),
         ));
     }
-    crate::model_check::check_info(&info_path, &info)?;
+    check::check_info(&info_path, &info)?;
     let weights_path = dir.join(WEIGHTS_FILE);
     let bytes = std::fs::read(&weights_path).map_err(|e| Error::io(&weights_path, e))?;
     let net = match info.precision.as_str() {

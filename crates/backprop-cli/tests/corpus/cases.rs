@@ -136,9 +136,7 @@ pub fn all_cases() -> Vec<Case> {
     v.extend(hdf5_cases());
     v.extend(picture_cases());
     v.extend(model_cases());
-    // checkpoint_cases() edit checkpoint.json, which the engine's one-file
-    // checkpoint (checkpoint.safetensors with its state in the metadata)
-    // replaced: they are left out until ported to that format.
+    v.extend(checkpoint_cases());
     v.extend(run_folder_cases());
     v
 }
@@ -676,6 +674,13 @@ fn idx_cases() -> Vec<Case> {
             "idx3",
         ),
         pair("idx-too-short", vec![0, 0], labels(2), "idx3"),
+        // Found by the fuzz target `idx`: 0 images whose shape overflowed.
+        pair(
+            "idx-zero-images-of-huge-side",
+            idx(&[0, 0xf6fc_ffff, 0xf579_8af8], &[]),
+            labels(0),
+            "idx3",
+        ),
         pair(
             "idx-truncated-sizes",
             vec![0, 0, 8, 3, 0, 0],
@@ -748,6 +753,13 @@ fn hdf5_cases() -> Vec<Case> {
             "h5-hdf5-magic-then-garbage",
             "d.h5",
             b"\x89HDF\r\n\x1a\n\x00\x00\x00garbagegarbagegarbage".to_vec(),
+            "d.h5",
+        ),
+        // Found by the fuzz target `hdf5`: 0 examples whose shape overflowed.
+        data(
+            "h5-zero-examples-of-huge-shape",
+            "d.h5",
+            include_bytes!("../../../../fuzz/corpus/hdf5/zero-examples-huge-shape").to_vec(),
             "d.h5",
         ),
         h("h5-no-x-dataset", "_x", |p| {
@@ -1053,19 +1065,32 @@ fn model_cases() -> Vec<Case> {
     ]
 }
 
-#[allow(dead_code)]
 fn checkpoint_cases() -> Vec<Case> {
+    let header = |name, needle, edit: fn(&mut serde_json::Value)| {
+        case(name, "train --resume ckpt", needle).with(move |d| checkpoint_header(d, edit))
+    };
+    let truncated = |name, keep: fn(usize) -> usize| {
+        resume(name, "checkpoint.safetensors", |_| {}).with(move |d| {
+            let p = d.join("ckpt/checkpoint.safetensors");
+            let bytes = std::fs::read(&p).unwrap();
+            std::fs::write(&p, &bytes[..keep(bytes.len())]).unwrap();
+        })
+    };
     vec![
         case("resume-missing-folder", "train --resume nope", "nope"),
         case(
             "resume-empty-folder",
             "train --resume ckpt",
-            "checkpoint.json",
+            "checkpoint.safetensors",
         )
         .with(|d| std::fs::create_dir_all(d.join("ckpt")).unwrap()),
-        resume("resume-json-garbage", "checkpoint.json", |_| {})
-            .file("ckpt/checkpoint.json", "{{{"),
-        resume("resume-wrong-format", "checkpoint.json", |v| {
+        header("resume-json-garbage", "checkpoint.safetensors", |h| {
+            h["__metadata__"]["checkpoint"] = json!("{{{")
+        }),
+        header("resume-no-description", "checkpoint.safetensors", |h| {
+            h["__metadata__"] = json!({})
+        }),
+        resume("resume-wrong-format", "checkpoint.safetensors", |v| {
             v["format"] = json!("other")
         }),
         resume("resume-step-impossible", "checkpoint", |v| {
@@ -1074,8 +1099,23 @@ fn checkpoint_cases() -> Vec<Case> {
         resume("resume-batch-impossible", "checkpoint", |v| {
             v["batch"] = json!(999)
         }),
+        resume("resume-epoch-impossible", "checkpoint", |v| {
+            v["epoch"] = json!(1_000_000)
+        }),
+        resume("resume-history-ahead-of-run", "checkpoint", |v| {
+            v["history"]["costs"] = json!([[0, 0.7], [1_000_000, 0.5]])
+        }),
+        resume("resume-history-out-of-order", "checkpoint", |v| {
+            v["history"]["costs"] = json!([[2, 0.7], [1, 0.5]])
+        }),
+        resume("resume-optimizer-count-ahead", "checkpoint", |v| {
+            v["optimizer_t"] = json!(1_000_000)
+        }),
         resume("resume-layers-mismatch", "checkpoint", |v| {
             v["layer_sizes"] = json!([2, 9, 1])
+        }),
+        resume("resume-layers-huge", "checkpoint", |v| {
+            v["layer_sizes"] = json!([2, 100_000_000_000u64, 1])
         }),
         resume("resume-optimizer-slots-huge", "checkpoint", |v| {
             v["optimizer_slots"] = json!(1_000_000)
@@ -1083,12 +1123,33 @@ fn checkpoint_cases() -> Vec<Case> {
         resume("resume-config-invalid", "--learning-rate", |v| {
             v["config"]["model"]["gd"]["learning_rate"] = json!(-1.0)
         }),
+        resume("resume-config-not-a-job", "checkpoint.safetensors", |v| {
+            v["config"] = json!("hello")
+        }),
         resume("resume-data-gone", "gone.csv", |v| {
             v["config"]["train"] = json!("gone.csv")
         }),
-        resume("resume-tensors-missing", "checkpoint.safetensors", |_| {})
+        header("resume-tensors-swapped", "checkpoint", |h| {
+            let w1 = h["W1"].clone();
+            h["W1"] = h["W2"].clone();
+            h["W2"] = w1;
+        }),
+        header("resume-tensor-missing", "checkpoint", |h| {
+            h.as_object_mut().unwrap().remove("b2");
+        }),
+        header("resume-tensor-wrong-dtype", "checkpoint", |h| {
+            h["b2"]["dtype"] = json!("I64")
+        }),
+        header(
+            "resume-tensor-offsets-out-of-file",
+            "checkpoint.safetensors",
+            |h| h["b2"]["data_offsets"] = json!([0, 1_000_000_000u64]),
+        ),
+        truncated("resume-truncated-header", |_| 20),
+        truncated("resume-truncated-tensors", |n| n - 8),
+        resume("resume-file-missing", "checkpoint.safetensors", |_| {})
             .with(|d| std::fs::remove_file(d.join("ckpt/checkpoint.safetensors")).unwrap()),
-        resume("resume-tensors-garbage", "checkpoint.safetensors", |_| {})
+        resume("resume-file-garbage", "checkpoint.safetensors", |_| {})
             .file("ckpt/checkpoint.safetensors", "garbage"),
         resume("resume-with-model-flags", "--hidden", |_| {}).args_push(&["--hidden", "5"]),
         resume("resume-out-exists", "other", |_| {})

@@ -221,20 +221,44 @@ pub fn good_tensors(
     t
 }
 
-/// Copies the fixture checkpoint run to `dir/ckpt`, then edits checkpoint.json with `edit`.
-pub fn checkpoint_with(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+/// Copies the fixture checkpoint run to `dir/ckpt` (its data beside it, its
+/// configuration pointed there), then edits the safetensors header of
+/// ckpt/checkpoint.safetensors with `edit`: the tensors' entries and, under
+/// `__metadata__`, the description's JSON text (key `checkpoint`).
+pub fn checkpoint_header(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     copy_dir(&fixtures().1, &dir.join("ckpt"));
     std::fs::copy(
         fixtures().0.parent().unwrap().join("good.csv"),
         dir.join("good.csv"),
     )
     .unwrap();
-    let p = dir.join("ckpt/checkpoint.json");
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    let p = dir.join("ckpt/checkpoint.safetensors");
+    let bytes = std::fs::read(&p).unwrap();
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let mut header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    let meta = &mut header["__metadata__"]["checkpoint"];
+    let mut info: serde_json::Value = serde_json::from_str(meta.as_str().unwrap()).unwrap();
     // The fixture's data path is relative to its own folder: point it here.
-    v["config"]["train"] = serde_json::json!(dir.join("good.csv"));
-    v["config"]["out"] = serde_json::json!(dir.join("ckpt"));
-    edit(&mut v);
-    std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    info["config"]["train"] = serde_json::json!(dir.join("good.csv"));
+    info["config"]["out"] = serde_json::json!(dir.join("ckpt"));
+    *meta = serde_json::json!(info.to_string());
+    edit(&mut header);
+    let mut text = header.to_string().into_bytes();
+    while text.len() % 8 != 0 {
+        text.push(b' ');
+    }
+    let mut out = (text.len() as u64).to_le_bytes().to_vec();
+    out.extend(text);
+    out.extend(&bytes[8 + n..]);
+    std::fs::write(&p, out).unwrap();
+}
+
+/// [`checkpoint_header`] editing the description (the metadata's JSON) with `edit`.
+pub fn checkpoint_with(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    checkpoint_header(dir, |h| {
+        let meta = &mut h["__metadata__"]["checkpoint"];
+        let mut info: serde_json::Value = serde_json::from_str(meta.as_str().unwrap()).unwrap();
+        edit(&mut info);
+        *meta = serde_json::json!(info.to_string());
+    })
 }

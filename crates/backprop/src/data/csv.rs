@@ -104,6 +104,11 @@ fn open_limited(path: &Path) -> Result<impl Read, Error> {
             "is not a regular file; give a CSV file",
         ));
     }
+    // The cells are kept as text: about the file's size again in records.
+    super::budget::check(
+        &format!("{}: its cells", path.display()),
+        u128::from(meta.len()) * 2,
+    )?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     Ok(file.take(meta.len()))
 }
@@ -135,6 +140,9 @@ pub(crate) fn read_table(path: &Path) -> Result<RawTable, Error> {
     }
     let (mut rows, mut lines) = (Vec::new(), Vec::new());
     for (row, record) in reader.records().enumerate() {
+        if row % 4096 == 0 {
+            crate::stop::check(&format!("loading {}", path.display()))?;
+        }
         let fallback = row + 2;
         let record = record.map_err(|e| Error::format(path, format!("line {fallback}: {e}")))?;
         let line = record.position().map_or(fallback, |p| p.line() as usize);

@@ -38,7 +38,9 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
     let m = *shape
         .first()
         .ok_or_else(|| bad(format!("{x_key} is a scalar; expected one example per row")))?;
-    let n_x: usize = shape[1..].iter().product();
+    // Saturating: 0 examples of a huge shape pass the budget (0 bytes) and
+    // are refused just below (found by the fuzz target `hdf5`).
+    let n_x: usize = shape[1..].iter().fold(1, |a, &d| a.saturating_mul(d));
     if m == 0 || n_x == 0 {
         return Err(bad(format!(
             "{x_key} has shape {shape:?}: {m} examples of {n_x} features; a data set needs at least one of each"

@@ -113,6 +113,18 @@ fn labels_path(images: &Path) -> Option<PathBuf> {
 /// Loads IDX images and their labels (classes "0" … "K−1", K = largest label + 1).
 pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
     let (sizes, pixels) = read_idx(path, 3)?;
+    // 0 images of a huge side hold 0 bytes, but their m × n_x shape overflows
+    // (found by the fuzz target `idx`).
+    if sizes.contains(&0) {
+        return Err(Error::format(
+            path,
+            format!(
+                "holds {} images of {} × {} pixels; an IDX file needs at least one image \
+                 of at least one pixel",
+                sizes[0], sizes[1], sizes[2]
+            ),
+        ));
+    }
     let candidates = labels_path(path).into_iter().flat_map(|p| {
         let gz = PathBuf::from(format!("{}.gz", p.display()));
         let plain = PathBuf::from(p.to_string_lossy().trim_end_matches(".gz"));

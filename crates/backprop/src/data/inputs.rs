@@ -86,12 +86,18 @@ pub fn load_inputs(paths: &[PathBuf], pre: &Preprocessing, n_x: usize) -> Result
                 }
                 None => names.extend(like.rows.into_iter().map(InputName::Row)),
             }
+            if like.values.is_empty() {
+                return Err(no_rows(path));
+            }
             values.extend(like.values);
             notes.extend(like.notes);
             continue;
         }
         let (rows, width) = read_table(path)?;
         check_width(path, width, n_x)?;
+        if rows.is_empty() {
+            return Err(no_rows(path));
+        }
         names.extend((0..rows.len() / width.max(1)).map(InputName::Row));
         values.extend(rows);
     }
@@ -203,4 +209,12 @@ fn read_table(path: &Path) -> Result<(Vec<f64>, usize), Error> {
         }
         _ => Err(Error::format(path, super::UNKNOWN_TYPE)),
     }
+}
+
+/// A data file with no examples to predict: a data error, not an empty answer.
+fn no_rows(path: &Path) -> Error {
+    Error::format(
+        path,
+        "holds no rows to predict; give a file with at least one example",
+    )
 }

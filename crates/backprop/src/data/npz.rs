@@ -156,7 +156,20 @@ pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
     let y =
         Array2::from_shape_vec((1, raw.m), y.iter().copied().collect()).expect("length checked");
     let classes = class_labels(path, y.view())?;
-    let n_x = raw.example_shape.iter().product();
+    // Saturating: 0 examples of a huge shape hold 0 bytes but overflow here.
+    let n_x = raw
+        .example_shape
+        .iter()
+        .fold(1usize, |a, &d| a.saturating_mul(d));
+    if raw.m == 0 || n_x == 0 {
+        return Err(Error::format(
+            path,
+            format!(
+                "x holds {} examples of {n_x} features; a data set needs at least one of each",
+                raw.m
+            ),
+        ));
+    }
     Ok(Dataset {
         source: path.to_path_buf(),
         x: examples_to_columns(raw.m, n_x, raw.values),

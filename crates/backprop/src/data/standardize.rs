@@ -5,6 +5,7 @@ use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 
 use super::Dataset;
+use crate::error::Error;
 
 /// Per-feature mean and (population) standard deviation; a constant feature gets std 1.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,8 +42,27 @@ impl Standardization {
 impl Dataset {
     /// Standardises X with its own statistics and records them in the
     /// preprocessing. A table's one-hot category features stay 0/1 (mean 0, std 1).
-    pub fn standardize(&mut self) -> Standardization {
+    /// Values so large that a statistic overflows (±1e308) are refused,
+    /// naming the feature: standardised, they would all become 0 or NaN.
+    pub fn standardize(&mut self) -> Result<Standardization, Error> {
         let mut s = Standardization::fit(&self.x);
+        let overflow =
+            (0..s.mean.len()).find(|&f| !(s.mean[f].is_finite() && s.std[f].is_finite()));
+        if let Some(f) = overflow {
+            let name = self
+                .preprocessing
+                .feature_names
+                .as_ref()
+                .and_then(|n| n.get(f))
+                .map_or_else(|| format!("feature {f}"), |n| format!("column {n}"));
+            return Err(Error::format(
+                &self.source,
+                format!(
+                    "{name}'s values are too large to standardise (their mean or standard \
+                     deviation overflows); rescale that column"
+                ),
+            ));
+        }
         if let Some(table) = &self.preprocessing.table {
             for (f, one_hot) in table.one_hot_mask().into_iter().enumerate() {
                 if one_hot {
@@ -52,7 +72,7 @@ impl Dataset {
         }
         s.apply(&mut self.x);
         self.preprocessing.standardization = Some(s.clone());
-        s
+        Ok(s)
     }
 
     /// Standardises X with another set's statistics (a test set with the training set's).

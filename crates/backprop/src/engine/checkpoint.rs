@@ -151,6 +151,45 @@ fn info_of(path: &Path, bytes: &[u8]) -> Result<CheckpointInfo, Error> {
     Ok(info)
 }
 
+/// Checks the position against the checkpoint's own counts, so that a
+/// damaged description is refused rather than resumed from: what the history
+/// records lies within the updates (or epochs, with `config.epochs`) done, in
+/// order, and the optimiser has counted no more updates than were done. (The
+/// trainer checks the position against the data's batches and the total.)
+fn check_position(
+    info: &CheckpointInfo,
+    config: &GdConfig,
+    bad: &dyn Fn(String) -> Error,
+) -> Result<(), Error> {
+    let done = if config.epochs.is_some() {
+        info.epoch
+    } else {
+        info.step
+    };
+    let h = &info.history;
+    let lists = [
+        ("costs", &h.costs),
+        ("test_costs", &h.test_costs),
+        ("validation_costs", &h.validation_costs),
+        ("validation_accuracies", &h.validation_accuracies),
+    ];
+    for (name, list) in lists {
+        let ordered = list.windows(2).all(|w| w[0].0 < w[1].0);
+        if !ordered || list.last().is_some_and(|&(at, _)| at > done) {
+            return Err(bad(format!(
+                "its history's {name} are not in order within the {done} done"
+            )));
+        }
+    }
+    if h.iterations > done || info.optimizer_t > info.step as u64 {
+        return Err(bad(format!(
+            "it counts {} iterations and {} optimiser updates but is at update {}",
+            h.iterations, info.optimizer_t, info.step
+        )));
+    }
+    Ok(())
+}
+
 /// Restores the weights onto `net` (built with the checkpoint's layer sizes)
 /// and returns the state, checking every tensor's shape and type against the
 /// network and `config` (the run's settings).
@@ -173,6 +212,7 @@ pub fn restore<T: Float>(
             ),
         ));
     }
+    check_position(&info, config, &bad)?;
     let st = SafeTensors::deserialize(&bytes).map_err(|e| bad(format!("unreadable ({e})")))?;
     let shapes: Vec<[usize; 2]> = net
         .layers()

@@ -6,9 +6,9 @@
 
 use std::path::Path;
 
+use super::ModelInfo;
 use crate::activation::Activation;
 use crate::error::Error;
-use crate::model_io::ModelInfo;
 
 /// Checks `info` (read from `path`, its model.json) for consistency.
 pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {
