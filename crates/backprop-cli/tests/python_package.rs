@@ -103,6 +103,9 @@ fn pip_install_builds_the_package_and_its_python_suite_passes() {
         .current_dir(&root)
         .env("PATH", &path)
         .env("BACKPROP_BIN", env!("CARGO_BIN_EXE_backprop"))
+        // The course's cat files where the Rust tests find them: $BACKPROP_CAT_DIR,
+        // else ../shared/datasets/catvnoncat beside the repository.
+        .env("BACKPROP_CAT_DIR", cat_dir(&root))
         .output()
         .expect("pytest runs");
     eprintln!(
@@ -116,4 +119,13 @@ fn pip_install_builds_the_package_and_its_python_suite_passes() {
         tail(&suite.stdout),
         tail(&suite.stderr)
     );
+}
+
+/// `$BACKPROP_CAT_DIR`, else `../shared/datasets/catvnoncat` beside the repository
+/// (the suite's course test fails under CI=true when neither holds the files).
+fn cat_dir(root: &Path) -> std::path::PathBuf {
+    std::env::var_os("BACKPROP_CAT_DIR")
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/datasets/catvnoncat"))
 }
