@@ -278,10 +278,10 @@ impl Trainer {
                     let ml = hi - lo;
                     let batch = if shuffled {
                         let cols = &order[first + lo..first + hi];
-                        for (c, &j) in cols.iter().enumerate() {
-                            xb.column_mut(c).assign(&x.column(j));
-                            yb.column_mut(c).assign(&y.column(j));
-                            if let Some(w) = &weights {
+                        gather_columns(x, cols, &mut xb);
+                        gather_columns(y, cols, &mut yb);
+                        if let Some(w) = &weights {
+                            for (c, &j) in cols.iter().enumerate() {
                                 wb[c] = w[j];
                             }
                         }
@@ -505,6 +505,57 @@ impl Trainer {
         }
         Ok(())
     }
+}
+
+/// dst's first `cols.len()` columns = src's columns `cols`, in that order.
+///
+/// As slice copies when both are column-major and contiguous (X as loaded,
+/// example by example, and the batch buffers): several times faster than
+/// ndarray's per-column `assign` on 50-feature examples, whose set-up cost more
+/// than the copy (`docs/PERFORMANCE.md`, Python section).
+fn gather_columns<T: Float>(src: ArrayView2<'_, T>, cols: &[usize], dst: &mut Array2<T>) {
+    let rows = src.nrows();
+    let packed =
+        |strides: &[isize], cols: usize| rows == 0 || cols <= 1 || strides[1] == rows as isize;
+    let src_packed = (rows <= 1 || src.strides()[0] == 1) && packed(src.strides(), src.ncols());
+    let dst_packed = (rows <= 1 || dst.strides()[0] == 1) && packed(dst.strides(), dst.ncols());
+    if let (true, true, Some(s)) = (src_packed, dst_packed, src.to_slice_memory_order()) {
+        if let Some(d) = dst.as_slice_memory_order_mut() {
+            for (c, (to, &j)) in d.chunks_exact_mut(rows.max(1)).zip(cols).enumerate() {
+                if let Some(&ahead) = cols.get(c + PREFETCH_AHEAD) {
+                    prefetch(&s[ahead * rows..(ahead + 1) * rows]);
+                }
+                to.copy_from_slice(&s[j * rows..(j + 1) * rows]);
+            }
+            return;
+        }
+    }
+    for (c, &j) in cols.iter().enumerate() {
+        dst.column_mut(c).assign(&src.column(j));
+    }
+}
+
+/// How many columns ahead [`gather_columns`] asks for: shuffled columns are
+/// scattered over X, and waiting for each in turn left the gather bound by the
+/// memory's latency.
+const PREFETCH_AHEAD: usize = 8;
+
+/// Asks the CPU to bring `v` into the cache (a hint: no effect on results).
+#[inline(always)]
+fn prefetch<T>(v: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let bytes = std::mem::size_of_val(v);
+        let p = v.as_ptr().cast::<i8>();
+        for off in (0..bytes).step_by(64) {
+            // SAFETY: a prefetch reads nothing and cannot fault; the address is
+            // inside `v` (off < its length in bytes).
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.add(off)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = v;
 }
 
 /// The total weight of a batch: its size, or its weights' sum.
