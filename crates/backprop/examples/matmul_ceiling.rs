@@ -1,16 +1,16 @@
-//! This core's float64 matmul ceiling on one thread, through the library's own
-//! `linalg::gemm` (faer underneath): a large square product, and the two
-//! products of one mini-batch of `bench/sklearn.py`'s Adam epoch (50 inputs,
+//! This core's float64 matmul ceiling on one thread: its fused multiply-add
+//! peak, and the library's own product (`internals::gemm`, faer underneath) on
+//! a large square product and on the two products of one mini-batch of `bench/sklearn.py`'s Adam epoch (50 inputs,
 //! 100 hidden units, 200 examples a batch), in the layouts the network hands
 //! them over and in the others, to see what a better layout could gain.
 //!
-//! `cargo run --release -p backprop --example matmul_ceiling [-- RUNS]`
+//! `cargo run --release -p backprop --features internals --example matmul_ceiling [-- RUNS]`
 //! prints, for each product, the median over RUNS runs (default 7) of each
 //! run's best-of-repeats GFLOP/s, with the load average before and after.
 
 use std::time::Instant;
 
-use backprop::linalg::gemm;
+use backprop::internals::gemm;
 use backprop::Threads;
 use ndarray::{Array2, ShapeBuilder};
 

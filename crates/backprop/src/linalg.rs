@@ -153,8 +153,7 @@ pub fn gemm<T: Float>(
         return;
     }
     let flops = 2 * m * n * k;
-    let small = flops <= SMALL_FLOPS || ((m == 1 || k == 1) && flops <= SMALL_VECTOR_FLOPS);
-    if small && small_gemm(alpha, a, b, accumulate, c.view_mut()) {
+    if flops <= SMALL_FLOPS && small_gemm(alpha, a, b, accumulate, c.view_mut()) {
         return;
     }
     // Each part computes whole entries of C: the columns (or, when C is tall,
@@ -235,13 +234,6 @@ pub(crate) fn product<T: Float>(
 /// arithmetic (the flower net's products are 3200–6400 flops); above it faer
 /// is faster (the cat nets' hidden layers, 7×20·20×209, run 20 % faster there).
 pub const SMALL_FLOPS: usize = 1 << 15;
-
-/// Products with one row (a single output unit's W·A, dZ·Aᵀ) or an inner
-/// dimension of 1 (Wᵀ·dZ from a single unit) run in `small_gemm`'s loops up to
-/// this many flops: faer takes them as matrix-vector products at ≈10 GFLOP/s
-/// (1 × 100 · 100 × 200 in `bench/sklearn.py`'s Adam epoch), the loops at ≈2×
-/// that (`docs/PERFORMANCE.md`, Python section).
-pub const SMALL_VECTOR_FLOPS: usize = 1 << 18;
 
 /// Runs `$body` compiled for AVX2+FMA when the CPU has them, else for the
 /// baseline. Both give the same bits: the kernels ask for fused multiply-adds
