@@ -91,7 +91,7 @@ pub(crate) fn read(
     let dims: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
     // numpy (and ndarray) need the product of the non-zero sides to fit in an
     // isize even when a zero side leaves the array empty: (0, 2^32, 2^32)
-    // holds nothing but cannot be shaped (found by the fuzz target `npy`).
+    // holds nothing but cannot be shaped.
     let sides: Vec<u64> = dims.iter().copied().filter(|&d| d != 0).collect();
     if budget::checked_product(&sides).is_none_or(|p| p > isize::MAX as u128) {
         return Err(bad(format!(
