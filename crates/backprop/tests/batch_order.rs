@@ -123,3 +123,38 @@ fn fit_with_runs_mini_batch_configs_in_the_general_loop() {
     assert_eq!(h.costs, state.history.costs);
     assert_eq!(weights(&fitted), weights(&by_loop));
 }
+
+#[test]
+fn shuffled_batches_are_the_same_whatever_the_layout_of_x() {
+    // Example-contiguous X (as loaded, and from numpy's C-order arrays) takes
+    // the trainer's slice-copy gather; feature-contiguous X takes the
+    // element-wise one. The batches, and so every number, must not differ.
+    let (x, y) = data();
+    let x_rows = x.as_standard_layout().into_owned();
+    assert!(x.strides()[0] == 1 && x_rows.strides()[1] == 1);
+    let config = GdConfig {
+        learning_rate: 0.5,
+        batch_size: Some(8), // 7 batches an epoch, the last one partial
+        epochs: Some(3),
+        record_every: Some(1),
+        shuffle: true,
+        ..GdConfig::default()
+    };
+    let (mut by_columns, mut by_rows) = (net(), net());
+    let a = general(&mut by_columns, &x, &y, &config);
+    let b = general(&mut by_rows, &x_rows, &y, &config);
+    assert_eq!(a.history.costs, b.history.costs);
+    assert_eq!(weights(&by_columns), weights(&by_rows));
+    // And a shuffled run is not an unshuffled one.
+    let mut in_order = net();
+    general(
+        &mut in_order,
+        &x,
+        &y,
+        &GdConfig {
+            shuffle: false,
+            ..config
+        },
+    );
+    assert_ne!(weights(&by_columns), weights(&in_order));
+}
