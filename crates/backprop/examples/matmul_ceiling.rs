@@ -99,6 +99,9 @@ unsafe fn fma_chains(iters: usize) -> f64 {
     out.iter().sum()
 }
 
+/// (label, m, k, n, whether A, B and C are column-major).
+type Case = (&'static str, usize, usize, usize, (bool, bool, bool));
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -110,8 +113,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(7);
     let (r, c) = (false, true); // row-major, column-major
-                                // (label, m, k, n, (A, B, C) column-major?)
-    let cases: &[(&str, usize, usize, usize, (bool, bool, bool))] = &[
+    let cases: &[Case] = &[
         ("square 1024, all row-major", 1024, 1024, 1024, (r, r, r)),
         ("square 1024, all column-major", 1024, 1024, 1024, (c, c, c)),
         (
