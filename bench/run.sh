@@ -28,8 +28,8 @@ if ! "$VENV/bin/python" -c "import numpy, h5py, jax" 2>/dev/null; then
   "$VENV/bin/pip" install --quiet numpy h5py threadpoolctl jax
 fi
 
-echo "== cargo build --release --example bench_workloads" >&2
-cargo build --release --quiet -p backprop --example bench_workloads
+echo "== cargo build --release --features internals --example bench_workloads" >&2
+cargo build --release --quiet -p backprop --features internals --example bench_workloads
 
 mkdir -p target/bench
 "$VENV/bin/python" bench/compare.py \

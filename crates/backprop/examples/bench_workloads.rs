@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use backprop::data::{self, planar, LoadOptions};
 use backprop::engine::{fit_with, Extras, Path, Plan, TrainState, Trainer};
-use backprop::linalg::gemm;
+use backprop::internals::gemm;
 use backprop::metrics::accuracy;
 use backprop::train::{GdConfig, History};
 use backprop::{scalar, Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
@@ -519,7 +519,7 @@ fn products<T: Float>(opts: &Opts) -> Value {
     })
 }
 
-/// GFLOP/s of an n×n·n×n product through `linalg::gemm` (faer): best and median of 5.
+/// GFLOP/s of an n×n·n×n product through the product kernel (`internals::gemm`, faer): best and median of 5.
 fn peak<T: Float>(opts: &Opts) -> Value {
     let n = opts.num("--n", 2048);
     let threads = Threads(opts.threads().max(1));

@@ -127,7 +127,7 @@ pub struct RunLock {
 impl RunLock {
     /// Locks the run folder `target` (which need not exist yet), creating its
     /// parent folder if needed, and removes what killed runs left beside it.
-    pub fn acquire(target: &Path) -> Result<RunLock, Error> {
+    pub(crate) fn acquire(target: &Path) -> Result<RunLock, Error> {
         let parent = parent_of(target);
         let created = if parent.exists() {
             None
@@ -364,11 +364,6 @@ impl RunDir {
     /// The path a file named `name` is written to before the commit.
     pub fn path(&self, name: &str) -> PathBuf {
         self.staging.join(name)
-    }
-
-    /// The folder's final path.
-    pub fn target(&self) -> &Path {
-        &self.target
     }
 
     /// Moves the finished folder into place. When forced over an existing

@@ -23,7 +23,8 @@ use crate::rng::NumpyRng;
 use crate::run_folder;
 use crate::train::Progress;
 
-pub use crate::run_folder::{write_model, write_run_contents, Metrics, Trained, TrainedNetwork};
+pub use crate::fsutil::{claim_fresh, claim_out, RunLock};
+pub use crate::run_folder::{write_runs, Metrics, Trained, TrainedNetwork};
 
 /// A job's data: training, test and validation sets.
 pub struct JobData {
@@ -39,7 +40,7 @@ pub struct JobData {
 /// number of features, and the validation split. With `standardize`, all are
 /// standardised with the (remaining) training set's statistics.
 /// `progress` hears (done, total) while pictures are decoded.
-pub fn load_data(
+pub(crate) fn load_data(
     config: &TrainConfig,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<JobData, Error> {
@@ -200,7 +201,7 @@ fn claim_run_folder(
 }
 
 /// Refuses an output folder that exists (unless forced), before any work is done.
-pub fn check_out(out: &Path, force: bool) -> Result<(), Error> {
+pub(crate) fn check_out(out: &Path, force: bool) -> Result<(), Error> {
     if out.exists() && !force {
         return Err(Error::format(
             out,

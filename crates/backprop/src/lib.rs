@@ -51,12 +51,12 @@ pub mod explain;
 pub mod export;
 mod fastmath;
 pub mod figure;
-pub mod fsutil;
+mod fsutil;
 pub mod gradcheck;
 mod init;
 pub mod job;
-pub mod layer;
-pub mod linalg;
+mod layer;
+mod linalg;
 pub mod metrics;
 pub mod model_io;
 mod network;
@@ -81,9 +81,18 @@ pub use classifier::Classifier;
 pub use config::{GdConfig, ModelSpec, Precision, TrainConfig};
 pub use error::Error;
 pub use init::Init;
+pub use layer::Dense;
 pub use linalg::{Float, Threads};
 pub use model_io::AnyNetwork;
 pub use network::Network;
 pub use output::Output;
 pub use rng::{Gaussian, NumpyRng};
 pub use run_folder::Metrics;
+
+/// Internals for the project's own benchmarks (`--features internals`, off by
+/// default): not part of the API, they may change at any time.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::linalg::gemm;
+}

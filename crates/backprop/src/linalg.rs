@@ -85,7 +85,7 @@ impl Float for f64 {
 
 /// How many threads the matrix products may use.
 ///
-/// Products below [`PARALLEL_MIN_FLOPS`] always run on the calling thread:
+/// Products below 4 million flops always run on the calling thread:
 /// splitting a 4×2·2×400 product costs more than it saves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Threads(pub usize);

@@ -8,7 +8,7 @@
 //! each file atomic and the checkpoint last, so that at every moment it holds
 //! a checkpoint `--resume` continues from.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -232,4 +232,25 @@ fn write_checkpoint(dir: &Path, trained: &Trained) -> Result<(), Error> {
 pub fn write_interrupted(out: &Path, trained: &Trained) -> Result<(), Error> {
     let metrics = serde_json::to_string_pretty(&trained.metrics).expect("metrics serialise");
     write_atomic(&out.join("metrics.json"), metrics.as_bytes())
+}
+
+/// Writes several runs on one data set into the new folder `out` in one step
+/// (nothing is left half-written): the data as the CSV `data_file` and one
+/// sub-folder per run, named by its first element, with that run's files
+/// (model, metrics, plots, as `train` writes). `backprop demo` writes its folder with it.
+pub fn write_runs(
+    out: &Path,
+    force: bool,
+    data_file: &str,
+    data: &Dataset,
+    runs: &[(&str, Trained)],
+) -> Result<PathBuf, Error> {
+    let dir = RunDir::create(out, force)?;
+    crate::data::write_csv(&dir.path(data_file), data.x.view(), data.y.view())?;
+    for (name, trained) in runs {
+        let sub = dir.path(name);
+        std::fs::create_dir(&sub).map_err(|e| Error::io(&sub, e))?;
+        write_run_contents(&sub, trained, data, None)?;
+    }
+    dir.commit()
 }

@@ -3,9 +3,8 @@
 
 use std::process::ExitCode;
 
-use backprop::data::{planar, write_csv};
-use backprop::fsutil::{claim_out, RunDir};
-use backprop::job::{train_on, write_run_contents, ModelSpec, Precision, Trained};
+use backprop::data::planar;
+use backprop::job::{claim_out, train_on, write_runs, ModelSpec, Precision, Trained};
 use backprop::train::GdConfig;
 use backprop::{Activation, Init};
 
@@ -68,16 +67,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         runs.push((name, trained));
     }
     if let Some(out) = &args.out {
-        let dir = RunDir::create(out, args.force)?;
-        write_csv(&dir.path("flower.csv"), flower.x.view(), flower.y.view())?;
-        for (name, trained) in &runs {
-            let sub = dir.path(name);
-            std::fs::create_dir(&sub)?;
-            write_run_contents(&sub, trained, &flower, None)?;
-        }
+        let written = write_runs(out, args.force, "flower.csv", &flower, &runs)?;
         println!(
             "models, metrics, learning curves, decision boundaries and flower.csv in {}",
-            dir.commit()?.display()
+            written.display()
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -25,7 +25,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     // The default run folder, claimed (locked) now so that two runs started in
     // the same second get two folders (train-…, train-…-2).
     let default_out = match (&args.out, &args.resume) {
-        (None, None) => Some(backprop::fsutil::claim_fresh(
+        (None, None) => Some(backprop::job::claim_fresh(
             &PathBuf::from("runs").join(format!("train-{}", timestamp())),
         )?),
         _ => None,

@@ -2,8 +2,8 @@
 //! decision regions on a 100 × 100 grid, each unit's activation on a 24 × 24
 //! grid, the weights and the gradient norms. Grids travel as base64 bytes.
 
-use backprop::layer::Dense;
 use backprop::Activation;
+use backprop::Dense;
 use ndarray::Array2;
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
-//! The training engine: one loop ([`trainer`]) that owns batching, recording,
+//! The training engine: one loop ([`Trainer`]) that owns batching, recording,
 //! divergence, the stop flag, checkpoints, validation and early stopping; a
-//! planner ([`plan`]) that chooses once per run how an update is computed;
+//! planner (`plan.rs`, its choice a [`Plan`]) that chooses once per run how an update is computed;
 //! the strategies of that update (`step/`: general, layers, streamed, Gram,
 //! fused), each able to hand its state to a [`checkpoint`] and take it back.
 //!
@@ -19,9 +19,9 @@
 //! ```
 
 pub mod checkpoint;
-pub mod plan;
+mod plan;
 pub(crate) mod step;
-pub mod trainer;
+mod trainer;
 
 use std::sync::atomic::AtomicBool;
 

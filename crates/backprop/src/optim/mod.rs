@@ -1,14 +1,14 @@
 //! Optimisers: how a gradient becomes a parameter update. One file each;
-//! the learning-rate schedules live beside them in [`schedule`].
+//! the learning-rate schedules live beside them ([`LrSchedule`]).
 //!
 //! Each optimiser keeps its state per parameter tensor (W1, b1, W2, …) in a
 //! [`Slot`], created at the first step with the tensor's shape.
 
-pub mod adam;
-pub mod gd;
-pub mod momentum;
-pub mod rmsprop;
-pub mod schedule;
+mod adam;
+pub(crate) mod gd;
+mod momentum;
+mod rmsprop;
+mod schedule;
 
 use ndarray::{Array2, Zip};
 use serde::{Deserialize, Serialize};
