@@ -434,6 +434,9 @@ fn decode(path: &Path, size: u32, grey: Option<bool>) -> Result<Picture, Error> 
     )?;
     let img = DynamicImage::from_decoder(decoder)
         .map_err(|e| bad_picture(path, format!("cannot decode the picture ({e})")))?;
+    // Between the decoding and the resizing (each uninterruptible, and long
+    // for a picture near the largest read).
+    crate::stop::check("decoding the pictures")?;
     let resize = |w: u32, h: u32| (w, h) != (size, size);
     if grey == Some(true) {
         let luma = img.to_luma8();
