@@ -43,8 +43,12 @@ macro_rules! png_and_svg {
         ensure_font();
         let png = $dir.join(format!("{}.png", $stem));
         let svg = $dir.join(format!("{}.svg", $stem));
+        // A stop (Ctrl-C, SIGTERM) takes effect between pictures: each is drawn
+        // in well under a second, into a run folder not yet in place.
+        crate::stop::check(&format!("writing {}", png.display()))?;
         $draw(BitMapBackend::new(&png, $size).into_drawing_area(), $($arg),*)
             .map_err(|e| plot_error(&png, e))?;
+        crate::stop::check(&format!("writing {}", svg.display()))?;
         $draw(SVGBackend::new(&svg, $size).into_drawing_area(), $($arg),*)
             .map_err(|e| plot_error(&svg, e))?;
         Ok(())

@@ -95,14 +95,18 @@ pub enum TrainedNetwork {
 /// Fills the existing folder `dir` with a run's files: the model
 /// (model.safetensors + model.json), metrics.json, the learning curve and, for
 /// 2-feature data, the decision boundary (PNG and SVG; `test`'s points drawn
-/// apart).
+/// apart). A stop (Ctrl-C, SIGTERM) asked for meanwhile ends it between files
+/// with [`Error::Stopped`] (the plots poll it between pictures too).
 pub fn write_run_contents(
     dir: &Path,
     trained: &Trained,
     train: &Dataset,
     test: Option<&Dataset>,
 ) -> Result<(), Error> {
+    let poll = || crate::stop::check(&format!("writing the run folder {}", dir.display()));
+    poll()?;
     write_model(dir, trained, train)?;
+    poll()?;
     let m = &trained.metrics;
     let metrics = serde_json::to_string_pretty(m).expect("metrics serialise");
     write_atomic(&dir.join("metrics.json"), metrics.as_bytes())?;
@@ -133,6 +137,7 @@ pub fn write_run_contents(
             .or(m.costs.last().map(|p| p.0))
             .unwrap_or(0),
     };
+    poll()?;
     plot::learning_curve(dir, &curve)?;
     if train.features() == 2 {
         let mut title = format!(

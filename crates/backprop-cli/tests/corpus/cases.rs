@@ -506,6 +506,11 @@ fn array_cases() -> Vec<Case> {
             y(),
         ),
         npy_pair("npy-too-short", b"\x93NU".to_vec(), y()),
+        npy_pair(
+            "npy-zero-examples-of-huge-shape",
+            npy("<f8", "(0, 4294967296, 4294967296)", false, &[]),
+            npy("<f8", "(0,)", false, &[]),
+        ),
         npy_pair("npy-truncated-header", x()[..40].to_vec(), y()),
         npy_pair(
             "npy-claims-trillion",

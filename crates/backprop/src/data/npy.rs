@@ -89,6 +89,15 @@ pub(crate) fn read(
     let shape = shape(&dict_value(&header, "shape").ok_or_else(|| bad("has no 'shape'".into()))?)
         .map_err(bad)?;
     let dims: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
+    // numpy (and ndarray) need the product of the non-zero sides to fit in an
+    // isize even when a zero side leaves the array empty: (0, 2^32, 2^32)
+    // holds nothing but cannot be shaped.
+    let sides: Vec<u64> = dims.iter().copied().filter(|&d| d != 0).collect();
+    if budget::checked_product(&sides).is_none_or(|p| p > isize::MAX as u128) {
+        return Err(bad(format!(
+            "has shape {shape:?}, whose sides multiply past 2^63: not an array numpy can write; the file is damaged"
+        )));
+    }
     let data_bytes = budget::checked_product(&dims).and_then(|c| c.checked_mul(size as u128));
     if let (Some(avail), Some(need)) = (available, data_bytes) {
         let prefix = 8 + if magic[6] == 1 { 2 } else { 4 } + header_len as u64;
@@ -320,6 +329,16 @@ mod tests {
             e.to_string().contains("value at index (1, 1) is inf"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn an_empty_array_of_unshapeable_sides_is_refused_not_a_panic() {
+        let b = npy("<f8", "(0, 4294967296, 4294967296)", false, &[]);
+        let e = read("x.npy", &b[..], None).unwrap_err();
+        assert!(e.to_string().contains("multiply past 2^63"), "{e}");
+        // An empty array of ordinary sides is read (and refused later, as data).
+        let b = npy("<f8", "(0, 3)", false, &[]);
+        assert_eq!(read("x.npy", &b[..], None).unwrap().shape, [0, 3]);
     }
 
     #[test]
