@@ -85,9 +85,15 @@ pub fn assert_refused(out: &Output, what: &str, needle: &str, max_lines: usize) 
     let err = stderr(out);
     assert_eq!(out.status.code(), Some(2), "{what}: {err}");
     assert!(!err.contains("panicked"), "{what}: {err}");
-    assert!(err.contains(needle), "{what}: expected '{needle}' in: {err}");
+    assert!(
+        err.contains(needle),
+        "{what}: expected '{needle}' in: {err}"
+    );
     let lines = err.lines().filter(|l| !l.trim().is_empty()).count();
-    assert!(lines <= max_lines, "{what}: {lines} lines, not ≤ {max_lines}: {err}");
+    assert!(
+        lines <= max_lines,
+        "{what}: {lines} lines, not ≤ {max_lines}: {err}"
+    );
 }
 
 /// Asserts that neither `name` nor a hidden temporary beside it (`.NAME…`)
