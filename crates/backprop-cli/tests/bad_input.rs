@@ -3,7 +3,7 @@
 
 mod harness;
 
-use harness::{backprop, stderr, TempDir};
+use harness::{assert_nothing_written, assert_refused, backprop, stderr, TempDir};
 
 const GOOD_CSV: &str = "x1,x2,label\n0.1,0.2,0\n0.3,0.4,1\n0.5,0.1,1\n";
 
@@ -14,25 +14,9 @@ fn refused(tmp: &TempDir, args: &[&str], needle: &str) {
     all.extend_from_slice(args);
     all.extend_from_slice(&["--out", "run", "--iterations", "5"]);
     let out = backprop(&tmp.0, &all);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
-    assert!(
-        err.contains(needle),
-        "{args:?}: expected '{needle}' in: {err}"
-    );
-    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert!(lines.len() <= 4, "{args:?}: too long an error: {err}");
-    assert!(
-        !tmp.path("run").exists(),
-        "{args:?}: the run folder was written"
-    );
-    let stray: Vec<_> = std::fs::read_dir(&tmp.0)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".run"))
-        .collect();
-    assert!(stray.is_empty(), "{args:?}: left {stray:?}");
+    let what = format!("{args:?}");
+    assert_refused(&out, &what, needle, 4);
+    assert_nothing_written(tmp, "run", &what);
 }
 
 #[test]

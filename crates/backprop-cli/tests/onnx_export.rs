@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::Command;
 
 use backprop::Gaussian;
-use harness::{backprop, stderr, stdout, TempDir};
+use harness::{assert_nothing_written, assert_refused, backprop, stderr, stdout, TempDir};
 
 /// A Python that imports onnx and onnxruntime, or `None` (with a notice) outside CI.
 fn python() -> Option<String> {
@@ -308,28 +308,9 @@ fn refused(tmp: &TempDir, args: &[&str], needle: &str) {
     let mut all = vec!["export"];
     all.extend_from_slice(args);
     let out = backprop(&tmp.0, &all);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
-    assert!(
-        err.contains(needle),
-        "{args:?}: expected '{needle}' in: {err}"
-    );
-    assert_eq!(
-        err.trim().lines().count(),
-        1,
-        "{args:?}: not one line: {err}"
-    );
-    assert!(
-        !tmp.path("out.onnx").exists(),
-        "{args:?}: out.onnx was written"
-    );
-    let stray: Vec<String> = std::fs::read_dir(&tmp.0)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".out.onnx"))
-        .collect();
-    assert!(stray.is_empty(), "{args:?}: left {stray:?}");
+    let what = format!("{args:?}");
+    assert_refused(&out, &what, needle, 1);
+    assert_nothing_written(tmp, "out.onnx", &what);
 }
 
 #[test]

@@ -78,3 +78,33 @@ pub fn checkpoint_state(dir: &Path) -> serde_json::Value {
     let info = backprop::engine::checkpoint::read_info(dir).expect("a checkpoint");
     serde_json::to_value(info).expect("serialises")
 }
+
+/// Asserts `out` was refused as bad input: exit 2, no panic, an error holding
+/// `needle` in at most `max_lines` non-empty lines. `what` names the case.
+pub fn assert_refused(out: &Output, what: &str, needle: &str, max_lines: usize) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+    assert!(!err.contains("panicked"), "{what}: {err}");
+    assert!(
+        err.contains(needle),
+        "{what}: expected '{needle}' in: {err}"
+    );
+    let lines = err.lines().filter(|l| !l.trim().is_empty()).count();
+    assert!(
+        lines <= max_lines,
+        "{what}: {lines} lines, not ≤ {max_lines}: {err}"
+    );
+}
+
+/// Asserts that neither `name` nor a hidden temporary beside it (`.NAME…`)
+/// was left in `tmp`. `what` names the case.
+pub fn assert_nothing_written(tmp: &TempDir, name: &str, what: &str) {
+    assert!(!tmp.path(name).exists(), "{what}: {name} was written");
+    let hidden = format!(".{name}");
+    let stray: Vec<String> = std::fs::read_dir(&tmp.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&hidden))
+        .collect();
+    assert!(stray.is_empty(), "{what}: left {stray:?}");
+}
