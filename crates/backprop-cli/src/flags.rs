@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use backprop::config::{DEFAULT_DECAY_INTERVAL, DEFAULT_DECAY_RATE, MAX_IMAGE_SIZE};
-use backprop::data::LoadOptions;
+use backprop::data::DEFAULT_IMAGE_SIZE;
 use backprop::optim::{AdamConfig, LrSchedule, MomentumConfig, OptimizerConfig, RmsPropConfig};
 use backprop::{Activation, GdConfig, Init, ModelSpec, Precision};
 use clap::{Args, Parser, Subcommand};
@@ -362,8 +362,13 @@ pub struct TrainArgs {
     #[arg(long, conflicts_with_all = ["standardize", "resume"])]
     pub no_standardize: bool,
     /// Pictures: the side (pixels) every picture is resized to.
-    #[arg(long, conflicts_with = "resume", help = format!("Pictures: the side (pixels) every picture is resized to, at most {MAX_IMAGE_SIZE} [default: {}]", LoadOptions::default().image_size))]
+    #[arg(long, conflicts_with = "resume", help = format!("Pictures: the side (pixels) every picture is resized to, at most {MAX_IMAGE_SIZE}; \
+        refused before decoding if the pictures would not fit the memory budget \
+        [default: the pictures' own side when they are all squares of one size, else {DEFAULT_IMAGE_SIZE}, with a note]"))]
     pub image_size: Option<u32>,
+    /// Pictures: decode them as one channel (luma, 0.2126 R + 0.7152 G + 0.0722 B), so n_x = size² [default: one channel when every picture is grey (a grey PNG/JPEG, or R = G = B at every pixel), else RGB, n_x = 3·size²]. The model remembers its channels: `predict` and `evaluate` make colour pictures grey for a grey model and grey ones RGB for an RGB model.
+    #[arg(long, conflicts_with = "resume")]
+    pub grayscale: bool,
     /// Two classes (pictures or a table): the positive class (label 1) [default: the second class in sorted order].
     #[arg(long, conflicts_with = "resume")]
     pub positive: Option<String>,
@@ -411,6 +416,8 @@ pub struct PredictArgs {
     #[arg(long)]
     pub model: PathBuf,
     /// Pictures, folders of pictures, CSV (columns matched by name), npz/npy or HDF5 files.
+    /// Pictures are made as the model's were: resized to its side, and made grey (luma)
+    /// for a grey model or RGB (grey tripled) for an RGB one, whatever their own colours.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output format.
@@ -424,7 +431,8 @@ pub struct EvaluateArgs {
     #[arg(long)]
     pub model: PathBuf,
     /// Labelled data made like the training data (a folder of pictures, CSV, npz or HDF5);
-    /// a table's columns are matched by name.
+    /// a table's columns are matched by name; pictures take the model's side and channels
+    /// (colour pictures made grey for a grey model, grey ones RGB for an RGB model).
     pub data: PathBuf,
     /// CSV: the label column [default: the one the model was trained with].
     #[arg(long)]

@@ -37,8 +37,9 @@ pub const MAX_LAYER_UNITS: usize = 1_000_000;
 pub const MAX_HIDDEN_LAYERS: usize = 1_000;
 /// Most threads for the matrix products.
 pub const MAX_THREADS: usize = 1_024;
-/// Largest picture side (pixels) pictures are resized to.
-pub const MAX_IMAGE_SIZE: u32 = 4_096;
+/// Largest picture side (pixels) pictures are resized to (checked with the
+/// memory budget by the picture loader, before any picture is decoded).
+pub use crate::data::MAX_IMAGE_SIZE;
 
 /// The element type the network computes in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -426,10 +427,11 @@ impl TrainConfig {
 
     fn validate_load_options(&self) -> Result<(), Error> {
         let load = &self.load;
-        if !(1..=MAX_IMAGE_SIZE).contains(&load.image_size) {
+        // Over MAX_IMAGE_SIZE is refused by the picture loader, which can say
+        // what the folder would take against the memory budget.
+        if load.image_size == Some(0) {
             return Err(bad(format!(
-                "--image-size must be between 1 and {MAX_IMAGE_SIZE}, got {}",
-                load.image_size
+                "--image-size must be between 1 and {MAX_IMAGE_SIZE}, got 0"
             )));
         }
         let kind = DataKind::of(&self.train);
@@ -472,8 +474,11 @@ impl TrainConfig {
             if load.skip_bad {
                 return refuse("--skip-bad", "folders of pictures");
             }
-            if load.image_size != LoadOptions::default().image_size {
+            if load.image_size.is_some() {
                 return refuse("--image-size", "folders of pictures");
+            }
+            if load.grayscale.is_some() {
+                return refuse("--grayscale", "folders of pictures");
             }
         }
         Ok(())
@@ -665,7 +670,7 @@ mod tests {
             c.load.missing = crate::data::Missing::Drop
         })
         .starts_with("--missing applies to CSV files"));
-        assert!(job(|c| c.load.image_size = 100_000).starts_with("--image-size"));
+        assert!(job(|c| c.load.image_size = Some(0)).starts_with("--image-size"));
         assert!(job(|c| {
             c.train = "data.h5".into();
             c.load.label_column = Some("y".into())

@@ -121,13 +121,10 @@ impl Model {
     /// `label_column` names another), labels numbered by the model's classes.
     pub fn load_labelled(&self, path: &Path, label_column: Option<&str>) -> Result<Dataset, Error> {
         let pre = &self.info.preprocessing;
-        let options = LoadOptions {
-            image_size: pre.image_size.unwrap_or(64),
-            ..LoadOptions::default()
-        };
+        // Pictures take the model's side and channels (data::load_like).
         let mut d = data::load_like(
             path,
-            &options,
+            &LoadOptions::default(),
             pre,
             &self.info.classes,
             label_column,

@@ -151,6 +151,15 @@ impl Budget {
         self.origin
     }
 
+    /// The budget for people: "22 GB (the memory available now)".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} ({})",
+            format_bytes(u128::from(self.bytes)),
+            self.origin.describe()
+        )
+    }
+
     /// Refuses `bytes` over the budget with one line: "`what` would take
     /// 7.2 GB, over the memory budget of 3.9 GB (the memory available now);
     /// …". `what` names the file or flag (and the array) the size came from.

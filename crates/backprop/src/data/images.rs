@@ -1,20 +1,32 @@
 //! Folders of pictures: one sub-folder per class (torchvision's ImageFolder
 //! layout) or a flat folder with `labels.csv` (`file,label`) beside the images.
 //!
-//! Each picture is decoded (JPEG, PNG, BMP, GIF, WebP), made RGB, resized to
-//! size × size with a Lanczos filter, flattened row-major over (h, w, c) — one
-//! column per picture, as the course's `reshape(m, -1).T` — and divided by 255.
-//! Decoding runs on all cores; limits refuse decompression bombs before any
-//! pixel memory is allocated.
+//! Each picture is decoded (JPEG, PNG, BMP, GIF, WebP) and made RGB — or one
+//! channel of luma with `--grayscale`, and by default when every picture of
+//! the folder is grey (a grey colour type, or r = g = b at every pixel) —
+//! resized to size × size with a Lanczos filter, flattened row-major over
+//! (h, w, c) — one column per picture, as the course's `reshape(m, -1).T` —
+//! and divided by 255. The size is `--image-size`, else the pictures' own side
+//! when they are all squares of one size, else [`DEFAULT_IMAGE_SIZE`] (with a
+//! note).
+//!
+//! Before any pixel is decoded, every picture's header is read and checked
+//! (its side, its decoded bytes) and the memory the whole folder will take is
+//! checked against the budget ([`super::budget`]) with checked arithmetic.
+//! Decoding runs on all cores and polls the stop flag ([`crate::stop`]) per
+//! picture, so Ctrl-C ends it within a picture per core.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use image::imageops::FilterType;
-use image::{ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 use ndarray::Array2;
 use rayon::prelude::*;
 
+use super::budget;
 use super::{examples_to_columns, Dataset, LoadOptions, Preprocessing};
+use super::{DEFAULT_IMAGE_SIZE, MAX_IMAGE_SIZE};
 use crate::error::Error;
 
 /// The file extensions read as pictures.
@@ -50,7 +62,8 @@ fn is_hidden(p: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.'))
 }
 
-/// Loads a labelled picture folder (either layout) as a binary data set.
+/// Loads a labelled picture folder (either layout): one class per sub-folder
+/// or per distinct label of `labels.csv`.
 pub(super) fn load(
     dir: &Path,
     options: &LoadOptions,
@@ -91,21 +104,43 @@ pub(super) fn load(
     } else {
         classes
     };
-    let size = options.image_size;
+    let headers = survey(&files)?;
+    let (size, note) = choose_size(&headers, options.image_size);
+    let why = match options.image_size {
+        Some(s) => format!("--image-size {s}"),
+        None => "their own size; choose a smaller side with --image-size".into(),
+    };
+    check_memory(dir, &why, files.len(), size, options.grayscale, &headers)?;
     let Decoded {
-        pixels,
+        pictures,
         kept,
         skipped,
-    } = decode_all(&files, size, options.skip_bad, progress)?;
+    } = decode_all(&files, size, options.grayscale, options.skip_bad, progress)?;
     if kept.is_empty() {
         return Err(Error::format(dir, "no picture could be read"));
+    }
+    // Grey when asked, or (by default) when every picture is grey.
+    let channels = match options.grayscale {
+        Some(true) => 1,
+        Some(false) => 3,
+        None if pictures.iter().all(|p| p.grey) => 1,
+        None => 3,
+    };
+    let m = kept.len();
+    let n_x = (size as usize).pow(2) * channels as usize;
+    let mut pixels = Vec::with_capacity(m * n_x);
+    for p in pictures {
+        crate::stop::check("converting the pictures")?;
+        pixels.extend(
+            p.into_channels(channels)
+                .into_iter()
+                .map(|v| v as f64 / 255.0),
+        );
     }
     let labels: Vec<f64> = kept
         .iter()
         .map(|&i| classes.iter().position(|c| *c == names[i]).unwrap_or(0) as f64)
         .collect();
-    let m = kept.len();
-    let n_x = (size * size * 3) as usize;
     Ok(Dataset {
         source: dir.to_path_buf(),
         x: examples_to_columns(m, n_x, pixels),
@@ -114,17 +149,328 @@ pub(super) fn load(
         preprocessing: Preprocessing {
             input: "images".into(),
             scale: 1.0 / 255.0,
-            example_shape: vec![size as usize, size as usize, 3],
+            example_shape: vec![size as usize, size as usize, channels as usize],
             image_size: Some(size),
+            channels: Some(channels),
             ..Preprocessing::default()
         },
         skipped,
-        notes: Vec::new(),
+        notes: note.into_iter().collect(),
     })
 }
 
-/// ImageFolder layout: exactly two sub-folders, each a class, sorted by name.
-/// Returns the files, each file's class name, and the class names.
+/// Pictures for a model (`predict`): each decoded, made `channels` (1 grey,
+/// 3 RGB) whatever its own, and resized to the model's `size`; row-major
+/// bytes, one picture after another. The memory is checked first.
+pub fn load_pictures(files: &[PathBuf], size: u32, channels: u32) -> Result<Vec<u8>, Error> {
+    let Some(first) = files.first() else {
+        return Ok(Vec::new());
+    };
+    let grey = Some(channels == 1);
+    let headers = survey(files)?;
+    check_memory(
+        first,
+        "the model's picture size",
+        files.len(),
+        size,
+        grey,
+        &headers,
+    )?;
+    let decoded: Vec<Result<Picture, Error>> = files
+        .par_iter()
+        .map(|f| {
+            crate::stop::check("decoding the pictures")?;
+            decode(f, size, grey)
+        })
+        .collect();
+    crate::stop::check("decoding the pictures")?;
+    let mut bytes = Vec::new();
+    for d in decoded {
+        bytes.extend(d?.into_channels(channels));
+    }
+    Ok(bytes)
+}
+
+/// What a picture's header says, read without decoding any pixel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Header {
+    width: u32,
+    height: u32,
+    /// The bytes its decoded pixels take.
+    bytes: u64,
+}
+
+/// Reads every picture's header on all cores (a stop request ends it).
+/// An unreadable one is `None`, left for the decoder to report (or skip).
+fn survey(files: &[PathBuf]) -> Result<Vec<Option<Header>>, Error> {
+    files
+        .par_iter()
+        .map(|f| {
+            crate::stop::check("reading the pictures' sizes")?;
+            Ok(open(f).ok().map(|d| {
+                let (width, height) = d.dimensions();
+                Header {
+                    width,
+                    height,
+                    bytes: d.total_bytes(),
+                }
+            }))
+        })
+        .collect()
+}
+
+/// The side pictures are resized to: `asked` (`--image-size`), else the
+/// pictures' own side when they are all squares of one size (at most
+/// [`MAX_IMAGE_SIZE`]), else [`DEFAULT_IMAGE_SIZE`] with a note saying why.
+fn choose_size(headers: &[Option<Header>], asked: Option<u32>) -> (u32, Option<String>) {
+    if let Some(s) = asked {
+        return (s, None);
+    }
+    let sizes: BTreeSet<(u32, u32)> = headers
+        .iter()
+        .flatten()
+        .map(|h| (h.width, h.height))
+        .collect();
+    let d = DEFAULT_IMAGE_SIZE;
+    let resized = format!("each is resized to {d}×{d} (choose the side with --image-size)");
+    match (sizes.first(), sizes.last()) {
+        (Some(&(w, h)), _) if sizes.len() == 1 && w == h && w <= MAX_IMAGE_SIZE => (w, None),
+        (Some(&(w, h)), _) if sizes.len() == 1 && w == h => (
+            d,
+            Some(format!(
+                "the pictures are {w}×{h}, over {MAX_IMAGE_SIZE}×{MAX_IMAGE_SIZE}; {resized}"
+            )),
+        ),
+        (Some(&(w, h)), _) if sizes.len() == 1 => (
+            d,
+            Some(format!("the pictures are {w}×{h}, not square; {resized}")),
+        ),
+        (Some(&(w0, h0)), Some(&(w1, h1))) => (
+            d,
+            Some(format!(
+                "the pictures come in {} sizes ({w0}×{h0} … {w1}×{h1}); {resized}",
+                sizes.len()
+            )),
+        ),
+        _ => (d, None),
+    }
+}
+
+/// Refuses, before any picture is decoded, a side over [`MAX_IMAGE_SIZE`]
+/// or pictures that would not fit the memory budget: `m` pictures of
+/// size × size × channels as bytes and as f64, plus the largest decoded
+/// picture on every core at once. `why` says where the size came from (the
+/// flag to change); checked arithmetic throughout.
+fn check_memory(
+    source: &Path,
+    why: &str,
+    m: usize,
+    size: u32,
+    grey: Option<bool>,
+    headers: &[Option<Header>],
+) -> Result<(), Error> {
+    check_memory_in(&budget::current(), source, why, m, size, grey, headers)
+}
+
+/// [`check_memory`] against `budget`.
+fn check_memory_in(
+    budget: &budget::Budget,
+    source: &Path,
+    why: &str,
+    m: usize,
+    size: u32,
+    grey: Option<bool>,
+    headers: &[Option<Header>],
+) -> Result<(), Error> {
+    let channels: u64 = if grey == Some(true) { 1 } else { 3 };
+    // Decoded bytes (RGB until a grey folder is told) and the f64 pixels.
+    let per_pixel = if grey == Some(true) {
+        1 + 8
+    } else {
+        3 + channels * 8
+    };
+    // Larger pictures are refused one by one (`decode`), never held.
+    let largest = headers
+        .iter()
+        .flatten()
+        .map(|h| h.bytes.min(MAX_DECODE_BYTES))
+        .max()
+        .unwrap_or(0);
+    let threads = rayon::current_num_threads().min(m) as u128;
+    let bytes = budget::checked_product(&[m as u64, u64::from(size), u64::from(size), per_pixel])
+        .and_then(|b| b.checked_add(u128::from(largest).checked_mul(threads)?));
+    let what = format!(
+        "{}: {m} pictures of {size}×{size}×{channels} ({why})",
+        source.display()
+    );
+    if size == 0 || size > MAX_IMAGE_SIZE {
+        let take = bytes.map_or("more than 10^38 bytes".into(), budget::format_bytes);
+        return Err(Error::Config(format!(
+            "--image-size {size} is outside 1 to {MAX_IMAGE_SIZE}: {what} would take {take} \
+             (the memory budget: {}); choose --image-size {MAX_IMAGE_SIZE} or less",
+            budget.describe()
+        )));
+    }
+    budget.check(&what, bytes.unwrap_or(u128::MAX))
+}
+
+/// One decoded, resized picture: its bytes (row-major over h, w, c), its
+/// channels, and whether it is grey (one channel, or r = g = b everywhere).
+struct Picture {
+    bytes: Vec<u8>,
+    channels: u32,
+    grey: bool,
+}
+
+impl Picture {
+    /// Its bytes with `channels` channels: luma from RGB (r·0.2126 +
+    /// g·0.7152 + b·0.0722, exactly r when r = g = b), or grey tripled.
+    fn into_channels(self, channels: u32) -> Vec<u8> {
+        match (self.channels, channels) {
+            (a, b) if a == b => self.bytes,
+            (3, 1) if self.grey => self.bytes.into_iter().step_by(3).collect(),
+            (3, 1) => self
+                .bytes
+                .chunks_exact(3)
+                .map(|p| image::Rgb([p[0], p[1], p[2]]))
+                .map(|p| image::Pixel::to_luma(&p).0[0])
+                .collect(),
+            _ => self.bytes.into_iter().flat_map(|v| [v, v, v]).collect(),
+        }
+    }
+}
+
+/// Decoded pictures (the kept files'), their indices, and the skipped files' messages.
+struct Decoded {
+    pictures: Vec<Picture>,
+    kept: Vec<usize>,
+    skipped: Vec<String>,
+}
+
+/// Decodes every file on all cores, checking the stop flag per picture.
+fn decode_all(
+    files: &[PathBuf],
+    size: u32,
+    grey: Option<bool>,
+    skip_bad: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Decoded, Error> {
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let decoded: Vec<Result<Picture, Error>> = files
+        .par_iter()
+        .map(|f| {
+            crate::stop::check("decoding the pictures")?;
+            let r = decode(f, size, grey);
+            progress(
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                files.len(),
+            );
+            r
+        })
+        .collect();
+    crate::stop::check("decoding the pictures")?;
+    let (mut pictures, mut kept, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, r) in decoded.into_iter().enumerate() {
+        match r {
+            Ok(p) => {
+                pictures.push(p);
+                kept.push(i);
+            }
+            Err(e @ (Error::Stopped { .. } | Error::OverBudget(_))) => return Err(e),
+            Err(e) if skip_bad => skipped.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Decoded {
+        pictures,
+        kept,
+        skipped,
+    })
+}
+
+/// Opens a picture's decoder (its header read, no pixel) under the decoding limits.
+fn open(path: &Path) -> Result<impl ImageDecoder, Error> {
+    let mut reader = ImageReader::open(path)
+        .map_err(|e| Error::io(path, e))?
+        .with_guessed_format()
+        .map_err(|e| Error::io(path, e))?;
+    // The sides are checked by `decode` from the header, naming them; the
+    // allocation limit guards what a decoder allocates before that.
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    reader
+        .into_decoder()
+        .map_err(|e| bad_picture(path, format!("cannot decode the picture ({e})")))
+}
+
+fn bad_picture(path: &Path, what: String) -> Error {
+    Error::format(
+        path,
+        format!("{what}; replace or remove the file, or pass --skip-bad to skip such files"),
+    )
+}
+
+/// One picture as size × size bytes, row-major over (h, w, c): luma with
+/// `grey` `Some(true)`, else RGB. Its header's size is checked (side, bytes,
+/// budget) before any pixel is decoded.
+fn decode(path: &Path, size: u32, grey: Option<bool>) -> Result<Picture, Error> {
+    let decoder = open(path)?;
+    let (w, h) = decoder.dimensions();
+    if w.max(h) > MAX_SIDE || decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(bad_picture(
+            path,
+            format!(
+                "its header says {w}×{h} pixels ({}), over the largest picture read \
+                 ({MAX_SIDE} pixels a side, {} decoded)",
+                budget::format_bytes(u128::from(decoder.total_bytes())),
+                budget::format_bytes(u128::from(MAX_DECODE_BYTES))
+            ),
+        ));
+    }
+    budget::check(
+        &format!("{}: a {w}×{h} picture", path.display()),
+        u128::from(decoder.total_bytes()),
+    )?;
+    let img = DynamicImage::from_decoder(decoder)
+        .map_err(|e| bad_picture(path, format!("cannot decode the picture ({e})")))?;
+    // Between the decoding and the resizing (each uninterruptible, and long
+    // for a picture near the largest read).
+    crate::stop::check("decoding the pictures")?;
+    let resize = |w: u32, h: u32| (w, h) != (size, size);
+    if grey == Some(true) {
+        let luma = img.to_luma8();
+        let luma = if resize(luma.width(), luma.height()) {
+            image::imageops::resize(&luma, size, size, FilterType::Lanczos3)
+        } else {
+            luma
+        };
+        return Ok(Picture {
+            bytes: luma.into_raw(),
+            channels: 1,
+            grey: true,
+        });
+    }
+    let rgb = img.to_rgb8();
+    let rgb = if resize(rgb.width(), rgb.height()) {
+        image::imageops::resize(&rgb, size, size, FilterType::Lanczos3)
+    } else {
+        rgb
+    };
+    let bytes = rgb.into_raw();
+    let grey = bytes.chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]);
+    Ok(Picture {
+        bytes,
+        channels: 3,
+        grey,
+    })
+}
+
+/// One picture as size × size RGB bytes, row-major over (h, w, c).
+pub fn decode_rgb(path: &Path, size: u32) -> Result<Vec<u8>, Error> {
+    Ok(decode(path, size, Some(false))?.bytes)
+}
+
 /// Picture files, each file's class name, and the sorted class names.
 struct Listing {
     files: Vec<PathBuf>,
@@ -132,14 +478,7 @@ struct Listing {
     classes: Vec<String>,
 }
 
-/// Decoded pictures: pixels (row-major, one after another), the kept files'
-/// indices, and the skipped files' messages.
-struct Decoded {
-    pixels: Vec<f64>,
-    kept: Vec<usize>,
-    skipped: Vec<String>,
-}
-
+/// ImageFolder layout: two or more sub-folders, each a class, sorted by name.
 fn labelled_by_folder(dir: &Path) -> Result<Listing, Error> {
     let mut subdirs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
@@ -245,70 +584,86 @@ fn labelled_by_csv(dir: &Path) -> Result<Listing, Error> {
     }
 }
 
-/// Decodes every file on all cores. Returns the pixels of the kept pictures
-/// (row-major, one picture after another), their indices, and the skipped files' messages.
-fn decode_all(
-    files: &[PathBuf],
-    size: u32,
-    skip_bad: bool,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Decoded, Error> {
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let decoded: Vec<Result<Vec<u8>, Error>> = files
-        .par_iter()
-        .map(|f| {
-            let r = decode_rgb(f, size);
-            progress(
-                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                files.len(),
-            );
-            r
-        })
-        .collect();
-    let mut pixels = Vec::with_capacity(files.len() * (size * size * 3) as usize);
-    let (mut kept, mut skipped) = (Vec::new(), Vec::new());
-    for (i, r) in decoded.into_iter().enumerate() {
-        match r {
-            Ok(p) => {
-                pixels.extend(p.into_iter().map(|v| v as f64 / 255.0));
-                kept.push(i);
-            }
-            Err(e) if skip_bad => skipped.push(e.to_string()),
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(Decoded {
-        pixels,
-        kept,
-        skipped,
-    })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// One picture as size × size RGB bytes, row-major over (h, w, c).
-pub fn decode_rgb(path: &Path, size: u32) -> Result<Vec<u8>, Error> {
-    let bad = |what: String| {
-        Error::format(
-            path,
-            format!("{what}; replace or remove the file, or pass --skip-bad to skip such files"),
+    fn header(width: u32, height: u32) -> Option<Header> {
+        Some(Header {
+            width,
+            height,
+            bytes: u64::from(width * height * 3),
+        })
+    }
+
+    #[test]
+    fn the_size_is_the_pictures_own_when_they_share_a_square_one() {
+        let (s, note) = choose_size(&[header(8, 8), header(8, 8), None], None);
+        assert_eq!((s, note), (8, None));
+        let (s, note) = choose_size(&[header(8, 8), header(9, 9)], None);
+        assert_eq!(s, 64);
+        assert!(note.unwrap().contains("2 sizes (8×8 … 9×9)"));
+        let (s, note) = choose_size(&[header(8, 6)], None);
+        assert_eq!(s, 64);
+        assert!(note.unwrap().contains("not square"));
+        assert_eq!(
+            choose_size(&[header(8, 8), header(9, 9)], Some(5)),
+            (5, None)
+        );
+        assert_eq!(choose_size(&[None], None), (64, None));
+    }
+
+    #[test]
+    fn sizes_over_the_limit_or_the_budget_are_refused_with_what_they_take() {
+        let h = [header(8, 8); 6];
+        for size in [100_000, 20_000] {
+            let e = check_memory(Path::new("d"), "--image-size", 6, size, Some(true), &h)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with(&format!("--image-size {size} is outside 1 to 4096")),
+                "{e}"
+            );
+            assert!(
+                e.contains("would take") && e.contains("the memory budget: "),
+                "{e}"
+            );
+        }
+        let small = budget::Budget::with_limit(1_000_000);
+        let e = check_memory_in(
+            &small,
+            Path::new("d"),
+            "--image-size 4096",
+            6,
+            4096,
+            None,
+            &h,
         )
-    };
-    let mut reader = ImageReader::open(path)
-        .map_err(|e| Error::io(path, e))?
-        .with_guessed_format()
-        .map_err(|e| Error::io(path, e))?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|e| bad(format!("cannot decode the picture ({e})")))?;
-    let rgb = img.to_rgb8();
-    let rgb = if rgb.dimensions() == (size, size) {
-        rgb
-    } else {
-        image::imageops::resize(&rgb, size, size, FilterType::Lanczos3)
-    };
-    Ok(rgb.into_raw())
+        .unwrap_err()
+        .to_string();
+        // 6 · 4096² · (3 + 24) bytes.
+        assert!(e.starts_with("d: 6 pictures of 4096×4096×3 (--image-size 4096) would take 2.7 GB, over the memory budget of 1 MB"), "{e}");
+    }
+
+    #[test]
+    fn pictures_change_channels_as_asked() {
+        let grey = Picture {
+            bytes: vec![7, 7, 7, 9, 9, 9],
+            channels: 3,
+            grey: true,
+        };
+        assert_eq!(grey.into_channels(1), vec![7, 9]);
+        let red = Picture {
+            bytes: vec![255, 0, 0],
+            channels: 3,
+            grey: false,
+        };
+        assert_eq!(red.into_channels(1), vec![54]);
+        let luma = Picture {
+            bytes: vec![5],
+            channels: 1,
+            grey: true,
+        };
+        assert_eq!(luma.into_channels(3), vec![5, 5, 5]);
+    }
 }

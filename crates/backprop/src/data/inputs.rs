@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 use serde::Serialize;
 
-use super::images::{decode_rgb, images_in, is_image};
+use super::images::{images_in, is_image, load_pictures};
 use super::{examples_to_columns, npz, ColumnSpec, LoadOptions, Missing, Preprocessing, TableSpec};
 use crate::error::Error;
 
@@ -111,15 +111,25 @@ pub fn load_inputs(paths: &[PathBuf], pre: &Preprocessing, n_x: usize) -> Result
                 ),
             )
         })?;
-        check_width(&pictures[0], (size * size * 3) as usize, n_x)?;
-        let decoded: Vec<Result<Vec<u8>, Error>> = {
-            use rayon::prelude::*;
-            pictures.par_iter().map(|p| decode_rgb(p, size)).collect()
-        };
-        for (p, d) in pictures.iter().zip(decoded) {
-            values.extend(d?.into_iter().map(|v| v as f64 / 255.0));
-            names.push(InputName::Path(p.display().to_string()));
-        }
+        // Grey (one channel) or RGB, as the model's pictures were: a colour
+        // picture for a grey model is made grey (luma), a grey one for an RGB
+        // model tripled.
+        let channels = pre.picture_channels();
+        check_width(
+            &pictures[0],
+            (size as usize).pow(2) * channels as usize,
+            n_x,
+        )?;
+        values.extend(
+            load_pictures(&pictures, size, channels)?
+                .into_iter()
+                .map(|v| v as f64 / 255.0),
+        );
+        names.extend(
+            pictures
+                .iter()
+                .map(|p| InputName::Path(p.display().to_string())),
+        );
     }
     let m = names.len();
     let mut x = examples_to_columns(m, n_x, values);

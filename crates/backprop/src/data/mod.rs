@@ -60,9 +60,13 @@ pub struct Preprocessing {
     pub example_shape: Vec<usize>,
     /// Names of the features (CSV header), when the source has them.
     pub feature_names: Option<Vec<String>>,
-    /// Pictures: the side every picture is resized to (RGB, so n_x = 3·size²).
+    /// Pictures: the side every picture is resized to (n_x = channels·size²).
     #[serde(default)]
     pub image_size: Option<u32>,
+    /// Pictures: 1 (grey, luma) or 3 (RGB); absent in models written before
+    /// grey pictures were kept grey, which were RGB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<u32>,
     /// Features standardised with the training set's mean and standard deviation.
     #[serde(default)]
     pub standardization: Option<Standardization>,
@@ -70,6 +74,20 @@ pub struct Preprocessing {
     /// column became features (categories, missing-cell fills).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<TableSpec>,
+}
+
+impl Preprocessing {
+    /// Pictures: the channels a picture becomes for this model (1 grey, 3
+    /// RGB): `channels`, else the last of a 3-axis `example_shape`, else 3
+    /// (older models' pictures were always RGB).
+    pub fn picture_channels(&self) -> u32 {
+        self.channels
+            .or_else(|| match self.example_shape[..] {
+                [_, _, c] => u32::try_from(c).ok(),
+                _ => None,
+            })
+            .unwrap_or(3)
+    }
 }
 
 /// A labelled data set in the notes' layout.
@@ -149,6 +167,11 @@ impl Dataset {
     }
 }
 
+/// The side pictures are resized to when they do not share one (the course's 64).
+pub const DEFAULT_IMAGE_SIZE: u32 = 64;
+/// The largest side pictures are resized to (`--image-size`).
+pub const MAX_IMAGE_SIZE: u32 = 4_096;
+
 /// How to read a data set: which parts of a file, how to treat pictures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LoadOptions {
@@ -158,8 +181,15 @@ pub struct LoadOptions {
     pub y_key: Option<String>,
     /// CSV: the label column (default `label`).
     pub label_column: Option<String>,
-    /// Pictures: the side each is resized to (default 64, the course's).
-    pub image_size: u32,
+    /// Pictures: the side each is resized to (default `None`: the pictures'
+    /// own side when they are all squares of one size, else
+    /// [`DEFAULT_IMAGE_SIZE`], the course's).
+    pub image_size: Option<u32>,
+    /// Pictures: `Some(true)` makes them grey (one channel: luma, as
+    /// `--grayscale`), `Some(false)` RGB; `None` keeps a folder whose pictures
+    /// are all grey one channel and makes any other RGB.
+    #[serde(default)]
+    pub grayscale: Option<bool>,
     /// Two classes: the positive one (default: the second in sorted order).
     pub positive: Option<String>,
     /// Pictures: skip files that cannot be decoded instead of stopping.
@@ -188,7 +218,8 @@ impl Default for LoadOptions {
             x_key: None,
             y_key: None,
             label_column: None,
-            image_size: 64,
+            image_size: None,
+            grayscale: None,
             positive: None,
             skip_bad: false,
             index_column: None,
@@ -307,9 +338,15 @@ pub fn load_like(
         Some(spec) if is_csv && path.is_file() => csv::load_like(path, pre, spec, classes, label)?,
         _ => {
             let mut options = options.clone();
-            if pre.image_size.is_some() && classes.len() == 2 {
-                // A picture folder's positive class is the training set's, by name.
-                options.positive = Some(classes[1].clone());
+            if pre.image_size.is_some() {
+                // Pictures become what the training set's became: its side and
+                // channels (a colour picture for a grey model is made grey).
+                options.image_size = pre.image_size;
+                options.grayscale = Some(pre.picture_channels() == 1);
+                if classes.len() == 2 {
+                    // A picture folder's positive class is the training set's, by name.
+                    options.positive = Some(classes[1].clone());
+                }
             }
             if label.is_some() {
                 options.label_column = label.map(str::to_string);

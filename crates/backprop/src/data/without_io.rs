@@ -47,6 +47,14 @@ pub mod images {
         refuse(path, "a picture")
     }
 
+    /// Refuses: pictures need the `io` feature.
+    pub fn load_pictures(files: &[PathBuf], _size: u32, _channels: u32) -> Result<Vec<u8>, Error> {
+        match files.first() {
+            Some(f) => refuse(f, "a picture"),
+            None => Ok(Vec::new()),
+        }
+    }
+
     pub(in crate::data) fn load(
         dir: &Path,
         _: &LoadOptions,

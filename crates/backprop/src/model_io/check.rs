@@ -95,6 +95,11 @@ pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {
             return Err(bad(format!("preprocessing.image_size is {s}")));
         }
     }
+    if let Some(c) = pre.channels.filter(|c| *c != 1 && *c != 3) {
+        return Err(bad(format!(
+            "preprocessing.channels is {c}; pictures have 1 (grey) or 3 (RGB)"
+        )));
+    }
     if let Some(st) = &pre.standardization {
         let n_x = sizes[0];
         if st.mean.len() != n_x || st.std.len() != n_x {
