@@ -767,6 +767,13 @@ fn hdf5_cases() -> Vec<Case> {
             include_bytes!("../../../../fuzz/corpus/hdf5/zero-examples-huge-shape").to_vec(),
             "d.h5",
         ),
+        // Found by the fuzz target `hdf5`: 7.7 KB whose chunk layout took 18 s to walk.
+        data(
+            "h5-chunks-past-the-data",
+            "d.h5",
+            include_bytes!("../../../../fuzz/corpus/hdf5/huge-chunks").to_vec(),
+            "d.h5",
+        ),
         h("h5-no-x-dataset", "_x", |p| {
             let mut b = hdf5_pure::FileBuilder::new();
             b.create_dataset("pixels").with_f64_data(&[1.0, 2.0]);

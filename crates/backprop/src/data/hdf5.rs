@@ -33,6 +33,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
     // hdf5-pure reads the values as f64 (or u8, then f64): 16 bytes each at the peak.
     let what = format!("{}: dataset '{x_key}' of shape {dims:?}", path.display());
     super::budget::check_array(&what, &dims, 16)?;
+    check_chunks(path, &x_key, &xs, &dims)?;
     crate::stop::check(&format!("reading {}", path.display()))?;
     let shape: Vec<usize> = dims.iter().map(|&d| d as usize).collect();
     let m = *shape
@@ -86,6 +87,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         .collect();
     let what = format!("{}: dataset '{y_key}' of shape {y_dims:?}", path.display());
     super::budget::check_array(&what, &y_dims, 16)?;
+    check_chunks(path, &y_key, &ys, &y_dims)?;
     let labels = ys.read_f64().map_err(|e| bad(format!("{y_key}: {e}")))?;
     if labels.len() != m {
         return Err(bad(format!(
@@ -99,6 +101,14 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         .iter()
         .find(|n| n.as_str() == "list_classes")
         .and_then(|n| file.dataset(n).ok())
+        .filter(|d| {
+            let dims: Vec<u64> = d
+                .shape()
+                .map(|s| s.into_iter().collect())
+                .unwrap_or_default();
+            super::budget::check_array("list_classes", &dims, 64).is_ok()
+                && check_chunks(path, "list_classes", d, &dims).is_ok()
+        })
         .and_then(|d| d.read_string().ok())
         .filter(|c| c.len() == numbered.len())
         .unwrap_or(numbered);
@@ -118,6 +128,38 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         skipped: Vec::new(),
         notes: Vec::new(),
     })
+}
+
+/// Refuses a chunked dataset whose chunks cannot be what a writer made: the
+/// reader decodes each chunk whole and walks its declared shape, so a few
+/// bytes declaring huge chunks (or many entries) would take gigabytes or
+/// minutes (the fuzz target `hdf5` found a 7.7 KB file that took 18 s). One
+/// chunk is checked against the memory budget, and all chunks' cells against
+/// the dataset's: chunks tile a dataset, overhanging it only at its edges.
+fn check_chunks(
+    path: &Path,
+    key: &str,
+    ds: &hdf5_pure::Dataset,
+    dims: &[u64],
+) -> Result<(), Error> {
+    let bad = |m: String| Error::format(path, m);
+    let Some(chunk) = ds.chunk_shape().map_err(|e| bad(format!("{key}: {e}")))? else {
+        return Ok(());
+    };
+    let what = format!("{}: a chunk {chunk:?} of dataset '{key}'", path.display());
+    super::budget::check_array(&what, &chunk, 16)?;
+    let count = ds.chunks().map(|c| c.len()).unwrap_or(0) as u128;
+    let cells = super::budget::checked_product(&chunk).and_then(|c| c.checked_mul(count));
+    let values = super::budget::checked_product(dims).unwrap_or(u128::MAX);
+    // Edges: a chunk overhangs each side by less than its own side; small
+    // datasets may sit in one larger (extendable) chunk.
+    let allowed = values.saturating_mul(1 << dims.len().min(16)).max(1 << 24);
+    match cells {
+        Some(c) if c <= allowed => Ok(()),
+        _ => Err(bad(format!(
+            "dataset '{key}' of shape {dims:?} is stored in {count} chunks of {chunk:?}, more cells than its values allow; the file is damaged: save it again (e.g. with h5py)"
+        ))),
+    }
 }
 
 /// The dataset named by `key`, or else the only one whose name ends in `suffix`.
