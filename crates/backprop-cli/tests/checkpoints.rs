@@ -8,11 +8,10 @@
 mod harness;
 
 use std::io::BufRead;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use backprop::Gaussian;
-use harness::{backprop, checkpoint_state, json, stderr, TempDir};
+use harness::{backprop, checkpoint_state, finish, json, signal, spawn, stderr, TempDir};
 
 /// The 3-class spiral as a CSV (a softmax model).
 fn spiral_csv(tmp: &TempDir, name: &str, per_class: usize) {
@@ -56,26 +55,14 @@ fn sigterm_during_full_batch_training_resumes_bit_for_bit() {
     cut.extend_from_slice(&PLAIN);
     cut.extend_from_slice(&total);
     cut.extend_from_slice(&["--out", "cut"]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_backprop"))
-        .args(&cut)
-        .current_dir(&tmp.0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(&tmp.0, &cut, true);
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert!(first.starts_with("Cost after iteration 0"), "{first}");
     std::thread::sleep(Duration::from_millis(100));
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    signal(&child, "TERM");
     let _rest: Vec<String> = lines.map_while(Result::ok).collect();
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    let (status, err) = finish(child);
     assert_eq!(status.code(), Some(130), "{err}");
     let state = checkpoint_state(&tmp.path("cut"));
     let done = state["step"].as_u64().unwrap();
@@ -179,17 +166,11 @@ fn sigkill_at_any_moment_leaves_a_checkpoint_that_resumes_exactly() {
         let mut cmd = vec!["train", "--quiet"];
         cmd.extend_from_slice(&args);
         cmd.extend_from_slice(&["--out", &out]);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_backprop"))
-            .args(&cmd)
-            .current_dir(&tmp.0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(&tmp.0, &cmd, false);
         let delay = (rng.uniform() * span as f64 * 1.1) as u64;
         std::thread::sleep(Duration::from_micros(delay));
         let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+        finish(child);
         if !tmp.path(&format!("{out}/checkpoint.safetensors")).is_file() {
             before_any += 1;
             continue;

@@ -4,9 +4,7 @@
 
 mod harness;
 
-use std::process::{Command, Stdio};
-
-use harness::{backprop, checkpoint_state, json, stderr, stdout, TempDir};
+use harness::{backprop, checkpoint_state, finish, json, signal, spawn, stderr, stdout, TempDir};
 
 /// The 3-class spiral as a CSV (labels 0, 1, 2: a softmax model).
 fn spiral_csv(tmp: &TempDir, per_class: usize) {
@@ -131,28 +129,16 @@ fn ctrl_c_writes_a_checkpoint_and_the_resumed_run_matches() {
     cut.retain(|a| *a != "--quiet");
     cut.extend_from_slice(&args);
     cut.push("cut");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_backprop"))
-        .args(&cut)
-        .current_dir(&tmp.0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(&tmp.0, &cut, true);
     // Wait for the first recorded cost (training has started), then interrupt.
     use std::io::BufRead;
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert!(first.starts_with("Cost after epoch 0"), "{first}");
     std::thread::sleep(std::time::Duration::from_millis(200));
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    signal(&child, "INT");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    let (status, err) = finish(child);
     assert_eq!(status.code(), Some(130), "{err} {rest:?}");
     assert!(
         err.contains("interrupted after") && err.contains("backprop train --resume cut"),

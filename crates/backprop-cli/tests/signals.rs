@@ -8,10 +8,9 @@ mod harness;
 use std::fmt::Write as _;
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use harness::{backprop, stderr, TempDir};
+use harness::{backprop, finish, has_open, signal, spawn, stderr, wait_until, TempDir};
 
 /// A CSV of `rows` examples, 3 features, labels 0/1.
 fn csv(rows: usize) -> String {
@@ -23,53 +22,21 @@ fn csv(rows: usize) -> String {
     s
 }
 
-/// Waits (up to 20 s) until process `pid` has a file named `name` open.
-fn is_reading(pid: u32, name: &str) -> bool {
-    let fds = format!("/proc/{pid}/fd");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if let Ok(entries) = std::fs::read_dir(&fds) {
-            let open = entries
-                .flatten()
-                .any(|e| std::fs::read_link(e.path()).is_ok_and(|t| t.ends_with(name)));
-            if open {
-                return true;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    false
-}
-
 #[test]
 fn sigterm_while_loading_a_big_csv_stops_within_a_second_writing_nothing() {
     let tmp = TempDir::new("signal-loading");
     tmp.write("big.csv", &csv(1_500_000));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_backprop"))
-        .args(["train", "--train", "big.csv", "--out", "run", "--quiet"])
-        .current_dir(&tmp.0)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Signalled once it is reading the file (not on a guess of how long the
-    // start takes, which a loaded machine stretches).
-    assert!(is_reading(child.id(), "big.csv"), "never opened big.csv");
-    let sent = Instant::now();
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let status = child.wait().unwrap();
+    let mut child = spawn(
+        &tmp.0,
+        &["train", "--train", "big.csv", "--out", "run", "--quiet"],
+        false,
+    );
+    wait_until(&mut child, "reading big.csv", |pid| {
+        has_open(pid, |p| p.ends_with("big.csv"))
+    });
+    let sent = signal(&child, "TERM");
+    let (status, err) = finish(child);
     let waited = sent.elapsed();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
     assert_eq!(status.code(), Some(130), "{err}");
     assert!(
         err.contains("while loading") && err.contains("big.csv"),
@@ -105,26 +72,13 @@ fn a_broken_pipe_ends_quietly() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     tmp.write("in.csv", &csv(50_000));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_backprop"))
-        .args(["predict", "--model", "m", "in.csv"])
-        .current_dir(&tmp.0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(&tmp.0, &["predict", "--model", "m", "in.csv"], true);
     // `head -1`: read one line, then close the pipe.
     let mut stdout = child.stdout.take().unwrap();
     let mut first = [0u8; 64];
     let _ = stdout.read(&mut first).unwrap();
     drop(stdout);
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let (status, err) = finish(child);
     assert!(
         status.success() || status.signal() == Some(libc::SIGPIPE),
         "{status}: {err}"

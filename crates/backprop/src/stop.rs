@@ -2,6 +2,8 @@
 //! SIGTERM) calls [`request`]; every long phase polls [`requested`] or
 //! [`check`] — loading and decoding data, resizing pictures, training,
 //! writing plots — so a stop takes effect within a second wherever it lands.
+//! Work that cannot poll (one call into a picture decoder, an HDF5 read) runs
+//! through `interruptible`, which waits for it on a thread that can.
 //!
 //! Training stops after the update in progress and writes its checkpoint (the
 //! trainer is handed [`flag`], the same flag the library's `stop: Option<&AtomicBool>`
@@ -21,6 +23,8 @@
 //! ```
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use crate::error::Error;
 
@@ -56,5 +60,140 @@ pub fn check(phase: &str) -> Result<(), Error> {
         })
     } else {
         Ok(())
+    }
+}
+
+/// How often [`interruptible`] looks at the flag (and calls its `tick`).
+const POLL: Duration = Duration::from_millis(50);
+
+/// Runs `work` on a thread of its own while this one polls the stop flag
+/// every 50 ms, calling `tick` each time (to report progress): a stop returns
+/// [`Error::Stopped`] within one poll, whatever `work` is in the middle of —
+/// a decoder's one long call, a whole HDF5 read. The abandoned work runs on to
+/// its end (or to its own next [`check`]) in the background and its result is
+/// dropped; it writes nothing, so nothing is left half-written. A panic in
+/// `work` is resumed here, as if it had run on this thread.
+pub(crate) fn interruptible<T: Send + 'static>(
+    phase: &str,
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+    tick: impl FnMut(),
+) -> Result<T, Error> {
+    wait_for(&STOP, phase, work, tick)
+}
+
+/// [`interruptible`] watching `flag` (its own in the tests, so that they do
+/// not stop the other tests' phases).
+fn wait_for<T: Send + 'static>(
+    flag: &AtomicBool,
+    phase: &str,
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+    mut tick: impl FnMut(),
+) -> Result<T, Error> {
+    let stopped = || {
+        flag.load(Ordering::Relaxed).then(|| Error::Stopped {
+            phase: phase.to_string(),
+        })
+    };
+    if let Some(e) = stopped() {
+        return Err(e);
+    }
+    let (send, receive) = mpsc::channel();
+    let worker = std::thread::Builder::new()
+        .name("backprop-io".into())
+        .spawn(move || {
+            // The receiver is gone only after a stop: the result is unwanted.
+            let _ = send.send(work());
+        })
+        .map_err(|e| {
+            Error::OverBudget(format!(
+                "cannot start a thread for {phase} ({e}); free memory or raise the process limit"
+            ))
+        })?;
+    loop {
+        match receive.recv_timeout(POLL) {
+            Ok(result) => {
+                // It has sent its result: joining waits only for its exit.
+                let _ = worker.join();
+                return result;
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                tick();
+                if let Some(e) = stopped() {
+                    return Err(e);
+                }
+            }
+            // Gone without sending: `work` panicked.
+            Err(RecvTimeoutError::Disconnected) => {
+                let panic = worker.join().err();
+                std::panic::resume_unwind(panic.unwrap_or_else(|| Box::new("no result")))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_work_s_result_is_returned_with_a_tick_per_poll() {
+        let flag = AtomicBool::new(false);
+        let mut ticks = 0;
+        let got = wait_for(
+            &flag,
+            "adding",
+            || {
+                std::thread::sleep(Duration::from_millis(120));
+                Ok(2 + 2)
+            },
+            || ticks += 1,
+        );
+        assert_eq!(got.unwrap(), 4);
+        assert!(ticks >= 1, "{ticks} ticks in 120 ms");
+        let e = wait_for(
+            &flag,
+            "reading",
+            || Err::<(), _>(Error::Config("bad".into())),
+            || {},
+        );
+        assert_eq!(e.unwrap_err().to_string(), "bad");
+    }
+
+    #[test]
+    fn a_stop_returns_without_waiting_for_the_work() {
+        let flag = std::sync::Arc::new(AtomicBool::new(false));
+        let (release, blocked) = mpsc::channel::<()>();
+        let stopper = {
+            let flag = flag.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(100));
+                flag.store(true, Ordering::SeqCst);
+            })
+        };
+        // The work blocks until released (after the wait), as a decoder's
+        // one long call would: only the stop can end the wait.
+        let got = wait_for(
+            &flag,
+            "decoding x.jpg",
+            move || {
+                let _ = blocked.recv();
+                Ok(())
+            },
+            || {},
+        );
+        stopper.join().unwrap();
+        drop(release);
+        let e = got.unwrap_err();
+        assert!(
+            matches!(&e, Error::Stopped { phase } if phase == "decoding x.jpg"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "the decoder's bug")]
+    fn a_panic_in_the_work_is_resumed_on_the_caller() {
+        let flag = AtomicBool::new(false);
+        let _ = wait_for::<()>(&flag, "decoding", || panic!("the decoder's bug"), || {});
     }
 }

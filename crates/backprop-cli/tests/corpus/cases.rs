@@ -774,6 +774,14 @@ fn hdf5_cases() -> Vec<Case> {
             include_bytes!("../../../../fuzz/corpus/hdf5/huge-chunks").to_vec(),
             "d.h5",
         ),
+        // Found by the fuzz target `hdf5`: a chunk whose offset near 2⁶⁴
+        // overflowed hdf5-pure's unchecked offset arithmetic.
+        data(
+            "h5-chunk-offset-overflow",
+            "d.h5",
+            include_bytes!("../../../../fuzz/corpus/hdf5/chunk-offset-overflow").to_vec(),
+            "d.h5",
+        ),
         h("h5-no-x-dataset", "_x", |p| {
             let mut b = hdf5_pure::FileBuilder::new();
             b.create_dataset("pixels").with_f64_data(&[1.0, 2.0]);

@@ -1,8 +1,10 @@
 //! A small harness: run the built `backprop` binary in a fresh temporary folder.
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// A temporary folder, removed on drop.
 pub struct TempDir(pub PathBuf);
@@ -107,4 +109,82 @@ pub fn assert_nothing_written(tmp: &TempDir, name: &str, what: &str) {
         .filter(|n| n.starts_with(&hidden))
         .collect();
     assert!(stray.is_empty(), "{what}: left {stray:?}");
+}
+
+/// Starts `backprop ARGS` in `dir`, stderr piped (for [`finish`]), stdout
+/// piped when `stdout` (to follow its progress) or else discarded.
+pub fn spawn(dir: &Path, args: &[&str], stdout: bool) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_backprop"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(if stdout {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the backprop binary starts")
+}
+
+/// Waits (up to 30 s) until `ready(pid)` holds for `child` — it has a file
+/// open ([`has_open`]), its memory has grown ([`resident_bytes`]): the
+/// moment to signal a phase, rather than a guess of how long the start takes,
+/// which a loaded machine stretches. Panics, naming `what`, if the child
+/// ends first or the moment never comes.
+pub fn wait_until(child: &mut Child, what: &str, ready: impl Fn(u32) -> bool) {
+    let started = Instant::now();
+    while !ready(child.id()) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "it ended before {what}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not {what} after 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Whether process `pid` has a file open whose path satisfies `which` (Linux's /proc).
+pub fn has_open(pid: u32, which: impl Fn(&Path) -> bool) -> bool {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .filter_map(|e| std::fs::read_link(e.path()).ok())
+            .any(|target| which(&target))
+    })
+}
+
+/// The resident memory of process `pid` in bytes (Linux's /proc; 0 when unknown).
+pub fn resident_bytes(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Sends `signal` ("TERM", "INT") to `child`; the moment it was sent.
+pub fn signal(child: &Child, signal: &str) -> Instant {
+    let sent = Instant::now();
+    let kill = Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success(), "kill -{signal} failed");
+    sent
+}
+
+/// Waits for `child` to end: its exit status and its stderr.
+pub fn finish(mut child: Child) -> (ExitStatus, String) {
+    let mut err = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut err).unwrap();
+    }
+    (child.wait().unwrap(), err)
 }

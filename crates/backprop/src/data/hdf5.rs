@@ -144,11 +144,29 @@ fn check_chunks(
 ) -> Result<(), Error> {
     let bad = |m: String| Error::format(path, m);
     let Some(chunk) = ds.chunk_shape().map_err(|e| bad(format!("{key}: {e}")))? else {
+        if ds.is_chunked() {
+            return Err(bad(format!(
+                "dataset '{key}' is chunked but its chunk shape does not match its {} dimensions; the file is damaged: save it again (e.g. with h5py)",
+                dims.len()
+            )));
+        }
         return Ok(());
     };
     let what = format!("{}: a chunk {chunk:?} of dataset '{key}'", path.display());
     super::budget::check_array(&what, &chunk, 16)?;
-    let count = ds.chunks().map(|c| c.len()).unwrap_or(0) as u128;
+    let chunks = ds.chunks().map_err(|e| bad(format!("{key}: {e}")))?;
+    let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
+    if let Some(i) = chunks
+        .iter()
+        .position(|c| !chunk_in_place(c, &chunk, dims, file_len))
+    {
+        let c = &chunks[i];
+        return Err(bad(format!(
+            "dataset '{key}' of shape {dims:?}: chunk {i} claims offset {:?} and {} bytes at byte {}, outside the dataset or the file; the file is damaged: save it again (e.g. with h5py)",
+            c.offset, c.storage_size, c.address
+        )));
+    }
+    let count = chunks.len() as u128;
     let cells = super::budget::checked_product(&chunk).and_then(|c| c.checked_mul(count));
     let values = super::budget::checked_product(dims).unwrap_or(u128::MAX);
     // Edges: a chunk overhangs each side by less than its own side; small
@@ -160,6 +178,25 @@ fn check_chunks(
             "dataset '{key}' of shape {dims:?} is stored in {count} chunks of {chunk:?}, more cells than its values allow; the file is damaged: save it again (e.g. with h5py)"
         ))),
     }
+}
+
+/// Whether a chunk is one a writer could have made: its offset a multiple of
+/// the chunk's shape inside the dataset in every dimension, and its bytes
+/// inside the file. hdf5-pure adds offsets to chunk coordinates unchecked,
+/// so a chunk claiming an offset near 2⁶⁴ overflowed there (fuzz target
+/// `hdf5`, corpus case `h5-chunk-offset-overflow`).
+fn chunk_in_place(c: &hdf5_pure::Chunk, shape: &[u64], dims: &[u64], file_len: u64) -> bool {
+    let inside = c.offset.len() == dims.len()
+        && c.offset
+            .iter()
+            .zip(shape)
+            .zip(dims)
+            .all(|((&o, &s), &d)| s > 0 && o % s == 0 && o < d);
+    let stored = c
+        .address
+        .checked_add(c.storage_size)
+        .is_some_and(|end| end <= file_len);
+    inside && stored
 }
 
 /// The dataset named by `key`, or else the only one whose name ends in `suffix`.

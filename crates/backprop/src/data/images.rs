@@ -176,14 +176,7 @@ pub fn load_pictures(files: &[PathBuf], size: u32, channels: u32) -> Result<Vec<
         grey,
         &headers,
     )?;
-    let decoded: Vec<Result<Picture, Error>> = files
-        .par_iter()
-        .map(|f| {
-            crate::stop::check("decoding the pictures")?;
-            decode(f, size, grey)
-        })
-        .collect();
-    crate::stop::check("decoding the pictures")?;
+    let decoded = decode_each(files, size, grey, &|_, _| {})?;
     let mut bytes = Vec::new();
     for d in decoded {
         bytes.extend(d?.into_channels(channels));
@@ -347,7 +340,49 @@ struct Decoded {
     skipped: Vec<String>,
 }
 
-/// Decodes every file on all cores, checking the stop flag per picture.
+/// Decodes every file on all cores, each picture's outcome kept. The work
+/// runs through [`crate::stop::interruptible`]: one picture's decoding and
+/// resizing is a single call that cannot poll (seconds for the largest read),
+/// so a stop returns at once and the abandoned decoders end by themselves,
+/// each starting no further picture.
+fn decode_each(
+    files: &[PathBuf],
+    size: u32,
+    grey: Option<bool>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<Result<Picture, Error>>, Error> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let phase = "decoding the pictures";
+    let done = std::sync::Arc::new(AtomicUsize::new(0));
+    let (counter, owned) = (done.clone(), files.to_vec());
+    let work = move || {
+        let decoded = owned
+            .par_iter()
+            .map(|f| {
+                crate::stop::check(phase)?;
+                let picture = decode(f, size, grey);
+                counter.fetch_add(1, Ordering::Relaxed);
+                picture
+            })
+            .collect();
+        Ok(decoded)
+    };
+    let mut shown = 0;
+    let mut report = || {
+        let now = done.load(Ordering::Relaxed);
+        if now != shown {
+            shown = now;
+            progress(now, files.len());
+        }
+    };
+    let decoded = crate::stop::interruptible(phase, work, &mut report)?;
+    report();
+    crate::stop::check(phase)?;
+    Ok(decoded)
+}
+
+/// Decodes every file (see [`decode_each`]); a bad one stops it, or with
+/// `skip_bad` is skipped with its message kept.
 fn decode_all(
     files: &[PathBuf],
     size: u32,
@@ -355,20 +390,7 @@ fn decode_all(
     skip_bad: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Decoded, Error> {
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let decoded: Vec<Result<Picture, Error>> = files
-        .par_iter()
-        .map(|f| {
-            crate::stop::check("decoding the pictures")?;
-            let r = decode(f, size, grey);
-            progress(
-                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                files.len(),
-            );
-            r
-        })
-        .collect();
-    crate::stop::check("decoding the pictures")?;
+    let decoded = decode_each(files, size, grey, progress)?;
     let (mut pictures, mut kept, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
     for (i, r) in decoded.into_iter().enumerate() {
         match r {

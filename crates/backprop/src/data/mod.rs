@@ -270,7 +270,12 @@ pub fn load_with_progress(
         idx::load(path)?
     } else {
         match ext.as_deref() {
-            Some("h5" | "hdf5") => hdf5::load(path, options)?,
+            Some("h5" | "hdf5") => {
+                // hdf5-pure reads a dataset in one call that cannot poll.
+                let (file, options) = (path.to_path_buf(), options.clone());
+                let phase = format!("reading {}", path.display());
+                crate::stop::interruptible(&phase, move || hdf5::load(&file, &options), || {})?
+            }
             Some("csv") => csv::load(path, options)?,
             Some("npz" | "npy") => npz::load(path)?,
             _ => return Err(Error::format(path, UNKNOWN_TYPE)),
