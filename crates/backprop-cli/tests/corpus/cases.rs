@@ -1323,6 +1323,11 @@ fn hold_lock(path: &Path) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, std::process::id().to_string()).unwrap();
     let file = std::fs::File::open(path).unwrap();
-    file.try_lock().unwrap();
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a file descriptor `file` owns (kept open: forgotten).
+    assert_eq!(
+        unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
     std::mem::forget(file);
 }
