@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::data::{self, load_inputs, Dataset, LoadOptions};
+use ndarray::Array2;
+
+use crate::data::{self, float_limit, load_inputs, standardize_within, Dataset, LoadOptions};
 use crate::error::Error;
 use crate::metrics::{binary_scores, multiclass_scores, BinaryScores, MulticlassScores};
 use crate::model_io::{self, AnyNetwork, ModelInfo};
@@ -77,9 +79,10 @@ impl Model {
 
     /// [`Model::predict`], with the id column and the notes on the inputs.
     pub fn predict_all(&self, paths: &[PathBuf]) -> Result<Predictions, Error> {
-        let n_x = self.info.layer_sizes[0];
-        let inputs = load_inputs(paths, &self.info.preprocessing, n_x)?;
+        let (n_x, precision) = (self.info.layer_sizes[0], &self.info.precision);
+        let inputs = load_inputs(paths, &self.info.preprocessing, n_x, precision)?;
         let p = self.network.predict_proba(&inputs.x);
+        self.check_outputs(&p, &inputs.x, |j| inputs.which(j))?;
         let classes = &self.info.classes;
         let rows = inputs
             .names
@@ -118,7 +121,9 @@ impl Model {
 
     /// Loads a labelled data set the way the model's training set was loaded:
     /// tables by column name (the label column the model remembers, unless
-    /// `label_column` names another), labels numbered by the model's classes.
+    /// `label_column` names another), labels numbered by the model's classes,
+    /// refusing a value too large for the model (named by file and example,
+    /// counted from 0 among the examples read).
     pub fn load_labelled(&self, path: &Path, label_column: Option<&str>) -> Result<Dataset, Error> {
         let pre = &self.info.preprocessing;
         // Pictures take the model's side and channels (data::load_like).
@@ -133,27 +138,79 @@ impl Model {
         if d.examples() == 0 {
             return Err(Error::format(path, "has no examples to evaluate on"));
         }
-        if let Some(s) = &pre.standardization {
-            d.apply_standardization(s);
-        }
+        let precision = &self.info.precision;
+        let st = pre.standardization.as_ref();
+        standardize_within(&mut d.x, st, float_limit(precision))
+            .map_err(|t| t.error(&example_of(path, t.example), pre, precision))?;
+        d.preprocessing.standardization = st.cloned();
         Ok(d)
     }
 
     /// Scores the model on a labelled data set made like its training data.
     pub fn evaluate(&self, path: &Path) -> Result<Scores, Error> {
-        Ok(self.score(&self.load_labelled(path, None)?))
+        self.score(&self.load_labelled(path, None)?)
     }
 
-    /// Scores the model on a data set loaded by [`Model::load_labelled`].
-    pub fn score(&self, d: &Dataset) -> Scores {
+    /// Scores the model on a data set loaded by [`Model::load_labelled`]
+    /// (refused, naming the example, where the network's output is not finite).
+    pub fn score(&self, d: &Dataset) -> Result<Scores, Error> {
         let p = self.network.predict_proba(&d.x);
+        self.check_outputs(&p, &d.x, |j| example_of(&d.source, j))?;
         let y: Vec<f64> = d.y.iter().copied().collect();
-        if p.nrows() == 1 {
+        Ok(if p.nrows() == 1 {
             Scores::Binary(binary_scores(p.as_slice().expect("a fresh row"), &y))
         } else {
             Scores::Multiclass(multiclass_scores(&p, &y, &self.info.classes))
-        }
+        })
     }
+
+    /// Refuses probabilities `p` that are not finite (inputs in range whose
+    /// products still overflow the network's sums), naming the first input
+    /// that gives them (`which`) and its largest feature of X: a NaN is never
+    /// printed as a prediction or folded into a score.
+    fn check_outputs(
+        &self,
+        p: &Array2<f64>,
+        x: &Array2<f64>,
+        which: impl Fn(usize) -> String,
+    ) -> Result<(), Error> {
+        let bad = |c: ndarray::ArrayView1<'_, f64>| c.iter().find(|v| !v.is_finite()).copied();
+        let Some((j, v)) = p
+            .columns()
+            .into_iter()
+            .enumerate()
+            .find_map(|(j, c)| bad(c).map(|v| (j, v)))
+        else {
+            return Ok(());
+        };
+        let (f, largest) = x
+            .column(j)
+            .iter()
+            .enumerate()
+            .fold(
+                (0, 0.0f64),
+                |b, (f, &v)| {
+                    if v.abs() > b.1.abs() {
+                        (f, v)
+                    } else {
+                        b
+                    }
+                },
+            );
+        Err(Error::Config(format!(
+            "{}: the model's output for it is {v}: its largest input, {} at {largest:e} \
+             (as the network sees it), is too large for its {} arithmetic; give values in \
+             the range of its training data",
+            which(j),
+            self.info.preprocessing.column_name(f),
+            self.info.precision
+        )))
+    }
+}
+
+/// Example `j` (from 0) of the labelled file `path`, for messages.
+fn example_of(path: &Path, j: usize) -> String {
+    format!("{}: example {j}", path.display())
 }
 
 /// What `evaluate` measures: binary scores for a sigmoid model, per-class ones for softmax.

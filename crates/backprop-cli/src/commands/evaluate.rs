@@ -15,7 +15,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     for note in &data.notes {
         eprintln!("note: {note}");
     }
-    let scores = model.score(&data);
+    let scores = model.score(&data)?;
     if args.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&scores)?);
         return Ok(ExitCode::SUCCESS);

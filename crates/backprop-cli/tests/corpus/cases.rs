@@ -1159,6 +1159,29 @@ fn model_cases() -> Vec<Case> {
         )
         .with(|d| model_with(d, |_| {}))
         .file("e.csv", "x1,x2,label\n0.1,NA,0\n"),
+        // A finite value that standardising makes infinite gave NaN, exit 0 (red team V7).
+        model(
+            "predict-value-overflows",
+            "in.csv: row 1, column 'x1'",
+            |_| {},
+        )
+        .file("in.csv", "x1,x2\n0.1,0.2\n1e308,0.2\n"),
+        case(
+            "evaluate-value-overflows",
+            "evaluate --model model e.csv",
+            "e.csv: example 0, column 'x2'",
+        )
+        .with(|d| model_with(d, |_| {}))
+        .file("e.csv", "x1,x2,label\n0.1,-1e308,0\n"),
+        // Inputs in range whose sums overflow inside the network: NaN out, refused.
+        weights(
+            "predict-output-nan",
+            "in.csv: row 0: the model's output",
+            |t| {
+                t[0].3 = f64s(&[-1e300; 6]);
+                t[2].3 = f64s(&[1e300, -1e300, 0.0]);
+            },
+        ),
     ]
 }
 

@@ -8,6 +8,7 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use super::images::{images_in, is_image, load_pictures};
+use super::standardize::{float_limit, standardize_within};
 use super::{examples_to_columns, npz, ColumnSpec, LoadOptions, Missing, Preprocessing, TableSpec};
 use crate::error::Error;
 
@@ -44,12 +45,33 @@ pub struct Inputs {
     pub id_column: Option<String>,
     /// What the user should know (columns ignored, unseen categories, rows dropped).
     pub notes: Vec<String>,
+    /// Each table or array file and the first of its examples, to name an input.
+    files: Vec<(PathBuf, usize)>,
+}
+
+impl Inputs {
+    /// Where example `j` came from, for messages: a picture's path, or a
+    /// file and its row ("in.csv: row 3", the row as `predict` names it).
+    pub fn which(&self, j: usize) -> String {
+        match (&self.names[j], self.files.iter().rev().find(|f| f.1 <= j)) {
+            (InputName::Path(p), _) => p.clone(),
+            (name, Some((file, _))) => format!("{}: row {name}", file.display()),
+            (name, None) => format!("row {name}"),
+        }
+    }
 }
 
 /// Reads pictures, folders of pictures, CSV, npz/npy or HDF5 files into X,
-/// checking each against the width `n_x` the model expects.
-pub fn load_inputs(paths: &[PathBuf], pre: &Preprocessing, n_x: usize) -> Result<Inputs, Error> {
+/// checking each against the width `n_x` the model expects and every value,
+/// standardised, against what the model's `precision` ("f32", "f64") holds.
+pub fn load_inputs(
+    paths: &[PathBuf],
+    pre: &Preprocessing,
+    n_x: usize,
+    precision: &str,
+) -> Result<Inputs, Error> {
     let mut names = Vec::new();
+    let mut files: Vec<(PathBuf, usize)> = Vec::new();
     let mut values: Vec<f64> = Vec::new();
     let (mut notes, mut id_column) = (Vec::new(), None);
     let mut pictures = Vec::new();
@@ -75,6 +97,7 @@ pub fn load_inputs(paths: &[PathBuf], pre: &Preprocessing, n_x: usize) -> Result
             pictures.push(path.clone());
             continue;
         }
+        files.push((path.clone(), names.len()));
         if is_csv(path) {
             let spec = table_spec(path, pre)?;
             check_width(path, spec.feature_names().len(), n_x)?;
@@ -132,16 +155,17 @@ pub fn load_inputs(paths: &[PathBuf], pre: &Preprocessing, n_x: usize) -> Result
         );
     }
     let m = names.len();
-    let mut x = examples_to_columns(m, n_x, values);
-    if let Some(s) = &pre.standardization {
-        s.apply(&mut x);
-    }
-    Ok(Inputs {
+    let mut inputs = Inputs {
         names,
-        x,
+        x: examples_to_columns(m, n_x, values),
         id_column,
         notes,
-    })
+        files,
+    };
+    let limit = float_limit(precision);
+    standardize_within(&mut inputs.x, pre.standardization.as_ref(), limit)
+        .map_err(|t| t.error(&inputs.which(t.example), pre, precision))?;
+    Ok(inputs)
 }
 
 fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, Error> {

@@ -46,6 +46,7 @@ use crate::linalg::Float;
 pub use self::csv::write_csv;
 pub use self::inputs::{load_inputs, InputName, Inputs};
 pub use self::standardize::Standardization;
+pub(crate) use self::standardize::{float_limit, standardize_within};
 pub use self::table::{ColumnSpec, Fill, Missing, TableSpec};
 
 /// How raw inputs became the columns of X: stored in the model, so that
@@ -77,6 +78,15 @@ pub struct Preprocessing {
 }
 
 impl Preprocessing {
+    /// Feature `f` for messages: "column 'name'" when the features have
+    /// names (a table's header), else "feature f".
+    pub(crate) fn column_name(&self, f: usize) -> String {
+        self.feature_names
+            .as_ref()
+            .and_then(|n| n.get(f))
+            .map_or_else(|| format!("feature {f}"), |n| format!("column '{n}'"))
+    }
+
     /// Pictures: the channels a picture becomes for this model (1 grey, 3
     /// RGB): `channels`, else the last of a 3-axis `example_shape`, else 3
     /// (older models' pictures were always RGB).

@@ -4,7 +4,7 @@
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 
-use super::Dataset;
+use super::{Dataset, Preprocessing};
 use crate::error::Error;
 
 /// Per-feature mean and (population) standard deviation; a constant feature gets std 1.
@@ -39,6 +39,82 @@ impl Standardization {
     }
 }
 
+/// A value of X too large for a model: its position, the value as read and
+/// what standardising made of it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct TooLarge {
+    /// Its feature (row of X).
+    pub feature: usize,
+    /// Its example (column of X).
+    pub example: usize,
+    /// The value as read.
+    pub raw: f64,
+    /// The value standardised (the same without standardisation).
+    pub became: f64,
+}
+
+impl TooLarge {
+    /// The error naming the value: `which` is the file and row ("in.csv: row
+    /// 3"), `pre` the model's preprocessing (feature names, statistics) and
+    /// `precision` the model's float type ("f32", "f64").
+    pub(crate) fn error(&self, which: &str, pre: &Preprocessing, precision: &str) -> Error {
+        let column = pre.column_name(self.feature);
+        let became = match &pre.standardization {
+            Some(s) => format!(
+                ", which the model's standardisation (mean {:e}, std {:e}) turns into {:e}",
+                s.mean[self.feature], s.std[self.feature], self.became
+            ),
+            None => String::new(),
+        };
+        Error::Config(format!(
+            "{which}, {column} is {:e}{became}: too large for the model's {precision} numbers \
+             (at most {:e}); give values in the range of its training data",
+            self.raw,
+            float_limit(precision)
+        ))
+    }
+}
+
+/// The largest magnitude a model of `precision` ("f32" or "f64") computes with.
+pub(crate) fn float_limit(precision: &str) -> f64 {
+    if precision == "f32" {
+        f64::from(f32::MAX)
+    } else {
+        f64::MAX
+    }
+}
+
+/// Standardises X (n_x × m) with `st`, if any, once every value, standardised,
+/// is finite and at most `limit` in magnitude (the largest value of the
+/// model's float type): a value like 1e300 would otherwise reach the network
+/// as ±∞ and come out as NaN probabilities. On the first value that is not
+/// (in example order), X is left as it was.
+pub(crate) fn standardize_within(
+    x: &mut Array2<f64>,
+    st: Option<&Standardization>,
+    limit: f64,
+) -> Result<(), TooLarge> {
+    let stats = |f: usize| st.map_or((0.0, 1.0), |s| (s.mean[f], s.std[f]));
+    for (example, column) in x.axis_iter(Axis(1)).enumerate() {
+        for (feature, &raw) in column.iter().enumerate() {
+            let (mu, sd) = stats(feature);
+            let became = (raw - mu) / sd;
+            if !(became.abs() <= limit) {
+                return Err(TooLarge {
+                    feature,
+                    example,
+                    raw,
+                    became,
+                });
+            }
+        }
+    }
+    if let Some(s) = st {
+        s.apply(x);
+    }
+    Ok(())
+}
+
 impl Dataset {
     /// Standardises X with its own statistics and records them in the
     /// preprocessing. A table's one-hot category features stay 0/1 (mean 0, std 1).
@@ -49,17 +125,12 @@ impl Dataset {
         let overflow =
             (0..s.mean.len()).find(|&f| !(s.mean[f].is_finite() && s.std[f].is_finite()));
         if let Some(f) = overflow {
-            let name = self
-                .preprocessing
-                .feature_names
-                .as_ref()
-                .and_then(|n| n.get(f))
-                .map_or_else(|| format!("feature {f}"), |n| format!("column {n}"));
             return Err(Error::format(
                 &self.source,
                 format!(
-                    "{name}'s values are too large to standardise (their mean or standard \
-                     deviation overflows); rescale that column"
+                    "{}: the values are too large to standardise (their mean or standard \
+                     deviation overflows); rescale that column",
+                    self.preprocessing.column_name(f)
                 ),
             ));
         }
@@ -97,5 +168,25 @@ mod tests {
         assert!((x.row(0).sum()).abs() < 1e-12);
         assert!((x.row(0).mapv(|v| v * v).sum() / 4.0 - 1.0).abs() < 1e-12);
         assert_eq!(x.row(1).sum(), 0.0);
+    }
+
+    #[test]
+    fn values_standardised_beyond_the_limit_are_named_and_x_kept() {
+        let st = Standardization {
+            mean: vec![0.0, 1.0],
+            std: vec![0.5, 1.0],
+        };
+        let mut x = array![[1.0, 1e300], [2.0, 3.0]];
+        let e = standardize_within(&mut x, Some(&st), f64::MAX).unwrap_err();
+        assert_eq!((e.feature, e.example, e.raw), (0, 1, 1e300));
+        assert_eq!(e.became, f64::INFINITY);
+        assert_eq!(x[(0, 1)], 1e300, "X is left as it was");
+        // Finite in f64 but beyond an f32 model's range, standardised or not.
+        let mut x = array![[1e39]];
+        assert!(standardize_within(&mut x.clone(), None, f64::MAX).is_ok());
+        assert!(standardize_within(&mut x, None, f64::from(f32::MAX)).is_err());
+        let mut x = array![[1.0, 2.0], [1.0, 3.0]];
+        standardize_within(&mut x, Some(&st), f64::from(f32::MAX)).unwrap();
+        assert_eq!(x, array![[2.0, 4.0], [0.0, 2.0]]);
     }
 }
