@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::linalg::Float;
 
-pub use self::csv::write_csv;
+pub use self::csv::{write_csv, DEFAULT_LABEL_COLUMN};
 pub use self::inputs::{load_inputs, InputName, Inputs};
 pub use self::standardize::Standardization;
 pub use self::table::{ColumnSpec, Fill, Missing, TableSpec};

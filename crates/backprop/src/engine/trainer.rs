@@ -329,10 +329,7 @@ impl Trainer {
                 let (cost, batch_weight) = cost;
                 if let Some(c) = cost.filter(|c| !c.is_finite()) {
                     net.clear_dropout();
-                    return Err(Error::Diverged {
-                        iteration: unit,
-                        cost: c,
-                    });
+                    return Err(super::diverged::diagnose(config, x, unit, c));
                 }
                 let cost = cost.unwrap_or(f64::NAN);
                 if recorded {
@@ -422,6 +419,7 @@ impl Trainer {
         let m = x.ncols();
         // Every range, for the library's callers too (config.rs).
         config.validate_for(net.sizes().len().saturating_sub(2))?;
+        config.validate_for_examples(m)?;
         if config.record_every == Some(0) {
             return Err(Error::Config("--record-every must be at least 1".into()));
         }
