@@ -128,7 +128,18 @@ fn sigterm_while_predict_prints_to_a_reader_that_waits_stops_within_a_second() {
     tmp.write("d.csv", &csv(40));
     let out = backprop(
         &tmp.0,
-        &["train", "--train", "d.csv", "--hidden", "3", "--iterations", "5", "--quiet", "--out", "m"],
+        &[
+            "train",
+            "--train",
+            "d.csv",
+            "--hidden",
+            "3",
+            "--iterations",
+            "5",
+            "--quiet",
+            "--out",
+            "m",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     tmp.write("in.csv", &csv(50_000));
@@ -140,7 +151,12 @@ fn sigterm_while_predict_prints_to_a_reader_that_waits_stops_within_a_second() {
     reader.read_line(&mut header).unwrap();
     assert!(header.contains("class"), "{header}");
     std::thread::sleep(Duration::from_millis(200));
-    stops_at_once(child, &tmp, "printing the predictions", &["d.csv", "in.csv", "m"]);
+    stops_at_once(
+        child,
+        &tmp,
+        "printing the predictions",
+        &["d.csv", "in.csv", "m"],
+    );
     drop(reader);
 }
 

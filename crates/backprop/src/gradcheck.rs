@@ -91,7 +91,9 @@ pub fn check_with_l2(
             ]
         })
         .collect();
-    let all_finite = analytic.iter().all(|(_, g)| g.iter().all(|v| v.is_finite()));
+    let all_finite = analytic
+        .iter()
+        .all(|(_, g)| g.iter().all(|v| v.is_finite()));
     if !(cost.is_finite() && all_finite) {
         return Err(not_finite(cost, lambda));
     }
@@ -113,7 +115,10 @@ pub fn check_with_l2(
             *param_mut(net, t, i) = original;
             let slope = (plus - minus) / (2.0 * epsilon);
             if !slope.is_finite() {
-                return Err(not_finite(if plus.is_finite() { minus } else { plus }, lambda));
+                return Err(not_finite(
+                    if plus.is_finite() { minus } else { plus },
+                    lambda,
+                ));
             }
             approx.push(slope);
         }
@@ -135,9 +140,7 @@ pub fn check_with_l2(
 /// overflowing f64 when λ > 0, else the network's own cost.
 fn not_finite(cost: f64, lambda: f64) -> Error {
     let cause = if lambda > 0.0 {
-        format!(
-            "the L2 term λ/(2m)·Σ‖W‖² with --l2 {lambda} overflows f64; use a smaller --l2"
-        )
+        format!("the L2 term λ/(2m)·Σ‖W‖² with --l2 {lambda} overflows f64; use a smaller --l2")
     } else {
         "the network's cost overflows f64 at the check's parameters".to_string()
     };
@@ -157,7 +160,8 @@ fn relative(grad: &[f64], approx: &[f64]) -> f64 {
     if scale == 0.0 {
         return 0.0;
     }
-    let norm = |v: &mut dyn Iterator<Item = f64>| v.map(|e| (e / scale).powi(2)).sum::<f64>().sqrt();
+    let norm =
+        |v: &mut dyn Iterator<Item = f64>| v.map(|e| (e / scale).powi(2)).sum::<f64>().sqrt();
     let diff = norm(&mut grad.iter().zip(approx).map(|(g, a)| g / 2.0 - a / 2.0));
     // The halves keep g − a finite; the ratio is unchanged by the factor.
     2.0 * diff / (norm(&mut grad.iter().copied()) + norm(&mut approx.iter().copied()))

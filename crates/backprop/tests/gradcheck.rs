@@ -111,7 +111,8 @@ fn with_a_softmax_output() {
         assert!(net.is_softmax());
         let r = check(&mut net, x.view(), y.view(), EPSILON).unwrap();
         assert!(r.overall < THRESHOLD, "{g:?} softmax: {:e}", r.overall);
-        let r = backprop::gradcheck::check_with_l2(&mut net, x.view(), y.view(), EPSILON, 0.3).unwrap();
+        let r =
+            backprop::gradcheck::check_with_l2(&mut net, x.view(), y.view(), EPSILON, 0.3).unwrap();
         assert!(
             r.overall < THRESHOLD,
             "{g:?} softmax with L2: {:e}",

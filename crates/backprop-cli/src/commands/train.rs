@@ -200,9 +200,19 @@ fn resume_total(dir: &Path, model: &ModelFlags) -> anyhow::Result<Option<usize>>
     let info = backprop::engine::checkpoint::read_info(dir)?;
     let per_epoch = !info.config["model"]["gd"]["epochs"].is_null();
     let (total, wrong, flag, counts) = if per_epoch {
-        (model.epochs, model.iterations, "--iterations", "epochs: give --epochs")
+        (
+            model.epochs,
+            model.iterations,
+            "--iterations",
+            "epochs: give --epochs",
+        )
     } else {
-        (model.iterations, model.epochs, "--epochs", "iterations: give --iterations")
+        (
+            model.iterations,
+            model.epochs,
+            "--epochs",
+            "iterations: give --iterations",
+        )
     };
     if wrong.is_some() {
         anyhow::bail!(

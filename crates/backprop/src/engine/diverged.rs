@@ -47,7 +47,10 @@ fn largest_feature<T: Float>(x: ArrayView2<'_, T>) -> (f64, usize) {
 /// The cause's text: the features when they are huge (or beyond the element
 /// type's range), else the learning rate.
 fn cause(config: &GdConfig, (largest, feature): (f64, usize), bits: usize) -> String {
-    let rate = format!("try a smaller learning rate (--learning-rate {})", config.learning_rate);
+    let rate = format!(
+        "try a smaller learning rate (--learning-rate {})",
+        config.learning_rate
+    );
     if !largest.is_finite() {
         return format!(
             "feature {feature} holds a value beyond f{bits}'s range: rescale the data \
@@ -75,10 +78,18 @@ mod tests {
     #[test]
     fn huge_features_are_named_before_the_learning_rate() {
         let m = message(array![[1.0, 2.0], [3.0, -1e308]]);
-        assert!(m.starts_with("the cost became NaN at iteration 0; the features reach |x| = 1e308 (feature 2)"), "{m}");
+        assert!(
+            m.starts_with(
+                "the cost became NaN at iteration 0; the features reach |x| = 1e308 (feature 2)"
+            ),
+            "{m}"
+        );
         assert!(m.contains("--standardize"), "{m}");
         let m = message(array![[1.0, f64::INFINITY]]);
-        assert!(m.contains("feature 1 holds a value beyond f64's range"), "{m}");
+        assert!(
+            m.contains("feature 1 holds a value beyond f64's range"),
+            "{m}"
+        );
     }
 
     #[test]
