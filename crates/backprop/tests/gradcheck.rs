@@ -120,3 +120,18 @@ fn with_a_softmax_output() {
         );
     }
 }
+
+#[test]
+fn an_l2_near_f64s_range_gives_a_true_ratio_and_an_overflow_is_refused() {
+    use backprop::gradcheck::check_with_l2;
+    let (x, y) = random_problem(4, EXAMPLES, 8);
+    let mut net = generic_network(&[4, 5, 1], Activation::Tanh, 8).unwrap();
+    // ‖grad‖² overflows f64 here: unscaled norms gave ∞/∞ = NaN.
+    let r = check_with_l2(&mut net, x.view(), y.view(), EPSILON, 1e300).unwrap();
+    assert!(r.overall < THRESHOLD, "λ = 1e300: {:e}", r.overall);
+    for layer in net.layers_mut() {
+        layer.w.mapv_inplace(|w| w * 1e3);
+    }
+    let e = check_with_l2(&mut net, x.view(), y.view(), EPSILON, f64::MAX).unwrap_err();
+    assert!(e.to_string().contains("with --l2"), "{e}");
+}
