@@ -1263,5 +1263,132 @@ fn run_folder_cases() -> Vec<Case> {
             .file("f", "a file"),
         flag("mpirun-without-mpi-openmpi", "", "mpi").env("OMPI_COMM_WORLD_SIZE", "2"),
         flag("mpirun-without-mpi-pmi", "", "mpi").env("PMI_SIZE", "4"),
+        // Issue 13's red-team pass, V1: --force never deletes a folder holding
+        // a picture the run reads through labels.csv or a symbolic link.
+        pictures_into_victim("out-force-holds-a-picture-named-by-absolute-path")
+            .with(|d| labels_naming(d, &d.join("victim/v.png").to_string_lossy())),
+        pictures_into_victim("out-force-holds-a-picture-named-by-dotdot-path")
+            .with(|d| labels_naming(d, "../victim/v.png")),
+        pictures_into_victim("out-force-holds-a-linked-class-folder").with(|d| {
+            two_class_folders(d);
+            std::fs::remove_dir_all(d.join("p/cat")).unwrap();
+            std::os::unix::fs::symlink("../victim", d.join("p/cat")).unwrap();
+        }),
+        pictures_into_victim("out-force-holds-linked-pictures").with(|d| {
+            two_class_folders(d);
+            std::fs::remove_file(d.join("p/cat/0.png")).unwrap();
+            std::os::unix::fs::symlink("../../victim/v.png", d.join("p/cat/0.png")).unwrap();
+        }),
+        // V2: a FIFO or a socket is never replaced, even with --force.
+        flag(
+            "out-force-is-a-fifo",
+            "--force",
+            "is not a regular file or folder",
+        )
+        .with(|d| fifo(&d.join("run"))),
+        case(
+            "export-out-force-is-a-fifo",
+            "export --model model --format onnx --out f.onnx --force",
+            "is not a regular file or folder",
+        )
+        .with(|d| copy_dir(&fixtures().0, &d.join("model")))
+        .with(|d| fifo(&d.join("f.onnx"))),
+        case(
+            "demo-out-force-is-a-socket",
+            "demo --out s --force",
+            "is not a regular file or folder",
+        )
+        .with(|d| drop(std::os::unix::net::UnixListener::bind(d.join("s")).unwrap())),
+        // V3: export --force never replaces the model it reads.
+        case(
+            "export-force-over-its-model-weights",
+            "export --model model --format onnx --out model/model.safetensors --force",
+            "an input of this run",
+        )
+        .with(|d| copy_dir(&fixtures().0, &d.join("model"))),
+        case(
+            "export-force-over-its-model-json",
+            "export --model model --format onnx --out model/model.json --force",
+            "an input of this run",
+        )
+        .with(|d| copy_dir(&fixtures().0, &d.join("model"))),
+        // V4, V5: a live run's folder (its lock held) is never written into,
+        // nor deleted by --force over a folder around it.
+        case(
+            "out-force-holds-a-live-run",
+            "train --train d.csv --out par --force",
+            "another backprop run",
+        )
+        .file("d.csv", GOOD_CSV)
+        .file("par/keep.txt", "mine")
+        .with(|d| hold_lock(&d.join("par/.a.lock"))),
+        case(
+            "out-inside-a-live-run",
+            "train --train d.csv --out par/sub",
+            "another backprop run",
+        )
+        .file("d.csv", GOOD_CSV)
+        .with(|d| hold_lock(&d.join(".par.lock"))),
+        // V14: resume --force never deletes the checkpoint it continues from.
+        case(
+            "resume-out-force-holds-its-checkpoint",
+            "train --resume runs/ckpt --out runs --force",
+            "checkpoint.safetensors",
+        )
+        .with(|d| copy_dir(&fixtures().1, &d.join("runs/ckpt"))),
     ]
+}
+
+/// `train --train p --out victim --force` where `victim` holds a picture
+/// (`victim/v.png`) and a file of the user's.
+fn pictures_into_victim(name: &'static str) -> Case {
+    case(
+        name,
+        "train --train p --out victim --force --iterations 3",
+        "an input of this run",
+    )
+    .file("victim/keep.txt", "mine")
+    .with(|d| png(&d.join("victim/v.png"), 9))
+}
+
+/// `p/labels.csv` naming three pictures in `p` and `outside` (a cat).
+fn labels_naming(d: &Path, outside: &str) {
+    std::fs::create_dir_all(d.join("p")).unwrap();
+    for (i, shade) in [10u8, 200, 210].into_iter().enumerate() {
+        png(&d.join(format!("p/{i}.png")), shade);
+    }
+    let labels = format!("file,label\n{outside},cat\n0.png,cat\n1.png,dog\n2.png,dog\n");
+    std::fs::write(d.join("p/labels.csv"), labels).unwrap();
+}
+
+/// `p/cat` and `p/dog`, two pictures each.
+fn two_class_folders(d: &Path) {
+    for (class, shade) in [("cat", 10u8), ("dog", 200)] {
+        std::fs::create_dir_all(d.join("p").join(class)).unwrap();
+        for i in 0..2 {
+            png(&d.join(format!("p/{class}/{i}.png")), shade + i);
+        }
+    }
+}
+
+/// Makes a FIFO at `path`.
+fn fifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+/// Writes the lock file `path` and holds its lock for the rest of the test
+/// process, as a live run holds its folder's.
+fn hold_lock(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, std::process::id().to_string()).unwrap();
+    let file = std::fs::File::open(path).unwrap();
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a file descriptor `file` owns (kept open: forgotten).
+    assert_eq!(
+        unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+    std::mem::forget(file);
 }
