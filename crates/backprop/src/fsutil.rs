@@ -10,7 +10,9 @@
 //!   second run to the same place is refused while the first lives, and the
 //!   next run to that place removes what a killed one left (`.NAME.tmp-*`,
 //!   `.NAME.old-*`, temporary files inside the folder).
-//! - `--force` never replaces a folder that holds an input of the run ([`claim_out`]).
+//! - `--force` never replaces a folder that holds an input of the run, a
+//!   device or FIFO is never replaced, and no run writes inside (or deletes)
+//!   another live run's folder ([`claim_out`], checks in `guard`).
 
 use std::fs::{self, File};
 use std::io::{Read, Seek, Write};
@@ -19,6 +21,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::Error;
+
+mod guard;
 
 /// Writes `bytes` to `path` through a temporary file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
@@ -49,36 +53,30 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Claims `out` for a run: refuses it if it exists and `force` is not given,
-/// refuses `--force` when `out` holds one of `inputs` (it would be deleted),
-/// and takes its [`RunLock`] (refused while another run writes it). Keep the
-/// lock until the run folder is committed.
-pub fn claim_out(out: &Path, force: bool, inputs: &[&Path]) -> Result<RunLock, Error> {
-    if out.exists() && !force {
+/// if it is not a regular file or folder, if `--force` would delete one of
+/// `inputs` (every file the run reads), if a live run writes a folder around
+/// it or (replacing it) inside it; then takes its [`RunLock`] (refused while
+/// another run writes it). Keep the lock until the run folder is committed.
+pub fn claim_out(out: &Path, force: bool, inputs: &[PathBuf]) -> Result<RunLock, Error> {
+    check_replaceable(out, force, inputs)?;
+    guard::refuse_live_runs(out, force)?;
+    RunLock::acquire(out)
+}
+
+/// Refuses replacing `out` (a file or a folder) unless `force`, and even then
+/// when it is not a regular file or folder, or is or holds one of `inputs`.
+pub(crate) fn check_replaceable(out: &Path, force: bool, inputs: &[PathBuf]) -> Result<(), Error> {
+    guard::check_kind(out)?;
+    if !out.exists() {
+        return Ok(());
+    }
+    if !force {
         return Err(Error::format(
             out,
             "already exists; choose another --out or pass --force to replace it",
         ));
     }
-    if out.exists() {
-        if let Some(input) = inputs.iter().find(|i| holds(out, i)) {
-            return Err(Error::format(
-                out,
-                format!(
-                    "holds {}, an input of this run, so --force would delete it; choose another --out",
-                    input.display()
-                ),
-            ));
-        }
-    }
-    RunLock::acquire(out)
-}
-
-/// Whether the folder `dir` is, or contains, `path`.
-fn holds(dir: &Path, path: &Path) -> bool {
-    match (dir.canonicalize(), path.canonicalize()) {
-        (Ok(d), Ok(p)) => p.starts_with(d),
-        _ => false,
-    }
+    guard::refuse_inputs(out, inputs)
 }
 
 /// Claims a fresh run folder named `base`, or `base-2`, `base-3`, … when that
@@ -163,8 +161,7 @@ impl RunLock {
         let Ok(lock) = lock_path(&parent_of(target), target) else {
             return false;
         };
-        let held = HELD.lock().unwrap_or_else(|p| p.into_inner());
-        held.iter().any(|(p, _, _)| *p == lock)
+        held_by_this_process(&lock)
     }
 }
 
@@ -197,12 +194,7 @@ fn take_lock(lock: &Path, target: &Path) -> Result<File, Error> {
         match try_flock(&file) {
             Ok(true) => {}
             Ok(false) => {
-                let mut pid = String::new();
-                let _ = file.read_to_string(&mut pid);
-                let who = match pid.trim() {
-                    "" => String::new(),
-                    p => format!(" (pid {p})"),
-                };
+                let who = holder(&mut file);
                 return Err(Error::format(
                     target,
                     format!(
@@ -256,6 +248,22 @@ fn first_missing(dir: &Path) -> PathBuf {
         top = p.to_path_buf();
     }
     top
+}
+
+/// " (pid N)" from a held lock file's contents, or "" when it holds none.
+fn holder(file: &mut File) -> String {
+    let mut pid = String::new();
+    let _ = file.read_to_string(&mut pid);
+    match pid.trim() {
+        "" => String::new(),
+        p => format!(" (pid {p})"),
+    }
+}
+
+/// Whether this process holds the lock file `lock` (an absolute path).
+fn held_by_this_process(lock: &Path) -> bool {
+    let held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+    held.iter().any(|(p, _, _)| p == lock)
 }
 
 /// Takes an exclusive `flock` on `file` without waiting: `Ok(false)` when
@@ -511,7 +519,7 @@ mod tests {
         let d = tmp("inputs");
         fs::create_dir(d.join("data")).unwrap();
         fs::write(d.join("data/train.csv"), "x,label\n").unwrap();
-        let e = claim_out(&d.join("data"), true, &[&d.join("data/train.csv")]).unwrap_err();
+        let e = claim_out(&d.join("data"), true, &[d.join("data/train.csv")]).unwrap_err();
         assert!(e.to_string().contains("an input of this run"), "{e}");
         assert!(d.join("data/train.csv").is_file());
         fs::remove_dir_all(&d).unwrap();

@@ -5,7 +5,7 @@
 //! existing output folder) is checked before training starts; the files are
 //! written by the run folder module (`run_folder.rs`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use ndarray::ArrayView2;
@@ -96,7 +96,8 @@ pub struct Hooks<'a> {
 /// metrics so far in the run folder and returns [`Error::Interrupted`].
 pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Error> {
     config.validate()?;
-    let _lock = claim_run_folder(config, config.force, hooks.collective)?;
+    let in_place = checkpoints_make_the_folder(config);
+    let _lock = claim_run_folder(config, config.force, None, hooks.collective)?;
     let data = load_data(config, hooks.load_progress)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
     let ctx = RunContext {
@@ -109,16 +110,18 @@ pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Erro
     if hooks.collective.is_some_and(|c| c.rank() != 0) {
         return Ok(trained);
     }
-    finish(config, &data, trained, false)
+    finish(config, &data, trained, in_place)
 }
 
 /// Continues the run in `dir` from its checkpoint: its own configuration and
 /// data, `total` the new number of iterations (or epochs) if given, the
-/// result written to `out` (default: `dir` itself).
+/// result written to `out` (default: `dir` itself; another folder that
+/// exists is replaced only with `force`, as `train` does).
 pub fn resume_train(
     dir: &Path,
     total: Option<usize>,
     out: Option<&Path>,
+    force: bool,
     hooks: Hooks<'_>,
 ) -> Result<Trained, Error> {
     let info = checkpoint::read_info(dir)?;
@@ -138,9 +141,12 @@ pub fn resume_train(
     config.out = out.unwrap_or(dir).to_path_buf();
     config.force = true;
     config.validate()?;
-    // Into its own folder it replaces itself; into another, that must be new.
-    let in_place = out.is_none_or(|o| o == dir);
-    let _lock = claim_run_folder(&config, in_place, hooks.collective)?;
+    // Into its own folder it replaces itself; into another, that must be new
+    // (or, with `force`, must not hold the checkpoint it continues from).
+    let own_folder = out.is_none_or(|o| o == dir);
+    let in_place = own_folder || checkpoints_make_the_folder(&config);
+    let resumed_from = (!own_folder).then(|| file.clone());
+    let _lock = claim_run_folder(&config, own_folder || force, resumed_from, hooks.collective)?;
     let data = load_data(&config, hooks.load_progress)?;
     check_same_data(&info, &data.train, &file)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
@@ -175,7 +181,15 @@ fn check_same_data(info: &CheckpointInfo, train: &Dataset, file: &Path) -> Resul
     }
 }
 
-/// Writes the run folder of a finished (or interrupted) run.
+/// Whether the run's checkpoints make its (new) run folder, which the run
+/// then completes in place. A folder that exists already (`--force`) is
+/// replaced whole at the end instead, so none of its old files stay mixed in.
+fn checkpoints_make_the_folder(config: &TrainConfig) -> bool {
+    config.checkpoint_every.is_some() && !config.out.exists()
+}
+
+/// Writes the run folder of a finished (or interrupted) run: in place when
+/// it is this run's own (`in_place`), else through a new folder swapped in.
 fn finish(
     config: &TrainConfig,
     data: &JobData,
@@ -191,8 +205,6 @@ fn finish(
             at: trained.metrics.iterations,
         });
     }
-    // Checkpoints made the folder already: it is this run's, completed in place.
-    let in_place = in_place || config.checkpoint_every.is_some();
     run_folder::write(
         &config.out,
         &trained,
@@ -206,18 +218,24 @@ fn finish(
 
 /// Claims the job's run folder before any work is done, for the whole run
 /// (see [`fsutil::claim_out`]): refused if it exists (unless `force`), if
-/// `force` would delete an input, or while another run writes it. Ranks other
-/// than 0 of a data-parallel run write nothing and only check it exists.
+/// `force` would delete an input (any file the data loaders read, or the
+/// checkpoint `resumed_from`), or while another run writes it or a folder
+/// around it. Ranks other than 0 of a data-parallel run write nothing and
+/// only check it exists.
 fn claim_run_folder(
     config: &TrainConfig,
     force: bool,
+    resumed_from: Option<PathBuf>,
     collective: Option<&dyn Collective>,
 ) -> Result<Option<fsutil::RunLock>, Error> {
     if collective.is_some_and(|c| c.rank() != 0) {
         return check_out(&config.out, force).map(|()| None);
     }
-    let mut inputs = vec![config.train.as_path()];
-    inputs.extend(config.test.as_deref());
+    let mut inputs = data::files_read(&config.train);
+    if let Some(test) = &config.test {
+        inputs.extend(data::files_read(test));
+    }
+    inputs.extend(resumed_from);
     fsutil::claim_out(&config.out, force, &inputs).map(Some)
 }
 

@@ -118,7 +118,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let result = match &args.resume {
         Some(dir) => {
             let total = args.model.epochs.or(args.model.iterations);
-            resume_train(dir, total, args.out.as_deref(), hooks)
+            resume_train(dir, total, args.out.as_deref(), args.force, hooks)
         }
         None => run_train(&config, hooks),
     };

@@ -122,6 +122,15 @@ fn resume(
     case(name, "train --resume ckpt", needle).with(move |d| checkpoint_with(d, &edit))
 }
 
+/// Makes the fixture model's table one column `c` of categories a and b (its
+/// two inputs) filled with `fill` under `--missing mean`.
+fn one_category_column(v: &mut serde_json::Value, fill: serde_json::Value) {
+    v["preprocessing"]["table"]["columns"] =
+        json!([{"name": "c", "categories": ["a", "b"], "fill": fill}]);
+    v["preprocessing"]["table"]["missing"] = json!("mean");
+    v["preprocessing"]["feature_names"] = json!(["c=a", "c=b"]);
+}
+
 fn label_npy(labels: &[f64]) -> Vec<u8> {
     npy("<f8", &format!("({},)", labels.len()), false, &f64s(labels))
 }
@@ -1082,6 +1091,74 @@ fn model_cases() -> Vec<Case> {
         case("evaluate-nan", "evaluate --model model e.csv", "e.csv")
             .with(|d| model_with(d, |_| {}))
             .file("e.csv", "x1,x2,label\n0.1,inf,0\n"),
+        // A categorical fill of the wrong kind panicked on a missing cell (red team V6).
+        model("model-category-fill-number", "fill is the number 3", |v| {
+            one_category_column(v, json!(3))
+        })
+        .file("in.csv", "c,x1\n,1\n"),
+        model("model-category-fill-unknown", "'purple' is not one", |v| {
+            one_category_column(v, json!("purple"))
+        }),
+        model("model-number-fill-text", "holds numbers", |v| {
+            v["preprocessing"]["table"]["columns"][0]["fill"] = json!("abc")
+        }),
+        model("model-categories-duplicate", "'red' twice", |v| {
+            one_category_column(v, json!(null));
+            v["preprocessing"]["table"]["columns"][0]["categories"] = json!(["red", "red"]);
+            v["preprocessing"]["feature_names"] = json!(["c=red", "c=red"]);
+        }),
+        // Fields that made every prediction NaN (red team V8).
+        model("model-mean-overflows", "mean[1]", |v| {
+            v["preprocessing"]["standardization"]["mean"][1] = json!(1e308)
+        }),
+        model("model-std-subnormal", "std[1]", |v| {
+            v["preprocessing"]["standardization"]["std"][1] = json!(1e-320)
+        }),
+        model("model-leaky-slope-huge", "slope", |v| {
+            v["hidden_activation"] = json!({"name": "leaky-relu", "slope": 1e300})
+        }),
+        model("model-leaky-slope-negative", "slope", |v| {
+            v["hidden_activation"] = json!({"name": "leaky-relu", "slope": -5.0})
+        }),
+        model("model-relu-with-slope", "slope", |v| {
+            v["hidden_activation"] = json!({"name": "relu", "slope": 0.1})
+        }),
+        model("model-feature-names-short", "feature_names", |v| {
+            v["preprocessing"]["feature_names"] = json!(["x"])
+        }),
+        model("model-example-shape-wrong", "example_shape", |v| {
+            v["preprocessing"]["example_shape"] = json!([7])
+        }),
+        model("model-example-shape-empty", "example_shape", |v| {
+            v["preprocessing"]["example_shape"] = json!([])
+        }),
+        model("model-input-unknown", "preprocessing.input", |v| {
+            v["preprocessing"]["input"] = json!("zzz")
+        }),
+        model("model-input-images-on-csv", "preprocessing.input", |v| {
+            v["preprocessing"]["input"] = json!("images")
+        }),
+        model("model-image-size-on-csv", "image_size", |v| {
+            v["preprocessing"]["image_size"] = json!(2)
+        }),
+        model("model-class-name-empty", "classes[0]", |v| {
+            v["classes"] = json!(["", "x"])
+        }),
+        model("model-label-column-is-feature", "label or index", |v| {
+            v["preprocessing"]["table"]["label_column"] = json!("x1")
+        }),
+        model("model-index-column-is-feature", "label or index", |v| {
+            v["preprocessing"]["table"]["index_column"] = json!("x2")
+        }),
+        // predict and evaluate have no --missing flag: the fix is in the file (red team V17).
+        model("predict-missing-cell-fix", "in the file", |_| {}).file("in.csv", "x1,x2\n,0.2\n"),
+        case(
+            "evaluate-missing-cell-fix",
+            "evaluate --model model e.csv",
+            "in the file",
+        )
+        .with(|d| model_with(d, |_| {}))
+        .file("e.csv", "x1,x2,label\n0.1,NA,0\n"),
     ]
 }
 
@@ -1272,5 +1349,132 @@ fn run_folder_cases() -> Vec<Case> {
             .file("f", "a file"),
         flag("mpirun-without-mpi-openmpi", "", "mpi").env("OMPI_COMM_WORLD_SIZE", "2"),
         flag("mpirun-without-mpi-pmi", "", "mpi").env("PMI_SIZE", "4"),
+        // Issue 13's red-team pass, V1: --force never deletes a folder holding
+        // a picture the run reads through labels.csv or a symbolic link.
+        pictures_into_victim("out-force-holds-a-picture-named-by-absolute-path")
+            .with(|d| labels_naming(d, &d.join("victim/v.png").to_string_lossy())),
+        pictures_into_victim("out-force-holds-a-picture-named-by-dotdot-path")
+            .with(|d| labels_naming(d, "../victim/v.png")),
+        pictures_into_victim("out-force-holds-a-linked-class-folder").with(|d| {
+            two_class_folders(d);
+            std::fs::remove_dir_all(d.join("p/cat")).unwrap();
+            std::os::unix::fs::symlink("../victim", d.join("p/cat")).unwrap();
+        }),
+        pictures_into_victim("out-force-holds-linked-pictures").with(|d| {
+            two_class_folders(d);
+            std::fs::remove_file(d.join("p/cat/0.png")).unwrap();
+            std::os::unix::fs::symlink("../../victim/v.png", d.join("p/cat/0.png")).unwrap();
+        }),
+        // V2: a FIFO or a socket is never replaced, even with --force.
+        flag(
+            "out-force-is-a-fifo",
+            "--force",
+            "is not a regular file or folder",
+        )
+        .with(|d| fifo(&d.join("run"))),
+        case(
+            "export-out-force-is-a-fifo",
+            "export --model model --format onnx --out f.onnx --force",
+            "is not a regular file or folder",
+        )
+        .with(|d| copy_dir(&fixtures().0, &d.join("model")))
+        .with(|d| fifo(&d.join("f.onnx"))),
+        case(
+            "demo-out-force-is-a-socket",
+            "demo --out s --force",
+            "is not a regular file or folder",
+        )
+        .with(|d| drop(std::os::unix::net::UnixListener::bind(d.join("s")).unwrap())),
+        // V3: export --force never replaces the model it reads.
+        case(
+            "export-force-over-its-model-weights",
+            "export --model model --format onnx --out model/model.safetensors --force",
+            "an input of this run",
+        )
+        .with(|d| copy_dir(&fixtures().0, &d.join("model"))),
+        case(
+            "export-force-over-its-model-json",
+            "export --model model --format onnx --out model/model.json --force",
+            "an input of this run",
+        )
+        .with(|d| copy_dir(&fixtures().0, &d.join("model"))),
+        // V4, V5: a live run's folder (its lock held) is never written into,
+        // nor deleted by --force over a folder around it.
+        case(
+            "out-force-holds-a-live-run",
+            "train --train d.csv --out par --force",
+            "another backprop run",
+        )
+        .file("d.csv", GOOD_CSV)
+        .file("par/keep.txt", "mine")
+        .with(|d| hold_lock(&d.join("par/.a.lock"))),
+        case(
+            "out-inside-a-live-run",
+            "train --train d.csv --out par/sub",
+            "another backprop run",
+        )
+        .file("d.csv", GOOD_CSV)
+        .with(|d| hold_lock(&d.join(".par.lock"))),
+        // V14: resume --force never deletes the checkpoint it continues from.
+        case(
+            "resume-out-force-holds-its-checkpoint",
+            "train --resume runs/ckpt --out runs --force",
+            "checkpoint.safetensors",
+        )
+        .with(|d| copy_dir(&fixtures().1, &d.join("runs/ckpt"))),
     ]
+}
+
+/// `train --train p --out victim --force` where `victim` holds a picture
+/// (`victim/v.png`) and a file of the user's.
+fn pictures_into_victim(name: &'static str) -> Case {
+    case(
+        name,
+        "train --train p --out victim --force --iterations 3",
+        "an input of this run",
+    )
+    .file("victim/keep.txt", "mine")
+    .with(|d| png(&d.join("victim/v.png"), 9))
+}
+
+/// `p/labels.csv` naming three pictures in `p` and `outside` (a cat).
+fn labels_naming(d: &Path, outside: &str) {
+    std::fs::create_dir_all(d.join("p")).unwrap();
+    for (i, shade) in [10u8, 200, 210].into_iter().enumerate() {
+        png(&d.join(format!("p/{i}.png")), shade);
+    }
+    let labels = format!("file,label\n{outside},cat\n0.png,cat\n1.png,dog\n2.png,dog\n");
+    std::fs::write(d.join("p/labels.csv"), labels).unwrap();
+}
+
+/// `p/cat` and `p/dog`, two pictures each.
+fn two_class_folders(d: &Path) {
+    for (class, shade) in [("cat", 10u8), ("dog", 200)] {
+        std::fs::create_dir_all(d.join("p").join(class)).unwrap();
+        for i in 0..2 {
+            png(&d.join(format!("p/{class}/{i}.png")), shade + i);
+        }
+    }
+}
+
+/// Makes a FIFO at `path`.
+fn fifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+/// Writes the lock file `path` and holds its lock for the rest of the test
+/// process, as a live run holds its folder's.
+fn hold_lock(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, std::process::id().to_string()).unwrap();
+    let file = std::fs::File::open(path).unwrap();
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a file descriptor `file` owns (kept open: forgotten).
+    assert_eq!(
+        unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+    std::mem::forget(file);
 }

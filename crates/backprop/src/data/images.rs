@@ -159,6 +159,22 @@ pub(super) fn load(
     })
 }
 
+/// The files loading the picture folder `dir` reads: `labels.csv` and the
+/// pictures it lists (any path, `../` or absolute), or the class folders'
+/// pictures (links as listed). Empty when the folder is not a valid listing
+/// (loading it then fails before anything is written).
+pub(super) fn files_read(dir: &Path) -> Vec<PathBuf> {
+    let labels = dir.join(LABELS_FILE);
+    let listing = if labels.is_file() {
+        labelled_by_csv(dir)
+    } else {
+        labelled_by_folder(dir)
+    };
+    let mut files = listing.map(|l| l.files).unwrap_or_default();
+    files.extend(labels.is_file().then_some(labels));
+    files
+}
+
 /// Pictures for a model (`predict`): each decoded, made `channels` (1 grey,
 /// 3 RGB) whatever its own, and resized to the model's `size`; row-major
 /// bytes, one picture after another. The memory is checked first.

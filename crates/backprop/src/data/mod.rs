@@ -300,6 +300,17 @@ const UNKNOWN_TYPE: &str = "unknown file type; backprop reads .h5/.hdf5 (the cou
     (a header row, feature columns and a label column), .npz/.npy (numpy arrays x, y), \
     MNIST's *-images-idx3-ubyte[.gz] and folders of pictures (one sub-folder per class, or labels.csv)";
 
+/// Every file loading `path` reads: `path` itself, and for a picture folder
+/// each picture and `labels.csv` (see `images::files_read`). `--force` must
+/// delete none of them.
+pub(crate) fn files_read(path: &Path) -> Vec<PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    if path.is_dir() {
+        files.extend(images::files_read(path));
+    }
+    files
+}
+
 /// Loads a training set: [`load_with_progress`], then `--positive` for two
 /// classes, classes without examples dropped, and the labels checked to be
 /// classes (two or more, not a regression target).

@@ -35,7 +35,7 @@ use crate::config::Precision;
 use crate::error::Error;
 use crate::fsutil::write_atomic;
 use crate::linalg::Float;
-use crate::model_io::{AnyNetwork, ModelInfo, INFO_FILE};
+use crate::model_io::{AnyNetwork, ModelInfo, INFO_FILE, WEIGHTS_FILE};
 use crate::network::Network;
 use crate::predict::Model;
 
@@ -89,7 +89,7 @@ pub fn export(
     options: &OnnxOptions,
     force: bool,
 ) -> Result<Exported, Error> {
-    check_out(out, force)?;
+    check_out(out, force, model_dir)?;
     if model_dir.is_dir() && !model_dir.join(INFO_FILE).is_file() {
         return Err(Error::format(
             model_dir,
@@ -103,8 +103,9 @@ pub fn export(
 }
 
 /// Refuses an `--out` that cannot be written whole: a folder, a file in a
-/// folder that does not exist, or an existing file without `force`.
-fn check_out(out: &Path, force: bool) -> Result<(), Error> {
+/// folder that does not exist, an existing file without `force`, and even
+/// with it a device or FIFO or one of the files of `model_dir` it reads.
+fn check_out(out: &Path, force: bool, model_dir: &Path) -> Result<(), Error> {
     if out.is_dir() {
         return Err(Error::format(
             out,
@@ -121,13 +122,8 @@ fn check_out(out: &Path, force: bool) -> Result<(), Error> {
             ),
         ));
     }
-    if out.exists() && !force {
-        return Err(Error::format(
-            out,
-            "already exists; choose another --out or pass --force to replace it",
-        ));
-    }
-    Ok(())
+    let inputs = [model_dir.join(INFO_FILE), model_dir.join(WEIGHTS_FILE)];
+    crate::fsutil::check_replaceable(out, force, &inputs)
 }
 
 /// The graph of a loaded model, serialised.

@@ -1,0 +1,238 @@
+//! Run folders beside live runs (issue 13, red-team V4, V5, V14 and the
+//! stale lock of a killed run): a run never writes inside a folder a live
+//! run is writing, `--force` never deletes a folder holding a live run's
+//! folder, `--resume --force` replaces another folder whole, and the lock a
+//! killed run leaves behind stops nobody. The cases that need no live run
+//! (inputs read through labels.csv or links, FIFOs, an export over its own
+//! model) are in the bad-input corpus.
+
+mod harness;
+
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::Path;
+use std::process::Child;
+
+use harness::{assert_refused, backprop, finish, signal, spawn, stderr, wait_until, TempDir};
+
+/// A CSV of `rows` examples, 3 features, labels 0/1.
+fn csv(rows: usize) -> String {
+    let mut s = String::from("x1,x2,x3,label\n");
+    for i in 0..rows {
+        let v = (i % 997) as f64 / 997.0;
+        writeln!(s, "{v},{},{},{}", 1.0 - v, v * v, i % 2).unwrap();
+    }
+    s
+}
+
+/// Starts a long `train` into `out` (inside `tmp`) and waits until it trains
+/// (its first cost line), holding the lock `lock` (a path relative to `tmp`).
+fn live_run(tmp: &TempDir, out: &str, lock: &str) -> Child {
+    tmp.write("big.csv", &csv(20_000));
+    let args = [
+        "train",
+        "--train",
+        "big.csv",
+        "--out",
+        out,
+        "--iterations",
+        "100000000",
+        "--threads",
+        "1",
+    ];
+    let mut child = spawn(&tmp.0, &args, true);
+    let lock = tmp.path(lock);
+    wait_until(&mut child, "holding its lock", |_| lock.is_file());
+    let first = first_line(child.stdout.as_mut().expect("stdout is piped"));
+    assert!(first.starts_with("Cost after iteration 0"), "{first}");
+    child
+}
+
+/// The first line `from` prints (read a byte at a time: nothing past it is taken).
+fn first_line(from: &mut impl Read) -> String {
+    let mut line = Vec::new();
+    let mut byte = [0u8];
+    while from.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    String::from_utf8_lossy(&line).into_owned()
+}
+
+/// Stops the live run with SIGTERM: it must end as an interrupted run (exit
+/// 130) whose checkpoint is in `out`, so nothing of its training was lost.
+fn stop_live_run(child: Child, out: &Path) {
+    signal(&child, "TERM");
+    let (status, err) = finish(child);
+    assert_eq!(status.code(), Some(130), "the live run: {err}");
+    assert!(
+        out.join("checkpoint.safetensors").is_file(),
+        "the live run lost its checkpoint: {err}"
+    );
+}
+
+#[test]
+fn a_run_inside_a_live_runs_folder_is_refused_naming_it() {
+    let tmp = TempDir::new("guard-inside");
+    tmp.write("good.csv", &csv(40));
+    let child = live_run(&tmp, "par", ".par.lock");
+    for out in ["par/sub", "par/sub/deeper/run"] {
+        let o = backprop(
+            &tmp.0,
+            &[
+                "train",
+                "--train",
+                "good.csv",
+                "--out",
+                out,
+                "--iterations",
+                "3",
+                "--quiet",
+            ],
+        );
+        assert_refused(&o, out, "another backprop run (pid", 1);
+        assert!(stderr(&o).contains("par"), "{}", stderr(&o));
+    }
+    // The refused runs made no folder where the live run will commit.
+    assert!(!tmp.path("par").exists());
+    stop_live_run(child, &tmp.path("par"));
+}
+
+#[test]
+fn force_over_a_folder_holding_a_live_run_is_refused_naming_it() {
+    let tmp = TempDir::new("guard-parent");
+    tmp.write("good.csv", &csv(40));
+    std::fs::create_dir(tmp.path("par")).unwrap();
+    std::fs::write(tmp.path("par/keep.txt"), "mine").unwrap();
+    let child = live_run(&tmp, "par/a", "par/.a.lock");
+    let o = backprop(
+        &tmp.0,
+        &[
+            "train",
+            "--train",
+            "good.csv",
+            "--out",
+            "par",
+            "--force",
+            "--iterations",
+            "3",
+            "--quiet",
+        ],
+    );
+    assert_refused(
+        &o,
+        "--out par --force",
+        "par/a, which another backprop run",
+        1,
+    );
+    assert!(
+        tmp.path("par/.a.lock").is_file(),
+        "the live run's lock was deleted"
+    );
+    assert!(tmp.path("par/keep.txt").is_file());
+    stop_live_run(child, &tmp.path("par/a"));
+}
+
+#[test]
+fn resume_with_force_replaces_another_folder_whole() {
+    let tmp = TempDir::new("guard-resume-force");
+    tmp.write("good.csv", &csv(40));
+    let first = [
+        "train",
+        "--train",
+        "good.csv",
+        "--out",
+        "r",
+        "--iterations",
+        "10",
+        "--checkpoint-every",
+        "5",
+        "--quiet",
+    ];
+    assert!(backprop(&tmp.0, &first).status.success());
+    std::fs::create_dir(tmp.path("other")).unwrap();
+    std::fs::write(tmp.path("other/old.txt"), "old").unwrap();
+    let resume = [
+        "train",
+        "--resume",
+        "r",
+        "--out",
+        "other",
+        "--iterations",
+        "20",
+        "--quiet",
+    ];
+    assert_refused(&backprop(&tmp.0, &resume), "no --force", "--force", 1);
+    let forced = [&resume[..], &["--force"]].concat();
+    let o = backprop(&tmp.0, &forced);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(tmp.path("other/model.json").is_file());
+    assert!(
+        !tmp.path("other/old.txt").exists(),
+        "old files stayed mixed in"
+    );
+    // --force never deletes the checkpoint it continues from.
+    std::fs::create_dir(tmp.path("runs")).unwrap();
+    std::fs::rename(tmp.path("r"), tmp.path("runs/r")).unwrap();
+    let o = backprop(
+        &tmp.0,
+        &[
+            "train",
+            "--resume",
+            "runs/r",
+            "--out",
+            "runs",
+            "--force",
+            "--iterations",
+            "20",
+        ],
+    );
+    assert_refused(
+        &o,
+        "--out holding the checkpoint",
+        "checkpoint.safetensors",
+        1,
+    );
+    assert!(tmp.path("runs/r/checkpoint.safetensors").is_file());
+}
+
+#[test]
+fn the_lock_of_a_killed_run_stops_nobody() {
+    let tmp = TempDir::new("guard-stale");
+    tmp.write("good.csv", &csv(40));
+    std::fs::create_dir(tmp.path("par")).unwrap();
+    let child = live_run(&tmp, "par/a", "par/.a.lock");
+    signal(&child, "KILL");
+    finish(child);
+    assert!(
+        tmp.path("par/.a.lock").is_file(),
+        "a killed run cannot remove its lock"
+    );
+    let inside = [
+        "train",
+        "--train",
+        "good.csv",
+        "--out",
+        "par/a/sub",
+        "--iterations",
+        "3",
+        "--quiet",
+    ];
+    for args in [
+        &inside[..],
+        &[
+            "train",
+            "--train",
+            "good.csv",
+            "--out",
+            "par",
+            "--force",
+            "--iterations",
+            "3",
+            "--quiet",
+        ],
+    ] {
+        let o = backprop(&tmp.0, args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{args:?} said something about the old lock");
+    }
+}

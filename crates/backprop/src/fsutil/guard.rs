@@ -1,0 +1,252 @@
+//! The checks made before an output path is claimed or replaced, so that
+//! nothing a user keeps is lost:
+//!
+//! - only a regular file or a folder is ever replaced ([`check_kind`]): a
+//!   device node, FIFO or socket given as `--out` is refused even with
+//!   `--force` (replacing `/dev/null` would break the whole system);
+//! - `--force` never replaces an input of the run, nor a folder holding one,
+//!   symbolic links resolved ([`refuse_inputs`]);
+//! - a run never writes inside a folder a live run is writing, and `--force`
+//!   never deletes a folder holding a live run's folder ([`refuse_live_runs`]).
+//!
+//! A run is live while its `.NAME.lock` is `flock`ed (see [`super::RunLock`]);
+//! a lock file left by a killed run is free and counts for nothing.
+
+use std::fs::{self, File};
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::Error;
+
+/// Refuses an existing `out` that is neither a regular file nor a folder
+/// (symbolic links followed): a device, a FIFO or a socket is never replaced.
+pub(crate) fn check_kind(out: &Path) -> Result<(), Error> {
+    let Ok(meta) = fs::metadata(out) else {
+        return Ok(());
+    };
+    if meta.is_file() || meta.is_dir() {
+        return Ok(());
+    }
+    Err(Error::format(
+        out,
+        format!(
+            "is not a regular file or folder (it is {}); choose another --out",
+            kind_name(&meta.file_type())
+        ),
+    ))
+}
+
+/// What a special file is, in words.
+fn kind_name(kind: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+/// Refuses replacing `out` when it is, or (a folder) holds, one of `inputs`.
+/// Each input counts twice: where its symbolic links lead, and where the
+/// link itself lies (deleting a user's link loses it too, and files found
+/// beside an input, like IDX labels, lie beside the link).
+pub(crate) fn refuse_inputs(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
+    let Ok(dir) = out.canonicalize() else {
+        return Ok(());
+    };
+    let Some(input) = inputs
+        .iter()
+        .find(|i| locations(i).any(|p| p.starts_with(&dir)))
+    else {
+        return Ok(());
+    };
+    let message = if locations(input).any(|p| p == dir) {
+        "is an input of this run, so --force would replace it; choose another --out".to_string()
+    } else {
+        format!(
+            "holds {}, an input of this run, so --force would delete it; choose another --out",
+            input.display()
+        )
+    };
+    Err(Error::format(out, message))
+}
+
+/// Where `path` is: its canonical target, and its own place (canonical
+/// folder + its name) when it is a link.
+fn locations(path: &Path) -> impl Iterator<Item = PathBuf> {
+    let target = path.canonicalize().ok();
+    let place = match (path.parent(), path.file_name()) {
+        (Some(p), Some(n)) if !p.as_os_str().is_empty() => p.canonicalize().ok().map(|p| p.join(n)),
+        (_, Some(n)) => std::env::current_dir().ok().map(|d| d.join(n)),
+        _ => None,
+    };
+    target.into_iter().chain(place)
+}
+
+/// Refuses `out` when a live run writes a folder around it (its ancestors),
+/// or, replacing it (`replacing`), inside it: the live run would lose its
+/// folder or its lock. Names the live run's folder and process.
+pub(crate) fn refuse_live_runs(out: &Path, replacing: bool) -> Result<(), Error> {
+    let absolute = absolute(out);
+    for folder in absolute.ancestors().skip(1) {
+        if let Some(pid) = lock_beside(folder).and_then(|l| live_holder(&l)) {
+            return Err(Error::format(
+                out,
+                format!(
+                    "is inside {}, which another backprop run{pid} is writing; wait for it to end or choose another --out",
+                    folder.display()
+                ),
+            ));
+        }
+    }
+    if !replacing || !absolute.is_dir() {
+        return Ok(());
+    }
+    match live_lock_within(&absolute) {
+        Some((lock, pid)) => Err(Error::format(
+            out,
+            format!(
+                "holds {}, which another backprop run{pid} is writing, so --force would delete it; \
+                 wait for it to end or choose another --out",
+                locked_folder(&lock).display()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `out` as an absolute path: its longest existing start canonicalised, the
+/// rest (not made yet) appended as written.
+fn absolute(out: &Path) -> PathBuf {
+    let mut existing = out.to_path_buf();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = existing.canonicalize() {
+            return rest.into_iter().rev().fold(c, |p, n: PathBuf| p.join(n));
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(p), Some(Component::Normal(n))) => {
+                rest.push(PathBuf::from(n));
+                existing = if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                };
+            }
+            _ => return out.to_path_buf(),
+        }
+    }
+}
+
+/// The lock file of the run folder `folder` (`.NAME.lock` beside it), if it exists.
+fn lock_beside(folder: &Path) -> Option<PathBuf> {
+    let name = folder.file_name()?.to_string_lossy();
+    let lock = folder.parent()?.join(format!(".{name}.lock"));
+    lock.is_file().then_some(lock)
+}
+
+/// The folder whose lock is `lock` (`DIR/.NAME.lock` → `DIR/NAME`).
+fn locked_folder(lock: &Path) -> PathBuf {
+    let name = lock.file_name().unwrap_or_default().to_string_lossy();
+    let name = name.trim_start_matches('.').trim_end_matches(".lock");
+    lock.with_file_name(name)
+}
+
+/// The first lock file inside the folder `dir` (at any depth, links not
+/// followed) that a live run holds, with its holder.
+fn live_lock_within(dir: &Path) -> Option<(PathBuf, String)> {
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                folders.push(path);
+            } else if kind.is_file() && is_lock_name(&entry.file_name().to_string_lossy()) {
+                if let Some(pid) = live_holder(&path) {
+                    return Some((path, pid));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether a file name is a run folder's lock: `.NAME.lock`.
+fn is_lock_name(name: &str) -> bool {
+    name.len() >= ".x.lock".len() && name.starts_with('.') && name.ends_with(".lock")
+}
+
+/// `Some(" (pid N)")` (or `Some("")` without a pid) when another process
+/// holds the lock file `lock`; `None` when it is free, or this process's.
+/// The probe takes the free lock for an instant and lets it go.
+fn live_holder(lock: &Path) -> Option<String> {
+    if super::held_by_this_process(lock) {
+        return None;
+    }
+    let mut file = File::open(lock).ok()?;
+    match super::try_flock(&file) {
+        Ok(false) => Some(super::holder(&mut file)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("backprop-guard-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_fifo_is_never_replaced() {
+        let d = tmp("fifo");
+        let fifo = d.join("f");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = check_kind(&fifo).unwrap_err().to_string();
+        assert!(
+            e.contains("is not a regular file or folder (it is a FIFO)"),
+            "{e}"
+        );
+        assert!(check_kind(&d).is_ok() && check_kind(&d.join("new")).is_ok());
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn an_input_reached_through_a_link_counts() {
+        let d = tmp("links");
+        fs::create_dir_all(d.join("victim")).unwrap();
+        fs::create_dir_all(d.join("data")).unwrap();
+        fs::write(d.join("victim/r1.png"), "x").unwrap();
+        std::os::unix::fs::symlink(d.join("victim/r1.png"), d.join("data/r1.png")).unwrap();
+        std::os::unix::fs::symlink(d.join("data/r1.png"), d.join("victim/link.png")).unwrap();
+        let e = refuse_inputs(&d.join("victim"), &[d.join("data/r1.png")]).unwrap_err();
+        assert!(e.to_string().contains("an input of this run"), "{e}");
+        // The link itself lies in `victim`: deleting it loses the user's link.
+        assert!(refuse_inputs(&d.join("victim"), &[d.join("victim/link.png")]).is_err());
+        assert!(refuse_inputs(&d.join("data"), &[d.join("victim/r1.png")]).is_ok());
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn absolute_paths_keep_the_part_not_made_yet() {
+        let d = tmp("absolute").canonicalize().unwrap();
+        assert_eq!(absolute(&d.join("a/b")), d.join("a/b"));
+        assert_eq!(locked_folder(&d.join(".run.lock")), d.join("run"));
+        assert!(is_lock_name(".a.lock") && !is_lock_name(".lock") && !is_lock_name("a.lock"));
+        fs::remove_dir_all(&d).unwrap();
+    }
+}
