@@ -386,9 +386,11 @@ impl ModelSpec {
             ));
         }
         if let Activation::LeakyRelu { slope } = self.activation {
-            if !slope.is_finite() {
+            // As a model file's check requires: a negative or steeper slope is
+            // not a leaky ReLU, and its model would not load.
+            if !(0.0..1.0).contains(&slope) {
                 return Err(bad(format!(
-                    "leaky ReLU's slope must be finite, got {slope}"
+                    "leaky ReLU's slope must be in [0, 1), got {slope}"
                 )));
             }
         }

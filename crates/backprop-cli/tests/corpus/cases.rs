@@ -1313,7 +1313,77 @@ fn checkpoint_cases() -> Vec<Case> {
         resume("resume-out-exists", "other", |_| {})
             .args_push(&["--out", "other"])
             .with(|d| std::fs::create_dir_all(d.join("other")).unwrap()),
+        // The training data changed since the checkpoint: each cell of the
+        // fixture's CSV rewritten by `edit(row, column, cell)` (row 0 the header).
+        changed_data(
+            "resume-data-columns-reordered",
+            "feature columns were [x1, x2], now [x2, x1]",
+            |r, c, v| {
+                if r == 0 {
+                    ["x2", "x1", "label"][c].into()
+                } else {
+                    v.into()
+                }
+            },
+        ),
+        changed_data(
+            "resume-data-classes-renamed",
+            "classes were [0, 1], now [no, yes]",
+            |r, c, v| match (r, c, v) {
+                (1.., 2, "0") => "no".into(),
+                (1.., 2, _) => "yes".into(),
+                _ => v.into(),
+            },
+        ),
+        changed_data(
+            "resume-data-rows-dropped",
+            "8 examples of 2 features, now 6 of 2",
+            |_, _, v| v.into(),
+        )
+        .with(|d| {
+            let p = d.join("good.csv");
+            let text = std::fs::read_to_string(&p).unwrap();
+            let kept: Vec<&str> = text.lines().take(7).collect();
+            std::fs::write(&p, kept.join("\n") + "\n").unwrap();
+        }),
+        changed_data(
+            "resume-data-value-edited",
+            "its values changed",
+            |r, c, v| {
+                if (r, c) == (3, 1) {
+                    "0.45".into()
+                } else {
+                    v.into()
+                }
+            },
+        ),
     ]
+}
+
+/// `train --resume ckpt` after the fixture's training CSV (`good.csv`) was
+/// rewritten cell by cell by `edit(row, column, cell)`.
+fn changed_data(
+    name: &'static str,
+    needle: &'static str,
+    edit: fn(usize, usize, &str) -> String,
+) -> Case {
+    resume(name, needle, |_| {}).with(move |d| {
+        let p = d.join("good.csv");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let rows: Vec<String> = text
+            .lines()
+            .enumerate()
+            .map(|(r, line)| {
+                let cells: Vec<String> = line
+                    .split(',')
+                    .enumerate()
+                    .map(|(c, v)| edit(r, c, v))
+                    .collect();
+                cells.join(",")
+            })
+            .collect();
+        std::fs::write(&p, rows.join("\n") + "\n").unwrap();
+    })
 }
 
 fn run_folder_cases() -> Vec<Case> {

@@ -8,6 +8,7 @@
 pub mod budget;
 pub mod circle;
 mod csv;
+pub(crate) mod fingerprint;
 pub mod gauss;
 #[cfg(feature = "io")]
 mod hdf5;
@@ -37,7 +38,7 @@ pub mod xor;
 
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -400,7 +401,8 @@ pub const MAX_CLASSES: usize = 10_000;
 /// Array labels (npz, HDF5, IDX) must be whole numbers 0 or more; names the
 /// first offender. Returns the class names "0" … "K−1", K = largest label + 1
 /// (at least 2); [`load_training`] then drops the classes without examples.
-fn class_labels(path: &Path, y: ArrayView2<'_, f64>) -> Result<Vec<String>, Error> {
+#[cfg(feature = "io")]
+fn class_labels(path: &Path, y: ndarray::ArrayView2<'_, f64>) -> Result<Vec<String>, Error> {
     let bad = |v: &f64| v.fract() != 0.0 || *v < 0.0 || *v >= MAX_CLASSES as f64;
     if let Some((i, v)) = y.iter().enumerate().find(|(_, v)| bad(v)) {
         return Err(Error::format(

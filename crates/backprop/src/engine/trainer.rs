@@ -513,20 +513,20 @@ impl Trainer {
 /// than the copy (`docs/PERFORMANCE.md`, Python section).
 fn gather_columns<T: Float>(src: ArrayView2<'_, T>, cols: &[usize], dst: &mut Array2<T>) {
     let rows = src.nrows();
-    let packed =
-        |strides: &[isize], cols: usize| rows == 0 || cols <= 1 || strides[1] == rows as isize;
-    let src_packed = (rows <= 1 || src.strides()[0] == 1) && packed(src.strides(), src.ncols());
-    let dst_packed = (rows <= 1 || dst.strides()[0] == 1) && packed(dst.strides(), dst.ncols());
-    if let (true, true, Some(s)) = (src_packed, dst_packed, src.to_slice_memory_order()) {
-        if let Some(d) = dst.as_slice_memory_order_mut() {
-            for (c, (to, &j)) in d.chunks_exact_mut(rows.max(1)).zip(cols).enumerate() {
-                if let Some(&ahead) = cols.get(c + PREFETCH_AHEAD) {
-                    prefetch(&s[ahead * rows..(ahead + 1) * rows]);
-                }
-                to.copy_from_slice(&s[j * rows..(j + 1) * rows]);
+    // Column-major on both sides (the transposes are row-major): each column
+    // is one contiguous run, copied whole.
+    let columns = (
+        src.reversed_axes().to_slice(),
+        dst.view_mut().reversed_axes().into_slice(),
+    );
+    if let (Some(s), Some(d)) = columns {
+        for (c, (to, &j)) in d.chunks_exact_mut(rows.max(1)).zip(cols).enumerate() {
+            if let Some(&ahead) = cols.get(c + PREFETCH_AHEAD) {
+                prefetch(&s[ahead * rows..(ahead + 1) * rows]);
             }
-            return;
+            to.copy_from_slice(&s[j * rows..(j + 1) * rows]);
         }
+        return;
     }
     for (c, &j) in cols.iter().enumerate() {
         dst.column_mut(c).assign(&src.column(j));
