@@ -304,11 +304,16 @@ const UNKNOWN_TYPE: &str = "unknown file type; backprop reads .h5/.hdf5 (the cou
 /// each picture and `labels.csv` (see `images::files_read`). `--force` must
 /// delete none of them.
 pub(crate) fn files_read(path: &Path) -> Vec<PathBuf> {
-    let mut files = vec![path.to_path_buf()];
-    if path.is_dir() {
-        files.extend(images::files_read(path));
-    }
-    files
+    #[cfg(feature = "io")]
+    let pictures = if path.is_dir() {
+        images::files_read(path)
+    } else {
+        Vec::new()
+    };
+    // Without `io` no picture folder is read.
+    #[cfg(not(feature = "io"))]
+    let pictures = Vec::new();
+    std::iter::once(path.to_path_buf()).chain(pictures).collect()
 }
 
 /// Loads a training set: [`load_with_progress`], then `--positive` for two
