@@ -313,7 +313,9 @@ pub(crate) fn files_read(path: &Path) -> Vec<PathBuf> {
     // Without `io` no picture folder is read.
     #[cfg(not(feature = "io"))]
     let pictures = Vec::new();
-    std::iter::once(path.to_path_buf()).chain(pictures).collect()
+    std::iter::once(path.to_path_buf())
+        .chain(pictures)
+        .collect()
 }
 
 /// Loads a training set: [`load_with_progress`], then `--positive` for two
