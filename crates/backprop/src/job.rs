@@ -64,11 +64,20 @@ pub(crate) fn load_data(
         train = t;
         validation = Some(v);
     }
-    if config.standardize || config.load.standardizes(&train) {
-        let s = train.standardize()?;
-        for d in [&mut test, &mut validation].into_iter().flatten() {
-            d.apply_standardization(&s);
-        }
+    // Every value the network will see must fit its float type: 1e39 is ∞ in f32.
+    let precision = config.model.precision.to_string();
+    let st = if config.standardize || config.load.standardizes(&train) {
+        Some(train.standardize()?)
+    } else {
+        None
+    };
+    train.standardize_for(None, &precision, "", data::FIT_THE_TYPE)?;
+    if let Some(d) = &mut test {
+        d.standardize_for(st.as_ref(), &precision, "", data::FIT_THE_MODEL)?;
+    }
+    if let Some(d) = &mut validation {
+        let part = " of the validation split";
+        d.standardize_for(st.as_ref(), &precision, part, data::FIT_THE_TYPE)?;
     }
     Ok(JobData {
         train,

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use ndarray::Array2;
 
-use crate::data::{self, float_limit, load_inputs, standardize_within, Dataset, LoadOptions};
+use crate::data::{self, load_inputs, Dataset, LoadOptions};
 use crate::error::Error;
 use crate::metrics::{binary_scores, multiclass_scores, BinaryScores, MulticlassScores};
 use crate::model_io::{self, AnyNetwork, ModelInfo};
@@ -139,11 +139,8 @@ impl Model {
         if d.examples() == 0 {
             return Err(Error::format(path, "has no examples to evaluate on"));
         }
-        let precision = &self.info.precision;
-        let st = pre.standardization.as_ref();
-        standardize_within(&mut d.x, st, float_limit(precision))
-            .map_err(|t| t.error(&example_of(path, t.example), pre, precision))?;
-        d.preprocessing.standardization = st.cloned();
+        let (st, precision) = (pre.standardization.as_ref(), &self.info.precision);
+        d.standardize_for(st, precision, "", data::FIT_THE_MODEL)?;
         Ok(d)
     }
 

@@ -399,15 +399,13 @@ fn flag_cases() -> Vec<Case> {
             "--epochs does not apply to --resume ckpt",
         )
         .with(|d| checkpoint_with(d, |_| {})),
-        Case {
-            code: 1,
-            ..case(
-                "data-feature-beyond-f32-unstandardised",
-                "train --out run --train e.csv --no-standardize --iterations 5",
-                "feature 1 holds a value beyond f32's range",
-            )
-            .file("e.csv", "a,b,label\n1e308,2,0\n-1e308,3,1\n3,4,0\n4,5,1\n")
-        },
+        // Named as data before training, not as a NaN cost after it.
+        case(
+            "data-feature-beyond-f32-unstandardised",
+            "train --out run --train e.csv --no-standardize --iterations 5",
+            "e.csv: example 0, column 'a' is 1e308: too large for the model's f32 numbers",
+        )
+        .file("e.csv", "a,b,label\n1e308,2,0\n-1e308,3,1\n3,4,0\n4,5,1\n"),
         Case {
             code: 1,
             ..case(
@@ -539,6 +537,24 @@ fn csv_cases() -> Vec<Case> {
             .file("t.csv", "x1,label\n0.1,0\n")
             .with(|_| {})
             .args_push(&["--test", "t.csv"]),
+        // Finite values that the training set's standardisation takes beyond
+        // the model's float type (f32 by default; ∞ in f64).
+        data(
+            "csv-test-beyond-f32-standardised",
+            "d.csv",
+            GOOD_CSV,
+            "t.csv: example 1, column 'x1' is 1e38, which the model's standardisation",
+        )
+        .file("t.csv", "x1,x2,label\n0.1,0.2,0\n1e38,0.3,1\n")
+        .args_push(&["--test", "t.csv"]),
+        data(
+            "csv-test-beyond-f64-standardised",
+            "d.csv",
+            GOOD_CSV,
+            "t.csv: example 0, column 'x2' is -1e308",
+        )
+        .file("t.csv", "x1,x2,label\n0.1,-1e308,0\n")
+        .args_push(&["--test", "t.csv", "--precision", "f64"]),
         data("csv-test-unknown-label", "d.csv", GOOD_CSV, "t.csv")
             .file("t.csv", "x1,x2,label\n0.1,0.2,0\n0.3,0.3,7\n")
             .args_push(&["--test", "t.csv"]),
@@ -1234,15 +1250,17 @@ fn model_cases() -> Vec<Case> {
         )
         .with(|d| model_with(d, |_| {}))
         .file("e.csv", "x1,x2,label\n0.1,-1e308,0\n"),
-        // Inputs in range whose sums overflow inside the network: NaN out, refused.
+        // Inputs in range whose products overflow inside the network: every
+        // hidden unit is +inf, the output's sum inf − inf + inf = NaN; refused.
         weights(
             "predict-output-nan",
-            "in.csv: row 0: the model's output",
+            "in.csv: row 0: the model's output for it is NaN",
             |t| {
-                t[0].3 = f64s(&[-1e300; 6]);
-                t[2].3 = f64s(&[1e300, -1e300, 0.0]);
+                t[0].3 = f64s(&[1e300, 0.0, 1e300, 0.0, 1e300, 0.0]);
+                t[2].3 = f64s(&[1.0, -1.0, 1.0]);
             },
-        ),
+        )
+        .file("in.csv", "x1,x2\n1e12,1e12\n"),
     ]
 }
 

@@ -8,7 +8,7 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use super::images::{images_in, is_image, load_pictures};
-use super::standardize::{float_limit, standardize_within};
+use super::standardize::{float_limit, standardize_within, FIT_THE_MODEL};
 use super::{examples_to_columns, npz, ColumnSpec, LoadOptions, Missing, Preprocessing, TableSpec};
 use crate::error::Error;
 
@@ -163,8 +163,17 @@ pub fn load_inputs(
         files,
     };
     let limit = float_limit(precision);
-    standardize_within(&mut inputs.x, pre.standardization.as_ref(), limit)
-        .map_err(|t| t.error(&inputs.which(t.example), pre, precision))?;
+    let st = pre.standardization.as_ref();
+    standardize_within(&mut inputs.x, st, limit).map_err(|t| {
+        let column = pre.column_name(t.feature);
+        t.error(
+            &inputs.which(t.example),
+            &column,
+            st,
+            precision,
+            FIT_THE_MODEL,
+        )
+    })?;
     Ok(inputs)
 }
 

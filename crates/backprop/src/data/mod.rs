@@ -47,7 +47,7 @@ use crate::linalg::Float;
 pub use self::csv::{write_csv, DEFAULT_LABEL_COLUMN};
 pub use self::inputs::{load_inputs, InputName, Inputs};
 pub use self::standardize::Standardization;
-pub(crate) use self::standardize::{float_limit, standardize_within};
+pub(crate) use self::standardize::{FIT_THE_MODEL, FIT_THE_TYPE};
 pub use self::table::{ColumnSpec, Fill, Missing, TableSpec};
 
 /// How raw inputs became the columns of X: stored in the model, so that

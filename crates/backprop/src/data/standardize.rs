@@ -4,7 +4,7 @@
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 
-use super::{Dataset, Preprocessing};
+use super::Dataset;
 use crate::error::Error;
 
 /// Per-feature mean and (population) standard deviation; a constant feature gets std 1.
@@ -55,11 +55,18 @@ pub(crate) struct TooLarge {
 
 impl TooLarge {
     /// The error naming the value: `which` is the file and row ("in.csv: row
-    /// 3"), `pre` the model's preprocessing (feature names, statistics) and
-    /// `precision` the model's float type ("f32", "f64").
-    pub(crate) fn error(&self, which: &str, pre: &Preprocessing, precision: &str) -> Error {
-        let column = pre.column_name(self.feature);
-        let became = match &pre.standardization {
+    /// 3"), `column` its feature ("column 'x1'"), `st` the statistics it was
+    /// standardised with, `precision` the model's float type ("f32", "f64")
+    /// and `fix` what to do ([`FIT_THE_MODEL`], [`FIT_THE_TYPE`]).
+    pub(crate) fn error(
+        &self,
+        which: &str,
+        column: &str,
+        st: Option<&Standardization>,
+        precision: &str,
+        fix: &str,
+    ) -> Error {
+        let became = match st {
             Some(s) => format!(
                 ", which the model's standardisation (mean {:e}, std {:e}) turns into {:e}",
                 s.mean[self.feature], s.std[self.feature], self.became
@@ -68,12 +75,19 @@ impl TooLarge {
         };
         Error::Config(format!(
             "{which}, {column} is {:e}{became}: too large for the model's {precision} numbers \
-             (at most {:e}); give values in the range of its training data",
+             (at most {:e}); {fix}",
             self.raw,
             float_limit(precision)
         ))
     }
 }
+
+/// The fix for new data too large for a trained model.
+pub(crate) const FIT_THE_MODEL: &str = "give values in the range of its training data";
+
+/// The fix for training data too large for the float type it trains in.
+pub(crate) const FIT_THE_TYPE: &str =
+    "rescale the data, standardise it (--standardize) or train with --precision f64";
 
 /// The largest magnitude a model of `precision` ("f32" or "f64") computes with.
 pub(crate) fn float_limit(precision: &str) -> f64 {
@@ -146,10 +160,28 @@ impl Dataset {
         Ok(s)
     }
 
-    /// Standardises X with another set's statistics (a test set with the training set's).
-    pub fn apply_standardization(&mut self, s: &Standardization) {
-        s.apply(&mut self.x);
-        self.preprocessing.standardization = Some(s.clone());
+    /// Standardises X with `st`, the training set's statistics, if any, once
+    /// every value, standardised, fits a model of `precision` ("f32", "f64");
+    /// else refuses the first that does not, naming it by the file and its
+    /// example (counted from 0 among those read; `part` says which part of
+    /// the file, as " of the validation split", or is empty; `fix` what to
+    /// do, as [`TooLarge::error`]'s), X as it was.
+    pub(crate) fn standardize_for(
+        &mut self,
+        st: Option<&Standardization>,
+        precision: &str,
+        part: &str,
+        fix: &str,
+    ) -> Result<(), Error> {
+        standardize_within(&mut self.x, st, float_limit(precision)).map_err(|t| {
+            let which = format!("{}: example {}{part}", self.source.display(), t.example);
+            let column = self.preprocessing.column_name(t.feature);
+            t.error(&which, &column, st, precision, fix)
+        })?;
+        if let Some(s) = st {
+            self.preprocessing.standardization = Some(s.clone());
+        }
+        Ok(())
     }
 }
 
@@ -176,11 +208,11 @@ mod tests {
             mean: vec![0.0, 1.0],
             std: vec![0.5, 1.0],
         };
-        let mut x = array![[1.0, 1e300], [2.0, 3.0]];
+        let mut x = array![[1.0, 1e308], [2.0, 3.0]];
         let e = standardize_within(&mut x, Some(&st), f64::MAX).unwrap_err();
-        assert_eq!((e.feature, e.example, e.raw), (0, 1, 1e300));
+        assert_eq!((e.feature, e.example, e.raw), (0, 1, 1e308));
         assert_eq!(e.became, f64::INFINITY);
-        assert_eq!(x[(0, 1)], 1e300, "X is left as it was");
+        assert_eq!(x[(0, 1)], 1e308, "X is left as it was");
         // Finite in f64 but beyond an f32 model's range, standardised or not.
         let mut x = array![[1e39]];
         assert!(standardize_within(&mut x.clone(), None, f64::MAX).is_ok());
