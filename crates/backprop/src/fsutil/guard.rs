@@ -59,25 +59,32 @@ pub(crate) fn refuse_inputs(out: &Path, inputs: &[PathBuf]) -> Result<(), Error>
     let Ok(dir) = out.canonicalize() else {
         return Ok(());
     };
-    let Some(input) = inputs
+    let Some((input, place)) = inputs
         .iter()
-        .find(|i| locations(i).any(|p| p.starts_with(&dir)))
+        .find_map(|i| locations(i).find(|p| p.starts_with(&dir)).map(|p| (i, p)))
     else {
         return Ok(());
     };
-    let message = if locations(input).any(|p| p == dir) {
+    let message = if place == dir {
         "is an input of this run, so --force would replace it; choose another --out".to_string()
     } else {
+        // Reached through a link, the input is named where it lies in `out` too.
+        let written = std::env::current_dir().map(|d| d.join(input)).ok();
+        let linked = input.canonicalize().ok() != written;
+        let held = if linked {
+            format!("{} (read as {})", place.display(), input.display())
+        } else {
+            input.display().to_string()
+        };
         format!(
-            "holds {}, an input of this run, so --force would delete it; choose another --out",
-            input.display()
+            "holds {held}, an input of this run, so --force would delete it; choose another --out"
         )
     };
     Err(Error::format(out, message))
 }
 
 /// Where `path` is: its canonical target, and its own place (canonical
-/// folder + its name) when it is a link.
+/// folder + its name); the two differ when it is a link.
 fn locations(path: &Path) -> impl Iterator<Item = PathBuf> {
     let target = path.canonicalize().ok();
     let place = match (path.parent(), path.file_name()) {
@@ -202,12 +209,7 @@ fn live_holder(lock: &Path) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("backprop-guard-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
-    }
+    use crate::fsutil::tests::tmp;
 
     #[test]
     fn a_fifo_is_never_replaced() {
