@@ -20,6 +20,7 @@ use crate::linalg::Float;
 use crate::network::Network;
 
 mod check;
+mod check_pre;
 
 /// The weights file's name inside a model folder.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
@@ -182,6 +183,8 @@ pub fn load(dir: &Path) -> Result<(ModelInfo, AnyNetwork), Error> {
         ));
     }
     check::check_info(&info_path, &info)?;
+    let raw: serde_json::Value = serde_json::from_str(&text).expect("parsed above");
+    check::check_raw(&raw).map_err(|m| check::damaged(&info_path, m))?;
     let weights_path = dir.join(WEIGHTS_FILE);
     let bytes = std::fs::read(&weights_path).map_err(|e| Error::io(&weights_path, e))?;
     let net = match info.precision.as_str() {

@@ -122,6 +122,15 @@ fn resume(
     case(name, "train --resume ckpt", needle).with(move |d| checkpoint_with(d, &edit))
 }
 
+/// Makes the fixture model's table one column `c` of categories a and b (its
+/// two inputs) filled with `fill` under `--missing mean`.
+fn one_category_column(v: &mut serde_json::Value, fill: serde_json::Value) {
+    v["preprocessing"]["table"]["columns"] =
+        json!([{"name": "c", "categories": ["a", "b"], "fill": fill}]);
+    v["preprocessing"]["table"]["missing"] = json!("mean");
+    v["preprocessing"]["feature_names"] = json!(["c=a", "c=b"]);
+}
+
 fn label_npy(labels: &[f64]) -> Vec<u8> {
     npy("<f8", &format!("({},)", labels.len()), false, &f64s(labels))
 }
@@ -1082,6 +1091,74 @@ fn model_cases() -> Vec<Case> {
         case("evaluate-nan", "evaluate --model model e.csv", "e.csv")
             .with(|d| model_with(d, |_| {}))
             .file("e.csv", "x1,x2,label\n0.1,inf,0\n"),
+        // A categorical fill of the wrong kind panicked on a missing cell (red team V6).
+        model("model-category-fill-number", "fill is the number 3", |v| {
+            one_category_column(v, json!(3))
+        })
+        .file("in.csv", "c,x1\n,1\n"),
+        model("model-category-fill-unknown", "'purple' is not one", |v| {
+            one_category_column(v, json!("purple"))
+        }),
+        model("model-number-fill-text", "holds numbers", |v| {
+            v["preprocessing"]["table"]["columns"][0]["fill"] = json!("abc")
+        }),
+        model("model-categories-duplicate", "'red' twice", |v| {
+            one_category_column(v, json!(null));
+            v["preprocessing"]["table"]["columns"][0]["categories"] = json!(["red", "red"]);
+            v["preprocessing"]["feature_names"] = json!(["c=red", "c=red"]);
+        }),
+        // Fields that made every prediction NaN (red team V8).
+        model("model-mean-overflows", "mean[1]", |v| {
+            v["preprocessing"]["standardization"]["mean"][1] = json!(1e308)
+        }),
+        model("model-std-subnormal", "std[1]", |v| {
+            v["preprocessing"]["standardization"]["std"][1] = json!(1e-320)
+        }),
+        model("model-leaky-slope-huge", "slope", |v| {
+            v["hidden_activation"] = json!({"name": "leaky-relu", "slope": 1e300})
+        }),
+        model("model-leaky-slope-negative", "slope", |v| {
+            v["hidden_activation"] = json!({"name": "leaky-relu", "slope": -5.0})
+        }),
+        model("model-relu-with-slope", "slope", |v| {
+            v["hidden_activation"] = json!({"name": "relu", "slope": 0.1})
+        }),
+        model("model-feature-names-short", "feature_names", |v| {
+            v["preprocessing"]["feature_names"] = json!(["x"])
+        }),
+        model("model-example-shape-wrong", "example_shape", |v| {
+            v["preprocessing"]["example_shape"] = json!([7])
+        }),
+        model("model-example-shape-empty", "example_shape", |v| {
+            v["preprocessing"]["example_shape"] = json!([])
+        }),
+        model("model-input-unknown", "preprocessing.input", |v| {
+            v["preprocessing"]["input"] = json!("zzz")
+        }),
+        model("model-input-images-on-csv", "preprocessing.input", |v| {
+            v["preprocessing"]["input"] = json!("images")
+        }),
+        model("model-image-size-on-csv", "image_size", |v| {
+            v["preprocessing"]["image_size"] = json!(2)
+        }),
+        model("model-class-name-empty", "classes[0]", |v| {
+            v["classes"] = json!(["", "x"])
+        }),
+        model("model-label-column-is-feature", "label or index", |v| {
+            v["preprocessing"]["table"]["label_column"] = json!("x1")
+        }),
+        model("model-index-column-is-feature", "label or index", |v| {
+            v["preprocessing"]["table"]["index_column"] = json!("x2")
+        }),
+        // predict and evaluate have no --missing flag: the fix is in the file (red team V17).
+        model("predict-missing-cell-fix", "in the file", |_| {}).file("in.csv", "x1,x2\n,0.2\n"),
+        case(
+            "evaluate-missing-cell-fix",
+            "evaluate --model model e.csv",
+            "in the file",
+        )
+        .with(|d| model_with(d, |_| {}))
+        .file("e.csv", "x1,x2,label\n0.1,NA,0\n"),
     ]
 }
 

@@ -11,7 +11,7 @@ use ::csv::StringRecord;
 use ndarray::{Array2, ArrayView2};
 
 use super::labels::{canonical, sorted_classes};
-use super::table::{encode, fit_column, rows_without_missing, Cells, TableSpec};
+use super::table::{encode, fit_column, rows_without_missing, Cells, MissingChoice, TableSpec};
 use super::{examples_to_columns, Dataset, LoadOptions, Preprocessing};
 use crate::error::Error;
 use crate::linalg::Float;
@@ -263,7 +263,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         .map(|&j| (j, t.header[j].as_str(), true))
         .collect();
     watched.push((label, label_name, false));
-    let keep = rows_without_missing(path, &t, &watched, options.missing)?;
+    let keep = rows_without_missing(path, &t, &watched, options.missing, MissingChoice::Flag)?;
     t.keep(&keep);
     if t.rows.is_empty() {
         return Err(Error::format(path, "has a header but no examples"));
@@ -366,7 +366,7 @@ pub(crate) fn read_like(
         watched.push((j, l, false));
     }
     let before = t.rows.len();
-    let keep = rows_without_missing(path, &t, &watched, spec.missing)?;
+    let keep = rows_without_missing(path, &t, &watched, spec.missing, MissingChoice::Model)?;
     t.keep(&keep);
     if t.rows.len() < before {
         notes.push(format!(

@@ -230,9 +230,10 @@ pub(crate) fn fit_column(
 }
 
 /// Makes rows into features, row-major (m × n_x): `at[i]` is the position of
-/// `spec.columns[i]` in the table. Missing cells are filled (a fill must
-/// exist: the caller refused or dropped them otherwise); a category not seen
-/// in training gives zeros and a note.
+/// `spec.columns[i]` in the table. Each cell gives exactly its column's
+/// `width()` features or an error, so the rows always fill m × n_x. Missing
+/// cells are filled (a fill must exist: the caller refused or dropped them
+/// otherwise); a category not seen in training gives zeros and a note.
 pub(crate) fn encode(
     path: &Path,
     cells: &dyn Cells,
@@ -245,53 +246,18 @@ pub(crate) fn encode(
     let mut unseen: Vec<(String, usize, String)> = Vec::new(); // (column, count, first)
     for r in 0..cells.rows() {
         for (c, &j) in spec.columns.iter().zip(at) {
-            let raw = cells.cell(r, j);
-            let cell = if is_missing(raw) {
-                match &c.fill {
-                    Some(Fill::Number(v)) => {
-                        values.push(*v);
-                        continue;
-                    }
-                    Some(Fill::Category(v)) => v.as_str(),
-                    None => {
-                        return Err(Error::format(
-                            path,
-                            format!(
-                                "line {}, column '{}': the cell is missing",
-                                cells.line(r),
-                                c.name
-                            ),
-                        ))
-                    }
-                }
-            } else {
-                raw
-            };
-            match &c.categories {
-                None => values.push(
-                    cell.parse::<f64>()
-                        .ok()
-                        .filter(|v| v.is_finite())
-                        .ok_or_else(|| {
-                            Error::format(
-                                path,
-                                format!(
-                                    "line {}, column '{}': '{cell}' is not a finite number",
-                                    cells.line(r),
-                                    c.name
-                                ),
-                            )
-                        })?,
-                ),
-                Some(cats) => {
-                    let hit = cats.iter().position(|k| k == cell);
-                    values.extend((0..cats.len()).map(|k| f64::from(u8::from(Some(k) == hit))));
-                    if hit.is_none() {
-                        match unseen.iter_mut().find(|u| u.0 == c.name) {
-                            Some(u) => u.1 += 1,
-                            None => unseen.push((c.name.clone(), 1, cell.to_string())),
-                        }
-                    }
+            let cell = cells.cell(r, j);
+            match c.encode_cell(cell, &mut values) {
+                Ok(true) => {}
+                Ok(false) => match unseen.iter_mut().find(|u| u.0 == c.name) {
+                    Some(u) => u.1 += 1,
+                    None => unseen.push((c.name.clone(), 1, cell.to_string())),
+                },
+                Err(why) => {
+                    return Err(Error::format(
+                        path,
+                        format!("line {}, column '{}': {why}", cells.line(r), c.name),
+                    ))
                 }
             }
         }
@@ -306,15 +272,63 @@ pub(crate) fn encode(
     Ok(values)
 }
 
+impl ColumnSpec {
+    /// Appends the column's `width()` features for one cell (a missing one
+    /// replaced by the fill): the number, or the category's one-hot row.
+    /// Returns whether the cell was a known category (numbers always are);
+    /// an error (nothing appended) for text in a numeric column, a missing
+    /// cell without a fill, or a fill of the other kind (a damaged model.json).
+    fn encode_cell(&self, cell: &str, out: &mut Vec<f64>) -> Result<bool, String> {
+        let fill = match (is_missing(cell), &self.fill) {
+            (false, _) => None,
+            (true, Some(f)) => Some(f),
+            (true, None) => return Err("the cell is missing; fill or drop it in the file".into()),
+        };
+        let one_hot = |cats: &[String], name: &str, out: &mut Vec<f64>| {
+            let hit = cats.iter().position(|k| k == name);
+            out.extend((0..cats.len()).map(|k| f64::from(u8::from(Some(k) == hit))));
+            hit.is_some()
+        };
+        match (&self.categories, fill) {
+            (None, None) => {
+                let v = cell.parse::<f64>().ok().filter(|v| v.is_finite());
+                out.push(v.ok_or_else(|| format!("'{cell}' is not a finite number"))?);
+                Ok(true)
+            }
+            (None, Some(Fill::Number(v))) => {
+                out.push(*v);
+                Ok(true)
+            }
+            (Some(cats), None) => Ok(one_hot(cats, cell, out)),
+            (Some(cats), Some(Fill::Category(f))) => Ok(one_hot(cats, f, out)),
+            (_, Some(f)) => Err(format!(
+                "the model's fill {f:?} is of the other kind than the column's cells; \
+                 its model.json is damaged: train it again"
+            )),
+        }
+    }
+}
+
+/// Who chose what happens to missing cells, which decides the fix a message offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MissingChoice {
+    /// `train`'s `--missing` flag, which the user can change.
+    Flag,
+    /// A saved model's (predict, evaluate, a `--test` set): its training chose.
+    Model,
+}
+
 /// The rows to keep given the missing cells in `columns` (position, name,
 /// whether `--missing mean` can fill it): all of them when there are none;
 /// those without one under `--missing drop`; all under `--missing mean` when
-/// every gap can be filled; otherwise an error with the count and first position.
+/// every gap can be filled; otherwise an error with the count, the first
+/// position and a fix that `choice`'s user can apply.
 pub(crate) fn rows_without_missing(
     path: &Path,
     cells: &dyn Cells,
     columns: &[(usize, &str, bool)],
     missing: Missing,
+    choice: MissingChoice,
 ) -> Result<Vec<usize>, Error> {
     let (mut count, mut first, mut unfillable) = (0usize, None, None);
     let mut keep = Vec::with_capacity(cells.rows());
@@ -334,22 +348,74 @@ pub(crate) fn rows_without_missing(
             keep.push(r);
         }
     }
+    let fix = match (missing, choice) {
+        (Missing::Mean, MissingChoice::Flag) => "--missing drop drops such rows",
+        (Missing::Mean, MissingChoice::Model) => {
+            "the model has no fill for it: fill the cell or drop the row in the file"
+        }
+        (_, MissingChoice::Flag) => {
+            "--missing drop drops those rows, --missing mean fills numbers with the \
+             training mean and categories with the most frequent value"
+        }
+        (_, MissingChoice::Model) => {
+            "the model was trained to refuse them: fill the cells or drop those rows in the \
+             file, or train it again with --missing drop (drops such rows) or --missing mean \
+             (fills feature cells)"
+        }
+    };
     match (missing, first, unfillable) {
         (_, None, _) | (Missing::Drop, _, _) | (Missing::Mean, _, None) => Ok(keep),
         (Missing::Mean, _, Some((line, name))) => Err(Error::format(
             path,
             format!(
-                "line {line}, column '{name}': the cell is missing and cannot be filled; \
-                 --missing drop drops such rows"
+                "line {line}, column '{name}': the cell is missing and cannot be filled; {fix}"
             ),
         )),
         (Missing::Refuse, Some((line, name)), _) => Err(Error::format(
             path,
-            format!(
-                "{count} missing cell(s) (first: line {line}, column '{name}'); \
-                 --missing drop drops those rows, --missing mean fills numbers with the \
-                 training mean and categories with the most frequent value"
-            ),
+            format!("{count} missing cell(s) (first: line {line}, column '{name}'); {fix}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each cell appends exactly its column's width or nothing, whatever the
+    /// fill says (a number for categories used to leave a row short: a panic).
+    #[test]
+    fn a_cell_gives_its_width_or_an_error() {
+        let colour = |fill| ColumnSpec {
+            name: "colour".into(),
+            categories: Some(vec!["blue".into(), "red".into()]),
+            fill,
+        };
+        let mut out = Vec::new();
+        assert_eq!(colour(None).encode_cell("red", &mut out), Ok(true));
+        assert_eq!(colour(None).encode_cell("teal", &mut out), Ok(false));
+        let filled = colour(Some(Fill::Category("blue".into())));
+        assert_eq!(filled.encode_cell("NA", &mut out), Ok(true));
+        assert_eq!(out, [0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
+        let wrong = colour(Some(Fill::Number(3.0)));
+        assert!(wrong
+            .encode_cell("", &mut out)
+            .unwrap_err()
+            .contains("damaged"));
+        assert!(colour(None)
+            .encode_cell("", &mut out)
+            .unwrap_err()
+            .contains("in the file"));
+        let number = ColumnSpec {
+            name: "x".into(),
+            categories: None,
+            fill: Some(Fill::Category("a".into())),
+        };
+        assert!(number
+            .encode_cell("", &mut out)
+            .unwrap_err()
+            .contains("damaged"));
+        assert!(number.encode_cell("abc", &mut out).is_err());
+        assert_eq!(out.len(), 6, "nothing appended on an error");
     }
 }

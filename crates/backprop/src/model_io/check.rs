@@ -1,23 +1,27 @@
 //! A model folder's description (model.json) checked whole before any weight
-//! is read: layer sizes against the memory budget, activations, classes
-//! against the outputs, preprocessing lengths and positivity. Each error names
+//! is read: layer sizes against the memory budget, activations (a leaky
+//! slope in range), classes against the outputs, and the preprocessing
+//! ([`super::check_pre`]). Each error names
 //! model.json and what to fix; a damaged folder is refused, never half-used
 //! (a `classes` list shorter than the outputs used to panic in `predict`).
 
 use std::path::Path;
 
-use super::ModelInfo;
+use super::{check_pre, ModelInfo};
 use crate::activation::Activation;
 use crate::error::Error;
 
+/// The error for a damaged model.json at `path`: what is wrong, and the fix.
+pub(crate) fn damaged(path: &Path, what: String) -> Error {
+    Error::format(
+        path,
+        format!("{what}; the model folder is damaged: train it again"),
+    )
+}
+
 /// Checks `info` (read from `path`, its model.json) for consistency.
 pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {
-    let bad = |m: String| {
-        Error::format(
-            path,
-            format!("{m}; the model folder is damaged: train it again"),
-        )
-    };
+    let bad = |m: String| damaged(path, m);
     let sizes = &info.layer_sizes;
     if sizes.len() < 2 {
         return Err(bad(format!(
@@ -40,11 +44,7 @@ pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {
         Some(bytes) => crate::data::budget::check(&what, bytes)?,
         None => crate::data::budget::check(&what, u128::MAX)?,
     }
-    if info.hidden_activation == Activation::Softmax {
-        return Err(bad(
-            "hidden_activation is softmax, which is an output, not a hidden activation".into(),
-        ));
-    }
+    check_hidden(info.hidden_activation).map_err(bad)?;
     let outputs = *sizes.last().expect("two sizes or more");
     let classes = info.classes.len();
     match info.output_activation.as_str() {
@@ -78,6 +78,9 @@ pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {
             )))
         }
     }
+    if let Some(i) = info.classes.iter().position(String::is_empty) {
+        return Err(bad(format!("classes[{i}] is an empty name")));
+    }
     let mut names: Vec<&String> = info.classes.iter().collect();
     names.sort();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
@@ -100,32 +103,36 @@ pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {
             "preprocessing.channels is {c}; pictures have 1 (grey) or 3 (RGB)"
         )));
     }
-    if let Some(st) = &pre.standardization {
-        let n_x = sizes[0];
-        if st.mean.len() != n_x || st.std.len() != n_x {
-            return Err(bad(format!(
-                "preprocessing.standardization has {} means and {} standard deviations for {n_x} inputs",
-                st.mean.len(),
-                st.std.len()
-            )));
-        }
-        if let Some((i, m)) = st.mean.iter().enumerate().find(|(_, m)| !m.is_finite()) {
-            return Err(bad(format!(
-                "preprocessing.standardization.mean[{i}] is {m}"
-            )));
-        }
-        if let Some((i, s)) = st
-            .std
-            .iter()
-            .enumerate()
-            .find(|(_, s)| !(s.is_finite() && **s > 0.0))
-        {
-            return Err(bad(format!(
-                "preprocessing.standardization.std[{i}] is {s}; it must be > 0"
-            )));
-        }
-    }
+    check_pre::check_preprocessing(pre, sizes[0]).map_err(bad)?;
     Ok(())
+}
+
+/// The hidden activation: not softmax (an output), and a leaky ReLU's slope
+/// in [0, 1): a negative or steeper slope is not a leaky ReLU, and one like
+/// 1e300 overflows every prediction.
+fn check_hidden(g: Activation) -> Result<(), String> {
+    match g {
+        Activation::Softmax => {
+            Err("hidden_activation is softmax, which is an output, not a hidden activation".into())
+        }
+        Activation::LeakyRelu { slope } if !(0.0..1.0).contains(&slope) => Err(format!(
+            "hidden_activation.slope is {slope}; a leaky ReLU's slope is in [0, 1)"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The fields model.json's parser would ignore and that say the file is not
+/// what it claims: a `slope` on an activation other than leaky-relu.
+pub(crate) fn check_raw(json: &serde_json::Value) -> Result<(), String> {
+    let g = &json["hidden_activation"];
+    let name = g["name"].as_str().unwrap_or("");
+    match g.as_object() {
+        Some(fields) if name != "leaky-relu" && fields.contains_key("slope") => Err(format!(
+            "hidden_activation '{name}' has a slope; only leaky-relu has one"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Refuses NaN or ±∞ in the tensor `name`, naming the first position.
