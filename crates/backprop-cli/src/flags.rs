@@ -52,8 +52,12 @@ pub struct ModelFlags {
     pub hidden: Option<Hidden>,
     /// Hidden-layer activation: relu, tanh, sigmoid or leaky-relu (slope 0.01). The output layer is
     /// a sigmoid for two classes and a softmax for more, chosen from the data's labels.
-    #[arg(long, default_value_t = ModelSpec::default().activation, conflicts_with = "resume")]
-    pub activation: Activation,
+    /// Refused with --hidden none (no hidden layer to apply it to).
+    #[arg(long, conflicts_with = "resume", help = format!(
+        "Hidden-layer activation: relu, tanh, sigmoid or leaky-relu (slope 0.01) [default: {}]. The output layer is \
+         a sigmoid for two classes and a softmax for more, chosen from the data's labels; refused with --hidden none",
+        ModelSpec::default().activation))]
+    pub activation: Option<Activation>,
     /// Weight initialisation: zeros, small (N(0,1)·0.01), xavier (N(0,1)/√n_prev) or he (N(0,1)·√(2/n_prev)).
     #[arg(long, default_value_t = ModelSpec::default().init, conflicts_with = "resume")]
     pub init: Init,
@@ -134,6 +138,21 @@ pub struct ModelFlags {
     pub early_stopping: Option<usize>,
 }
 
+/// `gradcheck`'s hidden activation when `--activation` is not given.
+pub const GRADCHECK_ACTIVATION: Activation = Activation::Tanh;
+
+/// Refuses `--activation` (given) for a network without hidden layers
+/// (`--hidden none`), whose only layer is the output's sigmoid or softmax:
+/// the flag would be recorded in the model yet change nothing.
+pub fn activation_applies(activation: Option<Activation>, hidden: &[usize]) -> Result<(), String> {
+    match activation {
+        Some(g) if hidden.is_empty() => Err(format!(
+            "--activation {g} applies to hidden layers; --hidden none has none (remove --activation)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `--optimizer` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum OptimizerName {
@@ -201,6 +220,7 @@ impl ModelFlags {
             decay == DecayName::Step,
             "except to --lr-decay step",
         )?;
+        activation_applies(self.activation, &self.spec(base).hidden)?;
         refuse(
             "--no-shuffle",
             self.no_shuffle,
@@ -253,7 +273,7 @@ impl ModelFlags {
                 .hidden
                 .as_ref()
                 .map_or_else(|| defaults.hidden.clone(), |h| h.0.clone()),
-            activation: self.activation,
+            activation: self.activation.unwrap_or(defaults.activation),
             init: self.init,
             gd: GdConfig {
                 learning_rate: self.learning_rate.unwrap_or(defaults.gd.learning_rate),
@@ -447,9 +467,9 @@ pub struct GradcheckArgs {
     /// Hidden layer sizes, comma-separated, or "none".
     #[arg(long, default_value = "5,3", value_parser = parse_hidden)]
     pub hidden: Hidden,
-    /// Hidden-layer activation: relu, tanh, sigmoid or leaky-relu.
-    #[arg(long, default_value = "tanh")]
-    pub activation: Activation,
+    /// Hidden-layer activation: relu, tanh, sigmoid or leaky-relu [default: tanh]; refused with --hidden none.
+    #[arg(long)]
+    pub activation: Option<Activation>,
     /// Input features of the random problem.
     #[arg(long, default_value_t = 4)]
     pub features: usize,

@@ -39,10 +39,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     backprop::data::budget::set_max_memory(cli.max_memory);
-    // The playground server has no phase to finish: Ctrl-C ends it at once.
-    if !matches!(cli.command, Command::Playground(_)) {
-        watch_signals();
-    }
+    watch_signals();
     let result = match cli.command {
         Command::Train(args) => commands::train::run(*args),
         Command::Gradcheck(args) => commands::gradcheck::run(args),

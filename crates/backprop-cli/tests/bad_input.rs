@@ -455,3 +455,42 @@ fn predict_input_that_does_not_fit_the_model() {
         "narrow.csv: has no column 'x2', which the model was trained on",
     );
 }
+
+/// Unstandardised features near ±1.8e308 (finite, so accepted) once made the
+/// decision boundary's axis range infinite, and plotting it never ended: the
+/// run must end (here within 60 s), without a panic and without that figure.
+#[test]
+fn features_too_wide_to_draw_end_the_run_without_a_decision_boundary() {
+    use std::time::{Duration, Instant};
+    let tmp = TempDir::new("too-wide");
+    tmp.write(
+        "wide.csv",
+        "a,b,label\n1e308,2,0\n-1e308,3,1\n3,4,0\n4,5,1\n",
+    );
+    let args = [
+        "train",
+        "--train",
+        "wide.csv",
+        "--out",
+        "run",
+        "--no-standardize",
+        "--precision",
+        "f64",
+        "--iterations",
+        "5",
+        "--quiet",
+    ];
+    let mut child = harness::spawn(&tmp.0, &args, false);
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("still running after 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (status, err) = harness::finish(child);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(matches!(status.code(), Some(0..=2)), "{status}: {err}");
+    assert!(!tmp.path("run/decision_boundary.png").exists(), "{err}");
+}

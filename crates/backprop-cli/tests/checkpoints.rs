@@ -212,10 +212,17 @@ fn a_damaged_or_mismatched_checkpoint_is_refused() {
     );
     assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
 
-    // Data with other features than the checkpoint's network.
+    // Data with other features than the checkpoint's network: refused as
+    // other data (the checkpoint's fingerprint of its training set).
     std::fs::write(&file, &bytes).unwrap();
     tmp.write("s.csv", "a,b,c,label\n1,2,3,0\n2,3,4,1\n3,4,5,2\n");
     let out = backprop(&tmp.0, &["train", "--resume", "run", "--iterations", "40"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("layers"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("other training data")
+            && stderr(&out).contains("feature columns were [x1, x2], now [a, b, c]"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
 }

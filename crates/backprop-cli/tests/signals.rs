@@ -1,16 +1,19 @@
-//! Signals outside training: SIGTERM while a big CSV is being read stops
-//! within a second with exit code 130, one line, and nothing written; a
-//! broken pipe (`backprop predict … | head -1`) ends quietly, without a panic.
+//! Signals outside training: SIGTERM while a big CSV is being read, while
+//! `gradcheck` checks, while `predict` prints to a reader that does not read,
+//! and while the playground serves, stops within a second with exit code 130,
+//! one line, and nothing written; a broken pipe (`backprop predict … | head -1`)
+//! ends quietly, without a panic.
 //! (SIGTERM and SIGKILL during training are in checkpoints.rs.)
 
 mod harness;
 
 use std::fmt::Write as _;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::ExitStatusExt;
+use std::process::Child;
 use std::time::Duration;
 
-use harness::{backprop, finish, has_open, signal, spawn, stderr, wait_until, TempDir};
+use harness::{backprop, finish, has_open, signal, spawn, stderr, threads, wait_until, TempDir};
 
 /// A CSV of `rows` examples, 3 features, labels 0/1.
 fn csv(rows: usize) -> String {
@@ -84,4 +87,87 @@ fn a_broken_pipe_ends_quietly() {
         "{status}: {err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Sends SIGTERM to `child` and asserts it ends within a second with exit
+/// 130 and one error line naming `phase`, leaving only `files` in `tmp`.
+fn stops_at_once(child: Child, tmp: &TempDir, phase: &str, files: &[&str]) {
+    let sent = signal(&child, "TERM");
+    let (status, err) = finish(child);
+    let waited = sent.elapsed();
+    assert_eq!(status.code(), Some(130), "{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(errors[0].contains(phase), "stopped while {phase}: {err}");
+    assert!(waited < Duration::from_secs(1), "took {waited:?}");
+    let mut left: Vec<_> = std::fs::read_dir(&tmp.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, files, "nothing written beside the data");
+}
+
+#[test]
+fn sigterm_while_gradcheck_checks_stops_within_a_second() {
+    let tmp = TempDir::new("signal-gradcheck");
+    // About 80 000 parameters: the whole check takes seconds.
+    let mut child = spawn(
+        &tmp.0,
+        &["gradcheck", "--hidden", "200,200", "--features", "200"],
+        false,
+    );
+    wait_until(&mut child, "watching for signals", |pid| threads(pid) > 1);
+    std::thread::sleep(Duration::from_millis(200));
+    stops_at_once(child, &tmp, "checking gradients", &[]);
+}
+
+#[test]
+fn sigterm_while_predict_prints_to_a_reader_that_waits_stops_within_a_second() {
+    let tmp = TempDir::new("signal-predict");
+    tmp.write("d.csv", &csv(40));
+    let out = backprop(
+        &tmp.0,
+        &[
+            "train",
+            "--train",
+            "d.csv",
+            "--hidden",
+            "3",
+            "--iterations",
+            "5",
+            "--quiet",
+            "--out",
+            "m",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    tmp.write("in.csv", &csv(50_000));
+    let mut child = spawn(&tmp.0, &["predict", "--model", "m", "in.csv"], true);
+    // Read the header, then nothing: the pipe fills and a write blocks, as
+    // behind `| (sleep 8; wc -l)`.
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut header = String::new();
+    reader.read_line(&mut header).unwrap();
+    assert!(header.contains("class"), "{header}");
+    std::thread::sleep(Duration::from_millis(200));
+    stops_at_once(
+        child,
+        &tmp,
+        "printing the predictions",
+        &["d.csv", "in.csv", "m"],
+    );
+    drop(reader);
+}
+
+#[test]
+fn sigterm_while_the_playground_serves_stops_within_a_second() {
+    let tmp = TempDir::new("signal-playground");
+    let mut child = spawn(&tmp.0, &["playground", "--port", "0", "--no-open"], true);
+    // The address is the first line, printed once the server listens.
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut address = String::new();
+    reader.read_line(&mut address).unwrap();
+    assert!(address.starts_with("http://127.0.0.1:"), "{address}");
+    stops_at_once(child, &tmp, "serving the playground", &[]);
 }

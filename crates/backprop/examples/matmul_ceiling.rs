@@ -100,7 +100,20 @@ unsafe fn fma_chains(iters: usize) -> f64 {
 }
 
 /// (label, m, k, n, whether A, B and C are column-major).
-type Case = (&'static str, usize, usize, usize, (bool, bool, bool));
+type Case = (String, usize, usize, usize, (bool, bool, bool));
+
+/// One product, m×k · k×n, in each of `layouts`: (what the layout is, whether
+/// A, B and C are column-major).
+fn in_layouts(
+    product: &str,
+    (m, k, n): (usize, usize, usize),
+    layouts: &[(&str, (bool, bool, bool))],
+) -> Vec<Case> {
+    layouts
+        .iter()
+        .map(|&(how, layout)| (format!("{product} ({how})"), m, k, n, layout))
+        .collect()
+}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -113,52 +126,35 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(7);
     let (r, c) = (false, true); // row-major, column-major
-    let cases: &[Case] = &[
-        ("square 1024, all row-major", 1024, 1024, 1024, (r, r, r)),
-        ("square 1024, all column-major", 1024, 1024, 1024, (c, c, c)),
-        (
-            "forward Z = W·X: 100×50 · 50×200 (W rows, X columns, Z rows: as trained)",
-            100,
-            50,
-            200,
-            (r, c, r),
+    let cases = [
+        in_layouts(
+            "square 1024",
+            (1024, 1024, 1024),
+            &[
+                ("all row-major", (r, r, r)),
+                ("all column-major", (c, c, c)),
+            ],
         ),
-        (
-            "forward Z = W·X: 100×50 · 50×200 (Z columns)",
-            100,
-            50,
-            200,
-            (r, c, c),
+        in_layouts(
+            "forward Z = W·X: 100×50 · 50×200",
+            (100, 50, 200),
+            &[
+                ("W rows, X columns, Z rows: as trained", (r, c, r)),
+                ("Z columns", (r, c, c)),
+                ("all column-major", (c, c, c)),
+            ],
         ),
-        (
-            "forward Z = W·X: 100×50 · 50×200 (all column-major)",
-            100,
-            50,
-            200,
-            (c, c, c),
+        in_layouts(
+            "dW = dZ·Xᵀ: 100×200 · 200×50",
+            (100, 200, 50),
+            &[
+                ("dZ rows, Xᵀ rows, dW rows: as trained", (r, r, r)),
+                ("dZ columns, Xᵀ rows, dW rows", (c, r, r)),
+                ("all column-major", (c, c, c)),
+            ],
         ),
-        (
-            "dW = dZ·Xᵀ: 100×200 · 200×50 (dZ rows, Xᵀ rows, dW rows: as trained)",
-            100,
-            200,
-            50,
-            (r, r, r),
-        ),
-        (
-            "dW = dZ·Xᵀ: 100×200 · 200×50 (dZ columns, Xᵀ rows, dW rows)",
-            100,
-            200,
-            50,
-            (c, r, r),
-        ),
-        (
-            "dW = dZ·Xᵀ: 100×200 · 200×50 (all column-major)",
-            100,
-            200,
-            50,
-            (c, c, c),
-        ),
-    ];
+    ]
+    .concat();
     println!("load before: {}", load());
     let mut all = vec![Vec::new(); cases.len()];
     let mut peaks = Vec::new();

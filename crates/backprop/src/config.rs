@@ -237,6 +237,40 @@ impl GdConfig {
         Ok(())
     }
 
+    /// Refuses an L2 strength that makes plain gradient descent or momentum
+    /// diverge by itself on batches from `m` examples. The L2 term adds
+    /// (λ/b)·W to dW, so each update scales W by 1 − α·λ/b before the data's
+    /// gradient acts: that stays a contraction only while α·λ/b < 2 (with
+    /// momentum β, the heavy-ball bound 2(1+β)/(1−β)); past it the weights
+    /// flip sign and grow every update until the cost overflows. Adam and
+    /// RMSprop divide the gradient by its own size, so no such bound applies.
+    ///
+    /// ```
+    /// let gd = backprop::GdConfig { l2: 1e19, ..Default::default() };
+    /// let e = gd.validate_for_examples(60).unwrap_err().to_string();
+    /// assert!(e.starts_with("--l2 10000000000000000000 is too large"), "{e}");
+    /// ```
+    pub fn validate_for_examples(&self, m: usize) -> Result<(), Error> {
+        let beta = match self.optimizer {
+            OptimizerConfig::Gd => 0.0,
+            OptimizerConfig::Momentum(c) => c.beta,
+            OptimizerConfig::RmsProp(_) | OptimizerConfig::Adam(_) => return Ok(()),
+        };
+        let b = self.batch_size.unwrap_or(m).clamp(1, m.max(1)) as f64;
+        let limit = 2.0 * (1.0 + beta) / (1.0 - beta);
+        let decay = self.learning_rate * self.l2 / b;
+        if decay < limit {
+            return Ok(());
+        }
+        Err(bad(format!(
+            "--l2 {} is too large for --learning-rate {} on batches of {b} examples: the weight decay α·λ/b = {decay:.3e} \
+             must stay below {limit} or every update grows the weights until the cost overflows; keep --l2 below {:.3e}",
+            self.l2,
+            self.learning_rate,
+            limit * b / self.learning_rate
+        )))
+    }
+
     /// [`GdConfig::validate`], plus the dropout settings against a network
     /// with `hidden_layers` hidden layers: one keep probability, or one per
     /// hidden layer, and none for logistic regression.
@@ -352,9 +386,11 @@ impl ModelSpec {
             ));
         }
         if let Activation::LeakyRelu { slope } = self.activation {
-            if !slope.is_finite() {
+            // As a model file's check requires: a negative or steeper slope is
+            // not a leaky ReLU, and its model would not load.
+            if !(0.0..1.0).contains(&slope) {
                 return Err(bad(format!(
-                    "leaky ReLU's slope must be finite, got {slope}"
+                    "leaky ReLU's slope must be in [0, 1), got {slope}"
                 )));
             }
         }
@@ -450,23 +486,16 @@ impl TrainConfig {
                 return refuse("--y-key", "HDF5 files");
             }
         }
-        if kind != DataKind::Csv {
-            if load.label_column.is_some() {
-                return refuse("--label-column", "CSV files");
-            }
-            if load.index_column.is_some() {
-                return refuse("--index-column", "CSV files");
-            }
-            if !load.features.is_empty() {
-                return refuse("--features", "CSV files");
-            }
-            if !load.drop.is_empty() {
-                return refuse("--drop", "CSV files");
-            }
-            if load.missing != crate::data::Missing::default() {
-                return refuse("--missing", "CSV files");
-            }
+        for (flag, given) in [
+            ("--label-column", load.label_column.is_some()),
+            ("--index-column", load.index_column.is_some()),
+            ("--features", !load.features.is_empty()),
+            ("--drop", !load.drop.is_empty()),
+            ("--missing", load.missing != crate::data::Missing::default()),
+        ] {
+            csv_only(flag, given, &self.train)?;
         }
+        self.validate_columns()?;
         if kind != DataKind::Pictures && kind != DataKind::Csv && load.positive.is_some() {
             return refuse("--positive", "folders of pictures and CSV tables");
         }
@@ -483,6 +512,63 @@ impl TrainConfig {
         }
         Ok(())
     }
+
+    /// Refuses CSV column flags that contradict each other before any file is
+    /// read: a column listed twice in `--features` (it would enter the
+    /// network twice) or `--drop`, and an `--index-column` that is the label
+    /// column (the loader would take the labels as row ids).
+    fn validate_columns(&self) -> Result<(), Error> {
+        let load = &self.load;
+        for (flag, names) in [("--features", &load.features), ("--drop", &load.drop)] {
+            if let Some(name) = first_repeat(names) {
+                return Err(bad(format!(
+                    "{flag} lists '{name}' twice; name each column once"
+                )));
+            }
+        }
+        let label = load
+            .label_column
+            .as_deref()
+            .unwrap_or(crate::data::DEFAULT_LABEL_COLUMN);
+        if load.index_column.as_deref() == Some(label) {
+            return Err(bad(format!(
+                "--index-column '{label}' is the label column; the row ids and the labels must be two columns (see --label-column)"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a CSV-only `flag` (given when `given`) for `data` that is not a
+/// CSV file: the one check `train`'s options and `evaluate`'s
+/// `--label-column` share, so both refuse it alike rather than one ignoring it.
+///
+/// ```
+/// use std::path::Path;
+/// use backprop::config::csv_only;
+/// assert!(csv_only("--label-column", true, Path::new("d.csv")).is_ok());
+/// let e = csv_only("--label-column", true, Path::new("d.h5")).unwrap_err();
+/// assert_eq!(e.to_string(), "--label-column applies to CSV files only, and d.h5 is an HDF5 file");
+/// ```
+pub fn csv_only(flag: &str, given: bool, data: &Path) -> Result<(), Error> {
+    let kind = DataKind::of(data);
+    if given && kind != DataKind::Csv {
+        return Err(bad(format!(
+            "{flag} applies to CSV files only, and {} is {}",
+            data.display(),
+            kind.describe()
+        )));
+    }
+    Ok(())
+}
+
+/// The first name `names` holds twice, if any.
+fn first_repeat(names: &[String]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::new();
+    names
+        .iter()
+        .find(|n| !seen.insert(n.as_str()))
+        .map(String::as_str)
 }
 
 /// The kind of a training set, told from its path as the loaders tell it.

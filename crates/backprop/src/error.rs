@@ -46,12 +46,15 @@ pub enum Error {
         phase: String,
     },
     /// Training produced a NaN or infinite cost.
-    #[error("the cost became {cost} at iteration {iteration}; try a smaller learning rate")]
+    #[error("the cost became {cost} at iteration {iteration}; {cause}")]
     Diverged {
         /// The iteration whose forward pass gave the non-finite cost.
         iteration: usize,
         /// The cost itself (NaN or ±∞).
         cost: f64,
+        /// The likely cause and its fix (features far off standardised
+        /// data's scale, else the learning rate).
+        cause: String,
     },
 }
 

@@ -44,6 +44,36 @@ pub struct Boundary<'a> {
     pub test: Option<(&'a Array2<f64>, &'a Array2<f64>)>,
 }
 
+impl Boundary<'_> {
+    /// The axes' ranges: each feature's smallest and largest value over the
+    /// training and test points, widened by 1 on each side; `None` when a
+    /// range's width is not finite (features near ±1.8e308, or not finite):
+    /// no figure can show it, and drawing one would not end.
+    ///
+    /// ```
+    /// use backprop::figure::Boundary;
+    /// let (y, classes) = (ndarray::array![[0.0, 1.0]], ["a".to_string(), "b".to_string()]);
+    /// let figure = |x| Boundary { title: String::new(), axes: Default::default(), classes: &classes, train: (x, &y), test: None };
+    /// let x = ndarray::array![[0.0, 2.0], [-1.0, 1.0]];
+    /// assert_eq!(figure(&x).extent(), Some([(-1.0, 3.0), (-2.0, 2.0)]));
+    /// let huge = ndarray::array![[-1e308, 1e308], [0.0, 1.0]];
+    /// assert_eq!(figure(&huge).extent(), None);
+    /// ```
+    pub fn extent(&self) -> Option<[(f64, f64); 2]> {
+        let range = |r: usize| {
+            let values = || {
+                std::iter::once(self.train.0)
+                    .chain(self.test.map(|t| t.0))
+                    .flat_map(|x| x.row(r).to_vec())
+            };
+            let lo = values().fold(f64::INFINITY, f64::min) - 1.0;
+            let hi = values().fold(f64::NEG_INFINITY, f64::max) + 1.0;
+            (hi - lo).is_finite().then_some((lo, hi))
+        };
+        Some([range(0)?, range(1)?])
+    }
+}
+
 /// The costs' largest over their median above which the cost axis is logarithmic.
 pub const LOG_RATIO: f64 = 10.0;
 

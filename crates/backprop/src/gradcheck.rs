@@ -49,27 +49,33 @@ impl GradCheckReport {
 }
 
 /// Checks `net`'s backward pass on (X, Y) with central differences of step `epsilon`.
-/// The parameters are left as they were.
+/// The parameters are left as they were. Fails as [`check_with_l2`] does.
 pub fn check(
     net: &mut Network<f64>,
     x: ArrayView2<'_, f64>,
     y: ArrayView2<'_, f64>,
     epsilon: f64,
-) -> GradCheckReport {
+) -> Result<GradCheckReport, Error> {
     check_with_l2(net, x, y, epsilon, 0.0)
 }
 
 /// [`check`] of the cost with the L2 term λ/(2m)·Σ‖W‖² and its gradient.
 /// Dropout masks already drawn on `net` stay fixed throughout (as a check needs).
+///
+/// It polls the stop flag ([`crate::stop`]) between parameters, so Ctrl-C
+/// ends even a check of 10⁵ parameters at once ([`Error::Stopped`]), and it
+/// refuses ([`Error::Config`]) a cost or gradient that is not finite, where a
+/// relative difference would be NaN and say nothing about the backward pass.
 pub fn check_with_l2(
     net: &mut Network<f64>,
     x: ArrayView2<'_, f64>,
     y: ArrayView2<'_, f64>,
     epsilon: f64,
     lambda: f64,
-) -> GradCheckReport {
+) -> Result<GradCheckReport, Error> {
     let m = x.ncols();
     net.forward(x);
+    let cost = net.cost(y) + net.l2_penalty(lambda, m);
     net.backward(x, y);
     if lambda != 0.0 {
         net.add_l2_gradient(lambda, m);
@@ -85,49 +91,80 @@ pub fn check_with_l2(
             ]
         })
         .collect();
-
+    let all_finite = analytic
+        .iter()
+        .all(|(_, g)| g.iter().all(|v| v.is_finite()));
+    if !(cost.is_finite() && all_finite) {
+        return Err(not_finite(cost, lambda));
+    }
     let cost_at = |net: &mut Network<f64>| {
         net.forward(x);
         net.cost(y) + net.l2_penalty(lambda, m)
     };
     let mut tensors = Vec::new();
-    let (mut diff2, mut g2, mut a2) = (0.0, 0.0, 0.0);
+    let (mut grads, mut approxes) = (Vec::new(), Vec::new());
     for (t, (name, grad)) in analytic.into_iter().enumerate() {
         let mut approx = Vec::with_capacity(grad.len());
         for i in 0..grad.len() {
+            crate::stop::check("checking gradients")?;
             let original = param_mut(net, t, i).to_owned();
             *param_mut(net, t, i) = original + epsilon;
             let plus = cost_at(net);
             *param_mut(net, t, i) = original - epsilon;
             let minus = cost_at(net);
             *param_mut(net, t, i) = original;
-            approx.push((plus - minus) / (2.0 * epsilon));
+            let slope = (plus - minus) / (2.0 * epsilon);
+            if !slope.is_finite() {
+                return Err(not_finite(
+                    if plus.is_finite() { minus } else { plus },
+                    lambda,
+                ));
+            }
+            approx.push(slope);
         }
-        let d: f64 = grad.iter().zip(&approx).map(|(g, a)| (g - a).powi(2)).sum();
-        let gn: f64 = grad.iter().map(|g| g * g).sum();
-        let an: f64 = approx.iter().map(|a| a * a).sum();
-        diff2 += d;
-        g2 += gn;
-        a2 += an;
         tensors.push(TensorCheck {
             name,
             count: grad.len(),
-            relative_difference: relative(d, gn, an),
+            relative_difference: relative(&grad, &approx),
         });
+        grads.extend(grad);
+        approxes.extend(approx);
     }
-    GradCheckReport {
+    Ok(GradCheckReport {
         tensors,
-        overall: relative(diff2, g2, a2),
-    }
+        overall: relative(&grads, &approxes),
+    })
 }
 
-fn relative(diff2: f64, g2: f64, a2: f64) -> f64 {
-    let denom = g2.sqrt() + a2.sqrt();
-    if denom == 0.0 {
-        0.0
+/// The refusal of a cost (or a slope of it) that is not finite: the L2 term
+/// overflowing f64 when λ > 0, else the network's own cost.
+fn not_finite(cost: f64, lambda: f64) -> Error {
+    let cause = if lambda > 0.0 {
+        format!("the L2 term λ/(2m)·Σ‖W‖² with --l2 {lambda} overflows f64; use a smaller --l2")
     } else {
-        diff2.sqrt() / denom
+        "the network's cost overflows f64 at the check's parameters".to_string()
+    };
+    Error::Config(format!(
+        "the gradient check cannot compare: the cost is {cost} or its gradient is not finite ({cause})"
+    ))
+}
+
+/// ‖grad − approx‖ / (‖grad‖ + ‖approx‖), 0 when both are zero. The norms
+/// are taken of the vectors scaled by their largest entry, so gradients near
+/// f64's range (a large λ) give the true ratio rather than ∞/∞.
+fn relative(grad: &[f64], approx: &[f64]) -> f64 {
+    let scale = grad
+        .iter()
+        .chain(approx)
+        .fold(0.0_f64, |s, v| s.max(v.abs()));
+    if scale == 0.0 {
+        return 0.0;
     }
+    let norm =
+        |v: &mut dyn Iterator<Item = f64>| v.map(|e| (e / scale).powi(2)).sum::<f64>().sqrt();
+    let diff = norm(&mut grad.iter().zip(approx).map(|(g, a)| g / 2.0 - a / 2.0));
+    // The halves keep g − a finite; the ratio is unchanged by the factor.
+    2.0 * diff / (norm(&mut grad.iter().copied()) + norm(&mut approx.iter().copied()))
 }
 
 /// The i-th entry (row-major) of tensor t, where tensors are W1, b1, W2, b2, …

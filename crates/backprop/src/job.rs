@@ -12,8 +12,10 @@ use ndarray::ArrayView2;
 
 use crate::collective::Collective;
 pub use crate::config::{ModelSpec, Precision, TrainConfig};
+use crate::data::fingerprint::Fingerprint;
 use crate::data::{self, Dataset};
-use crate::engine::{checkpoint, Extras, TrainState, Trainer};
+use crate::engine::checkpoint::{self, CheckpointInfo};
+use crate::engine::{Extras, TrainState, Trainer};
 use crate::error::Error;
 use crate::fsutil;
 use crate::linalg::{Float, Threads};
@@ -146,6 +148,7 @@ pub fn resume_train(
     let resumed_from = (!own_folder).then(|| file.clone());
     let _lock = claim_run_folder(&config, own_folder || force, resumed_from, hooks.collective)?;
     let data = load_data(&config, hooks.load_progress)?;
+    check_same_data(&info, &data.train, &file)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
     let ctx = RunContext {
         job: Some(&config),
@@ -158,6 +161,24 @@ pub fn resume_train(
         return Ok(trained);
     }
     finish(&config, &data, trained, in_place)
+}
+
+/// Refuses to resume on a training set that changed since the checkpoint
+/// was written (its fingerprint, when the checkpoint records one).
+fn check_same_data(info: &CheckpointInfo, train: &Dataset, file: &Path) -> Result<(), Error> {
+    let Ok(then) = serde_json::from_value::<Fingerprint>(info.data.clone()) else {
+        return Ok(()); // written before fingerprints were recorded
+    };
+    match then.difference(&Fingerprint::of(train)) {
+        None => Ok(()),
+        Some(what) => Err(Error::format(
+            file,
+            format!(
+                "was written on other training data than {} holds now ({what}); resume on the data it was trained on, or start a new run",
+                train.source.display()
+            ),
+        )),
+    }
 }
 
 /// Whether the run's checkpoints make its (new) run folder, which the run
@@ -328,8 +349,9 @@ fn train_typed<T: Float>(
     };
     let job = ctx.job.filter(|_| writer);
     let job_json = job.map(|j| serde_json::to_value(j).expect("config serialises"));
+    let data_json = serde_json::to_value(Fingerprint::of(train)).expect("fingerprint serialises");
     let mut save = |n: &Network<T>, s: &TrainState<T>| match (job, &job_json) {
-        (Some(j), Some(c)) => checkpoint::save(&j.out, c, n, s),
+        (Some(j), Some(c)) => checkpoint::save(&j.out, c, &data_json, n, s),
         _ => Ok(()),
     };
     let extras = Extras {
@@ -349,9 +371,9 @@ fn train_typed<T: Float>(
     let mut final_checkpoint = None;
     if let (Some(j), Some(c)) = (job, &job_json) {
         if interrupted {
-            checkpoint::save(&j.out, c, &net, &outcome.state)?;
+            checkpoint::save(&j.out, c, &data_json, &net, &outcome.state)?;
         } else {
-            final_checkpoint = Some(checkpoint::to_bytes(c, &net, &outcome.state)?);
+            final_checkpoint = Some(checkpoint::to_bytes(c, &data_json, &net, &outcome.state)?);
         }
     }
     let updates = outcome.state.step;

@@ -244,6 +244,11 @@ pub fn decision_boundary(
             "a decision boundary needs exactly 2 features".into(),
         ));
     }
+    if boundary.extent().is_none() {
+        return Err(Error::Config(format!(
+            "{stem}: the features' range is too wide to draw (values near ±1.8e308)"
+        )));
+    }
     png_and_svg!(dir, stem, SIZE, draw_decision_boundary(boundary, classify))
 }
 
@@ -253,16 +258,9 @@ fn draw_decision_boundary<DB: DrawingBackend>(
     classify: &dyn Fn(&Array2<f64>) -> Vec<usize>,
 ) -> Result<(), String> {
     let (x, y) = boundary.train;
-    let sets: Vec<&Array2<f64>> = std::iter::once(x)
-        .chain(boundary.test.map(|t| t.0))
-        .collect();
-    let range = |r: usize| {
-        let values = || sets.iter().flat_map(|s| s.row(r).to_vec());
-        let lo = values().fold(f64::INFINITY, f64::min) - 1.0;
-        let hi = values().fold(f64::NEG_INFINITY, f64::max) + 1.0;
-        (lo, hi)
-    };
-    let ((x0, x1), (y0, y1)) = (range(0), range(1));
+    let [(x0, x1), (y0, y1)] = boundary
+        .extent()
+        .ok_or("the features' range is too wide to draw")?;
     const N: usize = 120;
     let grid = Array2::from_shape_fn((2, N * N), |(r, k)| {
         let (i, j) = (k % N, k / N);

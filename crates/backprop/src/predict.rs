@@ -120,6 +120,7 @@ impl Model {
     /// tables by column name (the label column the model remembers, unless
     /// `label_column` names another), labels numbered by the model's classes.
     pub fn load_labelled(&self, path: &Path, label_column: Option<&str>) -> Result<Dataset, Error> {
+        crate::config::csv_only("--label-column", label_column.is_some(), path)?;
         let pre = &self.info.preprocessing;
         // Pictures take the model's side and channels (data::load_like).
         let mut d = data::load_like(

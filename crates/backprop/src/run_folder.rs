@@ -173,7 +173,10 @@ pub fn write_run_contents(
             test: test.map(|t| (&t.x, &t.y)),
         };
         let classify = |grid: &ndarray::Array2<f64>| trained.network.predict_classes(grid);
-        plot::decision_boundary(dir, "decision_boundary", &boundary, &classify)?;
+        // Features near ±1.8e308 (unstandardised) have no figure: none is drawn.
+        if boundary.extent().is_some() {
+            plot::decision_boundary(dir, "decision_boundary", &boundary, &classify)?;
+        }
     }
     Ok(())
 }

@@ -71,9 +71,11 @@ const POLL: Duration = Duration::from_millis(50);
 /// [`Error::Stopped`] within one poll, whatever `work` is in the middle of —
 /// a decoder's one long call, a whole HDF5 read. The abandoned work runs on to
 /// its end (or to its own next [`check`]) in the background and its result is
-/// dropped; it writes nothing, so nothing is left half-written. A panic in
-/// `work` is resumed here, as if it had run on this thread.
-pub(crate) fn interruptible<T: Send + 'static>(
+/// dropped; it must write no files, so that nothing is left half-written
+/// (the CLI's printing of predictions to a pipe is such work: a slow reader
+/// cannot hold a stop back). A panic in `work` is resumed here, as if it had
+/// run on this thread.
+pub fn interruptible<T: Send + 'static>(
     phase: &str,
     work: impl FnOnce() -> Result<T, Error> + Send + 'static,
     tick: impl FnMut(),

@@ -9,7 +9,7 @@ fn assert_passes(sizes: &[usize], g: Activation, seed: u32) {
     let (x, y) = random_problem(sizes[0], EXAMPLES, seed);
     let mut net = generic_network(sizes, g, seed).unwrap();
     let before: Vec<_> = net.layers().iter().map(|l| l.w.clone()).collect();
-    let report = check(&mut net, x.view(), y.view(), EPSILON);
+    let report = check(&mut net, x.view(), y.view(), EPSILON).unwrap();
     assert!(
         report.overall < THRESHOLD,
         "{sizes:?} {g:?}: overall {:e}",
@@ -63,7 +63,7 @@ fn the_check_can_fail() {
         &mut NumpyRng::new(4),
     )
     .unwrap();
-    let coarse = check(&mut net, x.view(), y.view(), 0.5);
+    let coarse = check(&mut net, x.view(), y.view(), 0.5).unwrap();
     assert!(!coarse.passed(), "ε = 0.5 gave {:e}", coarse.overall);
 }
 
@@ -73,7 +73,7 @@ fn with_l2_regularisation() {
     for g in HIDDEN {
         let (x, y) = random_problem(4, EXAMPLES, 5);
         let mut net = generic_network(&[4, 5, 3, 1], g, 5).unwrap();
-        let r = check_with_l2(&mut net, x.view(), y.view(), EPSILON, 0.7);
+        let r = check_with_l2(&mut net, x.view(), y.view(), EPSILON, 0.7).unwrap();
         assert!(r.overall < THRESHOLD, "{g:?} with L2: {:e}", r.overall);
     }
 }
@@ -92,7 +92,7 @@ fn with_dropout_under_a_fixed_mask() {
             .filter(|&&k| k == 0.0)
             .count();
         assert!(dropped > 0, "the mask drops some units");
-        let r = check(&mut net, x.view(), y.view(), EPSILON);
+        let r = check(&mut net, x.view(), y.view(), EPSILON).unwrap();
         assert!(r.overall < THRESHOLD, "{g:?} with dropout: {:e}", r.overall);
     }
 }
@@ -109,13 +109,29 @@ fn with_a_softmax_output() {
         });
         let mut net = Network::<f64>::new(&[4, 5, 3], g, Init::Xavier, &mut rng).unwrap();
         assert!(net.is_softmax());
-        let r = check(&mut net, x.view(), y.view(), EPSILON);
+        let r = check(&mut net, x.view(), y.view(), EPSILON).unwrap();
         assert!(r.overall < THRESHOLD, "{g:?} softmax: {:e}", r.overall);
-        let r = backprop::gradcheck::check_with_l2(&mut net, x.view(), y.view(), EPSILON, 0.3);
+        let r =
+            backprop::gradcheck::check_with_l2(&mut net, x.view(), y.view(), EPSILON, 0.3).unwrap();
         assert!(
             r.overall < THRESHOLD,
             "{g:?} softmax with L2: {:e}",
             r.overall
         );
     }
+}
+
+#[test]
+fn an_l2_near_f64s_range_gives_a_true_ratio_and_an_overflow_is_refused() {
+    use backprop::gradcheck::check_with_l2;
+    let (x, y) = random_problem(4, EXAMPLES, 8);
+    let mut net = generic_network(&[4, 5, 1], Activation::Tanh, 8).unwrap();
+    // ‖grad‖² overflows f64 here: unscaled norms gave ∞/∞ = NaN.
+    let r = check_with_l2(&mut net, x.view(), y.view(), EPSILON, 1e300).unwrap();
+    assert!(r.overall < THRESHOLD, "λ = 1e300: {:e}", r.overall);
+    for layer in net.layers_mut() {
+        layer.w.mapv_inplace(|w| w * 1e3);
+    }
+    let e = check_with_l2(&mut net, x.view(), y.view(), EPSILON, f64::MAX).unwrap_err();
+    assert!(e.to_string().contains("with --l2"), "{e}");
 }

@@ -122,7 +122,14 @@ fn check<T: Float>(case: Case<'_, T>) {
     if !per_epoch {
         assert_eq!(out.state.step, cut, "{name}");
     }
-    checkpoint::save(&dir, &serde_json::Value::Null, &net, &out.state).unwrap();
+    checkpoint::save(
+        &dir,
+        &serde_json::Value::Null,
+        &serde_json::Value::Null,
+        &net,
+        &out.state,
+    )
+    .unwrap();
     assert_eq!(
         bits(&resume_from(&case, &dir, case.total)),
         want,
@@ -134,7 +141,13 @@ fn check<T: Float>(case: Case<'_, T>) {
     let ckpt = dir.join("periodic");
     let mut save = |n: &Network<T>, s: &TrainState<T>| {
         if s.units_done(&case.config) == cut {
-            checkpoint::save(&ckpt, &serde_json::Value::Null, n, s)?;
+            checkpoint::save(
+                &ckpt,
+                &serde_json::Value::Null,
+                &serde_json::Value::Null,
+                n,
+                s,
+            )?;
         }
         Ok(())
     };
@@ -159,7 +172,14 @@ fn check<T: Float>(case: Case<'_, T>) {
     let mut net = (case.net)();
     let out = run(&mut net, Extras::default(), &short);
     let fin = dir.join("finished");
-    checkpoint::save(&fin, &serde_json::Value::Null, &net, &out.state).unwrap();
+    checkpoint::save(
+        &fin,
+        &serde_json::Value::Null,
+        &serde_json::Value::Null,
+        &net,
+        &out.state,
+    )
+    .unwrap();
     assert_eq!(
         bits(&resume_from(&case, &fin, case.total)),
         want,

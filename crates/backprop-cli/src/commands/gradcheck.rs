@@ -9,7 +9,7 @@ use backprop::gradcheck::{
 };
 use backprop::NumpyRng;
 
-use crate::flags::GradcheckArgs;
+use crate::flags::{GradcheckArgs, GRADCHECK_ACTIVATION};
 
 pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
     if args.features == 0 {
@@ -22,6 +22,8 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--l2 must be a number ≥ 0, got {}", args.l2);
     }
     let hidden = &args.hidden.0;
+    crate::flags::activation_applies(args.activation, hidden).map_err(anyhow::Error::msg)?;
+    let activation = args.activation.unwrap_or(GRADCHECK_ACTIVATION);
     if let Some(p) = args.keep_prob.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
         anyhow::bail!("--keep-prob {p} is not in (0, 1]");
     }
@@ -45,7 +47,7 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         y
     };
-    let mut net = generic_network(&sizes, args.activation, args.seed)?;
+    let mut net = generic_network(&sizes, activation, args.seed)?;
     if !args.keep_prob.is_empty() {
         let keep: Vec<f64> = if args.keep_prob.len() == 1 {
             vec![args.keep_prob[0]; hidden.len()]
@@ -54,7 +56,7 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
         };
         net.draw_dropout(&keep, EXAMPLES, &mut NumpyRng::new(args.seed));
     }
-    let report = check_with_l2(&mut net, x.view(), y.view(), EPSILON, args.l2);
+    let report = check_with_l2(&mut net, x.view(), y.view(), EPSILON, args.l2)?;
     let output = if args.classes > 2 {
         format!("softmax of {}", args.classes)
     } else {
@@ -73,7 +75,7 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
     println!(
         "gradient check of {:?} ({} hidden, {output} output{extras}), {EXAMPLES} random examples, ε = {EPSILON:e}, f64",
         sizes,
-        args.activation.name()
+        activation.name()
     );
     for t in &report.tensors {
         println!(

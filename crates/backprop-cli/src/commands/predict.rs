@@ -1,6 +1,7 @@
 //! `backprop predict`: a model folder and inputs → one row per input: the
 //! predicted class, its probability and every class's probability.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use backprop::predict::{Model, Predictions};
@@ -13,14 +14,48 @@ pub fn run(args: PredictArgs) -> anyhow::Result<ExitCode> {
     for note in &predictions.notes {
         eprintln!("note: {note}");
     }
-    let classes = &model.info.classes;
-    let first = input_header(&predictions);
-    match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&predictions.rows)?),
+    let classes = model.info.classes.clone();
+    let format = args.format;
+    // On a worker the stop flag is polled beside: Ctrl-C or SIGTERM ends the
+    // command (exit 130) within 50 ms even while a slow reader of the pipe
+    // holds a write blocked; the worker itself stops at its next row.
+    backprop::stop::interruptible(
+        PRINTING,
+        move || {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            print(&predictions, &classes, format, &mut out)
+        },
+        || {},
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The phase a stop names.
+const PRINTING: &str = "printing the predictions";
+
+/// Writes `predictions` to `out` in `format`, polling the stop flag between rows.
+fn print(
+    predictions: &Predictions,
+    classes: &[String],
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), backprop::Error> {
+    let first = input_header(predictions);
+    let stdout = |e| backprop::Error::io("standard output", e);
+    let mut row = |line: String| -> Result<(), backprop::Error> {
+        backprop::stop::check(PRINTING)?;
+        writeln!(out, "{line}").map_err(stdout)
+    };
+    match format {
+        Format::Json => {
+            let text = serde_json::to_string_pretty(&predictions.rows)
+                .map_err(|e| backprop::Error::Config(format!("the predictions as JSON: {e}")))?;
+            row(text)?;
+        }
         Format::Csv => {
             let mut header = vec![csv_cell(&first), "class".into(), "probability".into()];
             header.extend(classes.iter().map(|c| csv_cell(&format!("p_{c}"))));
-            println!("{}", header.join(","));
+            row(header.join(","))?;
             for p in &predictions.rows {
                 let mut cells = vec![
                     csv_cell(&p.input.to_string()),
@@ -28,7 +63,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<ExitCode> {
                     p.probability.to_string(),
                 ];
                 cells.extend(p.probabilities.0.iter().map(|(_, v)| v.to_string()));
-                println!("{}", cells.join(","));
+                row(cells.join(","))?;
             }
         }
         Format::Table => {
@@ -53,7 +88,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<ExitCode> {
             for c in &columns {
                 line.push_str(&format!("  {c:>9}"));
             }
-            println!("{line}");
+            row(line)?;
             for p in &predictions.rows {
                 let mut line = format!(
                     "{:<width$}  {:<class_width$}  {:>12.6}",
@@ -64,11 +99,11 @@ pub fn run(args: PredictArgs) -> anyhow::Result<ExitCode> {
                 for ((_, v), c) in p.probabilities.0.iter().zip(&columns) {
                     line.push_str(&format!("  {v:>w$.6}", w = c.chars().count().max(9)));
                 }
-                println!("{line}");
+                row(line)?;
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    out.flush().map_err(stdout)
 }
 
 /// The first column's name: the tables' id column, or "input".

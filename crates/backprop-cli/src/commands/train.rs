@@ -1,7 +1,7 @@
 //! `backprop train`: flags → TrainConfig → `job::run_train` → printed summary.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use backprop::data::LoadOptions;
@@ -9,7 +9,7 @@ use backprop::explain::equations;
 use backprop::job::{resume_train, run_train, Hooks, TrainConfig};
 use backprop::metrics::one_class_warning;
 
-use crate::flags::TrainArgs;
+use crate::flags::{ModelFlags, TrainArgs};
 use crate::output::{accuracy_line, early_stop_line, timestamp, LoadBar, TrainingProgress};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
@@ -117,7 +117,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     };
     let result = match &args.resume {
         Some(dir) => {
-            let total = args.model.epochs.or(args.model.iterations);
+            let total = resume_total(dir, &args.model)?;
             resume_train(dir, total, args.out.as_deref(), args.force, hooks)
         }
         None => run_train(&config, hooks),
@@ -191,4 +191,34 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The new total a `--resume` asks for, in the unit the run in `dir` counts:
+/// `--epochs` for a run that counts epochs, `--iterations` for one that counts
+/// iterations; the other flag is refused by name rather than read as the wrong unit.
+fn resume_total(dir: &Path, model: &ModelFlags) -> anyhow::Result<Option<usize>> {
+    let info = backprop::engine::checkpoint::read_info(dir)?;
+    let per_epoch = !info.config["model"]["gd"]["epochs"].is_null();
+    let (total, wrong, flag, counts) = if per_epoch {
+        (
+            model.epochs,
+            model.iterations,
+            "--iterations",
+            "epochs: give --epochs",
+        )
+    } else {
+        (
+            model.iterations,
+            model.epochs,
+            "--epochs",
+            "iterations: give --iterations",
+        )
+    };
+    if wrong.is_some() {
+        anyhow::bail!(
+            "{flag} does not apply to --resume {}: the run counts {counts} for the new total",
+            dir.display()
+        );
+    }
+    Ok(total)
 }

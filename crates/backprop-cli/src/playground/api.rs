@@ -274,7 +274,10 @@ fn gradcheck(run: &Run) -> Reply {
             t.l2(),
         )
     };
-    let report = check_with_l2(&mut net, x.view(), y.view(), EPSILON, l2);
+    let report = match check_with_l2(&mut net, x.view(), y.view(), EPSILON, l2) {
+        Ok(report) => report,
+        Err(e) => return error(409, &e.to_string()),
+    };
     let finite = report.overall.is_finite();
     json_response(
         200,

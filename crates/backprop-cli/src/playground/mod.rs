@@ -21,7 +21,8 @@ mod trainer;
 use std::io::Write;
 
 /// Binds 127.0.0.1:`port` (0: any free port), prints the address as the first
-/// line of output, opens the browser unless `no_open`, and serves forever.
+/// line of output, opens the browser unless `no_open`, and serves until
+/// Ctrl-C or SIGTERM (an [`backprop::Error::Stopped`], exit 130).
 pub fn serve(port: u16, open: bool) -> anyhow::Result<()> {
     let server = tiny_http::Server::http(("127.0.0.1", port))
         .map_err(|e| anyhow::anyhow!("--port {port}: cannot listen on 127.0.0.1:{port}: {e}; choose another port (0 picks a free one)"))?;
@@ -40,7 +41,7 @@ pub fn serve(port: u16, open: bool) -> anyhow::Result<()> {
     if open {
         open_browser(&url);
     }
-    server::serve(server, server::App::new(port));
+    server::serve(server, server::App::new(port))?;
     Ok(())
 }
 

@@ -95,9 +95,21 @@ impl App {
     }
 }
 
-/// Serves requests from `server` forever, each on its own thread.
-pub fn serve(server: tiny_http::Server, app: Arc<App>) {
-    for request in server.incoming_requests() {
+/// How often the accept loop looks at the stop flag.
+const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Serves requests from `server`, each on its own thread, until Ctrl-C or
+/// SIGTERM ([`backprop::stop`]): then [`backprop::Error::Stopped`] within
+/// one poll, for the command's exit 130 (the runs live in memory only).
+pub fn serve(server: tiny_http::Server, app: Arc<App>) -> Result<(), backprop::Error> {
+    loop {
+        backprop::stop::check("serving the playground")?;
+        let request = match server.recv_timeout(STOP_POLL) {
+            Ok(Some(request)) => request,
+            Ok(None) => continue,
+            // The listener failed: end as `incoming_requests` did.
+            Err(_) => return Ok(()),
+        };
         if app.active.load(Ordering::SeqCst) >= MAX_ACTIVE {
             let _ = request.respond(error(503, "too many requests at once; try again"));
             continue;

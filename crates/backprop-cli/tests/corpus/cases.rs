@@ -356,6 +356,67 @@ fn flag_cases() -> Vec<Case> {
             "--max-memory",
         )
         .file("d.csv", GOOD_CSV),
+        // Issue 13's red-team pass (V12, V13, V15, V18): flags that cannot
+        // apply or contradict each other, refused by name before any work.
+        flag(
+            "flag-activation-without-hidden-layers",
+            "--hidden none --activation sigmoid",
+            "--activation sigmoid applies to hidden layers; --hidden none",
+        ),
+        case(
+            "gradcheck-activation-without-hidden-layers",
+            "gradcheck --hidden none --activation relu",
+            "--activation relu applies to hidden layers",
+        ),
+        case(
+            "evaluate-label-column-on-pictures",
+            "evaluate --model model pics --label-column y",
+            "--label-column applies to CSV files only, and pics is a folder of pictures",
+        )
+        .with(|d| {
+            model_with(d, |_| {});
+            std::fs::create_dir_all(d.join("pics")).unwrap();
+        }),
+        flag(
+            "flag-features-twice",
+            "--features x1,x1",
+            "--features lists 'x1' twice",
+        ),
+        flag("flag-drop-twice", "--drop x1,x1", "--drop lists 'x1' twice"),
+        flag(
+            "flag-index-column-is-the-label",
+            "--index-column label",
+            "--index-column 'label' is the label column",
+        ),
+        flag(
+            "flag-l2-diverges-by-itself",
+            "--l2 18446744073709551616 --iterations 5",
+            "--l2 18446744073709552000 is too large for --learning-rate",
+        ),
+        case(
+            "resume-epochs-on-an-iteration-run",
+            "train --resume ckpt --epochs 5",
+            "--epochs does not apply to --resume ckpt",
+        )
+        .with(|d| checkpoint_with(d, |_| {})),
+        Case {
+            code: 1,
+            ..case(
+                "data-feature-beyond-f32-unstandardised",
+                "train --out run --train e.csv --no-standardize --iterations 5",
+                "feature 1 holds a value beyond f32's range",
+            )
+            .file("e.csv", "a,b,label\n1e308,2,0\n-1e308,3,1\n3,4,0\n4,5,1\n")
+        },
+        Case {
+            code: 1,
+            ..case(
+                "data-feature-huge-unstandardised",
+                "train --out run --train e.csv --no-standardize --hidden none --iterations 5 --precision f64",
+                "the features reach |x| = 1e300 (feature 1)",
+            )
+            .file("e.csv", "a,b,label\n1e300,2,0\n-1e300,3,1\n3,4,0\n4,5,1\n")
+        },
     ]
 }
 
@@ -1252,7 +1313,77 @@ fn checkpoint_cases() -> Vec<Case> {
         resume("resume-out-exists", "other", |_| {})
             .args_push(&["--out", "other"])
             .with(|d| std::fs::create_dir_all(d.join("other")).unwrap()),
+        // The training data changed since the checkpoint: each cell of the
+        // fixture's CSV rewritten by `edit(row, column, cell)` (row 0 the header).
+        changed_data(
+            "resume-data-columns-reordered",
+            "feature columns were [x1, x2], now [x2, x1]",
+            |r, c, v| {
+                if r == 0 {
+                    ["x2", "x1", "label"][c].into()
+                } else {
+                    v.into()
+                }
+            },
+        ),
+        changed_data(
+            "resume-data-classes-renamed",
+            "classes were [0, 1], now [no, yes]",
+            |r, c, v| match (r, c, v) {
+                (1.., 2, "0") => "no".into(),
+                (1.., 2, _) => "yes".into(),
+                _ => v.into(),
+            },
+        ),
+        changed_data(
+            "resume-data-rows-dropped",
+            "8 examples of 2 features, now 6 of 2",
+            |_, _, v| v.into(),
+        )
+        .with(|d| {
+            let p = d.join("good.csv");
+            let text = std::fs::read_to_string(&p).unwrap();
+            let kept: Vec<&str> = text.lines().take(7).collect();
+            std::fs::write(&p, kept.join("\n") + "\n").unwrap();
+        }),
+        changed_data(
+            "resume-data-value-edited",
+            "its values changed",
+            |r, c, v| {
+                if (r, c) == (3, 1) {
+                    "0.45".into()
+                } else {
+                    v.into()
+                }
+            },
+        ),
     ]
+}
+
+/// `train --resume ckpt` after the fixture's training CSV (`good.csv`) was
+/// rewritten cell by cell by `edit(row, column, cell)`.
+fn changed_data(
+    name: &'static str,
+    needle: &'static str,
+    edit: fn(usize, usize, &str) -> String,
+) -> Case {
+    resume(name, needle, |_| {}).with(move |d| {
+        let p = d.join("good.csv");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let rows: Vec<String> = text
+            .lines()
+            .enumerate()
+            .map(|(r, line)| {
+                let cells: Vec<String> = line
+                    .split(',')
+                    .enumerate()
+                    .map(|(c, v)| edit(r, c, v))
+                    .collect();
+                cells.join(",")
+            })
+            .collect();
+        std::fs::write(&p, rows.join("\n") + "\n").unwrap();
+    })
 }
 
 fn run_folder_cases() -> Vec<Case> {

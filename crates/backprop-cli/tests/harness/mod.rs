@@ -169,6 +169,19 @@ pub fn resident_bytes(pid: u32) -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// The number of threads of process `pid` (Linux's /proc; 0 when unknown):
+/// above 1 once `backprop` watches for signals (the handler has its thread).
+pub fn threads(pid: u32) -> usize {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Threads:"))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 /// Sends `signal` ("TERM", "INT") to `child`; the moment it was sent.
 pub fn signal(child: &Child, signal: &str) -> Instant {
     let sent = Instant::now();

@@ -291,13 +291,9 @@ fn check_memory_in(
     grey: Option<bool>,
     headers: &[Option<Header>],
 ) -> Result<(), Error> {
+    // RGB until a folder is told grey: its decoded bytes and its f64 pixels.
     let channels: u64 = if grey == Some(true) { 1 } else { 3 };
-    // Decoded bytes (RGB until a grey folder is told) and the f64 pixels.
-    let per_pixel = if grey == Some(true) {
-        1 + 8
-    } else {
-        3 + channels * 8
-    };
+    let per_pixel = channels * (1 + 8);
     // Larger pictures are refused one by one (`decode`), never held.
     let largest = headers
         .iter()

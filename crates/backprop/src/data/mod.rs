@@ -8,6 +8,7 @@
 pub mod budget;
 pub mod circle;
 mod csv;
+pub(crate) mod fingerprint;
 pub mod gauss;
 #[cfg(feature = "io")]
 mod hdf5;
@@ -37,13 +38,13 @@ pub mod xor;
 
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::linalg::Float;
 
-pub use self::csv::write_csv;
+pub use self::csv::{write_csv, DEFAULT_LABEL_COLUMN};
 pub use self::inputs::{load_inputs, InputName, Inputs};
 pub use self::standardize::Standardization;
 pub use self::table::{ColumnSpec, Fill, Missing, TableSpec};
@@ -303,11 +304,18 @@ const UNKNOWN_TYPE: &str = "unknown file type; backprop reads .h5/.hdf5 (the cou
 /// each picture and `labels.csv` (see `images::files_read`). `--force` must
 /// delete none of them.
 pub(crate) fn files_read(path: &Path) -> Vec<PathBuf> {
-    let mut files = vec![path.to_path_buf()];
-    if path.is_dir() {
-        files.extend(images::files_read(path));
-    }
-    files
+    #[cfg(feature = "io")]
+    let pictures = if path.is_dir() {
+        images::files_read(path)
+    } else {
+        Vec::new()
+    };
+    // Without `io` no picture folder is read.
+    #[cfg(not(feature = "io"))]
+    let pictures = Vec::new();
+    std::iter::once(path.to_path_buf())
+        .chain(pictures)
+        .collect()
 }
 
 /// Loads a training set: [`load_with_progress`], then `--positive` for two
@@ -400,7 +408,8 @@ pub const MAX_CLASSES: usize = 10_000;
 /// Array labels (npz, HDF5, IDX) must be whole numbers 0 or more; names the
 /// first offender. Returns the class names "0" … "K−1", K = largest label + 1
 /// (at least 2); [`load_training`] then drops the classes without examples.
-fn class_labels(path: &Path, y: ArrayView2<'_, f64>) -> Result<Vec<String>, Error> {
+#[cfg(feature = "io")]
+fn class_labels(path: &Path, y: ndarray::ArrayView2<'_, f64>) -> Result<Vec<String>, Error> {
     let bad = |v: &f64| v.fract() != 0.0 || *v < 0.0 || *v >= MAX_CLASSES as f64;
     if let Some((i, v)) = y.iter().enumerate().find(|(_, v)| bad(v)) {
         return Err(Error::format(

@@ -38,6 +38,11 @@ pub struct CheckpointInfo {
     pub format: String,
     /// The configuration the run was handed (for the CLI: the whole job).
     pub config: serde_json::Value,
+    /// What the run's training data was (opaque here: the job records its
+    /// data's fingerprint and refuses to resume on data that changed); null
+    /// when not recorded.
+    #[serde(default)]
+    pub data: serde_json::Value,
     /// [n_x, …, n_L].
     pub layer_sizes: Vec<usize>,
     /// Updates done.
@@ -67,21 +72,24 @@ pub struct CheckpointInfo {
     pub strategy: Vec<String>,
 }
 
-/// Writes the checkpoint of `net` and `state`, with `config`, into `dir` (created if needed).
+/// Writes the checkpoint of `net` and `state`, with the run's `config` and
+/// `data` description ([`CheckpointInfo`]), into `dir` (created if needed).
 pub fn save<T: Float>(
     dir: &Path,
     config: &serde_json::Value,
+    data: &serde_json::Value,
     net: &Network<T>,
     state: &TrainState<T>,
 ) -> Result<(), Error> {
-    let bytes = to_bytes(config, net, state)?;
+    let bytes = to_bytes(config, data, net, state)?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     write_atomic(&dir.join(FILE), &bytes)
 }
 
-/// The bytes of [`FILE`] for `net` and `state`, with `config`.
+/// The bytes of [`FILE`] for `net` and `state`, with `config` and `data`.
 pub fn to_bytes<T: Float>(
     config: &serde_json::Value,
+    data: &serde_json::Value,
     net: &Network<T>,
     state: &TrainState<T>,
 ) -> Result<Vec<u8>, Error> {
@@ -108,6 +116,7 @@ pub fn to_bytes<T: Float>(
     let info = CheckpointInfo {
         format: FORMAT.into(),
         config: config.clone(),
+        data: data.clone(),
         layer_sizes: net.sizes(),
         step: state.step,
         epoch: state.epoch,

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod checkpoint;
+mod diverged;
 mod plan;
 pub(crate) mod step;
 mod trainer;

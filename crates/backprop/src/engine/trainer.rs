@@ -329,10 +329,7 @@ impl Trainer {
                 let (cost, batch_weight) = cost;
                 if let Some(c) = cost.filter(|c| !c.is_finite()) {
                     net.clear_dropout();
-                    return Err(Error::Diverged {
-                        iteration: unit,
-                        cost: c,
-                    });
+                    return Err(super::diverged::diagnose(config, x, unit, c));
                 }
                 let cost = cost.unwrap_or(f64::NAN);
                 if recorded {
@@ -422,6 +419,7 @@ impl Trainer {
         let m = x.ncols();
         // Every range, for the library's callers too (config.rs).
         config.validate_for(net.sizes().len().saturating_sub(2))?;
+        config.validate_for_examples(m)?;
         if config.record_every == Some(0) {
             return Err(Error::Config("--record-every must be at least 1".into()));
         }
@@ -515,20 +513,20 @@ impl Trainer {
 /// than the copy (`docs/PERFORMANCE.md`, Python section).
 fn gather_columns<T: Float>(src: ArrayView2<'_, T>, cols: &[usize], dst: &mut Array2<T>) {
     let rows = src.nrows();
-    let packed =
-        |strides: &[isize], cols: usize| rows == 0 || cols <= 1 || strides[1] == rows as isize;
-    let src_packed = (rows <= 1 || src.strides()[0] == 1) && packed(src.strides(), src.ncols());
-    let dst_packed = (rows <= 1 || dst.strides()[0] == 1) && packed(dst.strides(), dst.ncols());
-    if let (true, true, Some(s)) = (src_packed, dst_packed, src.to_slice_memory_order()) {
-        if let Some(d) = dst.as_slice_memory_order_mut() {
-            for (c, (to, &j)) in d.chunks_exact_mut(rows.max(1)).zip(cols).enumerate() {
-                if let Some(&ahead) = cols.get(c + PREFETCH_AHEAD) {
-                    prefetch(&s[ahead * rows..(ahead + 1) * rows]);
-                }
-                to.copy_from_slice(&s[j * rows..(j + 1) * rows]);
+    // Column-major on both sides (the transposes are row-major): each column
+    // is one contiguous run, copied whole.
+    let columns = (
+        src.reversed_axes().to_slice(),
+        dst.view_mut().reversed_axes().into_slice(),
+    );
+    if let (Some(s), Some(d)) = columns {
+        for (c, (to, &j)) in d.chunks_exact_mut(rows.max(1)).zip(cols).enumerate() {
+            if let Some(&ahead) = cols.get(c + PREFETCH_AHEAD) {
+                prefetch(&s[ahead * rows..(ahead + 1) * rows]);
             }
-            return;
+            to.copy_from_slice(&s[j * rows..(j + 1) * rows]);
         }
+        return;
     }
     for (c, &j) in cols.iter().enumerate() {
         dst.column_mut(c).assign(&src.column(j));

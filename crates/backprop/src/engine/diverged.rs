@@ -1,0 +1,103 @@
+//! What a non-finite cost most likely means, for [`Error::Diverged`]'s one
+//! line: features far beyond standardised data's scale (a table trained with
+//! `--no-standardize`, a value like 1e308) overflow the first layer's sums
+//! whatever the learning rate; otherwise the steps were too large. (An L2
+//! strength that diverges by itself is refused before training:
+//! `GdConfig::validate_for_examples`.)
+
+use ndarray::ArrayView2;
+
+use crate::error::Error;
+use crate::linalg::Float;
+use crate::train::GdConfig;
+
+/// The largest |feature| standardised data plausibly holds (an outlier a
+/// thousand standard deviations out); beyond it the features are named as
+/// the likely cause.
+const LARGE_FEATURE: f64 = 1e3;
+
+/// The error for a cost `cost` that is not finite at `iteration`, training
+/// with `config` on X (n_x × m), its cause diagnosed from X and the config.
+pub(crate) fn diagnose<T: Float>(
+    config: &GdConfig,
+    x: ArrayView2<'_, T>,
+    iteration: usize,
+    cost: f64,
+) -> Error {
+    Error::Diverged {
+        iteration,
+        cost,
+        cause: cause(config, largest_feature(x), std::mem::size_of::<T>() * 8),
+    }
+}
+
+/// The largest |x| in X, and the feature (row, from 1) that holds it.
+fn largest_feature<T: Float>(x: ArrayView2<'_, T>) -> (f64, usize) {
+    x.indexed_iter()
+        .map(|((row, _), v)| (v.to_f64().unwrap_or(f64::INFINITY).abs(), row + 1))
+        .fold((0.0, 0), |best, (v, row)| {
+            if v > best.0 || v.is_nan() {
+                (v, row)
+            } else {
+                best
+            }
+        })
+}
+
+/// The cause's text: the features when they are huge (or beyond the element
+/// type's range), else the learning rate.
+fn cause(config: &GdConfig, (largest, feature): (f64, usize), bits: usize) -> String {
+    let rate = format!(
+        "try a smaller learning rate (--learning-rate {})",
+        config.learning_rate
+    );
+    if !largest.is_finite() {
+        return format!(
+            "feature {feature} holds a value beyond f{bits}'s range: rescale the data \
+             (or --standardize it, or train with --precision f64)"
+        );
+    }
+    if largest > LARGE_FEATURE {
+        return format!(
+            "the features reach |x| = {largest:e} (feature {feature}), far beyond standardised data's scale, \
+             and overflow the network's sums: standardise them (--standardize) or rescale the data; else {rate}"
+        );
+    }
+    rate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn message(x: ndarray::Array2<f64>) -> String {
+        diagnose(&GdConfig::default(), x.view(), 0, f64::NAN).to_string()
+    }
+
+    #[test]
+    fn huge_features_are_named_before_the_learning_rate() {
+        let m = message(array![[1.0, 2.0], [3.0, -1e308]]);
+        assert!(
+            m.starts_with(
+                "the cost became NaN at iteration 0; the features reach |x| = 1e308 (feature 2)"
+            ),
+            "{m}"
+        );
+        assert!(m.contains("--standardize"), "{m}");
+        let m = message(array![[1.0, f64::INFINITY]]);
+        assert!(
+            m.contains("feature 1 holds a value beyond f64's range"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn features_on_a_standardised_scale_leave_the_learning_rate() {
+        let m = message(array![[1.0, -2.5], [0.3, 40.0]]);
+        assert_eq!(
+            m,
+            "the cost became NaN at iteration 0; try a smaller learning rate (--learning-rate 0.0075)"
+        );
+    }
+}
