@@ -26,9 +26,10 @@ fn csv(rows: usize) -> String {
     s
 }
 
-/// Starts a long `train` into `out` (inside `tmp`) and waits until it trains
-/// (its first cost line), holding the lock `lock` (a path relative to `tmp`).
-fn live_run(tmp: &TempDir, out: &str, lock: &str) -> Child {
+/// Starts a long `train` into `out` (inside `tmp`) with the flags `extra` and
+/// waits until it trains (its first cost line), holding the lock `lock` (a
+/// path relative to `tmp`).
+fn live_run(tmp: &TempDir, out: &str, lock: &str, extra: &[&str]) -> Child {
     tmp.write("big.csv", &csv(20_000));
     let args = [
         "train",
@@ -41,7 +42,7 @@ fn live_run(tmp: &TempDir, out: &str, lock: &str) -> Child {
         "--threads",
         "1",
     ];
-    let mut child = spawn(&tmp.0, &args, true);
+    let mut child = spawn(&tmp.0, &[&args[..], extra].concat(), true);
     let lock = tmp.path(lock);
     wait_until(&mut child, "holding its lock", |_| lock.is_file());
     let first = first_line(child.stdout.as_mut().expect("stdout is piped"));
@@ -90,7 +91,7 @@ fn stop_live_run(child: Child, out: &Path) {
 fn a_run_inside_a_live_runs_folder_is_refused_naming_it() {
     let tmp = TempDir::new("guard-inside");
     tmp.write("good.csv", &csv(40));
-    let child = live_run(&tmp, "par", ".par.lock");
+    let child = live_run(&tmp, "par", ".par.lock", &[]);
     for out in ["par/sub", "par/sub/deeper/run"] {
         let o = train_good(&tmp, out, &[]);
         assert_refused(&o, out, "another backprop run (pid", 1);
@@ -107,7 +108,7 @@ fn force_over_a_folder_holding_a_live_run_is_refused_naming_it() {
     tmp.write("good.csv", &csv(40));
     std::fs::create_dir(tmp.path("par")).unwrap();
     std::fs::write(tmp.path("par/keep.txt"), "mine").unwrap();
-    let child = live_run(&tmp, "par/a", "par/.a.lock");
+    let child = live_run(&tmp, "par/a", "par/.a.lock", &[]);
     let o = train_good(&tmp, "par", &["--force"]);
     assert_refused(
         &o,
@@ -121,6 +122,53 @@ fn force_over_a_folder_holding_a_live_run_is_refused_naming_it() {
     );
     assert!(tmp.path("par/keep.txt").is_file());
     stop_live_run(child, &tmp.path("par/a"));
+}
+
+#[test]
+fn a_forced_run_that_checkpoints_replaces_the_old_folder_whole() {
+    let tmp = TempDir::new("guard-force-checkpoints");
+    tmp.write("good.csv", &csv(40));
+    assert!(train_good(&tmp, "r", &[]).status.success());
+    std::fs::write(tmp.path("r/old.txt"), "old").unwrap();
+    let extra = ["--force", "--checkpoint-every", "1"];
+    let mut child = live_run(&tmp, "r", ".r.lock", &extra);
+    // Its first checkpoint replaces the old folder whole, in one step.
+    let old = tmp.path("r/old.txt");
+    wait_until(&mut child, "replacing the old run folder", |_| {
+        !old.exists()
+    });
+    stop_live_run(child, &tmp.path("r"));
+    // Interrupted, the folder is the new run's: its checkpoint and metrics,
+    // nothing of the old run (its model, its plots) mixed in.
+    let mut names: Vec<String> = std::fs::read_dir(tmp.path("r"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["checkpoint.safetensors", "metrics.json"]);
+}
+
+#[test]
+fn a_forced_run_that_ends_before_its_first_checkpoint_leaves_the_old_folder() {
+    let tmp = TempDir::new("guard-force-no-checkpoint");
+    tmp.write("good.csv", &csv(40));
+    assert!(train_good(&tmp, "r", &[]).status.success());
+    std::fs::write(tmp.path("r/old.txt"), "old").unwrap();
+    // Diverges at once (a NaN cost, exit 1), before any checkpoint.
+    let o = train_good(
+        &tmp,
+        "r",
+        &[
+            "--force",
+            "--checkpoint-every",
+            "2",
+            "--learning-rate",
+            "1e300",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(tmp.path("r/old.txt").is_file(), "the old run was lost");
+    assert!(tmp.path("r/model.json").is_file(), "the old run was lost");
 }
 
 #[test]
@@ -183,7 +231,7 @@ fn the_lock_of_a_run_killed_by_a_broken_pipe_stops_nobody() {
     let tmp = TempDir::new("guard-stale");
     tmp.write("good.csv", &csv(40));
     std::fs::create_dir(tmp.path("par")).unwrap();
-    let mut child = live_run(&tmp, "par/a", "par/.a.lock");
+    let mut child = live_run(&tmp, "par/a", "par/.a.lock", &[]);
     drop(child.stdout.take());
     let (status, err) = finish(child);
     assert_eq!(status.signal(), Some(libc::SIGPIPE), "{err}");

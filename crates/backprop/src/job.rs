@@ -22,7 +22,7 @@ use crate::linalg::{Float, Threads};
 use crate::metrics::accuracy;
 use crate::network::Network;
 use crate::rng::NumpyRng;
-use crate::run_folder;
+use crate::run_folder::{self, CheckpointFolder};
 use crate::train::Progress;
 
 pub use crate::fsutil::{claim_fresh, claim_out, RunLock};
@@ -105,8 +105,8 @@ pub struct Hooks<'a> {
 /// metrics so far in the run folder and returns [`Error::Interrupted`].
 pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Error> {
     config.validate()?;
-    let in_place = checkpoints_make_the_folder(config);
     let _lock = claim_run_folder(config, config.force, None, hooks.collective)?;
+    let folder = run_folder::CheckpointFolder::new(&config.out, false);
     let data = load_data(config, hooks.load_progress)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
     let ctx = RunContext {
@@ -115,11 +115,11 @@ pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Erro
         resume: None,
         collective: hooks.collective,
     };
-    let trained = train_on_with(&data, &config.model, ctx, hooks.iteration)?;
+    let trained = train_in(&data, &config.model, ctx, Some(&folder), hooks.iteration)?;
     if hooks.collective.is_some_and(|c| c.rank() != 0) {
         return Ok(trained);
     }
-    finish(config, &data, trained, in_place)
+    finish(config, &data, trained, folder.is_own())
 }
 
 /// Continues the run in `dir` from its checkpoint: its own configuration and
@@ -153,11 +153,11 @@ pub fn resume_train(
     // Into its own folder it replaces itself; into another, that must be new
     // (or, with `force`, must not hold the checkpoint it continues from).
     let own_folder = out.is_none_or(|o| o == dir);
-    let in_place = own_folder || checkpoints_make_the_folder(&config);
     let resumed_from = (!own_folder).then(|| file.clone());
     let _lock = claim_run_folder(&config, own_folder || force, resumed_from, hooks.collective)?;
+    let folder = run_folder::CheckpointFolder::new(&config.out, own_folder);
     let data = load_data(&config, hooks.load_progress)?;
-    check_same_data(&info, &data.train, &file)?;
+    check_same_data(&info, &data.train, &file, hooks.stop)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
     let ctx = RunContext {
         job: Some(&config),
@@ -165,20 +165,25 @@ pub fn resume_train(
         resume: Some(dir),
         collective: hooks.collective,
     };
-    let trained = train_on_with(&data, &config.model, ctx, hooks.iteration)?;
+    let trained = train_in(&data, &config.model, ctx, Some(&folder), hooks.iteration)?;
     if hooks.collective.is_some_and(|c| c.rank() != 0) {
         return Ok(trained);
     }
-    finish(&config, &data, trained, in_place)
+    finish(&config, &data, trained, folder.is_own())
 }
 
 /// Refuses to resume on a training set that changed since the checkpoint
 /// was written (its fingerprint, when the checkpoint records one).
-fn check_same_data(info: &CheckpointInfo, train: &Dataset, file: &Path) -> Result<(), Error> {
+fn check_same_data(
+    info: &CheckpointInfo,
+    train: &Dataset,
+    file: &Path,
+    stop: Option<&AtomicBool>,
+) -> Result<(), Error> {
     let Ok(then) = serde_json::from_value::<Fingerprint>(info.data.clone()) else {
         return Ok(()); // written before fingerprints were recorded
     };
-    match then.difference(&Fingerprint::of(train)) {
+    match then.difference(&Fingerprint::of(train, stop)?) {
         None => Ok(()),
         Some(what) => Err(Error::format(
             file,
@@ -190,15 +195,9 @@ fn check_same_data(info: &CheckpointInfo, train: &Dataset, file: &Path) -> Resul
     }
 }
 
-/// Whether the run's checkpoints make its (new) run folder, which the run
-/// then completes in place. A folder that exists already (`--force`) is
-/// replaced whole at the end instead, so none of its old files stay mixed in.
-fn checkpoints_make_the_folder(config: &TrainConfig) -> bool {
-    config.checkpoint_every.is_some() && !config.out.exists()
-}
-
 /// Writes the run folder of a finished (or interrupted) run: in place when
-/// it is this run's own (`in_place`), else through a new folder swapped in.
+/// it is this run's own (`in_place`: made or replaced by its checkpoints, or
+/// resumed in place), else through a new folder swapped in whole.
 fn finish(
     config: &TrainConfig,
     data: &JobData,
@@ -292,21 +291,41 @@ pub fn train_on(
     Ok(trained)
 }
 
-/// [`train_on`] with a validation set, checkpoints, a stop flag or a resume.
+/// [`train_on`] with a validation set, checkpoints (into the job's run
+/// folder, in place), a stop flag or a resume.
 pub fn train_on_with(
     data: &JobData,
     spec: &ModelSpec,
     ctx: RunContext<'_>,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<Trained, Error> {
+    let folder = ctx.job.map(|j| CheckpointFolder::new(&j.out, true));
+    train_in(data, spec, ctx, folder.as_ref(), observe)
+}
+
+/// [`train_on_with`], the job's checkpoints written into `folder`.
+fn train_in(
+    data: &JobData,
+    spec: &ModelSpec,
+    ctx: RunContext<'_>,
+    folder: Option<&CheckpointFolder>,
+    observe: &mut dyn FnMut(Progress),
+) -> Result<Trained, Error> {
     spec.validate()?;
+    // Only rank 0 of a data-parallel run writes checkpoints.
+    let writer = ctx.collective.is_none_or(|c| c.rank() == 0);
+    let checkpoints = match (ctx.job.filter(|_| writer), folder) {
+        (Some(job), Some(folder)) => Some(Checkpoints::new(job, &data.train, folder, ctx.stop)?),
+        _ => None,
+    };
+    let checkpoints = checkpoints.as_ref();
     let (network, metrics, checkpoint) = match spec.precision {
         Precision::F32 => {
-            let (n, m, c) = train_typed::<f32>(data, spec, ctx, observe)?;
+            let (n, m, c) = train_typed::<f32>(data, spec, ctx, checkpoints, observe)?;
             (TrainedNetwork::F32(n), m, c)
         }
         Precision::F64 => {
-            let (n, m, c) = train_typed::<f64>(data, spec, ctx, observe)?;
+            let (n, m, c) = train_typed::<f64>(data, spec, ctx, checkpoints, observe)?;
             (TrainedNetwork::F64(n), m, c)
         }
     };
@@ -318,6 +337,40 @@ pub fn train_on_with(
     })
 }
 
+/// A job's checkpoints: what each records besides the weights (the job's
+/// configuration, its training set's fingerprint) and the folder they go to.
+struct Checkpoints<'a> {
+    config: serde_json::Value,
+    data: serde_json::Value,
+    folder: &'a CheckpointFolder,
+}
+
+impl<'a> Checkpoints<'a> {
+    fn new(
+        job: &TrainConfig,
+        train: &Dataset,
+        folder: &'a CheckpointFolder,
+        stop: Option<&AtomicBool>,
+    ) -> Result<Self, Error> {
+        let fingerprint = Fingerprint::of(train, stop)?;
+        Ok(Checkpoints {
+            config: serde_json::to_value(job).expect("config serialises"),
+            data: serde_json::to_value(fingerprint).expect("fingerprint serialises"),
+            folder,
+        })
+    }
+
+    /// The checkpoint file's bytes for `net` and `state`.
+    fn bytes<T: Float>(&self, net: &Network<T>, state: &TrainState<T>) -> Result<Vec<u8>, Error> {
+        checkpoint::to_bytes(&self.config, &self.data, net, state)
+    }
+
+    /// Writes the checkpoint of `net` and `state` into the run folder.
+    fn save<T: Float>(&self, net: &Network<T>, state: &TrainState<T>) -> Result<(), Error> {
+        self.folder.save(&self.bytes(net, state)?)
+    }
+}
+
 /// What [`train_typed`] returns: the network, its metrics, the final checkpoint's bytes.
 type TypedRun<T> = (Network<T>, Metrics, Option<Vec<u8>>);
 
@@ -325,6 +378,7 @@ fn train_typed<T: Float>(
     data: &JobData,
     spec: &ModelSpec,
     ctx: RunContext<'_>,
+    checkpoints: Option<&Checkpoints<'_>>,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<TypedRun<T>, Error> {
     let train = &data.train;
@@ -351,17 +405,13 @@ fn train_typed<T: Float>(
         .as_ref()
         .map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>()));
 
-    let writer = ctx.collective.is_none_or(|c| c.rank() == 0);
     let state = match ctx.resume {
         Some(dir) => checkpoint::restore(dir, &spec.gd, &mut net)?.1,
         None => TrainState::new(&spec.gd),
     };
-    let job = ctx.job.filter(|_| writer);
-    let job_json = job.map(|j| serde_json::to_value(j).expect("config serialises"));
-    let data_json = serde_json::to_value(Fingerprint::of(train)).expect("fingerprint serialises");
-    let mut save = |n: &Network<T>, s: &TrainState<T>| match (job, &job_json) {
-        (Some(j), Some(c)) => checkpoint::save(&j.out, c, &data_json, n, s),
-        _ => Ok(()),
+    let mut save = |n: &Network<T>, s: &TrainState<T>| match checkpoints {
+        Some(c) => c.save(n, s),
+        None => Ok(()),
     };
     let extras = Extras {
         test: test_views,
@@ -369,7 +419,7 @@ fn train_typed<T: Float>(
             .as_ref()
             .map(|(vx, vy, vl)| (vx.view(), vy.view(), vl.view())),
         stop: ctx.stop,
-        checkpoint_every: job.and_then(|j| j.checkpoint_every),
+        checkpoint_every: checkpoints.and_then(|_| ctx.job?.checkpoint_every),
         checkpoint: Some(&mut save),
         collective: ctx.collective,
         ..Extras::default()
@@ -378,11 +428,11 @@ fn train_typed<T: Float>(
         Trainer::new(spec.gd.clone()).run(&mut net, x.view(), y.view(), state, extras, observe)?;
     let interrupted = outcome.interrupted;
     let mut final_checkpoint = None;
-    if let (Some(j), Some(c)) = (job, &job_json) {
+    if let Some(c) = checkpoints {
         if interrupted {
-            checkpoint::save(&j.out, c, &data_json, &net, &outcome.state)?;
+            c.save(&net, &outcome.state)?;
         } else {
-            final_checkpoint = Some(checkpoint::to_bytes(c, &data_json, &net, &outcome.state)?);
+            final_checkpoint = Some(c.bytes(&net, &outcome.state)?);
         }
     }
     let updates = outcome.state.step;

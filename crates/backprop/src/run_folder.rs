@@ -8,6 +8,7 @@
 //! each file atomic and the checkpoint last, so that at every moment it holds
 //! a checkpoint `--resume` continues from.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -233,6 +234,52 @@ fn write_checkpoint(dir: &Path, trained: &Trained) -> Result<(), Error> {
     match &trained.checkpoint {
         Some(bytes) => write_atomic(&dir.join(checkpoint::FILE), bytes),
         None => Ok(()),
+    }
+}
+
+/// Where a job's checkpoints go: its run folder. A run forced over a folder
+/// that exists replaces it whole, in one step, with its first checkpoint, so
+/// the old run's files never mix with the new one's (and stay whole if the new
+/// run ends before any checkpoint); from then on it writes in place.
+#[derive(Debug)]
+pub(crate) struct CheckpointFolder {
+    out: PathBuf,
+    /// The folder holds another run's files: the next checkpoint replaces it.
+    replace: Cell<bool>,
+    /// The folder is this run's (made or replaced by its checkpoints, or
+    /// resumed in place), to be completed in place.
+    own: Cell<bool>,
+}
+
+impl CheckpointFolder {
+    /// The checkpoints of a run writing `out`; `own` when `out` is the run's
+    /// own already (resumed in place).
+    pub(crate) fn new(out: &Path, own: bool) -> Self {
+        CheckpointFolder {
+            out: out.to_path_buf(),
+            replace: Cell::new(!own && out.exists()),
+            own: Cell::new(own),
+        }
+    }
+
+    /// Writes a checkpoint's `bytes` into the folder (atomically).
+    pub(crate) fn save(&self, bytes: &[u8]) -> Result<(), Error> {
+        if self.replace.get() {
+            let dir = RunDir::create(&self.out, true)?;
+            write_atomic(&dir.path(checkpoint::FILE), bytes)?;
+            dir.commit()?;
+            self.replace.set(false);
+        } else {
+            std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
+            write_atomic(&self.out.join(checkpoint::FILE), bytes)?;
+        }
+        self.own.set(true);
+        Ok(())
+    }
+
+    /// Whether the folder is the run's own now (see [`write`]'s `in_place`).
+    pub(crate) fn is_own(&self) -> bool {
+        self.own.get()
     }
 }
 

@@ -6,7 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::Dataset;
+use crate::error::Error;
 
 /// A training set's fingerprint (see the module's doc).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -20,16 +23,27 @@ pub(crate) struct Fingerprint {
 }
 
 impl Fingerprint {
-    /// The fingerprint of `d` as the run sees it (after any split and standardisation).
-    pub(crate) fn of(d: &Dataset) -> Self {
-        let bits = d.x.iter().chain(d.y.iter()).map(|v| v.to_bits());
-        Fingerprint {
+    /// The fingerprint of `d` as the run sees it (after any split and
+    /// standardisation); [`Error::Stopped`] once `stop` (the run's stop flag)
+    /// is set meanwhile.
+    pub(crate) fn of(d: &Dataset, stop: Option<&AtomicBool>) -> Result<Self, Error> {
+        let mut h = Hash::new();
+        let words = d.x.iter().chain(d.y.iter()).map(|v| v.to_bits());
+        for (i, w) in words.enumerate() {
+            if i % POLL_EVERY == 0 && stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                return Err(Error::Stopped {
+                    phase: format!("hashing {}", d.source.display()),
+                });
+            }
+            h.add(w);
+        }
+        Ok(Fingerprint {
             examples: d.examples(),
             features: d.features(),
             feature_names: d.preprocessing.feature_names.clone(),
             classes: d.classes.clone(),
-            values: format!("{:016x}", hash(bits)),
-        }
+            values: format!("{:016x}", h.0),
+        })
     }
 
     /// What differs in `now` from `self`, in words; `None` when nothing does.
@@ -59,15 +73,23 @@ impl Fingerprint {
     }
 }
 
-/// FNV-1a over the words' bytes, a word at a time (a change detector, not a
-/// cryptographic hash: what it guards against is an edited file, not an adversary).
-fn hash(words: impl Iterator<Item = u64>) -> u64 {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    words.fold(0xcbf2_9ce4_8422_2325, |h, w| {
-        w.to_le_bytes()
-            .iter()
-            .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(PRIME))
-    })
+/// Values hashed between two polls of the stop flag (about a millisecond).
+const POLL_EVERY: usize = 1 << 20;
+
+/// FNV-style, a whole word per step, rotated first so that every bit of a
+/// word reaches every bit of the hash: a change detector, not a
+/// cryptographic hash (it guards against an edited file, not an adversary).
+struct Hash(u64);
+
+impl Hash {
+    fn new() -> Self {
+        Hash(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn add(&mut self, w: u64) {
+        const PRIME: u64 = 0x0000_0100_0000_01b3;
+        self.0 = (self.0.rotate_left(29) ^ w).wrapping_mul(PRIME);
+    }
 }
 
 #[cfg(test)]
@@ -95,13 +117,11 @@ mod tests {
     #[test]
     fn the_same_data_matches_and_each_change_is_named() {
         let x = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
-        let base = Fingerprint::of(&set(x.clone(), &["a", "b"], &["no", "yes"]));
+        let base = Fingerprint::of(&set(x.clone(), &["a", "b"], &["no", "yes"]), None).unwrap();
         assert_eq!(
-            base.difference(&Fingerprint::of(&set(
-                x.clone(),
-                &["a", "b"],
-                &["no", "yes"]
-            ))),
+            base.difference(
+                &Fingerprint::of(&set(x.clone(), &["a", "b"], &["no", "yes"]), None).unwrap()
+            ),
             None
         );
         let changed = [
@@ -131,7 +151,7 @@ mod tests {
             ),
         ];
         for (d, words) in changed {
-            let got = base.difference(&Fingerprint::of(&d));
+            let got = base.difference(&Fingerprint::of(&d, None).unwrap());
             assert!(got.as_deref().is_some_and(|g| g.contains(words)), "{got:?}");
         }
     }

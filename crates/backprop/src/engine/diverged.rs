@@ -48,7 +48,7 @@ fn largest_feature<T: Float>(x: ArrayView2<'_, T>) -> (f64, usize) {
 /// type's range), else the learning rate.
 fn cause(config: &GdConfig, (largest, feature): (f64, usize), bits: usize) -> String {
     let rate = format!(
-        "try a smaller learning rate (--learning-rate {})",
+        "try a smaller learning rate (--learning-rate {:?})",
         config.learning_rate
     );
     if !largest.is_finite() {
