@@ -10,8 +10,9 @@ mod harness;
 
 use std::fmt::Write as _;
 use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::Child;
+use std::process::{Child, Output};
 
 use harness::{assert_refused, backprop, finish, signal, spawn, stderr, wait_until, TempDir};
 
@@ -58,6 +59,21 @@ fn first_line(from: &mut impl Read) -> String {
     String::from_utf8_lossy(&line).into_owned()
 }
 
+/// `backprop train --train good.csv --out OUT --iterations 3 --quiet EXTRA` in `tmp`.
+fn train_good(tmp: &TempDir, out: &str, extra: &[&str]) -> Output {
+    let args = [
+        "train",
+        "--train",
+        "good.csv",
+        "--out",
+        out,
+        "--iterations",
+        "3",
+        "--quiet",
+    ];
+    backprop(&tmp.0, &[&args[..], extra].concat())
+}
+
 /// Stops the live run with SIGTERM: it must end as an interrupted run (exit
 /// 130) whose checkpoint is in `out`, so nothing of its training was lost.
 fn stop_live_run(child: Child, out: &Path) {
@@ -76,19 +92,7 @@ fn a_run_inside_a_live_runs_folder_is_refused_naming_it() {
     tmp.write("good.csv", &csv(40));
     let child = live_run(&tmp, "par", ".par.lock");
     for out in ["par/sub", "par/sub/deeper/run"] {
-        let o = backprop(
-            &tmp.0,
-            &[
-                "train",
-                "--train",
-                "good.csv",
-                "--out",
-                out,
-                "--iterations",
-                "3",
-                "--quiet",
-            ],
-        );
+        let o = train_good(&tmp, out, &[]);
         assert_refused(&o, out, "another backprop run (pid", 1);
         assert!(stderr(&o).contains("par"), "{}", stderr(&o));
     }
@@ -104,20 +108,7 @@ fn force_over_a_folder_holding_a_live_run_is_refused_naming_it() {
     std::fs::create_dir(tmp.path("par")).unwrap();
     std::fs::write(tmp.path("par/keep.txt"), "mine").unwrap();
     let child = live_run(&tmp, "par/a", "par/.a.lock");
-    let o = backprop(
-        &tmp.0,
-        &[
-            "train",
-            "--train",
-            "good.csv",
-            "--out",
-            "par",
-            "--force",
-            "--iterations",
-            "3",
-            "--quiet",
-        ],
-    );
+    let o = train_good(&tmp, "par", &["--force"]);
     assert_refused(
         &o,
         "--out par --force",
@@ -136,19 +127,9 @@ fn force_over_a_folder_holding_a_live_run_is_refused_naming_it() {
 fn resume_with_force_replaces_another_folder_whole() {
     let tmp = TempDir::new("guard-resume-force");
     tmp.write("good.csv", &csv(40));
-    let first = [
-        "train",
-        "--train",
-        "good.csv",
-        "--out",
-        "r",
-        "--iterations",
-        "10",
-        "--checkpoint-every",
-        "5",
-        "--quiet",
-    ];
-    assert!(backprop(&tmp.0, &first).status.success());
+    assert!(train_good(&tmp, "r", &["--checkpoint-every", "1"])
+        .status
+        .success());
     std::fs::create_dir(tmp.path("other")).unwrap();
     std::fs::write(tmp.path("other/old.txt"), "old").unwrap();
     let resume = [
@@ -196,43 +177,25 @@ fn resume_with_force_replaces_another_folder_whole() {
 }
 
 #[test]
-fn the_lock_of_a_killed_run_stops_nobody() {
+fn the_lock_of_a_run_killed_by_a_broken_pipe_stops_nobody() {
+    // `backprop train … | head -1`: the reader goes, the next progress line
+    // kills the run with SIGPIPE, and its lock file stays (no code runs).
     let tmp = TempDir::new("guard-stale");
     tmp.write("good.csv", &csv(40));
     std::fs::create_dir(tmp.path("par")).unwrap();
-    let child = live_run(&tmp, "par/a", "par/.a.lock");
-    signal(&child, "KILL");
-    finish(child);
+    let mut child = live_run(&tmp, "par/a", "par/.a.lock");
+    drop(child.stdout.take());
+    let (status, err) = finish(child);
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{err}");
     assert!(
         tmp.path("par/.a.lock").is_file(),
-        "a killed run cannot remove its lock"
+        "no lock was left: test nothing"
     );
-    let inside = [
-        "train",
-        "--train",
-        "good.csv",
-        "--out",
-        "par/a/sub",
-        "--iterations",
-        "3",
-        "--quiet",
-    ];
-    for args in [
-        &inside[..],
-        &[
-            "train",
-            "--train",
-            "good.csv",
-            "--out",
-            "par",
-            "--force",
-            "--iterations",
-            "3",
-            "--quiet",
-        ],
-    ] {
-        let o = backprop(&tmp.0, args);
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-        assert_eq!(stderr(&o), "", "{args:?} said something about the old lock");
+    // Neither a run inside its folder nor --force over the folder around it
+    // is stopped by that lock, and neither says anything about it.
+    for (out, extra) in [("par/a/sub", &[][..]), ("par", &["--force"][..])] {
+        let o = train_good(&tmp, out, extra);
+        assert!(o.status.success(), "{out}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{out} said something about the old lock");
     }
 }

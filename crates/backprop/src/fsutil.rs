@@ -444,7 +444,8 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    fn tmp(name: &str) -> PathBuf {
+    /// A fresh temporary folder for one test (also `guard`'s tests).
+    pub(super) fn tmp(name: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("backprop-fsutil-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&d);
         fs::create_dir_all(&d).unwrap();

@@ -1441,16 +1441,30 @@ fn run_folder_cases() -> Vec<Case> {
         flag("mpirun-without-mpi-pmi", "", "mpi").env("PMI_SIZE", "4"),
         // Issue 13's red-team pass, V1: --force never deletes a folder holding
         // a picture the run reads through labels.csv or a symbolic link.
-        pictures_into_victim("out-force-holds-a-picture-named-by-absolute-path")
-            .with(|d| labels_naming(d, &d.join("victim/v.png").to_string_lossy())),
-        pictures_into_victim("out-force-holds-a-picture-named-by-dotdot-path")
-            .with(|d| labels_naming(d, "../victim/v.png")),
-        pictures_into_victim("out-force-holds-a-linked-class-folder").with(|d| {
+        pictures_into_victim(
+            "out-force-holds-a-picture-named-by-absolute-path",
+            "an input of this run",
+        )
+        .with(|d| labels_naming(d, &d.join("victim/v.png").to_string_lossy())),
+        pictures_into_victim(
+            "out-force-holds-a-picture-named-by-dotdot-path",
+            "holds victim/v.png (read as p/../victim/v.png), an input of this run",
+        )
+        .with(|d| labels_naming(d, "../victim/v.png")),
+        pictures_into_victim(
+            "out-force-holds-a-linked-class-folder",
+            "holds victim/v.png (read as p/cat/v.png), an input of this run",
+        )
+        .with(|d| {
             two_class_folders(d);
             std::fs::remove_dir_all(d.join("p/cat")).unwrap();
             std::os::unix::fs::symlink("../victim", d.join("p/cat")).unwrap();
         }),
-        pictures_into_victim("out-force-holds-linked-pictures").with(|d| {
+        pictures_into_victim(
+            "out-force-holds-linked-pictures",
+            "holds victim/v.png (read as p/cat/0.png), an input of this run",
+        )
+        .with(|d| {
             two_class_folders(d);
             std::fs::remove_file(d.join("p/cat/0.png")).unwrap();
             std::os::unix::fs::symlink("../../victim/v.png", d.join("p/cat/0.png")).unwrap();
@@ -1516,12 +1530,13 @@ fn run_folder_cases() -> Vec<Case> {
 }
 
 /// `train --train p --out victim --force` where `victim` holds a picture
-/// (`victim/v.png`) and a file of the user's.
-fn pictures_into_victim(name: &'static str) -> Case {
+/// (`victim/v.png`) and a file of the user's; the refusal must hold `needle`
+/// (through a link or `..`, the picture where it lies and as it is read).
+fn pictures_into_victim(name: &'static str, needle: &'static str) -> Case {
     case(
         name,
         "train --train p --out victim --force --iterations 3",
-        "an input of this run",
+        needle,
     )
     .file("victim/keep.txt", "mine")
     .with(|d| png(&d.join("victim/v.png"), 9))

@@ -59,25 +59,35 @@ pub(crate) fn refuse_inputs(out: &Path, inputs: &[PathBuf]) -> Result<(), Error>
     let Ok(dir) = out.canonicalize() else {
         return Ok(());
     };
-    let Some(input) = inputs
+    let Some((input, place)) = inputs
         .iter()
-        .find(|i| locations(i).any(|p| p.starts_with(&dir)))
+        .find_map(|i| locations(i).find(|p| p.starts_with(&dir)).map(|p| (i, p)))
     else {
         return Ok(());
     };
-    let message = if locations(input).any(|p| p == dir) {
+    let message = if place == dir {
         "is an input of this run, so --force would replace it; choose another --out".to_string()
     } else {
+        // Reached through a link (or `..`), the input is named where it lies
+        // in `out` (through `out` as written) and as the run reads it.
+        let written = std::env::current_dir().map(|d| d.join(input)).ok();
+        let held = if written.as_ref() == Some(&place) {
+            input.display().to_string()
+        } else {
+            let lies = place
+                .strip_prefix(&dir)
+                .map_or(place.clone(), |p| out.join(p));
+            format!("{} (read as {})", lies.display(), input.display())
+        };
         format!(
-            "holds {}, an input of this run, so --force would delete it; choose another --out",
-            input.display()
+            "holds {held}, an input of this run, so --force would delete it; choose another --out"
         )
     };
     Err(Error::format(out, message))
 }
 
 /// Where `path` is: its canonical target, and its own place (canonical
-/// folder + its name) when it is a link.
+/// folder + its name); the two differ when it is a link.
 fn locations(path: &Path) -> impl Iterator<Item = PathBuf> {
     let target = path.canonicalize().ok();
     let place = match (path.parent(), path.file_name()) {
@@ -202,12 +212,7 @@ fn live_holder(lock: &Path) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("backprop-guard-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
-    }
+    use crate::fsutil::tests::tmp;
 
     #[test]
     fn a_fifo_is_never_replaced() {
@@ -227,16 +232,27 @@ mod tests {
 
     #[test]
     fn an_input_reached_through_a_link_counts() {
-        let d = tmp("links");
+        let d = tmp("links").canonicalize().unwrap();
         fs::create_dir_all(d.join("victim")).unwrap();
         fs::create_dir_all(d.join("data")).unwrap();
         fs::write(d.join("victim/r1.png"), "x").unwrap();
         std::os::unix::fs::symlink(d.join("victim/r1.png"), d.join("data/r1.png")).unwrap();
-        std::os::unix::fs::symlink(d.join("data/r1.png"), d.join("victim/link.png")).unwrap();
-        let e = refuse_inputs(&d.join("victim"), &[d.join("data/r1.png")]).unwrap_err();
-        assert!(e.to_string().contains("an input of this run"), "{e}");
-        // The link itself lies in `victim`: deleting it loses the user's link.
-        assert!(refuse_inputs(&d.join("victim"), &[d.join("victim/link.png")]).is_err());
+        let victim = d.join("victim");
+        let e = refuse_inputs(&victim, &[d.join("data/r1.png")]).unwrap_err();
+        let both = format!(
+            "holds {} (read as {}), an input of this run",
+            victim.join("r1.png").display(),
+            d.join("data/r1.png").display()
+        );
+        assert!(e.to_string().contains(&both), "{e}");
+        // A link in `victim` to a file outside it: deleting it loses the
+        // user's link. It lies where it is read, so it is named once.
+        fs::write(d.join("data/own.png"), "x").unwrap();
+        std::os::unix::fs::symlink(d.join("data/own.png"), d.join("victim/link.png")).unwrap();
+        let e = refuse_inputs(&victim, &[d.join("victim/link.png")]).unwrap_err();
+        let once = format!("holds {}, an input", victim.join("link.png").display());
+        assert!(e.to_string().contains(&once), "{e}");
+        assert!(refuse_inputs(&victim, &[d.join("data/own.png")]).is_ok());
         assert!(refuse_inputs(&d.join("data"), &[d.join("victim/r1.png")]).is_ok());
         fs::remove_dir_all(&d).unwrap();
     }
