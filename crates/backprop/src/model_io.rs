@@ -170,12 +170,15 @@ pub(crate) fn unpack<T: Float>(
 pub fn load(dir: &Path) -> Result<(ModelInfo, AnyNetwork), Error> {
     let info_path = dir.join(INFO_FILE);
     let text = std::fs::read_to_string(&info_path).map_err(|e| Error::io(&info_path, e))?;
-    let info: ModelInfo = serde_json::from_str(&text).map_err(|e| {
+    let not_model = |e: serde_json::Error| {
         Error::format(
             &info_path,
             format!("is not a backprop model description ({e})"),
         )
-    })?;
+    };
+    // Typed from the text, so a field given twice is refused (a `Value` keeps
+    // the last silently).
+    let info: ModelInfo = serde_json::from_str(&text).map_err(not_model)?;
     if info.format != FORMAT {
         return Err(Error::format(
             &info_path,
@@ -183,7 +186,9 @@ pub fn load(dir: &Path) -> Result<(ModelInfo, AnyNetwork), Error> {
         ));
     }
     check::check_info(&info_path, &info)?;
-    let raw: serde_json::Value = serde_json::from_str(&text).expect("parsed above");
+    // Parsed again as a `Value`, which can still fail: the typed parse skips
+    // unknown fields without refusing lone surrogates or nesting past 128.
+    let raw: serde_json::Value = serde_json::from_str(&text).map_err(not_model)?;
     check::check_raw(&raw).map_err(|m| check::damaged(&info_path, m))?;
     let weights_path = dir.join(WEIGHTS_FILE);
     let bytes = std::fs::read(&weights_path).map_err(|e| Error::io(&weights_path, e))?;

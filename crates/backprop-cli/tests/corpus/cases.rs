@@ -99,6 +99,17 @@ fn model(
         .with(move |d| model_with(d, &edit))
 }
 
+/// [`model`] with `field` (JSON text a `serde_json::Value` cannot hold, so
+/// it is written as text) added to model.json's top-level object.
+fn model_text(name: &'static str, needle: &'static str, field: String) -> Case {
+    model(name, needle, |_| {}).with(move |d| {
+        let p = d.join("model/model.json");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let body = text.trim_end().strip_suffix('}').unwrap();
+        std::fs::write(&p, format!("{body},{field}}}")).unwrap();
+    })
+}
+
 /// `predict --model model in.csv` with the fixture model's weights replaced.
 fn weights(
     name: &'static str,
@@ -1227,6 +1238,24 @@ fn model_cases() -> Vec<Case> {
         model("model-index-column-is-feature", "label or index", |v| {
             v["preprocessing"]["table"]["index_column"] = json!("x2")
         }),
+        // Unknown fields the typed parse skips but a `Value` parse refuses
+        // panicked predict, evaluate and export (review B1).
+        model_text(
+            "model-unknown-field-lone-surrogate",
+            "is not a backprop model description",
+            r#""x":"\udc00""#.into(),
+        ),
+        model_text(
+            "model-unknown-field-nested-200-deep",
+            "is not a backprop model description",
+            format!(r#""x":{}{}"#, "[".repeat(200), "]".repeat(200)),
+        ),
+        // A field given twice stays refused, not the last one taken.
+        model_text(
+            "model-field-twice",
+            "duplicate field `precision`",
+            r#""precision":"f32""#.into(),
+        ),
         // predict and evaluate have no --missing flag: the fix is in the file (red team V17).
         model("predict-missing-cell-fix", "in the file", |_| {}).file("in.csv", "x1,x2\n,0.2\n"),
         case(
