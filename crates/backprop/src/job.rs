@@ -239,11 +239,16 @@ fn claim_run_folder(
     if collective.is_some_and(|c| c.rank() != 0) {
         return check_out(&config.out, force).map(|()| None);
     }
-    let mut inputs = data::files_read(&config.train);
-    if let Some(test) = &config.test {
-        inputs.extend(data::files_read(test));
+    // The inputs matter only to a folder `--force` would replace: listing a
+    // picture folder's files for a new --out would be work for nothing.
+    let mut inputs = Vec::new();
+    if config.out.exists() {
+        inputs.extend(data::files_read(&config.train));
+        if let Some(test) = &config.test {
+            inputs.extend(data::files_read(test));
+        }
+        inputs.extend(resumed_from);
     }
-    inputs.extend(resumed_from);
     fsutil::claim_out(&config.out, force, &inputs).map(Some)
 }
 
