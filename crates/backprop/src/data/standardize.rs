@@ -113,7 +113,7 @@ pub(crate) fn standardize_within(
         for (feature, &raw) in column.iter().enumerate() {
             let (mu, sd) = stats(feature);
             let became = (raw - mu) / sd;
-            if !(became.abs() <= limit) {
+            if !became.is_finite() || became.abs() > limit {
                 return Err(TooLarge {
                     feature,
                     example,
