@@ -53,7 +53,10 @@ pub use self::table::{ColumnSpec, Fill, Missing, TableSpec};
 /// `predict` makes new inputs the same way.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Preprocessing {
-    /// "hdf5", "csv", "images", "npz" or "planar".
+    /// The kind of input: a file's ("csv", "images", "hdf5", "npz", "idx"),
+    /// "array" (arrays handed to the library in memory) or a built-in data
+    /// set's ("planar", "spiral", "xor", "circle", "gauss"); model.json's
+    /// checks accept these eleven.
     pub input: String,
     /// Each raw value is multiplied by this (1/255 for 8-bit pixels, 1 otherwise).
     pub scale: f64,
