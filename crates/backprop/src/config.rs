@@ -520,7 +520,7 @@ impl TrainConfig {
     fn validate_columns(&self) -> Result<(), Error> {
         let load = &self.load;
         for (flag, names) in [("--features", &load.features), ("--drop", &load.drop)] {
-            if let Some(name) = first_repeat(names) {
+            if let Some(name) = first_repeat(names.iter().map(String::as_str)) {
                 return Err(bad(format!(
                     "{flag} lists '{name}' twice; name each column once"
                 )));
@@ -562,13 +562,11 @@ pub fn csv_only(flag: &str, given: bool, data: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// The first name `names` holds twice, if any.
-fn first_repeat(names: &[String]) -> Option<&str> {
+/// The first name `names` holds twice, if any, in linear time (flags and
+/// model.json's columns and categories).
+pub(crate) fn first_repeat<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut seen = std::collections::HashSet::new();
-    names
-        .iter()
-        .find(|n| !seen.insert(n.as_str()))
-        .map(String::as_str)
+    names.into_iter().find(|n| !seen.insert(*n))
 }
 
 /// The kind of a training set, told from its path as the loaders tell it.

@@ -80,17 +80,7 @@ pub fn check_with_l2(
     if lambda != 0.0 {
         net.add_l2_gradient(lambda, m);
     }
-    let analytic: Vec<(String, Vec<f64>)> = net
-        .layers()
-        .iter()
-        .enumerate()
-        .flat_map(|(l, layer)| {
-            [
-                (format!("W{}", l + 1), layer.dw.iter().copied().collect()),
-                (format!("b{}", l + 1), layer.db.iter().copied().collect()),
-            ]
-        })
-        .collect();
+    let analytic = analytic_gradients(net);
     let all_finite = analytic
         .iter()
         .all(|(_, g)| g.iter().all(|v| v.is_finite()));
@@ -104,24 +94,7 @@ pub fn check_with_l2(
     let mut tensors = Vec::new();
     let (mut grads, mut approxes) = (Vec::new(), Vec::new());
     for (t, (name, grad)) in analytic.into_iter().enumerate() {
-        let mut approx = Vec::with_capacity(grad.len());
-        for i in 0..grad.len() {
-            crate::stop::check("checking gradients")?;
-            let original = param_mut(net, t, i).to_owned();
-            *param_mut(net, t, i) = original + epsilon;
-            let plus = cost_at(net);
-            *param_mut(net, t, i) = original - epsilon;
-            let minus = cost_at(net);
-            *param_mut(net, t, i) = original;
-            let slope = (plus - minus) / (2.0 * epsilon);
-            if !slope.is_finite() {
-                return Err(not_finite(
-                    if plus.is_finite() { minus } else { plus },
-                    lambda,
-                ));
-            }
-            approx.push(slope);
-        }
+        let approx = numeric_slopes(net, t, grad.len(), epsilon, lambda, &cost_at)?;
         tensors.push(TensorCheck {
             name,
             count: grad.len(),
@@ -134,6 +107,53 @@ pub fn check_with_l2(
         tensors,
         overall: relative(&grads, &approxes),
     })
+}
+
+/// Backprop's gradient of every tensor, named as the notes name them
+/// (`W1`, `b1`, …), in the order [`param_mut`] counts them.
+fn analytic_gradients(net: &Network<f64>) -> Vec<(String, Vec<f64>)> {
+    net.layers()
+        .iter()
+        .enumerate()
+        .flat_map(|(l, layer)| {
+            [
+                (format!("W{}", l + 1), layer.dw.iter().copied().collect()),
+                (format!("b{}", l + 1), layer.db.iter().copied().collect()),
+            ]
+        })
+        .collect()
+}
+
+/// The central difference (J(θ+ε) − J(θ−ε)) / 2ε of `cost_at` for each of
+/// the `len` values of tensor `t`, each put back after; polls the stop flag
+/// before each and refuses a slope that is not finite.
+fn numeric_slopes(
+    net: &mut Network<f64>,
+    t: usize,
+    len: usize,
+    epsilon: f64,
+    lambda: f64,
+    cost_at: &dyn Fn(&mut Network<f64>) -> f64,
+) -> Result<Vec<f64>, Error> {
+    let mut approx = Vec::with_capacity(len);
+    for i in 0..len {
+        crate::stop::check("checking gradients")?;
+        let original = param_mut(net, t, i).to_owned();
+        *param_mut(net, t, i) = original + epsilon;
+        let plus = cost_at(net);
+        *param_mut(net, t, i) = original - epsilon;
+        let minus = cost_at(net);
+        *param_mut(net, t, i) = original;
+        let slope = (plus - minus) / (2.0 * epsilon);
+        if !slope.is_finite() {
+            return Err(not_finite(
+                if plus.is_finite() { minus } else { plus },
+                lambda,
+            ));
+        }
+        approx.push(slope);
+    }
+    Ok(approx)
 }
 
 /// The refusal of a cost (or a slope of it) that is not finite: the L2 term

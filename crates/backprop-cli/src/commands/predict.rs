@@ -52,58 +52,74 @@ fn print(
                 .map_err(|e| backprop::Error::Config(format!("the predictions as JSON: {e}")))?;
             row(text)?;
         }
-        Format::Csv => {
-            let mut header = vec![csv_cell(&first), "class".into(), "probability".into()];
-            header.extend(classes.iter().map(|c| csv_cell(&format!("p_{c}"))));
-            row(header.join(","))?;
-            for p in &predictions.rows {
-                let mut cells = vec![
-                    csv_cell(&p.input.to_string()),
-                    csv_cell(&p.class),
-                    p.probability.to_string(),
-                ];
-                cells.extend(p.probabilities.0.iter().map(|(_, v)| v.to_string()));
-                row(cells.join(","))?;
-            }
-        }
-        Format::Table => {
-            let width = predictions
-                .rows
-                .iter()
-                .map(|p| p.input.to_string().chars().count())
-                .chain([first.chars().count()])
-                .max()
-                .unwrap_or(5);
-            let class_width = classes
-                .iter()
-                .map(|c| c.chars().count())
-                .chain([5])
-                .max()
-                .unwrap_or(5);
-            let columns: Vec<String> = classes.iter().map(|c| format!("P({c})")).collect();
-            let mut line = format!(
-                "{first:<width$}  {:<class_width$}  {:>12}",
-                "class", "P(predicted)"
-            );
-            for c in &columns {
-                line.push_str(&format!("  {c:>9}"));
-            }
-            row(line)?;
-            for p in &predictions.rows {
-                let mut line = format!(
-                    "{:<width$}  {:<class_width$}  {:>12.6}",
-                    p.input.to_string(),
-                    p.class,
-                    p.probability
-                );
-                for ((_, v), c) in p.probabilities.0.iter().zip(&columns) {
-                    line.push_str(&format!("  {v:>w$.6}", w = c.chars().count().max(9)));
-                }
-                row(line)?;
-            }
-        }
+        Format::Csv => csv_lines(predictions, classes, &first).try_for_each(&mut row)?,
+        Format::Table => table_lines(predictions, classes, &first).try_for_each(&mut row)?,
     }
     out.flush().map_err(stdout)
+}
+
+/// The CSV rows, header first: the input, the class, its probability and a
+/// `p_CLASS` column per class.
+fn csv_lines<'a>(
+    predictions: &'a Predictions,
+    classes: &[String],
+    first: &str,
+) -> impl Iterator<Item = String> + 'a {
+    let mut header = vec![csv_cell(first), "class".into(), "probability".into()];
+    header.extend(classes.iter().map(|c| csv_cell(&format!("p_{c}"))));
+    let rows = predictions.rows.iter().map(|p| {
+        let mut cells = vec![
+            csv_cell(&p.input.to_string()),
+            csv_cell(&p.class),
+            p.probability.to_string(),
+        ];
+        cells.extend(p.probabilities.0.iter().map(|(_, v)| v.to_string()));
+        cells.join(",")
+    });
+    std::iter::once(header.join(",")).chain(rows)
+}
+
+/// The table's lines, header first, in columns as wide as their widest
+/// entry: the input, the class, P(predicted) and a `P(CLASS)` column per class.
+fn table_lines<'a>(
+    predictions: &'a Predictions,
+    classes: &[String],
+    first: &str,
+) -> impl Iterator<Item = String> + 'a {
+    let width = predictions
+        .rows
+        .iter()
+        .map(|p| p.input.to_string().chars().count())
+        .chain([first.chars().count()])
+        .max()
+        .unwrap_or(5);
+    let class_width = classes
+        .iter()
+        .map(|c| c.chars().count())
+        .chain([5])
+        .max()
+        .unwrap_or(5);
+    let columns: Vec<String> = classes.iter().map(|c| format!("P({c})")).collect();
+    let mut header = format!(
+        "{first:<width$}  {:<class_width$}  {:>12}",
+        "class", "P(predicted)"
+    );
+    for c in &columns {
+        header.push_str(&format!("  {c:>9}"));
+    }
+    let rows = predictions.rows.iter().map(move |p| {
+        let mut line = format!(
+            "{:<width$}  {:<class_width$}  {:>12.6}",
+            p.input.to_string(),
+            p.class,
+            p.probability
+        );
+        for ((_, v), c) in p.probabilities.0.iter().zip(&columns) {
+            line.push_str(&format!("  {v:>w$.6}", w = c.chars().count().max(9)));
+        }
+        line
+    });
+    std::iter::once(header).chain(rows)
 }
 
 /// The first column's name: the tables' id column, or "input".

@@ -1526,6 +1526,26 @@ fn run_folder_cases() -> Vec<Case> {
             "checkpoint.safetensors",
         )
         .with(|d| copy_dir(&fixtures().1, &d.join("runs/ckpt"))),
+        // Review B5: nor the IDX labels file read beside the images, here a
+        // link into the folder --force would delete.
+        case(
+            "out-force-holds-the-idx-labels",
+            "train --train data/t-images-idx3-ubyte --out victim --force --iterations 3",
+            "an input of this run",
+        )
+        .file(
+            "data/t-images-idx3-ubyte",
+            idx(&[2, 2, 2], &[7, 9, 7, 9, 1, 2, 1, 2]),
+        )
+        .file("victim/t-labels-idx1-ubyte", idx(&[2], &[0, 1]))
+        .file("victim/keep.txt", "mine")
+        .with(|d| {
+            std::os::unix::fs::symlink(
+                "../victim/t-labels-idx1-ubyte",
+                d.join("data/t-labels-idx1-ubyte"),
+            )
+            .unwrap()
+        }),
     ]
 }
 

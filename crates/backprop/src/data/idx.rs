@@ -110,6 +110,18 @@ fn labels_path(images: &Path) -> Option<PathBuf> {
     (labels != name).then(|| images.with_file_name(labels))
 }
 
+/// The labels file [`load`] reads beside `images`: the first of
+/// [`labels_path`], it with `.gz`, and it without `.gz` that is a file.
+/// `--force` must not delete it (see `data::files_read`).
+pub(super) fn labels_file(images: &Path) -> Option<PathBuf> {
+    let candidates = labels_path(images).into_iter().flat_map(|p| {
+        let gz = PathBuf::from(format!("{}.gz", p.display()));
+        let plain = PathBuf::from(p.to_string_lossy().trim_end_matches(".gz"));
+        [p, gz, plain]
+    });
+    candidates.into_iter().find(|p| p.is_file())
+}
+
 /// Loads IDX images and their labels (classes "0" … "K−1", K = largest label + 1).
 pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
     let (sizes, pixels) = read_idx(path, 3)?;
@@ -125,20 +137,12 @@ pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
             ),
         ));
     }
-    let candidates = labels_path(path).into_iter().flat_map(|p| {
-        let gz = PathBuf::from(format!("{}.gz", p.display()));
-        let plain = PathBuf::from(p.to_string_lossy().trim_end_matches(".gz"));
-        [p, gz, plain]
-    });
-    let lp = candidates
-        .into_iter()
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            Error::format(
-                path,
-                "has no labels file beside it (…-labels-idx1-ubyte, optionally .gz)",
-            )
-        })?;
+    let lp = labels_file(path).ok_or_else(|| {
+        Error::format(
+            path,
+            "has no labels file beside it (…-labels-idx1-ubyte, optionally .gz)",
+        )
+    })?;
     let (lsizes, labels) = read_idx(&lp, 1)?;
     let m = sizes[0];
     if lsizes[0] != m {

@@ -53,7 +53,10 @@ pub use self::table::{ColumnSpec, Fill, Missing, TableSpec};
 /// `predict` makes new inputs the same way.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Preprocessing {
-    /// "hdf5", "csv", "images", "npz" or "planar".
+    /// The kind of input: a file's ("csv", "images", "hdf5", "npz", "idx"),
+    /// "array" (arrays handed to the library in memory) or a built-in data
+    /// set's ("planar", "spiral", "xor", "circle", "gauss"); model.json's
+    /// checks accept these eleven.
     pub input: String,
     /// Each raw value is multiplied by this (1/255 for 8-bit pixels, 1 otherwise).
     pub scale: f64,
@@ -300,22 +303,23 @@ const UNKNOWN_TYPE: &str = "unknown file type; backprop reads .h5/.hdf5 (the cou
     (a header row, feature columns and a label column), .npz/.npy (numpy arrays x, y), \
     MNIST's *-images-idx3-ubyte[.gz] and folders of pictures (one sub-folder per class, or labels.csv)";
 
-/// Every file loading `path` reads: `path` itself, and for a picture folder
-/// each picture and `labels.csv` (see `images::files_read`). `--force` must
+/// Every file loading `path` reads: `path` itself, for a picture folder
+/// each picture and `labels.csv` (see `images::files_read`), and for IDX
+/// images the labels file beside them (`idx::labels_file`). `--force` must
 /// delete none of them.
 pub(crate) fn files_read(path: &Path) -> Vec<PathBuf> {
     #[cfg(feature = "io")]
-    let pictures = if path.is_dir() {
+    let beside = if path.is_dir() {
         images::files_read(path)
+    } else if idx::is_idx_images(path) {
+        idx::labels_file(path).into_iter().collect()
     } else {
         Vec::new()
     };
-    // Without `io` no picture folder is read.
+    // Without `io` no picture folder or IDX file is read.
     #[cfg(not(feature = "io"))]
-    let pictures = Vec::new();
-    std::iter::once(path.to_path_buf())
-        .chain(pictures)
-        .collect()
+    let beside = Vec::new();
+    std::iter::once(path.to_path_buf()).chain(beside).collect()
 }
 
 /// Loads a training set: [`load_with_progress`], then `--positive` for two

@@ -7,13 +7,16 @@
 //! - `--force` never replaces an input of the run, nor a folder holding one,
 //!   symbolic links resolved ([`refuse_inputs`]);
 //! - a run never writes inside a folder a live run is writing, and `--force`
-//!   never deletes a folder holding a live run's folder ([`refuse_live_runs`]).
+//!   never deletes a folder holding a live run's folder ([`refuse_live_runs`]),
+//!   nor one holding more files than a run folder ever does (the walk looking
+//!   for live runs stops at a bound, and at a signal).
 //!
 //! A run is live while its `.NAME.lock` is `flock`ed (see [`super::RunLock`]);
 //! a lock file left by a killed run is free and counts for nothing.
 
 use std::fs::{self, File};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::Error;
 
@@ -100,7 +103,9 @@ fn locations(path: &Path) -> impl Iterator<Item = PathBuf> {
 
 /// Refuses `out` when a live run writes a folder around it (its ancestors),
 /// or, replacing it (`replacing`), inside it: the live run would lose its
-/// folder or its lock. Names the live run's folder and process.
+/// folder or its lock. Names the live run's folder and process. Replacing a
+/// folder of over [`MAX_ENTRIES`] entries is refused unwalked; a stop
+/// request ends the walk with [`Error::Stopped`].
 pub(crate) fn refuse_live_runs(out: &Path, replacing: bool) -> Result<(), Error> {
     let absolute = absolute(out);
     for folder in absolute.ancestors().skip(1) {
@@ -117,8 +122,9 @@ pub(crate) fn refuse_live_runs(out: &Path, replacing: bool) -> Result<(), Error>
     if !replacing || !absolute.is_dir() {
         return Ok(());
     }
-    match live_lock_within(&absolute) {
-        Some((lock, pid)) => Err(Error::format(
+    match live_lock_within(&absolute, crate::stop::flag(), MAX_ENTRIES)? {
+        Within::Free => Ok(()),
+        Within::Live(lock, pid) => Err(Error::format(
             out,
             format!(
                 "holds {}, which another backprop run{pid} is writing, so --force would delete it; \
@@ -126,7 +132,13 @@ pub(crate) fn refuse_live_runs(out: &Path, replacing: bool) -> Result<(), Error>
                 locked_folder(&lock).display()
             ),
         )),
-        None => Ok(()),
+        Within::TooMany => Err(Error::format(
+            out,
+            format!(
+                "holds over {MAX_ENTRIES} files and folders, far more than a run folder, so --force \
+                 will not delete it; choose another --out (or remove it yourself)"
+            ),
+        )),
     }
 }
 
@@ -167,12 +179,40 @@ fn locked_folder(lock: &Path) -> PathBuf {
     lock.with_file_name(name)
 }
 
+/// How many files and folders `--force` looks through before replacing a
+/// folder: a run folder holds a handful, so a folder with more is not one (a
+/// mistaken `--out ~`) and is refused rather than walked to its end.
+const MAX_ENTRIES: usize = 100_000;
+
+/// What [`live_lock_within`] found inside a folder.
+#[derive(Debug)]
+enum Within {
+    /// No live run's lock.
+    Free,
+    /// The lock file a live run holds, with its holder (" (pid N)").
+    Live(PathBuf, String),
+    /// More than the bound of entries: not walked to the end.
+    TooMany,
+}
+
 /// The first lock file inside the folder `dir` (at any depth, links not
-/// followed) that a live run holds, with its holder.
-fn live_lock_within(dir: &Path) -> Option<(PathBuf, String)> {
+/// followed) that a live run holds, with its holder. Looks at no more than
+/// `limit` entries, and polls `stop` at each, so a signal ends a long walk
+/// with [`Error::Stopped`].
+fn live_lock_within(dir: &Path, stop: &AtomicBool, limit: usize) -> Result<Within, Error> {
     let mut folders = vec![dir.to_path_buf()];
+    let mut seen = 0usize;
     while let Some(folder) = folders.pop() {
         for entry in fs::read_dir(&folder).into_iter().flatten().flatten() {
+            if stop.load(Ordering::Relaxed) {
+                return Err(Error::Stopped {
+                    phase: format!("looking through {} for live runs", dir.display()),
+                });
+            }
+            seen += 1;
+            if seen > limit {
+                return Ok(Within::TooMany);
+            }
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
@@ -181,12 +221,12 @@ fn live_lock_within(dir: &Path) -> Option<(PathBuf, String)> {
                 folders.push(path);
             } else if kind.is_file() && is_lock_name(&entry.file_name().to_string_lossy()) {
                 if let Some(pid) = live_holder(&path) {
-                    return Some((path, pid));
+                    return Ok(Within::Live(path, pid));
                 }
             }
         }
     }
-    None
+    Ok(Within::Free)
 }
 
 /// Whether a file name is a run folder's lock: `.NAME.lock`.
@@ -254,6 +294,31 @@ mod tests {
         assert!(e.to_string().contains(&once), "{e}");
         assert!(refuse_inputs(&victim, &[d.join("data/own.png")]).is_ok());
         assert!(refuse_inputs(&d.join("data"), &[d.join("victim/r1.png")]).is_ok());
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn the_live_run_walk_stops_on_a_signal_and_at_its_bound() {
+        let d = tmp("walk").canonicalize().unwrap();
+        fs::create_dir_all(d.join("a/b")).unwrap();
+        for name in ["x", "a/y", "a/b/z"] {
+            fs::write(d.join(name), "x").unwrap();
+        }
+        let free = AtomicBool::new(false);
+        assert!(matches!(live_lock_within(&d, &free, 5), Ok(Within::Free)));
+        assert!(matches!(
+            live_lock_within(&d, &free, 4),
+            Ok(Within::TooMany)
+        ));
+        // Its own flag, set: the walk ends at its first entry (the process's
+        // flag would stop the other tests' phases).
+        let stopped = AtomicBool::new(true);
+        let e = live_lock_within(&d, &stopped, 5).unwrap_err();
+        let phase = format!("looking through {} for live runs", d.display());
+        assert!(
+            matches!(&e, Error::Stopped { phase: p } if *p == phase),
+            "{e}"
+        );
         fs::remove_dir_all(&d).unwrap();
     }
 

@@ -6,6 +6,7 @@
 //! refused here, naming the field, instead of surfacing as nonsense (or a
 //! panic) at prediction time.
 
+use crate::config::first_repeat;
 use crate::data::{ColumnSpec, Fill, Preprocessing, Standardization, TableSpec};
 
 /// The `preprocessing.input` kinds the readers write: pictures, tables,
@@ -131,6 +132,18 @@ fn check_table(table: &TableSpec, names: Option<&[String]>, n_x: usize) -> Resul
             table.label_column
         ));
     }
+    // The width first, summed without allocating: a model.json listing
+    // millions of categories for a few inputs is refused before any work per
+    // name (review B2).
+    let width: usize = table.columns.iter().map(ColumnSpec::width).sum();
+    if width != n_x {
+        return Err(format!(
+            "preprocessing.table's columns make {width} features for {n_x} inputs"
+        ));
+    }
+    if let Some(name) = first_repeat(table.columns.iter().map(|c| c.name.as_str())) {
+        return Err(format!("preprocessing.table.columns lists '{name}' twice"));
+    }
     for (i, c) in table.columns.iter().enumerate() {
         let field = format!("preprocessing.table.columns[{i}] ('{}')", c.name);
         if c.name == table.label_column || Some(c.name.as_str()) == index {
@@ -138,18 +151,9 @@ fn check_table(table: &TableSpec, names: Option<&[String]>, n_x: usize) -> Resul
                 "{field} is a feature column and also the label or index column"
             ));
         }
-        if table.columns[..i].iter().any(|o| o.name == c.name) {
-            return Err(format!("{field} is listed twice"));
-        }
         check_column(c).map_err(|m| format!("{field}: {m}"))?;
     }
     let features = table.feature_names();
-    if features.len() != n_x {
-        return Err(format!(
-            "preprocessing.table's columns make {} features for {n_x} inputs",
-            features.len()
-        ));
-    }
     if names.is_some_and(|n| n != features) {
         return Err(
             "preprocessing.feature_names disagrees with preprocessing.table's columns".into(),
@@ -166,8 +170,8 @@ fn check_column(c: &ColumnSpec) -> Result<(), String> {
             if cats.is_empty() {
                 return Err("categories is empty".into());
             }
-            if let Some(k) = (1..cats.len()).find(|&k| cats[..k].contains(&cats[k])) {
-                return Err(format!("categories lists '{}' twice", cats[k]));
+            if let Some(cat) = first_repeat(cats.iter().map(String::as_str)) {
+                return Err(format!("categories lists '{cat}' twice"));
             }
             match fill {
                 None => Ok(()),
@@ -257,6 +261,53 @@ mod tests {
         // What data can give: a tiny spread (a subnormal variance).
         pre.standardization = Some(st(1.0, 1e-160));
         assert_eq!(check_preprocessing(&pre, 1), Ok(()));
+    }
+
+    /// Review B2: a model.json listing 200 000 categories (or columns) for 2
+    /// inputs is refused by the width check before any repeat is looked for,
+    /// and with the widths right a repeat at the end is found by hashing (the
+    /// pairwise scan took ~2·10¹⁰ comparisons, 5·10¹¹ for 10⁶).
+    #[test]
+    fn many_categories_or_columns_are_checked_in_linear_time() {
+        const N: usize = 200_000;
+        let names = |first: &str| -> Vec<String> {
+            std::iter::once(first.to_string())
+                .chain((0..N).map(|i| format!("c{i}")))
+                .collect()
+        };
+        let many_categories = vec![ColumnSpec {
+            name: "c".into(),
+            categories: Some(names("c0")),
+            fill: None,
+        }];
+        let many_columns: Vec<ColumnSpec> = names("c0")
+            .into_iter()
+            .map(|name| ColumnSpec {
+                name,
+                categories: None,
+                fill: None,
+            })
+            .collect();
+        for columns in [many_categories, many_columns] {
+            let mut pre = table(columns);
+            pre.example_shape = vec![2];
+            pre.feature_names = None;
+            let e = check_preprocessing(&pre, 2).unwrap_err();
+            assert!(
+                e.contains(&format!("make {} features for 2 inputs", N + 1)),
+                "{e}"
+            );
+            // The repeat last: found, in linear time.
+            let mut spec = pre.table.take().unwrap();
+            spec.columns.rotate_left(1);
+            if let Some(cats) = &mut spec.columns[0].categories {
+                cats.rotate_left(1);
+            }
+            pre.table = Some(spec);
+            pre.example_shape = vec![N + 1];
+            let e = check_preprocessing(&pre, N + 1).unwrap_err();
+            assert!(e.contains("'c0'") && e.contains("twice"), "{e}");
+        }
     }
 
     #[test]
