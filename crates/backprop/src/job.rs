@@ -66,12 +66,13 @@ pub(crate) fn load_data(
     }
     // Every value the network will see must fit its float type: 1e39 is ∞ in f32.
     let precision = config.model.precision.to_string();
+    // (A standardised training set is within ±√m: only one kept as read can overflow.)
     let st = if config.standardize || config.load.standardizes(&train) {
         Some(train.standardize()?)
     } else {
+        train.standardize_for(None, &precision, "", data::FIT_THE_TYPE)?;
         None
     };
-    train.standardize_for(None, &precision, "", data::FIT_THE_TYPE)?;
     if let Some(d) = &mut test {
         d.standardize_for(st.as_ref(), &precision, "", data::FIT_THE_MODEL)?;
     }
@@ -106,7 +107,7 @@ pub struct Hooks<'a> {
 pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Error> {
     config.validate()?;
     let _lock = claim_run_folder(config, config.force, None, hooks.collective)?;
-    let folder = run_folder::CheckpointFolder::new(&config.out, false);
+    let folder = CheckpointFolder::new(&config.out, false);
     let data = load_data(config, hooks.load_progress)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
     let ctx = RunContext {
@@ -155,7 +156,7 @@ pub fn resume_train(
     let own_folder = out.is_none_or(|o| o == dir);
     let resumed_from = (!own_folder).then(|| file.clone());
     let _lock = claim_run_folder(&config, own_folder || force, resumed_from, hooks.collective)?;
-    let folder = run_folder::CheckpointFolder::new(&config.out, own_folder);
+    let folder = CheckpointFolder::new(&config.out, own_folder);
     let data = load_data(&config, hooks.load_progress)?;
     check_same_data(&info, &data.train, &file, hooks.stop)?;
     (hooks.loaded)(&data.train, data.test.as_ref());
