@@ -94,7 +94,10 @@ fn flag_error(e: clap::Error) -> ExitCode {
 fn one_line(err: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in err.chain() {
-        let text = cause.to_string();
+        let text = match cause.downcast_ref::<backprop::Error>() {
+            Some(e) => e.render(&flag),
+            None => cause.to_string(),
+        };
         if line.contains(&text) {
             continue;
         }
@@ -104,6 +107,14 @@ fn one_line(err: &anyhow::Error) -> String {
         line.push_str(&text);
     }
     line.replace('\n', " ")
+}
+
+/// The flag of a setting, as a library message names it.
+fn flag(setting: backprop::Setting) -> String {
+    match setting {
+        backprop::Setting::Resume => "backprop train --resume".into(),
+        s => format!("--{}", s.key().replace('_', "-")),
+    }
 }
 
 /// Ctrl-C and SIGTERM set the library's stop flag, which every long phase

@@ -164,6 +164,13 @@ impl GdConfig {
             && self.keep_prob.iter().all(|&p| p >= 1.0)
     }
 
+    /// Examples per update on a training set of `m`: the batch size, the
+    /// whole set when none is given or it is larger, at least 1. The one clamp
+    /// of the batch size, for every door.
+    pub fn batch_size_for(&self, m: usize) -> usize {
+        self.batch_size.unwrap_or(m).clamp(1, m.max(1))
+    }
+
     /// Units (iterations, or epochs with `epochs`) between two recorded costs.
     pub fn record_interval(&self) -> usize {
         self.record_every

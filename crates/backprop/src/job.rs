@@ -8,14 +8,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use ndarray::ArrayView2;
+use ndarray::Array2;
 
 use crate::collective::Collective;
 pub use crate::config::{ModelSpec, Precision, TrainConfig};
 use crate::data::fingerprint::Fingerprint;
 use crate::data::{self, Dataset};
 use crate::engine::checkpoint::{self, CheckpointInfo};
-use crate::engine::{Extras, TrainState, Trainer};
+use crate::engine::{Advanced, Controls, Path as Road, Session, Start, TrainState, TrainingData};
 use crate::error::Error;
 use crate::fsutil;
 use crate::linalg::{Float, Threads};
@@ -305,6 +305,7 @@ pub fn train_on_with(
     ctx: RunContext<'_>,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<Trained, Error> {
+    spec.validate()?;
     let folder = ctx.job.map(|j| CheckpointFolder::new(&j.out, true));
     train_in(data, spec, ctx, folder.as_ref(), observe)
 }
@@ -317,7 +318,6 @@ fn train_in(
     folder: Option<&CheckpointFolder>,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<Trained, Error> {
-    spec.validate()?;
     // Only rank 0 of a data-parallel run writes checkpoints.
     let writer = ctx.collective.is_none_or(|c| c.rank() == 0);
     let checkpoints = match (ctx.job.filter(|_| writer), folder) {
@@ -380,14 +380,52 @@ impl<'a> Checkpoints<'a> {
 /// What [`train_typed`] returns: the network, its metrics, the final checkpoint's bytes.
 type TypedRun<T> = (Network<T>, Metrics, Option<Vec<u8>>);
 
-fn train_typed<T: Float>(
-    data: &JobData,
-    spec: &ModelSpec,
-    ctx: RunContext<'_>,
-    checkpoints: Option<&Checkpoints<'_>>,
-    observe: &mut dyn FnMut(Progress),
-) -> Result<TypedRun<T>, Error> {
-    let train = &data.train;
+/// A job's sets as the network takes them: X, Y (and labels) in its float type.
+struct Typed<T: Float> {
+    x: Array2<T>,
+    y: Array2<T>,
+    test: Option<(Array2<T>, Array2<T>)>,
+    validation: Option<(Array2<T>, Array2<T>, Array2<T>)>,
+}
+
+impl<T: Float> Typed<T> {
+    fn of(data: &JobData) -> Self {
+        let k = data.train.classes.len();
+        Typed {
+            x: data.train.x_as::<T>(),
+            y: data.train.targets_as::<T>(k),
+            test: data
+                .test
+                .as_ref()
+                .map(|t| (t.x_as::<T>(), t.targets_as::<T>(k))),
+            validation: data
+                .validation
+                .as_ref()
+                .map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>())),
+        }
+    }
+
+    /// The session's view of the sets.
+    fn training_data(&self) -> TrainingData<'_, T> {
+        TrainingData {
+            x: self.x.view().into(),
+            y: self.y.view().into(),
+            test: self
+                .test
+                .as_ref()
+                .map(|(x, y)| (x.view().into(), y.view().into())),
+            validation: self
+                .validation
+                .as_ref()
+                .map(|(x, y, l)| (x.view().into(), y.view().into(), l.view().into())),
+            weights: None,
+        }
+    }
+}
+
+/// The network `spec` describes for `train`: its sizes checked against the
+/// memory budget, its weights drawn from the seed.
+fn new_network<T: Float>(train: &Dataset, spec: &ModelSpec) -> Result<Network<T>, Error> {
     let k = train.classes.len();
     let mut sizes = vec![train.features()];
     sizes.extend(&spec.hidden);
@@ -400,67 +438,79 @@ fn train_typed<T: Float>(
         &mut NumpyRng::new(spec.seed),
     )?;
     net.set_threads(Threads(spec.threads.max(1)));
-    let (x, y) = (train.x_as::<T>(), train.targets_as::<T>(k));
-    let test_xy = data
-        .test
-        .as_ref()
-        .map(|t| (t.x_as::<T>(), t.targets_as::<T>(k)));
-    let test_views = test_xy.as_ref().map(|(tx, ty)| (tx.view(), ty.view()));
-    let val = data
-        .validation
-        .as_ref()
-        .map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>()));
+    Ok(net)
+}
 
+fn train_typed<T: Float>(
+    data: &JobData,
+    spec: &ModelSpec,
+    ctx: RunContext<'_>,
+    checkpoints: Option<&Checkpoints<'_>>,
+    observe: &mut dyn FnMut(Progress),
+) -> Result<TypedRun<T>, Error> {
+    let mut net = new_network::<T>(&data.train, spec)?;
     let state = match ctx.resume {
         Some(dir) => checkpoint::restore(dir, &spec.gd, &mut net)?.1,
         None => TrainState::new(&spec.gd),
     };
+    let typed = Typed::<T>::of(data);
+    let start = Start {
+        state: Some(state),
+        path: Road::Auto,
+        collective: ctx.collective,
+    };
+    let mut session = Session::start(net, typed.training_data(), spec.gd.clone(), start)?;
     let mut save = |n: &Network<T>, s: &TrainState<T>| match checkpoints {
         Some(c) => c.save(n, s),
         None => Ok(()),
     };
-    let extras = Extras {
-        test: test_views,
-        validation: val
-            .as_ref()
-            .map(|(vx, vy, vl)| (vx.view(), vy.view(), vl.view())),
+    let mut controls = Controls {
         stop: ctx.stop,
         checkpoint_every: checkpoints.and_then(|_| ctx.job?.checkpoint_every),
         checkpoint: Some(&mut save),
-        collective: ctx.collective,
-        ..Extras::default()
+        observe: Some(observe),
     };
-    let outcome =
-        Trainer::new(spec.gd.clone()).run(&mut net, x.view(), y.view(), state, extras, observe)?;
-    let interrupted = outcome.interrupted;
+    let interrupted = session.run(&mut controls)? == Advanced::Interrupted;
+    let (net, state) = session.finish();
     let mut final_checkpoint = None;
     if let Some(c) = checkpoints {
         if interrupted {
-            c.save(&net, &outcome.state)?;
+            c.save(&net, &state)?;
         } else {
-            final_checkpoint = Some(c.bytes(&net, &outcome.state)?);
+            final_checkpoint = Some(c.bytes(&net, &state)?);
         }
     }
-    let updates = outcome.state.step;
-    let history = outcome.state.history;
-    let labels = |d: &Dataset| d.y_as::<T>();
-    let score = |x: ArrayView2<'_, T>, l: ArrayView2<'_, T>| accuracy(net.predict(x).view(), l);
-    let train_predicted = net.predict(x.view());
-    let train_accuracy = accuracy(train_predicted.view(), labels(train).view());
-    let predicted_counts = crate::metrics::class_counts(train_predicted.view(), k.max(2));
+    let metrics = metrics_of(&net, data, &typed, state, interrupted, spec, ctx.job);
+    Ok((net, metrics, final_checkpoint))
+}
+
+/// The run's metrics: its history, and the trained network's scores on its sets.
+fn metrics_of<T: Float>(
+    net: &Network<T>,
+    data: &JobData,
+    typed: &Typed<T>,
+    state: TrainState<T>,
+    interrupted: bool,
+    spec: &ModelSpec,
+    job: Option<&TrainConfig>,
+) -> Metrics {
+    let train = &data.train;
+    let k = train.classes.len();
+    let train_predicted = net.predict(typed.x.view());
     let test_accuracy = data
         .test
         .as_ref()
-        .zip(test_views)
-        .map(|(t, (tx, _))| score(tx, labels(t).view()));
-    let metrics = Metrics {
+        .zip(typed.test.as_ref())
+        .map(|(t, (tx, _))| accuracy(net.predict(tx.view()).view(), t.y_as::<T>().view()));
+    let history = state.history;
+    Metrics {
         costs: history.costs,
         test_costs: history.test_costs,
         validation_costs: history.validation_costs,
         validation_accuracies: history.validation_accuracies,
         per_epoch: history.per_epoch,
         final_cost: history.final_cost,
-        train_accuracy,
+        train_accuracy: accuracy(train_predicted.view(), train.y_as::<T>().view()),
         test_accuracy,
         train_examples: train.examples(),
         test_examples: data.test.as_ref().map(Dataset::examples),
@@ -468,17 +518,15 @@ fn train_typed<T: Float>(
         iterations: history.iterations,
         train_seconds: history.train_seconds,
         learning_rate: spec.gd.learning_rate,
-        layer_sizes: sizes,
+        layer_sizes: net.sizes(),
         best_at: history.best_at,
         stopped_early: history.stopped_early,
         interrupted,
-        predicted_counts,
-        updates,
+        predicted_counts: crate::metrics::class_counts(train_predicted.view(), k.max(2)),
+        updates: state.step,
         allreduce_seconds: history.allreduce_seconds,
-        config: ctx
-            .job
+        config: job
             .map(|j| serde_json::to_value(j).expect("config serialises"))
             .unwrap_or_default(),
-    };
-    Ok((net, metrics, final_checkpoint))
+    }
 }

@@ -72,6 +72,7 @@ pub mod predict;
 mod rng;
 mod run_folder;
 pub mod scalar;
+mod setting;
 pub mod stop;
 pub mod train;
 
@@ -88,6 +89,7 @@ pub use network::Network;
 pub use output::Output;
 pub use rng::{Gaussian, NumpyRng};
 pub use run_folder::Metrics;
+pub use setting::{Problem, Setting};
 
 /// Internals for the project's own benchmarks (`--features internals`, off by
 /// default): not part of the API, they may change at any time.

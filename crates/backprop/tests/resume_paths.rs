@@ -1,7 +1,8 @@
 //! Resume, bit for bit, on every strategy: a run stopped by its stop flag (what
 //! SIGINT/SIGTERM set), a run resumed from a periodic checkpoint, and a
 //! finished run continued to a larger total each end with exactly the
-//! weights of the uninterrupted run — on the general loop, plain layers, the
+//! weights of the uninterrupted run, and so does a session advanced a few
+//! units at a time — on the general loop, plain layers, the
 //! streamed, Gram and fused roads, and the course's deep cat net (W3) on Gram.
 //! Every checkpoint goes through its file (`engine::checkpoint`).
 
@@ -10,7 +11,10 @@ mod common;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use backprop::data::{self, spiral::spiral, LoadOptions};
-use backprop::engine::{checkpoint, Extras, Path, Plan, TrainState, Trainer};
+use backprop::engine::{
+    checkpoint, Advanced, Controls, Extras, Path, Plan, Session, Start, TrainState, Trainer,
+    TrainingData,
+};
 use backprop::optim::{AdamConfig, OptimizerConfig};
 use backprop::train::GdConfig;
 use backprop::{Activation, Float, Gaussian, Init, Network, NumpyRng};
@@ -185,6 +189,31 @@ fn check<T: Float>(case: Case<'_, T>) {
         want,
         "{name}: a finished run continued"
     );
+
+    // 4. A session stepped a few units at a time (as the playground steps
+    // it an epoch a frame), with the weights looked at between steps.
+    for step in [1, 7, cut] {
+        let data = TrainingData::new(case.x.view(), case.y.view());
+        let start = Start {
+            path: case.path,
+            ..Start::default()
+        };
+        let mut session = Session::start((case.net)(), data, case.config.clone(), start).unwrap();
+        let mut pauses = 0;
+        while session.advance(step, &mut Controls::default()).unwrap() == Advanced::Paused {
+            assert_eq!(
+                session.units_done(),
+                (pauses + 1) * step,
+                "{name}: by {step}"
+            );
+            let _ = session.network(); // the Gram road writes W[1] out; the run goes on
+            pauses += 1;
+        }
+        assert_eq!(pauses, (case.total - 1) / step, "{name}: by {step}");
+        assert_eq!(session.plan(), case.plan, "{name}: by {step}");
+        let (net, _) = session.finish();
+        assert_eq!(bits(&net), want, "{name}: stepped {step} at a time");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

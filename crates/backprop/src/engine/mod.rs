@@ -1,8 +1,10 @@
-//! The training engine: one loop ([`Trainer`]) that owns batching, recording,
-//! divergence, the stop flag, checkpoints, validation and early stopping; a
-//! planner (`plan.rs`, its choice a [`Plan`]) that chooses once per run how an update is computed;
-//! the strategies of that update (`step/`: general, layers, streamed, Gram,
-//! fused), each able to hand its state to a [`checkpoint`] and take it back.
+//! The training engine: one loop, a [`Session`] a caller steps, that owns
+//! batching (`batching.rs`), recording (`record.rs`), divergence, the stop
+//! flag, checkpoints, validation and early stopping, after the checks of
+//! `check.rs`; a planner (`plan.rs`, its choice a [`Plan`]) that chooses once
+//! per run how an update is computed; the strategies of that update (`step/`:
+//! general, layers, streamed, Gram, fused), each able to hand its state to a
+//! [`checkpoint`] and take it back. [`Trainer`] runs a session to its end.
 //!
 //! ```
 //! use backprop::data::planar;
@@ -18,9 +20,13 @@
 //! # Ok::<(), backprop::Error>(())
 //! ```
 
+mod batching;
+mod check;
 pub mod checkpoint;
 mod diverged;
 mod plan;
+mod record;
+mod session;
 pub(crate) mod step;
 mod trainer;
 
@@ -34,6 +40,7 @@ use crate::network::Network;
 use crate::train::{GdConfig, History, Progress};
 
 pub use plan::{Path, Plan};
+pub use session::{Advanced, Controls, Matrix, Session, Start, TrainingData};
 pub use step::general::dropout_seed;
 pub use trainer::{Extras, Outcome, Parameters, SaveCheckpoint, TrainState, Trainer};
 

@@ -1,0 +1,114 @@
+//! What a session refuses before any work: settings out of range (the
+//! settings type's own checks, [`GdConfig::validate_for`]), early stopping
+//! without a validation set, data whose shapes do not fit the network,
+//! sample weights that cannot be used, a saved position the data cannot have.
+
+use crate::collective::Collective;
+use crate::error::Error;
+use crate::linalg::Float;
+use crate::network::Network;
+use crate::setting::{Problem, Setting};
+use crate::train::GdConfig;
+
+use super::session::TrainingData;
+use super::trainer::TrainState;
+
+/// Checks a run of `config` training `net` on `data` from `state`.
+pub(crate) fn check_run<T: Float>(
+    config: &GdConfig,
+    net: &Network<T>,
+    data: &TrainingData<'_, T>,
+    state: &TrainState<T>,
+    collective: &dyn Collective,
+) -> Result<(), Error> {
+    let m = data.x.ncols();
+    config.validate_for(net.sizes().len().saturating_sub(2))?;
+    config.validate_for_examples(m)?;
+    if config.early_stopping.is_some() && data.validation.is_none() {
+        return Err(Problem::other(
+            Setting::EarlyStopping,
+            format!(
+                "{} needs a validation set to watch (see {})",
+                Setting::EarlyStopping,
+                Setting::Validation
+            ),
+        )
+        .into());
+    }
+    check_shapes(net, data)?;
+    if let Some(w) = data.weights {
+        check_weights(w, m, collective)?;
+    }
+    check_position(config, state, m)
+}
+
+fn check_shapes<T: Float>(net: &Network<T>, data: &TrainingData<'_, T>) -> Result<(), Error> {
+    let sizes = net.sizes();
+    let (x, y) = (&data.x, &data.y);
+    let m = x.ncols();
+    if x.nrows() != sizes[0] || y.ncols() != m || y.nrows() != *sizes.last().unwrap_or(&0) {
+        return Err(Error::Config(format!(
+            "X is {}×{} and Y {}×{}, but the network's layers are {sizes:?}",
+            x.nrows(),
+            m,
+            y.nrows(),
+            y.ncols()
+        )));
+    }
+    Ok(())
+}
+
+fn check_weights(w: &[f64], m: usize, collective: &dyn Collective) -> Result<(), Error> {
+    let weights = Setting::SampleWeight;
+    if w.len() != m {
+        return Err(Problem::other(
+            weights,
+            format!("{weights}: {} weights for {m} examples", w.len()),
+        )
+        .into());
+    }
+    if w.iter().any(|v| !(v.is_finite() && *v >= 0.0)) || w.iter().all(|v| *v == 0.0) {
+        return Err(Problem::other(
+            weights,
+            format!("{weights} must be finite, ≥ 0 and not all 0"),
+        )
+        .into());
+    }
+    if collective.size() > 1 {
+        return Err(Problem::other(
+            weights,
+            format!("{weights} is not supported across data-parallel ranks"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A saved state's position must be one this data has, and not past the run's total.
+fn check_position<T: Float>(
+    config: &GdConfig,
+    state: &TrainState<T>,
+    m: usize,
+) -> Result<(), Error> {
+    let batches = m.div_ceil(config.batch_size_for(m));
+    if state.batch > batches || state.step != state.epoch * batches + state.batch {
+        return Err(Error::Config(format!(
+            "the checkpoint's position (update {}, epoch {}, batch {}) is impossible with {batches} batches an epoch",
+            state.step, state.epoch, state.batch
+        )));
+    }
+    let done = state.units_done(config);
+    if done > config.total_units() {
+        let unit = if config.epochs.is_some() {
+            Setting::Epochs
+        } else {
+            Setting::Iterations
+        };
+        return Err(Problem::other(
+            unit,
+            format!("the run has already done {done}; {unit} must be at least that"),
+        )
+        .into());
+    }
+    Ok(())
+}
