@@ -15,6 +15,7 @@ use super::table::{encode, fit_column, rows_without_missing, Cells, MissingChoic
 use super::{examples_to_columns, Dataset, LoadOptions, Preprocessing};
 use crate::error::Error;
 use crate::linalg::Float;
+use crate::setting::Setting;
 
 /// The label column's name when `--label-column` is not given.
 pub const DEFAULT_LABEL_COLUMN: &str = "label";
@@ -189,14 +190,15 @@ fn find_all(path: &Path, t: &RawTable, names: &[String], why: &str) -> Result<Ve
     Ok(names.iter().filter_map(|n| t.position(n)).collect())
 }
 
-/// The label column's position, or an error suggesting `--label-column`.
+/// The label column's position, or an error suggesting the label column's setting.
 fn label_position(path: &Path, t: &RawTable, name: &str) -> Result<usize, Error> {
     t.position(name).ok_or_else(|| {
         Error::format(
             path,
             format!(
-                "has no '{name}' column (columns: {}); name the label column with --label-column",
-                t.columns_list()
+                "has no '{name}' column (columns: {}); name the label column with {}",
+                t.columns_list(),
+                Setting::LabelColumn
             ),
         )
     })
@@ -218,7 +220,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
                 path,
                 &t,
                 std::slice::from_ref(name),
-                "named by --index-column",
+                &format!("named by {}", Setting::IndexColumn),
             )?[0],
         ),
         None => t.pandas_index(path)?.filter(|&i| i != label),
@@ -235,17 +237,19 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         ));
     }
     let features: Vec<usize> = if options.features.is_empty() {
-        let dropped = find_all(path, &t, &options.drop, "named by --drop")?;
+        let dropped = find_all(path, &t, &options.drop, &format!("named by {}", Setting::Drop))?;
         (0..t.header.len())
             .filter(|&j| j != label && Some(j) != index && !dropped.contains(&j))
             .collect()
     } else {
-        let chosen = find_all(path, &t, &options.features, "named by --features")?;
+        let why = format!("named by {}", Setting::Features);
+        let chosen = find_all(path, &t, &options.features, &why)?;
         if let Some(&j) = chosen.iter().find(|&&j| j == label || Some(j) == index) {
             return Err(Error::format(
                 path,
                 format!(
-                    "--features names '{}', the label or index column",
+                    "{} names '{}', the label or index column",
+                    Setting::Features,
                     t.header[j]
                 ),
             ));
@@ -370,8 +374,9 @@ pub(crate) fn read_like(
     t.keep(&keep);
     if t.rows.len() < before {
         notes.push(format!(
-            "{}: dropped {} row(s) with missing cells (--missing drop)",
+            "{}: dropped {} row(s) with missing cells ({} drop)",
             path.display(),
+            Setting::Missing,
             before - t.rows.len()
         ));
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::Dataset;
 use crate::error::Error;
+use crate::setting::Setting;
 
 /// A label cell's class name: a number is written canonically (`1`, `1.0` and
 /// `1e0` are the class `1`), anything else as it is.
@@ -82,7 +83,8 @@ impl Dataset {
                 format!(
                     "backprop classifies; {what} has {k} distinct values, which looks like a \
                      quantity to predict (regression), not classes; choose a column of classes \
-                     with --label-column"
+                     with {}",
+                    Setting::LabelColumn
                 ),
             ));
         }
@@ -120,8 +122,9 @@ impl Dataset {
             return Err(Error::format(
                 flag_path,
                 format!(
-                    "has no class '{positive}' (classes: {}); fix --positive",
-                    self.classes.join(", ")
+                    "has no class '{positive}' (classes: {}); fix {}",
+                    self.classes.join(", "),
+                    Setting::Positive
                 ),
             ));
         };
@@ -129,8 +132,9 @@ impl Dataset {
             return Err(Error::format(
                 flag_path,
                 format!(
-                    "has {} classes; --positive chooses between two",
-                    self.classes.len()
+                    "has {} classes; {} chooses between two",
+                    self.classes.len(),
+                    Setting::Positive
                 ),
             ));
         }

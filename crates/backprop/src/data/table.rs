@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::setting::Setting;
 
 /// What to do with missing cells (empty, `NA`, `NaN`, …: pandas' markers).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +32,7 @@ impl std::str::FromStr for Missing {
             "drop" => Ok(Missing::Drop),
             "mean" => Ok(Missing::Mean),
             other => Err(format!(
-                "unknown --missing '{other}' (expected refuse, drop or mean)"
+                "unknown missing-cell choice '{other}' (expected refuse, drop or mean)"
             )),
         }
     }
@@ -186,7 +187,10 @@ pub(crate) fn fit_column(
         if numbers == 0 {
             return Err(Error::format(
                 path,
-                format!("column '{name}' has no values; drop it with --drop {name}"),
+                format!(
+                    "column '{name}' has no values; drop it with {} {name}",
+                    Setting::Drop
+                ),
             ));
         }
         let fill = (missing == Missing::Mean).then(|| Fill::Number(sum / numbers as f64));
@@ -211,8 +215,9 @@ pub(crate) fn fit_column(
             path,
             format!(
                 "column '{name}' holds {k} distinct strings in {} rows (names, dates, ids?), \
-                 which make no useful categories; leave it out with --drop {name}",
-                cells.rows()
+                 which make no useful categories; leave it out with {} {name}",
+                cells.rows(),
+                Setting::Drop
             ),
         ));
     }
@@ -348,20 +353,21 @@ pub(crate) fn rows_without_missing(
             keep.push(r);
         }
     }
+    let m = Setting::Missing;
     let fix = match (missing, choice) {
-        (Missing::Mean, MissingChoice::Flag) => "--missing drop drops such rows",
+        (Missing::Mean, MissingChoice::Flag) => format!("{m} drop drops such rows"),
         (Missing::Mean, MissingChoice::Model) => {
-            "the model has no fill for it: fill the cell or drop the row in the file"
+            "the model has no fill for it: fill the cell or drop the row in the file".to_string()
         }
-        (_, MissingChoice::Flag) => {
-            "--missing drop drops those rows, --missing mean fills numbers with the \
+        (_, MissingChoice::Flag) => format!(
+            "{m} drop drops those rows, {m} mean fills numbers with the \
              training mean and categories with the most frequent value"
-        }
-        (_, MissingChoice::Model) => {
+        ),
+        (_, MissingChoice::Model) => format!(
             "the model was trained to refuse them: fill the cells or drop those rows in the \
-             file, or train it again with --missing drop (drops such rows) or --missing mean \
+             file, or train it again with {m} drop (drops such rows) or {m} mean \
              (fills feature cells)"
-        }
+        ),
     };
     match (missing, first, unfillable) {
         (_, None, _) | (Missing::Drop, _, _) | (Missing::Mean, _, None) => Ok(keep),
