@@ -441,7 +441,9 @@ impl ModelSpec {
             // As a model file's check requires: a negative or steeper slope is
             // not a leaky ReLU, and its model would not load.
             if !(0.0..1.0).contains(&slope) {
-                return Err(Problem::range(Setting::LeakySlope, "in [0, 1)", compact(slope)).into());
+                return Err(
+                    Problem::range(Setting::LeakySlope, "in [0, 1)", compact(slope)).into(),
+                );
             }
         }
         at_least_one_at_most(Setting::Threads, self.threads, MAX_THREADS)?;
@@ -544,7 +546,10 @@ impl TrainConfig {
             (Setting::IndexColumn, load.index_column.is_some()),
             (Setting::Features, !load.features.is_empty()),
             (Setting::Drop, !load.drop.is_empty()),
-            (Setting::Missing, load.missing != crate::data::Missing::default()),
+            (
+                Setting::Missing,
+                load.missing != crate::data::Missing::default(),
+            ),
         ] {
             csv_only(setting, given, &self.train)?;
         }
@@ -731,7 +736,9 @@ mod tests {
             gd(|g| g.learning_rate = -1.0),
             "learning_rate must be > 0, got -1"
         );
-        assert!(gd(|g| g.learning_rate = f64::NAN).starts_with("learning_rate must be > 0, got NaN"));
+        assert!(
+            gd(|g| g.learning_rate = f64::NAN).starts_with("learning_rate must be > 0, got NaN")
+        );
         assert_eq!(gd(|g| g.l2 = -1.0), "l2 must be ≥ 0, got -1");
         assert!(gd(|g| g.l2 = f64::NAN).starts_with("l2 "));
         assert!(gd(|g| g.iterations = 0).starts_with("iterations "));
@@ -867,7 +874,12 @@ mod tests {
             ..Default::default()
         };
         let e = big.validate_for_examples(10).unwrap_err().render(&flag);
-        assert!(e.starts_with("--l2 1e300 is too large for --learning-rate 0.0075 on batches of 10 examples"), "{e}");
+        assert!(
+            e.starts_with(
+                "--l2 1e300 is too large for --learning-rate 0.0075 on batches of 10 examples"
+            ),
+            "{e}"
+        );
         assert!(e.contains("; keep --l2 below 2.667e3"), "{e}");
     }
 

@@ -106,7 +106,10 @@ pub fn claim_fresh(base: &Path) -> Result<(PathBuf, RunLock), Error> {
     }
     Err(Error::format(
         base,
-        format!("and 9999 numbered folders beside it are taken; choose {}", Setting::Out),
+        format!(
+            "and 9999 numbered folders beside it are taken; choose {}",
+            Setting::Out
+        ),
     ))
 }
 

@@ -12,10 +12,10 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::activation::Activation;
 use crate::error::Error;
-use crate::setting::{compact, Setting};
 use crate::init::Init;
 use crate::network::Network;
 use crate::rng::{Gaussian, NumpyRng};
+use crate::setting::{compact, Setting};
 
 /// The course's ε.
 pub const EPSILON: f64 = 1e-7;

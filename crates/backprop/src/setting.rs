@@ -70,6 +70,8 @@ settings! {
     Beta2 = "beta2",
     /// Adam's and RMSprop's ε.
     Epsilon = "epsilon",
+    /// How α changes with the epoch: the learning-rate schedule.
+    Schedule = "schedule",
     /// A learning-rate schedule's decay rate.
     LrDecayRate = "lr_decay_rate",
     /// The step schedule's interval.

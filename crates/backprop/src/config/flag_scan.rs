@@ -173,7 +173,10 @@ fn test_module_files(file: &Path, source: &str) -> Vec<PathBuf> {
         .filter_map(|(a, b)| {
             let item: String = code[a..b].iter().collect();
             let name = item.split("mod ").nth(1)?.trim().strip_suffix(';')?.trim();
-            Some([dir.join(format!("{name}.rs")), dir.join(name).join("mod.rs")])
+            Some([
+                dir.join(format!("{name}.rs")),
+                dir.join(name).join("mod.rs"),
+            ])
         })
         .flatten()
         .collect()
@@ -219,17 +222,29 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
 fn no_library_string_names_a_cli_flag() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let files = sources(&src);
-    assert!(files.len() > 50, "{} files under {}", files.len(), src.display());
+    assert!(
+        files.len() > 50,
+        "{} files under {}",
+        files.len(),
+        src.display()
+    );
     let read = |f: &Path| std::fs::read_to_string(f).expect("a source file reads");
     let tests: Vec<PathBuf> = files
         .iter()
         .flat_map(|f| test_module_files(f, &read(f)))
         .collect();
-    assert!(tests.iter().any(|t| t.ends_with("config/flag_scan.rs")), "{tests:?}");
+    assert!(
+        tests.iter().any(|t| t.ends_with("config/flag_scan.rs")),
+        "{tests:?}"
+    );
     let mut found = Vec::new();
     for file in files.iter().filter(|f| !tests.contains(f)) {
         for (line, text) in flag_literals(&read(file)) {
-            let name = file.strip_prefix(&src).unwrap_or(file).display().to_string();
+            let name = file
+                .strip_prefix(&src)
+                .unwrap_or(file)
+                .display()
+                .to_string();
             found.push(format!("{name}:{line}: {text:?}"));
         }
     }
@@ -265,7 +280,11 @@ and --after";
     let texts: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
     assert_eq!(
         texts,
-        ["choose another --out {}", "raw --raw-flag", "line two\nand --after"]
+        [
+            "choose another --out {}",
+            "raw --raw-flag",
+            "line two\nand --after"
+        ]
     );
     assert_eq!(found[0].0, 8, "the line of the first");
     assert_eq!(found[2].0, 15, "the line of the last");

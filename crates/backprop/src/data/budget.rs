@@ -367,10 +367,7 @@ mod tests {
         let e = b
             .check_array(&Setting::Hidden.mark(), &[u64::MAX, u64::MAX, u64::MAX], 8)
             .unwrap_err();
-        assert!(
-            e.to_string().contains("hidden would take more than"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("hidden would take more than"), "{e}");
         assert_eq!(b.check_array("a", &[3, 4], 8).unwrap(), 12);
         assert_eq!(b.check_array("a", &[], 8).unwrap(), 1);
     }

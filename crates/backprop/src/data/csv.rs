@@ -237,7 +237,12 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         ));
     }
     let features: Vec<usize> = if options.features.is_empty() {
-        let dropped = find_all(path, &t, &options.drop, &format!("named by {}", Setting::Drop))?;
+        let dropped = find_all(
+            path,
+            &t,
+            &options.drop,
+            &format!("named by {}", Setting::Drop),
+        )?;
         (0..t.header.len())
             .filter(|&j| j != label && Some(j) != index && !dropped.contains(&j))
             .collect()
@@ -376,8 +381,8 @@ pub(crate) fn read_like(
         notes.push(format!(
             "{}: dropped {} row(s) with missing cells ({} drop)",
             path.display(),
-            Setting::Missing,
-            before - t.rows.len()
+            before - t.rows.len(),
+            Setting::Missing
         ));
     }
     let values = encode(path, &t, spec, &at, &mut notes)?;

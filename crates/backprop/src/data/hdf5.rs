@@ -201,7 +201,12 @@ fn chunk_in_place(c: &hdf5_pure::Chunk, shape: &[u64], dims: &[u64], file_len: u
 }
 
 /// The dataset named by `key`, or else the only one whose name ends in `suffix`.
-fn pick(names: &[String], key: Option<&str>, suffix: &str, flag: Setting) -> Result<String, String> {
+fn pick(
+    names: &[String],
+    key: Option<&str>,
+    suffix: &str,
+    flag: Setting,
+) -> Result<String, String> {
     let listed = names.join(", ");
     if let Some(key) = key {
         return names

@@ -111,7 +111,10 @@ pub(super) fn load(
     let (size, note) = choose_size(&headers, options.image_size);
     let why = match options.image_size {
         Some(s) => format!("{} {s}", Setting::ImageSize),
-        None => format!("their own size; choose a smaller side with {}", Setting::ImageSize),
+        None => format!(
+            "their own size; choose a smaller side with {}",
+            Setting::ImageSize
+        ),
     };
     check_memory(dir, &why, files.len(), size, options.grayscale, &headers)?;
     let Decoded {

@@ -37,8 +37,8 @@ use crate::fsutil::write_atomic;
 use crate::linalg::Float;
 use crate::model_io::{AnyNetwork, ModelInfo, INFO_FILE, WEIGHTS_FILE};
 use crate::network::Network;
-use crate::setting::{Problem, Setting};
 use crate::predict::Model;
+use crate::setting::{Problem, Setting};
 
 /// The opset written when none is asked for.
 pub const DEFAULT_OPSET: i64 = 17;
@@ -110,7 +110,10 @@ fn check_out(out: &Path, force: bool, model_dir: &Path) -> Result<(), Error> {
     if out.is_dir() {
         return Err(Error::format(
             out,
-            format!("is a folder; give {} a file name such as model.onnx", Setting::Out),
+            format!(
+                "is a folder; give {} a file name such as model.onnx",
+                Setting::Out
+            ),
         ));
     }
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
