@@ -12,6 +12,9 @@
 mod api;
 mod assets;
 mod data;
+// The playground's names of the library's settings, for its 400 responses.
+#[allow(dead_code)]
+mod names;
 mod run;
 mod server;
 mod snapshot;
