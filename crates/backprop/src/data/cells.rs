@@ -227,6 +227,11 @@ impl Frame {
         })
     }
 
+    /// What the table is called in messages.
+    pub fn name(&self) -> &Path {
+        &self.source
+    }
+
     /// The number of rows.
     pub fn len(&self) -> usize {
         self.rows

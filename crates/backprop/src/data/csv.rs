@@ -128,7 +128,7 @@ pub(super) fn load_like(
     };
     let label = label.unwrap_or(&spec.label_column);
     let read = preparation.read(&read_table(path)?, Some(label))?;
-    let m = read.rows.len();
+    let (m, notes) = (read.rows.len(), read.all_notes(path));
     if m == 0 {
         return Err(Error::format(path, "has a header but no examples"));
     }
@@ -143,7 +143,7 @@ pub(super) fn load_like(
             ..pre.clone()
         },
         skipped: Vec::new(),
-        notes: read.notes,
+        notes,
     })
 }
 

@@ -171,6 +171,7 @@ impl Gathered {
             }
         };
         let read = preparation.read(&table, None)?;
+        self.notes.extend(read.all_notes(path));
         match read.ids {
             Some((column, ids)) => {
                 self.id_column = Some(column);
@@ -182,7 +183,6 @@ impl Gathered {
             return Err(no_rows(path));
         }
         self.values.extend(read.values);
-        self.notes.extend(read.notes);
         Ok(())
     }
 

@@ -75,8 +75,9 @@ pub struct Prepared {
     pub rows: Vec<usize>,
     /// The index column's name and each example's id in it, when the table has one.
     pub ids: Option<(String, Vec<String>)>,
-    /// What the user should know: columns ignored, categories not seen in
-    /// training, rows dropped.
+    /// The table's columns the preparation does not read (a door may say so).
+    pub ignored: Vec<String>,
+    /// What the user should know: categories not seen in training, rows dropped.
     pub notes: Vec<String>,
 }
 
@@ -100,6 +101,7 @@ impl Preparation {
             y: Some(y),
             rows,
             ids,
+            ignored: Vec::new(),
             notes: d.notes,
         };
         Ok((preparation, prepared))
@@ -133,6 +135,7 @@ impl Preparation {
             y: None,
             rows: read.rows,
             ids: read.ids,
+            ignored: read.ignored,
             notes: read.notes,
         })
     }
@@ -194,19 +197,12 @@ impl Preparation {
     }
 
     /// Reads a table's rows as the preparation says, unstandardised: the
-    /// model's columns by name (extra ones noted), missing cells refused,
+    /// model's columns by name (the others listed), missing cells refused,
     /// dropped or filled, categories one-hot; with `label`, each row's class
     /// from that column, refusing a class the model does not have.
     pub(crate) fn read(&self, t: &dyn Table, label: Option<&str>) -> Result<TableRows, Error> {
         let matched = match_model(t, &self.table, label)?;
         let mut notes = Vec::new();
-        if !matched.extra.is_empty() {
-            notes.push(format!(
-                "{}: ignored column(s) the model does not use: {}",
-                t.source().display(),
-                matched.extra.join(", ")
-            ));
-        }
         let mut watched: Vec<(usize, &str, bool)> = (self.table.columns.iter().zip(&matched.at))
             .map(|(c, &j)| (j, c.name.as_str(), c.fill.is_some()))
             .collect();
@@ -233,6 +229,7 @@ impl Preparation {
             y,
             ids,
             rows: kept.positions(),
+            ignored: matched.extra,
             notes,
         })
     }
@@ -271,8 +268,28 @@ pub(crate) struct TableRows {
     pub ids: Option<(String, Vec<String>)>,
     /// Each row's position among the table's rows (from 0).
     pub rows: Vec<usize>,
-    /// What the user should know.
+    /// The table's columns the model does not use.
+    pub ignored: Vec<String>,
+    /// What the user should know (rows dropped, categories not seen in training).
     pub notes: Vec<String>,
+}
+
+impl TableRows {
+    /// The notes, after one naming the ignored columns if any (what the
+    /// command line prints).
+    pub(crate) fn all_notes(&self, source: &Path) -> Vec<String> {
+        let ignored = (!self.ignored.is_empty()).then(|| {
+            format!(
+                "{}: ignored column(s) the model does not use: {}",
+                source.display(),
+                self.ignored.join(", ")
+            )
+        });
+        ignored
+            .into_iter()
+            .chain(self.notes.iter().cloned())
+            .collect()
+    }
 }
 
 /// The index column's name and each row's value in it.
