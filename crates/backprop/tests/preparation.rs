@@ -90,7 +90,7 @@ fn a_frame_and_its_csv_file_are_prepared_alike() {
     // New rows: `predict`'s inputs from the file, the stored preparation's
     // from the frame (without the labels, columns in another order).
     let pre = preparation.preprocessing();
-    let inputs = load_inputs(&[csv.clone()], &pre, 6, "f64").unwrap();
+    let inputs = load_inputs(std::slice::from_ref(&csv), &pre, 6, "f64").unwrap();
     let stored = Preparation::of_model(&pre, &d.classes).unwrap();
     assert_eq!(stored, preparation);
     let mut new = frame("new", &["species"]);
