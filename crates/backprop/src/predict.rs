@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use ndarray::Array2;
 
-use crate::data::{self, load_inputs, Dataset, Frame, InputName, LoadOptions, Preparation};
+use crate::data::{self, load_inputs, Dataset, Frame, InputName, LoadOptions};
 use crate::error::Error;
 use crate::metrics::{binary_scores, multiclass_scores, BinaryScores, MulticlassScores};
 use crate::model_io::{self, AnyNetwork, ModelInfo};
@@ -95,11 +95,10 @@ impl Model {
     /// the same rows as a CSV file. Each row is named by its id (the index
     /// column's value) or its row.
     pub fn predict_frame(&self, table: &Frame) -> Result<Predictions, Error> {
-        let pre = &self.info.preprocessing;
-        let preparation = Preparation::of_model(pre, &self.info.classes).ok_or_else(|| {
+        let preparation = self.info.preparation().ok_or_else(|| {
+            let input = &self.info.preprocessing.input;
             Error::Config(format!(
-                "the model was trained on {} data, not a table; give it {} inputs",
-                pre.input, pre.input
+                "the model was trained on {input} data, not a table; give it {input} inputs"
             ))
         })?;
         let prepared = preparation.apply(table, &self.info.precision)?;

@@ -169,3 +169,36 @@ fn a_frame_is_refused_as_a_file_would_be() {
         "{e}"
     );
 }
+
+/// A model folder written before model.json described tables (its
+/// `preprocessing` has feature names and standardisation, no `table`) still
+/// reads a table's numeric columns by name, in any order, extra ones ignored.
+#[test]
+fn a_model_without_a_stored_table_reads_columns_by_name() {
+    let dir = std::env::temp_dir().join(format!("backprop-old-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pre = data::Preprocessing {
+        input: "csv".into(),
+        scale: 1.0,
+        example_shape: vec![2],
+        feature_names: Some(vec!["a".into(), "b".into()]),
+        standardization: Some(data::Standardization {
+            mean: vec![1.0, 10.0],
+            std: vec![2.0, 5.0],
+        }),
+        ..data::Preprocessing::default()
+    };
+    let w = Array2::from_shape_vec((1, 2), vec![0.5, -1.0]).unwrap();
+    let net = Network::from_parameters(vec![(w, Array2::zeros((1, 1)))], Activation::Relu).unwrap();
+    model_io::save(&dir, &net, &["no".into(), "yes".into()], &pre).unwrap();
+    std::fs::write(dir.join("new.csv"), "b,extra,a\n20,x,3\n5,y,-1\n").unwrap();
+    let model = Model::load(&dir).unwrap();
+    assert!(model.info.preparation().is_none());
+    let p = model.predict_all(&[dir.join("new.csv")]).unwrap();
+    // z = 0.5·(a − 1)/2 − (b − 10)/5: 0.5 − 2 = −1.5 and −0.5 + 1 = 0.5.
+    let sigma = |z: f64| 1.0 / (1.0 + (-z).exp());
+    assert!((p.rows[0].probabilities.0[1].1 - sigma(-1.5)).abs() < 1e-15);
+    assert!((p.rows[1].probabilities.0[1].1 - sigma(0.5)).abs() < 1e-15);
+    assert!(p.notes[0].ends_with("ignored column(s) the model does not use: extra"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
