@@ -17,6 +17,7 @@ mod model;
 // The Python door's names of the library's settings, for its ValueErrors.
 #[allow(dead_code)]
 mod names;
+mod prepare;
 
 use pyo3::prelude::*;
 
@@ -29,6 +30,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model::predict_proba, m)?)?;
     m.add_function(wrap_pyfunction!(model::save, m)?)?;
     m.add_function(wrap_pyfunction!(model::load, m)?)?;
+    m.add_function(wrap_pyfunction!(prepare::prepare_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(prepare::prepare_apply, m)?)?;
     m.add_function(wrap_pyfunction!(course::load_course_data, m)?)?;
     m.add_function(wrap_pyfunction!(course::flower, m)?)?;
     m.add_function(wrap_pyfunction!(course::train, m)?)?;

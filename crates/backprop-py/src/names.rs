@@ -1,6 +1,7 @@
 //! The Python package's words for the library's settings: each [`Setting`]
 //! is the estimators' parameter that sets it, in scikit-learn's names
-//! (`python/backprop/_estimators.py`), so a library error raised as
+//! (`python/backprop/_estimators.py`; a table's preparation by
+//! `TableClassifier`'s, `python/backprop/_table.py`), so a library error raised as
 //! `ValueError` names what a Python user wrote: `learning_rate_init must be
 //! > 0, got -1`, `alpha` for the L2 strength. A setting no estimator takes
 //! keeps the library's field name.
@@ -40,6 +41,13 @@ pub(crate) fn parameter(setting: Setting) -> Option<&'static str> {
         Setting::Shuffle => "shuffle",
         Setting::Validation => "validation_fraction",
         Setting::SampleWeight => "sample_weight",
+        // TableClassifier's preparation of a table.
+        Setting::LabelColumn => "label_column",
+        Setting::IndexColumn => "index_column",
+        Setting::Features => "features",
+        Setting::Drop => "drop",
+        Setting::Missing => "missing",
+        Setting::Standardize => "standardize",
         _ => return None,
     })
 }
@@ -59,11 +67,16 @@ mod tests {
         env!("CARGO_MANIFEST_DIR"),
         "/../../python/backprop/_estimators.py"
     ));
+    const TABLE: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../python/backprop/_table.py"
+    ));
 
-    /// The parameters of MLPClassifier's `__init__` and of `fit`.
+    /// The parameters of the estimators' `__init__` and of `fit`.
     fn python_parameters() -> Vec<String> {
         let mut names = Vec::new();
-        for signature in ESTIMATORS.split("def ").skip(1) {
+        let sources = ESTIMATORS.split("def ").chain(TABLE.split("def "));
+        for signature in sources.filter(|s| s.contains("):")) {
             let Some((head, _)) = signature.split_once("):") else {
                 continue;
             };
@@ -99,7 +112,7 @@ mod tests {
                 );
             }
         }
-        assert!(mapped >= 20, "{mapped}");
+        assert_eq!(mapped, 28);
     }
 
     #[test]
