@@ -67,7 +67,7 @@ fn run_route(
     request: &mut Request,
 ) -> Reply {
     match (method, rest) {
-        (Method::Get, []) => json_response(200, &run.info),
+        (Method::Get, []) => json_response(200, run.info.get().unwrap_or(&Value::Null)),
         (Method::Delete, []) | (Method::Post, ["stop"]) => {
             app.drop_run(&run.id);
             json_response(200, &json!({ "stopped": true }))
@@ -122,12 +122,13 @@ fn create_run(app: &Arc<App>, body: &[u8]) -> Reply {
         return error(429, &e);
     }
     let id = app.new_id("r");
-    let mut facts = info(&request, &model, &data);
-    facts["id"] = json!(id);
-    let run = Run::new(id.clone(), facts, data, model, !request.paused);
+    let run = Run::new(id.clone(), data, model, !request.paused);
     if let Err((status, e)) = run.start() {
         return error(status, &e);
     }
+    let mut facts = info(&request, &run.model, &run.data);
+    facts["id"] = json!(id);
+    let _ = run.info.set(facts);
     lock(&app.runs).insert(id.clone(), run);
     json_response(201, &json!({ "id": id }))
 }

@@ -8,7 +8,7 @@
 //! event (`done`) is never overwritten.
 
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use backprop::Network;
@@ -52,8 +52,9 @@ pub struct Shared {
 /// A run: created by `POST /api/runs`, trained on its own thread.
 pub struct Run {
     pub id: String,
-    /// Static facts for `GET /api/runs/{id}`: settings, sizes, points, equations.
-    pub info: serde_json::Value,
+    /// Static facts for `GET /api/runs/{id}`: settings, sizes, points,
+    /// equations; set once the library has checked the settings.
+    pub info: OnceLock<serde_json::Value>,
     pub shared: Mutex<Shared>,
     pub changed: Condvar,
     /// The data sets and the picture's frame.
@@ -72,16 +73,10 @@ pub type StartError = (u16, String);
 
 impl Run {
     /// A run of `model` on `data`, not started yet ([`Run::start`]).
-    pub fn new(
-        id: String,
-        info: serde_json::Value,
-        data: RunData,
-        model: Model,
-        autoplay: bool,
-    ) -> Arc<Run> {
+    pub fn new(id: String, data: RunData, model: Model, autoplay: bool) -> Arc<Run> {
         Arc::new(Run {
             id,
-            info,
+            info: OnceLock::new(),
             shared: Mutex::new(Shared {
                 mode: Mode::Waiting,
                 stopped: false,
