@@ -103,7 +103,7 @@ fn run_route(
 
 /// `POST /api/runs`: the settings read, the server's bounds checked, the
 /// data made, the settings mapped onto the library's, and the run started
-/// (where the library checks them).
+/// (where the library checks them), room made for it among the runs kept.
 fn create_run(app: &Arc<App>, body: &[u8]) -> Reply {
     let request: RunRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
@@ -118,13 +118,14 @@ fn create_run(app: &Arc<App>, body: &[u8]) -> Reply {
         Ok(made) => made,
         Err(e) => return error(400, &e),
     };
-    if let Err(e) = app.make_room() {
-        return error(429, &e);
-    }
     let id = app.new_id("r");
     let run = Run::new(id.clone(), data, model, !request.paused);
     if let Err((status, e)) = run.start() {
         return error(status, &e);
+    }
+    if let Err(e) = app.make_room() {
+        let _ = run.command("stop", 0);
+        return error(429, &e);
     }
     let mut facts = info(&request, &run.model, &run.data);
     facts["id"] = json!(id);
