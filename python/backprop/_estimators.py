@@ -127,10 +127,15 @@ class _Network:
             # The shuffles' and dropout's seed, as `backprop train --seed`:
             # random_state itself when it is an integer. Kept, so that later
             # epochs (partial_fit, warm_start) continue the run's random streams.
-            run = dict(seed=self._run_seed(rs), epochs_done=0, opt_state=None)
+            run = dict(seed=self._run_seed(rs), epochs_done=0)
         else:
             params = [(w.astype(dtype, copy=False), b.astype(dtype, copy=False)) for w, b in self._params()]
-            run = dict(seed=self._seed, epochs_done=self._epochs_done, opt_state=self._opt_state)
+            # scikit-learn's: the stopping rule's count goes on; partial_fit's
+            # optimiser (its moments and step size) too, warm_start's starts afresh.
+            run = dict(seed=self._seed, epochs_done=self._epochs_done, seen=self.t_,
+                       stopper=getattr(self, "_stopper", None))
+            if incremental:
+                run.update(opt_state=self._opt_state, rate=getattr(self, "_rate", None))
 
         validation = None
         x_train, yi_train, w_train = X, y_idx, weights
@@ -145,16 +150,12 @@ class _Network:
             if x_val.shape[0] < 2:
                 raise ValueError("The validation set is too small. Increase 'validation_fraction' or the size of your dataset.")
             validation = (x_val, yi_val.astype(np.int64))
-        out = _core.fit(
-            x_train, yi_train.astype(np.int64), spec, run["seed"], params,
-            opt_state=run["opt_state"] if incremental else None,
-            epochs_done=int(run["epochs_done"]),
-            validation=validation,
-            sample_weight=w_train,
-        )
+        out = _core.fit(x_train, yi_train.astype(np.int64), spec, run, params,
+                        validation=validation, sample_weight=w_train)
         if fresh:
             self.classes_ = labels
             self.loss_curve_ = []
+            self.validation_scores_ = []
             self.t_ = 0
             self.n_layers_ = len(spec.sizes)
             self.n_outputs_ = spec.sizes[-1]
@@ -195,12 +196,14 @@ class _Network:
         """The fit's results as scikit-learn's attributes."""
         self._set_params(out["params"])
         self._opt_state = out["opt_state"]
+        self._rate = out["rate"]
+        self._stopper = out["stopper"]
         self.n_iter_ = out["n_iter"]
         self.t_ += out["n_iter"] * n
         self.loss_curve_ = list(self.loss_curve_) + [float(c) for c in out["loss_curve"]]
         self.loss_ = self.loss_curve_[-1]
         if self.early_stopping:
-            self.validation_scores_ = [float(s) for s in out["validation_scores"]]
+            self.validation_scores_ = list(getattr(self, "validation_scores_", None) or []) + [float(s) for s in out["validation_scores"]]
             self.best_validation_score_ = max(self.validation_scores_)
             self.best_loss_ = None
         else:

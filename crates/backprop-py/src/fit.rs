@@ -29,19 +29,14 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::arrays::{is_f32, pair, params_from_py, params_to_py, value_error};
 use crate::console::Console;
-use crate::spec::{Checked, Schedule};
+use crate::rules::{Course, Stopper};
+use crate::spec::Checked;
 
-/// The smallest learning rate `adaptive` divides down to (scikit-learn's).
-const SMALLEST_ADAPTIVE_RATE: f64 = 1e-6;
-
-/// `fit`'s arrays and state, as Python gives them.
+/// `fit`'s arrays, as Python gives them.
 struct Inputs<'a, 'py> {
     x: &'a Bound<'py, PyAny>,
     labels: &'a Bound<'py, PyAny>,
-    seed: u32,
     params: Option<&'a Bound<'py, PyAny>>,
-    opt_state: Option<&'a Bound<'py, PyAny>>,
-    epochs_done: usize,
     validation: Option<&'a Bound<'py, PyAny>>,
     sample_weight: Option<&'a Bound<'py, PyAny>>,
 }
@@ -52,66 +47,61 @@ fn given<'a, 'py>(v: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyA
 }
 
 /// Trains on X (m × n_x) and `labels` (class indices, length m) with the
-/// settings `spec` (from `_core.check`).
+/// settings `spec` (from `_core.check`), continuing `run`.
 ///
-/// `params` are the starting weights ((W, b) pairs in the notes' shapes;
-/// `None`: the library draws them as `spec`'s `init` says from its seed);
-/// `opt_state` continues an optimiser (partial_fit) and `epochs_done` a run;
-/// `validation` is (X_val, labels_val) for scikit-learn's early stopping.
-/// Returns a dict: `params`, `opt_state`, `loss_curve`, `validation_scores`,
-/// `n_iter` (epochs run), `stop` ("converged", "max_iter", "interrupted",
-/// or "lr" when an adaptive rate fell below 1e-6).
+/// `run` is where the run stands, as the estimator keeps it between fits:
+/// `seed` (of the shuffles and dropout masks, and of the library's
+/// initialisation), `epochs_done`, and for `warm_start` and `partial_fit`
+/// the stopping rule's `stopper` (count, best loss, best score), for
+/// `partial_fit` also the optimiser's `opt_state` (t, [(v, s), …]) and the
+/// step size `rate` it had reached. `params` are the starting weights ((W, b)
+/// pairs in the notes' shapes; `None`: the library draws them as `spec`'s
+/// `init` says); `seen` counts the examples seen so far (scikit-learn's
+/// `t_`, of the `invscaling` rate); `validation` is (X_val, labels_val) for scikit-learn's
+/// early stopping. Returns a dict: `params`, `opt_state`, `rate`, `stopper`,
+/// `loss_curve`, `validation_scores`, `n_iter` (epochs run), `stop`
+/// ("converged", "max_iter", "interrupted", or "lr" when an adaptive rate
+/// fell below 1e-6).
 #[pyfunction]
-#[pyo3(signature = (x, labels, spec, seed, params=None, opt_state=None, epochs_done=0, validation=None, sample_weight=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (x, labels, spec, run, params=None, validation=None, sample_weight=None))]
+#[allow(clippy::too_many_arguments)] // Python's keyword arguments
 pub fn fit<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     labels: &Bound<'py, PyAny>,
     spec: &Bound<'py, Checked>,
-    seed: u32,
+    run: &Bound<'py, PyDict>,
     params: Option<&Bound<'py, PyAny>>,
-    opt_state: Option<&Bound<'py, PyAny>>,
-    epochs_done: usize,
     validation: Option<&Bound<'py, PyAny>>,
     sample_weight: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let inputs = Inputs {
         x,
         labels,
-        seed,
         params: given(params),
-        opt_state: given(opt_state),
-        epochs_done,
         validation: given(validation),
         sample_weight: given(sample_weight),
     };
     if is_f32(x)? {
-        fit_typed::<f32>(py, spec.get(), inputs)
+        fit_typed::<f32>(py, spec.get(), run, inputs)
     } else {
-        fit_typed::<f64>(py, spec.get(), inputs)
+        fit_typed::<f64>(py, spec.get(), run, inputs)
     }
 }
 
 fn fit_typed<'py, T: Float + Element>(
     py: Python<'py>,
     spec: &Checked,
+    run: &Bound<'py, PyDict>,
     inputs: Inputs<'_, 'py>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let x: PyReadonlyArray2<'py, T> = inputs.x.extract()?;
     let labels: PyReadonlyArray1<'py, i64> = inputs.labels.extract()?;
-    let net = start_network::<T>(spec, inputs.params, inputs.seed)?;
+    let carried = Carried::<T>::read(run, spec)?;
+    let net = start_network::<T>(spec, inputs.params, carried.seed)?;
     let y = targets::<T>(labels.as_array(), spec.classes)?;
     let validation = match inputs.validation {
-        Some(v) => {
-            let vx: PyReadonlyArray2<'py, T> = v.get_item(0)?.extract()?;
-            let vl: PyReadonlyArray1<'py, i64> = v.get_item(1)?.extract()?;
-            let rows = vl
-                .as_array()
-                .mapv(|l| T::cast(l as f64))
-                .insert_axis(ndarray::Axis(0));
-            Some((vx, targets::<T>(vl.as_array(), spec.classes)?, rows))
-        }
+        Some(v) => Some(validation_set::<T>(v, spec.classes)?),
         None => None,
     };
     let weights: Option<Vec<f64>> = match inputs.sample_weight {
@@ -122,12 +112,6 @@ fn fit_typed<'py, T: Float + Element>(
         ),
         None => None,
     };
-    let m = labels.as_array().len();
-    let run = Run {
-        spec,
-        seed: inputs.seed,
-    };
-    let state = train_state::<T>(run, inputs.opt_state, inputs.epochs_done, m)?;
     // The notes' X: the transpose of scikit-learn's, as a view (no copy).
     let data = TrainingData {
         x: x.as_array().reversed_axes().into(),
@@ -140,9 +124,23 @@ fn fit_typed<'py, T: Float + Element>(
         weights: weights.as_deref(),
     };
     let outcome = py
-        .detach(|| train(net, data, run, state))
+        .detach(|| train(net, data, spec, carried))
         .map_err(value_error)?;
     outcome.into_py(py)
+}
+
+/// The validation set (X_val, class indices): X, its targets and its labels as a row.
+fn validation_set<'py, T: Float + Element>(
+    v: &Bound<'py, PyAny>,
+    classes: usize,
+) -> PyResult<(PyReadonlyArray2<'py, T>, Array2<T>, Array2<T>)> {
+    let x: PyReadonlyArray2<'py, T> = v.get_item(0)?.extract()?;
+    let labels: PyReadonlyArray1<'py, i64> = v.get_item(1)?.extract()?;
+    let labels = labels.as_array();
+    let row = labels
+        .mapv(|l| T::cast(l as f64))
+        .insert_axis(ndarray::Axis(0));
+    Ok((x, targets::<T>(labels, classes)?, row))
 }
 
 /// The network to train: the given weights, or the library's initialisation.
@@ -191,30 +189,69 @@ fn targets<T: Float>(labels: ArrayView1<'_, i64>, classes: usize) -> PyResult<Ar
     })
 }
 
-/// Where the run stands: `epochs_done` epochs on `m` examples, and the
-/// optimiser's (t, [(v, s), …]) when `partial_fit` continues it.
-fn train_state<T: Float + Element>(
-    run: Run<'_>,
-    opt_state: Option<&Bound<'_, PyAny>>,
+/// Where a run stands between fits (see [`fit`]'s `run`).
+struct Carried<T: Float> {
+    seed: u32,
     epochs_done: usize,
-    m: usize,
-) -> PyResult<TrainState<T>> {
-    let config = run.config(epochs_done.saturating_add(1));
-    let mut state = TrainState::new(&config);
-    if let Some(saved) = opt_state {
-        state.optimizer = optimizer_from_py(&config.optimizer, saved)?;
-    }
-    let batches = m.div_ceil(config.batch_size_for(m));
-    state.epoch = epochs_done;
-    state.step = epochs_done.saturating_mul(batches);
-    Ok(state)
+    optimizer: Option<Optimizer<T>>,
+    /// scikit-learn's step size η to go on with.
+    rate: f64,
+    stopper: Stopper,
+    /// Examples seen so far (scikit-learn's `t_`).
+    seen: usize,
 }
 
+impl<T: Float + Element> Carried<T> {
+    fn read(run: &Bound<'_, PyDict>, spec: &Checked) -> PyResult<Self> {
+        let get = |key: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+            Ok(run.get_item(key)?.filter(|v| !v.is_none()))
+        };
+        let stopper = match get("stopper")? {
+            Some(s) => {
+                let (count, best_loss, best_score) = s.extract()?;
+                Stopper {
+                    count,
+                    best_loss,
+                    best_score,
+                }
+            }
+            None => Stopper::default(),
+        };
+        Ok(Carried {
+            seed: get("seed")?.map_or(Ok(0), |s| s.extract())?,
+            epochs_done: get("epochs_done")?.map_or(Ok(0), |e| e.extract())?,
+            optimizer: match get("opt_state")? {
+                Some(saved) => Some(optimizer_from_py(spec, &saved)?),
+                None => None,
+            },
+            rate: get("rate")?.map_or(Ok(spec.model.gd.learning_rate), |r| r.extract())?,
+            stopper,
+            seen: get("seen")?.map_or(Ok(0), |t| t.extract())?,
+        })
+    }
+}
+
+impl<T: Float> Carried<T> {
+    /// The library's state of the run: `epochs_done` epochs on `m`
+    /// examples, the optimiser's moments when they go on.
+    fn state(&mut self, config: &GdConfig, m: usize) -> TrainState<T> {
+        let mut state = TrainState::new(config);
+        if let Some(optimizer) = self.optimizer.take() {
+            state.optimizer = optimizer;
+        }
+        let batches = m.div_ceil(config.batch_size_for(m));
+        state.epoch = self.epochs_done;
+        state.step = self.epochs_done.saturating_mul(batches);
+        state
+    }
+}
+
+/// The optimiser's (t, [(v, s), …]) as Python keeps it.
 fn optimizer_from_py<T: Float + Element>(
-    config: &backprop::optim::OptimizerConfig,
+    spec: &Checked,
     saved: &Bound<'_, PyAny>,
 ) -> PyResult<Optimizer<T>> {
-    let mut optimizer = Optimizer::<T>::new(*config);
+    let mut optimizer = Optimizer::<T>::new(spec.model.gd.optimizer);
     optimizer.t = saved.get_item(0)?.extract()?;
     for slot in saved.get_item(1)?.try_iter()? {
         let slot = slot?;
@@ -230,23 +267,12 @@ fn optimizer_from_py<T: Float + Element>(
     Ok(optimizer)
 }
 
-/// The settings of a fit and the seed of its random streams.
-#[derive(Clone, Copy)]
-struct Run<'s> {
-    spec: &'s Checked,
-    seed: u32,
-}
-
-impl Run<'_> {
-    fn config(&self, epochs: usize) -> GdConfig {
-        self.spec.config(epochs, self.seed)
-    }
-}
-
 /// What one fit did.
 struct Outcome<T: Float> {
     net: Network<T>,
     optimizer: Optimizer<T>,
+    rate: f64,
+    stopper: Stopper,
     loss_curve: Vec<f64>,
     validation_scores: Vec<f64>,
     epochs: usize,
@@ -264,6 +290,9 @@ impl<T: Float + Element> Outcome<T> {
             .map(|s| pair(py, s.v, s.s))
             .collect::<PyResult<Vec<_>>>()?;
         out.set_item("opt_state", (self.optimizer.t, PyList::new(py, slots)?))?;
+        out.set_item("rate", self.rate)?;
+        let s = self.stopper;
+        out.set_item("stopper", (s.count, s.best_loss, s.best_score))?;
         out.set_item("loss_curve", self.loss_curve.into_pyarray(py))?;
         out.set_item("validation_scores", self.validation_scores)?;
         out.set_item("n_iter", self.epochs)?;
@@ -277,23 +306,31 @@ impl<T: Float + Element> Outcome<T> {
 fn train<T: Float>(
     net: Network<T>,
     data: TrainingData<'_, T>,
-    run: Run<'_>,
-    state: TrainState<T>,
+    spec: &Checked,
+    mut carried: Carried<T>,
 ) -> Result<Outcome<T>, Error> {
-    let spec = run.spec;
-    let (epoch0, m) = (state.epoch, data.x.ncols());
+    let (epoch0, m) = (carried.epochs_done, data.x.ncols());
     let epochs = if spec.rules.incremental {
         1
     } else {
         spec.model.gd.total_units()
     };
-    let config = run.config(epoch0.saturating_add(epochs));
+    let mut config = spec.config(epoch0.saturating_add(epochs), carried.seed);
+    config.learning_rate = spec.library_rate(carried.rate);
     let start = Start {
-        state: Some(state),
+        state: Some(carried.state(&config, m)),
         ..Start::default()
     };
     let mut session = Session::start(net, data, config, start)?;
-    let mut watch = Watch::new(spec, m);
+    let eta0 = spec.model.gd.learning_rate;
+    let rates = (eta0, carried.rate);
+    let course = Course::new(&spec.rules, rates, carried.stopper, carried.seen, m);
+    let mut watch = Watch {
+        spec,
+        course,
+        console: Console::new(spec.rules.verbose),
+        best: None,
+    };
     let stop = loop {
         let advanced = session.advance(1, &mut Controls::default())?;
         if let Some(reason) = watch.after_epoch(&mut session)? {
@@ -305,15 +342,17 @@ fn train<T: Float>(
     };
     let (mut net, state) = session.finish();
     if let Some(best) = watch.best {
+        // scikit-learn's early stopping ends on the best validation score's weights.
         for (layer, (w, b)) in net.layers_mut().iter_mut().zip(best) {
-            layer.w = w;
-            layer.b = b;
+            (layer.w, layer.b) = (w, b);
         }
     }
     let h = state.history;
     Ok(Outcome {
         net,
         optimizer: state.optimizer,
+        rate: watch.course.rate,
+        stopper: watch.course.stopper,
         loss_curve: h.costs.iter().map(|c| c.1).collect(),
         validation_scores: h.validation_accuracies.iter().map(|a| a.1).collect(),
         epochs: state.epoch - epoch0,
@@ -321,79 +360,39 @@ fn train<T: Float>(
     })
 }
 
-/// scikit-learn's rules between epochs: the stopping rule, the schedules,
-/// the best weights, the printed costs, Ctrl-C.
+/// Between epochs: scikit-learn's rules, the best weights, the printed costs, Ctrl-C.
 struct Watch<'s, T: Float> {
     spec: &'s Checked,
-    m: usize,
-    stopper: Stopper,
+    course: Course<'s>,
     console: Console,
-    /// scikit-learn's step size η now.
-    rate: f64,
     /// Early stopping: the weights of the best validation score.
     best: Option<Parameters<T>>,
 }
 
-impl<'s, T: Float> Watch<'s, T> {
-    fn new(spec: &'s Checked, m: usize) -> Self {
-        Watch {
-            spec,
-            m,
-            stopper: Stopper::new(spec.rules.tol, spec.rules.patience),
-            console: Console::new(spec.rules.verbose),
-            rate: spec.model.gd.learning_rate,
-            best: None,
-        }
-    }
-
+impl<T: Float> Watch<'_, T> {
     /// Applies the rules to the epoch just run; `Some(reason)` ends the fit.
     fn after_epoch(&mut self, session: &mut Session<'_, T>) -> Result<Option<&'static str>, Error> {
         let epoch = session.units_done() - 1;
         let h = session.history();
         let loss = h.final_cost;
         self.console.cost(epoch, loss);
-        let fired = match h.validation_at(epoch) {
-            Some((_, score)) => {
-                let (fired, improved) = self.stopper.on_score(score);
-                if improved {
-                    keep(&mut self.best, session.network());
-                }
-                fired
-            }
-            None => self.stopper.on_loss(loss),
-        };
-        if let Schedule::InvScaling(power) = self.spec.rules.schedule {
-            let seen = (epoch + 1) as f64 * self.m as f64;
-            self.rate = self.spec.model.gd.learning_rate / (seen + 1.0).powf(power);
-            if !self.set_rate(session)? {
+        let score = h.validation_at(epoch).map(|(_, accuracy)| accuracy);
+        let decision = self.course.after_epoch(loss, score);
+        if decision.improved {
+            keep(&mut self.best, session.network());
+        }
+        if decision.new_rate {
+            let alpha = self.spec.library_rate(self.course.rate);
+            if !(alpha > 0.0 && alpha.is_finite()) {
+                // Decayed to nothing: no step would change the weights.
                 return Ok(Some("lr"));
             }
+            session.set_learning_rate(alpha)?;
         }
         if self.console.interrupted(false) {
             return Ok(Some("interrupted"));
         }
-        if !fired || self.spec.rules.incremental {
-            return Ok(None);
-        }
-        if !self.spec.adapts() {
-            return Ok(Some("converged"));
-        }
-        if self.rate <= SMALLEST_ADAPTIVE_RATE {
-            return Ok(Some("lr"));
-        }
-        self.rate /= 5.0;
-        self.stopper.count = 0;
-        Ok((!self.set_rate(session)?).then_some("lr"))
-    }
-
-    /// Gives the session the rate η now; false when it has decayed to nothing.
-    fn set_rate(&self, session: &mut Session<'_, T>) -> Result<bool, Error> {
-        let alpha = self.spec.library_rate(self.rate);
-        if !(alpha > 0.0 && alpha.is_finite()) {
-            return Ok(false);
-        }
-        session.set_learning_rate(alpha)?;
-        Ok(true)
+        Ok(decision.stop)
     }
 }
 
@@ -414,52 +413,5 @@ fn keep<T: Float>(best: &mut Option<Parameters<T>>, net: &Network<T>) {
                     .collect(),
             )
         }
-    }
-}
-
-/// scikit-learn's rule for ending a fit (`_update_no_improvement_count`).
-struct Stopper {
-    tol: f64,
-    patience: usize,
-    best_loss: f64,
-    best_score: f64,
-    count: usize,
-}
-
-impl Stopper {
-    fn new(tol: f64, patience: usize) -> Self {
-        Stopper {
-            tol,
-            patience,
-            best_loss: f64::INFINITY,
-            best_score: f64::NEG_INFINITY,
-            count: 0,
-        }
-    }
-
-    /// Counts an epoch by its training loss; true when the rule fires.
-    fn on_loss(&mut self, loss: f64) -> bool {
-        if loss > self.best_loss - self.tol {
-            self.count += 1;
-        } else {
-            self.count = 0;
-        }
-        self.best_loss = self.best_loss.min(loss);
-        self.count > self.patience
-    }
-
-    /// Counts an epoch by its validation score: (whether the rule fires,
-    /// whether this score is the best so far).
-    fn on_score(&mut self, score: f64) -> (bool, bool) {
-        if score < self.best_score + self.tol {
-            self.count += 1;
-        } else {
-            self.count = 0;
-        }
-        let improved = score > self.best_score;
-        if improved {
-            self.best_score = score;
-        }
-        (self.count > self.patience, improved)
     }
 }

@@ -14,6 +14,7 @@ mod console;
 mod course;
 mod fit;
 mod model;
+mod rules;
 mod spec;
 
 use pyo3::prelude::*;

@@ -19,30 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt};
 
 use crate::arrays::{activation, parameter, value_error};
-
-/// The learning rate's course over epochs, as scikit-learn's `learning_rate`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Schedule {
-    Constant,
-    /// η = η₀ / (t + 1)^power_t after each epoch, t the examples seen.
-    InvScaling(f64),
-    /// η ÷ 5 when the stopping rule fires, until η < 1e-6.
-    Adaptive,
-}
-
-/// scikit-learn's rules for a fit, which the library has no setting for.
-#[derive(Clone, Debug)]
-pub struct Rules {
-    pub schedule: Schedule,
-    /// An epoch is not better unless it improves by more than this.
-    pub tol: f64,
-    /// Stop after more than this many epochs that are not better.
-    pub patience: usize,
-    /// Print every this many epochs' cost (0: never).
-    pub verbose: usize,
-    /// `partial_fit`: one epoch, no stopping rule.
-    pub incremental: bool,
-}
+use crate::rules::{Rules, Schedule};
 
 /// The settings of one fit, checked by the library.
 #[pyclass(frozen, module = "backprop._core")]
@@ -82,13 +59,6 @@ impl Checked {
     /// The library's α for scikit-learn's step size η.
     pub fn library_rate(&self, eta: f64) -> f64 {
         eta * self.lr_factor
-    }
-
-    /// Whether an adaptive rate divides itself rather than ending the fit
-    /// (scikit-learn's: every solver but Adam).
-    pub fn adapts(&self) -> bool {
-        self.rules.schedule == Schedule::Adaptive
-            && !matches!(self.model.gd.optimizer, OptimizerConfig::Adam(_))
     }
 
     /// The bytes of one number of the network.
@@ -198,12 +168,8 @@ fn count(d: &Bound<'_, PyDict>, key: &str, setting: Setting, given: &mut Given) 
 fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult<Checked> {
     let mut hidden = Vec::new();
     for size in item(d, "hidden_layer_sizes")?.try_iter()? {
-        hidden.push(count_of(
-            &size?,
-            "hidden_layer_sizes",
-            Setting::Hidden,
-            given,
-        )?);
+        let key = "hidden_layer_sizes";
+        hidden.push(count_of(&size?, key, Setting::Hidden, given)?);
     }
     let classes = count(d, "n_classes", Setting::Classes, given)?;
     let mut sizes = vec![n_features];
@@ -211,38 +177,12 @@ fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult
     sizes.push(if classes > 2 { classes } else { 1 });
     let solver = text(d, "solver")?;
     let (optimizer, lr_factor) = optimizer(d, &solver)?;
-    let batch_size = item(d, "batch_size")?;
-    let gd = GdConfig {
-        learning_rate: number(d, "learning_rate_init")?,
-        epochs: Some(count(d, "max_iter", Setting::Epochs, given)?),
-        batch_size: match batch_size.is_none() {
-            true => None,
-            false => Some(count_of(
-                &batch_size,
-                "batch_size",
-                Setting::BatchSize,
-                given,
-            )?),
-        },
-        optimizer,
-        l2: number(d, "alpha")?,
-        keep_prob: keep_prob(&item(d, "dropout")?)?,
-        shuffle: item(d, "shuffle")?.is_truthy()?,
-        ..GdConfig::default()
-    };
-    let init = match text(d, "init")?.as_str() {
-        "glorot" => None,
-        name => Some(name.parse::<Init>().map_err(|_| {
-            PyValueError::new_err(format!(
-                "init must be one of glorot, xavier, he, small, zeros, got '{name}'"
-            ))
-        })?),
-    };
+    let init = init(d)?;
     let model = ModelSpec {
         hidden,
         activation: activation(&text(d, "activation")?)?,
         init: init.unwrap_or(Init::Zeros),
-        gd,
+        gd: gd_config(d, optimizer, given)?,
         precision: match text(d, "dtype")?.as_str() {
             "float32" => Precision::F32,
             _ => Precision::F64,
@@ -256,10 +196,50 @@ fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult
         init,
         sizes,
         classes,
-        rules: rules(d)?,
+        rules: rules(d, !matches!(optimizer, OptimizerConfig::Adam(_)))?,
         lr_factor,
         full_batch: solver == "gd",
     })
+}
+
+/// The training settings, scikit-learn's step size as given.
+fn gd_config(
+    d: &Bound<'_, PyDict>,
+    optimizer: OptimizerConfig,
+    given: &mut Given,
+) -> PyResult<GdConfig> {
+    let batch_size = item(d, "batch_size")?;
+    let batch_size = match batch_size.is_none() {
+        true => None,
+        false => Some(count_of(
+            &batch_size,
+            "batch_size",
+            Setting::BatchSize,
+            given,
+        )?),
+    };
+    Ok(GdConfig {
+        learning_rate: number(d, "learning_rate_init")?,
+        epochs: Some(count(d, "max_iter", Setting::Epochs, given)?),
+        batch_size,
+        optimizer,
+        l2: number(d, "alpha")?,
+        keep_prob: keep_prob(&item(d, "dropout")?)?,
+        shuffle: item(d, "shuffle")?.is_truthy()?,
+        ..GdConfig::default()
+    })
+}
+
+/// `init`: scikit-learn's `glorot` (`None`: drawn in Python), or the library's.
+fn init(d: &Bound<'_, PyDict>) -> PyResult<Option<Init>> {
+    match text(d, "init")?.as_str() {
+        "glorot" => Ok(None),
+        name => name.parse::<Init>().map(Some).map_err(|_| {
+            PyValueError::new_err(format!(
+                "init must be one of glorot, xavier, he, small, zeros, got '{name}'"
+            ))
+        }),
+    }
 }
 
 /// `dropout`: none, one keep probability for every hidden layer, or one each.
@@ -278,7 +258,8 @@ fn keep_prob(v: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
     })
 }
 
-fn rules(d: &Bound<'_, PyDict>) -> PyResult<Rules> {
+/// scikit-learn's rules; `adapts`: an `adaptive` rate divides itself rather than ending the fit.
+fn rules(d: &Bound<'_, PyDict>, adapts: bool) -> PyResult<Rules> {
     let schedule = match text(d, "learning_rate")?.as_str() {
         "constant" => Schedule::Constant,
         "invscaling" => Schedule::InvScaling(number(d, "power_t")?),
@@ -296,6 +277,7 @@ fn rules(d: &Bound<'_, PyDict>) -> PyResult<Rules> {
         patience: item(d, "n_iter_no_change")?.extract().unwrap_or(usize::MAX),
         verbose: item(d, "verbose")?.extract()?,
         incremental: item(d, "incremental")?.is_truthy()?,
+        adapts,
     })
 }
 
