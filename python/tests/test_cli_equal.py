@@ -55,6 +55,7 @@ def equivalent(solver, dtype):
 @pytest.mark.parametrize("solver", ["gd", "adam", "momentum", "rmsprop"])
 def test_python_and_the_cli_train_to_the_same_weights(tmp_path, solver, dtype, classes):
     binary = cli()
+    load_file = pytest.importorskip("safetensors.numpy").load_file
     X, y = make_classification(n_samples=150, n_features=6, n_informative=4, n_redundant=0, n_classes=classes,
                                random_state=5)
     names = [f"f{i}" for i in range(6)]
@@ -63,11 +64,13 @@ def test_python_and_the_cli_train_to_the_same_weights(tmp_path, solver, dtype, c
     ours = backprop.MLPClassifier(**params).fit(X, y)
     subprocess.run([binary, "train", "--train", str(tmp_path / "data.csv"), "--quiet", "--out", str(tmp_path / "run"),
                     *flags], check=True, capture_output=True)
-    theirs = backprop.load(tmp_path / "run")
     assert ours.n_iter_ == EPOCHS
-    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
-        assert a.dtype == b.dtype == np.dtype(dtype)
-        assert np.array_equal(a, b), np.abs(a - b).max()
+    ours.save(tmp_path / "ours")
+    mine, cli_s = (load_file(str(tmp_path / d / "model.safetensors")) for d in ("ours", "run"))
+    assert sorted(mine) == sorted(cli_s) == ["W1", "W2", "W3", "b1", "b2", "b3"]
+    for name in mine:
+        assert mine[name].dtype == cli_s[name].dtype == np.dtype(dtype)
+        assert np.array_equal(mine[name], cli_s[name]), (name, np.abs(mine[name] - cli_s[name]).max())
     # And the weights went somewhere: another seed ends elsewhere.
     other = backprop.MLPClassifier(**dict(params, random_state=4)).fit(X, y)
     assert not np.array_equal(other.coefs_[0], ours.coefs_[0])

@@ -97,16 +97,18 @@ pub fn check(
 
 /// Python values the library's types cannot hold (a negative count, an
 /// integer past 2⁶⁴), stood in for by values the library refuses, so that
-/// its message can give the value the user gave.
+/// its message can give the value the user gave: (setting, stand-in, repr).
 #[derive(Default)]
-struct Given(Vec<(Setting, String)>);
+struct Given(Vec<(Setting, usize, String)>);
 
 impl Given {
     /// The library's error as Python's `ValueError`, naming parameters.
     fn error(&self, e: backprop::Error) -> PyErr {
         if let backprop::Error::Setting(p) = &e {
-            let stood_in = self.0.iter().find(|(s, _)| *s == p.setting());
-            if let (Some((s, value)), Some(allowed)) = (stood_in, p.allowed()) {
+            let stood_in = self.0.iter().find(|(s, stand_in, _)| {
+                *s == p.setting() && p.given() == Some(stand_in.to_string().as_str())
+            });
+            if let (Some((s, _, value)), Some(allowed)) = (stood_in, p.allowed()) {
                 return PyValueError::new_err(format!(
                     "{} must be {allowed}, got {value}",
                     parameter(*s)
@@ -156,8 +158,9 @@ fn count_of(
             repr(v)
         )));
     }
-    given.0.push((setting, repr(v)));
-    Ok(if v.lt(0)? { 0 } else { usize::MAX })
+    let stand_in = if v.lt(0)? { 0 } else { usize::MAX };
+    given.0.push((setting, stand_in, repr(v)));
+    Ok(stand_in)
 }
 
 fn count(d: &Bound<'_, PyDict>, key: &str, setting: Setting, given: &mut Given) -> PyResult<usize> {
