@@ -6,7 +6,13 @@ scikit-learn expects; ``backprop._core`` is stateless: each call takes arrays
 and returns new ones. Parameters keep scikit-learn's names and meanings
 (``sklearn.neural_network.MLPClassifier``); what scikit-learn lacks is added:
 ``dropout``, the solvers ``gd``/``momentum``/``rmsprop``, ``leaky_relu``,
-``dtype`` and ``n_threads``.
+``dtype``, ``n_threads`` and the library's initialisations (``init``).
+
+Settings are checked by the library, at ``fit`` (scikit-learn's rule), with
+the memory the network would take, before anything is allocated; a bad one
+raises ``ValueError`` naming the parameter (``alpha must be ≥ 0, got -1``).
+Only scikit-learn's own rules (``tol``, ``n_iter_no_change``, ``power_t``,
+``validation_fraction``), which the library has no setting for, are checked here.
 """
 
 import json
