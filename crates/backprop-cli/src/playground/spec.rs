@@ -24,7 +24,7 @@ pub enum Activations {
     PerLayer(Vec<String>),
 }
 
-/// The body of `POST /api/runs` (the README lists the fields and their ranges).
+/// The body of `POST /api/runs` (docs/playground.md lists the fields and their ranges).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunRequest {
