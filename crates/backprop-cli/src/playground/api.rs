@@ -43,10 +43,7 @@ pub fn route(app: &Arc<App>, method: &Method, parts: &[&str], request: &mut Requ
             lock(&run.shared).touched = std::time::Instant::now();
             run_route(app, &run, method, rest, request)
         }
-        (_, ["api", ..]) => error(
-            404,
-            "no such API route; see docs/playground.md",
-        ),
+        (_, ["api", ..]) => error(404, "no such API route; see docs/playground.md"),
         _ => error(404, "not found"),
     }
 }
@@ -92,10 +89,7 @@ fn run_route(
         (Method::Post, ["gradcheck"]) => gradcheck(run),
         (Method::Get, [file @ ("model.safetensors" | "model.json")]) => model_file(app, run, file),
         (Method::Get, [file @ ("train.csv" | "test.csv")]) => data_file(app, run, file),
-        _ => error(
-            404,
-            "no such route for a run; see docs/playground.md",
-        ),
+        _ => error(404, "no such route for a run; see docs/playground.md"),
     }
 }
 
