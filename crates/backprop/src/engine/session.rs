@@ -215,13 +215,15 @@ impl<'a, T: Float> Session<'a, T> {
             .as_ref()
             .map_or(m as f64, |w| w.iter().map(|v| v.as_f64()).sum::<f64>());
         let batch_size = config.batch_size_for(m);
-        let batches = m.div_ceil(batch_size.max(1));
-        let per_epoch = config.epochs.is_some();
-        let total = config.total_units();
+        let (per_epoch, total) = (config.epochs.is_some(), config.total_units());
         let facts = Facts {
             weighted: weights.is_some(),
             ranks: collective.size(),
-            updates: if per_epoch { total * batches } else { total },
+            updates: if per_epoch {
+                total * m.div_ceil(batch_size)
+            } else {
+                total
+            },
         };
         let resumed = state.plan.is_some();
         let plan = choose_plan(&config, &net, &data, &state, start.path, facts)?;
@@ -235,12 +237,8 @@ impl<'a, T: Float> Session<'a, T> {
         let (n_x, k) = (x.nrows(), data.y.nrows());
         let batching = Batching::new(batch_size, m, n_x, k, config.shuffle, weights.is_some());
         let every = config.record_interval();
-        // Up to 65 536 records are reserved up front (the loop then allocates
-        // nothing); beyond, the history grows as recorded, so a huge count
-        // never reserves gigabytes before the first iteration.
-        let records = (total.div_ceil(every) + 1).min(1 << 16);
-        let (test, validation) = (data.test.is_some(), data.validation.is_some());
-        reserve_records(&mut state.history, test, validation, records);
+        let scored = (data.test.is_some(), data.validation.is_some());
+        reserve_records(&mut state.history, scored, total.div_ceil(every) + 1);
         if collective.size() > 1 && state.step == 0 {
             general::broadcast_parameters(&mut net, collective);
         }
@@ -427,7 +425,19 @@ impl<'a, T: Float> Session<'a, T> {
                 c,
             ));
         }
-        let cost = cost.unwrap_or(f64::NAN);
+        self.record_update(unit, recorded, cost.unwrap_or(f64::NAN), weight, controls)
+    }
+
+    /// Books an update's cost (recorded, into its epoch's, as the last) and,
+    /// in an iteration run, reports it and checkpoints; true when the run ends.
+    fn record_update(
+        &mut self,
+        unit: usize,
+        recorded: bool,
+        cost: f64,
+        weight: f64,
+        controls: &mut Controls<'_, T>,
+    ) -> Result<bool, Error> {
         let s = &mut self.state;
         if recorded {
             s.history.costs.push((unit, cost));
@@ -435,7 +445,7 @@ impl<'a, T: Float> Session<'a, T> {
         s.step += 1;
         s.batch += 1;
         s.epoch_cost += cost * weight;
-        if per_epoch {
+        if self.per_epoch {
             return Ok(false);
         }
         s.history.final_cost = cost;
@@ -445,7 +455,7 @@ impl<'a, T: Float> Session<'a, T> {
             cost,
             recorded,
             total: self.total,
-            per_epoch,
+            per_epoch: false,
             validation: s.history.validation_at(unit),
         });
         if s.step >= self.total || s.stopped_early {
