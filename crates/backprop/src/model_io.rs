@@ -13,7 +13,7 @@ use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
-use crate::data::Preprocessing;
+use crate::data::{Preparation, Preprocessing};
 use crate::error::Error;
 use crate::fsutil::write_atomic;
 use crate::linalg::Float;
@@ -48,6 +48,15 @@ pub struct ModelInfo {
     pub classes: Vec<String>,
     /// How raw inputs become columns of X.
     pub preprocessing: Preprocessing,
+}
+
+impl ModelInfo {
+    /// The table preparation the model stores (its `preprocessing.table`,
+    /// `classes` and standardisation), which makes raw rows its inputs;
+    /// `None` for a model of pictures or arrays.
+    pub fn preparation(&self) -> Option<Preparation> {
+        Preparation::of_model(&self.preprocessing, &self.classes)
+    }
 }
 
 /// A loaded network in the precision it was saved in.

@@ -8,12 +8,11 @@
 //!   (tried in that order, the library first); `step/{gram,fused}.rs` names two;
 //! - a backticked `name`, `Type`, `Type::name` or `module::name` (a trailing
 //!   `(…)` or `<…>` dropped) is code. After a file in the same paragraph,
-//!   list item or table cell, a function must be defined in that file
-//!   (`fn name`; `fn name` inside an `impl … Type`; a variant or `const` of
-//!   `Type`; `def`/`class` in Python), and a bare `Type` there or anywhere in
-//!   `crates/*/src` (types are named in passing). Before any file, a
-//!   `Type::name` must be defined somewhere in `crates/*/src`; a bare
-//!   lowercase `name` there is prose, not checked. A `module::name` is looked
+//!   list item or table cell, it must be defined in that file (`fn name`;
+//!   `struct`/`enum`/`trait`/`type Type`; `fn name` inside an `impl … Type`;
+//!   a variant or `const` of `Type`; `def`/`class` in Python). Before any
+//!   file, a `Type` or `Type::name` must be defined somewhere in
+//!   `crates/*/src`; a bare lowercase `name` there is prose, not checked. A `module::name` is looked
 //!   up in that module's file (or folder) from a crate's `src/`, else in the
 //!   one file of that name (`general::update`: `engine/step/general.rs`);
 //! - in a fenced block each line is its own context, and the words ending in
@@ -457,13 +456,9 @@ fn found_in(files: &[PathBuf], item: &[String]) -> bool {
 }
 
 /// The problem with the doc's `code` in the context of file `current`, if any.
-/// A bare type name is looked for in the file, then anywhere (it may be named
-/// in passing); functions and `Type::name` only where the doc puts them.
 fn check_code(tree: &Tree, code: &[String], current: Option<&PathBuf>) -> Option<String> {
     let (scope, module) = scope(tree, code, current)?;
-    let item = &code[module..];
-    let passing = module == 0 && item.len() == 1 && is_type_name(&item[0]);
-    if found_in(&scope, item) || (passing && found_in(&tree.sources, item)) {
+    if found_in(&scope, &code[module..]) {
         return None;
     }
     Some(match (module, current) {
@@ -550,6 +545,7 @@ fn the_checker_fails_on_each_kind_of_stale_name() {
         "`data::load_everything`",
         "`Dense::advance`",
         "`engine/session.rs` `TrainConfigs`",
+        "`engine/session.rs` `TrainConfig`",
         "`engine/session.rs` `TrainConfig::validate`",
         "```\n data::nothing_here(path)\n```",
         "```\n engine/step/{gram,no_such}.rs\n```",

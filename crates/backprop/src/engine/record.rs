@@ -9,8 +9,8 @@ use crate::metrics::accuracy;
 use crate::network::Network;
 use crate::train::{GdConfig, History};
 
+use super::state::TrainState;
 use super::step::Strategy;
-use super::trainer::TrainState;
 
 /// The sets scored at recorded units: a test set (X, Y), a validation set
 /// (X, Y, labels 1 × m).
