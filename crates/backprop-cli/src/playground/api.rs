@@ -1,4 +1,4 @@
-//! The JSON API beside the event stream (the README lists every route):
+//! The JSON API beside the event stream (docs/playground.md lists every route):
 //! create a run, read its facts, send it commands, check its gradients,
 //! download its model and data, upload a CSV.
 
@@ -45,10 +45,7 @@ pub fn route(app: &Arc<App>, method: &Method, parts: &[&str], request: &mut Requ
             lock(&run.shared).touched = std::time::Instant::now();
             run_route(app, &run, method, rest, request)
         }
-        (_, ["api", ..]) => error(
-            404,
-            "no such API route; see the README's playground section",
-        ),
+        (_, ["api", ..]) => error(404, "no such API route; see docs/playground.md"),
         _ => error(404, "not found"),
     }
 }
@@ -94,10 +91,7 @@ fn run_route(
         (Method::Post, ["gradcheck"]) => gradcheck(run),
         (Method::Get, [file @ ("model.safetensors" | "model.json")]) => model_file(app, run, file),
         (Method::Get, [file @ ("train.csv" | "test.csv")]) => data_file(app, run, file),
-        _ => error(
-            404,
-            "no such route for a run; see the README's playground section",
-        ),
+        _ => error(404, "no such route for a run; see docs/playground.md"),
     }
 }
 

@@ -34,7 +34,7 @@ pub enum Activations {
     PerLayer(Vec<String>),
 }
 
-/// The body of `POST /api/runs` (the README lists the fields).
+/// The body of `POST /api/runs` (docs/playground.md lists the fields).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunRequest {
