@@ -1,8 +1,9 @@
 //! The command line's words for the library's settings: each [`Setting`] is
 //! the flag that sets it, so a library message (which names settings by their
-//! marks, never by a flag) reads as it always has: `--learning-rate must be
-//! > 0, got -1`. main.rs renders every `backprop::Error` with [`flag`], and
-//! the commands render the library's notes and warnings with it.
+//! marks, never by a flag) reads as it always has:
+//! `--learning-rate must be > 0, got -1`. main.rs renders every
+//! `backprop::Error` with [`flag`], and the commands render the library's
+//! notes and warnings with it.
 
 use backprop::Setting;
 

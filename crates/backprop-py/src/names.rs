@@ -1,10 +1,10 @@
 //! The Python package's words for the library's settings: each [`Setting`]
 //! is the estimators' parameter that sets it, in scikit-learn's names
 //! (`python/backprop/_estimators.py`; a table's preparation by
-//! `TableClassifier`'s, `python/backprop/_table.py`), so a library error raised as
-//! `ValueError` names what a Python user wrote: `learning_rate_init must be
-//! > 0, got -1`, `alpha` for the L2 strength. A setting no estimator takes
-//! keeps the library's field name.
+//! `TableClassifier`'s, `python/backprop/_table.py`), so a library error
+//! raised as `ValueError` names what a Python user wrote:
+//! `learning_rate_init must be > 0, got -1`, `alpha` for the L2 strength. A
+//! setting no estimator takes keeps the library's field name.
 //!
 //! Its tests run in `crates/backprop-cli/tests/python_names.rs` (this crate is
 //! an extension module, which cannot link as a test binary).
