@@ -752,6 +752,10 @@ mod tests {
         assert!(gd(|g| g.keep_prob = vec![0.0]).starts_with("keep_prob "));
         assert!(gd(|g| g.keep_prob = vec![1.5]).starts_with("keep_prob "));
         assert!(gd(|g| g.early_stopping = Some(0)).starts_with("early_stopping "));
+    }
+
+    #[test]
+    fn each_bad_optimiser_or_schedule_setting_is_named() {
         let adam = |beta1, beta2, epsilon| {
             OptimizerConfig::Adam(AdamConfig {
                 beta1,

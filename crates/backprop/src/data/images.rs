@@ -30,6 +30,9 @@ use super::{DEFAULT_IMAGE_SIZE, MAX_IMAGE_SIZE};
 use crate::error::Error;
 use crate::setting::{Problem, Setting};
 
+const POSITIVE: Setting = Setting::Positive;
+const IMAGE_SIZE: Setting = Setting::ImageSize;
+
 /// The file extensions read as pictures.
 pub const IMAGE_EXTENSIONS: [&str; 6] = ["jpg", "jpeg", "png", "bmp", "gif", "webp"];
 /// The largest width or height accepted, in pixels.
@@ -83,9 +86,8 @@ pub(super) fn load(
         return Err(Error::format(
             dir,
             format!(
-                "has {} classes; {} chooses between two",
-                classes.len(),
-                Setting::Positive
+                "has {} classes; {POSITIVE} chooses between two",
+                classes.len()
             ),
         ));
     }
@@ -94,9 +96,8 @@ pub(super) fn load(
             Error::format(
                 dir,
                 format!(
-                    "has no class '{p}' (classes: {}); fix {}",
-                    classes.join(", "),
-                    Setting::Positive
+                    "has no class '{p}' (classes: {}); fix {POSITIVE}",
+                    classes.join(", ")
                 ),
             )
         })?,
@@ -110,11 +111,8 @@ pub(super) fn load(
     let headers = survey(&files)?;
     let (size, note) = choose_size(&headers, options.image_size);
     let why = match options.image_size {
-        Some(s) => format!("{} {s}", Setting::ImageSize),
-        None => format!(
-            "their own size; choose a smaller side with {}",
-            Setting::ImageSize
-        ),
+        Some(s) => format!("{IMAGE_SIZE} {s}"),
+        None => format!("their own size; choose a smaller side with {IMAGE_SIZE}"),
     };
     check_memory(dir, &why, files.len(), size, options.grayscale, &headers)?;
     let Decoded {
@@ -247,10 +245,7 @@ fn choose_size(headers: &[Option<Header>], asked: Option<u32>) -> (u32, Option<S
         .map(|h| (h.width, h.height))
         .collect();
     let d = DEFAULT_IMAGE_SIZE;
-    let resized = format!(
-        "each is resized to {d}×{d} (choose the side with {})",
-        Setting::ImageSize
-    );
+    let resized = format!("each is resized to {d}×{d} (choose the side with {IMAGE_SIZE})");
     match (sizes.first(), sizes.last()) {
         (Some(&(w, h)), _) if sizes.len() == 1 && w == h && w <= MAX_IMAGE_SIZE => (w, None),
         (Some(&(w, h)), _) if sizes.len() == 1 && w == h => (
@@ -319,13 +314,12 @@ fn check_memory_in(
     );
     if size == 0 || size > MAX_IMAGE_SIZE {
         let take = bytes.map_or("more than 10^38 bytes".into(), budget::format_bytes);
-        let s = Setting::ImageSize;
         let message = format!(
-            "{s} {size} is outside 1 to {MAX_IMAGE_SIZE}: {what} would take {take} \
-             (the memory budget: {}); choose {s} {MAX_IMAGE_SIZE} or less",
+            "{IMAGE_SIZE} {size} is outside 1 to {MAX_IMAGE_SIZE}: {what} would take {take} \
+             (the memory budget: {}); choose {IMAGE_SIZE} {MAX_IMAGE_SIZE} or less",
             budget.describe()
         );
-        return Err(Problem::other(s, message).into());
+        return Err(Problem::other(IMAGE_SIZE, message).into());
     }
     budget.check(&what, bytes.unwrap_or(u128::MAX))
 }
