@@ -250,11 +250,10 @@ impl Problem {
         given: impl fmt::Display,
     ) -> Self {
         let (allowed, given) = (allowed.into(), given.to_string());
+        let message = format!("{setting}: {part} must be {allowed}, got {given}");
         Problem {
-            message: format!("{setting}: {part} must be {allowed}, got {given}"),
-            setting,
-            allowed: Some(allowed),
-            given: Some(given),
+            message,
+            ..Problem::range(setting, allowed, given)
         }
     }
 
