@@ -21,7 +21,7 @@ use backprop::engine::{self, Extras, Path, TrainState, Trainer};
 use backprop::optim::{
     AdamConfig, MomentumConfig, Optimizer, OptimizerConfig, RmsPropConfig, Slot,
 };
-use backprop::train::GdConfig;
+use backprop::GdConfig;
 use backprop::{Float, Network, Threads};
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use numpy::{Element, IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};

@@ -387,11 +387,6 @@ impl ModelSpec {
         for &n in &self.hidden {
             at_least_one_at_most("--hidden: every layer's size", n, MAX_LAYER_UNITS)?;
         }
-        if self.activation == Activation::Softmax {
-            return Err(bad(
-                "--activation softmax is an output, not a hidden activation; use relu, tanh, sigmoid or leaky-relu",
-            ));
-        }
         if let Activation::LeakyRelu { slope } = self.activation {
             // As a model file's check requires: a negative or steeper slope is
             // not a leaky ReLU, and its model would not load.
@@ -735,7 +730,6 @@ mod tests {
         };
         assert!(spec(|s| s.threads = 0).starts_with("--threads"));
         assert!(spec(|s| s.hidden = vec![usize::MAX]).starts_with("--hidden"));
-        assert!(spec(|s| s.activation = Activation::Softmax).contains("not a hidden"));
         assert!(spec(|s| s.gd.keep_prob = vec![0.8, 0.9]).contains("2 values for 3 hidden"));
         assert!(spec(|s| {
             s.hidden.clear();

@@ -2,8 +2,7 @@
 //! decision regions on a 100 × 100 grid, each unit's activation on a 24 × 24
 //! grid, the weights and the gradient norms. Grids travel as base64 bytes.
 
-use backprop::Activation;
-use backprop::Dense;
+use backprop::{Dense, LayerKind, Output};
 use ndarray::Array2;
 use serde::Serialize;
 
@@ -111,12 +110,12 @@ fn layers(t: &Trainer) -> Vec<LayerView> {
     let last = t.net.layers().len() - 1;
     let mut out = Vec::new();
     for (l, layer) in t.net.layers().iter().enumerate() {
-        let mut scratch = Dense::new(layer.w.clone(), layer.b.clone(), layer.activation);
+        let mut scratch = Dense::new(layer.w.clone(), layer.b.clone(), layer.kind);
         scratch.forward(a_prev.view(), threads);
         let mut a = std::mem::take(&mut scratch.a);
         if l == last {
             // The output's own probability: σ(z), or the softmax over the column.
-            a = if layer.activation == Activation::Softmax {
+            a = if layer.kind == LayerKind::Output(Output::Softmax) {
                 let mut p = a.clone();
                 for mut col in p.columns_mut() {
                     let m = col.fold(f64::NEG_INFINITY, |m, &v| m.max(v));

@@ -59,7 +59,7 @@ impl Trainer {
         )
         .map_err(|e| e.to_string())?;
         for (layer, g) in net.layers_mut().iter_mut().zip(&spec.activations) {
-            layer.activation = *g;
+            layer.kind = backprop::LayerKind::Hidden(*g);
         }
         let x = data.train.x_as::<f64>();
         let y = data.train.targets_as::<f64>(k);
