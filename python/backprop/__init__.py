@@ -2,6 +2,9 @@
 
 - ``backprop.MLPClassifier`` and ``backprop.LogisticRegression``: scikit-learn
   estimators (plain Python classes over the stateless Rust core ``backprop._core``).
+- ``backprop.TableClassifier``: tables as pandas holds them (named columns,
+  strings, missing cells, string labels), prepared by the library's own code,
+  as ``backprop train`` prepares a CSV file, before a backprop network.
 - ``backprop.load(dir)``: a fitted estimator from a model folder written by
   ``backprop train`` or by ``estimator.save(dir)``.
 - ``backprop.course``: the course's three models, its data, costs and gradients,
@@ -11,8 +14,8 @@
 from . import _core, course
 from ._estimators import LogisticRegression, MLPClassifier
 from ._model_folder import load
+from ._table import TableClassifier
 
 __version__ = _core.__version__
 
-__all__ = ["MLPClassifier", "LogisticRegression", "load", "course", "__version__"]
-
+__all__ = ["MLPClassifier", "LogisticRegression", "TableClassifier", "load", "course", "__version__"]

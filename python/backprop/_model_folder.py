@@ -8,23 +8,18 @@ import numpy as np
 
 from . import _core
 from ._estimators import LogisticRegression, MLPClassifier
-
-
-def _labels(names):
-    """Class names as the model file stores them (strings), back as numbers
-    when every one is an integer or a number."""
-    for kind in (int, float):
-        try:
-            return np.array([kind(n) for n in names])
-        except ValueError:
-            pass
-    return np.array(names, dtype=object)
+from ._table import TableClassifier, class_labels
 
 
 def load(directory):
-    """Reads the model folder `directory` into a fitted ``MLPClassifier`` (or
-    ``LogisticRegression`` for a network with no hidden layer). Its
-    predictions are the CLI's: raw inputs are scaled and standardised as the
+    """Reads the model folder `directory` into a fitted estimator whose
+    predictions are ``backprop predict``'s. A model of a table (one
+    ``backprop train`` trained on a CSV file, or a ``TableClassifier``
+    saved) gives a ``TableClassifier``: it takes the raw table — a DataFrame
+    with the training columns, in any order, string categories and missing
+    cells as in training — and prepares it with the library's own code.
+    Any other gives an ``MLPClassifier`` (``LogisticRegression`` for a network
+    with no hidden layer) taking raw arrays, scaled and standardised as the
     model's training data was. A folder that does not load raises one
     ``ValueError`` naming the file at fault."""
     info_json, activation, params = _core.load(os.fspath(directory))
@@ -42,14 +37,8 @@ def load(directory):
             f"{os.path.join(os.fspath(directory), 'model.json')}: lists {len(classes)} classes "
             f"for an output of {sizes[-1]} units; the model folder is damaged: train it again"
         )
-    est.classes_ = _labels(classes)
+    est.classes_ = class_labels(classes)
     est.n_features_in_ = sizes[0]
-    pre = info["preprocessing"]
-    if pre.get("feature_names") and pre.get("input") == "csv":
-        est.feature_names_in_ = np.array(pre["feature_names"], dtype=object)
-    # Raw inputs become X as the training data did (pixels ÷ 255, standardisation).
-    if pre.get("scale", 1.0) != 1.0 or pre.get("standardization"):
-        est._preprocessing = pre
     est.n_layers_ = len(sizes)
     est.n_outputs_ = sizes[-1]
     est.out_activation_ = "logistic" if sizes[-1] == 1 else "softmax"
@@ -60,4 +49,12 @@ def load(directory):
     est._steps_done = 0
     est._opt_state = None
     est._seed = 0
+    pre = info["preprocessing"]
+    if pre.get("table"):
+        return TableClassifier._of_model(est, info)
+    if pre.get("feature_names") and pre.get("input") == "csv":
+        est.feature_names_in_ = np.array(pre["feature_names"], dtype=object)
+    # Raw inputs become X as the training data did (pixels ÷ 255, standardisation).
+    if pre.get("scale", 1.0) != 1.0 or pre.get("standardization"):
+        est._preprocessing = pre
     return est

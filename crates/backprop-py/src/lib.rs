@@ -14,6 +14,7 @@ mod console;
 mod course;
 mod fit;
 mod model;
+mod prepare;
 
 use pyo3::prelude::*;
 
@@ -26,6 +27,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model::predict_proba, m)?)?;
     m.add_function(wrap_pyfunction!(model::save, m)?)?;
     m.add_function(wrap_pyfunction!(model::load, m)?)?;
+    m.add_function(wrap_pyfunction!(prepare::prepare_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(prepare::prepare_apply, m)?)?;
     m.add_function(wrap_pyfunction!(course::load_course_data, m)?)?;
     m.add_function(wrap_pyfunction!(course::flower, m)?)?;
     m.add_function(wrap_pyfunction!(course::train, m)?)?;

@@ -15,7 +15,7 @@ use pyo3::types::PyList;
 
 use crate::arrays::{activation_name, is_f32, network_from_py, params_to_py, value_error};
 
-fn preprocessing(json: &str) -> PyResult<Preprocessing> {
+pub(crate) fn preprocessing(json: &str) -> PyResult<Preprocessing> {
     serde_json::from_str(json)
         .map_err(|e| PyValueError::new_err(format!("preprocessing is not valid: {e}")))
 }
@@ -23,7 +23,8 @@ fn preprocessing(json: &str) -> PyResult<Preprocessing> {
 /// The output layer's probabilities for X (m × n_x), as m × n_L: P(class 1)
 /// for a sigmoid output, P(class k) for a softmax one. With `preprocessing`
 /// (a model.json's, as JSON), the raw inputs are first scaled and
-/// standardised as the model's training data was.
+/// standardised as the model's training data was, by the library's
+/// `Preprocessing::prepare_array` (a value too large for the model refused).
 #[pyfunction]
 #[pyo3(signature = (x, params, activation, preprocessing=None, n_threads=1))]
 pub fn predict_proba<'py>(
@@ -63,12 +64,8 @@ fn proba<'py, T: Float + Element>(
     let p = match pre.map(preprocessing).transpose()? {
         Some(pre) => {
             let mut x64: Array2<f64> = xv.mapv(|v| v.as_f64());
-            if pre.scale != 1.0 {
-                x64.mapv_inplace(|v| v * pre.scale);
-            }
-            if let Some(s) = &pre.standardization {
-                s.apply(&mut x64);
-            }
+            pre.prepare_array(&mut x64, "X", T::NAME)
+                .map_err(value_error)?;
             let xt = x64.mapv(T::cast);
             py.detach(|| net.predict_proba(xt.view()))
         }

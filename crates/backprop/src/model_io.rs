@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
 use crate::builder::ParameterId;
-use crate::data::Preprocessing;
+use crate::data::{Preparation, Preprocessing};
 use crate::error::Error;
 use crate::fsutil::write_atomic;
 use crate::linalg::Float;
@@ -49,6 +49,15 @@ pub struct ModelInfo {
     pub classes: Vec<String>,
     /// How raw inputs become columns of X.
     pub preprocessing: Preprocessing,
+}
+
+impl ModelInfo {
+    /// The table preparation the model stores (its `preprocessing.table`,
+    /// `classes` and standardisation), which makes raw rows its inputs;
+    /// `None` for a model of pictures or arrays.
+    pub fn preparation(&self) -> Option<Preparation> {
+        Preparation::of_model(&self.preprocessing, &self.classes)
+    }
 }
 
 /// Writes `net` and its description into the folder `dir` (which must exist).

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use ndarray::Array2;
 
-use crate::data::{self, load_inputs, Dataset, LoadOptions};
+use crate::data::{self, load_inputs, Dataset, Frame, InputName, LoadOptions};
 use crate::error::Error;
 use crate::metrics::{binary_scores, multiclass_scores, BinaryScores, MulticlassScores};
 use crate::model_io::{self, ModelInfo};
@@ -84,9 +84,44 @@ impl Model {
         let inputs = load_inputs(paths, &self.info.preprocessing, n_x, precision)?;
         let p = self.network.predict_proba(&inputs.x);
         self.check_outputs(&p, &inputs.x, |j| inputs.which(j))?;
+        Ok(Predictions {
+            rows: self.predictions(inputs.names, &p),
+            id_column: inputs.id_column,
+            notes: inputs.notes,
+        })
+    }
+
+    /// Predictions for a table in memory (columns by name, in any order),
+    /// prepared as the model's training table was: `predict`'s answers for
+    /// the same rows as a CSV file. Each row is named by its id (the index
+    /// column's value) or its row.
+    pub fn predict_frame(&self, table: &Frame) -> Result<Predictions, Error> {
+        let preparation = self.info.preparation().ok_or_else(|| {
+            let input = &self.info.preprocessing.input;
+            Error::Config(format!(
+                "the model was trained on {input} data, not a table; give it {input} inputs"
+            ))
+        })?;
+        let prepared = preparation.apply(table, &self.info.precision)?;
+        let p = self.network.predict_proba(&prepared.x);
+        let source = table.name().display();
+        let rows = &prepared.rows;
+        self.check_outputs(&p, &prepared.x, |j| format!("{source}: row {}", rows[j]))?;
+        let (id_column, names) = match prepared.ids {
+            Some((column, ids)) => (Some(column), ids.into_iter().map(InputName::Id).collect()),
+            None => (None, rows.iter().map(|&r| InputName::Row(r)).collect()),
+        };
+        Ok(Predictions {
+            rows: self.predictions(names, &p),
+            id_column,
+            notes: prepared.notes,
+        })
+    }
+
+    /// Each input's prediction from the network's output `p` (one column per input).
+    fn predictions(&self, names: Vec<InputName>, p: &Array2<f64>) -> Vec<Prediction> {
         let classes = &self.info.classes;
-        let rows = inputs
-            .names
+        names
             .into_iter()
             .zip(p.columns())
             .map(|(input, col)| {
@@ -112,12 +147,7 @@ impl Model {
                     ),
                 }
             })
-            .collect();
-        Ok(Predictions {
-            rows,
-            id_column: inputs.id_column,
-            notes: inputs.notes,
-        })
+            .collect()
     }
 
     /// Loads a labelled data set the way the model's training set was loaded:

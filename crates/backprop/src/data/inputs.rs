@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 use serde::Serialize;
 
+use super::cells::Table;
+use super::csv::read_table;
 use super::images::{images_in, is_image, load_pictures};
+use super::preparation::Preparation;
 use super::standardize::{float_limit, standardize_within, FIT_THE_MODEL};
-use super::{examples_to_columns, npz, ColumnSpec, LoadOptions, Missing, Preprocessing, TableSpec};
+use super::{examples_to_columns, npz, LoadOptions, Preprocessing};
 use crate::error::Error;
 
 /// Which input a column of X came from: a file, or a row of a table.
@@ -70,97 +73,18 @@ pub fn load_inputs(
     n_x: usize,
     precision: &str,
 ) -> Result<Inputs, Error> {
-    let mut names = Vec::new();
-    let mut files: Vec<(PathBuf, usize)> = Vec::new();
-    let mut values: Vec<f64> = Vec::new();
-    let (mut notes, mut id_column) = (Vec::new(), None);
-    let mut pictures = Vec::new();
+    let mut g = Gathered::default();
     for path in paths {
-        if !path.exists() {
-            return Err(Error::format(path, "no such file or folder"));
-        }
-        if path.is_dir() {
-            let mut found = images_in(path)?;
-            for sub in subfolders(path)? {
-                found.extend(images_in(&sub)?);
-            }
-            if found.is_empty() {
-                return Err(Error::format(
-                    path,
-                    "holds no pictures (jpg, png, bmp, gif, webp)",
-                ));
-            }
-            pictures.extend(found);
-            continue;
-        }
-        if is_image(path) {
-            pictures.push(path.clone());
-            continue;
-        }
-        files.push((path.clone(), names.len()));
-        if is_csv(path) {
-            let spec = table_spec(path, pre)?;
-            check_width(path, spec.feature_names().len(), n_x)?;
-            let like = super::csv::read_like(path, &spec, None)?;
-            match like.ids {
-                Some((column, ids)) => {
-                    id_column = Some(column);
-                    names.extend(ids.into_iter().map(InputName::Id));
-                }
-                None => names.extend(like.rows.into_iter().map(InputName::Row)),
-            }
-            if like.values.is_empty() {
-                return Err(no_rows(path));
-            }
-            values.extend(like.values);
-            notes.extend(like.notes);
-            continue;
-        }
-        let (rows, width) = read_table(path)?;
-        check_width(path, width, n_x)?;
-        if rows.is_empty() {
-            return Err(no_rows(path));
-        }
-        names.extend((0..rows.len() / width.max(1)).map(InputName::Row));
-        values.extend(rows);
+        g.add(path, pre, n_x)?;
     }
-    if !pictures.is_empty() {
-        let size = pre.image_size.ok_or_else(|| {
-            Error::format(
-                &pictures[0],
-                format!(
-                    "is a picture, but the model was trained on {} data; give it {} inputs",
-                    pre.input, pre.input
-                ),
-            )
-        })?;
-        // Grey (one channel) or RGB, as the model's pictures were: a colour
-        // picture for a grey model is made grey (luma), a grey one for an RGB
-        // model tripled.
-        let channels = pre.picture_channels();
-        check_width(
-            &pictures[0],
-            (size as usize).pow(2) * channels as usize,
-            n_x,
-        )?;
-        values.extend(
-            load_pictures(&pictures, size, channels)?
-                .into_iter()
-                .map(|v| v as f64 / 255.0),
-        );
-        names.extend(
-            pictures
-                .iter()
-                .map(|p| InputName::Path(p.display().to_string())),
-        );
-    }
-    let m = names.len();
+    g.add_pictures(pre, n_x)?;
+    let m = g.names.len();
     let mut inputs = Inputs {
-        names,
-        x: examples_to_columns(m, n_x, values),
-        id_column,
-        notes,
-        files,
+        names: g.names,
+        x: examples_to_columns(m, n_x, g.values),
+        id_column: g.id_column,
+        notes: g.notes,
+        files: g.files,
     };
     let limit = float_limit(precision);
     let st = pre.standardization.as_ref();
@@ -175,6 +99,124 @@ pub fn load_inputs(
         )
     })?;
     Ok(inputs)
+}
+
+/// The inputs read so far: each example's name and values (row-major), the
+/// files they came from, and the pictures still to decode.
+#[derive(Default)]
+struct Gathered {
+    names: Vec<InputName>,
+    values: Vec<f64>,
+    files: Vec<(PathBuf, usize)>,
+    notes: Vec<String>,
+    id_column: Option<String>,
+    pictures: Vec<PathBuf>,
+}
+
+impl Gathered {
+    /// Adds one input: a picture or a folder of them (decoded last, all
+    /// together), a table's rows, or an array file's examples.
+    fn add(&mut self, path: &Path, pre: &Preprocessing, n_x: usize) -> Result<(), Error> {
+        if !path.exists() {
+            return Err(Error::format(path, "no such file or folder"));
+        }
+        if path.is_dir() {
+            let mut found = images_in(path)?;
+            for sub in subfolders(path)? {
+                found.extend(images_in(&sub)?);
+            }
+            if found.is_empty() {
+                return Err(Error::format(
+                    path,
+                    "holds no pictures (jpg, png, bmp, gif, webp)",
+                ));
+            }
+            self.pictures.extend(found);
+            return Ok(());
+        }
+        if is_image(path) {
+            self.pictures.push(path.to_path_buf());
+            return Ok(());
+        }
+        self.files.push((path.to_path_buf(), self.names.len()));
+        if is_csv(path) {
+            return self.add_table(path, pre, n_x);
+        }
+        let (rows, width) = read_array(path)?;
+        check_width(path, width, n_x)?;
+        if rows.is_empty() {
+            return Err(no_rows(path));
+        }
+        self.names
+            .extend((0..rows.len() / width.max(1)).map(InputName::Row));
+        self.values.extend(rows);
+        Ok(())
+    }
+
+    /// Adds a table's rows, prepared as the model's table was (by column
+    /// name), each named by its id or its row.
+    fn add_table(&mut self, path: &Path, pre: &Preprocessing, n_x: usize) -> Result<(), Error> {
+        let (preparation, table) = match Preparation::of_model(pre, &[]) {
+            Some(p) => {
+                check_width(path, p.table.width(), n_x)?;
+                (p, read_table(path)?)
+            }
+            None => {
+                let table = read_table(path)?;
+                let names = pre.feature_names.clone();
+                let names = names.unwrap_or_else(|| table.header().to_vec());
+                let p = Preparation::numeric(names, pre, &[]);
+                check_width(path, p.table.width(), n_x)?;
+                (p, table)
+            }
+        };
+        let read = preparation.read(&table, None)?;
+        self.notes.extend(read.all_notes(path));
+        match read.ids {
+            Some((column, ids)) => {
+                self.id_column = Some(column);
+                self.names.extend(ids.into_iter().map(InputName::Id));
+            }
+            None => self.names.extend(read.rows.into_iter().map(InputName::Row)),
+        }
+        if read.values.is_empty() {
+            return Err(no_rows(path));
+        }
+        self.values.extend(read.values);
+        Ok(())
+    }
+
+    /// Decodes the pictures gathered, at the model's side and channels.
+    fn add_pictures(&mut self, pre: &Preprocessing, n_x: usize) -> Result<(), Error> {
+        let Some(first) = self.pictures.first() else {
+            return Ok(());
+        };
+        let size = pre.image_size.ok_or_else(|| {
+            Error::format(
+                first,
+                format!(
+                    "is a picture, but the model was trained on {} data; give it {} inputs",
+                    pre.input, pre.input
+                ),
+            )
+        })?;
+        // Grey (one channel) or RGB, as the model's pictures were: a colour
+        // picture for a grey model is made grey (luma), a grey one for an RGB
+        // model tripled.
+        let channels = pre.picture_channels();
+        check_width(first, (size as usize).pow(2) * channels as usize, n_x)?;
+        self.values.extend(
+            load_pictures(&self.pictures, size, channels)?
+                .into_iter()
+                .map(|v| v as f64 / 255.0),
+        );
+        let names = self
+            .pictures
+            .iter()
+            .map(|p| InputName::Path(p.display().to_string()));
+        self.names.extend(names);
+        Ok(())
+    }
 }
 
 fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, Error> {
@@ -202,34 +244,8 @@ fn is_csv(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
-/// How the model makes a table into X: its own spec, or (a model trained on
-/// other data, or before specs were stored) numeric columns by feature name.
-fn table_spec(path: &Path, pre: &Preprocessing) -> Result<TableSpec, Error> {
-    if let Some(spec) = &pre.table {
-        return Ok(spec.clone());
-    }
-    let names = match &pre.feature_names {
-        Some(names) => names.clone(),
-        None => super::csv::read_table(path)?.header_names(),
-    };
-    Ok(TableSpec {
-        label_column: super::csv::DEFAULT_LABEL_COLUMN.into(),
-        index_column: None,
-        columns: names
-            .into_iter()
-            .filter(|n| n != super::csv::DEFAULT_LABEL_COLUMN)
-            .map(|name| ColumnSpec {
-                name,
-                categories: None,
-                fill: None,
-            })
-            .collect(),
-        missing: Missing::Refuse,
-    })
-}
-
 /// Rows of an array file, row-major, and their width (features per row).
-fn read_table(path: &Path) -> Result<(Vec<f64>, usize), Error> {
+fn read_array(path: &Path) -> Result<(Vec<f64>, usize), Error> {
     if super::idx::is_idx_images(path) {
         let d = super::idx::load(path)?;
         let width = d.features();

@@ -5,16 +5,34 @@
 
 use std::path::Path;
 
+use super::cells::Cell;
 use super::Dataset;
 use crate::error::Error;
 
 /// A label cell's class name: a number is written canonically (`1`, `1.0` and
-/// `1e0` are the class `1`), anything else as it is.
-pub(crate) fn canonical(cell: &str) -> String {
-    match cell.parse::<f64>() {
-        Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", v as i64),
-        Ok(v) if v.is_finite() => format!("{v}"),
-        _ => cell.to_string(),
+/// `1e0` are the class `1`, in a file or a numeric column), anything else as
+/// it is.
+pub(crate) fn class_name(cell: Cell<'_>) -> String {
+    match cell {
+        Cell::Text(text) => canonical(text),
+        Cell::Number(v) => number_name(v).unwrap_or_else(|| cell.to_string()),
+    }
+}
+
+/// A label written as text: [`class_name`]'s rule.
+fn canonical(cell: &str) -> String {
+    cell.parse::<f64>()
+        .ok()
+        .and_then(number_name)
+        .unwrap_or_else(|| cell.to_string())
+}
+
+/// A finite number as a class name: whole ones without a fraction.
+fn number_name(v: f64) -> Option<String> {
+    match v {
+        v if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 => Some(format!("{}", v as i64)),
+        v if v.is_finite() => Some(format!("{v}")),
+        _ => None,
     }
 }
 
@@ -187,6 +205,9 @@ mod tests {
         assert_eq!(canonical("1e0"), "1");
         assert_eq!(canonical("0.5"), "0.5");
         assert_eq!(canonical("setosa"), "setosa");
+        assert_eq!(class_name(Cell::Number(2.0)), "2");
+        assert_eq!(class_name(Cell::Number(0.5)), "0.5");
+        assert_eq!(class_name(Cell::Text("2.0")), "2");
         let names: Vec<String> = ["10", "2", "2", "-1"].map(String::from).to_vec();
         assert_eq!(sorted_classes(&names), ["-1", "2", "10"]);
         let names: Vec<String> = ["b", "a", "10", "a"].map(String::from).to_vec();

@@ -6,7 +6,9 @@
 //! so the same transformation can be applied to new inputs.
 
 pub mod budget;
+mod cells;
 pub mod circle;
+mod columns;
 mod csv;
 pub(crate) mod fingerprint;
 pub mod gauss;
@@ -30,6 +32,7 @@ use without_io::{hdf5, npz};
 pub use without_io::{idx, images};
 pub mod planar;
 pub mod points;
+mod preparation;
 pub mod spiral;
 mod split;
 mod standardize;
@@ -44,8 +47,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::linalg::Float;
 
-pub use self::csv::{write_csv, DEFAULT_LABEL_COLUMN};
+pub use self::cells::{Frame, FrameColumn};
+pub use self::columns::DEFAULT_LABEL_COLUMN;
+pub use self::csv::write_csv;
 pub use self::inputs::{load_inputs, InputName, Inputs};
+pub use self::preparation::{Preparation, Prepared};
 pub use self::standardize::Standardization;
 pub(crate) use self::standardize::{FIT_THE_MODEL, FIT_THE_TYPE};
 pub use self::table::{ColumnSpec, Fill, Missing, TableSpec};

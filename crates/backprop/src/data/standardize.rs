@@ -4,7 +4,7 @@
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 
-use super::Dataset;
+use super::{Dataset, Preprocessing};
 use crate::error::Error;
 
 /// Per-feature mean and (population) standard deviation; a constant feature gets std 1.
@@ -182,6 +182,35 @@ impl Dataset {
             self.preprocessing.standardization = Some(s.clone());
         }
         Ok(())
+    }
+}
+
+impl Preprocessing {
+    /// Raw inputs handed over in memory (X, n_x × m, one example per column)
+    /// made into the network's inputs as the training data was: scaled
+    /// (pixels × 1/255) and standardised, once every value fits a model of
+    /// `precision` ("f32", "f64"); else the first that does not is refused,
+    /// named as "`source`: row j" and by its column.
+    pub fn prepare_array(
+        &self,
+        x: &mut Array2<f64>,
+        source: &str,
+        precision: &str,
+    ) -> Result<(), Error> {
+        if self.scale != 1.0 {
+            x.mapv_inplace(|v| v * self.scale);
+        }
+        let st = self.standardization.as_ref();
+        standardize_within(x, st, float_limit(precision)).map_err(|t| {
+            let which = format!("{source}: row {}", t.example);
+            t.error(
+                &which,
+                &self.column_name(t.feature),
+                st,
+                precision,
+                FIT_THE_MODEL,
+            )
+        })
     }
 }
 

@@ -4,10 +4,9 @@
 //! the same X: numbers as they are, string columns one-hot over the training
 //! set's categories, missing cells refused, dropped or filled as in training.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
+use super::cells::{Cell, Table, Value};
 use crate::error::Error;
 
 /// What to do with missing cells (empty, `NA`, `NaN`, …: pandas' markers).
@@ -35,17 +34,6 @@ impl std::str::FromStr for Missing {
             )),
         }
     }
-}
-
-/// The cells pandas reads as missing (`read_csv`'s default `na_values`).
-const MISSING_MARKERS: [&str; 19] = [
-    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
-];
-
-/// Whether a cell is missing.
-pub(crate) fn is_missing(cell: &str) -> bool {
-    MISSING_MARKERS.contains(&cell)
 }
 
 /// A string column with more distinct values than this…
@@ -106,6 +94,11 @@ impl ColumnSpec {
 }
 
 impl TableSpec {
+    /// How many features its columns make (n_x).
+    pub fn width(&self) -> usize {
+        self.columns.iter().map(ColumnSpec::width).sum()
+    }
+
     /// The names of X's rows.
     pub fn feature_names(&self) -> Vec<String> {
         self.columns
@@ -124,95 +117,103 @@ impl TableSpec {
     }
 }
 
-/// Rows of a table (after missing rows were dropped): a cell by (row, column)
-/// and a row's line number in the file, for messages.
-pub(crate) trait Cells {
-    /// The rows.
-    fn rows(&self) -> usize;
-    /// A cell, trimmed.
-    fn cell(&self, row: usize, column: usize) -> &str;
-    /// The file line of a row (1-based, the header is line 1).
-    fn line(&self, row: usize) -> usize;
+/// A training column's cells: the sum and count of its numbers, and its words.
+struct Scan<'a> {
+    sum: f64,
+    numbers: usize,
+    texts: Vec<&'a str>,
+}
+
+/// Reads a training column's cells, refusing a number that is not finite and
+/// a stray word in a column of mostly numbers (a typo, not a category).
+fn scan_column<'a>(t: &'a dyn Table, column: usize, name: &str) -> Result<Scan<'a>, Error> {
+    let not_finite = |r: usize| {
+        Error::format(
+            t.source(),
+            format!(
+                "{}, column '{name}': '{}' is not a finite number",
+                t.place(r),
+                t.cell(r, column)
+            ),
+        )
+    };
+    let mut scan = Scan {
+        sum: 0.0,
+        numbers: 0,
+        texts: Vec::new(),
+    };
+    let mut first_text = None;
+    for r in 0..t.rows() {
+        match t.cell(r, column).value() {
+            Value::Missing => {}
+            Value::Number(v) if !v.is_finite() => return Err(not_finite(r)),
+            Value::Number(v) => {
+                scan.sum += v;
+                scan.numbers += 1;
+            }
+            Value::Text(s) => {
+                first_text.get_or_insert(r);
+                scan.texts.push(s);
+            }
+        }
+    }
+    match first_text.filter(|_| scan.numbers >= scan.texts.len()) {
+        Some(r) => Err(not_finite(r)),
+        None => Ok(scan),
+    }
 }
 
 /// Learns how a training column becomes features: numbers, or categories when
 /// its cells are strings; under `--missing mean`, the value that fills a gap.
 pub(crate) fn fit_column(
-    path: &Path,
-    cells: &dyn Cells,
+    t: &dyn Table,
     column: usize,
     name: &str,
     missing: Missing,
 ) -> Result<ColumnSpec, Error> {
-    let (mut sum, mut numbers, mut first_text) = (0.0, 0usize, None);
-    let mut texts: Vec<&str> = Vec::new();
-    for r in 0..cells.rows() {
-        let cell = cells.cell(r, column);
-        if is_missing(cell) {
-            continue;
-        }
-        match cell.parse::<f64>() {
-            Ok(v) if !v.is_finite() => {
-                return Err(Error::format(
-                    path,
-                    format!(
-                        "line {}, column '{name}': '{cell}' is not a finite number",
-                        cells.line(r)
-                    ),
-                ))
-            }
-            Ok(v) => {
-                sum += v;
-                numbers += 1;
-            }
-            Err(_) => {
-                first_text.get_or_insert(r);
-                texts.push(cell);
-            }
-        }
-    }
-    if let Some(r) = first_text.filter(|_| numbers >= texts.len()) {
-        // Mostly numbers: a stray word is a typo, not a category.
-        return Err(Error::format(
-            path,
-            format!(
-                "line {}, column '{name}': '{}' is not a finite number",
-                cells.line(r),
-                cells.cell(r, column)
-            ),
-        ));
-    }
-    if texts.is_empty() {
-        if numbers == 0 {
+    let scan = scan_column(t, column, name)?;
+    if scan.texts.is_empty() {
+        if scan.numbers == 0 {
             return Err(Error::format(
-                path,
+                t.source(),
                 format!("column '{name}' has no values; drop it with --drop {name}"),
             ));
         }
-        let fill = (missing == Missing::Mean).then(|| Fill::Number(sum / numbers as f64));
+        let fill = (missing == Missing::Mean).then(|| Fill::Number(scan.sum / scan.numbers as f64));
         return Ok(ColumnSpec {
             name: name.to_string(),
             categories: None,
             fill,
         });
     }
-    // Strings: the categories, each counted for the most frequent one.
+    fit_categories(t, name, scan.texts, missing)
+}
+
+/// A column of strings: its categories (sorted), each counted for the most
+/// frequent one (`--missing mean`'s fill); a column of mostly distinct
+/// strings is refused.
+fn fit_categories(
+    t: &dyn Table,
+    name: &str,
+    mut texts: Vec<&str>,
+    missing: Missing,
+) -> Result<ColumnSpec, Error> {
     texts.sort_unstable();
     let mut counts: Vec<(&str, usize)> = Vec::new();
-    for t in texts {
+    for text in texts {
         match counts.last_mut() {
-            Some((last, n)) if *last == t => *n += 1,
-            _ => counts.push((t, 1)),
+            Some((last, n)) if *last == text => *n += 1,
+            _ => counts.push((text, 1)),
         }
     }
     let k = counts.len();
-    if k > MOSTLY_DISTINCT && 2 * k > cells.rows() {
+    if k > MOSTLY_DISTINCT && 2 * k > t.rows() {
         return Err(Error::format(
-            path,
+            t.source(),
             format!(
                 "column '{name}' holds {k} distinct strings in {} rows (names, dates, ids?), \
                  which make no useful categories; leave it out with --drop {name}",
-                cells.rows()
+                t.rows()
             ),
         ));
     }
@@ -235,18 +236,16 @@ pub(crate) fn fit_column(
 /// cells are filled (a fill must exist: the caller refused or dropped them
 /// otherwise); a category not seen in training gives zeros and a note.
 pub(crate) fn encode(
-    path: &Path,
-    cells: &dyn Cells,
+    t: &dyn Table,
     spec: &TableSpec,
     at: &[usize],
     notes: &mut Vec<String>,
 ) -> Result<Vec<f64>, Error> {
-    let n_x: usize = spec.columns.iter().map(ColumnSpec::width).sum();
-    let mut values = Vec::with_capacity(cells.rows() * n_x);
+    let mut values = Vec::with_capacity(t.rows() * spec.width());
     let mut unseen: Vec<(String, usize, String)> = Vec::new(); // (column, count, first)
-    for r in 0..cells.rows() {
+    for r in 0..t.rows() {
         for (c, &j) in spec.columns.iter().zip(at) {
-            let cell = cells.cell(r, j);
+            let cell = t.cell(r, j);
             match c.encode_cell(cell, &mut values) {
                 Ok(true) => {}
                 Ok(false) => match unseen.iter_mut().find(|u| u.0 == c.name) {
@@ -255,8 +254,8 @@ pub(crate) fn encode(
                 },
                 Err(why) => {
                     return Err(Error::format(
-                        path,
-                        format!("line {}, column '{}': {why}", cells.line(r), c.name),
+                        t.source(),
+                        format!("{}, column '{}': {why}", t.place(r), c.name),
                     ))
                 }
             }
@@ -266,7 +265,7 @@ pub(crate) fn encode(
         notes.push(format!(
             "{}: column '{column}': {count} cell(s) with a category not seen in training \
              (e.g. '{first}') were given all-zero features",
-            path.display()
+            t.source().display()
         ));
     }
     Ok(values)
@@ -278,8 +277,8 @@ impl ColumnSpec {
     /// Returns whether the cell was a known category (numbers always are);
     /// an error (nothing appended) for text in a numeric column, a missing
     /// cell without a fill, or a fill of the other kind (a damaged model.json).
-    fn encode_cell(&self, cell: &str, out: &mut Vec<f64>) -> Result<bool, String> {
-        let fill = match (is_missing(cell), &self.fill) {
+    fn encode_cell(&self, cell: Cell<'_>, out: &mut Vec<f64>) -> Result<bool, String> {
+        let fill = match (cell.is_missing(), &self.fill) {
             (false, _) => None,
             (true, Some(f)) => Some(f),
             (true, None) => return Err("the cell is missing; fill or drop it in the file".into()),
@@ -290,16 +289,18 @@ impl ColumnSpec {
             hit.is_some()
         };
         match (&self.categories, fill) {
-            (None, None) => {
-                let v = cell.parse::<f64>().ok().filter(|v| v.is_finite());
-                out.push(v.ok_or_else(|| format!("'{cell}' is not a finite number"))?);
-                Ok(true)
-            }
+            (None, None) => match cell.value() {
+                Value::Number(v) if v.is_finite() => {
+                    out.push(v);
+                    Ok(true)
+                }
+                _ => Err(format!("'{cell}' is not a finite number")),
+            },
             (None, Some(Fill::Number(v))) => {
                 out.push(*v);
                 Ok(true)
             }
-            (Some(cats), None) => Ok(one_hot(cats, cell, out)),
+            (Some(cats), None) => Ok(one_hot(cats, &cell.text(), out)),
             (Some(cats), Some(Fill::Category(f))) => Ok(one_hot(cats, f, out)),
             (_, Some(f)) => Err(format!(
                 "the model's fill {f:?} is of the other kind than the column's cells; \
@@ -324,23 +325,22 @@ pub(crate) enum MissingChoice {
 /// every gap can be filled; otherwise an error with the count, the first
 /// position and a fix that `choice`'s user can apply.
 pub(crate) fn rows_without_missing(
-    path: &Path,
-    cells: &dyn Cells,
+    t: &dyn Table,
     columns: &[(usize, &str, bool)],
     missing: Missing,
     choice: MissingChoice,
 ) -> Result<Vec<usize>, Error> {
     let (mut count, mut first, mut unfillable) = (0usize, None, None);
-    let mut keep = Vec::with_capacity(cells.rows());
-    for r in 0..cells.rows() {
+    let mut keep = Vec::with_capacity(t.rows());
+    for r in 0..t.rows() {
         let mut whole = true;
         for &(j, name, fillable) in columns {
-            if is_missing(cells.cell(r, j)) {
+            if t.cell(r, j).is_missing() {
                 whole = false;
                 count += 1;
-                first.get_or_insert((cells.line(r), name));
+                first.get_or_insert_with(|| (t.place(r), name));
                 if !fillable {
-                    unfillable.get_or_insert((cells.line(r), name));
+                    unfillable.get_or_insert_with(|| (t.place(r), name));
                 }
             }
         }
@@ -365,15 +365,13 @@ pub(crate) fn rows_without_missing(
     };
     match (missing, first, unfillable) {
         (_, None, _) | (Missing::Drop, _, _) | (Missing::Mean, _, None) => Ok(keep),
-        (Missing::Mean, _, Some((line, name))) => Err(Error::format(
-            path,
-            format!(
-                "line {line}, column '{name}': the cell is missing and cannot be filled; {fix}"
-            ),
+        (Missing::Mean, _, Some((place, name))) => Err(Error::format(
+            t.source(),
+            format!("{place}, column '{name}': the cell is missing and cannot be filled; {fix}"),
         )),
-        (Missing::Refuse, Some((line, name)), _) => Err(Error::format(
-            path,
-            format!("{count} missing cell(s) (first: line {line}, column '{name}'); {fix}"),
+        (Missing::Refuse, Some((place, name)), _) => Err(Error::format(
+            t.source(),
+            format!("{count} missing cell(s) (first: {place}, column '{name}'); {fix}"),
         )),
     }
 }
@@ -392,18 +390,24 @@ mod tests {
             fill,
         };
         let mut out = Vec::new();
-        assert_eq!(colour(None).encode_cell("red", &mut out), Ok(true));
-        assert_eq!(colour(None).encode_cell("teal", &mut out), Ok(false));
+        assert_eq!(
+            colour(None).encode_cell(Cell::Text("red"), &mut out),
+            Ok(true)
+        );
+        assert_eq!(
+            colour(None).encode_cell(Cell::Text("teal"), &mut out),
+            Ok(false)
+        );
         let filled = colour(Some(Fill::Category("blue".into())));
-        assert_eq!(filled.encode_cell("NA", &mut out), Ok(true));
+        assert_eq!(filled.encode_cell(Cell::Text("NA"), &mut out), Ok(true));
         assert_eq!(out, [0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
         let wrong = colour(Some(Fill::Number(3.0)));
         assert!(wrong
-            .encode_cell("", &mut out)
+            .encode_cell(Cell::Text(""), &mut out)
             .unwrap_err()
             .contains("damaged"));
         assert!(colour(None)
-            .encode_cell("", &mut out)
+            .encode_cell(Cell::Text(""), &mut out)
             .unwrap_err()
             .contains("in the file"));
         let number = ColumnSpec {
@@ -412,10 +416,10 @@ mod tests {
             fill: Some(Fill::Category("a".into())),
         };
         assert!(number
-            .encode_cell("", &mut out)
+            .encode_cell(Cell::Text(""), &mut out)
             .unwrap_err()
             .contains("damaged"));
-        assert!(number.encode_cell("abc", &mut out).is_err());
+        assert!(number.encode_cell(Cell::Text("abc"), &mut out).is_err());
         assert_eq!(out.len(), 6, "nothing appended on an error");
     }
 }

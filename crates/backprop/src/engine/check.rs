@@ -10,8 +10,8 @@ use crate::network::Network;
 use crate::setting::{Problem, Setting};
 use crate::train::GdConfig;
 
-use super::session::TrainingData;
-use super::trainer::TrainState;
+use super::state::TrainState;
+use super::training_data::TrainingData;
 
 /// Checks a run of `config` training `net` on `data` from `state`.
 pub(crate) fn check_run<T: Float>(

@@ -24,7 +24,7 @@ use crate::optim::{Optimizer, Slot};
 use crate::train::{nan_if_null, GdConfig, History};
 
 use super::plan::Plan;
-use super::trainer::TrainState;
+use super::state::TrainState;
 
 /// The checkpoint's file in a run folder.
 pub const FILE: &str = "checkpoint.safetensors";

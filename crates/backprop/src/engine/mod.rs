@@ -26,8 +26,10 @@ mod diverged;
 mod plan;
 mod record;
 mod session;
+mod state;
 pub(crate) mod step;
 mod trainer;
+mod training_data;
 
 use std::sync::atomic::AtomicBool;
 
@@ -39,9 +41,11 @@ use crate::network::Network;
 use crate::train::{GdConfig, History, Progress};
 
 pub use plan::{Path, Plan};
-pub use session::{Advanced, Controls, Matrix, Session, Start, TrainingData};
+pub use session::{Advanced, Controls, Session, Start};
+pub use state::{Parameters, SaveCheckpoint, TrainState};
 pub use step::general::dropout_seed;
-pub use trainer::{Extras, Outcome, Parameters, SaveCheckpoint, TrainState, Trainer};
+pub use trainer::{Extras, Outcome, Trainer};
+pub use training_data::{Matrix, TrainingData};
 
 /// Trains `net` on (X, Y) with `config`, calling `observe` after every
 /// iteration (or epoch). Stops with [`Error::Diverged`] at the first NaN or

@@ -9,8 +9,8 @@ use crate::metrics::accuracy;
 use crate::network::Network;
 use crate::train::{GdConfig, History};
 
+use super::state::TrainState;
 use super::step::Strategy;
-use super::trainer::TrainState;
 
 /// The sets scored at recorded units: a test set (X, Y), a validation set
 /// (X, Y, labels 1 × m).
@@ -20,8 +20,13 @@ pub(crate) struct Scored<'s, T: Float> {
     pub validation: Option<(ArrayView2<'s, T>, ArrayView2<'s, T>, ArrayView2<'s, T>)>,
 }
 
-/// Reserves the records' room up front, so recording allocates nothing.
-pub(crate) fn reserve_records(history: &mut History, test: bool, validation: bool, records: usize) {
+/// Reserves the records' room up front, so recording allocates nothing: up
+/// to 65 536 records; beyond, the history grows as recorded, so a huge count
+/// never reserves gigabytes before the first iteration. `scored`: whether
+/// there are (a test set, a validation set).
+pub(crate) fn reserve_records(history: &mut History, scored: (bool, bool), records: usize) {
+    let (test, validation) = scored;
+    let records = records.min(1 << 16);
     history.costs.reserve(records);
     if test {
         history.test_costs.reserve(records);

@@ -42,7 +42,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use ndarray::{Array1, CowArray, Ix2};
+use ndarray::{Array1, CowArray};
 
 use crate::collective::{share, Collective, Single};
 use crate::error::Error;
@@ -54,41 +54,10 @@ use super::batching::{batch_weight, Batching};
 use super::check::check_run;
 use super::plan::{self, Facts, Path, Plan};
 use super::record::{evaluate, reserve_records, Scored};
+use super::state::{SaveCheckpoint, TrainState};
 use super::step::general;
 use super::step::Strategy;
-use super::trainer::{SaveCheckpoint, TrainState};
-
-/// A matrix the session reads: borrowed from the caller, or its own.
-pub type Matrix<'a, T> = CowArray<'a, T, Ix2>;
-
-/// What a session trains on: X (n_x × m, one example per column) and Y
-/// (1 × m, or K × m one-hot), and what it scores or weighs beside them.
-pub struct TrainingData<'a, T: Float> {
-    /// The inputs X.
-    pub x: Matrix<'a, T>,
-    /// The targets Y.
-    pub y: Matrix<'a, T>,
-    /// A test set (X, Y): its cost is recorded.
-    pub test: Option<(Matrix<'a, T>, Matrix<'a, T>)>,
-    /// A validation set (X, Y, labels 1 × m): cost and accuracy recorded, early stopping.
-    pub validation: Option<(Matrix<'a, T>, Matrix<'a, T>, Matrix<'a, T>)>,
-    /// Per-example weights of the training set (length m, finite, ≥ 0, not all 0):
-    /// J = Σ wᵢ·lᵢ / Σ wᵢ over each batch.
-    pub weights: Option<&'a [f64]>,
-}
-
-impl<'a, T: Float> TrainingData<'a, T> {
-    /// X and Y alone (borrowed views or owned arrays).
-    pub fn new(x: impl Into<Matrix<'a, T>>, y: impl Into<Matrix<'a, T>>) -> Self {
-        TrainingData {
-            x: x.into(),
-            y: y.into(),
-            test: None,
-            validation: None,
-            weights: None,
-        }
-    }
-}
+use super::training_data::{Matrix, TrainingData};
 
 /// How a session starts, beyond its network, data and settings.
 pub struct Start<'a, T: Float> {
@@ -215,13 +184,15 @@ impl<'a, T: Float> Session<'a, T> {
             .as_ref()
             .map_or(m as f64, |w| w.iter().map(|v| v.as_f64()).sum::<f64>());
         let batch_size = config.batch_size_for(m);
-        let batches = m.div_ceil(batch_size.max(1));
-        let per_epoch = config.epochs.is_some();
-        let total = config.total_units();
+        let (per_epoch, total) = (config.epochs.is_some(), config.total_units());
         let facts = Facts {
             weighted: weights.is_some(),
             ranks: collective.size(),
-            updates: if per_epoch { total * batches } else { total },
+            updates: if per_epoch {
+                total * m.div_ceil(batch_size)
+            } else {
+                total
+            },
         };
         let resumed = state.plan.is_some();
         let plan = choose_plan(&config, &net, &data, &state, start.path, facts)?;
@@ -235,12 +206,8 @@ impl<'a, T: Float> Session<'a, T> {
         let (n_x, k) = (x.nrows(), data.y.nrows());
         let batching = Batching::new(batch_size, m, n_x, k, config.shuffle, weights.is_some());
         let every = config.record_interval();
-        // Up to 65 536 records are reserved up front (the loop then allocates
-        // nothing); beyond, the history grows as recorded, so a huge count
-        // never reserves gigabytes before the first iteration.
-        let records = (total.div_ceil(every) + 1).min(1 << 16);
-        let (test, validation) = (data.test.is_some(), data.validation.is_some());
-        reserve_records(&mut state.history, test, validation, records);
+        let scored = (data.test.is_some(), data.validation.is_some());
+        reserve_records(&mut state.history, scored, total.div_ceil(every) + 1);
         if collective.size() > 1 && state.step == 0 {
             general::broadcast_parameters(&mut net, collective);
         }
@@ -427,7 +394,19 @@ impl<'a, T: Float> Session<'a, T> {
                 c,
             ));
         }
-        let cost = cost.unwrap_or(f64::NAN);
+        self.record_update(unit, recorded, cost.unwrap_or(f64::NAN), weight, controls)
+    }
+
+    /// Books an update's cost (recorded, into its epoch's, as the last) and,
+    /// in an iteration run, reports it and checkpoints; true when the run ends.
+    fn record_update(
+        &mut self,
+        unit: usize,
+        recorded: bool,
+        cost: f64,
+        weight: f64,
+        controls: &mut Controls<'_, T>,
+    ) -> Result<bool, Error> {
         let s = &mut self.state;
         if recorded {
             s.history.costs.push((unit, cost));
@@ -435,7 +414,7 @@ impl<'a, T: Float> Session<'a, T> {
         s.step += 1;
         s.batch += 1;
         s.epoch_cost += cost * weight;
-        if per_epoch {
+        if self.per_epoch {
             return Ok(false);
         }
         s.history.final_cost = cost;
@@ -445,7 +424,7 @@ impl<'a, T: Float> Session<'a, T> {
             cost,
             recorded,
             total: self.total,
-            per_epoch,
+            per_epoch: false,
             validation: s.history.validation_at(unit),
         });
         if s.step >= self.total || s.stopped_early {

@@ -135,7 +135,7 @@ fn check_table(table: &TableSpec, names: Option<&[String]>, n_x: usize) -> Resul
     // The width first, summed without allocating: a model.json listing
     // millions of categories for a few inputs is refused before any work per
     // name (review B2).
-    let width: usize = table.columns.iter().map(ColumnSpec::width).sum();
+    let width = table.width();
     if width != n_x {
         return Err(format!(
             "preprocessing.table's columns make {width} features for {n_x} inputs"

@@ -1,0 +1,383 @@
+//! One data preparation for tables, whatever door they come through (a CSV
+//! file, a pandas DataFrame): which columns are features, the label column's
+//! classes, each string column's categories (one-hot), what fills a missing
+//! cell, and the standardisation statistics. It is fitted on a training
+//! table, stored in the model (model.json's `preprocessing` and `classes`)
+//! and applied to raw rows by `train --test`, `predict`, `evaluate` and the
+//! Python package alike.
+//!
+//! ```
+//! use backprop::data::{Frame, FrameColumn, LoadOptions, Preparation};
+//!
+//! let column = |name: &str, cells: &[&str]| {
+//!     (name.to_string(), FrameColumn::Text(cells.iter().map(|c| c.to_string()).collect()))
+//! };
+//! let train = Frame::new("X", vec![
+//!     column("colour", &["red", "blue", "red", "NA"]),
+//!     ("size".to_string(), FrameColumn::Numbers(vec![1.0, 3.0, f64::NAN, 2.0])),
+//!     column("label", &["big", "small", "big", "small"]),
+//! ])?;
+//! let options = LoadOptions { missing: backprop::data::Missing::Mean, ..LoadOptions::default() };
+//! let (preparation, prepared) = Preparation::fit(&train, &options)?;
+//! assert_eq!(preparation.classes, ["big", "small"]);
+//! assert_eq!(preparation.feature_names(), ["colour=blue", "colour=red", "size"]);
+//! assert_eq!(prepared.y, Some(vec![0, 1, 0, 1]));
+//! // New rows, columns in any order: a missing size is filled with the training mean.
+//! let new = Frame::new("new", vec![
+//!     ("size".to_string(), FrameColumn::Numbers(vec![f64::NAN])),
+//!     column("colour", &["blue"]),
+//! ])?;
+//! let x = preparation.apply(&new, "f64")?.x;
+//! assert_eq!(x.shape(), [3, 1]);
+//! assert_eq!(x[(2, 0)], 0.0, "the mean, standardised");
+//! # Ok::<(), backprop::Error>(())
+//! ```
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ndarray::Array2;
+
+use super::cells::{Frame, Rows, Table};
+use super::columns::{choose, match_model};
+use super::labels::{class_name, sorted_classes};
+use super::standardize::{float_limit, standardize_within, FIT_THE_MODEL};
+use super::table::{encode, fit_column, rows_without_missing, MissingChoice};
+use super::{
+    examples_to_columns, ColumnSpec, Dataset, LoadOptions, Missing, Preprocessing, Standardization,
+    TableSpec,
+};
+use crate::error::Error;
+
+/// How a table's raw rows become a network's inputs (X) and labels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preparation {
+    /// The columns by name: the label column, the index column, and each
+    /// feature column with its categories and fill; what missing cells do.
+    pub table: TableSpec,
+    /// The label encoding: the class names, index = label (numbers written
+    /// canonically, `1.0` as `1`; names as written), sorted.
+    pub classes: Vec<String>,
+    /// The features' standardisation: the training set's mean and standard
+    /// deviation (a category's 0/1 feature keeps mean 0, std 1).
+    pub standardization: Option<Standardization>,
+}
+
+/// A table prepared: X, and Y when it has labels.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// X, n_x × m: one example per column, standardised as the preparation says.
+    pub x: Array2<f64>,
+    /// Each example's class (an index into the classes), for a training table.
+    pub y: Option<Vec<usize>>,
+    /// Each example's row in the table, from 0 (rows with missing cells are
+    /// dropped under [`Missing::Drop`]).
+    pub rows: Vec<usize>,
+    /// The index column's name and each example's id in it, when the table has one.
+    pub ids: Option<(String, Vec<String>)>,
+    /// The table's columns the preparation does not read (a door may say so).
+    pub ignored: Vec<String>,
+    /// What the user should know: categories not seen in training, rows dropped.
+    pub notes: Vec<String>,
+}
+
+impl Preparation {
+    /// Fits the preparation on a training table as `options` say (the label
+    /// column, `features`/`drop`, the index column, `missing`, `standardize`:
+    /// by default yes), refusing labels that are not classes; returns it and
+    /// the table prepared.
+    pub fn fit(table: &Frame, options: &LoadOptions) -> Result<(Preparation, Prepared), Error> {
+        let mut fitted = fit_table(table, options)?;
+        let (rows, ids) = (std::mem::take(&mut fitted.rows), fitted.ids.take());
+        let mut preparation = fitted.preparation.clone();
+        let mut d = fitted.into_dataset(table.source());
+        d.check_trainable(Some(&preparation.table.label_column))?;
+        if options.standardizes(&d) {
+            preparation.standardization = Some(d.standardize()?);
+        }
+        let y = d.y.iter().map(|&c| c as usize).collect();
+        let prepared = Prepared {
+            x: d.x,
+            y: Some(y),
+            rows,
+            ids,
+            ignored: Vec::new(),
+            notes: d.notes,
+        };
+        Ok((preparation, prepared))
+    }
+
+    /// Prepares new rows (no labels): the model's columns found by name,
+    /// missing cells treated as in training, categories one-hot,
+    /// standardised; refuses a value that a model of `precision` ("f32",
+    /// "f64") cannot hold, naming its row and column.
+    pub fn apply(&self, table: &Frame, precision: &str) -> Result<Prepared, Error> {
+        let read = self.read(table, None)?;
+        if read.rows.is_empty() {
+            return Err(Error::format(
+                table.source(),
+                "holds no rows to predict; give at least one example",
+            ));
+        }
+        let mut x = examples_to_columns(read.rows.len(), self.table.width(), read.values);
+        let st = self.standardization.as_ref();
+        standardize_within(&mut x, st, float_limit(precision)).map_err(|t| {
+            let which = format!(
+                "{}: {}",
+                table.source().display(),
+                Table::place(table, read.rows[t.example])
+            );
+            let column = self.preprocessing().column_name(t.feature);
+            t.error(&which, &column, st, precision, FIT_THE_MODEL)
+        })?;
+        Ok(Prepared {
+            x,
+            y: None,
+            rows: read.rows,
+            ids: read.ids,
+            ignored: read.ignored,
+            notes: read.notes,
+        })
+    }
+
+    /// The preparation a model stores: model.json's table (`pre.table`) with
+    /// its `classes` and standardisation; `None` for a model of other data.
+    pub fn of_model(pre: &Preprocessing, classes: &[String]) -> Option<Preparation> {
+        pre.table.as_ref().map(|table| Preparation {
+            table: table.clone(),
+            classes: classes.to_vec(),
+            standardization: pre.standardization.clone(),
+        })
+    }
+
+    /// A preparation of numeric columns by name (a model whose model.json
+    /// describes no table: written before tables were, or trained on arrays);
+    /// the label column is [`super::DEFAULT_LABEL_COLUMN`].
+    pub(crate) fn numeric(names: Vec<String>, pre: &Preprocessing, classes: &[String]) -> Self {
+        let columns = names
+            .into_iter()
+            .filter(|n| n != super::DEFAULT_LABEL_COLUMN)
+            .map(|name| ColumnSpec {
+                name,
+                categories: None,
+                fill: None,
+            })
+            .collect();
+        Preparation {
+            table: TableSpec {
+                label_column: super::DEFAULT_LABEL_COLUMN.into(),
+                index_column: None,
+                columns,
+                missing: Missing::Refuse,
+            },
+            classes: classes.to_vec(),
+            standardization: pre.standardization.clone(),
+        }
+    }
+
+    /// What model.json stores of it (its `preprocessing`; the classes are
+    /// model.json's `classes`).
+    pub fn preprocessing(&self) -> Preprocessing {
+        let names = self.table.feature_names();
+        Preprocessing {
+            input: "csv".into(),
+            scale: 1.0,
+            example_shape: vec![names.len()],
+            feature_names: Some(names),
+            standardization: self.standardization.clone(),
+            table: Some(self.table.clone()),
+            ..Preprocessing::default()
+        }
+    }
+
+    /// The names of X's rows: a number column's name, `column=category` for
+    /// each category of a string column.
+    pub fn feature_names(&self) -> Vec<String> {
+        self.table.feature_names()
+    }
+
+    /// Reads a table's rows as the preparation says, unstandardised: the
+    /// model's columns by name (the others listed), missing cells refused,
+    /// dropped or filled, categories one-hot; with `label`, each row's class
+    /// from that column, refusing a class the model does not have.
+    pub(crate) fn read(&self, t: &dyn Table, label: Option<&str>) -> Result<TableRows, Error> {
+        let matched = match_model(t, &self.table, label)?;
+        let mut notes = Vec::new();
+        let mut watched: Vec<(usize, &str, bool)> = (self.table.columns.iter().zip(&matched.at))
+            .map(|(c, &j)| (j, c.name.as_str(), c.fill.is_some()))
+            .collect();
+        if let (Some(j), Some(l)) = (matched.label, label) {
+            watched.push((j, l, false));
+        }
+        let keep = rows_without_missing(t, &watched, self.table.missing, MissingChoice::Model)?;
+        let kept = Rows::new(t, keep);
+        if kept.rows() < t.rows() {
+            notes.push(format!(
+                "{}: dropped {} row(s) with missing cells (--missing drop)",
+                t.source().display(),
+                t.rows() - kept.rows()
+            ));
+        }
+        let values = encode(&kept, &self.table, &matched.at, &mut notes)?;
+        let y = matched
+            .label
+            .map(|j| self.class_numbers(&kept, j))
+            .transpose()?;
+        let ids = ids(&kept, matched.index);
+        Ok(TableRows {
+            values,
+            y,
+            ids,
+            rows: kept.positions(),
+            ignored: matched.extra,
+            notes,
+        })
+    }
+
+    /// Each row's class number, from the label column `j`.
+    fn class_numbers(&self, kept: &Rows<'_>, j: usize) -> Result<Vec<usize>, Error> {
+        let number: HashMap<&str, usize> = (self.classes.iter().enumerate())
+            .map(|(i, c)| (c.as_str(), i))
+            .collect();
+        (0..kept.rows())
+            .map(|r| {
+                let name = class_name(kept.cell(r, j));
+                number.get(name.as_str()).copied().ok_or_else(|| {
+                    Error::format(
+                        kept.source(),
+                        format!(
+                            "row {} has the class '{name}', which the training data does not \
+                             have (classes: {})",
+                            kept.position(r),
+                            self.classes.join(", ")
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// A table read as a preparation says, before standardisation.
+pub(crate) struct TableRows {
+    /// Features, row-major (m × n_x).
+    pub values: Vec<f64>,
+    /// Each row's class number, when labels were read.
+    pub y: Option<Vec<usize>>,
+    /// The index column's name and each row's id, when the table has one.
+    pub ids: Option<(String, Vec<String>)>,
+    /// Each row's position among the table's rows (from 0).
+    pub rows: Vec<usize>,
+    /// The table's columns the model does not use.
+    pub ignored: Vec<String>,
+    /// What the user should know (rows dropped, categories not seen in training).
+    pub notes: Vec<String>,
+}
+
+impl TableRows {
+    /// The notes, after one naming the ignored columns if any (what the
+    /// command line prints).
+    pub(crate) fn all_notes(&self, source: &Path) -> Vec<String> {
+        let ignored = (!self.ignored.is_empty()).then(|| {
+            format!(
+                "{}: ignored column(s) the model does not use: {}",
+                source.display(),
+                self.ignored.join(", ")
+            )
+        });
+        ignored
+            .into_iter()
+            .chain(self.notes.iter().cloned())
+            .collect()
+    }
+}
+
+/// The index column's name and each row's value in it.
+fn ids(t: &dyn Table, index: Option<usize>) -> Option<(String, Vec<String>)> {
+    index.map(|j| {
+        let ids = (0..t.rows()).map(|r| t.cell(r, j).to_string()).collect();
+        (t.header()[j].clone(), ids)
+    })
+}
+
+/// A training table read and its preparation fitted, before standardisation.
+pub(crate) struct Fitted {
+    /// The preparation (no standardisation yet).
+    pub preparation: Preparation,
+    /// Features, row-major (m × n_x).
+    pub values: Vec<f64>,
+    /// Each row's class number.
+    pub y: Vec<usize>,
+    /// Each row's position among the table's rows.
+    pub rows: Vec<usize>,
+    /// The index column's name and the rows' ids.
+    pub ids: Option<(String, Vec<String>)>,
+    /// What the user should know.
+    pub notes: Vec<String>,
+}
+
+/// Fits a training table's columns, categories, fills and classes
+/// (`options` choose the columns and what missing cells do).
+pub(crate) fn fit_table(t: &dyn Table, options: &LoadOptions) -> Result<Fitted, Error> {
+    let chosen = choose(t, options)?;
+    let header = t.header();
+    let label_name = &header[chosen.label];
+    let mut watched: Vec<(usize, &str, bool)> = (chosen.features.iter())
+        .map(|&j| (j, header[j].as_str(), true))
+        .collect();
+    watched.push((chosen.label, label_name, false));
+    let keep = rows_without_missing(t, &watched, options.missing, MissingChoice::Flag)?;
+    let kept = Rows::new(t, keep);
+    if kept.rows() == 0 {
+        return Err(Error::format(t.source(), "has a header but no examples"));
+    }
+    let columns = (chosen.features.iter())
+        .map(|&j| fit_column(&kept, j, &header[j], options.missing))
+        .collect::<Result<Vec<_>, _>>()?;
+    let table = TableSpec {
+        label_column: label_name.clone(),
+        index_column: chosen.index.map(|j| header[j].clone()),
+        columns,
+        missing: options.missing,
+    };
+    let mut notes = Vec::new();
+    let values = encode(&kept, &table, &chosen.features, &mut notes)?;
+    let names: Vec<String> = (0..kept.rows())
+        .map(|r| class_name(kept.cell(r, chosen.label)))
+        .collect();
+    let classes = sorted_classes(&names);
+    let number: HashMap<&str, usize> = (classes.iter().enumerate())
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let y = names.iter().map(|n| number[n.as_str()]).collect();
+    let ids = ids(&kept, chosen.index);
+    Ok(Fitted {
+        preparation: Preparation {
+            table,
+            classes,
+            standardization: None,
+        },
+        values,
+        y,
+        rows: kept.positions(),
+        ids,
+        notes,
+    })
+}
+
+impl Fitted {
+    /// The training set read from `source`, unstandardised.
+    pub(crate) fn into_dataset(self, source: &Path) -> Dataset {
+        let m = self.y.len();
+        let y = self.y.iter().map(|&c| c as f64).collect();
+        Dataset {
+            source: source.to_path_buf(),
+            x: examples_to_columns(m, self.preparation.table.width(), self.values),
+            y: Array2::from_shape_vec((1, m), y).expect("one label per row"),
+            preprocessing: self.preparation.preprocessing(),
+            classes: self.preparation.classes,
+            skipped: Vec::new(),
+            notes: self.notes,
+        }
+    }
+}
