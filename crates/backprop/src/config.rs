@@ -582,16 +582,10 @@ enum DataKind {
 
 impl DataKind {
     fn of(path: &Path) -> Self {
-        if path.is_dir() {
-            return DataKind::Pictures;
-        }
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase());
-        match ext.as_deref() {
-            Some("h5" | "hdf5") => DataKind::Hdf5,
-            Some("csv") => DataKind::Csv,
+        match crate::data::FileKind::of(path) {
+            crate::data::FileKind::Pictures => DataKind::Pictures,
+            crate::data::FileKind::Hdf5 => DataKind::Hdf5,
+            crate::data::FileKind::Csv => DataKind::Csv,
             _ => DataKind::Other,
         }
     }
