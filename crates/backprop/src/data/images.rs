@@ -94,16 +94,9 @@ pub(super) fn load(
     if kept.is_empty() {
         return Err(Error::format(dir, "no picture could be read"));
     }
-    // Grey when asked, or (by default) when every picture is grey.
-    let channels = match options.grayscale {
-        Some(true) => 1,
-        Some(false) => 3,
-        None if pictures.iter().all(|p| p.grey) => 1,
-        None => 3,
-    };
+    let (pixels, channels) = scaled_pixels(pictures, options.grayscale, size)?;
     let m = kept.len();
     let n_x = (size as usize).pow(2) * channels as usize;
-    let pixels = scaled_pixels(pictures, channels, m * n_x)?;
     let labels: Vec<f64> = kept
         .iter()
         .map(|&i| classes.iter().position(|c| *c == names[i]).unwrap_or(0) as f64)
@@ -161,9 +154,22 @@ fn order_classes(
     })
 }
 
-/// Every picture's `channels` channels, row-major, divided by 255, one after another.
-fn scaled_pixels(pictures: Vec<Picture>, channels: u32, len: usize) -> Result<Vec<f64>, Error> {
-    let mut pixels = Vec::with_capacity(len);
+/// Every picture's pixels (size × size), row-major, divided by 255, one
+/// after another, and their channels: grey when asked, or (by default) when
+/// every picture is grey.
+fn scaled_pixels(
+    pictures: Vec<Picture>,
+    grayscale: Option<bool>,
+    size: u32,
+) -> Result<(Vec<f64>, u32), Error> {
+    let channels = match grayscale {
+        Some(true) => 1,
+        Some(false) => 3,
+        None if pictures.iter().all(|p| p.grey) => 1,
+        None => 3,
+    };
+    let n_x = (size as usize).pow(2) * channels as usize;
+    let mut pixels = Vec::with_capacity(pictures.len() * n_x);
     for p in pictures {
         crate::stop::check("converting the pictures")?;
         pixels.extend(
@@ -172,7 +178,7 @@ fn scaled_pixels(pictures: Vec<Picture>, channels: u32, len: usize) -> Result<Ve
                 .map(|v| v as f64 / 255.0),
         );
     }
-    Ok(pixels)
+    Ok((pixels, channels))
 }
 
 /// The files loading the picture folder `dir` reads: `labels.csv` and the
