@@ -69,12 +69,7 @@ fn headline(scores: &Scores) -> ([f64; 5], Vec<Vec<usize>>) {
 
 /// Precision, recall, F1 and support of each class.
 fn print_per_class(classes: &[String], s: &MulticlassScores) {
-    let w = classes
-        .iter()
-        .map(|c| c.chars().count())
-        .max()
-        .unwrap_or(5)
-        .max(5);
+    let w = column_width(classes, 5);
     println!("  {:<w$}  precision  recall     f1  support", "class");
     for c in &s.per_class {
         println!(
@@ -86,12 +81,7 @@ fn print_per_class(classes: &[String], s: &MulticlassScores) {
 
 /// The confusion matrix, rows the true class, columns the predicted.
 fn print_confusion_matrix(classes: &[String], matrix: &[Vec<usize>]) {
-    let w = classes
-        .iter()
-        .map(|c| c.chars().count())
-        .max()
-        .unwrap_or(6)
-        .max(6);
+    let w = column_width(classes, 6);
     println!("confusion matrix (rows: true class, columns: predicted)");
     print!("  {:<w$}", "");
     for c in classes {
@@ -105,4 +95,14 @@ fn print_confusion_matrix(classes: &[String], matrix: &[Vec<usize>]) {
         }
         println!();
     }
+}
+
+/// The width of a column of class names: the longest name's, at least `least`.
+fn column_width(classes: &[String], least: usize) -> usize {
+    classes
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(least)
+        .max(least)
 }
