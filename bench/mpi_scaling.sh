@@ -5,7 +5,7 @@
 #
 #   bench/mpi_scaling.sh [EPOCHS] [REPS]     (default 2 epochs, 3 repetitions; medians)
 #
-# Builds backprop with --features mpi (needs OpenMPI and libclang: see the README)
+# Builds backprop with --features mpi (needs OpenMPI and libclang: see docs/cli.md)
 # and makes the data with numpy in target/bench-venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,7 +6,13 @@ scikit-learn expects; ``backprop._core`` is stateless: each call takes arrays
 and returns new ones. Parameters keep scikit-learn's names and meanings
 (``sklearn.neural_network.MLPClassifier``); what scikit-learn lacks is added:
 ``dropout``, the solvers ``gd``/``momentum``/``rmsprop``, ``leaky_relu``,
-``dtype`` and ``n_threads``.
+``dtype``, ``n_threads`` and the library's initialisations (``init``).
+
+Settings are checked by the library, at ``fit`` (scikit-learn's rule), with
+the memory the network would take, before anything is allocated; a bad one
+raises ``ValueError`` naming the parameter (``alpha must be ≥ 0, got -1``).
+Only scikit-learn's own rules (``tol``, ``n_iter_no_change``, ``power_t``,
+``validation_fraction``), which the library has no setting for, are checked here.
 """
 
 import json
@@ -24,9 +30,6 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _core
 
-_ACTIVATIONS = ("relu", "tanh", "logistic", "leaky_relu")
-_SOLVERS = ("sgd", "adam", "gd", "momentum", "rmsprop")
-_SCHEDULES = ("constant", "invscaling", "adaptive")
 _DTYPES = {"float64": np.float64, "float32": np.float32}
 
 
@@ -41,8 +44,13 @@ class _Network:
     def _hidden_activation(self):
         raise NotImplementedError
 
-    def _initial_params(self, layer_units, rs):
+    def _init(self):
         raise NotImplementedError
+
+    def _initial_params(self, layer_units, rs):
+        """The starting weights, or None where the library draws them (its
+        initialisations, from the run's seed)."""
+        return None
 
     # -- settings ----------------------------------------------------------------------
     def _np_dtype(self):
@@ -50,56 +58,33 @@ class _Network:
             raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         return _DTYPES[self.dtype]
 
-    def _check_settings(self):
-        def positive_int(name, value, minimum=1):
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-                raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    def _check_rules(self):
+        """The parameters the library has no setting for: scikit-learn's
+        stopping rule, schedule and validation split. The library checks the rest."""
+        def at_least(name, value, low, integer=False):
+            kind = numbers.Integral if integer else numbers.Real
+            if not isinstance(value, kind) or isinstance(value, bool) or not value >= low:
+                raise ValueError(f"{name} must be {'an integer' if integer else 'a number'} >= {low}, got {value!r}")
 
-        def number(name, value, lo, hi, lo_open=False, hi_open=False):
-            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value):
-                raise ValueError(f"{name} must be a finite number, got {value!r}")
-            if value < lo or (lo_open and value == lo) or value > hi or (hi_open and value == hi):
-                lb, rb = "(" if lo_open else "[", ")" if hi_open else "]"
-                raise ValueError(f"{name} must be in {lb}{lo}, {hi}{rb}, got {value!r}")
+        at_least("tol", self.tol, 0)
+        at_least("n_iter_no_change", self.n_iter_no_change, 1, integer=True)
+        at_least("power_t", self.power_t, 0)
+        f = self.validation_fraction
+        if not isinstance(f, numbers.Real) or not 0 < f < 1:
+            raise ValueError(f"validation_fraction must be in (0, 1), got {f!r}")
 
-        for size in self._hidden_sizes():
-            positive_int("hidden_layer_sizes", size)
-        if self._hidden_activation() not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(_ACTIVATIONS)}, got {self._hidden_activation()!r}")
-        if self.solver not in _SOLVERS:
-            raise ValueError(f"solver must be one of {', '.join(_SOLVERS)}, got {self.solver!r}")
-        if self.learning_rate not in _SCHEDULES:
-            raise ValueError(f"learning_rate must be one of {', '.join(_SCHEDULES)}, got {self.learning_rate!r}")
-        if self.batch_size != "auto":
-            positive_int("batch_size", self.batch_size)
-        number("alpha", self.alpha, 0, np.inf)
-        number("learning_rate_init", self.learning_rate_init, 0, np.inf, lo_open=True)
-        number("power_t", self.power_t, 0, np.inf)
-        positive_int("max_iter", self.max_iter)
-        number("tol", self.tol, 0, np.inf)
-        positive_int("n_iter_no_change", self.n_iter_no_change)
-        number("momentum", self.momentum, 0, 1, hi_open=True)
-        number("validation_fraction", self.validation_fraction, 0, 1, lo_open=True, hi_open=True)
-        number("beta_1", self.beta_1, 0, 1, hi_open=True)
-        number("beta_2", self.beta_2, 0, 1, hi_open=True)
-        number("epsilon", self.epsilon, 0, np.inf, lo_open=True)
-        positive_int("n_threads", self.n_threads)
-        self._np_dtype()
-        return self._keep_prob()
-
-    def _keep_prob(self):
-        """`dropout` as the library's per-hidden-layer keep probabilities."""
-        n_hidden = len(self._hidden_sizes())
-        dropout = getattr(self, "dropout", None)
-        if dropout is None:
-            return []
-        keep = [float(dropout)] * n_hidden if np.isscalar(dropout) else [float(p) for p in dropout]
-        if len(keep) != n_hidden:
-            raise ValueError(f"dropout gives {len(keep)} keep probabilities for {n_hidden} hidden layers")
-        for p in keep:
-            if not 0 < p <= 1:
-                raise ValueError(f"dropout keep probabilities must be in (0, 1], got {p!r}")
-        return keep
+    def _settings(self, n_classes, batch_size, incremental):
+        """The parameters `_core.check` reads (scikit-learn's names) for a fit
+        on `n_classes` classes."""
+        return dict(
+            hidden_layer_sizes=self._hidden_sizes(), activation=self._hidden_activation(), init=self._init(),
+            solver=self.solver, learning_rate_init=self.learning_rate_init, learning_rate=self.learning_rate,
+            power_t=self.power_t, batch_size=batch_size, max_iter=self.max_iter, tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change, beta_1=self.beta_1, beta_2=self.beta_2,
+            epsilon=self.epsilon, momentum=self.momentum, shuffle=bool(self.shuffle),
+            alpha=self.alpha, dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
+            dtype=self.dtype, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
+        )
 
     def _verbose_every(self):
         if self.verbose is True:
@@ -124,50 +109,39 @@ class _Network:
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
-        keep_prob = self._check_settings()
+        self._check_rules()
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         dtype = self._np_dtype()
         fresh = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = validate_data(self, X, y, reset=fresh, dtype=dtype)
         check_classification_targets(y)
-        if fresh:
-            labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
-            if len(labels) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs examples of at least 2 classes to fit; got 1 class ({labels[0]!r})"
-                )
-            self.classes_ = labels
-        elif classes is not None and not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
-            raise ValueError(f"classes {classes!r} differ from those of the first fit {self.classes_!r}")
-        unknown = np.setdiff1d(y, self.classes_)
+        labels = self._classes(y, classes, fresh)
+        unknown = np.setdiff1d(y, labels)
         if unknown.size:
-            raise ValueError(f"y holds labels {unknown!r} not among classes_ {self.classes_!r}")
-        y_idx = np.searchsorted(self.classes_, y)
-        weights = self._weights(X, y, y_idx, sample_weight)
-
+            raise ValueError(f"y holds labels {unknown!r} not among classes_ {labels!r}")
+        y_idx = np.searchsorted(labels, y)
+        weights = self._weights(X, y, labels, sample_weight)
         rs = check_random_state(self.random_state)
-        n_classes = len(self.classes_)
-        n_out = 1 if n_classes == 2 else n_classes
-        units = [X.shape[1], *self._hidden_sizes(), n_out]
+        n = X.shape[0]
+        n_train = n - (int(np.ceil(self.validation_fraction * n)) if self.early_stopping else 0)
+        # The library checks every setting, and the network's memory, before
+        # anything is allocated (weights, targets, buffers).
+        spec = _core.check(self._settings(len(labels), self._batch_size(n_train), incremental), X.shape[1], n)
         if fresh:
-            params = self._initial_params(units, rs)
-            self.loss_curve_ = []
-            self.t_ = 0
-            self._epochs_done = 0
-            self._steps_done = 0
-            self._opt_state = None
-            # The shuffles' and dropout's seed: kept, so that later epochs
-            # (partial_fit, warm_start) continue the run's random streams.
-            self._seed = int(rs.randint(np.iinfo(np.int32).max))
-            self.n_layers_ = len(units)
-            self.n_outputs_ = n_out
-            self.out_activation_ = "logistic" if n_out == 1 else "softmax"
+            params = self._initial_params(spec.sizes, rs)
+            # The shuffles' and dropout's seed, as `backprop train --seed`:
+            # random_state itself when it is an integer. Kept, so that later
+            # epochs (partial_fit, warm_start) continue the run's random streams.
+            run = dict(seed=self._run_seed(rs), epochs_done=0)
         else:
-            params = self._params()
-            if [w.shape for w, _ in params] != [(o, i) for i, o in zip(units[:-1], units[1:])]:
-                raise ValueError("the network's layers do not fit this data; fit it afresh (warm_start=False)")
-            params = [(w.astype(dtype, copy=False), b.astype(dtype, copy=False)) for w, b in params]
+            params = [(w.astype(dtype, copy=False), b.astype(dtype, copy=False)) for w, b in self._params()]
+            # scikit-learn's: the stopping rule's count goes on; partial_fit's
+            # optimiser (its moments and step size) too, warm_start's starts afresh.
+            run = dict(seed=self._seed, epochs_done=self._epochs_done, seen=self.t_,
+                       stopper=getattr(self, "_stopper", None))
+            if incremental:
+                run.update(opt_state=self._opt_state, rate=getattr(self, "_rate", None))
 
         validation = None
         x_train, yi_train, w_train = X, y_idx, weights
@@ -182,47 +156,60 @@ class _Network:
             if x_val.shape[0] < 2:
                 raise ValueError("The validation set is too small. Increase 'validation_fraction' or the size of your dataset.")
             validation = (x_val, yi_val.astype(np.int64))
-        n = x_train.shape[0]
-        if self.solver == "gd":
-            batch = None
-        else:
-            batch = min(200, n) if self.batch_size == "auto" else int(self.batch_size)
-            if self.batch_size != "auto" and not 1 <= batch <= n:
-                warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
-            batch = int(np.clip(batch, 1, n))
-            if batch >= n:
-                batch = None
-        targets = np.zeros((n, n_out), dtype=dtype)
-        if n_out == 1:
-            targets[:, 0] = yi_train
-        else:
-            targets[np.arange(n), yi_train] = 1
-        spec = dict(
-            activation=self._hidden_activation(), solver=self.solver,
-            learning_rate_init=float(self.learning_rate_init), learning_rate_schedule=self.learning_rate,
-            power_t=float(self.power_t), batch_size=batch, max_iter=int(self.max_iter), tol=float(self.tol),
-            n_iter_no_change=int(self.n_iter_no_change), beta_1=float(self.beta_1), beta_2=float(self.beta_2),
-            epsilon=float(self.epsilon), momentum=float(self.momentum), shuffle=bool(self.shuffle),
-            seed=self._seed, alpha=float(self.alpha), keep_prob=keep_prob,
-            n_threads=int(self.n_threads), verbose=self._verbose_every(), incremental=incremental,
-            epoch0=int(self._epochs_done), step0=int(self._steps_done),
-        )
-        out = _core.fit(
-            x_train, targets, params, spec,
-            opt_state=self._opt_state if incremental else None,
-            validation=validation,
-            sample_weight=w_train,
-        )
+        out = _core.fit(x_train, yi_train.astype(np.int64), spec, run, params,
+                        validation=validation, sample_weight=w_train)
+        if fresh:
+            self.classes_ = labels
+            self.loss_curve_ = []
+            self.validation_scores_ = []
+            self.t_ = 0
+            self.n_layers_ = len(spec.sizes)
+            self.n_outputs_ = spec.sizes[-1]
+            self.out_activation_ = "logistic" if self.n_outputs_ == 1 else "softmax"
+        self._seed = run["seed"]
+        self._epochs_done = run["epochs_done"] + out["n_iter"]
+        self._record(out, x_train.shape[0], incremental)
+        return self
+
+    def _classes(self, y, classes, fresh):
+        """The classes of the fit: y's (or `classes`') on a fresh one, else classes_."""
+        if not fresh:
+            if classes is not None and not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
+                raise ValueError(f"classes {classes!r} differ from those of the first fit {self.classes_!r}")
+            return self.classes_
+        labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+        if len(labels) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs examples of at least 2 classes to fit; got 1 class ({labels[0]!r})"
+            )
+        return labels
+
+    def _batch_size(self, n):
+        """Examples per update on n: scikit-learn's "auto" is min(200, n);
+        more than n is clipped, with scikit-learn's warning."""
+        if self.batch_size == "auto":
+            return min(200, n)
+        if isinstance(self.batch_size, numbers.Integral) and self.batch_size > n and self.solver != "gd":
+            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
+        return self.batch_size
+
+    def _run_seed(self, rs):
+        if isinstance(self.random_state, numbers.Integral) and not isinstance(self.random_state, bool):
+            return int(self.random_state)
+        return int(rs.randint(np.iinfo(np.int32).max))
+
+    def _record(self, out, n, incremental):
+        """The fit's results as scikit-learn's attributes."""
         self._set_params(out["params"])
         self._opt_state = out["opt_state"]
-        self._epochs_done += out["n_iter"]
-        self._steps_done += out["steps"]
+        self._rate = out["rate"]
+        self._stopper = out["stopper"]
         self.n_iter_ = out["n_iter"]
         self.t_ += out["n_iter"] * n
         self.loss_curve_ = list(self.loss_curve_) + [float(c) for c in out["loss_curve"]]
         self.loss_ = self.loss_curve_[-1]
         if self.early_stopping:
-            self.validation_scores_ = [float(s) for s in out["validation_scores"]]
+            self.validation_scores_ = list(getattr(self, "validation_scores_", None) or []) + [float(s) for s in out["validation_scores"]]
             self.best_validation_score_ = max(self.validation_scores_)
             self.best_loss_ = None
         else:
@@ -236,9 +223,8 @@ class _Network:
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
-        return self
 
-    def _weights(self, X, y, y_idx, sample_weight):
+    def _weights(self, X, y, classes, sample_weight):
         """The examples' weights (sample_weight × class_weight) in float64, or
         None when none are given. "balanced" weighs class c by n / (k·n_c),
         counted on this call's y."""
@@ -247,9 +233,9 @@ class _Network:
             weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if self.class_weight is not None:
             if isinstance(self.class_weight, dict):
-                unknown = [c for c in self.class_weight if c not in set(self.classes_.tolist())]
+                unknown = [c for c in self.class_weight if c not in set(classes.tolist())]
                 if unknown:
-                    raise ValueError(f"class_weight names labels {unknown!r} not among classes_ {self.classes_!r}")
+                    raise ValueError(f"class_weight names labels {unknown!r} not among classes_ {classes!r}")
             elif self.class_weight != "balanced":
                 raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {self.class_weight!r}")
             cw = compute_sample_weight(self.class_weight, y).astype(np.float64)
@@ -347,9 +333,17 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
     - ``n_threads``: threads of the matrix products (results are reproducible
       for a given number);
     - ``verbose``: ``True`` prints "Cost after iteration i: cost" every epoch,
-      an integer n every n-th epoch.
+      an integer n every n-th epoch;
+    - ``init``: ``"glorot"`` (scikit-learn's: the weights start as
+      scikit-learn's do for the same ``random_state``) or one of the
+      library's, ``"xavier"`` (N(0,1)/√n_prev), ``"he"``, ``"small"``
+      (N(0,1)·0.01) and ``"zeros"``, drawn as ``backprop train --init``
+      draws them from ``--seed``.
 
-    The weights start as scikit-learn's do for the same ``random_state``.
+    An integer ``random_state`` is also the seed of the mini-batch shuffles
+    and dropout masks (``backprop train --seed``): with ``init="xavier"``
+    (or another of the library's), ``dtype`` and ``n_threads`` matching, a fit
+    ends on the same weights as ``backprop train`` with the equivalent flags.
     """
 
     def __init__(
@@ -380,6 +374,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         class_weight=None,
         dtype="float64",
         n_threads=1,
+        init="glorot",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -406,6 +401,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         self.class_weight = class_weight
         self.dtype = dtype
         self.n_threads = n_threads
+        self.init = init
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -414,7 +410,12 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
     def _hidden_activation(self):
         return self.activation
 
+    def _init(self):
+        return self.init
+
     def _initial_params(self, layer_units, rs):
+        if self.init != "glorot":
+            return None
         return _glorot(layer_units, self.activation, rs, self._np_dtype())
 
 
@@ -483,7 +484,5 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     def _hidden_activation(self):
         return "relu"  # no hidden layer: never applied
 
-    def _initial_params(self, layer_units, rs):
-        dtype = self._np_dtype()
-        n_x, k = layer_units
-        return [(np.zeros((k, n_x), dtype=dtype), np.zeros((k, 1), dtype=dtype))]
+    def _init(self):
+        return "zeros"

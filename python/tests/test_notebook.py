@@ -1,4 +1,4 @@
-"""The README's notebook (examples/course_check.ipynb) runs top to bottom:
+"""The notebook of docs/python.md (examples/course_check.ipynb) runs top to bottom:
 its code cells, in order, in one namespace (what `jupyter nbconvert
 --execute` does, without needing Jupyter)."""
 

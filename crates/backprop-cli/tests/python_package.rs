@@ -3,7 +3,7 @@
 //! then the package's pytest suite (python/tests) runs against this build's
 //! `backprop` binary: scikit-learn's estimator checks, the model files both
 //! ways with the CLI, scikit-learn's numbers from the same weights, the
-//! course's runs, the README's notebook.
+//! course's runs, the notebook (docs/python.md).
 //!
 //! Needs `$BACKPROP_PYTHON`, a Python with maturin, scikit-learn, pytest and
 //! pandas (`.ci/run` makes one in target/py-venv); skipped with a notice

@@ -1,7 +1,7 @@
 //! Crossing the boundary: weights as lists of (W, b) numpy pairs, activations
 //! by name, the library's errors as Python's `ValueError`.
 
-use backprop::{Activation, Float, Network};
+use backprop::{Activation, Float, Network, Setting};
 use ndarray::Array2;
 use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
@@ -12,9 +12,30 @@ use pyo3::types::{PyList, PyTuple};
 pub type Params<T> = Vec<(Array2<T>, Array2<T>)>;
 
 /// The library's error as a `ValueError` carrying its one-line message (which
-/// names the file or setting at fault).
+/// names the file at fault, or the setting by its Python parameter).
 pub fn value_error(e: backprop::Error) -> PyErr {
-    PyValueError::new_err(e.to_string())
+    PyValueError::new_err(e.render(&parameter))
+}
+/// The Python parameter of a library setting (scikit-learn's name where it has one).
+pub fn parameter(s: Setting) -> String {
+    match s {
+        Setting::LearningRate => "learning_rate_init",
+        Setting::Iterations | Setting::Epochs => "max_iter",
+        Setting::L2 => "alpha",
+        Setting::KeepProb => "dropout",
+        Setting::Optimizer => "solver",
+        Setting::Beta => "momentum",
+        Setting::Beta1 => "beta_1",
+        Setting::Beta2 => "beta_2",
+        Setting::Hidden => "hidden_layer_sizes",
+        Setting::LeakySlope => "activation",
+        Setting::Seed => "random_state",
+        Setting::Precision => "dtype",
+        Setting::Threads => "n_threads",
+        Setting::Validation => "validation_fraction",
+        other => other.key(),
+    }
+    .to_string()
 }
 
 /// A hidden activation by its Python name: relu, tanh, logistic (sigmoid) or leaky_relu.
@@ -25,7 +46,7 @@ pub fn activation(name: &str) -> PyResult<Activation> {
         "logistic" | "sigmoid" => Ok(Activation::Sigmoid),
         "leaky_relu" | "leaky-relu" => Ok(Activation::leaky_relu()),
         other => Err(PyValueError::new_err(format!(
-            "activation '{other}' is not one of relu, tanh, logistic, leaky_relu"
+            "activation must be one of relu, tanh, logistic, leaky_relu, got '{other}'"
         ))),
     }
 }

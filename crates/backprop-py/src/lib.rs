@@ -14,7 +14,12 @@ mod console;
 mod course;
 mod fit;
 mod model;
+// The Python door's names of the library's settings, for its ValueErrors.
+#[allow(dead_code)]
+mod names;
 mod prepare;
+mod rules;
+mod spec;
 
 use pyo3::prelude::*;
 
@@ -22,6 +27,8 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<spec::Checked>()?;
+    m.add_function(wrap_pyfunction!(spec::check, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fit, m)?)?;
     m.add_function(wrap_pyfunction!(arrays::data_address, m)?)?;
     m.add_function(wrap_pyfunction!(model::predict_proba, m)?)?;

@@ -51,7 +51,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     let counts = &trained.metrics.predicted_counts;
     if let Some(w) = one_class_warning(counts, &seen.classes, seen.standardised) {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::names::render(&w));
     }
     // The run folder: where the (resumed) run says it wrote, else `--out`'s.
     let out = trained
@@ -146,7 +146,7 @@ impl Seen<'_> {
         self.standardised = train.preprocessing.standardization.is_some();
         if self.notes {
             for note in train.notes.iter().chain(test.iter().flat_map(|t| &t.notes)) {
-                eprintln!("note: {note}");
+                eprintln!("note: {}", crate::names::render(note));
             }
         }
         if let Some(spec) = self.explain {
@@ -235,7 +235,7 @@ fn print_summary(trained: &Trained, out: &Path) {
         println!(
             "skipped {} unreadable files (--skip-bad), e.g. {}",
             trained.skipped.len(),
-            trained.skipped[0]
+            crate::names::render(&trained.skipped[0])
         );
     }
     println!(

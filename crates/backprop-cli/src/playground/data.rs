@@ -5,7 +5,7 @@ use std::path::Path;
 
 use backprop::data::{self, circle, gauss, planar, points, spiral, xor, Dataset, LoadOptions};
 
-use super::spec::RunRequest;
+use super::spec::{render, RunRequest};
 
 /// The most examples an uploaded CSV may have.
 pub const MAX_UPLOAD_EXAMPLES: usize = 20_000;
@@ -26,6 +26,28 @@ pub struct RunData {
 
 /// Makes the data set `r` asks for (`upload` is the uploaded set, when it names one).
 pub fn make(r: &RunRequest, upload: Option<&Dataset>) -> Result<RunData, String> {
+    let all = generate(r, upload)?;
+    let shown = shown_features(r, all.features())?;
+    let (train, test) = split(r, all)?;
+    let means: Vec<f64> = train
+        .x
+        .rows()
+        .into_iter()
+        .map(|row| row.sum() / row.len() as f64)
+        .collect();
+    let bounds = picture_bounds(&train, test.as_ref(), shown);
+    Ok(RunData {
+        train,
+        test,
+        shown,
+        bounds,
+        means,
+    })
+}
+
+/// All the examples: a generator's (with `noise`'s jitter where the
+/// generator has its own fixed noise), or the uploaded set.
+fn generate(r: &RunRequest, upload: Option<&Dataset>) -> Result<Dataset, String> {
     let seed = r.seed;
     let mut all = match r.dataset.as_str() {
         "flower" => planar::flower(),
@@ -38,10 +60,13 @@ pub fn make(r: &RunRequest, upload: Option<&Dataset>) -> Result<RunData, String>
         )?,
     };
     if ["flower", "spiral"].contains(&r.dataset.as_str()) {
-        // These generators have their own fixed noise; `noise` adds a jitter on top.
         points::jitter(&mut all, r.noise, seed.wrapping_add(1));
     }
-    let n_x = all.features();
+    Ok(all)
+}
+
+/// The features on the picture's axes: `features`, or the first two.
+fn shown_features(r: &RunRequest, n_x: usize) -> Result<[usize; 2], String> {
     let shown = r.features.unwrap_or([0, 1.min(n_x - 1)]);
     if shown.iter().any(|&f| f >= n_x) {
         return Err(format!(
@@ -49,25 +74,28 @@ pub fn make(r: &RunRequest, upload: Option<&Dataset>) -> Result<RunData, String>
             n_x - 1
         ));
     }
-    let (train, test) = if r.train_fraction < 1.0 {
-        let (train, test) = all
-            .split_validation(1.0 - r.train_fraction, seed)
-            .map_err(|e| format!("train_fraction: {e}"))?;
-        (train, Some(test))
-    } else {
-        (all, None)
-    };
+    Ok(shown)
+}
+
+/// The training and test sets: `train_fraction` of the examples to train on
+/// (stratified, seeded), the rest to test on (none when it is 1).
+fn split(r: &RunRequest, all: Dataset) -> Result<(Dataset, Option<Dataset>), String> {
+    if r.train_fraction >= 1.0 {
+        return Ok((all, None));
+    }
+    let (train, test) = all
+        .split_validation(1.0 - r.train_fraction, r.seed)
+        .map_err(|e| format!("train_fraction: {}", render(&e)))?;
     if train.examples() == 0 {
         return Err("train_fraction leaves no training example".into());
     }
-    let means: Vec<f64> = train
-        .x
-        .rows()
-        .into_iter()
-        .map(|row| row.sum() / row.len() as f64)
-        .collect();
+    Ok((train, Some(test)))
+}
+
+/// The picture's extent in the `shown` features: both sets' range, padded by a tenth.
+fn picture_bounds(train: &Dataset, test: Option<&Dataset>, shown: [usize; 2]) -> [f64; 4] {
     let extent = |f: usize| {
-        let sets = std::iter::once(&train).chain(test.as_ref());
+        let sets = std::iter::once(train).chain(test);
         let (lo, hi) = sets
             .flat_map(|d| d.x.row(f).to_vec())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -78,13 +106,7 @@ pub fn make(r: &RunRequest, upload: Option<&Dataset>) -> Result<RunData, String>
     };
     let (x0, x1) = extent(shown[0]);
     let (y0, y1) = extent(shown[1]);
-    Ok(RunData {
-        train,
-        test,
-        shown,
-        bounds: [x0, x1, y0, y1],
-        means,
-    })
+    [x0, x1, y0, y1]
 }
 
 /// Reads an uploaded CSV through the library's reader (header row, numeric
@@ -94,7 +116,7 @@ pub fn read_upload(path: &Path) -> Result<Dataset, String> {
         // The temporary file's name means nothing to the user: keep only the message.
         match e {
             backprop::Error::Format { message, .. } => message,
-            other => other.to_string(),
+            other => render(&other),
         }
     })?;
     if d.examples() < 4 || d.examples() > MAX_UPLOAD_EXAMPLES {

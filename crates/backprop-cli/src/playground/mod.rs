@@ -3,20 +3,31 @@
 //! embedded in the binary) and trains networks with the library on its own
 //! threads, streaming each frame to the page as server-sent events.
 //!
-//! - [`spec`]: the settings of a run, validated; [`data`]: its data sets;
-//! - [`trainer`]: the network and optimiser stepped epoch by epoch;
+//! - [`spec`]: a run's settings, the server's bounds, and their one mapping
+//!   onto the library's settings; [`command`]: the equivalent `backprop
+//!   train` command of those settings; [`data`]: the run's data sets;
+//! - [`session`]: the library's training session, advanced epoch by epoch;
 //! - [`snapshot`]: what one event carries (regions, unit heatmaps, weights);
 //! - [`run`]: a run's thread, commands and latest event;
-//! - [`server`] and [`api`]: HTTP, the Host check, bounded bodies, routes.
+//! - [`server`]: HTTP and the event stream; [`api`]: the routes;
+//!   [`files`]: downloads and uploads; [`app`]: the runs and uploads kept;
+//!   [`http`]: replies, the Host check, bounded bodies.
 
 mod api;
+mod app;
 mod assets;
+mod command;
 mod data;
+mod files;
+mod http;
+// The playground's names of the library's settings, for its 400 responses.
+#[allow(dead_code)]
+mod names;
 mod run;
 mod server;
+mod session;
 mod snapshot;
 mod spec;
-mod trainer;
 
 use std::io::Write;
 
@@ -41,7 +52,7 @@ pub fn serve(port: u16, open: bool) -> anyhow::Result<()> {
     if open {
         open_browser(&url);
     }
-    server::serve(server, server::App::new(port))?;
+    server::serve(server, app::App::new(port))?;
     Ok(())
 }
 

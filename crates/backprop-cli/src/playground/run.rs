@@ -1,17 +1,22 @@
-//! One run: its trainer on its own thread, the commands the page sends
+//! One run: its training on its own thread, the commands the page sends
 //! (play, pause, step, stop) and the latest event for the stream to send.
 //!
-//! The thread trains at full speed and publishes an event at most every
-//! [`FRAME`]: the stream sends whatever is latest, so a slow reader never
-//! builds a backlog, and the last event (`done`) is never overwritten.
+//! The thread owns the run's [`Training`] (the library's session is not
+//! shared between threads) and trains at full speed, publishing an event,
+//! with a copy of the weights, at most every [`FRAME`]: the stream sends
+//! whatever is latest, so a slow reader never builds a backlog, and the last
+//! event (`done`) is never overwritten.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use backprop::Network;
 
-use super::snapshot;
-use super::trainer::Trainer;
+use super::data::RunData;
+use super::session::{network_with, Parameters, Training};
+use super::snapshot::Event;
+use super::spec::{render, Model};
 
 /// The time between two events while training: 20 frames a second.
 pub const FRAME: Duration = Duration::from_millis(50);
@@ -28,7 +33,7 @@ pub enum Mode {
     Done,
 }
 
-/// The shared part of a run: its mode and its latest event.
+/// The shared part of a run: its mode, its latest event and weights.
 pub struct Shared {
     pub mode: Mode,
     /// Set when the page closed or the run was stopped: the thread ends.
@@ -40,18 +45,22 @@ pub struct Shared {
     pub seq: u64,
     /// When a stream or request last touched this run.
     pub touched: Instant,
+    /// The weights of the latest event.
+    parameters: Arc<Parameters>,
 }
 
 /// A run: created by `POST /api/runs`, trained on its own thread.
 pub struct Run {
     pub id: String,
-    /// Static facts for `GET /api/runs/{id}`: settings, sizes, points, equations.
-    pub info: serde_json::Value,
+    /// Static facts for `GET /api/runs/{id}`: settings, sizes, points,
+    /// equations; set once the library has checked the settings.
+    pub info: OnceLock<serde_json::Value>,
     pub shared: Mutex<Shared>,
     pub changed: Condvar,
-    /// The trainer; the training thread holds it one batch of epochs at a time.
-    pub trainer: Mutex<Trainer>,
-    pub epochs: usize,
+    /// The data sets and the picture's frame.
+    pub data: RunData,
+    /// The settings, in the library's terms.
+    pub model: Model,
 }
 
 /// Locks `m` even if a thread panicked while holding it (the data is still usable).
@@ -59,33 +68,52 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// How a run could not start: the HTTP status and the message.
+pub type StartError = (u16, String);
+
 impl Run {
-    /// A run of `trainer` for `epochs`, its epoch-0 event already published.
-    pub fn new(
-        id: String,
-        info: serde_json::Value,
-        mut trainer: Trainer,
-        epochs: usize,
-        autoplay: bool,
-    ) -> Arc<Run> {
-        let cost = trainer.train_cost();
-        let first = snapshot::event(&mut trainer, cost, "waiting", 0.0);
-        let latest = serde_json::to_string(&first).unwrap_or_default();
+    /// A run of `model` on `data`, not started yet ([`Run::start`]).
+    pub fn new(id: String, data: RunData, model: Model, autoplay: bool) -> Arc<Run> {
         Arc::new(Run {
             id,
-            info,
+            info: OnceLock::new(),
             shared: Mutex::new(Shared {
                 mode: Mode::Waiting,
                 stopped: false,
                 autoplay,
-                latest: Arc::new(latest),
-                seq: 1,
+                latest: Arc::new(String::new()),
+                seq: 0,
                 touched: Instant::now(),
+                parameters: Arc::new(Vec::new()),
             }),
             changed: Condvar::new(),
-            trainer: Mutex::new(trainer),
-            epochs,
+            data,
+            model,
         })
+    }
+
+    /// Starts the run's thread: it makes the session (the library checks
+    /// the settings there: a 400 naming the page's field when one is out of
+    /// range), publishes the epoch-0 event, and then trains as the page says.
+    pub fn start(self: &Arc<Run>) -> Result<(), StartError> {
+        let (started, outcome) = mpsc::channel();
+        let run = Arc::clone(self);
+        std::thread::Builder::new()
+            .name(format!("playground-run-{}", self.id))
+            .spawn(move || match Training::start(&run.model, &run.data) {
+                Ok(mut training) => {
+                    run.publish(&mut training, "waiting", 0.0);
+                    let _ = started.send(Ok(()));
+                    run.train(training);
+                }
+                Err(e) => {
+                    let _ = started.send(Err((400, render(&e))));
+                }
+            })
+            .map_err(|_| (503, "could not start a training thread".to_string()))?;
+        outcome
+            .recv()
+            .unwrap_or_else(|_| Err((500, "the run's thread ended before it started".into())))
     }
 
     /// Applies a command from the page: "play", "pause", "step" (n epochs) or "stop".
@@ -125,15 +153,20 @@ impl Run {
         s.touched = Instant::now();
     }
 
-    /// A copy of the network as it is now (between two epochs).
-    pub fn network(&self) -> Network<f64> {
-        lock(&self.trainer).net.clone()
+    /// The network with the weights of the latest event (between two epochs).
+    pub fn network(&self) -> Result<Network<f64>, backprop::Error> {
+        let parameters = Arc::clone(&lock(&self.shared).parameters);
+        network_with(&self.model, parameters.to_vec())
     }
 
-    fn publish(&self, event: &snapshot::Event) {
-        let json = serde_json::to_string(event).unwrap_or_default();
+    /// Publishes the event of `training`'s weights now, and the weights.
+    fn publish(&self, training: &mut Training, state: &'static str, rate: f64) {
+        let event: Event = training.event(&self.data, state, rate);
+        let parameters = Arc::new(training.parameters());
+        let json = serde_json::to_string(&event).unwrap_or_default();
         let mut s = lock(&self.shared);
         s.latest = Arc::new(json);
+        s.parameters = parameters;
         s.seq += 1;
         if event.done {
             s.mode = Mode::Done;
@@ -141,65 +174,19 @@ impl Run {
         self.changed.notify_all();
     }
 
-    /// The training thread's body: waits for play or steps, trains, publishes.
-    pub fn train(self: Arc<Run>) {
-        let mut last_publish = Instant::now();
-        let mut epochs_since = 0usize;
-        loop {
-            // How many epochs may we take now?
-            let budget = {
-                let mut s = lock(&self.shared);
-                loop {
-                    if s.stopped {
-                        s.mode = Mode::Done;
-                        self.changed.notify_all();
-                        return;
-                    }
-                    match s.mode {
-                        Mode::Playing => break usize::MAX,
-                        Mode::Paused(n) if n > 0 => {
-                            s.mode = Mode::Paused(0);
-                            break n;
-                        }
-                        Mode::Done => return,
-                        _ => {
-                            s = self
-                                .changed
-                                .wait_timeout(s, Duration::from_millis(500))
-                                .map(|r| r.0)
-                                .unwrap_or_else(|e| e.into_inner().0);
-                        }
-                    }
-                }
-            };
-            if epochs_since == 0 {
-                last_publish = Instant::now(); // the wait was no training time
+    /// The training thread's body: waits for play or steps, trains a frame,
+    /// publishes its event, until the run is finished or stopped.
+    fn train(&self, mut training: Training) {
+        let mut frame = Frame::new();
+        while let Some(budget) = self.wait_for_work() {
+            if frame.epochs == 0 {
+                frame = Frame::new(); // the wait was no training time
             }
             let stepping = budget != usize::MAX;
-            let mut t = lock(&self.trainer);
-            let start = Instant::now();
-            let mut taken = 0;
-            let mut cost = f64::NAN;
-            // Train until the frame is due, the steps are taken or the epochs reached.
-            while taken < budget
-                && t.epoch < self.epochs
-                && (stepping || last_publish.elapsed() < FRAME)
-            {
-                cost = t.epoch();
-                taken += 1;
-                if !cost.is_finite() {
-                    break;
-                }
-                if start.elapsed() > FRAME {
-                    break; // let commands in at least once a frame
-                }
-            }
-            epochs_since += taken;
-            let diverged = taken > 0 && !cost.is_finite();
-            let finished = t.epoch >= self.epochs || diverged;
+            frame.epochs += train_frame(&mut training, budget, stepping, frame.start);
+            let finished = training.is_finished();
             let paused = stepping || lock(&self.shared).mode != Mode::Playing;
-            if finished || paused || last_publish.elapsed() >= FRAME {
-                let rate = epochs_since as f64 / last_publish.elapsed().as_secs_f64().max(1e-9);
+            if finished || paused || frame.start.elapsed() >= FRAME {
                 let state = if finished {
                     "done"
                 } else if paused {
@@ -207,22 +194,76 @@ impl Run {
                 } else {
                     "playing"
                 };
-                let cost = if taken == 0 { t.train_cost() } else { cost };
-                let mut event = snapshot::event(&mut t, cost, state, rate);
-                if diverged {
-                    event.diverged = Some(format!(
-                        "the cost became {cost} at epoch {}: training stopped; try a smaller learning rate",
-                        t.epoch - 1
-                    ));
-                }
-                drop(t);
-                self.publish(&event);
-                last_publish = Instant::now();
-                epochs_since = 0;
+                self.publish(&mut training, state, frame.rate());
+                frame = Frame::new();
                 if finished {
                     return;
                 }
             }
         }
     }
+
+    /// Waits until the page asks for epochs: `usize::MAX` while playing, n
+    /// for n steps; `None` when the run is stopped or done.
+    fn wait_for_work(&self) -> Option<usize> {
+        let mut s = lock(&self.shared);
+        loop {
+            if s.stopped {
+                s.mode = Mode::Done;
+                self.changed.notify_all();
+                return None;
+            }
+            match s.mode {
+                Mode::Playing => return Some(usize::MAX),
+                Mode::Paused(n) if n > 0 => {
+                    s.mode = Mode::Paused(0);
+                    return Some(n);
+                }
+                Mode::Done => return None,
+                _ => {
+                    s = self
+                        .changed
+                        .wait_timeout(s, Duration::from_millis(500))
+                        .map(|r| r.0)
+                        .unwrap_or_else(|e| e.into_inner().0);
+                }
+            }
+        }
+    }
+}
+
+/// The epochs trained since the last event, and when that event was.
+struct Frame {
+    start: Instant,
+    epochs: usize,
+}
+
+impl Frame {
+    fn new() -> Frame {
+        Frame {
+            start: Instant::now(),
+            epochs: 0,
+        }
+    }
+
+    /// Epochs a second over the frame.
+    fn rate(&self) -> f64 {
+        self.epochs as f64 / self.start.elapsed().as_secs_f64().max(1e-9)
+    }
+}
+
+/// Trains epochs until the frame is due (when playing), `budget` epochs are
+/// taken or the run is finished, and at most one frame's time, so commands
+/// get in at least once a frame. Returns the epochs taken.
+fn train_frame(training: &mut Training, budget: usize, stepping: bool, since: Instant) -> usize {
+    let start = Instant::now();
+    let mut taken = 0;
+    while taken < budget && !training.is_finished() && (stepping || since.elapsed() < FRAME) {
+        training.epoch();
+        taken += 1;
+        if start.elapsed() > FRAME {
+            break;
+        }
+    }
+    taken
 }

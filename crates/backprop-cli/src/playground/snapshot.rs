@@ -2,11 +2,11 @@
 //! decision regions on a 100 × 100 grid, each unit's activation on a 24 × 24
 //! grid, the weights and the gradient norms. Grids travel as base64 bytes.
 
-use backprop::{Dense, LayerKind, Output};
+use backprop::{Dense, Network, Output};
 use ndarray::Array2;
 use serde::Serialize;
 
-use super::trainer::Trainer;
+use super::data::RunData;
 
 /// The side of the decision-region grid.
 pub const REGION_GRID: usize = 100;
@@ -58,11 +58,11 @@ pub struct Event {
 
 /// The grid points (2 × n²) of the picture, row 0 at the top, the other
 /// features at their training means.
-fn grid(t: &Trainer, n: usize) -> Array2<f64> {
-    let [x0, x1, y0, y1] = t.data.bounds;
-    let [fx, fy] = t.data.shown;
-    let mut g = Array2::zeros((t.data.means.len(), n * n));
-    for (f, &mean) in t.data.means.iter().enumerate() {
+fn grid(data: &RunData, n: usize) -> Array2<f64> {
+    let [x0, x1, y0, y1] = data.bounds;
+    let [fx, fy] = data.shown;
+    let mut g = Array2::zeros((data.means.len(), n * n));
+    for (f, &mean) in data.means.iter().enumerate() {
         g.row_mut(f).fill(mean);
     }
     for r in 0..n {
@@ -80,8 +80,8 @@ fn byte(p: f64) -> u8 {
 }
 
 /// The decision regions as base64 bytes (see [`Event::regions`]).
-fn regions(t: &Trainer) -> String {
-    let p = t.net.predict_proba(grid(t, REGION_GRID).view());
+pub fn regions(net: &Network<f64>, data: &RunData) -> String {
+    let p = net.predict_proba(grid(data, REGION_GRID).view());
     let bytes: Vec<u8> = if p.nrows() == 1 {
         p.iter().map(|&v| byte(v)).collect()
     } else {
@@ -103,31 +103,20 @@ fn regions(t: &Trainer) -> String {
 }
 
 /// Every layer's view: parameters, gradient norms and each unit's heatmap.
-fn layers(t: &Trainer) -> Vec<LayerView> {
-    let g = grid(t, UNIT_GRID);
-    let threads = t.net.threads();
-    let mut a_prev = g;
-    let last = t.net.layers().len() - 1;
+pub fn layers(net: &Network<f64>, data: &RunData) -> Vec<LayerView> {
+    let threads = net.threads();
+    let mut a_prev = grid(data, UNIT_GRID);
+    let last = net.layers().len() - 1;
     let mut out = Vec::new();
-    for (l, layer) in t.net.layers().iter().enumerate() {
+    for (l, layer) in net.layers().iter().enumerate() {
         let mut scratch = Dense::new(layer.w.clone(), layer.b.clone(), layer.kind);
         scratch.forward(a_prev.view(), threads);
-        let mut a = std::mem::take(&mut scratch.a);
-        if l == last {
+        let a = if l == last {
             // The output's own probability: σ(z), or the softmax over the column.
-            a = if layer.kind == LayerKind::Output(Output::Softmax) {
-                let mut p = a.clone();
-                for mut col in p.columns_mut() {
-                    let m = col.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-                    col.mapv_inplace(|v| (v - m).exp());
-                    let s = col.sum();
-                    col.mapv_inplace(|v| v / s);
-                }
-                p
-            } else {
-                a
-            };
-        }
+            Output::for_units(layer.w.nrows()).probabilities(scratch.z.view())
+        } else {
+            std::mem::take(&mut scratch.a)
+        };
         let (units, scales) = a
             .rows()
             .into_iter()
@@ -151,9 +140,8 @@ fn layers(t: &Trainer) -> Vec<LayerView> {
     out
 }
 
-/// The event for the trainer's current state; takes the costs recorded since the last one.
-pub fn event(t: &mut Trainer, cost: f64, state: &'static str, epochs_per_second: f64) -> Event {
-    let recent = std::mem::take(&mut t.recent);
+/// Up to [`CURVE_POINTS`] of `recent`'s (epoch, cost) pairs, evenly spaced, and the last.
+pub fn curve(recent: &[(usize, f64)]) -> Vec<(usize, f64)> {
     let stride = recent.len().div_ceil(CURVE_POINTS).max(1);
     let mut costs: Vec<(usize, f64)> = recent.iter().step_by(stride).copied().collect();
     if let (Some(last), Some(kept)) = (recent.last(), costs.last()) {
@@ -161,22 +149,7 @@ pub fn event(t: &mut Trainer, cost: f64, state: &'static str, epochs_per_second:
             costs.push(*last);
         }
     }
-    let t = &*t;
-    let test = t.test_scores();
-    Event {
-        epoch: t.epoch,
-        cost,
-        test_cost: test.map(|s| s.0),
-        train_accuracy: t.train_accuracy(),
-        test_accuracy: test.map(|s| s.1),
-        epochs_per_second,
-        state,
-        done: state == "done",
-        costs,
-        diverged: None,
-        regions: regions(t),
-        layers: layers(t),
-    }
+    costs
 }
 
 /// Standard base64 (RFC 4648, padded): the page decodes it with `atob`.

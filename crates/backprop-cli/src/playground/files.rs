@@ -1,0 +1,124 @@
+//! The files of a run and the uploads: the model and the data sets as
+//! downloads (written by the library's writers, so `backprop predict` and
+//! `backprop train` read them), and an uploaded CSV read by its reader.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use backprop::model_io;
+use serde_json::json;
+use tiny_http::Response;
+
+use super::app::{App, MAX_UPLOADS};
+use super::data;
+use super::http::{error, header, json_response};
+use super::run::{lock, Run};
+use super::spec::render;
+
+type Reply = Response<Cursor<Vec<u8>>>;
+
+/// A scratch folder under the system's temp folder, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(app: &App) -> std::io::Result<Scratch> {
+        let dir = std::env::temp_dir().join(format!(
+            "backprop-playground-{}-{}",
+            std::process::id(),
+            app.new_id("s")
+        ));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Reply {
+    Response::from_data(bytes)
+        .with_header(header("Content-Type", kind))
+        .with_header(header(
+            "Content-Disposition",
+            &format!("attachment; filename=\"{name}\""),
+        ))
+        .with_header(header("Cache-Control", "no-store"))
+}
+
+/// `model.safetensors` or `model.json` of the network as it is now, written by
+/// the library's model_io (so `backprop predict --model` reads the pair).
+pub fn model_file(app: &App, run: &Run, file: &str) -> Reply {
+    if !run.model.uniform() {
+        return error(
+            409,
+            "a model file holds one hidden activation; this run mixes them, so it cannot be saved",
+        );
+    }
+    let train = &run.data.train;
+    let result = run.network().map_err(|e| render(&e)).and_then(|net| {
+        let dir = Scratch::new(app).map_err(|e| e.to_string())?;
+        model_io::save(&dir.0, &net, &train.classes, &train.preprocessing)
+            .map_err(|e| render(&e))?;
+        std::fs::read(dir.0.join(file)).map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(bytes) if file.ends_with(".json") => download(file, "application/json", bytes),
+        Ok(bytes) => download(file, "application/octet-stream", bytes),
+        Err(e) => error(500, &format!("the model could not be written: {e}")),
+    }
+}
+
+/// The run's training or test set as a CSV (x1…xn, label), for the equivalent command.
+pub fn data_file(app: &App, run: &Run, file: &str) -> Reply {
+    let set = if file == "train.csv" {
+        Some(&run.data.train)
+    } else {
+        run.data.test.as_ref()
+    };
+    let Some(set) = set else {
+        return error(404, "this run has no test set (train_fraction is 1)");
+    };
+    let result = Scratch::new(app)
+        .map_err(|e| e.to_string())
+        .and_then(|dir| {
+            let path = dir.0.join(file);
+            backprop::data::write_csv(&path, set.x.view(), set.y.view()).map_err(|e| render(&e))?;
+            std::fs::read(&path).map_err(|e| e.to_string())
+        });
+    match result {
+        Ok(bytes) => download(file, "text/csv", bytes),
+        Err(e) => error(500, &format!("the data could not be written: {e}")),
+    }
+}
+
+/// `POST /api/uploads`: a CSV body, read by the library's CSV reader.
+pub fn upload(app: &App, body: &[u8]) -> Reply {
+    let result = Scratch::new(app)
+        .map_err(|e| e.to_string())
+        .and_then(|dir| {
+            let path = dir.0.join("upload.csv");
+            std::fs::write(&path, body).map_err(|e| e.to_string())?;
+            data::read_upload(&path)
+        });
+    let set = match result {
+        Ok(d) => d,
+        Err(e) => return error(400, &format!("the CSV cannot be used: {e}")),
+    };
+    let id = app.new_id("u");
+    let reply = json!({
+        "id": id,
+        "examples": set.examples(),
+        "features": set.features(),
+        "feature_names": set.preprocessing.feature_names,
+        "classes": set.classes,
+    });
+    let mut uploads = lock(&app.uploads);
+    if uploads.len() >= MAX_UPLOADS {
+        uploads.remove(0);
+    }
+    uploads.push((id, Arc::new(set)));
+    json_response(201, &reply)
+}

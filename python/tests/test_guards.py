@@ -1,0 +1,122 @@
+"""The library's guards at the Python door: a setting out of range, or a
+network larger than the memory budget, raises ValueError naming the Python
+parameter before anything is allocated, and the interpreter goes on. Each
+case runs in its own interpreter under a 4 GB address-space cap (`prlimit
+--as=4000000000`), where an allocation of the asked size would abort it."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from sklearn.datasets import make_classification
+
+import backprop
+
+CAP = 4_000_000_000
+
+# Fits MLPClassifier(**params) on a small table; prints the ValueError, then
+# fits again with sound settings to show the interpreter survived.
+SCRIPT = """
+import sys, warnings
+import backprop
+from sklearn.datasets import make_classification
+
+X, y = make_classification(n_samples=100, n_features=8, random_state=0)
+try:
+    backprop.MLPClassifier(**eval(sys.argv[1])).fit(X, y)
+    print("no error")
+except ValueError as e:
+    print(f"ValueError: {e}")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    backprop.MLPClassifier((4,), max_iter=5).fit(X, y)
+print("survived")
+"""
+
+
+def capped(params):
+    prlimit = shutil.which("prlimit")
+    if prlimit is None:
+        pytest.skip("prlimit (util-linux) is not installed")
+    return subprocess.run([prlimit, f"--as={CAP}", sys.executable, "-c", SCRIPT, repr(params)],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        # 8·10^15 bytes of loss curve and records, asked for by a typo.
+        (dict(max_iter=10**15), "max_iter"),
+        (dict(max_iter=10**30), "max_iter"),
+        # Past the library's largest layer.
+        (dict(hidden_layer_sizes=(10**7,)), "hidden_layer_sizes"),
+        # Each layer allowed, the network over the memory budget (10^10 weights).
+        (dict(hidden_layer_sizes=(100_000, 100_000)), "hidden_layer_sizes"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(batch_size=-3), "batch_size"),
+        (dict(learning_rate_init=-1), "learning_rate_init"),
+        (dict(n_threads=10**6), "n_threads"),
+    ],
+)
+def test_sizes_past_the_budget_raise_value_error_under_a_4gb_cap(params, name):
+    run = capped(params)
+    assert run.returncode == 0, (run.returncode, run.stdout, run.stderr[-2000:])
+    lines = run.stdout.splitlines()
+    assert lines[-1] == "survived", run.stdout
+    assert lines[0].startswith("ValueError: "), run.stdout
+    message = lines[0]
+    assert name in message and "--" not in message, message
+
+
+def fit_error(**params):
+    X, y = make_classification(n_samples=60, n_features=4, n_informative=3, n_redundant=0, random_state=0)
+    with pytest.raises(ValueError) as raised:
+        backprop.MLPClassifier(**params).fit(X, y)
+    return str(raised.value)
+
+
+def test_a_bad_learning_rate_is_named_learning_rate_init():
+    assert fit_error(learning_rate_init=-1) == "learning_rate_init must be > 0, got -1"
+    assert fit_error(learning_rate_init=float("nan")).startswith("learning_rate_init must be > 0")
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        (dict(alpha=-1), "alpha"),
+        (dict(beta_1=1.0), "beta_1"),
+        (dict(solver="rmsprop", beta_2=-0.1), "beta_2"),
+        (dict(epsilon=0.0), "epsilon"),
+        (dict(solver="sgd", momentum=1.5), "momentum"),
+        (dict(dropout=1.5), "dropout"),
+        (dict(dropout=[0.5, 0.5], hidden_layer_sizes=(4, 4, 4)), "dropout"),
+        (dict(hidden_layer_sizes=(4, 0)), "hidden_layer_sizes"),
+        (dict(n_threads=0), "n_threads"),
+        (dict(max_iter=0), "max_iter"),
+    ],
+)
+def test_each_library_setting_is_named_by_its_python_parameter(params, name):
+    message = fit_error(**params)
+    assert message.startswith(name), message
+    assert "--" not in message
+
+
+def test_a_value_python_cannot_pass_is_given_back_as_written():
+    assert fit_error(batch_size=-3) == "batch_size must be at least 1, got -3"
+    assert fit_error(max_iter=10**30).startswith("max_iter must be at most")
+    assert fit_error(max_iter=10**30).endswith(f"got {10**30}")
+
+
+def test_settings_are_checked_at_fit_and_an_estimator_that_failed_stays_unfitted():
+    est = backprop.MLPClassifier(alpha=-1)  # construction accepts anything (scikit-learn's rule)
+    with pytest.raises(ValueError, match="^alpha"):
+        est.fit(*make_classification(n_samples=30, n_features=4, random_state=0))
+    assert not hasattr(est, "coefs_") and not hasattr(est, "classes_")
+
+
+def test_the_python_only_rules_are_checked_in_python():
+    for params, name in ((dict(tol=-1), "tol"), (dict(n_iter_no_change=0), "n_iter_no_change"),
+                         (dict(early_stopping=True, validation_fraction=1.0), "validation_fraction"),
+                         (dict(solver="adam", init="uniform"), "init")):
+        assert fit_error(**params).startswith(name)
