@@ -598,19 +598,7 @@ impl TrainConfig {
 /// Refuses a CSV-only `setting` (given when `given`) for `data` that is not a
 /// CSV file: the one check `train`'s options and `evaluate`'s label column
 /// share, so both refuse it alike rather than one ignoring it.
-///
-/// ```
-/// use std::path::Path;
-/// use backprop::config::csv_only;
-/// use backprop::Setting;
-///
-/// assert!(csv_only(Setting::LabelColumn, true, Path::new("d.csv")).is_ok());
-/// let e = csv_only(Setting::LabelColumn, true, Path::new("d.h5")).unwrap_err();
-/// assert_eq!(e.to_string(), "label_column applies to CSV files only, and d.h5 is an HDF5 file");
-/// let flag = |s: Setting| format!("--{}", s.key().replace('_', "-"));
-/// assert!(e.render(&flag).starts_with("--label-column applies"));
-/// ```
-pub fn csv_only(setting: Setting, given: bool, data: &Path) -> Result<(), Error> {
+pub(crate) fn csv_only(setting: Setting, given: bool, data: &Path) -> Result<(), Error> {
     let kind = DataKind::of(data);
     if given && kind != DataKind::Csv {
         let message = format!(
@@ -703,6 +691,18 @@ mod tests {
 
     fn message(r: Result<(), Error>) -> String {
         r.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn csv_only_refuses_its_setting_for_other_files() {
+        assert!(csv_only(Setting::LabelColumn, true, Path::new("d.csv")).is_ok());
+        let e = csv_only(Setting::LabelColumn, true, Path::new("d.h5")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "label_column applies to CSV files only, and d.h5 is an HDF5 file"
+        );
+        let flag = |s: Setting| format!("--{}", s.key().replace('_', "-"));
+        assert!(e.render(&flag).starts_with("--label-column applies"));
     }
 
     #[test]

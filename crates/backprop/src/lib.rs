@@ -43,7 +43,7 @@ mod activation;
 mod builder;
 mod classifier;
 pub mod collective;
-pub mod config;
+mod config;
 pub mod data;
 pub mod engine;
 mod error;
