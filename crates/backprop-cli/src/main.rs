@@ -22,8 +22,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::flags::{Cli, Command};
-// The playground's equivalent `backprop train` command names its flags so too.
-use crate::names::flag;
 
 fn main() -> ExitCode {
     restore_sigpipe();

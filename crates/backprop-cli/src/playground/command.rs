@@ -6,6 +6,8 @@
 use backprop::optim::{AdamConfig, MomentumConfig, OptimizerConfig, RmsPropConfig};
 use backprop::{ModelSpec, Setting};
 
+use crate::names::flag;
+
 /// Where the command writes its run folder.
 pub const OUT: &str = "runs/playground";
 
@@ -50,12 +52,9 @@ pub fn train_command(spec: &ModelSpec, has_test: bool) -> String {
     args.push((Setting::Threads, spec.threads.to_string()));
     let mut c = String::from("backprop train");
     for (setting, value) in args {
-        c.push_str(&format!(" {} {value}", crate::flag(setting)));
+        c.push_str(&format!(" {} {value}", flag(setting)));
     }
-    c.push_str(&format!(
-        " --no-standardize {} {OUT}",
-        crate::flag(Setting::Out)
-    ));
+    c.push_str(&format!(" --no-standardize {} {OUT}", flag(Setting::Out)));
     c
 }
 

@@ -4,7 +4,8 @@
 //! threads, streaming each frame to the page as server-sent events.
 //!
 //! - [`spec`]: a run's settings, the server's bounds, and their one mapping
-//!   onto the library's settings; [`command`]: the equivalent `backprop
+//!   onto the library's settings; [`names`]: the settings named by the
+//!   page's JSON fields; [`command`]: the equivalent `backprop
 //!   train` command of those settings; [`data`]: the run's data sets;
 //! - [`session`]: the library's training session, advanced epoch by epoch;
 //! - [`snapshot`]: what one event carries (regions, unit heatmaps, weights);
@@ -20,8 +21,6 @@ mod command;
 mod data;
 mod files;
 mod http;
-// The playground's names of the library's settings, for its 400 responses.
-#[allow(dead_code)]
 mod names;
 mod run;
 mod server;

@@ -8,7 +8,7 @@
 //! large a run this server takes, and which data sets it makes.
 
 use backprop::optim::{AdamConfig, MomentumConfig, OptimizerConfig, RmsPropConfig};
-use backprop::{Activation, GdConfig, Init, ModelSpec, Network, Precision, Setting};
+use backprop::{Activation, GdConfig, Init, ModelSpec, Network, Precision};
 use serde::{Deserialize, Serialize};
 
 /// The server's bound: the most hidden layers a run may have.
@@ -245,14 +245,9 @@ fn optimizer(name: &str) -> Result<OptimizerConfig, String> {
     })
 }
 
-/// The page's name of a setting: its JSON field.
-fn field(setting: Setting) -> String {
-    setting.key().to_string()
-}
-
 /// A library error in the page's words: each setting named by its JSON field.
 pub fn render(e: &backprop::Error) -> String {
-    e.render(&field)
+    e.render(&super::names::name)
 }
 
 #[cfg(test)]
