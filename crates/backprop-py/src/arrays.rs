@@ -1,12 +1,14 @@
 //! Crossing the boundary: weights as lists of (W, b) numpy pairs, activations
 //! by name, the library's errors as Python's `ValueError`.
 
-use backprop::{Activation, Float, Network, Setting};
+use backprop::{Activation, Float, Network};
 use ndarray::Array2;
 use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
+
+use crate::names::name;
 
 /// Each layer's (W, b), layer 1 first, in the notes' shapes.
 pub type Params<T> = Vec<(Array2<T>, Array2<T>)>;
@@ -14,28 +16,7 @@ pub type Params<T> = Vec<(Array2<T>, Array2<T>)>;
 /// The library's error as a `ValueError` carrying its one-line message (which
 /// names the file at fault, or the setting by its Python parameter).
 pub fn value_error(e: backprop::Error) -> PyErr {
-    PyValueError::new_err(e.render(&parameter))
-}
-/// The Python parameter of a library setting (scikit-learn's name where it has one).
-pub fn parameter(s: Setting) -> String {
-    match s {
-        Setting::LearningRate => "learning_rate_init",
-        Setting::Iterations | Setting::Epochs => "max_iter",
-        Setting::L2 => "alpha",
-        Setting::KeepProb => "dropout",
-        Setting::Optimizer => "solver",
-        Setting::Beta => "momentum",
-        Setting::Beta1 => "beta_1",
-        Setting::Beta2 => "beta_2",
-        Setting::Hidden => "hidden_layer_sizes",
-        Setting::LeakySlope => "activation",
-        Setting::Seed => "random_state",
-        Setting::Precision => "dtype",
-        Setting::Threads => "n_threads",
-        Setting::Validation => "validation_fraction",
-        other => other.key(),
-    }
-    .to_string()
+    PyValueError::new_err(e.render(&name))
 }
 
 /// A hidden activation by its Python name: relu, tanh, logistic (sigmoid) or leaky_relu.

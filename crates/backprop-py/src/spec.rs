@@ -18,7 +18,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt};
 
-use crate::arrays::{activation, parameter, value_error};
+use crate::arrays::{activation, value_error};
+use crate::names::name;
 use crate::rules::{Rules, Schedule};
 
 /// The settings of one fit, checked by the library.
@@ -111,7 +112,7 @@ impl Given {
             if let (Some((s, _, value)), Some(allowed)) = (stood_in, p.allowed()) {
                 return PyValueError::new_err(format!(
                     "{} must be {allowed}, got {value}",
-                    parameter(*s)
+                    name(*s)
                 ));
             }
         }
