@@ -13,6 +13,7 @@ mod commands;
 mod flags;
 #[cfg(feature = "mpi")]
 mod mpi_ranks;
+mod names;
 mod output;
 mod playground;
 
@@ -21,6 +22,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::flags::{Cli, Command};
+// The playground's equivalent `backprop train` command names its flags so too.
+use crate::names::flag;
 
 fn main() -> ExitCode {
     restore_sigpipe();
@@ -95,8 +98,9 @@ fn one_line(err: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in err.chain() {
         let text = match cause.downcast_ref::<backprop::Error>() {
-            Some(e) => e.render(&flag),
-            None => cause.to_string(),
+            Some(e) => e.render(&names::flag),
+            // A library text held in another error keeps its marks: flags too.
+            None => names::render(&cause.to_string()),
         };
         if line.contains(&text) {
             continue;
@@ -107,14 +111,6 @@ fn one_line(err: &anyhow::Error) -> String {
         line.push_str(&text);
     }
     line.replace('\n', " ")
-}
-
-/// The flag of a setting, as a library message names it.
-fn flag(setting: backprop::Setting) -> String {
-    match setting {
-        backprop::Setting::Resume => "backprop train --resume".into(),
-        s => format!("--{}", s.key().replace('_', "-")),
-    }
 }
 
 /// Ctrl-C and SIGTERM set the library's stop flag, which every long phase

@@ -173,6 +173,32 @@ fn existing_run_folder_is_kept_without_force() {
     assert!(tmp.path("run/metrics.json").is_file());
 }
 
+/// A bad setting is named by its flag, never by the library's field name,
+/// in one line, with its number printed compactly.
+#[test]
+fn a_bad_setting_is_named_by_its_flag() {
+    let tmp = TempDir::new("bad-setting");
+    tmp.write("d.csv", GOOD_CSV);
+    for (flags, line) in [
+        (
+            ["--learning-rate", "-1e300"],
+            "error: --learning-rate must be > 0, got -1e300\n",
+        ),
+        (["--l2", "-0.5"], "error: --l2 must be ≥ 0, got -0.5\n"),
+        (
+            ["--hidden", "2000000"],
+            "error: --hidden: every layer's size must be at most 1000000, got 2000000\n",
+        ),
+    ] {
+        let mut args = vec!["train", "--train", "d.csv", "--out", "run"];
+        args.extend(flags);
+        let out = backprop(&tmp.0, &args);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(stderr(&out), line);
+        assert!(!tmp.path("run").exists());
+    }
+}
+
 #[test]
 fn diverging_training_stops_with_a_message() {
     let tmp = TempDir::new("diverge");

@@ -14,6 +14,9 @@ mod console;
 mod course;
 mod fit;
 mod model;
+// The Python door's names of the library's settings, for its ValueErrors.
+#[allow(dead_code)]
+mod names;
 mod prepare;
 mod rules;
 mod spec;

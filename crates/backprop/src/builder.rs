@@ -190,7 +190,10 @@ mod tests {
     #[test]
     fn builder_refuses_what_cannot_work() {
         let err = |r: Result<Network<f32>, Error>| r.unwrap_err().to_string();
-        assert!(err(Network::builder(&[3, 0, 1]).build()).contains("--hidden"));
+        assert_eq!(
+            err(Network::builder(&[3, 0, 1]).build()),
+            "hidden: every layer's size must be at least 1, got 0"
+        );
         assert!(
             err(Network::builder(&[3, 4, 1]).output(Output::Softmax).build())
                 .contains("softmax output needs 2 or more")

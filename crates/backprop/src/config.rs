@@ -6,9 +6,12 @@
 //! checkpoints and every front (CLI, Python, playground) can depend on it.
 //! Each struct's `Default` is the one set of defaults; the CLI shows and uses
 //! them. `validate()` checks every range once, before any work, for every
-//! entry point (the CLI, the library's `fit`/`train_on`, `--resume`); its
-//! messages name the flag a command-line user knows, e.g.
-//! `--learning-rate must be > 0, got -1`.
+//! entry point (the CLI, the library's `fit`/`train_on`, a resumed run). A
+//! bad value is an [`Error::Setting`]: which [`Setting`], what it may be and
+//! what was given. Its message names settings by their marks, so `Display`
+//! writes the field name (`learning_rate must be > 0, got -1`) and each door
+//! its own through [`Error::render`] (the CLI `--learning-rate`, Python
+//! `learning_rate_init`); numbers print compactly (`1e300`).
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +22,7 @@ use crate::data::LoadOptions;
 use crate::error::Error;
 use crate::init::Init;
 use crate::optim::{LrSchedule, OptimizerConfig};
+use crate::setting::{compact, Problem, Setting};
 
 /// The seed every default uses: numpy's `np.random.seed(1)`, the course's, so a
 /// default run draws the course's weights (the CLI's `--seed` defaults to it).
@@ -186,59 +190,72 @@ impl GdConfig {
     /// count, which needs the layers: see [`GdConfig::validate_for`]).
     ///
     /// ```
+    /// use backprop::{Error, Setting};
+    ///
     /// let gd = backprop::GdConfig { learning_rate: -1.0, ..Default::default() };
-    /// let err = gd.validate().unwrap_err().to_string();
-    /// assert_eq!(err, "--learning-rate must be > 0, got -1");
+    /// let err = gd.validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "learning_rate must be > 0, got -1");
+    /// assert_eq!(err.setting(), Some(Setting::LearningRate));
+    /// let Error::Setting(problem) = err else { unreachable!() };
+    /// assert_eq!((problem.allowed(), problem.given()), (Some("> 0"), Some("-1")));
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        positive_finite("--learning-rate", self.learning_rate)?;
+        positive_finite(Setting::LearningRate, self.learning_rate)?;
         match self.epochs {
-            Some(e) => at_least_one_at_most("--epochs", e, MAX_ITERATIONS)?,
-            None => at_least_one_at_most("--iterations", self.iterations, MAX_ITERATIONS)?,
+            Some(e) => at_least_one_at_most(Setting::Epochs, e, MAX_ITERATIONS)?,
+            None => at_least_one_at_most(Setting::Iterations, self.iterations, MAX_ITERATIONS)?,
         }
         if let Some(r) = self.record_every {
-            at_least_one_at_most("--record-every", r, MAX_ITERATIONS)?;
+            at_least_one_at_most(Setting::RecordEvery, r, MAX_ITERATIONS)?;
         }
         if let Some(b) = self.batch_size {
-            at_least_one_at_most("--batch-size", b, usize::MAX)?;
+            at_least_one_at_most(Setting::BatchSize, b, usize::MAX)?;
         }
-        if !(self.l2.is_finite() && self.l2 >= 0.0) {
-            return Err(bad(format!("--l2 must be ≥ 0, got {}", self.l2)));
-        }
+        non_negative(Setting::L2, self.l2)?;
         if let Some(p) = self.keep_prob.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
-            return Err(bad(format!("--keep-prob must be in (0, 1], got {p}")));
+            return Err(Problem::range(Setting::KeepProb, "in (0, 1]", compact(*p)).into());
         }
-        if self.early_stopping == Some(0) {
-            return Err(bad("--early-stopping must be at least 1, got 0"));
+        if let Some(e) = self.early_stopping {
+            at_least_one_at_most(Setting::EarlyStopping, e, usize::MAX)?;
         }
+        self.validate_optimizer()?;
+        self.validate_schedule()
+    }
+
+    fn validate_optimizer(&self) -> Result<(), Error> {
         match self.optimizer {
             OptimizerConfig::Gd => {}
-            OptimizerConfig::Momentum(c) => unit_interval("--beta", c.beta)?,
+            OptimizerConfig::Momentum(c) => unit_interval(Setting::Beta, c.beta)?,
             OptimizerConfig::RmsProp(c) => {
-                unit_interval("--beta2", c.beta2)?;
-                positive_finite("--epsilon", c.epsilon)?;
+                unit_interval(Setting::Beta2, c.beta2)?;
+                positive_finite(Setting::Epsilon, c.epsilon)?;
             }
             OptimizerConfig::Adam(c) => {
-                unit_interval("--beta1", c.beta1)?;
-                unit_interval("--beta2", c.beta2)?;
-                positive_finite("--epsilon", c.epsilon)?;
+                unit_interval(Setting::Beta1, c.beta1)?;
+                unit_interval(Setting::Beta2, c.beta2)?;
+                positive_finite(Setting::Epsilon, c.epsilon)?;
             }
         }
+        Ok(())
+    }
+
+    fn validate_schedule(&self) -> Result<(), Error> {
         match self.schedule {
             LrSchedule::None => {}
-            LrSchedule::InverseTime { rate } => non_negative("--lr-decay-rate", rate)?,
+            LrSchedule::InverseTime { rate } => non_negative(Setting::LrDecayRate, rate)?,
             LrSchedule::Exponential { rate } => {
                 if !(rate > 0.0 && rate <= 1.0) {
-                    return Err(bad(format!(
-                        "--lr-decay-rate must be in (0, 1] for exponential decay, got {rate}"
-                    )));
+                    return Err(Problem::range(
+                        Setting::LrDecayRate,
+                        "in (0, 1] for exponential decay",
+                        compact(rate),
+                    )
+                    .into());
                 }
             }
             LrSchedule::Step { rate, interval } => {
-                non_negative("--lr-decay-rate", rate)?;
-                if interval == 0 {
-                    return Err(bad("--lr-decay-interval must be at least 1, got 0"));
-                }
+                non_negative(Setting::LrDecayRate, rate)?;
+                at_least_one_at_most(Setting::LrDecayInterval, interval, usize::MAX)?;
             }
         }
         Ok(())
@@ -254,8 +271,10 @@ impl GdConfig {
     ///
     /// ```
     /// let gd = backprop::GdConfig { l2: 1e19, ..Default::default() };
-    /// let e = gd.validate_for_examples(60).unwrap_err().to_string();
-    /// assert!(e.starts_with("--l2 10000000000000000000 is too large"), "{e}");
+    /// let e = gd.validate_for_examples(60).unwrap_err();
+    /// assert_eq!(e.setting(), Some(backprop::Setting::L2));
+    /// let e = e.to_string();
+    /// assert!(e.starts_with("l2 1e19 is too large for learning_rate 0.0075"), "{e}");
     /// ```
     pub fn validate_for_examples(&self, m: usize) -> Result<(), Error> {
         let beta = match self.optimizer {
@@ -263,19 +282,22 @@ impl GdConfig {
             OptimizerConfig::Momentum(c) => c.beta,
             OptimizerConfig::RmsProp(_) | OptimizerConfig::Adam(_) => return Ok(()),
         };
-        let b = self.batch_size.unwrap_or(m).clamp(1, m.max(1)) as f64;
+        let b = self.batch_size_for(m) as f64;
         let limit = 2.0 * (1.0 + beta) / (1.0 - beta);
         let decay = self.learning_rate * self.l2 / b;
         if decay < limit {
             return Ok(());
         }
-        Err(bad(format!(
-            "--l2 {} is too large for --learning-rate {} on batches of {b} examples: the weight decay α·λ/b = {decay:.3e} \
-             must stay below {limit} or every update grows the weights until the cost overflows; keep --l2 below {:.3e}",
-            self.l2,
-            self.learning_rate,
+        let (l2, rate) = (Setting::L2, Setting::LearningRate);
+        let message = format!(
+            "{l2} {} is too large for {rate} {} on batches of {b} examples: the weight decay α·λ/b = {decay:.3e} \
+             must stay below {} or every update grows the weights until the cost overflows; keep {l2} below {:.3e}",
+            compact(self.l2),
+            compact(self.learning_rate),
+            compact(limit),
             limit * b / self.learning_rate
-        )))
+        );
+        Err(Problem::other(l2, message).into())
     }
 
     /// [`GdConfig::validate`], plus the dropout settings against a network
@@ -284,15 +306,25 @@ impl GdConfig {
     pub fn validate_for(&self, hidden_layers: usize) -> Result<(), Error> {
         self.validate()?;
         let n = self.keep_prob.len();
+        let keep = Setting::KeepProb;
         if n > 0 && hidden_layers == 0 {
-            return Err(bad(
-                "--keep-prob does not apply: logistic regression (--hidden none) has no hidden layer to drop units from",
-            ));
+            return Err(Problem::other(
+                keep,
+                format!(
+                    "{keep} does not apply: logistic regression ({} none) has no hidden layer to drop units from",
+                    Setting::Hidden
+                ),
+            )
+            .into());
         }
         if n > 1 && n != hidden_layers {
-            return Err(bad(format!(
-                "--keep-prob has {n} values for {hidden_layers} hidden layers; give one value, or one per hidden layer"
-            )));
+            return Err(Problem::other(
+                keep,
+                format!(
+                    "{keep} has {n} values for {hidden_layers} hidden layers; give one value, or one per hidden layer"
+                ),
+            )
+            .into());
         }
         Ok(())
     }
@@ -375,33 +407,46 @@ impl ModelSpec {
     ///
     /// ```
     /// let spec = backprop::ModelSpec { hidden: vec![20, 0], ..Default::default() };
-    /// assert!(spec.validate().unwrap_err().to_string().starts_with("--hidden"));
+    /// let e = spec.validate().unwrap_err();
+    /// assert_eq!(e.to_string(), "hidden: every layer's size must be at least 1, got 0");
+    /// assert_eq!(e.setting(), Some(backprop::Setting::Hidden));
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
+        let hidden = Setting::Hidden;
         if self.hidden.len() > MAX_HIDDEN_LAYERS {
-            return Err(bad(format!(
-                "--hidden lists {} layers; at most {MAX_HIDDEN_LAYERS}",
+            let message = format!(
+                "{hidden} lists {} layers; at most {MAX_HIDDEN_LAYERS}",
                 self.hidden.len()
-            )));
+            );
+            return Err(Problem::other(hidden, message).into());
         }
         for &n in &self.hidden {
-            at_least_one_at_most("--hidden: every layer's size", n, MAX_LAYER_UNITS)?;
+            if n == 0 || n > MAX_LAYER_UNITS {
+                let allowed = if n == 0 {
+                    "at least 1".to_string()
+                } else {
+                    format!("at most {MAX_LAYER_UNITS}")
+                };
+                return Err(Problem::range_of(hidden, "every layer's size", allowed, n).into());
+            }
         }
+        let activation = Setting::Activation;
         if self.activation == Activation::Softmax {
-            return Err(bad(
-                "--activation softmax is an output, not a hidden activation; use relu, tanh, sigmoid or leaky-relu",
-            ));
+            let message = format!(
+                "{activation} softmax is an output, not a hidden activation; use relu, tanh, sigmoid or leaky-relu"
+            );
+            return Err(Problem::other(activation, message).into());
         }
         if let Activation::LeakyRelu { slope } = self.activation {
             // As a model file's check requires: a negative or steeper slope is
             // not a leaky ReLU, and its model would not load.
             if !(0.0..1.0).contains(&slope) {
-                return Err(bad(format!(
-                    "leaky ReLU's slope must be in [0, 1), got {slope}"
-                )));
+                return Err(
+                    Problem::range(Setting::LeakySlope, "in [0, 1)", compact(slope)).into(),
+                );
             }
         }
-        at_least_one_at_most("--threads", self.threads, MAX_THREADS)?;
+        at_least_one_at_most(Setting::Threads, self.threads, MAX_THREADS)?;
         self.gd.validate_for(self.hidden.len())
     }
 }
@@ -448,22 +493,25 @@ impl TrainConfig {
     }
 
     /// Checks the model and every job setting, and refuses loading options
-    /// that do not apply to the training set's kind (`--x-key` on a CSV,
-    /// `--positive` on an HDF5 file, …).
+    /// that do not apply to the training set's kind (an HDF5 dataset's name
+    /// for a CSV file, a positive class for an HDF5 file, …).
     pub fn validate(&self) -> Result<(), Error> {
         self.model.validate()?;
         if let Some(f) = self.validation {
             if !(f > 0.0 && f < 1.0) {
-                return Err(bad(format!("--validation must be in (0, 1), got {f}")));
+                return Err(Problem::range(Setting::Validation, "in (0, 1)", compact(f)).into());
             }
         }
-        if self.checkpoint_every == Some(0) {
-            return Err(bad("--checkpoint-every must be at least 1, got 0"));
+        if let Some(n) = self.checkpoint_every {
+            at_least_one_at_most(Setting::CheckpointEvery, n, usize::MAX)?;
         }
         if self.model.gd.early_stopping.is_some() && self.validation.is_none() {
-            return Err(bad(
-                "--early-stopping needs a validation set to watch: add --validation (e.g. 0.2)",
-            ));
+            let (early, validation) = (Setting::EarlyStopping, Setting::Validation);
+            return Err(Problem::other(
+                early,
+                format!("{early} needs a validation set to watch: add {validation} (e.g. 0.2)"),
+            )
+            .into());
         }
         self.validate_load_options()
     }
@@ -473,64 +521,69 @@ impl TrainConfig {
         // Over MAX_IMAGE_SIZE is refused by the picture loader, which can say
         // what the folder would take against the memory budget.
         if load.image_size == Some(0) {
-            return Err(bad(format!(
-                "--image-size must be between 1 and {MAX_IMAGE_SIZE}, got 0"
-            )));
+            let allowed = format!("between 1 and {MAX_IMAGE_SIZE}");
+            return Err(Problem::range(Setting::ImageSize, allowed, 0).into());
         }
         let kind = DataKind::of(&self.train);
-        let refuse = |flag: &str, applies_to: &str| {
-            Err(bad(format!(
-                "{flag} applies to {applies_to} only, and {} is {}",
+        let refuse = |setting: Setting, applies_to: &str| -> Result<(), Error> {
+            let message = format!(
+                "{setting} applies to {applies_to} only, and {} is {}",
                 self.train.display(),
                 kind.describe()
-            )))
+            );
+            Err(Problem::other(setting, message).into())
         };
         if kind != DataKind::Hdf5 {
             if load.x_key.is_some() {
-                return refuse("--x-key", "HDF5 files");
+                return refuse(Setting::XKey, "HDF5 files");
             }
             if load.y_key.is_some() {
-                return refuse("--y-key", "HDF5 files");
+                return refuse(Setting::YKey, "HDF5 files");
             }
         }
-        for (flag, given) in [
-            ("--label-column", load.label_column.is_some()),
-            ("--index-column", load.index_column.is_some()),
-            ("--features", !load.features.is_empty()),
-            ("--drop", !load.drop.is_empty()),
-            ("--missing", load.missing != crate::data::Missing::default()),
+        for (setting, given) in [
+            (Setting::LabelColumn, load.label_column.is_some()),
+            (Setting::IndexColumn, load.index_column.is_some()),
+            (Setting::Features, !load.features.is_empty()),
+            (Setting::Drop, !load.drop.is_empty()),
+            (
+                Setting::Missing,
+                load.missing != crate::data::Missing::default(),
+            ),
         ] {
-            csv_only(flag, given, &self.train)?;
+            csv_only(setting, given, &self.train)?;
         }
         self.validate_columns()?;
         if kind != DataKind::Pictures && kind != DataKind::Csv && load.positive.is_some() {
-            return refuse("--positive", "folders of pictures and CSV tables");
+            return refuse(Setting::Positive, "folders of pictures and CSV tables");
         }
         if kind != DataKind::Pictures {
-            if load.skip_bad {
-                return refuse("--skip-bad", "folders of pictures");
-            }
-            if load.image_size.is_some() {
-                return refuse("--image-size", "folders of pictures");
-            }
-            if load.grayscale.is_some() {
-                return refuse("--grayscale", "folders of pictures");
+            for (setting, given) in [
+                (Setting::SkipBad, load.skip_bad),
+                (Setting::ImageSize, load.image_size.is_some()),
+                (Setting::Grayscale, load.grayscale.is_some()),
+            ] {
+                if given {
+                    return refuse(setting, "folders of pictures");
+                }
             }
         }
         Ok(())
     }
 
-    /// Refuses CSV column flags that contradict each other before any file is
-    /// read: a column listed twice in `--features` (it would enter the
-    /// network twice) or `--drop`, and an `--index-column` that is the label
-    /// column (the loader would take the labels as row ids).
+    /// Refuses CSV column choices that contradict each other before any file
+    /// is read: a column listed twice among the features (it would enter the
+    /// network twice) or the dropped columns, and an index column that is the
+    /// label column (the loader would take the labels as row ids).
     fn validate_columns(&self) -> Result<(), Error> {
         let load = &self.load;
-        for (flag, names) in [("--features", &load.features), ("--drop", &load.drop)] {
+        for (setting, names) in [
+            (Setting::Features, &load.features),
+            (Setting::Drop, &load.drop),
+        ] {
             if let Some(name) = first_repeat(names.iter().map(String::as_str)) {
-                return Err(bad(format!(
-                    "{flag} lists '{name}' twice; name each column once"
-                )));
+                let message = format!("{setting} lists '{name}' twice; name each column once");
+                return Err(Problem::other(setting, message).into());
             }
         }
         let label = load
@@ -538,33 +591,41 @@ impl TrainConfig {
             .as_deref()
             .unwrap_or(crate::data::DEFAULT_LABEL_COLUMN);
         if load.index_column.as_deref() == Some(label) {
-            return Err(bad(format!(
-                "--index-column '{label}' is the label column; the row ids and the labels must be two columns (see --label-column)"
-            )));
+            let index = Setting::IndexColumn;
+            let message = format!(
+                "{index} '{label}' is the label column; the row ids and the labels must be two columns (see {})",
+                Setting::LabelColumn
+            );
+            return Err(Problem::other(index, message).into());
         }
         Ok(())
     }
 }
 
-/// Refuses a CSV-only `flag` (given when `given`) for `data` that is not a
-/// CSV file: the one check `train`'s options and `evaluate`'s
-/// `--label-column` share, so both refuse it alike rather than one ignoring it.
+/// Refuses a CSV-only `setting` (given when `given`) for `data` that is not a
+/// CSV file: the one check `train`'s options and `evaluate`'s label column
+/// share, so both refuse it alike rather than one ignoring it.
 ///
 /// ```
 /// use std::path::Path;
 /// use backprop::config::csv_only;
-/// assert!(csv_only("--label-column", true, Path::new("d.csv")).is_ok());
-/// let e = csv_only("--label-column", true, Path::new("d.h5")).unwrap_err();
-/// assert_eq!(e.to_string(), "--label-column applies to CSV files only, and d.h5 is an HDF5 file");
+/// use backprop::Setting;
+///
+/// assert!(csv_only(Setting::LabelColumn, true, Path::new("d.csv")).is_ok());
+/// let e = csv_only(Setting::LabelColumn, true, Path::new("d.h5")).unwrap_err();
+/// assert_eq!(e.to_string(), "label_column applies to CSV files only, and d.h5 is an HDF5 file");
+/// let flag = |s: Setting| format!("--{}", s.key().replace('_', "-"));
+/// assert!(e.render(&flag).starts_with("--label-column applies"));
 /// ```
-pub fn csv_only(flag: &str, given: bool, data: &Path) -> Result<(), Error> {
+pub fn csv_only(setting: Setting, given: bool, data: &Path) -> Result<(), Error> {
     let kind = DataKind::of(data);
     if given && kind != DataKind::Csv {
-        return Err(bad(format!(
-            "{flag} applies to CSV files only, and {} is {}",
+        let message = format!(
+            "{setting} applies to CSV files only, and {} is {}",
             data.display(),
             kind.describe()
-        )));
+        );
+        return Err(Problem::other(setting, message).into());
     }
     Ok(())
 }
@@ -611,43 +672,42 @@ impl DataKind {
     }
 }
 
-fn bad(message: impl Into<String>) -> Error {
-    Error::Config(message.into())
-}
-
-fn positive_finite(flag: &str, v: f64) -> Result<(), Error> {
+fn positive_finite(setting: Setting, v: f64) -> Result<(), Error> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
-        Err(bad(format!("{flag} must be > 0, got {v}")))
+        Err(Problem::range(setting, "> 0", compact(v)).into())
     }
 }
 
-fn non_negative(flag: &str, v: f64) -> Result<(), Error> {
+fn non_negative(setting: Setting, v: f64) -> Result<(), Error> {
     if v.is_finite() && v >= 0.0 {
         Ok(())
     } else {
-        Err(bad(format!("{flag} must be ≥ 0, got {v}")))
+        Err(Problem::range(setting, "≥ 0", compact(v)).into())
     }
 }
 
-fn unit_interval(flag: &str, v: f64) -> Result<(), Error> {
+fn unit_interval(setting: Setting, v: f64) -> Result<(), Error> {
     if (0.0..1.0).contains(&v) {
         Ok(())
     } else {
-        Err(bad(format!("{flag} must be in [0, 1), got {v}")))
+        Err(Problem::range(setting, "in [0, 1)", compact(v)).into())
     }
 }
 
-fn at_least_one_at_most(flag: &str, v: usize, max: usize) -> Result<(), Error> {
+fn at_least_one_at_most(setting: Setting, v: usize, max: usize) -> Result<(), Error> {
     if v == 0 {
-        Err(bad(format!("{flag} must be at least 1, got 0")))
+        Err(Problem::range(setting, "at least 1", 0).into())
     } else if v > max {
-        Err(bad(format!("{flag} must be at most {max}, got {v}")))
+        Err(Problem::range(setting, format!("at most {max}"), v).into())
     } else {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod flag_scan;
 
 #[cfg(test)]
 mod tests {
@@ -666,7 +726,7 @@ mod tests {
     }
 
     #[test]
-    fn each_bad_range_names_its_flag() {
+    fn each_bad_range_names_its_setting() {
         let gd = |f: fn(&mut GdConfig)| {
             let mut g = GdConfig::default();
             f(&mut g);
@@ -674,19 +734,28 @@ mod tests {
         };
         assert_eq!(
             gd(|g| g.learning_rate = -1.0),
-            "--learning-rate must be > 0, got -1"
+            "learning_rate must be > 0, got -1"
         );
-        assert!(gd(|g| g.learning_rate = f64::NAN).starts_with("--learning-rate"));
-        assert_eq!(gd(|g| g.l2 = -1.0), "--l2 must be ≥ 0, got -1");
-        assert!(gd(|g| g.l2 = f64::NAN).starts_with("--l2"));
-        assert!(gd(|g| g.iterations = 0).starts_with("--iterations"));
-        assert!(gd(|g| g.iterations = 1_000_000_000_000).starts_with("--iterations"));
-        assert!(gd(|g| g.epochs = Some(0)).starts_with("--epochs"));
-        assert!(gd(|g| g.record_every = Some(0)).starts_with("--record-every"));
-        assert!(gd(|g| g.batch_size = Some(0)).starts_with("--batch-size"));
-        assert!(gd(|g| g.keep_prob = vec![0.0]).starts_with("--keep-prob"));
-        assert!(gd(|g| g.keep_prob = vec![1.5]).starts_with("--keep-prob"));
-        assert!(gd(|g| g.early_stopping = Some(0)).starts_with("--early-stopping"));
+        assert!(
+            gd(|g| g.learning_rate = f64::NAN).starts_with("learning_rate must be > 0, got NaN")
+        );
+        assert_eq!(gd(|g| g.l2 = -1.0), "l2 must be ≥ 0, got -1");
+        assert!(gd(|g| g.l2 = f64::NAN).starts_with("l2 "));
+        assert!(gd(|g| g.iterations = 0).starts_with("iterations "));
+        assert_eq!(
+            gd(|g| g.iterations = 1_000_000_000_000),
+            "iterations must be at most 100000000, got 1000000000000"
+        );
+        assert!(gd(|g| g.epochs = Some(0)).starts_with("epochs "));
+        assert!(gd(|g| g.record_every = Some(0)).starts_with("record_every "));
+        assert!(gd(|g| g.batch_size = Some(0)).starts_with("batch_size "));
+        assert!(gd(|g| g.keep_prob = vec![0.0]).starts_with("keep_prob "));
+        assert!(gd(|g| g.keep_prob = vec![1.5]).starts_with("keep_prob "));
+        assert!(gd(|g| g.early_stopping = Some(0)).starts_with("early_stopping "));
+    }
+
+    #[test]
+    fn each_bad_optimiser_or_schedule_setting_is_named() {
         let adam = |beta1, beta2, epsilon| {
             OptimizerConfig::Adam(AdamConfig {
                 beta1,
@@ -705,10 +774,10 @@ mod tests {
         };
         assert_eq!(
             opt(adam(1.0, 0.999, 1e-8)),
-            "--beta1 must be in [0, 1), got 1"
+            "beta1 must be in [0, 1), got 1"
         );
-        assert!(opt(adam(0.9, -0.1, 1e-8)).starts_with("--beta2"));
-        assert!(opt(adam(0.9, 0.999, 0.0)).starts_with("--epsilon"));
+        assert!(opt(adam(0.9, -0.1, 1e-8)).starts_with("beta2 "));
+        assert!(opt(adam(0.9, 0.999, 0.0)).starts_with("epsilon "));
         let sched = |s: LrSchedule| {
             message(
                 GdConfig {
@@ -718,12 +787,12 @@ mod tests {
                 .validate(),
             )
         };
-        assert!(sched(LrSchedule::InverseTime { rate: -1.0 }).starts_with("--lr-decay-rate"));
+        assert!(sched(LrSchedule::InverseTime { rate: -1.0 }).starts_with("lr_decay_rate "));
         assert!(sched(LrSchedule::Step {
             rate: 1.0,
             interval: 0
         })
-        .starts_with("--lr-decay-interval"));
+        .starts_with("lr_decay_interval "));
     }
 
     #[test]
@@ -733,40 +802,89 @@ mod tests {
             f(&mut s);
             message(s.validate())
         };
-        assert!(spec(|s| s.threads = 0).starts_with("--threads"));
-        assert!(spec(|s| s.hidden = vec![usize::MAX]).starts_with("--hidden"));
+        assert!(spec(|s| s.threads = 0).starts_with("threads "));
+        assert!(spec(|s| s.hidden = vec![usize::MAX]).starts_with("hidden: every layer"));
         assert!(spec(|s| s.activation = Activation::Softmax).contains("not a hidden"));
         assert!(spec(|s| s.gd.keep_prob = vec![0.8, 0.9]).contains("2 values for 3 hidden"));
         assert!(spec(|s| {
             s.hidden.clear();
             s.gd.keep_prob = vec![0.8]
         })
-        .starts_with("--keep-prob does not apply"));
+        .starts_with("keep_prob does not apply"));
         let job = |f: fn(&mut TrainConfig)| {
             let mut c = TrainConfig::new("data.csv", "out");
             f(&mut c);
             message(c.validate())
         };
-        assert!(job(|c| c.checkpoint_every = Some(0)).starts_with("--checkpoint-every"));
-        assert!(job(|c| c.validation = Some(1.0)).starts_with("--validation"));
-        assert!(job(|c| c.model.gd.early_stopping = Some(3)).contains("add --validation"));
-        assert!(job(|c| c.load.x_key = Some("x".into())).starts_with("--x-key applies"));
+        assert!(job(|c| c.checkpoint_every = Some(0)).starts_with("checkpoint_every "));
+        assert!(job(|c| c.validation = Some(1.0)).starts_with("validation "));
+        assert!(job(|c| c.model.gd.early_stopping = Some(3)).contains("add validation"));
+        assert!(job(|c| c.load.x_key = Some("x".into())).starts_with("x_key applies"));
         assert!(job(|c| {
             c.train = "data.h5".into();
             c.load.positive = Some("cat".into())
         })
-        .starts_with("--positive"));
+        .starts_with("positive applies"));
         assert!(job(|c| {
             c.train = "data.h5".into();
             c.load.missing = crate::data::Missing::Drop
         })
-        .starts_with("--missing applies to CSV files"));
-        assert!(job(|c| c.load.image_size = Some(0)).starts_with("--image-size"));
+        .starts_with("missing applies to CSV files"));
+        assert!(job(|c| c.load.image_size = Some(0)).starts_with("image_size "));
         assert!(job(|c| {
             c.train = "data.h5".into();
             c.load.label_column = Some("y".into())
         })
-        .starts_with("--label-column"));
+        .starts_with("label_column applies"));
+    }
+
+    #[test]
+    fn a_bad_value_is_structured_and_named_by_each_door() {
+        let spec = ModelSpec {
+            gd: GdConfig {
+                learning_rate: -1e300,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let e = spec.validate().unwrap_err();
+        let Error::Setting(p) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(p.setting(), Setting::LearningRate);
+        assert_eq!(p.allowed(), Some("> 0"));
+        assert_eq!(p.given(), Some("-1e300"));
+        let flag = |s: Setting| format!("--{}", s.key().replace('_', "-"));
+        assert_eq!(e.render(&flag), "--learning-rate must be > 0, got -1e300");
+        // A message naming two settings names both by the door's words.
+        let job = TrainConfig {
+            model: ModelSpec {
+                gd: GdConfig {
+                    early_stopping: Some(3),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            ..TrainConfig::new("data.csv", "out")
+        };
+        let e = job.validate().unwrap_err();
+        assert_eq!(e.setting(), Some(Setting::EarlyStopping));
+        assert_eq!(
+            e.render(&flag),
+            "--early-stopping needs a validation set to watch: add --validation (e.g. 0.2)"
+        );
+        let big = GdConfig {
+            l2: 1e300,
+            ..Default::default()
+        };
+        let e = big.validate_for_examples(10).unwrap_err().render(&flag);
+        assert!(
+            e.starts_with(
+                "--l2 1e300 is too large for --learning-rate 0.0075 on batches of 10 examples"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("; keep --l2 below 2.667e3"), "{e}");
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub enum Error {
     },
     /// A size from the input (an array header, a decompressed size, a layer or
     /// picture size) would take more memory than the budget
-    /// ([`crate::data::budget`]); the message names the file or flag, the size and the budget.
+    /// ([`crate::data::budget`]); the message names the file or setting, the size and the budget.
     OverBudget(String),
     /// A signal stopped a phase other than training (loading, decoding, writing
     /// plots) before it finished; nothing was written.

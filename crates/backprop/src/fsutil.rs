@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::Error;
+use crate::setting::Setting;
 
 mod guard;
 
@@ -73,7 +74,11 @@ pub(crate) fn check_replaceable(out: &Path, force: bool, inputs: &[PathBuf]) -> 
     if !force {
         return Err(Error::format(
             out,
-            "already exists; choose another --out or pass --force to replace it",
+            format!(
+                "already exists; choose another {} or pass {} to replace it",
+                Setting::Out,
+                Setting::Force
+            ),
         ));
     }
     guard::refuse_inputs(out, inputs)
@@ -101,7 +106,10 @@ pub fn claim_fresh(base: &Path) -> Result<(PathBuf, RunLock), Error> {
     }
     Err(Error::format(
         base,
-        "and 9999 numbered folders beside it are taken; choose --out",
+        format!(
+            "and 9999 numbered folders beside it are taken; choose {}",
+            Setting::Out
+        ),
     ))
 }
 
@@ -198,7 +206,8 @@ fn take_lock(lock: &Path, target: &Path) -> Result<File, Error> {
                 return Err(Error::format(
                     target,
                     format!(
-                        "another backprop run{who} is writing it; wait for it to end or choose another --out"
+                        "another backprop run{who} is writing it; wait for it to end or choose another {}",
+                        Setting::Out
                     ),
                 ));
             }

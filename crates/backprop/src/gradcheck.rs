@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::init::Init;
 use crate::network::Network;
 use crate::rng::{Gaussian, NumpyRng};
+use crate::setting::{compact, Setting};
 
 /// The course's ε.
 pub const EPSILON: f64 = 1e-7;
@@ -160,7 +161,11 @@ fn numeric_slopes(
 /// overflowing f64 when λ > 0, else the network's own cost.
 fn not_finite(cost: f64, lambda: f64) -> Error {
     let cause = if lambda > 0.0 {
-        format!("the L2 term λ/(2m)·Σ‖W‖² with --l2 {lambda} overflows f64; use a smaller --l2")
+        format!(
+            "the L2 term λ/(2m)·Σ‖W‖² with {l2} {} overflows f64; use a smaller {l2}",
+            compact(lambda),
+            l2 = Setting::L2
+        )
     } else {
         "the network's cost overflows f64 at the check's parameters".to_string()
     };

@@ -258,7 +258,11 @@ pub(crate) fn check_out(out: &Path, force: bool) -> Result<(), Error> {
     if out.exists() && !force {
         return Err(Error::format(
             out,
-            "already exists; choose another --out or pass --force to replace it",
+            format!(
+                "already exists; choose another {} or pass {} to replace it",
+                crate::Setting::Out,
+                crate::Setting::Force
+            ),
         ));
     }
     Ok(())

@@ -5,6 +5,7 @@ use ndarray::ArrayView2;
 use serde::Serialize;
 
 use crate::linalg::Float;
+use crate::setting::Setting;
 
 /// The fraction (0..1) of columns where the prediction equals the label.
 pub fn accuracy<T: Float>(predicted: ArrayView2<'_, T>, labels: ArrayView2<'_, T>) -> f64 {
@@ -32,7 +33,8 @@ pub fn class_counts<T: Float>(predicted: ArrayView2<'_, T>, k: usize) -> Vec<usi
 }
 
 /// A warning when a model predicts the same class for every training
-/// example (`counts` from [`class_counts`]), naming it and the likely causes.
+/// example (`counts` from [`class_counts`]), naming it and the likely causes
+/// (settings named by their marks: write it with [`crate::Setting::render`]).
 pub fn one_class_warning(
     counts: &[usize],
     classes: &[String],
@@ -44,14 +46,18 @@ pub fn one_class_warning(
     }
     let class = classes.get(used[0]).map_or("?", String::as_str);
     let scale = if standardized {
-        ""
+        String::new()
     } else {
-        "features of very different scales (drop --no-standardize), "
+        format!(
+            "features of very different scales (standardise them with {}), ",
+            Setting::Standardize
+        )
     };
     Some(format!(
         "the model predicts '{class}' for every training example; likely causes: {scale}\
-         a learning rate too small or too large (--learning-rate), too few iterations or \
-         epochs, or one class far more common than the others"
+         a learning rate too small or too large ({}), too few iterations or \
+         epochs, or one class far more common than the others",
+        Setting::LearningRate
     ))
 }
 

@@ -155,7 +155,7 @@ impl Model {
     /// refusing a value too large for the model (named by file and example,
     /// counted from 0 among the examples read).
     pub fn load_labelled(&self, path: &Path, label_column: Option<&str>) -> Result<Dataset, Error> {
-        crate::config::csv_only("--label-column", label_column.is_some(), path)?;
+        crate::config::csv_only(crate::Setting::LabelColumn, label_column.is_some(), path)?;
         let pre = &self.info.preprocessing;
         // Pictures take the model's side and channels (data::load_like).
         let mut d = data::load_like(

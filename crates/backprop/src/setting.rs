@@ -70,6 +70,8 @@ settings! {
     Beta2 = "beta2",
     /// Adam's and RMSprop's ε.
     Epsilon = "epsilon",
+    /// How α changes with the epoch: the learning-rate schedule.
+    Schedule = "schedule",
     /// A learning-rate schedule's decay rate.
     LrDecayRate = "lr_decay_rate",
     /// The step schedule's interval.
@@ -144,6 +146,19 @@ impl Setting {
         Setting::ALL.iter().copied().find(|s| s.key() == key)
     }
 
+    /// `text` (a library note, warning or message holding marks) with each
+    /// setting named by `name`, a door's own names.
+    ///
+    /// ```
+    /// use backprop::Setting;
+    /// let note = format!("choose the side with {}", Setting::ImageSize);
+    /// let flag = |s: Setting| format!("--{}", s.key().replace('_', "-"));
+    /// assert_eq!(Setting::render(&note, &flag), "choose the side with --image-size");
+    /// ```
+    pub fn render(text: &str, name: &dyn Fn(Setting) -> String) -> String {
+        substitute(text, name)
+    }
+
     /// A mark for this setting inside a message: written as the field name
     /// by `Display`, and as each door's own name by [`crate::Error::render`].
     pub fn mark(self) -> String {
@@ -161,6 +176,15 @@ impl fmt::Display for Setting {
 
 const OPEN: char = '\u{1}';
 const CLOSE: char = '\u{2}';
+
+/// A setting's mark as a literal, for a `const` message: `mark!("l2")` is
+/// what `Setting::L2.mark()` makes (a test checks each use names a setting).
+macro_rules! mark {
+    ($key:literal) => {
+        concat!("\u{1}", $key, "\u{2}")
+    };
+}
+pub(crate) use mark;
 
 /// `text` with every setting's mark written by `name` (a key that no
 /// setting has stays as it is).
@@ -214,6 +238,22 @@ impl Problem {
             setting,
             allowed: Some(allowed),
             given: Some(given),
+        }
+    }
+
+    /// A part of `setting` (`"every layer's size"` of the hidden layers) must
+    /// be `allowed`, and `given` is not: "NAME: PART must be ALLOWED, got GIVEN".
+    pub fn range_of(
+        setting: Setting,
+        part: &str,
+        allowed: impl Into<String>,
+        given: impl fmt::Display,
+    ) -> Self {
+        let (allowed, given) = (allowed.into(), given.to_string());
+        let message = format!("{setting}: {part} must be {allowed}, got {given}");
+        Problem {
+            message,
+            ..Problem::range(setting, allowed, given)
         }
     }
 
@@ -296,6 +336,11 @@ mod tests {
         assert_eq!(p.to_string(), "l2 5 is too large for learning_rate 2");
         let flag = |s: Setting| format!("--{}", s.key().replace('_', "-"));
         assert_eq!(p.render(&flag), "--l2 5 is too large for --learning-rate 2");
+    }
+
+    #[test]
+    fn a_literal_mark_is_the_settings_mark() {
+        assert_eq!(mark!("image_size"), Setting::ImageSize.mark());
     }
 
     #[test]

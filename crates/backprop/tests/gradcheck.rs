@@ -133,5 +133,9 @@ fn an_l2_near_f64s_range_gives_a_true_ratio_and_an_overflow_is_refused() {
         layer.w.mapv_inplace(|w| w * 1e3);
     }
     let e = check_with_l2(&mut net, x.view(), y.view(), EPSILON, f64::MAX).unwrap_err();
-    assert!(e.to_string().contains("with --l2"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("with l2 1.7976931348623157e308 overflows f64"),
+        "{e}"
+    );
 }

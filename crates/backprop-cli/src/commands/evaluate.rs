@@ -13,7 +13,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     let model = Model::load(&args.model)?;
     let data = model.load_labelled(&args.data, args.label_column.as_deref())?;
     for note in &data.notes {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", crate::names::render(note));
     }
     let scores = model.score(&data)?;
     if args.format == Format::Json {

@@ -12,7 +12,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<ExitCode> {
     let model = Model::load(&args.model)?;
     let predictions = model.predict_all(&args.inputs)?;
     for note in &predictions.notes {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", crate::names::render(note));
     }
     let classes = model.info.classes.clone();
     let format = args.format;

@@ -90,7 +90,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         );
         if rank0 {
             for note in train.notes.iter().chain(test.iter().flat_map(|t| &t.notes)) {
-                eprintln!("note: {note}");
+                eprintln!("note: {}", crate::names::render(note));
             }
         }
         if explain && !args.output.json {
@@ -142,7 +142,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .or(m.validation_accuracies.last())
         .map(|(_, a)| *a);
     if let Some(w) = one_class_warning(&m.predicted_counts, &seen.0, seen.1) {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::names::render(&w));
     }
     if args.output.json {
         let summary = serde_json::json!({
@@ -167,7 +167,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         println!(
             "skipped {} unreadable files (--skip-bad), e.g. {}",
             trained.skipped.len(),
-            trained.skipped[0]
+            crate::names::render(&trained.skipped[0])
         );
     }
     println!(

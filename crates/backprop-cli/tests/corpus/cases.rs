@@ -166,29 +166,34 @@ fn flag_cases() -> Vec<Case> {
         flag(
             "flag-learning-rate-negative",
             "--learning-rate -1",
-            "--learning-rate",
+            "--learning-rate must be > 0, got -1",
         ),
         flag(
             "flag-learning-rate-zero",
             "--learning-rate 0",
-            "--learning-rate",
+            "--learning-rate must be > 0, got 0",
         ),
         flag(
             "flag-learning-rate-nan",
             "--learning-rate nan",
-            "--learning-rate",
+            "--learning-rate must be > 0, got NaN",
         ),
         flag(
             "flag-learning-rate-inf",
             "--learning-rate inf",
-            "--learning-rate",
+            "--learning-rate must be > 0, got inf",
         ),
         flag(
             "flag-learning-rate-text",
             "--learning-rate fast",
             "--learning-rate",
         ),
-        flag("flag-l2-negative", "--l2=-1", "--l2"),
+        flag("flag-l2-negative", "--l2=-1", "--l2 must be ≥ 0, got -1"),
+        flag(
+            "flag-l2-huge-negative",
+            "--l2=-1e300",
+            "--l2 must be ≥ 0, got -1e300",
+        ),
         flag("flag-l2-nan", "--l2 nan", "--l2"),
         flag("flag-threads-zero", "--threads 0", "--threads"),
         flag("flag-threads-huge", "--threads 100000000", "--threads"),
@@ -402,7 +407,7 @@ fn flag_cases() -> Vec<Case> {
         flag(
             "flag-l2-diverges-by-itself",
             "--l2 18446744073709551616 --iterations 5",
-            "--l2 18446744073709552000 is too large for --learning-rate",
+            "--l2 1.8446744073709552e19 is too large for --learning-rate",
         ),
         case(
             "resume-epochs-on-an-iteration-run",
@@ -1348,9 +1353,11 @@ fn checkpoint_cases() -> Vec<Case> {
         resume("resume-optimizer-slots-huge", "checkpoint", |v| {
             v["optimizer_slots"] = json!(1_000_000)
         }),
-        resume("resume-config-invalid", "--learning-rate", |v| {
-            v["config"]["model"]["gd"]["learning_rate"] = json!(-1.0)
-        }),
+        resume(
+            "resume-config-invalid",
+            "--learning-rate must be > 0, got -1",
+            |v| v["config"]["model"]["gd"]["learning_rate"] = json!(-1.0),
+        ),
         resume("resume-config-not-a-job", "checkpoint.safetensors", |v| {
             v["config"] = json!("hello")
         }),

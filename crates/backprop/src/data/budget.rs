@@ -23,6 +23,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::Error;
+use crate::setting::{mark, Setting};
 
 /// `--max-memory`, in bytes; 0 while unset (then the budget is detected).
 static MAX_MEMORY: AtomicU64 = AtomicU64::new(0);
@@ -56,7 +57,7 @@ pub fn check_array(what: &str, dims: &[u64], element_bytes: u64) -> Result<usize
 /// Checks that a network of layer `sizes` can train on `m` examples with
 /// `element_bytes`-byte numbers: per layer W, dW and two optimiser moments
 /// (4·n\[l\]·(n\[l-1\] + 1)) and the caches Z, A, dZ (3·n\[l\]·m), plus X and Y
-/// in the network's type. The message names `--hidden` and the layer sizes.
+/// in the network's type. The message names the hidden layers' setting and the sizes.
 pub fn check_network(sizes: &[usize], m: usize, element_bytes: usize) -> Result<(), Error> {
     let (m, e) = (m as u128, element_bytes as u128);
     let layer = |prev: u128, n: u128| -> Option<u128> {
@@ -73,7 +74,8 @@ pub fn check_network(sizes: &[usize], m: usize, element_bytes: usize) -> Result<
         .and_then(|(t, d)| t.checked_add(d))
         .and_then(|t| t.checked_mul(e));
     let what = format!(
-        "a network of layers {sizes:?} (the data's features, --hidden, the outputs) training on {m} examples"
+        "a network of layers {sizes:?} (the data's features, {}, the outputs) training on {m} examples",
+        Setting::Hidden
     );
     match bytes {
         Some(b) => check(&what, b),
@@ -102,7 +104,7 @@ impl Origin {
             Origin::Available => "the memory available now",
             Origin::AddressSpace => "the process's address-space limit (ulimit -v)",
             Origin::Cgroup => "the cgroup's memory limit",
-            Origin::Flag => "--max-memory",
+            Origin::Flag => mark!("max_memory"),
             Origin::Unlimited => "no limit",
         }
     }
@@ -162,17 +164,18 @@ impl Budget {
 
     /// Refuses `bytes` over the budget with one line: "`what` would take
     /// 7.2 GB, over the memory budget of 3.9 GB (the memory available now);
-    /// …". `what` names the file or flag (and the array) the size came from.
+    /// …". `what` names the file or setting (and the array) the size came from.
     pub fn check(&self, what: &str, bytes: u128) -> Result<(), Error> {
         if bytes <= u128::from(self.bytes) {
             return Ok(());
         }
         Err(Error::OverBudget(format!(
             "{what} would take {}, over the memory budget of {} ({}); \
-             if that is right, raise it with --max-memory (e.g. --max-memory 64G)",
+             if that is right, raise it with {m} (e.g. {m} 64G)",
             format_bytes(bytes),
             format_bytes(u128::from(self.bytes)),
-            self.origin.describe()
+            self.origin.describe(),
+            m = Setting::MaxMemory
         )))
     }
 
@@ -349,21 +352,22 @@ mod tests {
         let e = b.check("x.npy: array 'x'", 7_200_000_000).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "x.npy: array 'x' would take 7.2 GB, over the memory budget of 1 MB (--max-memory); \
-             if that is right, raise it with --max-memory (e.g. --max-memory 64G)"
+            "x.npy: array 'x' would take 7.2 GB, over the memory budget of 1 MB (max_memory); \
+             if that is right, raise it with max_memory (e.g. max_memory 64G)"
         );
+        let flag = |s: Setting| format!("--{}", s.key().replace('_', "-"));
+        assert!(e.render(&flag).ends_with(
+            "1 MB (--max-memory); if that is right, raise it with --max-memory (e.g. --max-memory 64G)"
+        ));
     }
 
     #[test]
     fn overflowing_shapes_are_over_budget_not_a_panic() {
         let b = Budget::with_limit(u64::MAX);
         let e = b
-            .check_array("--hidden", &[u64::MAX, u64::MAX, u64::MAX], 8)
+            .check_array(&Setting::Hidden.mark(), &[u64::MAX, u64::MAX, u64::MAX], 8)
             .unwrap_err();
-        assert!(
-            e.to_string().contains("--hidden would take more than"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("hidden would take more than"), "{e}");
         assert_eq!(b.check_array("a", &[3, 4], 8).unwrap(), 12);
         assert_eq!(b.check_array("a", &[], 8).unwrap(), 1);
     }

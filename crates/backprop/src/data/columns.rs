@@ -6,6 +6,7 @@
 use super::cells::Table;
 use super::{LoadOptions, TableSpec};
 use crate::error::Error;
+use crate::setting::Setting;
 
 /// The label column's name when none is given.
 pub const DEFAULT_LABEL_COLUMN: &str = "label";
@@ -30,7 +31,10 @@ pub(crate) fn choose(t: &dyn Table, options: &LoadOptions) -> Result<Chosen, Err
         .unwrap_or(DEFAULT_LABEL_COLUMN);
     let label = label_position(t, label_name)?;
     let index = match &options.index_column {
-        Some(name) => Some(find_all(t, std::slice::from_ref(name), "named by --index-column")?[0]),
+        Some(name) => {
+            let why = format!("named by {}", Setting::IndexColumn);
+            Some(find_all(t, std::slice::from_ref(name), &why)?[0])
+        }
         None => pandas_index(t)?.filter(|&i| i != label),
     };
     if let Some(j) = t
@@ -61,17 +65,19 @@ fn features(
     index: Option<usize>,
 ) -> Result<Vec<usize>, Error> {
     let features: Vec<usize> = if options.features.is_empty() {
-        let dropped = find_all(t, &options.drop, "named by --drop")?;
+        let dropped = find_all(t, &options.drop, &format!("named by {}", Setting::Drop))?;
         (0..t.header().len())
             .filter(|&j| j != label && Some(j) != index && !dropped.contains(&j))
             .collect()
     } else {
-        let chosen = find_all(t, &options.features, "named by --features")?;
+        let why = format!("named by {}", Setting::Features);
+        let chosen = find_all(t, &options.features, &why)?;
         if let Some(&j) = chosen.iter().find(|&&j| j == label || Some(j) == index) {
             return Err(Error::format(
                 t.source(),
                 format!(
-                    "--features names '{}', the label or index column",
+                    "{} names '{}', the label or index column",
+                    Setting::Features,
                     t.header()[j]
                 ),
             ));
@@ -148,14 +154,15 @@ fn find_all(t: &dyn Table, names: &[String], why: &str) -> Result<Vec<usize>, Er
     Ok(names.iter().filter_map(|n| t.position(n)).collect())
 }
 
-/// The label column's position, or an error suggesting `--label-column`.
+/// The label column's position, or an error suggesting the label column's setting.
 fn label_position(t: &dyn Table, name: &str) -> Result<usize, Error> {
     t.position(name).ok_or_else(|| {
         Error::format(
             t.source(),
             format!(
-                "has no '{name}' column (columns: {}); name the label column with --label-column",
-                t.columns_list()
+                "has no '{name}' column (columns: {}); name the label column with {}",
+                t.columns_list(),
+                Setting::LabelColumn
             ),
         )
     })

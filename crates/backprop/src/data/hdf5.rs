@@ -11,6 +11,7 @@ use ndarray::Array2;
 
 use super::{class_labels, examples_to_columns, Dataset, LoadOptions, Preprocessing};
 use crate::error::Error;
+use crate::setting::Setting;
 
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error> {
     let bad = |message: String| Error::format(path, message);
@@ -19,8 +20,8 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         .root()
         .datasets()
         .map_err(|e| bad(format!("cannot list the datasets ({e})")))?;
-    let x_key = pick(&names, options.x_key.as_deref(), "_x", "--x-key").map_err(&bad)?;
-    let y_key = pick(&names, options.y_key.as_deref(), "_y", "--y-key").map_err(&bad)?;
+    let x_key = pick(&names, options.x_key.as_deref(), "_x", Setting::XKey).map_err(&bad)?;
+    let y_key = pick(&names, options.y_key.as_deref(), "_y", Setting::YKey).map_err(&bad)?;
 
     let xs = file
         .dataset(&x_key)
@@ -200,7 +201,12 @@ fn chunk_in_place(c: &hdf5_pure::Chunk, shape: &[u64], dims: &[u64], file_len: u
 }
 
 /// The dataset named by `key`, or else the only one whose name ends in `suffix`.
-fn pick(names: &[String], key: Option<&str>, suffix: &str, flag: &str) -> Result<String, String> {
+fn pick(
+    names: &[String],
+    key: Option<&str>,
+    suffix: &str,
+    flag: Setting,
+) -> Result<String, String> {
     let listed = names.join(", ");
     if let Some(key) = key {
         return names

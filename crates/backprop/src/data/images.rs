@@ -28,6 +28,10 @@ use super::budget;
 use super::{examples_to_columns, Dataset, LoadOptions, Preprocessing};
 use super::{DEFAULT_IMAGE_SIZE, MAX_IMAGE_SIZE};
 use crate::error::Error;
+use crate::setting::{Problem, Setting};
+
+const POSITIVE: Setting = Setting::Positive;
+const IMAGE_SIZE: Setting = Setting::ImageSize;
 
 /// The file extensions read as pictures.
 pub const IMAGE_EXTENSIONS: [&str; 6] = ["jpg", "jpeg", "png", "bmp", "gif", "webp"];
@@ -82,7 +86,7 @@ pub(super) fn load(
         return Err(Error::format(
             dir,
             format!(
-                "has {} classes; --positive chooses between two",
+                "has {} classes; {POSITIVE} chooses between two",
                 classes.len()
             ),
         ));
@@ -92,7 +96,7 @@ pub(super) fn load(
             Error::format(
                 dir,
                 format!(
-                    "has no class '{p}' (classes: {}); fix --positive",
+                    "has no class '{p}' (classes: {}); fix {POSITIVE}",
                     classes.join(", ")
                 ),
             )
@@ -107,8 +111,8 @@ pub(super) fn load(
     let headers = survey(&files)?;
     let (size, note) = choose_size(&headers, options.image_size);
     let why = match options.image_size {
-        Some(s) => format!("--image-size {s}"),
-        None => "their own size; choose a smaller side with --image-size".into(),
+        Some(s) => format!("{IMAGE_SIZE} {s}"),
+        None => format!("their own size; choose a smaller side with {IMAGE_SIZE}"),
     };
     check_memory(dir, &why, files.len(), size, options.grayscale, &headers)?;
     let Decoded {
@@ -241,7 +245,7 @@ fn choose_size(headers: &[Option<Header>], asked: Option<u32>) -> (u32, Option<S
         .map(|h| (h.width, h.height))
         .collect();
     let d = DEFAULT_IMAGE_SIZE;
-    let resized = format!("each is resized to {d}×{d} (choose the side with --image-size)");
+    let resized = format!("each is resized to {d}×{d} (choose the side with {IMAGE_SIZE})");
     match (sizes.first(), sizes.last()) {
         (Some(&(w, h)), _) if sizes.len() == 1 && w == h && w <= MAX_IMAGE_SIZE => (w, None),
         (Some(&(w, h)), _) if sizes.len() == 1 && w == h => (
@@ -269,7 +273,7 @@ fn choose_size(headers: &[Option<Header>], asked: Option<u32>) -> (u32, Option<S
 /// or pictures that would not fit the memory budget: `m` pictures of
 /// size × size × channels as bytes and as f64, plus the largest decoded
 /// picture on every core at once. `why` says where the size came from (the
-/// flag to change); checked arithmetic throughout.
+/// setting to change); checked arithmetic throughout.
 fn check_memory(
     source: &Path,
     why: &str,
@@ -310,11 +314,12 @@ fn check_memory_in(
     );
     if size == 0 || size > MAX_IMAGE_SIZE {
         let take = bytes.map_or("more than 10^38 bytes".into(), budget::format_bytes);
-        return Err(Error::Config(format!(
-            "--image-size {size} is outside 1 to {MAX_IMAGE_SIZE}: {what} would take {take} \
-             (the memory budget: {}); choose --image-size {MAX_IMAGE_SIZE} or less",
+        let message = format!(
+            "{IMAGE_SIZE} {size} is outside 1 to {MAX_IMAGE_SIZE}: {what} would take {take} \
+             (the memory budget: {}); choose {IMAGE_SIZE} {MAX_IMAGE_SIZE} or less",
             budget.describe()
-        )));
+        );
+        return Err(Problem::other(IMAGE_SIZE, message).into());
     }
     budget.check(&what, bytes.unwrap_or(u128::MAX))
 }
@@ -411,7 +416,7 @@ fn decode_all(
                 kept.push(i);
             }
             Err(e @ (Error::Stopped { .. } | Error::OverBudget(_))) => return Err(e),
-            Err(e) if skip_bad => skipped.push(e.to_string()),
+            Err(e) if skip_bad => skipped.push(e.render(&Setting::mark)),
             Err(e) => return Err(e),
         }
     }
@@ -441,7 +446,10 @@ fn open(path: &Path) -> Result<impl ImageDecoder, Error> {
 fn bad_picture(path: &Path, what: String) -> Error {
     Error::format(
         path,
-        format!("{what}; replace or remove the file, or pass --skip-bad to skip such files"),
+        format!(
+            "{what}; replace or remove the file, or pass {} to skip such files",
+            Setting::SkipBad
+        ),
     )
 }
 
@@ -651,11 +659,12 @@ mod tests {
     fn sizes_over_the_limit_or_the_budget_are_refused_with_what_they_take() {
         let h = [header(8, 8); 6];
         for size in [100_000, 20_000] {
-            let e = check_memory(Path::new("d"), "--image-size", 6, size, Some(true), &h)
+            let why = Setting::ImageSize.mark();
+            let e = check_memory(Path::new("d"), &why, 6, size, Some(true), &h)
                 .unwrap_err()
                 .to_string();
             assert!(
-                e.starts_with(&format!("--image-size {size} is outside 1 to 4096")),
+                e.starts_with(&format!("image_size {size} is outside 1 to 4096")),
                 "{e}"
             );
             assert!(
@@ -667,7 +676,7 @@ mod tests {
         let e = check_memory_in(
             &small,
             Path::new("d"),
-            "--image-size 4096",
+            &format!("{} 4096", Setting::ImageSize),
             6,
             4096,
             None,
@@ -676,7 +685,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         // 6 · 4096² · (3 + 24) bytes.
-        assert!(e.starts_with("d: 6 pictures of 4096×4096×3 (--image-size 4096) would take 2.7 GB, over the memory budget of 1 MB"), "{e}");
+        assert!(e.starts_with("d: 6 pictures of 4096×4096×3 (image_size 4096) would take 2.7 GB, over the memory budget of 1 MB"), "{e}");
     }
 
     #[test]

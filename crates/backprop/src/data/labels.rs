@@ -8,6 +8,7 @@ use std::path::Path;
 use super::cells::Cell;
 use super::Dataset;
 use crate::error::Error;
+use crate::setting::Setting;
 
 /// A label cell's class name: a number is written canonically (`1`, `1.0` and
 /// `1e0` are the class `1`, in a file or a numeric column), anything else as
@@ -100,7 +101,8 @@ impl Dataset {
                 format!(
                     "backprop classifies; {what} has {k} distinct values, which looks like a \
                      quantity to predict (regression), not classes; choose a column of classes \
-                     with --label-column"
+                     with {}",
+                    Setting::LabelColumn
                 ),
             ));
         }
@@ -138,8 +140,9 @@ impl Dataset {
             return Err(Error::format(
                 flag_path,
                 format!(
-                    "has no class '{positive}' (classes: {}); fix --positive",
-                    self.classes.join(", ")
+                    "has no class '{positive}' (classes: {}); fix {}",
+                    self.classes.join(", "),
+                    Setting::Positive
                 ),
             ));
         };
@@ -147,8 +150,9 @@ impl Dataset {
             return Err(Error::format(
                 flag_path,
                 format!(
-                    "has {} classes; --positive chooses between two",
-                    self.classes.len()
+                    "has {} classes; {} chooses between two",
+                    self.classes.len(),
+                    Setting::Positive
                 ),
             ));
         }

@@ -126,7 +126,9 @@ pub struct Dataset {
     pub classes: Vec<String>,
     /// How X was made from the raw inputs.
     pub preprocessing: Preprocessing,
-    /// Files skipped by `--skip-bad`, each with its reason.
+    /// Files skipped by `skip_bad`, each with its reason. Reasons and notes
+    /// name settings by their marks: a door writes them with
+    /// [`crate::Setting::render`].
     pub skipped: Vec<String>,
     /// What the user should know about how the data was read (columns
     /// ignored, categories not seen in training, rows dropped).

@@ -213,9 +213,10 @@ impl Preparation {
         let kept = Rows::new(t, keep);
         if kept.rows() < t.rows() {
             notes.push(format!(
-                "{}: dropped {} row(s) with missing cells (--missing drop)",
+                "{}: dropped {} row(s) with missing cells ({} drop)",
                 t.source().display(),
-                t.rows() - kept.rows()
+                t.rows() - kept.rows(),
+                crate::Setting::Missing
             ));
         }
         let values = encode(&kept, &self.table, &matched.at, &mut notes)?;

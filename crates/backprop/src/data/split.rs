@@ -5,6 +5,7 @@ use ndarray::{Array2, Axis};
 use super::Dataset;
 use crate::error::Error;
 use crate::rng::NumpyRng;
+use crate::setting::{compact, Problem, Setting};
 
 impl Dataset {
     /// The examples at `indices` (in that order), with this set's classes and preprocessing.
@@ -34,9 +35,7 @@ impl Dataset {
     /// Returns (training part, validation part), each in the original order.
     pub fn split_validation(&self, fraction: f64, seed: u32) -> Result<(Dataset, Dataset), Error> {
         if !(fraction > 0.0 && fraction < 1.0) {
-            return Err(Error::Config(format!(
-                "--validation must be a fraction between 0 and 1 (got {fraction})"
-            )));
+            return Err(Problem::range(Setting::Validation, "in (0, 1)", compact(fraction)).into());
         }
         let order = NumpyRng::new(seed).permutation(self.examples());
         let mut held = vec![false; self.examples()];
@@ -58,9 +57,8 @@ impl Dataset {
         }
         let (val, train): (Vec<usize>, Vec<usize>) = (0..self.examples()).partition(|&j| held[j]);
         if val.is_empty() {
-            return Err(Error::Config(
-                "--validation leaves no example to validate on".into(),
-            ));
+            let message = format!("{} leaves no example to validate on", Setting::Validation);
+            return Err(Problem::other(Setting::Validation, message).into());
         }
         Ok((self.select(&train), self.select(&val)))
     }

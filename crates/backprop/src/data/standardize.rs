@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Dataset, Preprocessing};
 use crate::error::Error;
+use crate::setting::mark;
 
 /// Per-feature mean and (population) standard deviation; a constant feature gets std 1.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,8 +87,13 @@ impl TooLarge {
 pub(crate) const FIT_THE_MODEL: &str = "give values in the range of its training data";
 
 /// The fix for training data too large for the float type it trains in.
-pub(crate) const FIT_THE_TYPE: &str =
-    "rescale the data, standardise it (--standardize) or train with --precision f64";
+pub(crate) const FIT_THE_TYPE: &str = concat!(
+    "rescale the data, standardise it (",
+    mark!("standardize"),
+    ") or train with ",
+    mark!("precision"),
+    " f64"
+);
 
 /// The largest magnitude a model of `precision` ("f32" or "f64") computes with.
 pub(crate) fn float_limit(precision: &str) -> f64 {
@@ -249,5 +255,14 @@ mod tests {
         let mut x = array![[1.0, 2.0], [1.0, 3.0]];
         standardize_within(&mut x, Some(&st), f64::from(f32::MAX)).unwrap();
         assert_eq!(x, array![[2.0, 4.0], [0.0, 2.0]]);
+    }
+
+    #[test]
+    fn the_fix_names_settings_by_their_marks() {
+        let flag = |s: crate::Setting| format!("--{}", s.key());
+        assert_eq!(
+            crate::Setting::render(FIT_THE_TYPE, &flag),
+            "rescale the data, standardise it (--standardize) or train with --precision f64"
+        );
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cells::{Cell, Table, Value};
 use crate::error::Error;
+use crate::setting::Setting;
 
 /// What to do with missing cells (empty, `NA`, `NaN`, …: pandas' markers).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +31,7 @@ impl std::str::FromStr for Missing {
             "drop" => Ok(Missing::Drop),
             "mean" => Ok(Missing::Mean),
             other => Err(format!(
-                "unknown --missing '{other}' (expected refuse, drop or mean)"
+                "unknown missing-cell choice '{other}' (expected refuse, drop or mean)"
             )),
         }
     }
@@ -176,7 +177,10 @@ pub(crate) fn fit_column(
         if scan.numbers == 0 {
             return Err(Error::format(
                 t.source(),
-                format!("column '{name}' has no values; drop it with --drop {name}"),
+                format!(
+                    "column '{name}' has no values; drop it with {} {name}",
+                    Setting::Drop
+                ),
             ));
         }
         let fill = (missing == Missing::Mean).then(|| Fill::Number(scan.sum / scan.numbers as f64));
@@ -212,8 +216,9 @@ fn fit_categories(
             t.source(),
             format!(
                 "column '{name}' holds {k} distinct strings in {} rows (names, dates, ids?), \
-                 which make no useful categories; leave it out with --drop {name}",
-                t.rows()
+                 which make no useful categories; leave it out with {} {name}",
+                t.rows(),
+                Setting::Drop
             ),
         ));
     }
@@ -348,20 +353,21 @@ pub(crate) fn rows_without_missing(
             keep.push(r);
         }
     }
+    let m = Setting::Missing;
     let fix = match (missing, choice) {
-        (Missing::Mean, MissingChoice::Flag) => "--missing drop drops such rows",
+        (Missing::Mean, MissingChoice::Flag) => format!("{m} drop drops such rows"),
         (Missing::Mean, MissingChoice::Model) => {
-            "the model has no fill for it: fill the cell or drop the row in the file"
+            "the model has no fill for it: fill the cell or drop the row in the file".to_string()
         }
-        (_, MissingChoice::Flag) => {
-            "--missing drop drops those rows, --missing mean fills numbers with the \
+        (_, MissingChoice::Flag) => format!(
+            "{m} drop drops those rows, {m} mean fills numbers with the \
              training mean and categories with the most frequent value"
-        }
-        (_, MissingChoice::Model) => {
+        ),
+        (_, MissingChoice::Model) => format!(
             "the model was trained to refuse them: fill the cells or drop those rows in the \
-             file, or train it again with --missing drop (drops such rows) or --missing mean \
+             file, or train it again with {m} drop (drops such rows) or {m} mean \
              (fills feature cells)"
-        }
+        ),
     };
     match (missing, first, unfillable) {
         (_, None, _) | (Missing::Drop, _, _) | (Missing::Mean, _, None) => Ok(keep),

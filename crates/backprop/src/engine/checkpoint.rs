@@ -140,7 +140,7 @@ pub fn to_bytes<T: Float>(
 pub fn read_info(dir: &Path) -> Result<CheckpointInfo, Error> {
     let path = dir.join(FILE);
     let bytes = std::fs::read(&path).map_err(|e| {
-        Error::format(&path, format!("cannot be read ({e}); --resume needs a run folder with a checkpoint (a finished run, --checkpoint-every N, or an interrupted run)"))
+        Error::format(&path, format!("cannot be read ({e}); {} needs a run folder with a checkpoint (a finished run, {} N, or an interrupted run)", crate::Setting::Resume, crate::Setting::CheckpointEvery))
     })?;
     info_of(&path, &bytes)
 }

@@ -9,6 +9,7 @@ use ndarray::ArrayView2;
 
 use crate::error::Error;
 use crate::linalg::Float;
+use crate::setting::{compact, Setting};
 use crate::train::GdConfig;
 
 /// The largest |feature| standardised data plausibly holds (an outlier a
@@ -48,19 +49,23 @@ fn largest_feature<T: Float>(x: ArrayView2<'_, T>) -> (f64, usize) {
 /// type's range), else the learning rate.
 fn cause(config: &GdConfig, (largest, feature): (f64, usize), bits: usize) -> String {
     let rate = format!(
-        "try a smaller learning rate (--learning-rate {:?})",
-        config.learning_rate
+        "try a smaller learning rate ({} {})",
+        Setting::LearningRate,
+        compact(config.learning_rate)
     );
     if !largest.is_finite() {
         return format!(
             "feature {feature} holds a value beyond f{bits}'s range: rescale the data \
-             (or --standardize it, or train with --precision f64)"
+             (or {} it, or train with {} f64)",
+            Setting::Standardize,
+            Setting::Precision
         );
     }
     if largest > LARGE_FEATURE {
         return format!(
             "the features reach |x| = {largest:e} (feature {feature}), far beyond standardised data's scale, \
-             and overflow the network's sums: standardise them (--standardize) or rescale the data; else {rate}"
+             and overflow the network's sums: standardise them ({}) or rescale the data; else {rate}",
+            Setting::Standardize
         );
     }
     rate
@@ -84,7 +89,7 @@ mod tests {
             ),
             "{m}"
         );
-        assert!(m.contains("--standardize"), "{m}");
+        assert!(m.contains("standardise them (standardize)"), "{m}");
         let m = message(array![[1.0, f64::INFINITY]]);
         assert!(
             m.contains("feature 1 holds a value beyond f64's range"),
@@ -97,7 +102,7 @@ mod tests {
         let m = message(array![[1.0, -2.5], [0.3, 40.0]]);
         assert_eq!(
             m,
-            "the cost became NaN at iteration 0; try a smaller learning rate (--learning-rate 0.0075)"
+            "the cost became NaN at iteration 0; try a smaller learning rate (learning_rate 0.0075)"
         );
     }
 }

@@ -38,6 +38,7 @@ use crate::linalg::Float;
 use crate::model_io::{AnyNetwork, ModelInfo, INFO_FILE, WEIGHTS_FILE};
 use crate::network::Network;
 use crate::predict::Model;
+use crate::setting::{Problem, Setting};
 
 /// The opset written when none is asked for.
 pub const DEFAULT_OPSET: i64 = 17;
@@ -109,7 +110,10 @@ fn check_out(out: &Path, force: bool, model_dir: &Path) -> Result<(), Error> {
     if out.is_dir() {
         return Err(Error::format(
             out,
-            "is a folder; give --out a file name such as model.onnx",
+            format!(
+                "is a folder; give {} a file name such as model.onnx",
+                Setting::Out
+            ),
         ));
     }
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
@@ -117,8 +121,9 @@ fn check_out(out: &Path, force: bool, model_dir: &Path) -> Result<(), Error> {
         return Err(Error::format(
             out,
             format!(
-                "cannot be written: the folder {} does not exist; create it or choose another --out",
-                dir.display()
+                "cannot be written: the folder {} does not exist; create it or choose another {}",
+                dir.display(),
+                Setting::Out
             ),
         ));
     }
@@ -162,14 +167,18 @@ pub fn to_onnx(
     let opset = options.opset.unwrap_or(DEFAULT_OPSET);
     let (required, why) = g.required;
     if opset < required {
-        return Err(Error::Config(format!(
-            "--opset {opset} is below the {required} this graph needs ({why}); use --opset {required} or higher"
-        )));
+        let o = Setting::Opset;
+        let message = format!(
+            "{o} {opset} is below the {required} this graph needs ({why}); use {o} {required} or higher"
+        );
+        return Err(Problem::other(o, message).into());
     }
     if opset > MAX_OPSET {
-        return Err(Error::Config(format!(
-            "--opset {opset} is newer than the newest this writer knows ({MAX_OPSET}); use --opset {required}…{MAX_OPSET}"
-        )));
+        let o = Setting::Opset;
+        let message = format!(
+            "{o} {opset} is newer than the newest this writer knows ({MAX_OPSET}); use {o} {required}…{MAX_OPSET}"
+        );
+        return Err(Problem::other(o, message).into());
     }
     let ops = g.nodes.iter().map(|n| n.op_type.clone()).collect();
     let model = g.finish(info, precision, classes.len(), integer_labels, opset);
@@ -504,7 +513,7 @@ impl Graph {
             producer_version: env!("CARGO_PKG_VERSION").into(),
             domain: String::new(),
             model_version: 1,
-            doc_string: "Exported by `backprop export --format onnx`.".into(),
+            doc_string: "Exported by `backprop export` (ONNX).".into(),
             graph: Some(graph),
             metadata_props: metadata
                 .into_iter()
@@ -621,6 +630,6 @@ mod tests {
             opset: Some(7),
         };
         let err = to_onnx(&info, &net, &f64_at_7).unwrap_err().to_string();
-        assert!(err.contains("--opset 7 is below the 8"), "{err}");
+        assert!(err.starts_with("opset 7 is below the 8"), "{err}");
     }
 }

@@ -19,6 +19,10 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::Error;
+use crate::setting::Setting;
+
+const OUT: Setting = Setting::Out;
+const FORCE: Setting = Setting::Force;
 
 /// Refuses an existing `out` that is neither a regular file nor a folder
 /// (symbolic links followed): a device, a FIFO or a socket is never replaced.
@@ -32,7 +36,7 @@ pub(crate) fn check_kind(out: &Path) -> Result<(), Error> {
     Err(Error::format(
         out,
         format!(
-            "is not a regular file or folder (it is {}); choose another --out",
+            "is not a regular file or folder (it is {}); choose another {OUT}",
             kind_name(&meta.file_type())
         ),
     ))
@@ -69,7 +73,7 @@ pub(crate) fn refuse_inputs(out: &Path, inputs: &[PathBuf]) -> Result<(), Error>
         return Ok(());
     };
     let message = if place == dir {
-        "is an input of this run, so --force would replace it; choose another --out".to_string()
+        format!("is an input of this run, so {FORCE} would replace it; choose another {OUT}")
     } else {
         // Reached through a link (or `..`), the input is named where it lies
         // in `out` (through `out` as written) and as the run reads it.
@@ -83,7 +87,7 @@ pub(crate) fn refuse_inputs(out: &Path, inputs: &[PathBuf]) -> Result<(), Error>
             format!("{} (read as {})", lies.display(), input.display())
         };
         format!(
-            "holds {held}, an input of this run, so --force would delete it; choose another --out"
+            "holds {held}, an input of this run, so {FORCE} would delete it; choose another {OUT}"
         )
     };
     Err(Error::format(out, message))
@@ -113,7 +117,7 @@ pub(crate) fn refuse_live_runs(out: &Path, replacing: bool) -> Result<(), Error>
             return Err(Error::format(
                 out,
                 format!(
-                    "is inside {}, which another backprop run{pid} is writing; wait for it to end or choose another --out",
+                    "is inside {}, which another backprop run{pid} is writing; wait for it to end or choose another {OUT}",
                     folder.display()
                 ),
             ));
@@ -127,16 +131,16 @@ pub(crate) fn refuse_live_runs(out: &Path, replacing: bool) -> Result<(), Error>
         Within::Live(lock, pid) => Err(Error::format(
             out,
             format!(
-                "holds {}, which another backprop run{pid} is writing, so --force would delete it; \
-                 wait for it to end or choose another --out",
+                "holds {}, which another backprop run{pid} is writing, so {FORCE} would delete it; \
+                 wait for it to end or choose another {OUT}",
                 locked_folder(&lock).display()
             ),
         )),
         Within::TooMany => Err(Error::format(
             out,
             format!(
-                "holds over {MAX_ENTRIES} files and folders, far more than a run folder, so --force \
-                 will not delete it; choose another --out (or remove it yourself)"
+                "holds over {MAX_ENTRIES} files and folders, far more than a run folder, so {FORCE} \
+                 will not delete it; choose another {OUT} (or remove it yourself)"
             ),
         )),
     }
