@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 
-use backprop::config::{DEFAULT_DECAY_INTERVAL, DEFAULT_DECAY_RATE, MAX_IMAGE_SIZE};
 use backprop::data::DEFAULT_IMAGE_SIZE;
+use backprop::data::MAX_IMAGE_SIZE;
 use backprop::optim::{AdamConfig, LrSchedule, MomentumConfig, OptimizerConfig, RmsPropConfig};
 use backprop::{Activation, GdConfig, Init, ModelSpec, Precision};
+use backprop::{DEFAULT_DECAY_INTERVAL, DEFAULT_DECAY_RATE};
 use clap::{Args, Parser, Subcommand};
 
 /// Train logistic regression and L-layer neural networks with the notes'

@@ -103,7 +103,7 @@ fn cost_line(p: &Progress) -> String {
 
 /// The summary of a run stopped by `--early-stopping`: "stopped early at
 /// epoch E; best epoch B (validation cost …, accuracy …)", from its metrics.
-pub fn early_stop_line(m: &backprop::job::Metrics) -> Option<String> {
+pub fn early_stop_line(m: &backprop::Metrics) -> Option<String> {
     if !m.stopped_early {
         return None;
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use backprop::data::{self, planar, LoadOptions};
 use backprop::engine::{fit_with, Path};
-use backprop::train::GdConfig;
+use backprop::GdConfig;
 use backprop::{Init, Network, NumpyRng};
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyValueError};

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use backprop::data::Preprocessing;
-use backprop::model_io::{self, AnyNetwork};
+use backprop::model_io;
+use backprop::AnyNetwork;
 use backprop::{Float, Network};
 use ndarray::Array2;
 use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray2};

@@ -25,8 +25,10 @@ use backprop::data::{self, planar, LoadOptions};
 use backprop::engine::{fit_with, Extras, Path, Plan, TrainState, Trainer};
 use backprop::internals::gemm;
 use backprop::metrics::accuracy;
-use backprop::train::{GdConfig, History};
-use backprop::{scalar, Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
+use backprop::train::History;
+use backprop::{
+    scalar, Activation, Float, Gaussian, GdConfig, Init, Network, NumpyRng, ParameterId, Threads,
+};
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use serde_json::{json, Value};
 
@@ -446,7 +448,7 @@ fn w6_from_npz(path: &str) -> (Array2<f32>, Array2<f32>, Network<f32>) {
     x.assign(&x_rows);
     let y = read("Y");
     let params = (1..=3)
-        .map(|l| (read(&format!("W{l}")), read(&format!("b{l}"))))
+        .map(|l| ParameterId::of_layer(l).map(|id| read(&id.name())).into())
         .collect();
     let net = Network::from_parameters(params, Activation::Relu).expect("784-256-128-1");
     (x, y, net)

@@ -19,9 +19,9 @@ use crate::linalg::{dispatch, Float};
 /// The default slope of leaky ReLU for z < 0.
 pub const LEAKY_RELU_SLOPE: f64 = 0.01;
 
-/// A hidden-layer (or output) activation.
+/// A hidden layer's activation (the output layer's σ or softmax is an [`crate::Output`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "name")]
+#[serde(rename_all = "kebab-case", tag = "name", try_from = "Named")]
 pub enum Activation {
     /// σ(z) = 1 / (1 + e^(−z)); σ′ = σ(1 − σ).
     Sigmoid,
@@ -34,11 +34,33 @@ pub enum Activation {
         /// Slope for z ≤ 0 (default [`LEAKY_RELU_SLOPE`]).
         slope: f64,
     },
-    /// The output layer of more than two classes: softmax over each column,
-    /// which the network applies to the whole column; element by element it
-    /// passes z through. Never a hidden activation (dZ\[L\] = A\[L\] − Y is used
-    /// instead of its derivative).
+}
+
+/// What model.json and a checkpoint's settings may name: the activations, and
+/// "softmax", refused by name (an output, which files written before the
+/// output had its own type could hold in a damaged model.json).
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "name")]
+enum Named {
+    Sigmoid,
+    Tanh,
+    Relu,
+    LeakyRelu { slope: f64 },
     Softmax,
+}
+
+impl TryFrom<Named> for Activation {
+    type Error = &'static str;
+
+    fn try_from(g: Named) -> Result<Self, Self::Error> {
+        Ok(match g {
+            Named::Sigmoid => Activation::Sigmoid,
+            Named::Tanh => Activation::Tanh,
+            Named::Relu => Activation::Relu,
+            Named::LeakyRelu { slope } => Activation::LeakyRelu { slope },
+            Named::Softmax => return Err("softmax is an output, not a hidden activation"),
+        })
+    }
 }
 
 impl Activation {
@@ -56,7 +78,6 @@ impl Activation {
             Activation::Tanh => "tanh",
             Activation::Relu => "relu",
             Activation::LeakyRelu { .. } => "leaky-relu",
-            Activation::Softmax => "softmax",
         }
     }
 
@@ -80,7 +101,6 @@ impl Activation {
                     T::cast(slope) * z
                 }
             }
-            Activation::Softmax => z,
         }
     }
 
@@ -104,7 +124,6 @@ impl Activation {
                     T::cast(slope)
                 }
             }
-            Activation::Softmax => T::one(),
         }
     }
 }
@@ -162,7 +181,20 @@ fn activate_row_body<T: Float>(g: Activation, b: T, z: &mut [T], a: &mut [T]) {
         Activation::Tanh => each!(Activation::Tanh),
         Activation::Relu => each!(Activation::Relu),
         Activation::LeakyRelu { slope } => each!(Activation::LeakyRelu { slope }),
-        Activation::Softmax => each!(Activation::Softmax),
+    }
+}
+
+/// Z += b, A = Z, over one row: the softmax output's pass before its softmax over each column.
+pub fn add_bias_row<T: Float>(b: T, z: &mut [T], a: &mut [T]) {
+    assert_eq!(z.len(), a.len());
+    dispatch!(avx2, add_bias_row_body, (b: T, z: &mut [T], a: &mut [T]))
+}
+
+#[inline(always)]
+fn add_bias_row_body<T: Float>(b: T, z: &mut [T], a: &mut [T]) {
+    for (z, a) in z.iter_mut().zip(a.iter_mut()) {
+        *z += b;
+        *a = *z;
     }
 }
 
@@ -185,8 +217,6 @@ fn times_derivative_body<T: Float>(g: Activation, dz: &mut [T], z: &[T], a: &[T]
         Activation::Tanh => each!(Activation::Tanh),
         Activation::Relu => each!(Activation::Relu),
         Activation::LeakyRelu { slope } => each!(Activation::LeakyRelu { slope }),
-        // The softmax output's dZ[L] = A[L] − Y is formed whole (output.rs).
-        Activation::Softmax => {}
     }
 }
 
@@ -219,6 +249,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn files_name_the_activations_and_refuse_softmax_by_name() {
+        let read = |json: &str| serde_json::from_str::<Activation>(json);
+        assert_eq!(read(r#"{"name":"tanh"}"#).unwrap(), Activation::Tanh);
+        let leaky = read(r#"{"name":"leaky-relu","slope":0.2}"#).unwrap();
+        assert_eq!(leaky, Activation::LeakyRelu { slope: 0.2 });
+        let json = serde_json::to_string(&leaky).unwrap();
+        assert_eq!(json, r#"{"name":"leaky-relu","slope":0.2}"#);
+        let e = read(r#"{"name":"softmax"}"#).unwrap_err().to_string();
+        assert!(
+            e.contains("softmax is an output, not a hidden activation"),
+            "{e}"
+        );
     }
 
     #[test]

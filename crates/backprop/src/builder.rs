@@ -31,12 +31,56 @@ use crate::rng::NumpyRng;
 /// One parameter tensor of a network, named as the notes and the model files name it.
 #[derive(Debug)]
 pub struct Parameter<'a, T: Float> {
-    /// "W1", "b1", "W2", … (layer 1 first).
+    /// "W1", "b1", "W2", … (layer 1 first): `id.name()`.
     pub name: String,
     /// The layer, counted from 1 as in the notes.
     pub layer: usize,
+    /// Which tensor it is: its name and its optimiser slot.
+    pub id: ParameterId,
     /// W\[l\] (n\[l\] × n\[l-1\]) or b\[l\] (n\[l\] × 1).
     pub value: &'a Array2<T>,
+}
+
+/// Which parameter tensor of a network: W\[l\] or b\[l\], the layer counted
+/// from 1. The one source of the tensors' names (model.safetensors,
+/// checkpoints, the ONNX graph, gradient checks) and of the optimiser's slots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParameterId {
+    /// W\[l\].
+    W(usize),
+    /// b\[l\].
+    B(usize),
+}
+
+impl ParameterId {
+    /// W\[l\] and b\[l\], in that order.
+    pub fn of_layer(l: usize) -> [ParameterId; 2] {
+        [ParameterId::W(l), ParameterId::B(l)]
+    }
+
+    /// The layer, counted from 1.
+    pub fn layer(self) -> usize {
+        match self {
+            ParameterId::W(l) | ParameterId::B(l) => l,
+        }
+    }
+
+    /// "W1", "b1", …
+    pub fn name(self) -> String {
+        match self {
+            ParameterId::W(l) => format!("W{l}"),
+            ParameterId::B(l) => format!("b{l}"),
+        }
+    }
+
+    /// Its position in [`Network::parameters`]' order (W1 0, b1 1, W2 2, …):
+    /// the optimiser's slot for it.
+    pub fn slot(self) -> usize {
+        match self {
+            ParameterId::W(l) => 2 * (l - 1),
+            ParameterId::B(l) => 2 * (l - 1) + 1,
+        }
+    }
 }
 
 impl<T: Float> Network<T> {
@@ -59,24 +103,14 @@ impl<T: Float> Network<T> {
     /// Every W\[l\] and b\[l\] in order (W1, b1, W2, b2, …), named.
     pub fn parameters(&self) -> impl Iterator<Item = Parameter<'_, T>> {
         self.layers().iter().enumerate().flat_map(|(l, layer)| {
-            [
-                Parameter {
-                    name: format!("W{}", l + 1),
-                    layer: l + 1,
-                    value: &layer.w,
-                },
-                Parameter {
-                    name: format!("b{}", l + 1),
-                    layer: l + 1,
-                    value: &layer.b,
-                },
-            ]
+            let [w, b] = ParameterId::of_layer(l + 1);
+            [(w, &layer.w), (b, &layer.b)].map(|(id, value)| Parameter {
+                name: id.name(),
+                layer: id.layer(),
+                id,
+                value,
+            })
         })
-    }
-
-    /// The output layer: a sigmoid unit or a softmax.
-    pub fn output(&self) -> Output {
-        Output::for_units(*self.sizes().last().expect("at least one layer"))
     }
 }
 
@@ -198,10 +232,6 @@ mod tests {
             err(Network::builder(&[3, 4, 1]).output(Output::Softmax).build())
                 .contains("softmax output needs 2 or more")
         );
-        assert!(err(Network::builder(&[3, 4])
-            .activation(Activation::Softmax)
-            .build())
-        .contains("not a hidden"));
         let softmax = Network::<f32>::builder(&[3, 4, 10]).build().unwrap();
         assert_eq!(softmax.output(), Output::Softmax);
         let shapes: Vec<_> = softmax.parameters().map(|p| p.value.dim()).collect();

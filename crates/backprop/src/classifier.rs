@@ -37,8 +37,10 @@ use ndarray::{Array2, ArrayView2};
 use crate::config::ModelSpec;
 use crate::data::{Dataset, Preprocessing};
 use crate::error::Error;
-use crate::job::{train_on_with, JobData, Metrics, RunContext, TrainedNetwork};
-use crate::model_io::{self, AnyNetwork};
+use crate::job::{train_on_with, JobData, RunContext};
+use crate::model_io;
+use crate::network::{with_any, AnyNetwork};
+use crate::run_folder::Metrics;
 use crate::train::Progress;
 
 /// A network with its training settings; after [`Classifier::fit`], its weights.
@@ -108,12 +110,8 @@ impl Classifier {
             data.validation = Some(v);
         }
         let trained = train_on_with(&data, &self.spec, RunContext::default(), observe)?;
-        let network = match trained.network {
-            TrainedNetwork::F32(n) => AnyNetwork::F32(n),
-            TrainedNetwork::F64(n) => AnyNetwork::F64(n),
-        };
         let fitted = self.fitted.insert(Fitted {
-            network,
+            network: trained.network,
             classes: data.train.classes,
             metrics: Some(trained.metrics),
         });
@@ -180,11 +178,7 @@ impl Classifier {
         let fitted = self.fitted()?;
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let pre = preprocessing(fitted.network.sizes()[0]);
-        match &fitted.network {
-            AnyNetwork::F32(n) => model_io::save(dir, n, &fitted.classes, &pre),
-            AnyNetwork::F64(n) => model_io::save(dir, n, &fitted.classes, &pre),
-        }
-        .map(|_| ())
+        with_any!(&fitted.network, n => model_io::save(dir, n, &fitted.classes, &pre)).map(|_| ())
     }
 
     /// Reads a model folder (written by [`Classifier::save`] or `backprop
@@ -197,10 +191,7 @@ impl Classifier {
             activation: info.hidden_activation,
             ..ModelSpec::default()
         };
-        spec.precision = match network {
-            AnyNetwork::F32(_) => crate::config::Precision::F32,
-            AnyNetwork::F64(_) => crate::config::Precision::F64,
-        };
+        spec.precision = network.precision();
         Ok(Classifier {
             spec,
             validation: None,

@@ -430,13 +430,6 @@ impl ModelSpec {
                 return Err(Problem::range_of(hidden, "every layer's size", allowed, n).into());
             }
         }
-        let activation = Setting::Activation;
-        if self.activation == Activation::Softmax {
-            let message = format!(
-                "{activation} softmax is an output, not a hidden activation; use relu, tanh, sigmoid or leaky-relu"
-            );
-            return Err(Problem::other(activation, message).into());
-        }
         if let Activation::LeakyRelu { slope } = self.activation {
             // As a model file's check requires: a negative or steeper slope is
             // not a leaky ReLU, and its model would not load.
@@ -605,19 +598,7 @@ impl TrainConfig {
 /// Refuses a CSV-only `setting` (given when `given`) for `data` that is not a
 /// CSV file: the one check `train`'s options and `evaluate`'s label column
 /// share, so both refuse it alike rather than one ignoring it.
-///
-/// ```
-/// use std::path::Path;
-/// use backprop::config::csv_only;
-/// use backprop::Setting;
-///
-/// assert!(csv_only(Setting::LabelColumn, true, Path::new("d.csv")).is_ok());
-/// let e = csv_only(Setting::LabelColumn, true, Path::new("d.h5")).unwrap_err();
-/// assert_eq!(e.to_string(), "label_column applies to CSV files only, and d.h5 is an HDF5 file");
-/// let flag = |s: Setting| format!("--{}", s.key().replace('_', "-"));
-/// assert!(e.render(&flag).starts_with("--label-column applies"));
-/// ```
-pub fn csv_only(setting: Setting, given: bool, data: &Path) -> Result<(), Error> {
+pub(crate) fn csv_only(setting: Setting, given: bool, data: &Path) -> Result<(), Error> {
     let kind = DataKind::of(data);
     if given && kind != DataKind::Csv {
         let message = format!(
@@ -648,16 +629,10 @@ enum DataKind {
 
 impl DataKind {
     fn of(path: &Path) -> Self {
-        if path.is_dir() {
-            return DataKind::Pictures;
-        }
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase());
-        match ext.as_deref() {
-            Some("h5" | "hdf5") => DataKind::Hdf5,
-            Some("csv") => DataKind::Csv,
+        match crate::data::FileKind::of(path) {
+            crate::data::FileKind::Pictures => DataKind::Pictures,
+            crate::data::FileKind::Hdf5 => DataKind::Hdf5,
+            crate::data::FileKind::Csv => DataKind::Csv,
             _ => DataKind::Other,
         }
     }
@@ -716,6 +691,18 @@ mod tests {
 
     fn message(r: Result<(), Error>) -> String {
         r.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn csv_only_refuses_its_setting_for_other_files() {
+        assert!(csv_only(Setting::LabelColumn, true, Path::new("d.csv")).is_ok());
+        let e = csv_only(Setting::LabelColumn, true, Path::new("d.h5")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "label_column applies to CSV files only, and d.h5 is an HDF5 file"
+        );
+        let flag = |s: Setting| format!("--{}", s.key().replace('_', "-"));
+        assert!(e.render(&flag).starts_with("--label-column applies"));
     }
 
     #[test]
@@ -804,7 +791,6 @@ mod tests {
         };
         assert!(spec(|s| s.threads = 0).starts_with("threads "));
         assert!(spec(|s| s.hidden = vec![usize::MAX]).starts_with("hidden: every layer"));
-        assert!(spec(|s| s.activation = Activation::Softmax).contains("not a hidden"));
         assert!(spec(|s| s.gd.keep_prob = vec![0.8, 0.9]).contains("2 values for 3 hidden"));
         assert!(spec(|s| {
             s.hidden.clear();

@@ -22,185 +22,262 @@ use crate::output::Output;
 /// assert!(text.contains("A[2] = σ(Z[2]) → (1×400)"));
 /// ```
 pub fn equations(spec: &ModelSpec, n_x: usize, m: usize, classes: usize) -> String {
-    let k = Output::units_for_classes(classes);
-    let mut sizes = vec![n_x];
-    sizes.extend(&spec.hidden);
-    sizes.push(k);
-    let big_l = sizes.len() - 1;
-    let gd = &spec.gd;
-    let g = spec.activation.name();
-    // The examples one update sees: a mini-batch, or all of them.
-    let mb = gd.batch_size.filter(|&b| b < m).unwrap_or(m);
-    let keep = |l: usize| -> Option<f64> {
-        let p = match gd.keep_prob.len() {
-            0 => return None,
-            1 => gd.keep_prob[0],
-            _ => gd.keep_prob.get(l - 1).copied().unwrap_or(1.0),
-        };
-        (l < big_l && p < 1.0).then_some(p)
-    };
+    let run = Run::new(spec, n_x, m, classes);
     let mut s = String::new();
-    let w = &mut s;
+    run.summary(&mut s);
+    run.forward(&mut s);
+    run.cost(&mut s);
+    run.backward(&mut s);
+    run.update(&mut s);
+    s
+}
 
-    let _ = writeln!(
-        w,
-        "Network [{}]: {} hidden layer(s) with {g}, output {}; {m} training examples of {n_x} features, {classes} classes.",
-        sizes.iter().map(usize::to_string).collect::<Vec<_>>().join(", "),
-        big_l - 1,
-        if k == 1 {
-            "one sigmoid unit (P(y = 1 | x))".to_string()
-        } else {
-            format!("a softmax over {k} units (P(class | x), one-hot Y)")
+/// What the equations are written for: the layers, the examples and the
+/// examples one update sees.
+struct Run<'a> {
+    spec: &'a ModelSpec,
+    /// [n_x, n_1, …, n_L].
+    sizes: Vec<usize>,
+    /// L, the number of layers.
+    big_l: usize,
+    output: Output,
+    /// Output units.
+    k: usize,
+    n_x: usize,
+    m: usize,
+    /// The examples one update sees: a mini-batch, or all of them.
+    mb: usize,
+    classes: usize,
+    /// The hidden g's name.
+    g: &'static str,
+}
+
+impl<'a> Run<'a> {
+    fn new(spec: &'a ModelSpec, n_x: usize, m: usize, classes: usize) -> Self {
+        let k = Output::units_for_classes(classes);
+        let mut sizes = vec![n_x];
+        sizes.extend(&spec.hidden);
+        sizes.push(k);
+        Run {
+            spec,
+            big_l: sizes.len() - 1,
+            sizes,
+            output: Output::for_units(k),
+            k,
+            n_x,
+            m,
+            mb: spec.gd.batch_size.filter(|&b| b < m).unwrap_or(m),
+            classes,
+            g: spec.activation.name(),
         }
-    );
-    if mb < m {
-        let batches = m.div_ceil(mb);
-        let last = m - (batches - 1) * mb;
+    }
+
+    /// Layer l's keep probability, for a hidden layer with dropout.
+    fn keep(&self, l: usize) -> Option<f64> {
+        let keep = &self.spec.gd.keep_prob;
+        let p = match keep.len() {
+            0 => return None,
+            1 => keep[0],
+            _ => keep.get(l - 1).copied().unwrap_or(1.0),
+        };
+        (l < self.big_l && p < 1.0).then_some(p)
+    }
+
+    /// The network, the data, the batches and the length of the run.
+    fn summary(&self, w: &mut String) {
+        let Run {
+            k, m, mb, n_x, g, ..
+        } = *self;
+        let gd = &self.spec.gd;
         let _ = writeln!(
             w,
-            "Mini-batches: {batches} per epoch of m = {mb} examples{} ({}); each update sees X{{t}} ({n_x}×{mb}), Y{{t}} ({k}×{mb}).",
-            if last != mb {
-                format!(" (the last one {last})")
-            } else {
-                String::new()
+            "Network [{}]: {} hidden layer(s) with {g}, output {}; {m} training examples of {n_x} features, {} classes.",
+            self.sizes.iter().map(usize::to_string).collect::<Vec<_>>().join(", "),
+            self.big_l - 1,
+            match self.output {
+                Output::Sigmoid => "one sigmoid unit (P(y = 1 | x))".to_string(),
+                Output::Softmax => format!("a softmax over {k} units (P(class | x), one-hot Y)"),
             },
-            if gd.shuffle {
-                "reshuffled every epoch"
-            } else {
-                "in the data's order"
-            }
+            self.classes
         );
-    } else {
-        let _ = writeln!(w, "Full batch: every update sees all m = {m} examples.");
-    }
-    match gd.epochs {
-        Some(e) => {
-            let _ = writeln!(w, "Training: {e} epochs = {} updates.", e * m.div_ceil(mb));
-        }
-        None => {
-            let _ = writeln!(w, "Training: {} updates (iterations).", gd.iterations);
-        }
-    }
-
-    let _ = writeln!(
-        w,
-        "Forward propagation (A[0] = X, {n_x}×{mb}; one example per column):"
-    );
-    for l in 1..=big_l {
-        let (n, p) = (sizes[l], sizes[l - 1]);
-        let _ = writeln!(
-            w,
-            "  Z[{l}] = W[{l}] ({n}×{p}) · A[{}] ({p}×{mb}) + b[{l}] ({n}×1) → ({n}×{mb})",
-            l - 1
-        );
-        if l < big_l {
-            let _ = writeln!(w, "  A[{l}] = {g}(Z[{l}]) → ({n}×{mb})");
-            if let Some(p) = keep(l) {
-                let _ = writeln!(
-                    w,
-                    "  A[{l}] = A[{l}] ⊙ D[{l}] / {p}, D[{l}] ~ Bernoulli({p}) ({n}×{mb}) (inverted dropout, training only)"
-                );
-            }
-        } else if k == 1 {
-            let _ = writeln!(w, "  A[{l}] = σ(Z[{l}]) → (1×{mb})");
-        } else {
+        if mb < m {
+            let batches = m.div_ceil(mb);
+            let last = m - (batches - 1) * mb;
             let _ = writeln!(
                 w,
-                "  A[{l}] = softmax(Z[{l}]) column by column: e^(z_k − max z) / Σ_j e^(z_j − max z) → ({k}×{mb})"
+                "Mini-batches: {batches} per epoch of m = {mb} examples{} ({}); each update sees X{{t}} ({n_x}×{mb}), Y{{t}} ({k}×{mb}).",
+                if last != mb {
+                    format!(" (the last one {last})")
+                } else {
+                    String::new()
+                },
+                if gd.shuffle {
+                    "reshuffled every epoch"
+                } else {
+                    "in the data's order"
+                }
             );
+        } else {
+            let _ = writeln!(w, "Full batch: every update sees all m = {m} examples.");
+        }
+        match gd.epochs {
+            Some(e) => {
+                let _ = writeln!(w, "Training: {e} epochs = {} updates.", e * m.div_ceil(mb));
+            }
+            None => {
+                let _ = writeln!(w, "Training: {} updates (iterations).", gd.iterations);
+            }
         }
     }
-    let l2 = if gd.l2 > 0.0 {
-        format!(" + (λ/(2m))·Σ_l ‖W[l]‖², λ = {}", gd.l2)
-    } else {
-        String::new()
-    };
-    if k == 1 {
+
+    /// Z[l], A[l] (and dropout's D[l]) for l = 1 … L.
+    fn forward(&self, w: &mut String) {
+        let Run {
+            big_l,
+            k,
+            mb,
+            n_x,
+            g,
+            ..
+        } = *self;
         let _ = writeln!(
             w,
-            "Cost (binary cross-entropy): J = −(1/m)·Σ[Y·ln A[{big_l}] + (1−Y)·ln(1−A[{big_l}])]{l2}, m = {mb} (computed stably from Z[{big_l}])"
+            "Forward propagation (A[0] = X, {n_x}×{mb}; one example per column):"
         );
-    } else {
-        let _ = writeln!(
-            w,
-            "Cost (categorical cross-entropy): J = −(1/m)·Σ_columns Σ_k Y_k·ln A[{big_l}]_k{l2}, m = {mb} (log-sum-exp of Z[{big_l}])"
-        );
+        for l in 1..=big_l {
+            let (n, p) = (self.sizes[l], self.sizes[l - 1]);
+            let _ = writeln!(
+                w,
+                "  Z[{l}] = W[{l}] ({n}×{p}) · A[{}] ({p}×{mb}) + b[{l}] ({n}×1) → ({n}×{mb})",
+                l - 1
+            );
+            if l < big_l {
+                let _ = writeln!(w, "  A[{l}] = {g}(Z[{l}]) → ({n}×{mb})");
+                if let Some(p) = self.keep(l) {
+                    let _ = writeln!(
+                        w,
+                        "  A[{l}] = A[{l}] ⊙ D[{l}] / {p}, D[{l}] ~ Bernoulli({p}) ({n}×{mb}) (inverted dropout, training only)"
+                    );
+                }
+                continue;
+            }
+            let _ = match self.output {
+                Output::Sigmoid => writeln!(w, "  A[{l}] = σ(Z[{l}]) → (1×{mb})"),
+                Output::Softmax => writeln!(
+                    w,
+                    "  A[{l}] = softmax(Z[{l}]) column by column: e^(z_k − max z) / Σ_j e^(z_j − max z) → ({k}×{mb})"
+                ),
+            };
+        }
     }
 
-    let _ = writeln!(w, "Backward propagation:");
-    let _ = writeln!(
-        w,
-        "  dZ[{big_l}] = A[{big_l}] − Y → ({k}×{mb})   ({} and its cross-entropy together)",
-        if k == 1 { "σ" } else { "softmax" }
-    );
-    for l in (1..=big_l).rev() {
-        let (n, p) = (sizes[l], sizes[l - 1]);
-        let l2 = if gd.l2 > 0.0 {
-            format!(" + (λ/m)·W[{l}]")
+    /// J, its cross-entropy and the L2 term.
+    fn cost(&self, w: &mut String) {
+        let Run { big_l, mb, .. } = *self;
+        let l2 = if self.spec.gd.l2 > 0.0 {
+            format!(" + (λ/(2m))·Σ_l ‖W[l]‖², λ = {}", self.spec.gd.l2)
         } else {
             String::new()
         };
+        let _ = match self.output {
+            Output::Sigmoid => writeln!(
+                w,
+                "Cost (binary cross-entropy): J = −(1/m)·Σ[Y·ln A[{big_l}] + (1−Y)·ln(1−A[{big_l}])]{l2}, m = {mb} (computed stably from Z[{big_l}])"
+            ),
+            Output::Softmax => writeln!(
+                w,
+                "Cost (categorical cross-entropy): J = −(1/m)·Σ_columns Σ_k Y_k·ln A[{big_l}]_k{l2}, m = {mb} (log-sum-exp of Z[{big_l}])"
+            ),
+        };
+    }
+
+    /// dZ[L], then dW[l], db[l] and dZ[l-1] for l = L … 1.
+    fn backward(&self, w: &mut String) {
+        let Run {
+            big_l, k, mb, g, ..
+        } = *self;
+        let _ = writeln!(w, "Backward propagation:");
         let _ = writeln!(
             w,
-            "  dW[{l}] = (1/m) dZ[{l}] ({n}×{mb}) · A[{}]ᵀ ({mb}×{p}){l2} → ({n}×{p})",
-            l - 1
+            "  dZ[{big_l}] = A[{big_l}] − Y → ({k}×{mb})   ({} and its cross-entropy together)",
+            match self.output {
+                Output::Sigmoid => "σ",
+                Output::Softmax => "softmax",
+            }
         );
-        let _ = writeln!(
-            w,
-            "  db[{l}] = (1/m) Σ_columns dZ[{l}] ({n}×{mb}) → ({n}×1)"
-        );
-        if l > 1 {
-            let q = l - 1;
-            let mask = keep(q)
-                .map(|p| format!(" ⊙ D[{q}] / {p}"))
-                .unwrap_or_default();
+        for l in (1..=big_l).rev() {
+            let (n, p) = (self.sizes[l], self.sizes[l - 1]);
+            let l2 = if self.spec.gd.l2 > 0.0 {
+                format!(" + (λ/m)·W[{l}]")
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 w,
-                "  dZ[{q}] = W[{l}]ᵀ ({p}×{n}) · dZ[{l}] ({n}×{mb}){mask} ⊙ {g}′(Z[{q}]) ({p}×{mb}) → ({p}×{mb})"
+                "  dW[{l}] = (1/m) dZ[{l}] ({n}×{mb}) · A[{}]ᵀ ({mb}×{p}){l2} → ({n}×{p})",
+                l - 1
             );
+            let _ = writeln!(
+                w,
+                "  db[{l}] = (1/m) Σ_columns dZ[{l}] ({n}×{mb}) → ({n}×1)"
+            );
+            if l > 1 {
+                let q = l - 1;
+                let mask = self
+                    .keep(q)
+                    .map(|p| format!(" ⊙ D[{q}] / {p}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    w,
+                    "  dZ[{q}] = W[{l}]ᵀ ({p}×{n}) · dZ[{l}] ({n}×{mb}){mask} ⊙ {g}′(Z[{q}]) ({p}×{mb}) → ({p}×{mb})"
+                );
+            }
         }
+        let _ = writeln!(
+            w,
+            "  (dA[0] = W[1]ᵀ·dZ[1] is not computed: X is not learned)"
+        );
     }
-    let _ = writeln!(
-        w,
-        "  (dA[0] = W[1]ᵀ·dZ[1] is not computed: X is not learned)"
-    );
 
-    let alpha = match gd.schedule {
-        LrSchedule::None => format!("α = {}", gd.learning_rate),
-        LrSchedule::InverseTime { rate } => {
-            format!("α = α₀ / (1 + {rate}·epoch), α₀ = {}", gd.learning_rate)
-        }
-        LrSchedule::Exponential { rate } => {
-            format!("α = α₀ · {rate}^epoch, α₀ = {}", gd.learning_rate)
-        }
-        LrSchedule::Step { rate, interval } => format!(
-            "α = α₀ / (1 + {rate}·⌊epoch / {interval}⌋), α₀ = {}",
-            gd.learning_rate
-        ),
-    };
-    let each = format!("for l = 1…{big_l}, θ each of W[l], b[l]");
-    let _ = match gd.optimizer {
-        OptimizerConfig::Gd => writeln!(
-            w,
-            "Update (gradient descent, {alpha}): W[l] −= α·dW[l], b[l] −= α·db[l] for l = 1…{big_l}"
-        ),
-        OptimizerConfig::Momentum(c) => writeln!(
-            w,
-            "Update (momentum, {alpha}, β = {}): v = β·v + (1 − β)·dθ; θ −= α·v   ({each}; v starts at 0)",
-            c.beta
-        ),
-        OptimizerConfig::RmsProp(c) => writeln!(
-            w,
-            "Update (RMSprop, {alpha}, β₂ = {}, ε = {:e}): s = β₂·s + (1 − β₂)·dθ²; θ −= α·dθ / (√s + ε)   ({each}; s starts at 0)",
-            c.beta2, c.epsilon
-        ),
-        OptimizerConfig::Adam(c) => writeln!(
-            w,
-            "Update (Adam, {alpha}, β₁ = {}, β₂ = {}, ε = {:e}), at update t = 1, 2, …: v = β₁·v + (1 − β₁)·dθ; s = β₂·s + (1 − β₂)·dθ²; θ −= α·(v / (1 − β₁ᵗ)) / (√(s / (1 − β₂ᵗ)) + ε)   ({each}; v, s start at 0)",
-            c.beta1, c.beta2, c.epsilon
-        ),
-    };
-    s
+    /// The optimiser's update at the schedule's α.
+    fn update(&self, w: &mut String) {
+        let (gd, big_l) = (&self.spec.gd, self.big_l);
+        let alpha = match gd.schedule {
+            LrSchedule::None => format!("α = {}", gd.learning_rate),
+            LrSchedule::InverseTime { rate } => {
+                format!("α = α₀ / (1 + {rate}·epoch), α₀ = {}", gd.learning_rate)
+            }
+            LrSchedule::Exponential { rate } => {
+                format!("α = α₀ · {rate}^epoch, α₀ = {}", gd.learning_rate)
+            }
+            LrSchedule::Step { rate, interval } => format!(
+                "α = α₀ / (1 + {rate}·⌊epoch / {interval}⌋), α₀ = {}",
+                gd.learning_rate
+            ),
+        };
+        let each = format!("for l = 1…{big_l}, θ each of W[l], b[l]");
+        let _ = match gd.optimizer {
+            OptimizerConfig::Gd => writeln!(
+                w,
+                "Update (gradient descent, {alpha}): W[l] −= α·dW[l], b[l] −= α·db[l] for l = 1…{big_l}"
+            ),
+            OptimizerConfig::Momentum(c) => writeln!(
+                w,
+                "Update (momentum, {alpha}, β = {}): v = β·v + (1 − β)·dθ; θ −= α·v   ({each}; v starts at 0)",
+                c.beta
+            ),
+            OptimizerConfig::RmsProp(c) => writeln!(
+                w,
+                "Update (RMSprop, {alpha}, β₂ = {}, ε = {:e}): s = β₂·s + (1 − β₂)·dθ²; θ −= α·dθ / (√s + ε)   ({each}; s starts at 0)",
+                c.beta2, c.epsilon
+            ),
+            OptimizerConfig::Adam(c) => writeln!(
+                w,
+                "Update (Adam, {alpha}, β₁ = {}, β₂ = {}, ε = {:e}), at update t = 1, 2, …: v = β₁·v + (1 − β₁)·dθ; s = β₂·s + (1 − β₂)·dθ²; θ −= α·(v / (1 − β₁ᵗ)) / (√(s / (1 − β₂ᵗ)) + ε)   ({each}; v, s start at 0)",
+                c.beta1, c.beta2, c.epsilon
+            ),
+        };
+    }
 }
 
 #[cfg(test)]

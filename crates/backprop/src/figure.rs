@@ -6,8 +6,8 @@
 
 use ndarray::Array2;
 
-use crate::activation::Activation;
 use crate::config::ModelSpec;
+use crate::output::Output;
 
 /// One line of a plot: a name and its (iteration, value) points.
 pub type Series<'a> = (&'a str, &'a [(usize, f64)]);
@@ -114,11 +114,7 @@ pub fn log_cost_axis(series: &[Series<'_>]) -> bool {
 /// ```
 pub fn title(layer_sizes: &[usize], spec: Option<&ModelSpec>, data: Option<&str>) -> String {
     let sizes: Vec<String> = layer_sizes.iter().map(usize::to_string).collect();
-    let output = if layer_sizes.last().is_some_and(|&n| n > 1) {
-        Activation::Softmax
-    } else {
-        Activation::Sigmoid
-    };
+    let output = Output::for_units(layer_sizes.last().copied().unwrap_or(1));
     let mut network = sizes.join("-");
     let hidden = layer_sizes.len() > 2;
     match spec {

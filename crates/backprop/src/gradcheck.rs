@@ -113,15 +113,10 @@ pub fn check_with_l2(
 /// Backprop's gradient of every tensor, named as the notes name them
 /// (`W1`, `b1`, …), in the order [`param_mut`] counts them.
 fn analytic_gradients(net: &Network<f64>) -> Vec<(String, Vec<f64>)> {
-    net.layers()
-        .iter()
-        .enumerate()
-        .flat_map(|(l, layer)| {
-            [
-                (format!("W{}", l + 1), layer.dw.iter().copied().collect()),
-                (format!("b{}", l + 1), layer.db.iter().copied().collect()),
-            ]
-        })
+    let grads = net.layers().iter().flat_map(|layer| [&layer.dw, &layer.db]);
+    net.parameters()
+        .zip(grads)
+        .map(|(p, grad)| (p.name, grad.iter().copied().collect()))
         .collect()
 }
 

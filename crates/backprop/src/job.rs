@@ -11,7 +11,7 @@ use std::sync::atomic::AtomicBool;
 use ndarray::Array2;
 
 use crate::collective::Collective;
-pub use crate::config::{ModelSpec, Precision, TrainConfig};
+use crate::config::{ModelSpec, Precision, TrainConfig};
 use crate::data::fingerprint::Fingerprint;
 use crate::data::{self, Dataset};
 use crate::engine::checkpoint::{self, CheckpointInfo};
@@ -20,13 +20,13 @@ use crate::error::Error;
 use crate::fsutil;
 use crate::linalg::{Float, Threads};
 use crate::metrics::accuracy;
-use crate::network::Network;
+use crate::network::{AnyNetwork, Network};
 use crate::rng::NumpyRng;
 use crate::run_folder::{self, CheckpointFolder};
 use crate::train::Progress;
 
-pub use crate::fsutil::{claim_fresh, claim_out, RunLock};
-pub use crate::run_folder::{write_runs, Metrics, Trained, TrainedNetwork};
+use crate::run_folder::Metrics;
+pub use crate::run_folder::{OutFolder, Trained};
 
 /// A job's data: training, test and validation sets.
 pub struct JobData {
@@ -332,11 +332,11 @@ fn train_in(
     let (network, metrics, checkpoint) = match spec.precision {
         Precision::F32 => {
             let (n, m, c) = train_typed::<f32>(data, spec, ctx, checkpoints, observe)?;
-            (TrainedNetwork::F32(n), m, c)
+            (AnyNetwork::F32(n), m, c)
         }
         Precision::F64 => {
             let (n, m, c) = train_typed::<f64>(data, spec, ctx, checkpoints, observe)?;
-            (TrainedNetwork::F64(n), m, c)
+            (AnyNetwork::F64(n), m, c)
         }
     };
     Ok(Trained {

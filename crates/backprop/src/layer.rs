@@ -6,14 +6,37 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::activation::Activation;
-use crate::activation::{activate_row, times_derivative_row};
+use crate::activation::{activate_row, add_bias_row, times_derivative_row, Activation};
 use crate::linalg::{gemm, pairwise_sum, Float, Threads, SMALL_FLOPS};
+use crate::output::Output;
 
 /// Below this many units W·X lands column-major first and is transposed into Z
 /// (faer: 43 against 26 GFLOP/s on the cat nets' 20 × 12 288 · 12 288 × 209); from
 /// it on, both layouts run at the same rate and the transpose would only cost.
 const THIN_UNITS: usize = 64;
+
+/// What a layer computes from Z.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LayerKind {
+    /// A hidden layer: A = g(Z), and g′ in the backward pass.
+    Hidden(Activation),
+    /// The output layer: A = σ(Z), or a softmax over each column (which the
+    /// network applies to whole columns); dZ\[L\] = A\[L\] − Y either way.
+    Output(Output),
+}
+
+impl LayerKind {
+    /// The g the forward pass applies element by element: a hidden layer's,
+    /// σ for a sigmoid output, none for a softmax output (A = Z until the
+    /// network's softmax over each column).
+    pub fn elementwise(self) -> Option<Activation> {
+        match self {
+            LayerKind::Hidden(g) => Some(g),
+            LayerKind::Output(Output::Sigmoid) => Some(Activation::Sigmoid),
+            LayerKind::Output(Output::Softmax) => None,
+        }
+    }
+}
 
 /// A fully connected layer with its forward cache and gradients.
 #[derive(Clone, Debug)]
@@ -22,8 +45,8 @@ pub struct Dense<T: Float> {
     pub w: Array2<T>,
     /// Biases b\[l\], n\[l\] × 1, broadcast over the columns (examples).
     pub b: Array2<T>,
-    /// g of this layer.
-    pub activation: Activation,
+    /// A hidden layer's g, or the output.
+    pub kind: LayerKind,
     /// Z\[l\] of the last forward pass, n\[l\] × m.
     pub z: Array2<T>,
     /// A\[l\] = g(Z\[l\]) of the last forward pass, n\[l\] × m.
@@ -44,13 +67,13 @@ pub struct Dense<T: Float> {
 
 impl<T: Float> Dense<T> {
     /// A layer with the given parameters and empty caches.
-    pub fn new(w: Array2<T>, b: Array2<T>, activation: Activation) -> Self {
+    pub fn new(w: Array2<T>, b: Array2<T>, kind: LayerKind) -> Self {
         let (n, n_prev) = w.dim();
         assert_eq!(b.dim(), (n, 1), "b must be n[l] × 1");
         Dense {
             w,
             b,
-            activation,
+            kind,
             z: Array2::zeros((n, 0)),
             a: Array2::zeros((n, 0)),
             dz: Array2::zeros((n, 0)),
@@ -124,7 +147,7 @@ impl<T: Float> Dense<T> {
         if m == 0 {
             return;
         }
-        let g = self.activation;
+        let g = self.kind.elementwise();
         let z = self.z.as_slice_mut().expect("Z is owned, standard layout");
         let a = self.a.as_slice_mut().expect("A is owned, standard layout");
         for ((z, a), &b) in z
@@ -132,7 +155,10 @@ impl<T: Float> Dense<T> {
             .zip(a.chunks_exact_mut(m))
             .zip(&self.b)
         {
-            activate_row(g, b, z, a);
+            match g {
+                Some(g) => activate_row(g, b, z, a),
+                None => add_bias_row(b, z, a),
+            }
         }
     }
 
@@ -187,10 +213,13 @@ impl<T: Float> Dense<T> {
             .as_slice_mut()
             .expect("dZ is owned, standard layout");
         let z = prev.z.as_slice().expect("Z is owned, standard layout");
+        // `prev` is a hidden layer (the output is never below another).
+        let Some(g) = prev.kind.elementwise() else {
+            return;
+        };
         match prev.mask.as_ref().filter(|k| k.dim() == dims) {
             // Dropout: dA ⊙= D/keep, and g′ from Z alone (A holds the masked values).
             Some(mask) => {
-                let g = prev.activation;
                 let mask = mask.as_slice().expect("mask is owned, standard layout");
                 for ((dz, &z), &k) in dz.iter_mut().zip(z).zip(mask) {
                     *dz *= k * g.derivative(z, g.forward(z));
@@ -198,7 +227,7 @@ impl<T: Float> Dense<T> {
             }
             None => {
                 let a = prev.a.as_slice().expect("A is owned, standard layout");
-                times_derivative_row(prev.activation, dz, z, a);
+                times_derivative_row(g, dz, z, a);
             }
         }
     }

@@ -26,12 +26,12 @@
 //!
 //! ## Example
 //! ```
-//! use backprop::{data::planar, engine, train, Activation, Init, Network, NumpyRng};
+//! use backprop::{data::planar, engine, Activation, GdConfig, Init, Network, NumpyRng};
 //!
 //! let flower = planar::flower();
 //! let (x, y) = (flower.x.view(), flower.y.view());
 //! let mut net = Network::<f64>::new(&[2, 4, 1], Activation::Tanh, Init::Small, &mut NumpyRng::new(2))?;
-//! let config = train::GdConfig { learning_rate: 1.2, iterations: 1000, ..Default::default() };
+//! let config = GdConfig { learning_rate: 1.2, iterations: 1000, ..Default::default() };
 //! let history = engine::fit(&mut net, x, y, &config, &mut |_| {})?;
 //! assert!(history.final_cost < history.costs[0].1);
 //! # Ok::<(), backprop::Error>(())
@@ -43,7 +43,7 @@ mod activation;
 mod builder;
 mod classifier;
 pub mod collective;
-pub mod config;
+mod config;
 pub mod data;
 pub mod engine;
 mod error;
@@ -77,15 +77,16 @@ pub mod stop;
 pub mod train;
 
 pub use activation::{Activation, LEAKY_RELU_SLOPE};
-pub use builder::{NetworkBuilder, Parameter};
+pub use builder::{NetworkBuilder, Parameter, ParameterId};
 pub use classifier::Classifier;
-pub use config::{GdConfig, ModelSpec, Precision, TrainConfig};
+pub use config::{
+    GdConfig, ModelSpec, Precision, TrainConfig, DEFAULT_DECAY_INTERVAL, DEFAULT_DECAY_RATE,
+};
 pub use error::Error;
 pub use init::Init;
-pub use layer::Dense;
+pub use layer::{Dense, LayerKind};
 pub use linalg::{Float, Threads};
-pub use model_io::AnyNetwork;
-pub use network::Network;
+pub use network::{AnyNetwork, Network};
 pub use output::Output;
 pub use rng::{Gaussian, NumpyRng};
 pub use run_folder::Metrics;

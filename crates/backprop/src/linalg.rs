@@ -170,6 +170,20 @@ pub fn gemm<T: Float>(
     if parts <= 1 || block >= len {
         return product(alpha, a, b, accumulate, c);
     }
+    in_parts(alpha, a, b, accumulate, c, by_columns, block);
+}
+
+/// [`gemm`] with C's columns (`by_columns`) or rows cut into parts of `block`,
+/// each part's product run on its own thread of the pool.
+fn in_parts<T: Float>(
+    alpha: T,
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    accumulate: bool,
+    c: ArrayViewMut2<'_, T>,
+    by_columns: bool,
+    block: usize,
+) {
     let axis = if by_columns { Axis(1) } else { Axis(0) };
     let slots: [Mutex<Option<ArrayViewMut2<'_, T>>>; MAX_PARTS] = Default::default();
     let mut rest = c;

@@ -13,11 +13,12 @@ use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
+use crate::builder::ParameterId;
 use crate::data::{Preparation, Preprocessing};
 use crate::error::Error;
 use crate::fsutil::write_atomic;
 use crate::linalg::Float;
-use crate::network::Network;
+use crate::network::{AnyNetwork, Network};
 
 mod check;
 mod check_pre;
@@ -59,15 +60,6 @@ impl ModelInfo {
     }
 }
 
-/// A loaded network in the precision it was saved in.
-#[derive(Clone, Debug)]
-pub enum AnyNetwork {
-    /// Computed in f32.
-    F32(Network<f32>),
-    /// Computed in f64.
-    F64(Network<f64>),
-}
-
 /// Writes `net` and its description into the folder `dir` (which must exist).
 pub fn save<T: Float>(
     dir: &Path,
@@ -80,27 +72,12 @@ pub fn save<T: Float>(
         backprop_version: env!("CARGO_PKG_VERSION").into(),
         layer_sizes: net.sizes(),
         hidden_activation: net.hidden_activation(),
-        output_activation: if net.is_softmax() {
-            "softmax"
-        } else {
-            "sigmoid"
-        }
-        .into(),
+        output_activation: net.output().name().into(),
         precision: T::NAME.into(),
         classes: classes.to_vec(),
         preprocessing: preprocessing.clone(),
     };
-    let tensors: Vec<(String, &Array2<T>)> = net
-        .layers()
-        .iter()
-        .enumerate()
-        .flat_map(|(l, layer)| {
-            [
-                (format!("W{}", l + 1), &layer.w),
-                (format!("b{}", l + 1), &layer.b),
-            ]
-        })
-        .collect();
+    let tensors: Vec<(String, &Array2<T>)> = net.parameters().map(|p| (p.name, p.value)).collect();
     let bytes = pack(&tensors)?;
     write_atomic(&dir.join(WEIGHTS_FILE), &bytes)?;
     let json = serde_json::to_string_pretty(&info).expect("model info serialises");
@@ -239,8 +216,9 @@ fn read_network<T: Float>(
     }
     let mut params = Vec::new();
     for l in 1..sizes.len() {
-        let w = unpack(&tensors, &format!("W{l}"), [sizes[l], sizes[l - 1]], &bad)?;
-        let b = unpack(&tensors, &format!("b{l}"), [sizes[l], 1], &bad)?;
+        let [w, b] = ParameterId::of_layer(l);
+        let w = unpack(&tensors, &w.name(), [sizes[l], sizes[l - 1]], &bad)?;
+        let b = unpack(&tensors, &b.name(), [sizes[l], 1], &bad)?;
         params.push((w, b));
     }
     Network::from_parameters(params, info.hidden_activation).map_err(|e| bad(e.to_string()))
@@ -251,28 +229,5 @@ fn dtype_of<T: Float>() -> Dtype {
         Dtype::F32
     } else {
         Dtype::F64
-    }
-}
-
-impl AnyNetwork {
-    /// P(positive class) for each column of X as a 1 × m row, or P(class k)
-    /// as K × m for a softmax model (X in f64, computed in the model's precision).
-    pub fn predict_proba(&self, x: &Array2<f64>) -> Array2<f64> {
-        fn go<T: Float>(net: &Network<T>, x: &Array2<f64>) -> Array2<f64> {
-            net.predict_proba(x.mapv(T::cast).view())
-                .mapv(|p| p.as_f64())
-        }
-        match self {
-            AnyNetwork::F32(n) => go(n, x),
-            AnyNetwork::F64(n) => go(n, x),
-        }
-    }
-
-    /// [n_x, …, 1].
-    pub fn sizes(&self) -> Vec<usize> {
-        match self {
-            AnyNetwork::F32(n) => n.sizes(),
-            AnyNetwork::F64(n) => n.sizes(),
-        }
     }
 }

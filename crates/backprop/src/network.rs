@@ -10,11 +10,12 @@
 use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::activation::Activation;
+use crate::config::Precision;
 use crate::error::Error;
 use crate::init::Init;
-use crate::layer::Dense;
+use crate::layer::{Dense, LayerKind};
 use crate::linalg::{Float, Threads};
-use crate::output::{bce_cost, output_dz, softmax_columns, softmax_cost};
+use crate::output::{output_dz, softmax_columns, Output};
 use crate::rng::{Gaussian, NumpyRng};
 
 /// A feed-forward network: hidden layers with one activation, a sigmoid or softmax output.
@@ -80,12 +81,12 @@ impl<T: Float> Network<T> {
             .into_iter()
             .enumerate()
             .map(|(l, (w, b))| {
-                let g = match (l == last, w.nrows()) {
-                    (true, 1) => Activation::Sigmoid,
-                    (true, _) => Activation::Softmax,
-                    (false, _) => hidden,
+                let kind = if l == last {
+                    LayerKind::Output(Output::for_units(w.nrows()))
+                } else {
+                    LayerKind::Hidden(hidden)
                 };
-                Dense::new(w, b, g)
+                Dense::new(w, b, kind)
             })
             .collect();
         Ok(Network {
@@ -140,29 +141,21 @@ impl<T: Float> Network<T> {
             let (below, from_l) = self.layers.split_at_mut(l);
             from_l[0].forward(below[l - 1].a.view(), threads);
         }
-        let out = self.layers.last_mut().expect("at least one layer");
-        if out.activation == Activation::Softmax {
+        if self.output() == Output::Softmax {
+            let out = self.layers.last_mut().expect("at least one layer");
             softmax_columns(out.z.view(), out.a.view_mut());
         }
     }
 
-    /// Whether the output is a softmax over K ≥ 2 classes (else one sigmoid unit).
-    pub fn is_softmax(&self) -> bool {
-        self.layers.last().expect("at least one layer").activation == Activation::Softmax
+    /// The output layer: one sigmoid unit (two classes) or a softmax over K ≥ 2 units.
+    pub fn output(&self) -> Output {
+        Output::for_units(self.layers.last().expect("at least one layer").units())
     }
 
     /// J of the last forward pass against Y (1 × m labels, or K × m one-hot), from the logits.
     pub fn cost(&self, y: ArrayView2<'_, T>) -> f64 {
         let out = self.layers.last().expect("at least one layer");
-        self.cost_of_logits(out.z.view(), y)
-    }
-
-    fn cost_of_logits(&self, z: ArrayView2<'_, T>, y: ArrayView2<'_, T>) -> f64 {
-        if self.is_softmax() {
-            softmax_cost(z, y)
-        } else {
-            bce_cost(z.iter().copied(), y.iter().copied())
-        }
+        self.output().cost(out.z.view(), y)
     }
 
     /// λ/(2m)·Σ_l ‖W\[l\]‖², the L2 term of the cost for a batch of m examples.
@@ -281,7 +274,7 @@ impl<T: Float> Network<T> {
         let mut scratch: Vec<Dense<T>> = self
             .layers
             .iter()
-            .map(|l| Dense::new(l.w.clone(), l.b.clone(), l.activation))
+            .map(|l| Dense::new(l.w.clone(), l.b.clone(), l.kind))
             .collect();
         let mut a_prev = x.to_owned();
         let last = scratch.len() - 1;
@@ -299,26 +292,19 @@ impl<T: Float> Network<T> {
     /// P(y = 1 | x) for each column of X as a 1 × m row; with a softmax
     /// output, P(class k | x) as a K × m matrix. Leaves the training caches alone.
     pub fn predict_proba(&self, x: ArrayView2<'_, T>) -> Array2<T> {
-        let z = self.output_logits(x);
-        if self.is_softmax() {
-            let mut a = Array2::zeros(z.dim());
-            softmax_columns(z.view(), a.view_mut());
-            a
-        } else {
-            z.mapv(crate::activation::sigmoid)
-        }
+        self.output().probabilities(self.output_logits(x).view())
     }
 
     /// J on another data set (a test set) at the current parameters, from the logits.
     pub fn cost_on(&self, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>) -> f64 {
-        self.cost_of_logits(self.output_logits(x).view(), y)
+        self.output().cost(self.output_logits(x).view(), y)
     }
 
     /// The predicted class of each column of X, as a 1 × m row: 1 where
     /// P(y = 1 | x) > 0.5, else 0; with a softmax output, the most probable class.
     pub fn predict(&self, x: ArrayView2<'_, T>) -> Array2<T> {
         let p = self.predict_proba(x);
-        if self.is_softmax() {
+        if self.output() == Output::Softmax {
             let best = p.columns().into_iter().map(|c| {
                 let k = c
                     .iter()
@@ -335,6 +321,57 @@ impl<T: Float> Network<T> {
                     T::zero()
                 }
             })
+        }
+    }
+}
+
+/// A network in the precision it was trained or saved in: what a run trains,
+/// what a model folder loads, what a [`crate::Classifier`] holds.
+#[derive(Clone, Debug)]
+pub enum AnyNetwork {
+    /// Computed in f32.
+    F32(Network<f32>),
+    /// Computed in f64.
+    F64(Network<f64>),
+}
+
+/// `$body` with `$n` bound to the [`AnyNetwork`]'s network, whatever its precision.
+macro_rules! with_any {
+    ($net:expr, $n:ident => $body:expr) => {
+        match $net {
+            $crate::network::AnyNetwork::F32($n) => $body,
+            $crate::network::AnyNetwork::F64($n) => $body,
+        }
+    };
+}
+pub(crate) use with_any;
+
+impl AnyNetwork {
+    /// P(positive class) for each column of X as a 1 × m row, or P(class k)
+    /// as K × m for a softmax model (X in f64, computed in the model's precision).
+    pub fn predict_proba(&self, x: &Array2<f64>) -> Array2<f64> {
+        with_any!(self, n => n.predict_proba(x.mapv(Float::cast).view()).mapv(|p| p.as_f64()))
+    }
+
+    /// The predicted class of each column of X (f64 in, computed in the network's precision).
+    pub fn predict_classes(&self, x: &Array2<f64>) -> Vec<usize> {
+        with_any!(self, n => n
+            .predict(x.mapv(Float::cast).view())
+            .iter()
+            .map(|c| c.as_f64() as usize)
+            .collect())
+    }
+
+    /// [n_x, n_1, …, n_L].
+    pub fn sizes(&self) -> Vec<usize> {
+        with_any!(self, n => n.sizes())
+    }
+
+    /// The precision it computes in.
+    pub fn precision(&self) -> Precision {
+        match self {
+            AnyNetwork::F32(_) => Precision::F32,
+            AnyNetwork::F64(_) => Precision::F64,
         }
     }
 }

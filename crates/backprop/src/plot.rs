@@ -11,11 +11,12 @@ use std::sync::Once;
 
 use ndarray::Array2;
 use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
 use crate::error::Error;
-pub use crate::figure::{Boundary, Curve, Series};
+use crate::figure::{Boundary, Curve};
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
@@ -184,15 +185,8 @@ fn draw_accuracies<DB: DrawingBackend>(
         .axis_desc_style(("sans-serif", 16))
         .draw()
         .map_err(|e| err(&e))?;
-    // Colours follow the cost panel's: train blue, test red, validation green.
-    let color_of = |name: &str| match name {
-        "train" => BLUE,
-        "test" => RED,
-        "validation" => GREEN,
-        _ => MAGENTA,
-    };
     for (name, points) in &curve.accuracies {
-        let color = color_of(name);
+        let color = accuracy_color(name);
         chart
             .draw_series(LineSeries::new(
                 points.iter().map(|&(i, a)| (i, a * 100.0)),
@@ -204,20 +198,7 @@ fn draw_accuracies<DB: DrawingBackend>(
                 PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
             });
     }
-    let last = curve.trained_at;
-    for (name, accuracy) in &curve.final_accuracies {
-        let color = color_of(name);
-        let label = format!("{name} {:.1} % (trained)", accuracy * 100.0);
-        chart
-            .draw_series(std::iter::once(TriangleMarker::new(
-                (last, accuracy * 100.0),
-                7,
-                color.filled(),
-            )))
-            .map_err(|e| err(&e))?
-            .label(label)
-            .legend(move |(x, y)| TriangleMarker::new((x + 10, y), 6, color.filled()));
-    }
+    draw_trained_accuracies(&mut chart, curve)?;
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::LowerRight)
@@ -226,6 +207,38 @@ fn draw_accuracies<DB: DrawingBackend>(
         .border_style(BLACK)
         .draw()
         .map_err(|e| err(&e))
+}
+
+/// An accuracy's colour, following the cost panel's: train blue, test red, validation green.
+fn accuracy_color(name: &str) -> RGBColor {
+    match name {
+        "train" => BLUE,
+        "test" => RED,
+        "validation" => GREEN,
+        _ => MAGENTA,
+    }
+}
+
+/// The trained model's accuracies as labelled triangles at the last iteration.
+fn draw_trained_accuracies<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordusize, RangedCoordf64>>,
+    curve: &Curve<'_>,
+) -> Result<(), String> {
+    let last = curve.trained_at;
+    for (name, accuracy) in &curve.final_accuracies {
+        let color = accuracy_color(name);
+        let label = format!("{name} {:.1} % (trained)", accuracy * 100.0);
+        chart
+            .draw_series(std::iter::once(TriangleMarker::new(
+                (last, accuracy * 100.0),
+                7,
+                color.filled(),
+            )))
+            .map_err(|e| e.to_string())?
+            .label(label)
+            .legend(move |(x, y)| TriangleMarker::new((x + 10, y), 6, color.filled()));
+    }
+    Ok(())
 }
 
 /// `<stem>.png`/`.svg` in `dir`: 2-feature points coloured by their class
@@ -252,44 +265,45 @@ pub fn decision_boundary(
     png_and_svg!(dir, stem, SIZE, draw_decision_boundary(boundary, classify))
 }
 
+/// Cells per side of the grid the regions are drawn from.
+const GRID: usize = 120;
+/// Class k's light region colour (red, blue, green, …).
+const REGION: [(u8, u8, u8); 6] = [
+    (250, 200, 190),
+    (190, 210, 250),
+    (195, 235, 190),
+    (245, 230, 170),
+    (225, 200, 240),
+    (200, 235, 235),
+];
+/// Class k's strong point colour.
+const POINT: [(u8, u8, u8); 6] = [
+    (200, 30, 30),
+    (30, 60, 200),
+    (30, 140, 40),
+    (190, 140, 0),
+    (130, 40, 170),
+    (0, 130, 130),
+];
+
+fn rgb(c: (u8, u8, u8)) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
+}
+
+/// The chart of a decision boundary: the two features' ranges.
+type PlaneChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 fn draw_decision_boundary<DB: DrawingBackend>(
     area: Area<DB>,
     boundary: &Boundary<'_>,
     classify: &dyn Fn(&Array2<f64>) -> Vec<usize>,
 ) -> Result<(), String> {
-    let (x, y) = boundary.train;
-    let [(x0, x1), (y0, y1)] = boundary
+    let extent = boundary
         .extent()
         .ok_or("the features' range is too wide to draw")?;
-    const N: usize = 120;
-    let grid = Array2::from_shape_fn((2, N * N), |(r, k)| {
-        let (i, j) = (k % N, k / N);
-        if r == 0 {
-            x0 + (x1 - x0) * (i as f64 + 0.5) / N as f64
-        } else {
-            y0 + (y1 - y0) * (j as f64 + 0.5) / N as f64
-        }
-    });
-    let p = classify(&grid);
-    let (dx, dy) = ((x1 - x0) / N as f64, (y1 - y0) / N as f64);
-    // Class k: a light region colour and a strong point colour (red, blue, green, …).
-    let region = [
-        (250, 200, 190),
-        (190, 210, 250),
-        (195, 235, 190),
-        (245, 230, 170),
-        (225, 200, 240),
-        (200, 235, 235),
-    ];
-    let point = [
-        (200, 30, 30),
-        (30, 60, 200),
-        (30, 140, 40),
-        (190, 140, 0),
-        (130, 40, 170),
-        (0, 130, 130),
-    ];
-    let rgb = |c: (u8, u8, u8)| RGBColor(c.0, c.1, c.2);
+    let [(x0, x1), (y0, y1)] = extent;
+    let grid = centres(extent);
+    let classes = classify(&grid);
     let err = |e: &dyn std::fmt::Display| e.to_string();
     area.fill(&WHITE).map_err(|e| err(&e))?;
     let mut chart = ChartBuilder::on(&area)
@@ -308,10 +322,43 @@ fn draw_decision_boundary<DB: DrawingBackend>(
         .axis_desc_style(("sans-serif", 16))
         .draw()
         .map_err(|e| err(&e))?;
+    draw_regions(&mut chart, extent, &grid, &classes)?;
+    draw_points(&mut chart, boundary)?;
     chart
-        .draw_series((0..N * N).map(|k| {
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| err(&e))?;
+    area.present().map_err(|e| err(&e))
+}
+
+/// The centres of a [`GRID`] × [`GRID`] grid over `extent`, as the columns of a 2 × GRID² matrix.
+fn centres([(x0, x1), (y0, y1)]: [(f64, f64); 2]) -> Array2<f64> {
+    Array2::from_shape_fn((2, GRID * GRID), |(r, k)| {
+        let (i, j) = (k % GRID, k / GRID);
+        if r == 0 {
+            x0 + (x1 - x0) * (i as f64 + 0.5) / GRID as f64
+        } else {
+            y0 + (y1 - y0) * (j as f64 + 0.5) / GRID as f64
+        }
+    })
+}
+
+/// Each grid cell filled with its class's region colour.
+fn draw_regions<'a, DB: DrawingBackend + 'a>(
+    chart: &mut PlaneChart<'a, DB>,
+    [(x0, x1), (y0, y1)]: [(f64, f64); 2],
+    grid: &Array2<f64>,
+    classes: &[usize],
+) -> Result<(), String> {
+    let (dx, dy) = ((x1 - x0) / GRID as f64, (y1 - y0) / GRID as f64);
+    chart
+        .draw_series((0..GRID * GRID).map(|k| {
             let (gx, gy) = (grid[(0, k)], grid[(1, k)]);
-            let c = rgb(region[p[k] % region.len()]);
+            let c = rgb(REGION[classes[k] % REGION.len()]);
             Rectangle::new(
                 [
                     (gx - dx / 2.0, gy - dy / 2.0),
@@ -320,13 +367,24 @@ fn draw_decision_boundary<DB: DrawingBackend>(
                 c.filled(),
             )
         }))
-        .map_err(|e| err(&e))?;
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The points of each class, in its colour: training points as dots (named in
+/// the legend), test points as crosses (with a key for the markers).
+fn draw_points<'a, DB: DrawingBackend + 'a>(
+    chart: &mut PlaneChart<'a, DB>,
+    boundary: &Boundary<'_>,
+) -> Result<(), String> {
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    let (x, y) = boundary.train;
     let classes = boundary
         .classes
         .len()
         .max(1 + y.iter().fold(0.0f64, |a, &b| a.max(b)) as usize);
     for class in 0..classes {
-        let c = rgb(point[class % point.len()]);
+        let c = rgb(POINT[class % POINT.len()]);
         let name = boundary
             .classes
             .get(class)
@@ -360,13 +418,5 @@ fn draw_decision_boundary<DB: DrawingBackend>(
             .label("train: dots, test: crosses")
             .legend(|(lx, ly)| Cross::new((lx + 8, ly), 5, BLACK.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 14))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| err(&e))?;
-    area.present().map_err(|e| err(&e))
+    Ok(())
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use ndarray::Array2;
 
 use crate::error::Error;
-pub use crate::figure::{Boundary, Curve, Series};
+use crate::figure::{Boundary, Curve};
 
 /// Draws nothing (built without the `plot` feature).
 pub fn learning_curve(_dir: &Path, _curve: &Curve<'_>) -> Result<(), Error> {

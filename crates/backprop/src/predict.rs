@@ -9,7 +9,8 @@ use ndarray::Array2;
 use crate::data::{self, load_inputs, Dataset, Frame, InputName, LoadOptions};
 use crate::error::Error;
 use crate::metrics::{binary_scores, multiclass_scores, BinaryScores, MulticlassScores};
-use crate::model_io::{self, AnyNetwork, ModelInfo};
+use crate::model_io::{self, ModelInfo};
+use crate::network::AnyNetwork;
 
 /// One input's prediction: `{"input": …, "class": …, "probability": …,
 /// "probabilities": {class: p, …}}`.

@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use crate::engine::checkpoint;
 use crate::error::Error;
-use crate::fsutil::{write_atomic, RunDir};
-use crate::linalg::Float;
+use crate::figure::{Boundary, Curve};
+use crate::fsutil::{claim_fresh, claim_out, write_atomic, RunDir, RunLock};
 use crate::model_io;
-use crate::network::Network;
+use crate::network::{with_any, AnyNetwork};
 use crate::plot;
 
 /// The numbers a run produced: what metrics.json holds.
@@ -75,7 +75,7 @@ pub struct Metrics {
 /// A trained network in the precision it was trained in, with its numbers.
 pub struct Trained {
     /// The network.
-    pub network: TrainedNetwork,
+    pub network: AnyNetwork,
     /// Its metrics.
     pub metrics: Metrics,
     /// Training files skipped by `--skip-bad`, with their reasons.
@@ -83,14 +83,6 @@ pub struct Trained {
     /// The run's final state as checkpoint bytes (jobs only), written into the
     /// run folder so that it can be continued.
     pub checkpoint: Option<Vec<u8>>,
-}
-
-/// The network of a [`Trained`], f32 or f64.
-pub enum TrainedNetwork {
-    /// An f32 network.
-    F32(Network<f32>),
-    /// An f64 network.
-    F64(Network<f64>),
 }
 
 /// Fills the existing folder `dir` with a run's files: the model
@@ -111,6 +103,22 @@ pub fn write_run_contents(
     let m = &trained.metrics;
     let metrics = serde_json::to_string_pretty(m).expect("metrics serialise");
     write_atomic(&dir.join("metrics.json"), metrics.as_bytes())?;
+    poll()?;
+    plot::learning_curve(dir, &learning_curve(m))?;
+    if train.features() == 2 {
+        let boundary = decision_boundary(m, train, test);
+        let classify = |grid: &ndarray::Array2<f64>| trained.network.predict_classes(grid);
+        // Features near ±1.8e308 (unstandardised) have no figure: none is drawn.
+        if boundary.extent().is_some() {
+            plot::decision_boundary(dir, "decision_boundary", &boundary, &classify)?;
+        }
+    }
+    Ok(())
+}
+
+/// The learning curve of a run: its costs, its validation accuracies and
+/// the trained model's accuracies.
+fn learning_curve(m: &Metrics) -> Curve<'_> {
     let mut costs = vec![("train", m.costs.as_slice())];
     if !m.test_costs.is_empty() {
         costs.push(("test", m.test_costs.as_slice()));
@@ -126,7 +134,7 @@ pub fn write_run_contents(
     if let Some(t) = m.test_accuracy {
         final_accuracies.push(("test", t));
     }
-    let curve = plot::Curve {
+    Curve {
         title: crate::figure::title_from_config(&m.layer_sizes, &m.config, m.learning_rate),
         unit: if m.per_epoch { "epochs" } else { "iterations" },
         costs,
@@ -137,74 +145,54 @@ pub fn write_run_contents(
             .filter(|_| m.stopped_early)
             .or(m.costs.last().map(|p| p.0))
             .unwrap_or(0),
-    };
-    poll()?;
-    plot::learning_curve(dir, &curve)?;
-    if train.features() == 2 {
-        let mut title = format!(
-            "Decision boundary, layers {:?}: train accuracy {:.2} %",
-            m.layer_sizes,
-            m.train_accuracy * 100.0
-        );
-        if let Some(t) = m.test_accuracy {
-            title.push_str(&format!(", test {:.2} %", t * 100.0));
-        }
-        let names = train
-            .preprocessing
-            .feature_names
-            .clone()
-            .unwrap_or_default();
-        let standardised = train.preprocessing.standardization.is_some();
-        let axis = |i: usize| {
-            let name = names
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| format!("x{}", i + 1));
-            if standardised {
-                format!("{name} (standardised)")
-            } else {
-                name
-            }
-        };
-        let boundary = plot::Boundary {
-            title,
-            axes: [axis(0), axis(1)],
-            classes: &train.classes,
-            train: (&train.x, &train.y),
-            test: test.map(|t| (&t.x, &t.y)),
-        };
-        let classify = |grid: &ndarray::Array2<f64>| trained.network.predict_classes(grid);
-        // Features near ±1.8e308 (unstandardised) have no figure: none is drawn.
-        if boundary.extent().is_some() {
-            plot::decision_boundary(dir, "decision_boundary", &boundary, &classify)?;
-        }
     }
-    Ok(())
 }
 
-impl TrainedNetwork {
-    /// The predicted class of each column of X (f64 in, computed in the network's precision).
-    pub fn predict_classes(&self, x: &ndarray::Array2<f64>) -> Vec<usize> {
-        fn go<T: Float>(net: &Network<T>, x: &ndarray::Array2<f64>) -> Vec<usize> {
-            net.predict(x.mapv(T::cast).view())
-                .iter()
-                .map(|c| c.as_f64() as usize)
-                .collect()
+/// The decision boundary of a run on 2-feature data: its title, the axes
+/// named after the features, the training and test points.
+fn decision_boundary<'a>(
+    m: &Metrics,
+    train: &'a Dataset,
+    test: Option<&'a Dataset>,
+) -> Boundary<'a> {
+    let mut title = format!(
+        "Decision boundary, layers {:?}: train accuracy {:.2} %",
+        m.layer_sizes,
+        m.train_accuracy * 100.0
+    );
+    if let Some(t) = m.test_accuracy {
+        title.push_str(&format!(", test {:.2} %", t * 100.0));
+    }
+    let names = train
+        .preprocessing
+        .feature_names
+        .clone()
+        .unwrap_or_default();
+    let standardised = train.preprocessing.standardization.is_some();
+    let axis = |i: usize| {
+        let name = names
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("x{}", i + 1));
+        if standardised {
+            format!("{name} (standardised)")
+        } else {
+            name
         }
-        match self {
-            TrainedNetwork::F32(n) => go(n, x),
-            TrainedNetwork::F64(n) => go(n, x),
-        }
+    };
+    Boundary {
+        title,
+        axes: [axis(0), axis(1)],
+        classes: &train.classes,
+        train: (&train.x, &train.y),
+        test: test.map(|t| (&t.x, &t.y)),
     }
 }
 
 /// Writes the model files of `trained` into the existing folder `dir`.
 pub fn write_model(dir: &Path, trained: &Trained, train: &Dataset) -> Result<(), Error> {
-    match &trained.network {
-        TrainedNetwork::F32(n) => model_io::save(dir, n, &train.classes, &train.preprocessing),
-        TrainedNetwork::F64(n) => model_io::save(dir, n, &train.classes, &train.preprocessing),
-    }
-    .map(|_| ())
+    with_any!(&trained.network, n => model_io::save(dir, n, &train.classes, &train.preprocessing))
+        .map(|_| ())
 }
 
 /// Writes the run folder `out` of a finished run: in place when it holds
@@ -289,23 +277,63 @@ pub fn write_interrupted(out: &Path, trained: &Trained) -> Result<(), Error> {
     write_atomic(&out.join("metrics.json"), metrics.as_bytes())
 }
 
-/// Writes several runs on one data set into the new folder `out` in one step
-/// (nothing is left half-written): the data as the CSV `data_file` and one
-/// sub-folder per run, named by its first element, with that run's files
-/// (model, metrics, plots, as `train` writes). `backprop demo` writes its folder with it.
-pub fn write_runs(
-    out: &Path,
+/// An output folder claimed for this process: refused to other runs (it is
+/// locked) from the claim until this is dropped or written. A door holds it
+/// while it computes what goes in the folder.
+#[derive(Debug)]
+#[must_use = "the folder is claimed only while the OutFolder lives"]
+pub struct OutFolder {
+    path: PathBuf,
     force: bool,
-    data_file: &str,
-    data: &Dataset,
-    runs: &[(&str, Trained)],
-) -> Result<PathBuf, Error> {
-    let dir = RunDir::create(out, force)?;
-    crate::data::write_csv(&dir.path(data_file), data.x.view(), data.y.view())?;
-    for (name, trained) in runs {
-        let sub = dir.path(name);
-        std::fs::create_dir(&sub).map_err(|e| Error::io(&sub, e))?;
-        write_run_contents(&sub, trained, data, None)?;
+    _lock: RunLock,
+}
+
+impl OutFolder {
+    /// Claims `out`: refused if it exists (unless `force`: it will be
+    /// replaced), if it is not a regular file or folder, or while another run
+    /// writes it or a folder around or inside it.
+    pub fn claim(out: &Path, force: bool) -> Result<Self, Error> {
+        Ok(OutFolder {
+            path: out.to_path_buf(),
+            force,
+            _lock: claim_out(out, force, &[])?,
+        })
     }
-    dir.commit()
+
+    /// Claims a fresh folder named `base`, or `base-2`, `base-3`, … when that
+    /// exists or another run holds it: two runs started in the same second
+    /// get different folders.
+    pub fn fresh(base: &Path) -> Result<Self, Error> {
+        let (path, lock) = claim_fresh(base)?;
+        Ok(OutFolder {
+            path,
+            force: false,
+            _lock: lock,
+        })
+    }
+
+    /// The folder's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes several runs on one data set into the folder in one step
+    /// (nothing is left half-written): the data as the CSV `data_file` and one
+    /// sub-folder per run, named by its first element, with that run's files
+    /// (model, metrics, plots, as `train` writes). `backprop demo` writes its folder with it.
+    pub fn write_runs(
+        self,
+        data_file: &str,
+        data: &Dataset,
+        runs: &[(&str, Trained)],
+    ) -> Result<PathBuf, Error> {
+        let dir = RunDir::create(&self.path, self.force)?;
+        crate::data::write_csv(&dir.path(data_file), data.x.view(), data.y.view())?;
+        for (name, trained) in runs {
+            let sub = dir.path(name);
+            std::fs::create_dir(&sub).map_err(|e| Error::io(&sub, e))?;
+            write_run_contents(&sub, trained, data, None)?;
+        }
+        dir.commit()
+    }
 }

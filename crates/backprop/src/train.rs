@@ -1,5 +1,5 @@
 //! What training reports: [`Progress`] each iteration, a [`History`] at the
-//! end (and [`GdConfig`], its settings, from [`crate::config`]): plain data,
+//! end (and [`crate::GdConfig`], its settings): plain data,
 //! imported by the engine ([`crate::engine`]) and importing nothing of it.
 //!
 //! The library never prints: each iteration is reported to an observer
@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-pub use crate::config::GdConfig;
+pub(crate) use crate::config::GdConfig;
 
 /// What training did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

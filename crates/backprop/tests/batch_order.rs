@@ -4,7 +4,7 @@
 //! general loop.
 
 use backprop::engine::{fit_with, Extras, Path, TrainState, Trainer};
-use backprop::train::GdConfig;
+use backprop::GdConfig;
 use backprop::{Activation, Init, Network, NumpyRng};
 use ndarray::{s, Array2, ShapeBuilder};
 

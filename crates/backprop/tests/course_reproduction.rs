@@ -5,10 +5,9 @@ mod common;
 
 use backprop::data::{self, planar, Dataset, LoadOptions};
 use backprop::engine::fit;
-use backprop::job::{train_on, ModelSpec, Precision};
+use backprop::job::train_on;
 use backprop::metrics::accuracy;
-use backprop::train::GdConfig;
-use backprop::{Activation, Init, Network, NumpyRng, Threads};
+use backprop::{Activation, GdConfig, Init, ModelSpec, Network, NumpyRng, Precision, Threads};
 
 fn load_cat() -> Option<(Dataset, Dataset)> {
     let dir = common::cat_dir()?;

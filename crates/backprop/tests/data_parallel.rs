@@ -6,21 +6,18 @@ mod common;
 
 use backprop::collective::{Collective, Threads};
 use backprop::data::{self, spiral::spiral, LoadOptions};
-use backprop::job::{
-    train_on_with, JobData, ModelSpec, Precision, RunContext, Trained, TrainedNetwork,
-};
+use backprop::job::{train_on_with, JobData, RunContext, Trained};
 use backprop::optim::{AdamConfig, OptimizerConfig};
-use backprop::train::GdConfig;
-use backprop::{Activation, Init};
+use backprop::{Activation, AnyNetwork, GdConfig, Init, ModelSpec, Precision};
 
 fn weights(t: &Trained) -> Vec<f64> {
     match &t.network {
-        TrainedNetwork::F64(n) => n
+        AnyNetwork::F64(n) => n
             .layers()
             .iter()
             .flat_map(|l| l.w.iter().chain(l.b.iter()).copied())
             .collect(),
-        TrainedNetwork::F32(_) => unreachable!("f64 runs"),
+        AnyNetwork::F32(_) => unreachable!("f64 runs"),
     }
 }
 

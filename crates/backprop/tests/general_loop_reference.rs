@@ -5,7 +5,7 @@
 
 use backprop::engine::{Extras, Plan, TrainState, Trainer};
 use backprop::optim::{AdamConfig, OptimizerConfig};
-use backprop::train::GdConfig;
+use backprop::GdConfig;
 use backprop::{Activation, Network};
 use ndarray::{array, Array2};
 

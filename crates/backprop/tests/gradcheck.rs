@@ -108,7 +108,7 @@ fn with_a_softmax_output() {
             f64::from(u8::from(k == (j * 7 + 3) % 3))
         });
         let mut net = Network::<f64>::new(&[4, 5, 3], g, Init::Xavier, &mut rng).unwrap();
-        assert!(net.is_softmax());
+        assert_eq!(net.output(), backprop::Output::Softmax);
         let r = check(&mut net, x.view(), y.view(), EPSILON).unwrap();
         assert!(r.overall < THRESHOLD, "{g:?} softmax: {:e}", r.overall);
         let r =

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use backprop::data::planar;
 use backprop::engine::{fit_with, Path};
-use backprop::train::GdConfig;
+use backprop::GdConfig;
 use backprop::{Activation, Float, Gaussian, Init, Network, NumpyRng, Threads};
 use ndarray::Array2;
 

@@ -16,7 +16,7 @@ use backprop::engine::{
     TrainingData,
 };
 use backprop::optim::{AdamConfig, OptimizerConfig};
-use backprop::train::GdConfig;
+use backprop::GdConfig;
 use backprop::{Activation, Float, Gaussian, Init, Network, NumpyRng};
 use ndarray::{Array2, ShapeBuilder};
 

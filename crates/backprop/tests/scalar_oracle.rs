@@ -2,7 +2,7 @@
 
 use backprop::engine::fit;
 use backprop::scalar;
-use backprop::train::GdConfig;
+use backprop::GdConfig;
 use backprop::{Activation, Gaussian, Network, NumpyRng};
 use ndarray::Array2;
 

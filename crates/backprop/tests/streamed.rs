@@ -4,7 +4,7 @@
 
 use backprop::engine::{fit_with, Path};
 use backprop::scalar;
-use backprop::train::GdConfig;
+use backprop::GdConfig;
 use backprop::{Activation, Gaussian, Network, NumpyRng, Threads};
 use ndarray::Array2;
 

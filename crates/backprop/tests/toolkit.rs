@@ -2,10 +2,9 @@
 //! [2, 100, 3] ReLU/softmax net learns it; a linear softmax model cannot.
 
 use backprop::data::spiral::spiral;
-use backprop::job::{train_on, JobData, ModelSpec, Precision};
+use backprop::job::{train_on, JobData};
 use backprop::optim::{AdamConfig, OptimizerConfig};
-use backprop::train::GdConfig;
-use backprop::{Activation, Init};
+use backprop::{Activation, GdConfig, Init, ModelSpec, Precision};
 
 fn spec(hidden: Vec<usize>, gd: GdConfig) -> ModelSpec {
     ModelSpec {

@@ -1,7 +1,7 @@
 //! The training loop's bookkeeping: recorded iterations and the test-set cost.
 
 use backprop::engine::{fit, fit_with_test};
-use backprop::train::GdConfig;
+use backprop::GdConfig;
 use backprop::{Activation, Gaussian, Init, Network, NumpyRng};
 use ndarray::Array2;
 

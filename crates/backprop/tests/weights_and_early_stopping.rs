@@ -7,7 +7,7 @@
 use backprop::data::spiral::spiral;
 use backprop::engine::{self, Extras, Trainer};
 use backprop::optim::{AdamConfig, OptimizerConfig};
-use backprop::train::GdConfig;
+use backprop::GdConfig;
 use backprop::{Activation, Gaussian, Init, Network, NumpyRng};
 use ndarray::{Array1, Array2};
 

@@ -4,9 +4,8 @@
 use std::process::ExitCode;
 
 use backprop::data::planar;
-use backprop::job::{claim_out, train_on, write_runs, ModelSpec, Precision, Trained};
-use backprop::train::GdConfig;
-use backprop::{Activation, Init};
+use backprop::job::{train_on, OutFolder, Trained};
+use backprop::{Activation, GdConfig, Init, ModelSpec, Precision};
 
 use crate::flags::DemoArgs;
 use crate::output::accuracy_line;
@@ -44,8 +43,8 @@ pub fn demo_models(precision: Precision) -> [(&'static str, &'static str, ModelS
 
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // Held until the folder is written: a second run to the same --out is refused meanwhile.
-    let _lock = match &args.out {
-        Some(out) => Some(claim_out(out, args.force, &[])?),
+    let folder = match &args.out {
+        Some(out) => Some(OutFolder::claim(out, args.force)?),
         None => None,
     };
     let flower = planar::flower();
@@ -66,8 +65,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         );
         runs.push((name, trained));
     }
-    if let Some(out) = &args.out {
-        let written = write_runs(out, args.force, "flower.csv", &flower, &runs)?;
+    if let Some(folder) = folder {
+        let written = folder.write_runs("flower.csv", &flower, &runs)?;
         println!(
             "models, metrics, learning curves, decision boundaries and flower.csv in {}",
             written.display()

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use backprop::metrics::MulticlassScores;
 use backprop::predict::{Model, Scores};
 
 use crate::flags::{EvaluateArgs, Format};
@@ -21,24 +22,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let classes = &model.info.classes;
-    let (accuracy, precision, recall, f1, log_loss, matrix) = match &scores {
-        Scores::Binary(s) => {
-            let cm = s
-                .confusion_matrix
-                .iter()
-                .map(|r| r.to_vec())
-                .collect::<Vec<_>>();
-            (s.accuracy, s.precision, s.recall, s.f1, s.log_loss, cm)
-        }
-        Scores::Multiclass(s) => (
-            s.accuracy,
-            s.precision,
-            s.recall,
-            s.f1,
-            s.log_loss,
-            s.confusion_matrix.clone(),
-        ),
-    };
+    let (numbers, matrix) = headline(&scores);
     let m: usize = matrix.iter().flatten().sum();
     match &scores {
         Scores::Binary(_) => println!(
@@ -52,44 +36,73 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
             classes.len()
         ),
     }
+    let [accuracy, precision, recall, f1, log_loss] = numbers;
     println!("accuracy   {accuracy:.4}");
     println!("precision  {precision:.4}");
     println!("recall     {recall:.4}");
     println!("f1         {f1:.4}");
     println!("log loss   {log_loss:.4}");
     if let Scores::Multiclass(s) = &scores {
-        let w = classes
-            .iter()
-            .map(|c| c.chars().count())
-            .max()
-            .unwrap_or(5)
-            .max(5);
-        println!("  {:<w$}  precision  recall     f1  support", "class");
-        for c in &s.per_class {
-            println!(
-                "  {:<w$}  {:>9.4}  {:>6.4}  {:>5.4}  {:>7}",
-                c.class, c.precision, c.recall, c.f1, c.support
-            );
-        }
+        print_per_class(classes, s);
     }
-    let w = classes
-        .iter()
-        .map(|c| c.chars().count())
-        .max()
-        .unwrap_or(6)
-        .max(6);
+    print_confusion_matrix(classes, &matrix);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// (accuracy, precision, recall, F1, log loss) and the confusion matrix, whatever the output.
+fn headline(scores: &Scores) -> ([f64; 5], Vec<Vec<usize>>) {
+    match scores {
+        Scores::Binary(s) => {
+            let cm = s
+                .confusion_matrix
+                .iter()
+                .map(|r| r.to_vec())
+                .collect::<Vec<_>>();
+            ([s.accuracy, s.precision, s.recall, s.f1, s.log_loss], cm)
+        }
+        Scores::Multiclass(s) => (
+            [s.accuracy, s.precision, s.recall, s.f1, s.log_loss],
+            s.confusion_matrix.clone(),
+        ),
+    }
+}
+
+/// Precision, recall, F1 and support of each class.
+fn print_per_class(classes: &[String], s: &MulticlassScores) {
+    let w = column_width(classes, 5);
+    println!("  {:<w$}  precision  recall     f1  support", "class");
+    for c in &s.per_class {
+        println!(
+            "  {:<w$}  {:>9.4}  {:>6.4}  {:>5.4}  {:>7}",
+            c.class, c.precision, c.recall, c.f1, c.support
+        );
+    }
+}
+
+/// The confusion matrix, rows the true class, columns the predicted.
+fn print_confusion_matrix(classes: &[String], matrix: &[Vec<usize>]) {
+    let w = column_width(classes, 6);
     println!("confusion matrix (rows: true class, columns: predicted)");
     print!("  {:<w$}", "");
     for c in classes {
         print!("  {c:>w$}");
     }
     println!();
-    for (c, row) in classes.iter().zip(&matrix) {
+    for (c, row) in classes.iter().zip(matrix) {
         print!("  {c:<w$}");
         for v in row {
             print!("  {v:>w$}");
         }
         println!();
     }
-    Ok(ExitCode::SUCCESS)
+}
+
+/// The width of a column of class names: the longest name's, at least `least`.
+fn column_width(classes: &[String], least: usize) -> usize {
+    classes
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(least)
+        .max(least)
 }

@@ -5,47 +5,26 @@
 use std::process::ExitCode;
 
 use backprop::gradcheck::{
-    check_with_l2, generic_network, random_problem, random_targets, EPSILON, EXAMPLES, THRESHOLD,
+    check_with_l2, generic_network, random_problem, random_targets, GradCheckReport, EPSILON,
+    EXAMPLES, THRESHOLD,
 };
-use backprop::NumpyRng;
+use backprop::{NumpyRng, Output};
 
 use crate::flags::{GradcheckArgs, GRADCHECK_ACTIVATION};
 
 pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
-    if args.features == 0 {
-        anyhow::bail!("--features must be at least 1");
-    }
-    if args.classes < 2 {
-        anyhow::bail!("--classes must be at least 2, got {}", args.classes);
-    }
-    if !(args.l2.is_finite() && args.l2 >= 0.0) {
-        anyhow::bail!("--l2 must be a number ≥ 0, got {}", args.l2);
-    }
+    check_args(&args)?;
     let hidden = &args.hidden.0;
-    crate::flags::activation_applies(args.activation, hidden).map_err(anyhow::Error::msg)?;
     let activation = args.activation.unwrap_or(GRADCHECK_ACTIVATION);
-    if let Some(p) = args.keep_prob.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
-        anyhow::bail!("--keep-prob {p} is not in (0, 1]");
-    }
-    if !args.keep_prob.is_empty() && hidden.is_empty() {
-        anyhow::bail!("--keep-prob needs hidden layers (dropout acts on them)");
-    }
-    if args.keep_prob.len() > 1 && args.keep_prob.len() != hidden.len() {
-        anyhow::bail!(
-            "--keep-prob gives {} values for {} hidden layers; give one, or one per layer",
-            args.keep_prob.len(),
-            hidden.len()
-        );
-    }
+    let output = Output::for_units(Output::units_for_classes(args.classes));
     let mut sizes = vec![args.features];
     sizes.extend(hidden);
-    sizes.push(if args.classes > 2 { args.classes } else { 1 });
+    sizes.push(Output::units_for_classes(args.classes));
     backprop::data::budget::check_network(&sizes, EXAMPLES, 8)?;
     let (x, y) = random_problem(args.features, EXAMPLES, args.seed);
-    let y = if args.classes > 2 {
-        random_targets(args.classes, EXAMPLES, args.seed)
-    } else {
-        y
+    let y = match output {
+        Output::Softmax => random_targets(args.classes, EXAMPLES, args.seed),
+        Output::Sigmoid => y,
     };
     let mut net = generic_network(&sizes, activation, args.seed)?;
     if !args.keep_prob.is_empty() {
@@ -57,10 +36,9 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
         net.draw_dropout(&keep, EXAMPLES, &mut NumpyRng::new(args.seed));
     }
     let report = check_with_l2(&mut net, x.view(), y.view(), EPSILON, args.l2)?;
-    let output = if args.classes > 2 {
-        format!("softmax of {}", args.classes)
-    } else {
-        "sigmoid".to_string()
+    let output = match output {
+        Output::Softmax => format!("softmax of {}", args.classes),
+        Output::Sigmoid => "sigmoid".to_string(),
     };
     let mut extras = String::new();
     if args.l2 > 0.0 {
@@ -77,6 +55,40 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
         sizes,
         activation.name()
     );
+    print_report(&report)
+}
+
+/// Refuses settings the check cannot run with.
+fn check_args(args: &GradcheckArgs) -> anyhow::Result<()> {
+    if args.features == 0 {
+        anyhow::bail!("--features must be at least 1");
+    }
+    if args.classes < 2 {
+        anyhow::bail!("--classes must be at least 2, got {}", args.classes);
+    }
+    if !(args.l2.is_finite() && args.l2 >= 0.0) {
+        anyhow::bail!("--l2 must be a number ≥ 0, got {}", args.l2);
+    }
+    let hidden = &args.hidden.0;
+    crate::flags::activation_applies(args.activation, hidden).map_err(anyhow::Error::msg)?;
+    if let Some(p) = args.keep_prob.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
+        anyhow::bail!("--keep-prob {p} is not in (0, 1]");
+    }
+    if !args.keep_prob.is_empty() && hidden.is_empty() {
+        anyhow::bail!("--keep-prob needs hidden layers (dropout acts on them)");
+    }
+    if args.keep_prob.len() > 1 && args.keep_prob.len() != hidden.len() {
+        anyhow::bail!(
+            "--keep-prob gives {} values for {} hidden layers; give one, or one per layer",
+            args.keep_prob.len(),
+            hidden.len()
+        );
+    }
+    Ok(())
+}
+
+/// Each tensor's relative difference, the overall one, and the verdict (exit 1 when it fails).
+fn print_report(report: &GradCheckReport) -> anyhow::Result<ExitCode> {
     for t in &report.tensors {
         println!(
             "  d{:<4} {:>5} parameters  relative difference {:.3e}",

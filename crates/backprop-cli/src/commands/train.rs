@@ -4,115 +4,100 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use backprop::data::LoadOptions;
+use backprop::collective::Collective;
+use backprop::data::{Dataset, LoadOptions};
 use backprop::explain::equations;
-use backprop::job::{resume_train, run_train, Hooks, TrainConfig};
+use backprop::job::{resume_train, run_train, Hooks, OutFolder, Trained};
 use backprop::metrics::one_class_warning;
+use backprop::{Metrics, ModelSpec, TrainConfig};
 
 use crate::flags::{ModelFlags, TrainArgs};
 use crate::output::{accuracy_line, early_stop_line, timestamp, LoadBar, TrainingProgress};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
-    // The library's defaults for this data: the course's network, or the table defaults for a CSV.
-    let base = args.train.as_deref().map_or_else(
-        backprop::ModelSpec::default,
-        backprop::ModelSpec::default_for,
-    );
-    args.model
-        .check_applies(&base)
-        .map_err(|e| anyhow::anyhow!(e))?;
-    let spec = args.model.spec(&base);
+    let spec = model_spec(&args)?;
     // The default run folder, claimed (locked) now so that two runs started in
     // the same second get two folders (train-…, train-…-2).
     let default_out = match (&args.out, &args.resume) {
-        (None, None) => Some(backprop::job::claim_fresh(
+        (None, None) => Some(OutFolder::fresh(
             &PathBuf::from("runs").join(format!("train-{}", timestamp())),
         )?),
         _ => None,
     };
-    let config = TrainConfig {
-        train: args.train.clone().unwrap_or_default(),
-        test: args.test,
-        load: LoadOptions {
-            x_key: args.x_key,
-            y_key: args.y_key,
-            label_column: args.label_column,
-            image_size: args.image_size,
-            grayscale: args.grayscale.then_some(true),
-            positive: args.positive,
-            skip_bad: args.skip_bad,
-            index_column: args.index_column,
-            features: args.features,
-            drop: args.drop,
-            missing: args.missing,
-            standardize: args.no_standardize.then_some(false),
-        },
-        model: spec.clone(),
-        out: match (&args.out, &default_out) {
-            (Some(out), _) => out.clone(),
-            (None, Some((out, _))) => out.clone(),
-            (None, None) => PathBuf::new(),
-        },
-        force: args.force,
-        standardize: args.standardize,
-        validation: args.validation,
-        checkpoint_every: args.checkpoint_every,
-    };
+    let config = train_config(&args, &spec, default_out.as_ref());
     // Under mpirun (a build with --features mpi) every rank trains; rank 0 alone prints and writes.
     #[cfg(feature = "mpi")]
     let ranks = crate::mpi_ranks::MpiRanks::init();
     #[cfg(feature = "mpi")]
-    let collective: Option<&dyn backprop::collective::Collective> = ranks
-        .as_ref()
-        .map(|r| r as &dyn backprop::collective::Collective);
+    let collective: Option<&dyn Collective> = ranks.as_ref().map(|r| r as &dyn Collective);
     #[cfg(not(feature = "mpi"))]
-    let collective: Option<&dyn backprop::collective::Collective> = None;
+    let collective: Option<&dyn Collective> = None;
     let rank0 = collective.is_none_or(|c| c.rank() == 0);
     let chatty = rank0 && !(args.output.quiet || args.output.json);
     let terminal = std::io::stderr().is_terminal();
     let load_bar = LoadBar::new(chatty && terminal);
     let mut progress = TrainingProgress::new(chatty, terminal);
-    let explain = args.explain;
-    // --explain shows the model that trains: with --resume, the checkpoint's own.
-    let explained = match (&args.resume, args.explain) {
-        (Some(dir), true) => {
-            let info = backprop::engine::checkpoint::read_info(dir)?;
-            serde_json::from_value::<backprop::ModelSpec>(info.config["model"].clone())?
-        }
-        _ => spec.clone(),
+    let explained = explained(&args, &spec)?;
+    let mut seen = Seen {
+        classes: Vec::new(),
+        standardised: false,
+        notes: rank0,
+        explain: explained.as_ref(),
+        load_bar: &load_bar,
     };
-    let mut seen = (Vec::new(), false); // the classes, whether the features were standardised
-    let mut loaded = |train: &backprop::data::Dataset, test: Option<&backprop::data::Dataset>| {
-        load_bar.finish();
-        seen = (
-            train.classes.clone(),
-            train.preprocessing.standardization.is_some(),
-        );
-        if rank0 {
-            for note in train.notes.iter().chain(test.iter().flat_map(|t| &t.notes)) {
-                eprintln!("note: {}", crate::names::render(note));
-            }
-        }
-        if explain && !args.output.json {
-            print!(
-                "{}",
-                equations(
-                    &explained,
-                    train.features(),
-                    train.examples(),
-                    train.classes.len()
-                )
-            );
-        }
-    };
-    // Ctrl-C or SIGTERM (main.rs sets the library's stop flag): finish the update
-    // in progress, write a checkpoint, exit cleanly.
-    let stop = backprop::stop::flag();
+    let trained = train(&args, &config, collective, &mut seen, &mut progress)?;
+    if !rank0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let counts = &trained.metrics.predicted_counts;
+    if let Some(w) = one_class_warning(counts, &seen.classes, seen.standardised) {
+        eprintln!("warning: {}", crate::names::render(&w));
+    }
+    // The run folder: where the (resumed) run says it wrote, else `--out`'s.
+    let out = trained
+        .metrics
+        .config
+        .get("out")
+        .and_then(|o| o.as_str())
+        .map(PathBuf::from)
+        .unwrap_or(config.out);
+    if args.output.json {
+        println!("{}", json_summary(&trained, &out));
+    } else {
+        print_summary(&trained, &out);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The model the flags ask for, over the library's defaults for this data:
+/// the course's network, or the table defaults for a CSV.
+fn model_spec(args: &TrainArgs) -> anyhow::Result<ModelSpec> {
+    let base = args
+        .train
+        .as_deref()
+        .map_or_else(ModelSpec::default, ModelSpec::default_for);
+    args.model
+        .check_applies(&base)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(args.model.spec(&base))
+}
+
+/// Runs the job (or resumes the run of `--resume`), reporting to `seen` and
+/// `progress`; Ctrl-C or SIGTERM (main.rs sets the library's stop flag)
+/// finishes the update in progress, writes a checkpoint and ends it cleanly.
+fn train(
+    args: &TrainArgs,
+    config: &TrainConfig,
+    collective: Option<&dyn Collective>,
+    seen: &mut Seen<'_>,
+    progress: &mut TrainingProgress,
+) -> anyhow::Result<Trained> {
+    let load_bar = seen.load_bar;
     let hooks = Hooks {
         load_progress: &|done, total| load_bar.tick(done, total),
-        loaded: &mut loaded,
+        loaded: &mut |train, test| seen.loaded(train, test),
         iteration: &mut |p| progress.update(p),
-        stop: Some(stop),
+        stop: Some(backprop::stop::flag()),
         collective,
     };
     let result = match &args.resume {
@@ -120,49 +105,132 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             let total = resume_total(dir, &args.model)?;
             resume_train(dir, total, args.out.as_deref(), args.force, hooks)
         }
-        None => run_train(&config, hooks),
+        None => run_train(config, hooks),
     };
     progress.finish();
-    let trained = result?;
-    if !rank0 {
-        return Ok(ExitCode::SUCCESS);
+    Ok(result?)
+}
+
+/// The model `--explain` shows: the one that trains, with `--resume` the
+/// checkpoint's own; none without `--explain` or with `--json`.
+fn explained(args: &TrainArgs, spec: &ModelSpec) -> anyhow::Result<Option<ModelSpec>> {
+    let spec = match (&args.resume, args.explain) {
+        (Some(dir), true) => {
+            let info = backprop::engine::checkpoint::read_info(dir)?;
+            Some(serde_json::from_value::<ModelSpec>(
+                info.config["model"].clone(),
+            )?)
+        }
+        (None, true) => Some(spec.clone()),
+        (_, false) => None,
+    };
+    Ok(spec.filter(|_| !args.output.json))
+}
+
+/// What the run learns of its training data as it is loaded (its classes,
+/// whether its features were standardised), printing its notes and
+/// `--explain`'s equations.
+struct Seen<'a> {
+    classes: Vec<String>,
+    standardised: bool,
+    /// Whether to print the data's notes (rank 0 alone).
+    notes: bool,
+    explain: Option<&'a ModelSpec>,
+    load_bar: &'a LoadBar,
+}
+
+impl Seen<'_> {
+    fn loaded(&mut self, train: &Dataset, test: Option<&Dataset>) {
+        self.load_bar.finish();
+        self.classes = train.classes.clone();
+        self.standardised = train.preprocessing.standardization.is_some();
+        if self.notes {
+            for note in train.notes.iter().chain(test.iter().flat_map(|t| &t.notes)) {
+                eprintln!("note: {}", crate::names::render(note));
+            }
+        }
+        if let Some(spec) = self.explain {
+            print!(
+                "{}",
+                equations(
+                    spec,
+                    train.features(),
+                    train.examples(),
+                    train.classes.len()
+                )
+            );
+        }
     }
-    let out = trained
-        .metrics
-        .config
-        .get("out")
-        .and_then(|o| o.as_str())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| config.out.clone());
-    let m = &trained.metrics;
-    // The validation accuracy of the weights kept: the best epoch's after early stopping, else the last.
+}
+
+/// The job the flags describe, writing into `--out` or the `default_out` claimed.
+fn train_config(
+    args: &TrainArgs,
+    spec: &ModelSpec,
+    default_out: Option<&OutFolder>,
+) -> TrainConfig {
+    let out = match (&args.out, default_out) {
+        (Some(out), _) => out.clone(),
+        (None, Some(folder)) => folder.path().to_path_buf(),
+        (None, None) => PathBuf::new(),
+    };
+    TrainConfig {
+        train: args.train.clone().unwrap_or_default(),
+        test: args.test.clone(),
+        load: LoadOptions {
+            x_key: args.x_key.clone(),
+            y_key: args.y_key.clone(),
+            label_column: args.label_column.clone(),
+            image_size: args.image_size,
+            grayscale: args.grayscale.then_some(true),
+            positive: args.positive.clone(),
+            skip_bad: args.skip_bad,
+            index_column: args.index_column.clone(),
+            features: args.features.clone(),
+            drop: args.drop.clone(),
+            missing: args.missing,
+            standardize: args.no_standardize.then_some(false),
+        },
+        model: spec.clone(),
+        out,
+        force: args.force,
+        standardize: args.standardize,
+        validation: args.validation,
+        checkpoint_every: args.checkpoint_every,
+    }
+}
+
+/// The validation accuracy of the weights kept: the best epoch's after early stopping, else the last.
+fn kept_validation_accuracy(m: &Metrics) -> Option<f64> {
     let kept = m.best_at.filter(|_| m.stopped_early);
-    let validation_accuracy = kept
-        .and_then(|b| m.validation_accuracies.iter().find(|(i, _)| *i == b))
+    kept.and_then(|b| m.validation_accuracies.iter().find(|(i, _)| *i == b))
         .or(m.validation_accuracies.last())
-        .map(|(_, a)| *a);
-    if let Some(w) = one_class_warning(&m.predicted_counts, &seen.0, seen.1) {
-        eprintln!("warning: {}", crate::names::render(&w));
-    }
-    if args.output.json {
-        let summary = serde_json::json!({
-            "final_cost": m.final_cost,
-            "train_accuracy": m.train_accuracy,
-            "test_accuracy": m.test_accuracy,
-            "train_examples": m.train_examples,
-            "test_examples": m.test_examples,
-            "iterations": m.iterations,
-            "per_epoch": m.per_epoch,
-            "validation_accuracy": validation_accuracy,
-            "stopped_early": m.stopped_early,
-            "best_at": m.best_at,
-            "train_seconds": m.train_seconds,
-            "skipped_files": trained.skipped.len(),
-            "out": out,
-        });
-        println!("{summary}");
-        return Ok(ExitCode::SUCCESS);
-    }
+        .map(|(_, a)| *a)
+}
+
+/// `--json`'s one line.
+fn json_summary(trained: &Trained, out: &Path) -> serde_json::Value {
+    let m = &trained.metrics;
+    serde_json::json!({
+        "final_cost": m.final_cost,
+        "train_accuracy": m.train_accuracy,
+        "test_accuracy": m.test_accuracy,
+        "train_examples": m.train_examples,
+        "test_examples": m.test_examples,
+        "iterations": m.iterations,
+        "per_epoch": m.per_epoch,
+        "validation_accuracy": kept_validation_accuracy(m),
+        "stopped_early": m.stopped_early,
+        "best_at": m.best_at,
+        "train_seconds": m.train_seconds,
+        "skipped_files": trained.skipped.len(),
+        "out": out,
+    })
+}
+
+/// The summary for reading: skipped files, the accuracies, early stopping, where the files are.
+fn print_summary(trained: &Trained, out: &Path) {
+    let m = &trained.metrics;
     if !trained.skipped.is_empty() {
         println!(
             "skipped {} unreadable files (--skip-bad), e.g. {}",
@@ -174,7 +242,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         "train accuracy: {}",
         accuracy_line(m.train_accuracy, m.train_examples)
     );
-    if let (Some(acc), Some(n)) = (validation_accuracy, m.validation_examples) {
+    if let (Some(acc), Some(n)) = (kept_validation_accuracy(m), m.validation_examples) {
         println!("validation accuracy: {}", accuracy_line(acc, n));
     }
     if let (Some(acc), Some(n)) = (m.test_accuracy, m.test_examples) {
@@ -190,7 +258,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         m.train_seconds,
         out.display()
     );
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The new total a `--resume` asks for, in the unit the run in `dir` counts:

@@ -109,7 +109,7 @@ pub fn layers(net: &Network<f64>, data: &RunData) -> Vec<LayerView> {
     let last = net.layers().len() - 1;
     let mut out = Vec::new();
     for (l, layer) in net.layers().iter().enumerate() {
-        let mut scratch = Dense::new(layer.w.clone(), layer.b.clone(), layer.activation);
+        let mut scratch = Dense::new(layer.w.clone(), layer.b.clone(), layer.kind);
         scratch.forward(a_prev.view(), threads);
         let a = if l == last {
             // The output's own probability: σ(z), or the softmax over the column.

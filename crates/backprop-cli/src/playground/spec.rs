@@ -102,7 +102,7 @@ impl Model {
     /// Sets each hidden layer's activation (the output layer keeps its own).
     pub fn set_activations(&self, net: &mut Network<f64>) {
         for (layer, g) in net.layers_mut().iter_mut().zip(&self.activations) {
-            layer.activation = *g;
+            layer.kind = backprop::LayerKind::Hidden(*g);
         }
     }
 }

@@ -22,19 +22,62 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         .map_err(|e| bad(format!("cannot list the datasets ({e})")))?;
     let x_key = pick(&names, options.x_key.as_deref(), "_x", Setting::XKey).map_err(&bad)?;
     let y_key = pick(&names, options.y_key.as_deref(), "_y", Setting::YKey).map_err(&bad)?;
+    let x = read_features(&file, path, &x_key)?;
+    let y = read_labels(&file, path, &y_key, &x_key, x.m)?;
+    let numbered = class_labels(path, y.view())?;
+    let classes = class_names(&file, &names, path)
+        .filter(|c| c.len() == numbered.len())
+        .unwrap_or(numbered);
+    Ok(Dataset {
+        source: path.to_path_buf(),
+        x: examples_to_columns(x.m, x.n_x, x.values),
+        y,
+        classes,
+        preprocessing: Preprocessing {
+            input: "hdf5".into(),
+            scale: x.scale,
+            example_shape: x.shape[1..].to_vec(),
+            feature_names: None,
+            ..Preprocessing::default()
+        },
+        skipped: Vec::new(),
+        notes: Vec::new(),
+    })
+}
 
-    let xs = file
-        .dataset(&x_key)
-        .map_err(|e| bad(format!("{x_key}: {e}")))?;
-    let dims: Vec<u64> = xs
+/// The dataset `key` and its shape, checked against the memory budget and
+/// for chunks a writer could have made.
+fn dataset(file: &File, path: &Path, key: &str) -> Result<(hdf5_pure::Dataset, Vec<u64>), Error> {
+    let bad = |message: String| Error::format(path, message);
+    let ds = file.dataset(key).map_err(|e| bad(format!("{key}: {e}")))?;
+    let dims: Vec<u64> = ds
         .shape()
-        .map_err(|e| bad(format!("{x_key}: {e}")))?
+        .map_err(|e| bad(format!("{key}: {e}")))?
         .into_iter()
         .collect();
     // hdf5-pure reads the values as f64 (or u8, then f64): 16 bytes each at the peak.
-    let what = format!("{}: dataset '{x_key}' of shape {dims:?}", path.display());
+    let what = format!("{}: dataset '{key}' of shape {dims:?}", path.display());
     super::budget::check_array(&what, &dims, 16)?;
-    check_chunks(path, &x_key, &xs, &dims)?;
+    check_chunks(path, key, &ds, &dims)?;
+    Ok((ds, dims))
+}
+
+/// The examples of `*_x`, one per row of the file, flattened.
+struct Features {
+    values: Vec<f64>,
+    /// The dataset's shape: (m, the shape of one example).
+    shape: Vec<usize>,
+    m: usize,
+    n_x: usize,
+    /// 1/255 for uint8 pictures, else 1.
+    scale: f64,
+}
+
+/// Reads the features `x_key`: uint8 values divided by 255, other numbers as
+/// they are, every value finite.
+fn read_features(file: &File, path: &Path, x_key: &str) -> Result<Features, Error> {
+    let bad = |message: String| Error::format(path, message);
+    let (xs, dims) = dataset(file, path, x_key)?;
     crate::stop::check(&format!("reading {}", path.display()))?;
     let shape: Vec<usize> = dims.iter().map(|&d| d as usize).collect();
     let m = *shape
@@ -77,18 +120,25 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
             m * n_x
         )));
     }
+    Ok(Features {
+        values,
+        shape,
+        m,
+        n_x,
+        scale,
+    })
+}
 
-    let ys = file
-        .dataset(&y_key)
-        .map_err(|e| bad(format!("{y_key}: {e}")))?;
-    let y_dims: Vec<u64> = ys
-        .shape()
-        .map_err(|e| bad(format!("{y_key}: {e}")))?
-        .into_iter()
-        .collect();
-    let what = format!("{}: dataset '{y_key}' of shape {y_dims:?}", path.display());
-    super::budget::check_array(&what, &y_dims, 16)?;
-    check_chunks(path, &y_key, &ys, &y_dims)?;
+/// Reads the labels `y_key`, one for each of the `m` examples of `x_key`, as a 1 × m row.
+fn read_labels(
+    file: &File,
+    path: &Path,
+    y_key: &str,
+    x_key: &str,
+    m: usize,
+) -> Result<Array2<f64>, Error> {
+    let bad = |message: String| Error::format(path, message);
+    let (ys, _) = dataset(file, path, y_key)?;
     let labels = ys.read_f64().map_err(|e| bad(format!("{y_key}: {e}")))?;
     if labels.len() != m {
         return Err(bad(format!(
@@ -96,9 +146,12 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
             labels.len()
         )));
     }
-    let y = Array2::from_shape_vec((1, m), labels).expect("length checked");
-    let numbered = class_labels(path, y.view())?;
-    let classes = names
+    Ok(Array2::from_shape_vec((1, m), labels).expect("length checked"))
+}
+
+/// The class names of `list_classes`, when the file has a readable one.
+fn class_names(file: &File, names: &[String], path: &Path) -> Option<Vec<String>> {
+    names
         .iter()
         .find(|n| n.as_str() == "list_classes")
         .and_then(|n| file.dataset(n).ok())
@@ -111,24 +164,6 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
                 && check_chunks(path, "list_classes", d, &dims).is_ok()
         })
         .and_then(|d| d.read_string().ok())
-        .filter(|c| c.len() == numbered.len())
-        .unwrap_or(numbered);
-
-    Ok(Dataset {
-        source: path.to_path_buf(),
-        x: examples_to_columns(m, n_x, values),
-        y,
-        classes,
-        preprocessing: Preprocessing {
-            input: "hdf5".into(),
-            scale,
-            example_shape: shape[1..].to_vec(),
-            feature_names: None,
-            ..Preprocessing::default()
-        },
-        skipped: Vec::new(),
-        notes: Vec::new(),
-    })
 }
 
 /// Refuses a chunked dataset whose chunks cannot be what a writer made: the

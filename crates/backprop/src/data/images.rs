@@ -82,32 +82,7 @@ pub(super) fn load(
     } else {
         labelled_by_folder(dir)?
     };
-    if classes.len() > 2 && options.positive.is_some() {
-        return Err(Error::format(
-            dir,
-            format!(
-                "has {} classes; {POSITIVE} chooses between two",
-                classes.len()
-            ),
-        ));
-    }
-    let positive = match &options.positive {
-        Some(p) => classes.iter().position(|c| c == p).ok_or_else(|| {
-            Error::format(
-                dir,
-                format!(
-                    "has no class '{p}' (classes: {}); fix {POSITIVE}",
-                    classes.join(", ")
-                ),
-            )
-        })?,
-        None => 1,
-    };
-    let classes = if classes.len() == 2 {
-        vec![classes[1 - positive].clone(), classes[positive].clone()]
-    } else {
-        classes
-    };
+    let classes = order_classes(dir, classes, options.positive.as_deref())?;
     let headers = survey(&files)?;
     let (size, note) = choose_size(&headers, options.image_size);
     let why = match options.image_size {
@@ -123,24 +98,9 @@ pub(super) fn load(
     if kept.is_empty() {
         return Err(Error::format(dir, "no picture could be read"));
     }
-    // Grey when asked, or (by default) when every picture is grey.
-    let channels = match options.grayscale {
-        Some(true) => 1,
-        Some(false) => 3,
-        None if pictures.iter().all(|p| p.grey) => 1,
-        None => 3,
-    };
+    let (pixels, channels) = scaled_pixels(pictures, options.grayscale, size)?;
     let m = kept.len();
     let n_x = (size as usize).pow(2) * channels as usize;
-    let mut pixels = Vec::with_capacity(m * n_x);
-    for p in pictures {
-        crate::stop::check("converting the pictures")?;
-        pixels.extend(
-            p.into_channels(channels)
-                .into_iter()
-                .map(|v| v as f64 / 255.0),
-        );
-    }
     let labels: Vec<f64> = kept
         .iter()
         .map(|&i| classes.iter().position(|c| *c == names[i]).unwrap_or(0) as f64)
@@ -161,6 +121,68 @@ pub(super) fn load(
         skipped,
         notes: note.into_iter().collect(),
     })
+}
+
+/// The classes in label order: with two, the `positive` one (default: the
+/// second by name) is class 1.
+fn order_classes(
+    dir: &Path,
+    classes: Vec<String>,
+    positive: Option<&str>,
+) -> Result<Vec<String>, Error> {
+    if classes.len() > 2 && positive.is_some() {
+        return Err(Error::format(
+            dir,
+            format!(
+                "has {} classes; {POSITIVE} chooses between two",
+                classes.len()
+            ),
+        ));
+    }
+    let positive = match positive {
+        Some(p) => classes.iter().position(|c| c == p).ok_or_else(|| {
+            Error::format(
+                dir,
+                format!(
+                    "has no class '{p}' (classes: {}); fix {POSITIVE}",
+                    classes.join(", ")
+                ),
+            )
+        })?,
+        None => 1,
+    };
+    Ok(if classes.len() == 2 {
+        vec![classes[1 - positive].clone(), classes[positive].clone()]
+    } else {
+        classes
+    })
+}
+
+/// Every picture's pixels (size × size), row-major, divided by 255, one
+/// after another, and their channels: grey when asked, or (by default) when
+/// every picture is grey.
+fn scaled_pixels(
+    pictures: Vec<Picture>,
+    grayscale: Option<bool>,
+    size: u32,
+) -> Result<(Vec<f64>, u32), Error> {
+    let channels = match grayscale {
+        Some(true) => 1,
+        Some(false) => 3,
+        None if pictures.iter().all(|p| p.grey) => 1,
+        None => 3,
+    };
+    let n_x = (size as usize).pow(2) * channels as usize;
+    let mut pixels = Vec::with_capacity(pictures.len() * n_x);
+    for p in pictures {
+        crate::stop::check("converting the pictures")?;
+        pixels.extend(
+            p.into_channels(channels)
+                .into_iter()
+                .map(|v| v as f64 / 255.0),
+        );
+    }
+    Ok((pixels, channels))
 }
 
 /// The files loading the picture folder `dir` reads: `labels.csv` and the

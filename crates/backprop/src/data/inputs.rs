@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use super::cells::Table;
 use super::csv::read_table;
-use super::images::{images_in, is_image, load_pictures};
+use super::images::{images_in, load_pictures};
 use super::preparation::Preparation;
 use super::standardize::{float_limit, standardize_within, FIT_THE_MODEL};
-use super::{examples_to_columns, npz, LoadOptions, Preprocessing};
+use super::{examples_to_columns, npz, FileKind, LoadOptions, Preprocessing};
 use crate::error::Error;
 
 /// Which input a column of X came from: a file, or a row of a table.
@@ -120,7 +120,8 @@ impl Gathered {
         if !path.exists() {
             return Err(Error::format(path, "no such file or folder"));
         }
-        if path.is_dir() {
+        let kind = FileKind::of(path);
+        if kind == FileKind::Pictures {
             let mut found = images_in(path)?;
             for sub in subfolders(path)? {
                 found.extend(images_in(&sub)?);
@@ -134,15 +135,15 @@ impl Gathered {
             self.pictures.extend(found);
             return Ok(());
         }
-        if is_image(path) {
+        if kind == FileKind::Picture {
             self.pictures.push(path.to_path_buf());
             return Ok(());
         }
         self.files.push((path.to_path_buf(), self.names.len()));
-        if is_csv(path) {
+        if kind == FileKind::Csv {
             return self.add_table(path, pre, n_x);
         }
-        let (rows, width) = read_array(path)?;
+        let (rows, width) = read_array(path, kind)?;
         check_width(path, width, n_x)?;
         if rows.is_empty() {
             return Err(no_rows(path));
@@ -239,29 +240,20 @@ fn check_width(path: &Path, width: usize, n_x: usize) -> Result<(), Error> {
     Ok(())
 }
 
-fn is_csv(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-}
-
-/// Rows of an array file, row-major, and their width (features per row).
-fn read_array(path: &Path) -> Result<(Vec<f64>, usize), Error> {
-    if super::idx::is_idx_images(path) {
-        let d = super::idx::load(path)?;
-        let width = d.features();
-        return Ok((d.x.t().iter().copied().collect(), width));
-    }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("npz" | "npy") => {
+/// Rows of an array file of `kind`, row-major, and their width (features per row).
+fn read_array(path: &Path, kind: FileKind) -> Result<(Vec<f64>, usize), Error> {
+    match kind {
+        FileKind::Idx => {
+            let d = super::idx::load(path)?;
+            let width = d.features();
+            Ok((d.x.t().iter().copied().collect(), width))
+        }
+        FileKind::Numpy => {
             let raw = npz::load_x(path)?;
             let width = raw.example_shape.iter().product();
             Ok((raw.values, width))
         }
-        Some("h5" | "hdf5") => {
+        FileKind::Hdf5 => {
             let d = super::hdf5::load(path, &LoadOptions::default())?;
             let width = d.features();
             Ok((d.x.t().iter().copied().collect(), width))

@@ -19,6 +19,7 @@ pub mod idx;
 #[cfg(feature = "io")]
 pub mod images;
 mod inputs;
+mod kind;
 mod labels;
 #[cfg(feature = "io")]
 mod npy;
@@ -51,6 +52,7 @@ pub use self::cells::{Frame, FrameColumn};
 pub use self::columns::DEFAULT_LABEL_COLUMN;
 pub use self::csv::write_csv;
 pub use self::inputs::{load_inputs, InputName, Inputs};
+pub(crate) use self::kind::FileKind;
 pub use self::preparation::{Preparation, Prepared};
 pub use self::standardize::Standardization;
 pub(crate) use self::standardize::{FIT_THE_MODEL, FIT_THE_TYPE};
@@ -282,26 +284,18 @@ pub fn load_with_progress(
             "no such file; check the path (relative paths start from the current folder)",
         ));
     }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase());
-    let d = if path.is_dir() {
-        images::load(path, options, progress)?
-    } else if idx::is_idx_images(path) {
-        idx::load(path)?
-    } else {
-        match ext.as_deref() {
-            Some("h5" | "hdf5") => {
-                // hdf5-pure reads a dataset in one call that cannot poll.
-                let (file, options) = (path.to_path_buf(), options.clone());
-                let phase = format!("reading {}", path.display());
-                crate::stop::interruptible(&phase, move || hdf5::load(&file, &options), || {})?
-            }
-            Some("csv") => csv::load(path, options)?,
-            Some("npz" | "npy") => npz::load(path)?,
-            _ => return Err(Error::format(path, UNKNOWN_TYPE)),
+    let d = match FileKind::of(path) {
+        FileKind::Pictures => images::load(path, options, progress)?,
+        FileKind::Idx => idx::load(path)?,
+        FileKind::Hdf5 => {
+            // hdf5-pure reads a dataset in one call that cannot poll.
+            let (file, options) = (path.to_path_buf(), options.clone());
+            let phase = format!("reading {}", path.display());
+            crate::stop::interruptible(&phase, move || hdf5::load(&file, &options), || {})?
         }
+        FileKind::Csv => csv::load(path, options)?,
+        FileKind::Numpy => npz::load(path)?,
+        FileKind::Picture | FileKind::Unknown => return Err(Error::format(path, UNKNOWN_TYPE)),
     };
     if d.examples() == 0 || d.features() == 0 {
         return Err(Error::format(
@@ -327,12 +321,10 @@ const UNKNOWN_TYPE: &str = "unknown file type; backprop reads .h5/.hdf5 (the cou
 /// delete none of them.
 pub(crate) fn files_read(path: &Path) -> Vec<PathBuf> {
     #[cfg(feature = "io")]
-    let beside = if path.is_dir() {
-        images::files_read(path)
-    } else if idx::is_idx_images(path) {
-        idx::labels_file(path).into_iter().collect()
-    } else {
-        Vec::new()
+    let beside = match FileKind::of(path) {
+        FileKind::Pictures => images::files_read(path),
+        FileKind::Idx => idx::labels_file(path).into_iter().collect(),
+        _ => Vec::new(),
     };
     // Without `io` no picture folder or IDX file is read.
     #[cfg(not(feature = "io"))]
@@ -377,9 +369,7 @@ pub fn load_like(
     label: Option<&str>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Dataset, Error> {
-    let is_csv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let is_csv = FileKind::of(path) == FileKind::Csv;
     let d = match &pre.table {
         Some(spec) if is_csv && path.is_file() => csv::load_like(path, pre, spec, classes, label)?,
         _ => {

@@ -43,72 +43,22 @@ pub(crate) fn read(
     available: Option<u64>,
 ) -> Result<NpyArray, Error> {
     let bad = |m: String| Error::Config(format!("{what}: {m}"));
-    let mut magic = [0u8; 8];
-    r.read_exact(&mut magic)
-        .map_err(|_| bad("is not a .npy array (too short)".into()))?;
-    if &magic[..6] != b"\x93NUMPY" {
-        return Err(bad("is not a .npy array (no \\x93NUMPY magic)".into()));
-    }
-    let header_len = match magic[6] {
-        1 => {
-            let mut b = [0u8; 2];
-            r.read_exact(&mut b)
-                .map_err(|_| bad("is truncated in its header".into()))?;
-            u16::from_le_bytes(b) as usize
-        }
-        2 | 3 => {
-            let mut b = [0u8; 4];
-            r.read_exact(&mut b)
-                .map_err(|_| bad("is truncated in its header".into()))?;
-            u32::from_le_bytes(b) as usize
-        }
-        v => {
-            return Err(bad(format!(
-                ".npy version {v} is not one backprop reads (1, 2 or 3)"
-            )))
-        }
-    };
-    if header_len > 1 << 20 {
-        return Err(bad(format!(
-            "has a {header_len}-byte header; not a numpy array"
-        )));
-    }
-    let mut header = vec![0u8; header_len];
-    r.read_exact(&mut header)
-        .map_err(|_| bad("is truncated in its header".into()))?;
-    let header = String::from_utf8_lossy(&header);
-    let (kind, size, big_endian) = descr(
-        &dict_value(&header, "descr").ok_or_else(|| bad("has no 'descr' in its header".into()))?,
-    )
-    .map_err(bad)?;
-    let fortran = match dict_value(&header, "fortran_order").as_deref() {
-        Some("True") => true,
-        Some("False") | None => false,
-        Some(v) => return Err(bad(format!("has fortran_order {v}"))),
-    };
-    let shape = shape(&dict_value(&header, "shape").ok_or_else(|| bad("has no 'shape'".into()))?)
-        .map_err(bad)?;
-    let dims: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
-    // numpy (and ndarray) need the product of the non-zero sides to fit in an
-    // isize even when a zero side leaves the array empty: (0, 2^32, 2^32)
-    // holds nothing but cannot be shaped.
-    let sides: Vec<u64> = dims.iter().copied().filter(|&d| d != 0).collect();
-    if budget::checked_product(&sides).is_none_or(|p| p > isize::MAX as u128) {
-        return Err(bad(format!(
-            "has shape {shape:?}, whose sides multiply past 2^63: not an array numpy can write; the file is damaged"
-        )));
-    }
-    let data_bytes = budget::checked_product(&dims).and_then(|c| c.checked_mul(size as u128));
-    if let (Some(avail), Some(need)) = (available, data_bytes) {
-        let prefix = 8 + if magic[6] == 1 { 2 } else { 4 } + header_len as u64;
-        let left = avail.saturating_sub(prefix);
-        if need > u128::from(left) {
-            return Err(bad(format!(
-                "its header promises {} values of shape {shape:?} ({need} bytes) but only {left} bytes follow; the file is truncated or damaged",
-                budget::checked_product(&dims).unwrap_or(0)
-            )));
-        }
-    }
+    let (header, prefix) = read_header(&mut r, &bad)?;
+    let layout = Layout::of(&header, &bad)?;
+    let dims: Vec<u64> = layout.shape.iter().map(|&d| d as u64).collect();
+    check_sizes(
+        &layout,
+        &dims,
+        available.map(|a| a.saturating_sub(prefix)),
+        &bad,
+    )?;
+    let Layout {
+        kind,
+        size,
+        big_endian,
+        fortran,
+        shape,
+    } = layout;
     // The raw bytes and the f64 values live together for a moment.
     let count = budget::check_array(what, &dims, size as u64 + 8)?;
     let mut raw = vec![0u8; count * size];
@@ -142,6 +92,111 @@ pub(crate) fn read(
         values,
         is_u8: kind == Kind::Uint && size == 1,
     })
+}
+
+/// The magic string, the version and the header's dict literal; returns the
+/// header's text and how many bytes came before the values.
+fn read_header(r: &mut impl Read, bad: &dyn Fn(String) -> Error) -> Result<(String, u64), Error> {
+    let mut magic = [0u8; 8];
+    r.read_exact(&mut magic)
+        .map_err(|_| bad("is not a .npy array (too short)".into()))?;
+    if &magic[..6] != b"\x93NUMPY" {
+        return Err(bad("is not a .npy array (no \\x93NUMPY magic)".into()));
+    }
+    let header_len = match magic[6] {
+        1 => {
+            let mut b = [0u8; 2];
+            r.read_exact(&mut b)
+                .map_err(|_| bad("is truncated in its header".into()))?;
+            u16::from_le_bytes(b) as usize
+        }
+        2 | 3 => {
+            let mut b = [0u8; 4];
+            r.read_exact(&mut b)
+                .map_err(|_| bad("is truncated in its header".into()))?;
+            u32::from_le_bytes(b) as usize
+        }
+        v => {
+            return Err(bad(format!(
+                ".npy version {v} is not one backprop reads (1, 2 or 3)"
+            )))
+        }
+    };
+    if header_len > 1 << 20 {
+        return Err(bad(format!(
+            "has a {header_len}-byte header; not a numpy array"
+        )));
+    }
+    let mut header = vec![0u8; header_len];
+    r.read_exact(&mut header)
+        .map_err(|_| bad("is truncated in its header".into()))?;
+    let prefix = 8 + if magic[6] == 1 { 2 } else { 4 } + header_len as u64;
+    Ok((String::from_utf8_lossy(&header).into_owned(), prefix))
+}
+
+/// What the header says of the values that follow it.
+struct Layout {
+    kind: Kind,
+    /// Bytes per value.
+    size: usize,
+    big_endian: bool,
+    fortran: bool,
+    shape: Vec<usize>,
+}
+
+impl Layout {
+    fn of(header: &str, bad: &dyn Fn(String) -> Error) -> Result<Self, Error> {
+        let (kind, size, big_endian) = descr(
+            &dict_value(header, "descr")
+                .ok_or_else(|| bad("has no 'descr' in its header".into()))?,
+        )
+        .map_err(bad)?;
+        let fortran = match dict_value(header, "fortran_order").as_deref() {
+            Some("True") => true,
+            Some("False") | None => false,
+            Some(v) => return Err(bad(format!("has fortran_order {v}"))),
+        };
+        let shape =
+            shape(&dict_value(header, "shape").ok_or_else(|| bad("has no 'shape'".into()))?)
+                .map_err(bad)?;
+        Ok(Layout {
+            kind,
+            size,
+            big_endian,
+            fortran,
+            shape,
+        })
+    }
+}
+
+/// Refuses a shape numpy could not have written, and one promising more
+/// bytes than the `left` the stream holds after the header, when known.
+fn check_sizes(
+    layout: &Layout,
+    dims: &[u64],
+    left: Option<u64>,
+    bad: &dyn Fn(String) -> Error,
+) -> Result<(), Error> {
+    let shape = &layout.shape;
+    // numpy (and ndarray) need the product of the non-zero sides to fit in an
+    // isize even when a zero side leaves the array empty: (0, 2^32, 2^32)
+    // holds nothing but cannot be shaped.
+    let sides: Vec<u64> = dims.iter().copied().filter(|&d| d != 0).collect();
+    if budget::checked_product(&sides).is_none_or(|p| p > isize::MAX as u128) {
+        return Err(bad(format!(
+            "has shape {shape:?}, whose sides multiply past 2^63: not an array numpy can write; the file is damaged"
+        )));
+    }
+    let data_bytes = budget::checked_product(dims).and_then(|c| c.checked_mul(layout.size as u128));
+    if let (Some(left), Some(need)) = (left, data_bytes) {
+        if need > u128::from(left) {
+            return Err(bad(format!(
+                "its header promises {} values of shape {shape:?} ({need} bytes) but only {left} bytes follow; the file is truncated or damaged",
+                budget::checked_product(dims).unwrap_or(0)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The text of `key`'s value in the header's dict literal, unquoted.

@@ -4,9 +4,7 @@
 //! for class j: t = linspace(j·3.12, (j+1)·3.12, 200) + 0.2·randn(200),
 //! r = a·sin(4t) + 0.2·randn(200), x = (r·sin t, r·cos t).
 
-use ndarray::Array2;
-
-use super::{examples_to_columns, Dataset, Preprocessing};
+use super::{points::two_d, Dataset};
 use crate::rng::NumpyRng;
 
 /// The flower: X is 2 × 400, Y is 1 × 400 (first 200 red = 0, last 200 blue = 1).
@@ -14,7 +12,7 @@ pub fn flower() -> Dataset {
     let mut rng = NumpyRng::new(1);
     let (m, per_class, a) = (400, 200, 4.0);
     let mut points = vec![0.0; 2 * m]; // row-major m × 2, as numpy's X before `.T`
-    let mut y = Array2::zeros((1, m));
+    let mut labels = vec![0.0; m];
     for j in 0..2 {
         let t: Vec<f64> = linspace(j as f64 * 3.12, (j + 1) as f64 * 3.12, per_class)
             .into_iter()
@@ -27,23 +25,13 @@ pub fn flower() -> Dataset {
             let col = j * per_class + i;
             points[2 * col] = r * t.sin();
             points[2 * col + 1] = r * t.cos();
-            y[(0, col)] = j as f64;
+            labels[col] = j as f64;
         }
     }
     Dataset {
         source: "planar:flower".into(),
-        x: examples_to_columns(m, 2, points),
-        y,
         classes: vec!["red".into(), "blue".into()],
-        preprocessing: Preprocessing {
-            input: "planar".into(),
-            scale: 1.0,
-            example_shape: vec![2],
-            feature_names: Some(vec!["x1".into(), "x2".into()]),
-            ..Preprocessing::default()
-        },
-        skipped: Vec::new(),
-        notes: Vec::new(),
+        ..two_d("planar", points, labels, 2)
     }
 }
 

@@ -1,5 +1,5 @@
-//! The 2-D toy sets' common shape (circle, xor, gauss; also used by the
-//! playground): points given as (x1, x2) pairs become X (2 × m), and a seeded
+//! The 2-D toy sets' common shape (the flower, the spiral, circle, xor,
+//! gauss; also used by the playground): points given as (x1, x2) pairs become X (2 × m), and a seeded
 //! Gaussian jitter can be added to any 2-D set.
 
 use ndarray::Array2;

@@ -2,9 +2,7 @@
 //! r = linspace(0, 1, N), t = linspace(4j, 4(j+1), N) + 0.2·randn(N),
 //! x = (r·sin t, r·cos t). Not linearly separable: a linear model stays near 1/K.
 
-use ndarray::Array2;
-
-use super::{examples_to_columns, planar::linspace, Dataset, Preprocessing};
+use super::{planar::linspace, points::two_d, Dataset};
 use crate::rng::{Gaussian, NumpyRng};
 
 /// `per_class` points in each of `classes` arms, drawn from `np.random.seed(seed)`.
@@ -24,18 +22,7 @@ pub fn spiral(per_class: usize, classes: usize, seed: u32) -> Dataset {
         }
     }
     Dataset {
-        source: "synthetic:spiral".into(),
-        x: examples_to_columns(m, 2, points),
-        y: Array2::from_shape_vec((1, m), labels).expect("m labels"),
         classes: (0..classes).map(|c| c.to_string()).collect(),
-        preprocessing: Preprocessing {
-            input: "spiral".into(),
-            scale: 1.0,
-            example_shape: vec![2],
-            feature_names: Some(vec!["x1".into(), "x2".into()]),
-            ..Preprocessing::default()
-        },
-        skipped: Vec::new(),
-        notes: Vec::new(),
+        ..two_d("spiral", points, labels, classes)
     }
 }

@@ -14,6 +14,7 @@ use ndarray::Array2;
 use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
 
+use crate::builder::ParameterId;
 use crate::error::Error;
 use crate::fsutil::write_atomic;
 use crate::linalg::Float;
@@ -93,19 +94,17 @@ pub fn to_bytes<T: Float>(
     net: &Network<T>,
     state: &TrainState<T>,
 ) -> Result<Vec<u8>, Error> {
-    let mut tensors: Vec<(String, &Array2<T>)> = Vec::new();
-    for (l, layer) in net.layers().iter().enumerate() {
-        tensors.push((format!("W{}", l + 1), &layer.w));
-        tensors.push((format!("b{}", l + 1), &layer.b));
-    }
+    let mut tensors: Vec<(String, &Array2<T>)> =
+        net.parameters().map(|p| (p.name, p.value)).collect();
     for (k, slot) in state.optimizer.slots.iter().enumerate() {
         tensors.push((format!("v.{k}"), &slot.v));
         tensors.push((format!("s.{k}"), &slot.s));
     }
     if let Some((_, best)) = &state.best {
         for (l, (w, b)) in best.iter().enumerate() {
-            tensors.push((format!("best.W{}", l + 1), w));
-            tensors.push((format!("best.b{}", l + 1), b));
+            let [w_id, b_id] = ParameterId::of_layer(l + 1);
+            tensors.push((format!("best.{}", w_id.name()), w));
+            tensors.push((format!("best.{}", b_id.name()), b));
         }
     }
     let mut strategy: Vec<String> = state.strategy.keys().cloned().collect();
@@ -223,24 +222,67 @@ pub fn restore<T: Float>(
     }
     check_position(&info, config, &bad)?;
     let st = SafeTensors::deserialize(&bytes).map_err(|e| bad(format!("unreadable ({e})")))?;
-    let shapes: Vec<[usize; 2]> = net
-        .layers()
-        .iter()
-        .flat_map(|l| [l.w.dim().into(), l.b.dim().into()])
-        .collect();
+    let best = restore_weights(&st, &info, net, &bad)?;
+    let optimizer = restore_optimizer(&st, &info, config, net, &bad)?;
+    let strategy = restore_strategy(&st, &info, &bad)?;
+    let state = TrainState {
+        optimizer,
+        step: info.step,
+        epoch: info.epoch,
+        batch: info.batch,
+        epoch_cost: info.epoch_cost,
+        history: info.history.clone(),
+        best: info.best_cost.map(|c| (c, best)),
+        since_best: info.since_best,
+        stopped_early: info.stopped_early,
+        plan: info.plan,
+        strategy,
+    };
+    Ok((info, state))
+}
+
+/// Early stopping's best (W\[l\], b\[l\]) of every layer.
+type BestWeights<T> = Vec<(Array2<T>, Array2<T>)>;
+
+/// Reads W\[l\] and b\[l\] onto `net`, layer by layer, and returns early
+/// stopping's best weights (none when the run kept none).
+fn restore_weights<T: Float>(
+    st: &SafeTensors<'_>,
+    info: &CheckpointInfo,
+    net: &mut Network<T>,
+    bad: &dyn Fn(String) -> Error,
+) -> Result<BestWeights<T>, Error> {
+    let shapes = shapes(net);
     let mut best = Vec::new();
-    for l in 0..net.layers().len() {
-        let (ws, bs) = (shapes[2 * l], shapes[2 * l + 1]);
-        let layer = &mut net.layers_mut()[l];
-        layer.w = unpack(&st, &format!("W{}", l + 1), ws, &bad)?;
-        layer.b = unpack(&st, &format!("b{}", l + 1), bs, &bad)?;
+    for (l, layer) in net.layers_mut().iter_mut().enumerate() {
+        let [w, b] = ParameterId::of_layer(l + 1);
+        let read = |prefix: &str, id: ParameterId| {
+            let name = format!("{prefix}{}", id.name());
+            unpack(st, &name, shapes[id.slot()], bad)
+        };
+        layer.w = read("", w)?;
+        layer.b = read("", b)?;
         if info.best_cost.is_some() {
-            best.push((
-                unpack(&st, &format!("best.W{}", l + 1), ws, &bad)?,
-                unpack(&st, &format!("best.b{}", l + 1), bs, &bad)?,
-            ));
+            best.push((read("best.", w)?, read("best.", b)?));
         }
     }
+    Ok(best)
+}
+
+/// The shape of every parameter tensor, in [`Network::parameters`]' order.
+fn shapes<T: Float>(net: &Network<T>) -> Vec<[usize; 2]> {
+    net.parameters().map(|p| p.value.dim().into()).collect()
+}
+
+/// The optimiser's count of updates and its moments, one slot per tensor.
+fn restore_optimizer<T: Float>(
+    st: &SafeTensors<'_>,
+    info: &CheckpointInfo,
+    config: &GdConfig,
+    net: &Network<T>,
+    bad: &dyn Fn(String) -> Error,
+) -> Result<Optimizer<T>, Error> {
+    let shapes = shapes(net);
     let mut optimizer = Optimizer::new(config.optimizer);
     optimizer.t = info.optimizer_t;
     if info.optimizer_slots > shapes.len() {
@@ -257,10 +299,19 @@ pub fn restore<T: Float>(
             _ => shape,
         };
         optimizer.slots.push(Slot {
-            v: unpack(&st, &format!("v.{k}"), shape, &bad)?,
-            s: unpack(&st, &format!("s.{k}"), shape, &bad)?,
+            v: unpack(st, &format!("v.{k}"), shape, bad)?,
+            s: unpack(st, &format!("s.{k}"), shape, bad)?,
         });
     }
+    Ok(optimizer)
+}
+
+/// The strategy's own tensors, by name.
+fn restore_strategy<T: Float>(
+    st: &SafeTensors<'_>,
+    info: &CheckpointInfo,
+    bad: &dyn Fn(String) -> Error,
+) -> Result<HashMap<String, Array2<T>>, Error> {
     let mut strategy = HashMap::new();
     for name in &info.strategy {
         let t = st
@@ -270,20 +321,7 @@ pub fn restore<T: Float>(
             .shape()
             .try_into()
             .map_err(|_| bad(format!("{name} is not a matrix")))?;
-        strategy.insert(name.clone(), unpack(&st, name, shape, &bad)?);
+        strategy.insert(name.clone(), unpack(st, name, shape, bad)?);
     }
-    let state = TrainState {
-        optimizer,
-        step: info.step,
-        epoch: info.epoch,
-        batch: info.batch,
-        epoch_cost: info.epoch_cost,
-        history: info.history.clone(),
-        best: info.best_cost.map(|c| (c, best)),
-        since_best: info.since_best,
-        stopped_early: info.stopped_early,
-        plan: info.plan,
-        strategy,
-    };
-    Ok((info, state))
+    Ok(strategy)
 }

@@ -9,8 +9,7 @@
 //! ```
 //! use backprop::data::planar;
 //! use backprop::engine::{Extras, Trainer};
-//! use backprop::train::GdConfig;
-//! use backprop::{Activation, Init, Network, NumpyRng};
+//! use backprop::{Activation, GdConfig, Init, Network, NumpyRng};
 //!
 //! let flower = planar::flower();
 //! let mut net = Network::<f64>::new(&[2, 4, 1], Activation::Tanh, Init::Small, &mut NumpyRng::new(2))?;

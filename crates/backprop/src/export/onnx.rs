@@ -31,12 +31,14 @@ use super::proto::{
     TypeProto, TypeProtoTensor, ValueInfoProto,
 };
 use crate::activation::Activation;
+use crate::builder::ParameterId;
 use crate::config::Precision;
 use crate::error::Error;
 use crate::fsutil::write_atomic;
 use crate::linalg::Float;
-use crate::model_io::{AnyNetwork, ModelInfo, INFO_FILE, WEIGHTS_FILE};
-use crate::network::Network;
+use crate::model_io::{ModelInfo, INFO_FILE, WEIGHTS_FILE};
+use crate::network::{with_any, AnyNetwork, Network};
+use crate::output::Output;
 use crate::predict::Model;
 use crate::setting::{Problem, Setting};
 
@@ -142,10 +144,8 @@ pub fn to_onnx(
         None if info.precision == "f32" => Precision::F32,
         None => Precision::F64,
     };
-    let (params, softmax) = match net {
-        AnyNetwork::F32(n) => parameters(n),
-        AnyNetwork::F64(n) => parameters(n),
-    };
+    let (params, output) = with_any!(net, n => parameters(n));
+    let softmax = output == Output::Softmax;
     let mut g = Graph::new(precision);
     let x = preprocess(&mut g, info)?;
     let z = layers(&mut g, &params, info.hidden_activation, x)?;
@@ -158,7 +158,7 @@ pub fn to_onnx(
             classes.len()
         )));
     }
-    let probabilities = outputs(&mut g, &z, softmax);
+    let probabilities = outputs(&mut g, &z, output);
     let integer_labels = classes
         .iter()
         .all(|c| c.parse::<i64>().is_ok_and(|v| v.to_string() == *c));
@@ -207,15 +207,15 @@ pub fn required_opset(op: &str, f64: bool) -> (i64, &'static str) {
     }
 }
 
-/// Each layer's W, b in f64 (exact for f32 weights) and whether the output is a softmax.
+/// Each layer's W, b in f64 (exact for f32 weights) and the output.
 type Params = Vec<(ndarray::Array2<f64>, ndarray::Array2<f64>)>;
-fn parameters<T: Float>(net: &Network<T>) -> (Params, bool) {
+fn parameters<T: Float>(net: &Network<T>) -> (Params, Output) {
     let params = net
         .layers()
         .iter()
         .map(|l| (l.w.mapv(T::as_f64), l.b.mapv(T::as_f64)))
         .collect();
-    (params, net.is_softmax())
+    (params, net.output())
 }
 
 /// The model's preprocessing as the first nodes: ×scale (as ÷255 when the
@@ -259,10 +259,11 @@ fn layers(
 ) -> Result<String, Error> {
     let last = params.len() - 1;
     for (l, (w, b)) in params.iter().enumerate() {
+        let [w_id, b_id] = ParameterId::of_layer(l + 1);
         let wt: Vec<f64> = w.t().iter().copied().collect();
-        let w_name = g.constant(&format!("W{}_T", l + 1), &[w.ncols(), w.nrows()], &wt);
+        let w_name = g.constant(&format!("{}_T", w_id.name()), &[w.ncols(), w.nrows()], &wt);
         let bias: Vec<f64> = b.iter().copied().collect();
-        let b_name = g.constant(&format!("b{}", l + 1), &[b.nrows()], &bias);
+        let b_name = g.constant(&b_id.name(), &[b.nrows()], &bias);
         let wx = g.node("MatMul", &[&a, &w_name], vec![]);
         let z = g.node("Add", &[&wx, &b_name], vec![]);
         a = if l == last {
@@ -279,11 +280,6 @@ fn activation(g: &mut Graph, act: Activation, z: &str, l: usize) -> Result<Strin
         Activation::Sigmoid => g.node("Sigmoid", &[z], vec![]),
         Activation::Tanh => g.node("Tanh", &[z], vec![]),
         Activation::Relu => g.node("Relu", &[z], vec![]),
-        Activation::Softmax => {
-            return Err(Error::Config(format!(
-                "{INFO_FILE} gives the hidden layers a softmax; the model folder is damaged: train it again"
-            )))
-        }
         Activation::LeakyRelu { slope } => {
             // max(z, αz) is z for z > 0 and αz for z ≤ 0 whenever α ≤ 1; min for α > 1.
             let alpha = g.constant(&format!("alpha{l}"), &[], &[slope]);
@@ -294,8 +290,8 @@ fn activation(g: &mut Graph, act: Activation, z: &str, l: usize) -> Result<Strin
 }
 
 /// `probabilities`: softmax over each row, or [1 − σ(z), σ(z)].
-fn outputs(g: &mut Graph, z: &str, softmax: bool) -> String {
-    if softmax {
+fn outputs(g: &mut Graph, z: &str, output: Output) -> String {
+    if output == Output::Softmax {
         return g.node_named("Softmax", &[z], PROBABILITIES, vec![int_attr("axis", 1)]);
     }
     let p = g.node("Sigmoid", &[z], vec![]);
@@ -480,29 +476,7 @@ impl Graph {
                 value_info(PROBABILITIES, elem, &[None, Some(k)]),
             ],
         };
-        let mut metadata = vec![
-            ("backprop_version", info.backprop_version.clone()),
-            ("layer_sizes", json(&info.layer_sizes)),
-            (
-                "hidden_activation",
-                info.hidden_activation.name().to_string(),
-            ),
-            ("output_activation", info.output_activation.clone()),
-            ("classes", json(&info.classes)),
-            ("model_precision", info.precision.clone()),
-            (
-                "graph_precision",
-                match precision {
-                    Precision::F32 => "f32",
-                    Precision::F64 => "f64",
-                }
-                .to_string(),
-            ),
-            ("preprocessing", json(&info.preprocessing)),
-        ];
-        if let Some(names) = &info.preprocessing.feature_names {
-            metadata.push(("feature_names", json(names)));
-        }
+        let metadata = metadata(info, precision);
         ModelProto {
             ir_version: IR_VERSION,
             opset_import: vec![OperatorSetIdProto {
@@ -524,6 +498,34 @@ impl Graph {
                 .collect(),
         }
     }
+}
+
+/// The model's description as the graph's metadata: model.json's fields and the graph's precision.
+fn metadata(info: &ModelInfo, precision: Precision) -> Vec<(&'static str, String)> {
+    let mut metadata = vec![
+        ("backprop_version", info.backprop_version.clone()),
+        ("layer_sizes", json(&info.layer_sizes)),
+        (
+            "hidden_activation",
+            info.hidden_activation.name().to_string(),
+        ),
+        ("output_activation", info.output_activation.clone()),
+        ("classes", json(&info.classes)),
+        ("model_precision", info.precision.clone()),
+        (
+            "graph_precision",
+            match precision {
+                Precision::F32 => "f32",
+                Precision::F64 => "f64",
+            }
+            .to_string(),
+        ),
+        ("preprocessing", json(&info.preprocessing)),
+    ];
+    if let Some(names) = &info.preprocessing.feature_names {
+        metadata.push(("feature_names", json(names)));
+    }
+    metadata
 }
 
 /// A metadata value as JSON text.

@@ -22,6 +22,18 @@ pub(crate) fn damaged(path: &Path, what: String) -> Error {
 /// Checks `info` (read from `path`, its model.json) for consistency.
 pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {
     let bad = |m: String| damaged(path, m);
+    check_sizes(path, info)?;
+    check_hidden(info.hidden_activation).map_err(bad)?;
+    check_output(info).map_err(bad)?;
+    check_classes(&info.classes).map_err(bad)?;
+    check_pictures(&info.preprocessing).map_err(bad)?;
+    check_pre::check_preprocessing(&info.preprocessing, info.layer_sizes[0]).map_err(bad)?;
+    Ok(())
+}
+
+/// The layer sizes: two or more, none 0, their weights within the memory budget.
+fn check_sizes(path: &Path, info: &ModelInfo) -> Result<(), Error> {
+    let bad = |m: String| damaged(path, m);
     let sizes = &info.layer_sizes;
     if sizes.len() < 2 {
         return Err(bad(format!(
@@ -41,80 +53,86 @@ pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {
     });
     let what = format!("{}: layer_sizes {sizes:?}", path.display());
     match params.and_then(|p| p.checked_mul(element)) {
-        Some(bytes) => crate::data::budget::check(&what, bytes)?,
-        None => crate::data::budget::check(&what, u128::MAX)?,
+        Some(bytes) => crate::data::budget::check(&what, bytes),
+        None => crate::data::budget::check(&what, u128::MAX),
     }
-    check_hidden(info.hidden_activation).map_err(bad)?;
-    let outputs = *sizes.last().expect("two sizes or more");
+}
+
+/// The output against the last layer's units and the classes.
+fn check_output(info: &ModelInfo) -> Result<(), String> {
+    let outputs = *info.layer_sizes.last().expect("two sizes or more");
     let classes = info.classes.len();
     match info.output_activation.as_str() {
         "sigmoid" if outputs == 1 => {
             if classes != 2 {
-                return Err(bad(format!(
+                return Err(format!(
                     "a sigmoid output tells 2 classes apart, but classes lists {classes}"
-                )));
+                ));
             }
         }
         "sigmoid" => {
-            return Err(bad(format!(
+            return Err(format!(
                 "a sigmoid output has 1 unit, but layer_sizes ends in {outputs}"
-            )))
+            ))
         }
         "softmax" if outputs >= 2 => {
             if classes != outputs {
-                return Err(bad(format!(
+                return Err(format!(
                     "the softmax output has {outputs} units, but classes lists {classes}"
-                )));
+                ));
             }
         }
         "softmax" => {
-            return Err(bad(
-                "a softmax output needs at least 2 units, but layer_sizes ends in 1".into(),
-            ))
+            return Err("a softmax output needs at least 2 units, but layer_sizes ends in 1".into())
         }
         other => {
-            return Err(bad(format!(
+            return Err(format!(
                 "output_activation '{other}' is not sigmoid or softmax"
-            )))
+            ))
         }
     }
-    if let Some(i) = info.classes.iter().position(String::is_empty) {
-        return Err(bad(format!("classes[{i}] is an empty name")));
-    }
-    let mut names: Vec<&String> = info.classes.iter().collect();
-    names.sort();
-    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(bad(format!("classes lists '{}' twice", w[0])));
-    }
-    let pre = &info.preprocessing;
-    if !(pre.scale.is_finite() && pre.scale > 0.0) {
-        return Err(bad(format!(
-            "preprocessing.scale is {}; it must be a positive number",
-            pre.scale
-        )));
-    }
-    if let Some(s) = pre.image_size {
-        if s == 0 || s > 65_535 {
-            return Err(bad(format!("preprocessing.image_size is {s}")));
-        }
-    }
-    if let Some(c) = pre.channels.filter(|c| *c != 1 && *c != 3) {
-        return Err(bad(format!(
-            "preprocessing.channels is {c}; pictures have 1 (grey) or 3 (RGB)"
-        )));
-    }
-    check_pre::check_preprocessing(pre, sizes[0]).map_err(bad)?;
     Ok(())
 }
 
-/// The hidden activation: not softmax (an output), and a leaky ReLU's slope
-/// in [0, 1): a negative or steeper slope is not a leaky ReLU, and one like
-/// 1e300 overflows every prediction.
+/// The class names: none empty, none twice.
+fn check_classes(classes: &[String]) -> Result<(), String> {
+    if let Some(i) = classes.iter().position(String::is_empty) {
+        return Err(format!("classes[{i}] is an empty name"));
+    }
+    let mut names: Vec<&String> = classes.iter().collect();
+    names.sort();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!("classes lists '{}' twice", w[0]));
+    }
+    Ok(())
+}
+
+/// The scale, and a picture model's side and channels.
+fn check_pictures(pre: &crate::data::Preprocessing) -> Result<(), String> {
+    if !(pre.scale.is_finite() && pre.scale > 0.0) {
+        return Err(format!(
+            "preprocessing.scale is {}; it must be a positive number",
+            pre.scale
+        ));
+    }
+    if let Some(s) = pre.image_size {
+        if s == 0 || s > 65_535 {
+            return Err(format!("preprocessing.image_size is {s}"));
+        }
+    }
+    if let Some(c) = pre.channels.filter(|c| *c != 1 && *c != 3) {
+        return Err(format!(
+            "preprocessing.channels is {c}; pictures have 1 (grey) or 3 (RGB)"
+        ));
+    }
+    Ok(())
+}
+
+/// The hidden activation: a leaky ReLU's slope in [0, 1): a negative or
+/// steeper slope is not a leaky ReLU, and one like 1e300 overflows every
+/// prediction. (A softmax, an output, is refused as model.json is read.)
 fn check_hidden(g: Activation) -> Result<(), String> {
     match g {
-        Activation::Softmax => {
-            Err("hidden_activation is softmax, which is an output, not a hidden activation".into())
-        }
         Activation::LeakyRelu { slope } if !(0.0..1.0).contains(&slope) => Err(format!(
             "hidden_activation.slope is {slope}; a leaky ReLU's slope is in [0, 1)"
         )),

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use backprop::engine::{fit_with, Path};
-use backprop::train::{GdConfig, History};
+use backprop::train::History;
+use backprop::GdConfig;
 use backprop::{Activation, Float, Init, Network, NumpyRng, Threads};
 use ndarray::Array2;
 

@@ -346,7 +346,17 @@ function drawNetwork() {
   ctx.clearRect(0, 0, cv.width, cv.height);
   shapes = [];
   if (!run) return;
-  const info = run.info, sizes = info.sizes;
+  const sizes = run.info.sizes;
+  const at = networkLayout(cv, sizes);
+  const layers = latest ? latest.layers : null;
+  // Links first, under the units.
+  if (layers) drawLinks(ctx, at, sizes, layers);
+  for (let l = 0; l < sizes.length; l++) drawUnits(ctx, cv, at, l, layers);
+}
+
+// Where each column and unit of the network goes on the canvas: at most 16
+// inputs shown, squares (`box`) sized so that the tallest column fits.
+function networkLayout(cv, sizes) {
   const shownInputs = Math.min(sizes[0], 16);
   const cols = sizes.map((n, l) => (l === 0 ? shownInputs : n));
   const top = 22, most = Math.max(...cols);
@@ -358,67 +368,78 @@ function drawNetwork() {
     const space = Math.min(box + 14, (cv.height - top - 10) / n);
     return top + (cv.height - top - 10 - space * n) / 2 + space * i + (space - box) / 2;
   };
-  const layers = latest ? latest.layers : null;
-  // Links first, under the units.
-  if (layers) {
-    let maxW = 0;
-    layers.forEach((L) => L.w.forEach((v) => { maxW = Math.max(maxW, Math.abs(v)); }));
-    for (let l = 1; l < sizes.length; l++) {
-      const L = layers[l - 1], nPrev = sizes[l - 1];
-      for (let i = 0; i < sizes[l]; i++) {
-        for (let j = 0; j < cols[l - 1]; j++) {
-          const w = L.w[i * nPrev + j];
-          const x1 = colX(l - 1) + box, y1 = unitY(l - 1, j) + box / 2;
-          const x2 = colX(l), y2 = unitY(l, i) + box / 2;
-          const c = w >= 0 ? POS : NEG;
-          ctx.strokeStyle = `rgba(${c[0]},${c[1]},${c[2]},0.75)`;
-          ctx.lineWidth = Math.max(0.3, Math.min(8, (8 * Math.abs(w)) / Math.max(maxW, 1e-9)));
-          ctx.beginPath();
-          ctx.moveTo(x1, y1);
-          ctx.bezierCurveTo((x1 + x2) / 2, y1, (x1 + x2) / 2, y2, x2, y2);
-          ctx.stroke();
-          shapes.push({ kind: "link", x1, y1, x2, y2, text: `W[${l}][${i + 1},${j + 1}] = ${w.toPrecision(4)}` });
-        }
+  return { shownInputs, cols, box, colX, unitY };
+}
+
+// Each weight as a curve from unit j of layer l-1 to unit i of layer l,
+// coloured by its sign and as thick as |w| against the largest.
+function drawLinks(ctx, at, sizes, layers) {
+  const { cols, box, colX, unitY } = at;
+  let maxW = 0;
+  layers.forEach((L) => L.w.forEach((v) => { maxW = Math.max(maxW, Math.abs(v)); }));
+  for (let l = 1; l < sizes.length; l++) {
+    const L = layers[l - 1], nPrev = sizes[l - 1];
+    for (let i = 0; i < sizes[l]; i++) {
+      for (let j = 0; j < cols[l - 1]; j++) {
+        const w = L.w[i * nPrev + j];
+        const x1 = colX(l - 1) + box, y1 = unitY(l - 1, j) + box / 2;
+        const x2 = colX(l), y2 = unitY(l, i) + box / 2;
+        const c = w >= 0 ? POS : NEG;
+        ctx.strokeStyle = `rgba(${c[0]},${c[1]},${c[2]},0.75)`;
+        ctx.lineWidth = Math.max(0.3, Math.min(8, (8 * Math.abs(w)) / Math.max(maxW, 1e-9)));
+        ctx.beginPath();
+        ctx.moveTo(x1, y1);
+        ctx.bezierCurveTo((x1 + x2) / 2, y1, (x1 + x2) / 2, y2, x2, y2);
+        ctx.stroke();
+        shapes.push({ kind: "link", x1, y1, x2, y2, text: `W[${l}][${i + 1},${j + 1}] = ${w.toPrecision(4)}` });
       }
     }
   }
-  // Units: inputs show their own feature over the plane; the others, their activation.
-  const g = info.unit_grid;
-  for (let l = 0; l < sizes.length; l++) {
-    ctx.fillStyle = "#777";
-    ctx.font = "11px system-ui";
-    const title = l === 0 ? "X" : l === sizes.length - 1 ? info.output : `layer ${l}: ${info.activations[l - 1]}`;
-    ctx.textAlign = l === sizes.length - 1 ? "right" : "left";
-    ctx.fillText(title, l === sizes.length - 1 ? colX(l) + box : colX(l), 12);
-    ctx.textAlign = "left";
-    for (let i = 0; i < cols[l]; i++) {
-      const x = colX(l), y = unitY(l, i);
-      let img = null, text;
-      if (l === 0) {
-        const names = info.feature_names || [];
-        const f = i;
-        text = `input ${names[f] || "x" + (f + 1)}`;
-        if (f === info.shown[0] || f === info.shown[1]) img = inputImage(g, f === info.shown[0]);
-      } else if (layers) {
-        const L = layers[l - 1];
-        const b = bytes(L.units[i]);
-        img = new ImageData(g, g);
-        for (let k = 0; k < g * g; k++) {
-          const c = diverging((b[k] / 255) * 2 - 1);
-          img.data.set([c[0], c[1], c[2], 255], 4 * k);
-        }
-        text = `${l === sizes.length - 1 ? "output" : "unit"} [${l}][${i + 1}]: b = ${L.b[i].toPrecision(4)}, max |a| on the plane = ${L.scales[i].toPrecision(3)}`;
-      }
-      if (img) drawImage(ctx, img, x, y, box, box);
-      ctx.strokeStyle = "#999";
-      ctx.lineWidth = 1;
-      ctx.strokeRect(x, y, box, box);
-      shapes.push({ kind: "unit", x, y, w: box, h: box, text: text || "" });
+}
+
+// Layer l's column of units under its title: inputs show their own feature
+// over the plane; the others, their activation.
+function drawUnits(ctx, cv, at, l, layers) {
+  const info = run.info, sizes = info.sizes, g = info.unit_grid;
+  const { shownInputs, cols, box, colX, unitY } = at;
+  ctx.fillStyle = "#777";
+  ctx.font = "11px system-ui";
+  const title = l === 0 ? "X" : l === sizes.length - 1 ? info.output : `layer ${l}: ${info.activations[l - 1]}`;
+  ctx.textAlign = l === sizes.length - 1 ? "right" : "left";
+  ctx.fillText(title, l === sizes.length - 1 ? colX(l) + box : colX(l), 12);
+  ctx.textAlign = "left";
+  for (let i = 0; i < cols[l]; i++) {
+    const x = colX(l), y = unitY(l, i);
+    let img = null, text;
+    if (l === 0) {
+      const names = info.feature_names || [];
+      const f = i;
+      text = `input ${names[f] || "x" + (f + 1)}`;
+      if (f === info.shown[0] || f === info.shown[1]) img = inputImage(g, f === info.shown[0]);
+    } else if (layers) {
+      const L = layers[l - 1];
+      img = unitImage(g, bytes(L.units[i]));
+      text = `${l === sizes.length - 1 ? "output" : "unit"} [${l}][${i + 1}]: b = ${L.b[i].toPrecision(4)}, max |a| on the plane = ${L.scales[i].toPrecision(3)}`;
     }
-    if (l === 0 && sizes[0] > shownInputs) {
-      ctx.fillText(`+ ${sizes[0] - shownInputs} more inputs`, colX(0) - 10, cv.height - 2);
-    }
+    if (img) drawImage(ctx, img, x, y, box, box);
+    ctx.strokeStyle = "#999";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x, y, box, box);
+    shapes.push({ kind: "unit", x, y, w: box, h: box, text: text || "" });
   }
+  if (l === 0 && sizes[0] > shownInputs) {
+    ctx.fillText(`+ ${sizes[0] - shownInputs} more inputs`, colX(0) - 10, cv.height - 2);
+  }
+}
+
+// A unit's activation over the plane (g × g bytes, 0…255 for −max…+max) in the diverging colours.
+function unitImage(g, b) {
+  const img = new ImageData(g, g);
+  for (let k = 0; k < g * g; k++) {
+    const c = diverging((b[k] / 255) * 2 - 1);
+    img.data.set([c[0], c[1], c[2], 255], 4 * k);
+  }
+  return img;
 }
 
 function inputImage(g, horizontal) {

@@ -141,20 +141,25 @@ impl<T: Float> FusedFirst<T> {
                 product(T::one(), w_b.view(), xb, b0 > 0, acc.view_mut());
             }
         });
-        // Z = Σ of the parts' products, in part order (the same bits for the same threads).
-        let z = first.z.as_slice_mut().expect("Z is owned, standard layout");
-        for (p, partial) in self.partial[..parts].iter().enumerate() {
-            let pt = partial.as_slice().expect("owned, standard layout");
-            let n1 = partial.ncols();
-            for (u, row) in z.chunks_exact_mut(m).enumerate() {
-                for (j, v) in row.iter_mut().enumerate() {
-                    let add = pt[j * n1 + u];
-                    *v = if p == 0 { add } else { *v + add };
-                }
-            }
-        }
+        sum_parts(&mut first.z, &self.partial[..parts], m);
         first.descend_bias(learning_rate);
         self.ready = true;
+    }
+}
+
+/// Z = Σ of the parts' products (each m × n\[1\]), in part order (the same
+/// bits for the same threads).
+fn sum_parts<T: Float>(z: &mut Array2<T>, partials: &[Array2<T>], m: usize) {
+    let z = z.as_slice_mut().expect("Z is owned, standard layout");
+    for (p, partial) in partials.iter().enumerate() {
+        let pt = partial.as_slice().expect("owned, standard layout");
+        let n1 = partial.ncols();
+        for (u, row) in z.chunks_exact_mut(m).enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                let add = pt[j * n1 + u];
+                *v = if p == 0 { add } else { *v + add };
+            }
+        }
     }
 }
 

@@ -17,11 +17,12 @@ use std::time::Instant;
 
 use ndarray::{s, ArrayView1, ArrayView2};
 
+use crate::builder::ParameterId;
 use crate::collective::Collective;
 use crate::linalg::Float;
 use crate::network::Network;
 use crate::optim::Optimizer;
-use crate::output::{bce_from_logit, softmax_cost};
+use crate::output::{bce_from_logit, softmax_cost, Output};
 use crate::rng::NumpyRng;
 use crate::train::GdConfig;
 
@@ -118,8 +119,9 @@ pub(crate) fn update<T: Float>(
     }
     optimizer.begin_step();
     for (l, layer) in net.layers_mut().iter_mut().enumerate() {
-        optimizer.update(2 * l, &mut layer.w, &layer.dw, learning_rate);
-        optimizer.update(2 * l + 1, &mut layer.b, &layer.db, learning_rate);
+        let [w, b] = ParameterId::of_layer(l + 1);
+        optimizer.update(w.slot(), &mut layer.w, &layer.dw, learning_rate);
+        optimizer.update(b.slot(), &mut layer.b, &layer.db, learning_rate);
     }
 }
 
@@ -162,7 +164,7 @@ fn weighted_cost<T: Float>(net: &Network<T>, y: ArrayView2<'_, T>, w: ArrayView1
     let z = &net.layers().last().expect("at least one layer").z;
     (0..z.ncols())
         .map(|j| {
-            let loss = if net.is_softmax() {
+            let loss = if net.output() == Output::Softmax {
                 softmax_cost(z.slice(s![.., j..j + 1]), y.slice(s![.., j..j + 1]))
             } else {
                 bce_from_logit(z[(0, j)].as_f64(), y[(0, j)].as_f64())

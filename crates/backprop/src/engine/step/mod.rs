@@ -26,7 +26,7 @@ use ndarray::{Array2, ArrayView2};
 use crate::error::Error;
 use crate::linalg::Float;
 use crate::network::Network;
-use crate::output::cost_bound;
+use crate::output::{cost_bound, Output};
 
 use super::plan::Plan;
 use fused::FusedFirst;
@@ -190,7 +190,7 @@ fn wanted_cost<T: Float>(net: &Network<T>, y: ArrayView2<'_, T>, want_cost: bool
 /// Whether the cost of the last forward pass is certainly finite, from a
 /// bound on its terms (see `output::cost_bound`) that costs no logarithms.
 fn cost_is_surely_finite<T: Float>(net: &Network<T>, y: ArrayView2<'_, T>) -> bool {
-    if net.is_softmax() {
+    if net.output() == Output::Softmax {
         return false;
     }
     let out = net.layers().last().expect("at least one layer");

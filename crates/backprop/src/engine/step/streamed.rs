@@ -6,12 +6,11 @@
 
 use ndarray::{ArrayView2, Axis};
 
-use crate::activation::activate_row;
-use crate::activation::Activation;
-use crate::layer::Dense;
+use crate::activation::{activate_row, Activation};
+use crate::layer::{Dense, LayerKind};
 use crate::linalg::{gemm, Float, Threads};
 use crate::network::Network;
-use crate::output::output_dz;
+use crate::output::{output_dz, Output};
 
 /// The bytes of X per block: a quarter of L2 (1 MiB a core on Zen 4).
 const BLOCK_BYTES: usize = 1 << 18;
@@ -29,7 +28,7 @@ pub(crate) fn applies<T: Float>(
     let [layer] = net.layers() else {
         return false;
     };
-    layer.activation == Activation::Sigmoid
+    layer.kind == LayerKind::Output(Output::Sigmoid)
         && layer.mask.is_none()
         && x.len() * std::mem::size_of::<T>() > STREAM_MIN_BYTES
         && y.as_slice().is_some()
@@ -48,7 +47,7 @@ pub(crate) fn step<T: Float>(
     let inv_m = T::one() / T::cast(m as f64);
     let per_block = (BLOCK_BYTES / (n_x.max(1) * std::mem::size_of::<T>())).max(16) / 16 * 16;
     let y = y.as_slice().expect("Y contiguous (checked by `applies`)");
-    let g = layer.activation;
+    let g = Activation::Sigmoid; // the sigmoid output's σ (checked by `applies`)
     let mut j0 = 0;
     while j0 < m {
         let j1 = (j0 + per_block).min(m);
