@@ -74,7 +74,7 @@ pub struct ModelFlags {
     pub iterations: Option<usize>,
     /// Seed of numpy's legacy generator (np.random.seed) for the weights, mini-batches and dropout;
     /// the default 1 draws the course's weights.
-    #[arg(long, default_value_t = ModelSpec::default().seed, conflicts_with = "resume")]
+    #[arg(long, default_value_t = ModelSpec::default().gd.seed, conflicts_with = "resume")]
     pub seed: u32,
     /// Element type: f32 (fast) or f64 (for checking against the course).
     #[arg(long, default_value_t = ModelSpec::default().precision, conflicts_with = "resume")]
@@ -312,7 +312,6 @@ impl ModelFlags {
                 early_stopping: self.early_stopping,
                 shuffle: !self.no_shuffle,
             },
-            seed: self.seed,
             precision: self.precision,
             threads: self.threads.unwrap_or(defaults.threads),
         }

@@ -192,8 +192,6 @@ fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult
             _ => Precision::F64,
         },
         threads: count(d, "n_threads", Setting::Threads, given)?,
-        // The seed comes with each fit (`_core.fit`'s): any is valid.
-        seed: 0,
     };
     Ok(Checked {
         model,

@@ -105,7 +105,7 @@ impl Classifier {
             validation: None,
         };
         if let Some(fraction) = self.validation {
-            let (t, v) = data.train.split_validation(fraction, self.spec.seed)?;
+            let (t, v) = data.train.split_validation(fraction, self.spec.gd.seed)?;
             data.train = t;
             data.validation = Some(v);
         }

@@ -108,8 +108,10 @@ pub struct GdConfig {
     /// one per hidden layer (empty: none). Training only.
     #[serde(default)]
     pub keep_prob: Vec<f64>,
-    /// Seed of the mini-batch shuffles (epoch e uses `np.random.seed(seed + e + 1)`,
-    /// as the course's `random_mini_batches`) and of the dropout masks.
+    /// The run's one seed: `np.random.seed(seed)` before the weights are drawn,
+    /// the mini-batch shuffles (epoch e uses `np.random.seed(seed + e + 1)`, as
+    /// the course's `random_mini_batches`), the dropout masks and the
+    /// validation split.
     #[serde(default)]
     pub seed: u32,
     /// Stop when the validation cost has not improved for this many epochs
@@ -341,8 +343,6 @@ pub struct ModelSpec {
     pub init: Init,
     /// Gradient descent's settings.
     pub gd: GdConfig,
-    /// `np.random.seed` before the weights are drawn.
-    pub seed: u32,
     /// f32 or f64.
     pub precision: Precision,
     /// Threads for the matrix products.
@@ -358,7 +358,6 @@ impl Default for ModelSpec {
             activation: Activation::Relu,
             init: Init::Xavier,
             gd: GdConfig::default(),
-            seed: DEFAULT_SEED,
             precision: Precision::F32,
             threads: std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -377,7 +376,7 @@ impl ModelSpec {
     /// ```
     /// let t = backprop::ModelSpec::table_default();
     /// assert_eq!(t.hidden, vec![64]);
-    /// assert_eq!(t.seed, backprop::ModelSpec::default().seed);
+    /// assert_eq!(t.gd.seed, backprop::ModelSpec::default().gd.seed);
     /// ```
     pub fn table_default() -> Self {
         ModelSpec {

@@ -66,7 +66,7 @@ impl<'a> Run<'a> {
             k,
             n_x,
             m,
-            mb: spec.gd.batch_size.filter(|&b| b < m).unwrap_or(m),
+            mb: spec.gd.batch_size_for(m),
             classes,
             g: spec.activation.name(),
         }

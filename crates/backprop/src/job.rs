@@ -60,7 +60,7 @@ pub(crate) fn load_data(
     };
     let mut validation = None;
     if let Some(fraction) = config.validation {
-        let (t, v) = train.split_validation(fraction, config.model.seed)?;
+        let (t, v) = train.split_validation(fraction, config.model.gd.seed)?;
         train = t;
         validation = Some(v);
     }
@@ -439,7 +439,7 @@ fn new_network<T: Float>(train: &Dataset, spec: &ModelSpec) -> Result<Network<T>
         &sizes,
         spec.activation,
         spec.init,
-        &mut NumpyRng::new(spec.seed),
+        &mut NumpyRng::new(spec.gd.seed),
     )?;
     net.set_threads(Threads(spec.threads.max(1)));
     Ok(net)

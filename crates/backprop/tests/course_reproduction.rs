@@ -43,7 +43,6 @@ fn run(
             record_every: Some(100),
             ..GdConfig::default()
         },
-        seed: 1,
         precision: Precision::F64,
         threads: Threads::all().0,
     };

@@ -96,7 +96,6 @@ fn full_batch_gd_on_the_cat_data_across_2_and_4_ranks() {
             iterations: 2000,
             ..GdConfig::default()
         },
-        seed: 1,
         precision: Precision::F64,
         threads: 1,
     };
@@ -134,7 +133,6 @@ fn mini_batch_adam_across_2_and_4_ranks() {
             seed: 3,
             ..GdConfig::default()
         },
-        seed: 1,
         precision: Precision::F64,
         threads: 1,
     };

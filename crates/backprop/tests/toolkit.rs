@@ -12,7 +12,6 @@ fn spec(hidden: Vec<usize>, gd: GdConfig) -> ModelSpec {
         activation: Activation::Relu,
         init: Init::He,
         gd,
-        seed: 1,
         precision: Precision::F64,
         threads: 1,
     }

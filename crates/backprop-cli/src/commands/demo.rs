@@ -22,8 +22,7 @@ pub fn demo_models(precision: Precision) -> [(&'static str, &'static str, ModelS
         hidden,
         activation: Activation::Tanh,
         init,
-        gd: gd.clone(),
-        seed,
+        gd: GdConfig { seed, ..gd.clone() },
         precision,
         threads: 1,
     };

@@ -47,7 +47,7 @@ pub fn train_command(spec: &ModelSpec, has_test: bool) -> String {
         let p: Vec<String> = gd.keep_prob.iter().map(|&p| number(p)).collect();
         args.push((Setting::KeepProb, p.join(",")));
     }
-    args.push((Setting::Seed, spec.seed.to_string()));
+    args.push((Setting::Seed, spec.gd.seed.to_string()));
     args.push((Setting::Precision, spec.precision.to_string()));
     args.push((Setting::Threads, spec.threads.to_string()));
     let mut c = String::from("backprop train");
@@ -128,7 +128,6 @@ mod tests {
             hidden: vec![5, 3],
             precision: backprop::Precision::F64,
             threads: 1,
-            seed: 7,
             ..ModelSpec::default()
         };
         spec.gd.seed = 7;

@@ -131,7 +131,7 @@ fn network(model: &Model, data: &RunData) -> Result<Network<f64>, Error> {
     let mut net = Network::<f64>::builder(&sizes)
         .activation(spec.activation)
         .init(spec.init)
-        .seed(spec.seed)
+        .seed(spec.gd.seed)
         .threads(spec.threads)
         .build()?;
     model.set_activations(&mut net);

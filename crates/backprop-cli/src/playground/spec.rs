@@ -222,7 +222,6 @@ impl RunRequest {
             activation: activations.first().copied().unwrap_or(Activation::Tanh),
             init: self.init.parse::<Init>()?,
             gd,
-            seed: self.seed,
             precision: Precision::F64,
             threads: 1,
         };
