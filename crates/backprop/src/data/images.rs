@@ -85,11 +85,13 @@ pub(super) fn load(
     let classes = order_classes(dir, classes, options.positive.as_deref())?;
     let headers = survey(&files)?;
     let (size, note) = choose_size(&headers, options.image_size);
-    let why = match options.image_size {
-        Some(s) => format!("{IMAGE_SIZE} {s}"),
-        None => format!("their own size; choose a smaller side with {IMAGE_SIZE}"),
+    let planned = Planned {
+        m: files.len(),
+        size,
+        grey: options.grayscale,
+        headers: &headers,
     };
-    check_memory(dir, &why, files.len(), size, options.grayscale, &headers)?;
+    check_memory(dir, &size_origin(options.image_size), &planned)?;
     let Decoded {
         pictures,
         kept,
@@ -121,6 +123,14 @@ pub(super) fn load(
         skipped,
         notes: note.into_iter().collect(),
     })
+}
+
+/// Where a folder's picture size came from, for the memory check's message.
+fn size_origin(image_size: Option<u32>) -> String {
+    match image_size {
+        Some(s) => format!("{IMAGE_SIZE} {s}"),
+        None => format!("their own size; choose a smaller side with {IMAGE_SIZE}"),
+    }
 }
 
 /// The classes in label order: with two, the `positive` one (default: the
@@ -210,14 +220,13 @@ pub fn load_pictures(files: &[PathBuf], size: u32, channels: u32) -> Result<Vec<
     };
     let grey = Some(channels == 1);
     let headers = survey(files)?;
-    check_memory(
-        first,
-        "the model's picture size",
-        files.len(),
+    let planned = Planned {
+        m: files.len(),
         size,
         grey,
-        &headers,
-    )?;
+        headers: &headers,
+    };
+    check_memory(first, "the model's picture size", &planned)?;
     let decoded = decode_each(files, size, grey, &|_, _| {})?;
     let mut bytes = Vec::new();
     for d in decoded {
@@ -296,15 +305,17 @@ fn choose_size(headers: &[Option<Header>], asked: Option<u32>) -> (u32, Option<S
 /// size × size × channels as bytes and as f64, plus the largest decoded
 /// picture on every core at once. `why` says where the size came from (the
 /// setting to change); checked arithmetic throughout.
-fn check_memory(
-    source: &Path,
-    why: &str,
+fn check_memory(source: &Path, why: &str, planned: &Planned<'_>) -> Result<(), Error> {
+    check_memory_in(&budget::current(), source, why, planned)
+}
+
+/// What is about to be decoded: `m` pictures resized to `size` × `size`,
+/// grey or not (`None`: RGB until a folder is told grey), with their headers.
+struct Planned<'a> {
     m: usize,
     size: u32,
     grey: Option<bool>,
-    headers: &[Option<Header>],
-) -> Result<(), Error> {
-    check_memory_in(&budget::current(), source, why, m, size, grey, headers)
+    headers: &'a [Option<Header>],
 }
 
 /// [`check_memory`] against `budget`.
@@ -312,11 +323,14 @@ fn check_memory_in(
     budget: &budget::Budget,
     source: &Path,
     why: &str,
-    m: usize,
-    size: u32,
-    grey: Option<bool>,
-    headers: &[Option<Header>],
+    planned: &Planned<'_>,
 ) -> Result<(), Error> {
+    let Planned {
+        m,
+        size,
+        grey,
+        headers,
+    } = *planned;
     // RGB until a folder is told grey: its decoded bytes and its f64 pixels.
     let channels: u64 = if grey == Some(true) { 1 } else { 3 };
     let per_pixel = channels * (1 + 8);
@@ -682,7 +696,13 @@ mod tests {
         let h = [header(8, 8); 6];
         for size in [100_000, 20_000] {
             let why = Setting::ImageSize.mark();
-            let e = check_memory(Path::new("d"), &why, 6, size, Some(true), &h)
+            let planned = Planned {
+                m: 6,
+                size,
+                grey: Some(true),
+                headers: &h,
+            };
+            let e = check_memory(Path::new("d"), &why, &planned)
                 .unwrap_err()
                 .to_string();
             assert!(
@@ -695,14 +715,17 @@ mod tests {
             );
         }
         let small = budget::Budget::with_limit(1_000_000);
+        let planned = Planned {
+            m: 6,
+            size: 4096,
+            grey: None,
+            headers: &h,
+        };
         let e = check_memory_in(
             &small,
             Path::new("d"),
             &format!("{} 4096", Setting::ImageSize),
-            6,
-            4096,
-            None,
-            &h,
+            &planned,
         )
         .unwrap_err()
         .to_string();
