@@ -8,12 +8,14 @@
 //! `preprocessing` (JSON) and `classes`.
 
 use backprop::data::{Frame, FrameColumn, LoadOptions, Missing, Preparation, Prepared};
+use backprop::Setting;
 use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::arrays::value_error;
+use crate::names;
 
 /// A table from Python's (name, column) pairs, named `name` in messages.
 fn frame(name: &str, columns: &Bound<'_, PyAny>) -> PyResult<Frame> {
@@ -49,7 +51,13 @@ fn prepared<'py>(py: Python<'py>, p: Prepared) -> PyResult<Bound<'py, PyDict>> {
         let y: Vec<i64> = y.iter().map(|&c| c as i64).collect();
         d.set_item("y", y.into_pyarray(py))?;
     }
-    d.set_item("notes", p.notes)?;
+    // Notes name settings by their marks: Python's parameter names here.
+    let notes: Vec<String> = p
+        .notes
+        .iter()
+        .map(|n| Setting::render(n, &names::name))
+        .collect();
+    d.set_item("notes", notes)?;
     Ok(d)
 }
 

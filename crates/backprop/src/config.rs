@@ -139,7 +139,7 @@ fn default_schedule() -> LrSchedule {
 
 impl Default for GdConfig {
     /// The course's deep network: α = 0.0075, 2500 full-batch iterations,
-    /// the cost recorded every 100 iterations (every epoch with `epochs`), seed [`DEFAULT_SEED`].
+    /// the cost recorded every 100 iterations (every epoch with `epochs`), seed 1.
     fn default() -> Self {
         GdConfig {
             learning_rate: 0.0075,
