@@ -77,32 +77,24 @@ DATASETS = {
 # Flags a data set needs beside the defaults (missing cells are refused unless told what to do).
 NEEDS = {"wine, messy": ["--missing", "mean"]}
 
+def adam(hidden, rate, batch, epochs, note=""):
+    """A candidate: ReLU layers `hidden`, Adam at `rate`, mini-batches of `batch`, `epochs` epochs."""
+    name = f"{hidden} relu, Adam α {rate}, batch {batch}, {epochs} epochs{note}"
+    flags = ["--hidden", hidden, "--optimizer", "adam", "--learning-rate", str(rate),
+             "--batch-size", str(batch), "--epochs", str(epochs)]
+    return name, flags
+
+
 # Candidate table settings (flags beside --label-column), measured with --candidates.
-CANDIDATES = {
-    "course: 20,7,5 relu, GD α 0.0075, 2500 full-batch iterations": [
-        "--hidden", "20,7,5", "--optimizer", "gd", "--learning-rate", "0.0075", "--iterations", "2500",
-    ],
-    "100 relu, Adam α 0.001, batch 200, 200 epochs (MLPClassifier's)": [
-        "--hidden", "100", "--optimizer", "adam", "--learning-rate", "0.001",
-        "--batch-size", "200", "--epochs", "200",
-    ],
-    "64 relu, Adam α 0.01, batch 32, 50 epochs": [
-        "--hidden", "64", "--optimizer", "adam", "--learning-rate", "0.01",
-        "--batch-size", "32", "--epochs", "50",
-    ],
-    "64 relu, Adam α 0.001, batch 32, 100 epochs": [
-        "--hidden", "64", "--optimizer", "adam", "--learning-rate", "0.001",
-        "--batch-size", "32", "--epochs", "100",
-    ],
-    "32 relu, Adam α 0.01, batch 32, 30 epochs": [
-        "--hidden", "32", "--optimizer", "adam", "--learning-rate", "0.01",
-        "--batch-size", "32", "--epochs", "30",
-    ],
-    "64,32 relu, Adam α 0.001, batch 32, 100 epochs": [
-        "--hidden", "64,32", "--optimizer", "adam", "--learning-rate", "0.001",
-        "--batch-size", "32", "--epochs", "100",
-    ],
-}
+CANDIDATES = dict([
+    ("course: 20,7,5 relu, GD α 0.0075, 2500 full-batch iterations",
+     ["--hidden", "20,7,5", "--optimizer", "gd", "--learning-rate", "0.0075", "--iterations", "2500"]),
+    adam("100", 0.001, 200, 200, note=" (MLPClassifier's)"),
+    adam("64", 0.01, 32, 50),
+    adam("64", 0.001, 32, 100),
+    adam("32", 0.01, 32, 30),
+    adam("64,32", 0.001, 32, 100),
+])
 
 
 def write_split(frame, target, split, folder):

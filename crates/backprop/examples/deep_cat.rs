@@ -9,25 +9,16 @@
 //! Run: `cargo run --release -p backprop --example deep_cat [iterations]`
 //! with the data in `../shared/datasets/catvnoncat` or `$BACKPROP_CAT_DIR`.
 
-use std::path::PathBuf;
+mod course;
+
 use std::time::Instant;
 
-use backprop::data::{self, LoadOptions};
-use backprop::engine::fit;
-use backprop::metrics::accuracy;
 use backprop::GdConfig;
 use backprop::{Activation, Init, Network, NumpyRng, Threads};
 
 fn main() -> Result<(), backprop::Error> {
-    let iterations = std::env::args()
-        .nth(1)
-        .map(|s| s.parse().expect("iterations: a whole number"))
-        .unwrap_or(2500);
-    let dir = std::env::var_os("BACKPROP_CAT_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/datasets/catvnoncat"));
-    let train = data::load(&dir.join("train_catvnoncat.h5"), &LoadOptions::default())?;
-    let test = data::load(&dir.join("test_catvnoncat.h5"), &LoadOptions::default())?;
+    let iterations = course::iterations_arg(2500);
+    let (train, test) = course::cat_pictures()?;
 
     // n_x = 12288 inputs, three hidden layers, one output unit.
     let sizes = [train.features(), 20, 7, 5, 1];
@@ -46,25 +37,12 @@ fn main() -> Result<(), backprop::Error> {
         ..Default::default()
     };
     let start = Instant::now();
-    fit(
-        &mut net,
-        train.x.view(),
-        train.y.view(),
-        &config,
-        &mut |p| {
-            if p.recorded {
-                println!("Cost after iteration {}: {:.6}", p.iteration, p.cost);
-            }
-        },
-    )?;
+    course::fit_printing_costs(&mut net, &train, &config)?;
     println!(
         "{iterations} iterations in {:.2} s",
         start.elapsed().as_secs_f64()
     );
 
-    let train_acc = accuracy(net.predict(train.x.view()).view(), train.y.view());
-    let test_acc = accuracy(net.predict(test.x.view()).view(), test.y.view());
-    println!("train accuracy: {:.2} %", train_acc * 100.0);
-    println!("test accuracy: {:.2} %", test_acc * 100.0);
+    course::print_accuracies(&net, &train, &test);
     Ok(())
 }

@@ -9,26 +9,16 @@
 //! Run: `cargo run --release -p backprop --example logistic_regression [iterations]`
 //! with the data in `../shared/datasets/catvnoncat` or `$BACKPROP_CAT_DIR`.
 
-use std::path::PathBuf;
+mod course;
 
-use backprop::data::{self, LoadOptions};
-use backprop::engine::fit;
-use backprop::metrics::accuracy;
 use backprop::GdConfig;
 use backprop::{Activation, Init, Network, NumpyRng};
 
 fn main() -> Result<(), backprop::Error> {
-    let iterations = std::env::args()
-        .nth(1)
-        .map(|s| s.parse().expect("iterations: a whole number"))
-        .unwrap_or(2000);
-    let dir = std::env::var_os("BACKPROP_CAT_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/datasets/catvnoncat"));
+    let iterations = course::iterations_arg(2000);
 
     // Each 64×64 RGB picture is flattened into a column of X (12288 × 209) and ÷ 255.
-    let train = data::load(&dir.join("train_catvnoncat.h5"), &LoadOptions::default())?;
-    let test = data::load(&dir.join("test_catvnoncat.h5"), &LoadOptions::default())?;
+    let (train, test) = course::cat_pictures()?;
     println!(
         "{} training and {} test pictures of {} values each",
         train.examples(),
@@ -50,22 +40,9 @@ fn main() -> Result<(), backprop::Error> {
         record_every: Some(100),
         ..Default::default()
     };
-    fit(
-        &mut net,
-        train.x.view(),
-        train.y.view(),
-        &config,
-        &mut |p| {
-            if p.recorded {
-                println!("Cost after iteration {}: {:.6}", p.iteration, p.cost);
-            }
-        },
-    )?;
+    course::fit_printing_costs(&mut net, &train, &config)?;
 
     // A picture is a cat where σ(w·x + b) > 0.5.
-    let train_acc = accuracy(net.predict(train.x.view()).view(), train.y.view());
-    let test_acc = accuracy(net.predict(test.x.view()).view(), test.y.view());
-    println!("train accuracy: {:.2} %", train_acc * 100.0);
-    println!("test accuracy: {:.2} %", test_acc * 100.0);
+    course::print_accuracies(&net, &train, &test);
     Ok(())
 }

@@ -13,183 +13,153 @@
 
 use crate::linalg::Float;
 
-const LOG2E: f64 = std::f64::consts::LOG2_E;
-/// ln 2 split so that k·LN2_HI is exact for |k| < 2²⁰ (fdlibm's split).
-const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
-/// 1.5·2⁵²: adding it rounds a float to an integer, which then sits in the low bits.
-const SHIFTER: f64 = 6_755_399_441_055_744.0;
-
-/// e^r − 1 for |r| ≤ ln2/2: r + r²·Σ rⁿ⁻²/n! (n = 2…14; the next term is below 2⁻⁶⁰·|r|).
-#[inline(always)]
-fn expm1_reduced(r: f64) -> f64 {
-    const C: [f64; 13] = [
-        1.0 / 2.0,
-        1.0 / 6.0,
-        1.0 / 24.0,
-        1.0 / 120.0,
-        1.0 / 720.0,
-        1.0 / 5040.0,
-        1.0 / 40320.0,
-        1.0 / 362880.0,
-        1.0 / 3628800.0,
-        1.0 / 39916800.0,
-        1.0 / 479001600.0,
-        1.0 / 6227020800.0,
-        1.0 / 87178291200.0,
-    ];
-    let mut q = C[12];
-    for &c in C[..12].iter().rev() {
-        q = q.mul_add(r, c);
-    }
-    (r * r).mul_add(q, r)
+/// [1/2!, 1/3!, …, 1/(n+1)!] in `$float`, each correctly rounded (the
+/// factorials are exact in the float for the n used here).
+macro_rules! inverse_factorials {
+    ($float:ident, $n:expr) => {{
+        let mut c = [0.0; $n];
+        let mut factorial: $float = 1.0;
+        let mut i = 0;
+        while i < $n {
+            factorial *= (i + 2) as $float;
+            c[i] = 1.0 / factorial;
+            i += 1;
+        }
+        c
+    }};
 }
 
-/// Splits x = k·ln2 + r with k an integer and |r| ≤ ln2/2; returns (k, r). x must be finite and |x| < 2⁵⁰.
-#[inline(always)]
-fn reduce(x: f64) -> (i64, f64) {
-    let t = x.mul_add(LOG2E, SHIFTER);
-    let kf = t - SHIFTER;
-    let k = t.to_bits() as i64 - SHIFTER.to_bits() as i64;
-    let r = kf.mul_add(-LN2_HI, x);
-    (k, kf.mul_add(-LN2_LO, r))
+/// The kernels of one precision: `$float` with its bit type `$bits` and
+/// exponent bias; ln 2 split so that k·ln2_hi is exact (`$ln2_hi`, `$ln2_lo`);
+/// `$shifter` = 1.5·2^(mantissa bits), which rounds a float to an integer in
+/// its low bits; the Taylor coefficients of (e^r − 1 − r)/r² (`$terms` of them); e^x's range
+/// (`$exp_hi`: ln of the largest float, `$exp_lo`: where e^x no longer changes
+/// 1 + e^x); tanh's floor on −2|x| (exact ±1 beyond). Both precisions run the
+/// same operations, so f64's bits are those the notes' numbers were checked on.
+macro_rules! precision {
+    (
+        $float:ident, $bits:ident, $int:ident, bias: $bias:expr,
+        ln2: ($ln2_hi:expr, $ln2_lo:expr), shifter: $shifter:expr,
+        terms: $terms:expr,
+        exp range: ($exp_lo:expr, $exp_hi:expr), tanh floor: $tanh_floor:expr,
+        names: ($expm1_reduced:ident, $reduce:ident, $pow2:ident, $exp:ident, $sigmoid:ident, $tanh:ident)
+    ) => {
+        /// e^r − 1 for |r| ≤ ln2/2: r + r²·Σ rⁿ⁻²/n! (to the precision's last bit).
+        #[inline(always)]
+        fn $expm1_reduced(r: $float) -> $float {
+            const C: [$float; $terms] = inverse_factorials!($float, $terms);
+            let mut q = C[C.len() - 1];
+            for &c in C[..C.len() - 1].iter().rev() {
+                q = q.mul_add(r, c);
+            }
+            (r * r).mul_add(q, r)
+        }
+
+        /// Splits x = k·ln2 + r with k an integer and |r| ≤ ln2/2; returns (k, r).
+        /// x must be finite and well inside the integer range of the mantissa.
+        #[inline(always)]
+        fn $reduce(x: $float) -> ($int, $float) {
+            const SHIFTER: $float = $shifter;
+            let t = x.mul_add(std::$float::consts::LOG2_E, SHIFTER);
+            let kf = t - SHIFTER;
+            let k = t.to_bits() as $int - SHIFTER.to_bits() as $int;
+            let r = kf.mul_add(-$ln2_hi, x);
+            (k, kf.mul_add(-$ln2_lo, r))
+        }
+
+        /// 2ᵏ for k in the normal exponent range.
+        #[inline(always)]
+        fn $pow2(k: $int) -> $float {
+            $float::from_bits(((k + $bias) as $bits) << ($float::MANTISSA_DIGITS - 1))
+        }
+
+        /// e^x, branch-free: ∞ above ln(MAX); 0 below the low end of the range
+        /// (too small to change 1 + e^x, the only use here); NaN stays NaN.
+        #[inline(always)]
+        pub fn $exp(x: $float) -> $float {
+            const HI: $float = $exp_hi;
+            const LO: $float = $exp_lo;
+            let (k, r) = $reduce(x.clamp(LO, HI));
+            // 2^(k−1)·(1 + em)·2 keeps the scale normal for the largest k.
+            let s = $pow2(k - 1);
+            let e = s.mul_add($expm1_reduced(r), s) * 2.0;
+            if x > HI {
+                $float::INFINITY
+            } else if x < LO {
+                0.0
+            } else {
+                e
+            }
+        }
+
+        /// σ(z) = 1 / (1 + e^(−z)), as the course writes it; 0 or 1 when
+        /// saturated, never NaN for non-NaN z.
+        #[inline(always)]
+        pub fn $sigmoid(z: $float) -> $float {
+            1.0 / (1.0 + $exp(-z))
+        }
+
+        /// tanh(x) = −t/(t + 2) with t = e^(−2|x|) − 1, signed as x (glibc's
+        /// form for |x| < 1, used for all x: one branch-free path).
+        #[inline(always)]
+        pub fn $tanh(x: $float) -> $float {
+            let y = -2.0 * x.abs();
+            let y = if y < $tanh_floor { $tanh_floor } else { y };
+            let (k, r) = $reduce(y);
+            let s = $pow2(k);
+            let t = s.mul_add($expm1_reduced(r), s - 1.0);
+            (-t / (t + 2.0)).copysign(x)
+        }
+    };
 }
 
-/// 2ᵏ for −1022 ≤ k ≤ 1023.
-#[inline(always)]
-fn pow2(k: i64) -> f64 {
-    f64::from_bits(((k + 1023) as u64) << 52)
-}
+// f64: fdlibm's ln 2 split (k·LN2_HI exact for |k| < 2²⁰); n = 2…14, the next
+// term below 2⁻⁶⁰·|r|; exp within 1 ulp, tanh exact ±1 beyond |x| ≈ 19.
+precision!(
+    f64, u64, i64, bias: 1023,
+    ln2: (f64::from_bits(0x3fe6_2e42_fee0_0000), f64::from_bits(0x3dea_39ef_3579_3c76)),
+    shifter: 6_755_399_441_055_744.0,
+    terms: 13,
+    exp range: (-707.0, 709.782_712_893_384), tanh floor: -40.0,
+    names: (expm1_reduced, reduce, pow2, exp, sigmoid, tanh)
+);
 
-/// e^x, branch-free. Overflows to ∞ above ln(f64::MAX); returns 0 below −707
-/// (where e^x < 10⁻³⁰⁷, too small to change 1 + e^x, the only use here); NaN stays NaN.
+// f32: Cephes' ln 2 split (exact for |k| < 2¹²); n = 2…7, the next term below
+// 2⁻²⁶·|r|; 0 below −86 (e^x < 10⁻³⁷), tanh exact ±1 beyond |x| ≈ 9.
+precision!(
+    f32, u32, i32, bias: 127,
+    ln2: (f32::from_bits(0x3f31_8000), -2.121_944_4e-4),
+    shifter: 12_582_912.0,
+    terms: 6,
+    exp range: (-86.0, 88.722_83), tanh floor: -20.0,
+    names: (expm1_reduced_f32, reduce_f32, pow2_f32, exp_f32, sigmoid_f32, tanh_f32)
+);
+
+/// `kernel` in the value's own precision: f32 values use the f32 kernel (8
+/// lanes a register), f64 values the f64 one.
 #[inline(always)]
-pub fn exp(x: f64) -> f64 {
-    const HI: f64 = 709.782_712_893_384;
-    const LO: f64 = -707.0;
-    let xc = x.clamp(LO, HI);
-    let (k, r) = reduce(xc);
-    // 2^(k−1)·(1 + em)·2 keeps the scale normal for k = 1024.
-    let s = pow2(k - 1);
-    let e = s.mul_add(expm1_reduced(r), s) * 2.0;
-    if x > HI {
-        f64::INFINITY
-    } else if x < LO {
-        0.0
+fn in_own_precision<T: Float>(
+    z: T,
+    f32_kernel: impl Fn(f32) -> f32,
+    f64_kernel: impl Fn(f64) -> f64,
+) -> T {
+    if std::mem::size_of::<T>() == 4 {
+        T::cast(f64::from(f32_kernel(z.as_f64() as f32)))
     } else {
-        e
+        T::cast(f64_kernel(z.as_f64()))
     }
 }
 
-/// σ(z) = 1 / (1 + e^(−z)), as the course writes it; 0 or 1 when saturated, never NaN for non-NaN z.
-#[inline(always)]
-pub fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + exp(-z))
-}
-
-/// tanh(x) = −t/(t + 2) with t = e^(−2|x|) − 1, signed as x (glibc's form for
-/// |x| < 1, used for all x: one branch-free path, exact ±1 beyond |x| ≈ 19).
-#[inline(always)]
-pub fn tanh(x: f64) -> f64 {
-    let y = -2.0 * x.abs();
-    let y = if y < -40.0 { -40.0 } else { y };
-    let (k, r) = reduce(y);
-    let s = pow2(k);
-    let t = s.mul_add(expm1_reduced(r), s - 1.0);
-    (-t / (t + 2.0)).copysign(x)
-}
-
-const SHIFTER_F32: f32 = 12_582_912.0;
-/// ln 2 split so that k·LN2_HI_F32 is exact for |k| < 2¹² (Cephes' split).
-const LN2_HI_F32: f32 = f32::from_bits(0x3f31_8000);
-const LN2_LO_F32: f32 = -2.121_944_4e-4;
-
-/// e^r − 1 for |r| ≤ ln2/2 in f32: r + r²·Σ rⁿ⁻²/n! (n = 2…7; the next term is below 2⁻²⁶·|r|).
-#[inline(always)]
-fn expm1_reduced_f32(r: f32) -> f32 {
-    const C: [f32; 6] = [
-        1.0 / 2.0,
-        1.0 / 6.0,
-        1.0 / 24.0,
-        1.0 / 120.0,
-        1.0 / 720.0,
-        1.0 / 5040.0,
-    ];
-    let mut q = C[5];
-    for &c in C[..5].iter().rev() {
-        q = q.mul_add(r, c);
-    }
-    (r * r).mul_add(q, r)
-}
-
-/// [`reduce`] in f32, for |x| < 2²⁰.
-#[inline(always)]
-fn reduce_f32(x: f32) -> (i32, f32) {
-    let t = x.mul_add(std::f32::consts::LOG2_E, SHIFTER_F32);
-    let kf = t - SHIFTER_F32;
-    let k = t.to_bits() as i32 - SHIFTER_F32.to_bits() as i32;
-    let r = kf.mul_add(-LN2_HI_F32, x);
-    (k, kf.mul_add(-LN2_LO_F32, r))
-}
-
-/// 2ᵏ in f32 for −126 ≤ k ≤ 127.
-#[inline(always)]
-fn pow2_f32(k: i32) -> f32 {
-    f32::from_bits(((k + 127) as u32) << 23)
-}
-
-/// [`exp`] in f32: ∞ above ln(f32::MAX), 0 below −86 (where e^x < 10⁻³⁷).
-#[inline(always)]
-pub fn exp_f32(x: f32) -> f32 {
-    const HI: f32 = 88.722_83;
-    const LO: f32 = -86.0;
-    let (k, r) = reduce_f32(x.clamp(LO, HI));
-    let s = pow2_f32(k - 1);
-    let e = s.mul_add(expm1_reduced_f32(r), s) * 2.0;
-    if x > HI {
-        f32::INFINITY
-    } else if x < LO {
-        0.0
-    } else {
-        e
-    }
-}
-
-/// [`sigmoid`] in f32.
-#[inline(always)]
-pub fn sigmoid_f32(z: f32) -> f32 {
-    1.0 / (1.0 + exp_f32(-z))
-}
-
-/// [`tanh`] in f32 (exact ±1 beyond |x| ≈ 9).
-#[inline(always)]
-pub fn tanh_f32(x: f32) -> f32 {
-    let y = -2.0 * x.abs();
-    let y = if y < -20.0 { -20.0 } else { y };
-    let (k, r) = reduce_f32(y);
-    let s = pow2_f32(k);
-    let t = s.mul_add(expm1_reduced_f32(r), s - 1.0);
-    (-t / (t + 2.0)).copysign(x)
-}
-
-/// tanh in the value's own precision: f32 uses the f32 kernel (8 lanes a register).
+/// tanh in the value's own precision.
 #[inline(always)]
 pub(crate) fn tanh_t<T: Float>(z: T) -> T {
-    if std::mem::size_of::<T>() == 4 {
-        T::cast(f64::from(tanh_f32(z.as_f64() as f32)))
-    } else {
-        T::cast(tanh(z.as_f64()))
-    }
+    in_own_precision(z, tanh_f32, tanh)
 }
 
 /// σ in the value's own precision.
 #[inline(always)]
 pub(crate) fn sigmoid_t<T: Float>(z: T) -> T {
-    if std::mem::size_of::<T>() == 4 {
-        T::cast(f64::from(sigmoid_f32(z.as_f64() as f32)))
-    } else {
-        T::cast(sigmoid(z.as_f64()))
-    }
+    in_own_precision(z, sigmoid_f32, sigmoid)
 }
 
 #[cfg(test)]

@@ -288,46 +288,63 @@ fn small_gemm<T: Float>(
     let rows_c = n == 1 || c.strides()[1] == 1;
     let rows_a = k == 1 || a.strides()[1] == 1;
     let cols_b = k == 1 || b.strides()[0] == 1;
-    if rows_b && rows_c {
-        rows_product(alpha, a, b, accumulate, c);
-        true
+    let layout = if rows_b && rows_c {
+        SmallLayout::Rows
     } else if rows_a && cols_b {
-        dots_product(alpha, a, b, accumulate, c);
-        true
+        SmallLayout::Dots
     } else {
-        false
+        return false;
+    };
+    let p = Operands {
+        alpha,
+        a,
+        b,
+        accumulate,
+    };
+    dispatch!(avx2, small_kernel, (layout: SmallLayout, p: Operands<'_, T>, c: ArrayViewMut2<'_, T>) -> bool)
+}
+
+/// What `C ← α·A·B (+ C)` reads: α, A, B and whether C's old values are kept.
+#[derive(Clone, Copy)]
+struct Operands<'a, T> {
+    alpha: T,
+    a: ArrayView2<'a, T>,
+    b: ArrayView2<'a, T>,
+    accumulate: bool,
+}
+
+/// The two layouts [`small_gemm`] handles in plain loops.
+#[derive(Clone, Copy)]
+enum SmallLayout {
+    /// B's and C's rows contiguous: [`rows_kernel`].
+    Rows,
+    /// A's rows and B's columns contiguous: [`dots_kernel`].
+    Dots,
+}
+
+/// The kernel of `layout`, inlined into the one dispatched function; true (done).
+#[inline(always)]
+fn small_kernel<T: Float>(
+    layout: SmallLayout,
+    p: Operands<'_, T>,
+    c: ArrayViewMut2<'_, T>,
+) -> bool {
+    match layout {
+        SmallLayout::Rows => rows_kernel(p, c),
+        SmallLayout::Dots => dots_kernel(p, c),
     }
-}
-
-fn rows_product<T: Float>(
-    alpha: T,
-    a: ArrayView2<'_, T>,
-    b: ArrayView2<'_, T>,
-    accumulate: bool,
-    c: ArrayViewMut2<'_, T>,
-) {
-    dispatch!(avx2, rows_kernel, (alpha: T, a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, accumulate: bool, c: ArrayViewMut2<'_, T>))
-}
-
-fn dots_product<T: Float>(
-    alpha: T,
-    a: ArrayView2<'_, T>,
-    b: ArrayView2<'_, T>,
-    accumulate: bool,
-    c: ArrayViewMut2<'_, T>,
-) {
-    dispatch!(avx2, dots_kernel, (alpha: T, a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, accumulate: bool, c: ArrayViewMut2<'_, T>))
+    true
 }
 
 /// C[i,:] = α·Σ_k A[i,k]·B[k,:] (+ C[i,:]), 64 columns at a time.
 #[inline(always)]
-fn rows_kernel<T: Float>(
-    alpha: T,
-    a: ArrayView2<'_, T>,
-    b: ArrayView2<'_, T>,
-    accumulate: bool,
-    mut c: ArrayViewMut2<'_, T>,
-) {
+fn rows_kernel<T: Float>(p: Operands<'_, T>, mut c: ArrayViewMut2<'_, T>) {
+    let Operands {
+        alpha,
+        a,
+        b,
+        accumulate,
+    } = p;
     const CHUNK: usize = 64;
     let (m, k) = a.dim();
     let n = b.ncols();
@@ -382,13 +399,13 @@ fn row<'a, T: Float>(b: ArrayView2<'a, T>, r: usize, j0: usize, w: usize) -> &'a
 /// C[i,j] = α·(A[i,:]·B[:,j]) (+ C[i,j]), four columns of B at a time (four
 /// independent chains of fused multiply-adds; each dot keeps its own order).
 #[inline(always)]
-fn dots_kernel<T: Float>(
-    alpha: T,
-    a: ArrayView2<'_, T>,
-    b: ArrayView2<'_, T>,
-    accumulate: bool,
-    mut c: ArrayViewMut2<'_, T>,
-) {
+fn dots_kernel<T: Float>(p: Operands<'_, T>, mut c: ArrayViewMut2<'_, T>) {
+    let Operands {
+        alpha,
+        a,
+        b,
+        accumulate,
+    } = p;
     let (m, n) = c.dim();
     let col = |j: usize| {
         b.index_axis_move(Axis(1), j)

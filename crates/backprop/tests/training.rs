@@ -1,6 +1,6 @@
 //! The training loop's bookkeeping: recorded iterations and the test-set cost.
 
-use backprop::engine::{fit, fit_with_test};
+use backprop::engine::{fit, fit_with, Path};
 use backprop::GdConfig;
 use backprop::{Activation, Gaussian, Init, Network, NumpyRng};
 use ndarray::Array2;
@@ -33,12 +33,14 @@ fn test_cost_on_the_training_set_equals_the_training_cost() {
         record_every: Some(50),
         ..GdConfig::default()
     };
-    let h = fit_with_test(
+    let h = fit_with(
         &mut net,
         x.view(),
         y.view(),
         Some((x.view(), y.view())),
         &config,
+        Path::Auto,
+        None,
         &mut |_| {},
     )
     .unwrap();
@@ -86,7 +88,6 @@ fn costs_are_recorded_from_iteration_0_every_n_and_final_cost_is_the_last() {
 fn test_cost_is_right_on_the_gram_path_too() {
     // n_x ≫ m: the first layer trains through XᵀX and W[1] is only materialised
     // on demand; the test cost must still be measured at W[1] of that iteration.
-    use backprop::engine::{fit_with, Path};
     let mut rng = NumpyRng::new(4);
     let x = Array2::from_shape_fn((300, 20), |_| rng.randn());
     let y = Array2::from_shape_fn((1, 20), |(_, j)| (j % 2) as f64);

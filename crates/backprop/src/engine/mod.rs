@@ -61,20 +61,9 @@ pub fn fit<T: Float>(
 }
 
 /// [`fit`], also recording the cost on a test set (X, Y) at each recorded
-/// iteration, at the same parameters as that iteration's training cost.
-pub fn fit_with_test<T: Float>(
-    net: &mut Network<T>,
-    x: ArrayView2<'_, T>,
-    y: ArrayView2<'_, T>,
-    test: Option<(ArrayView2<'_, T>, ArrayView2<'_, T>)>,
-    config: &GdConfig,
-    observe: &mut dyn FnMut(Progress),
-) -> Result<History, Error> {
-    fit_with(net, x, y, test, config, Path::Auto, None, observe)
-}
-
-/// [`fit_with_test`], with a say in the road ([`Path`]) and stopping early
-/// (with `history.iterations` the number done) when `stop` is set.
+/// iteration (at the same parameters as that iteration's training cost), with
+/// a say in the road ([`Path`]), and stopping early (with
+/// `history.iterations` the number done) when `stop` is set.
 #[allow(clippy::too_many_arguments)]
 pub fn fit_with<T: Float>(
     net: &mut Network<T>,
