@@ -120,3 +120,20 @@ def test_the_python_only_rules_are_checked_in_python():
                          (dict(early_stopping=True, validation_fraction=1.0), "validation_fraction"),
                          (dict(solver="adam", init="uniform"), "init")):
         assert fit_error(**params).startswith(name)
+
+
+def test_the_memory_budget_is_set_and_named_by_set_max_memory():
+    backprop.set_max_memory("1M")
+    try:
+        message = fit_error(hidden_layer_sizes=(20_000,))
+    finally:
+        backprop.set_max_memory(None)
+    assert "over the memory budget of 1 MB (backprop.set_max_memory)" in message, message
+    assert message.endswith("raise the budget with backprop.set_max_memory (e.g. 64G)"), message
+    assert "--" not in message, message
+    # The budget detected again: the same network fits.
+    X, y = make_classification(n_samples=60, n_features=4, n_informative=3, n_redundant=0, random_state=0)
+    backprop.MLPClassifier(hidden_layer_sizes=(20_000,), max_iter=1).fit(X, y)
+    for bad in ["2X", "-1G", 0, -5, 1.5]:
+        with pytest.raises(ValueError):
+            backprop.set_max_memory(bad)
