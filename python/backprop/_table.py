@@ -17,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
+from ._busy import one_fit
 from ._estimators import LogisticRegression, MLPClassifier
 
 _PRECISIONS = {"float32": "f32", "float64": "f64"}
@@ -138,7 +139,12 @@ class TableClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Fits the preparation on X (and the labels: ``y``, or X's label
-        column), then the estimator on the prepared features. Returns self."""
+        column), then the estimator on the prepared features. Returns self.
+        Another thread's fit of this same estimator in progress raises RuntimeError."""
+        with one_fit(self):
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
         columns = _columns(X)
         label = None if self.label_column is None else str(self.label_column)
         if y is not None:
