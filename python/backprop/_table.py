@@ -8,6 +8,7 @@ defaults). ``save`` writes the model folder ``backprop predict`` and
 wrote from a table gives one back."""
 
 import json
+import math
 import os
 import warnings
 
@@ -35,12 +36,17 @@ def table_network():
 
 def class_labels(names):
     """Class names as a model folder stores them (strings), back as numbers
-    when every one is an integer or a number."""
+    when every one is a number written exactly as Python writes it back
+    (``str(int)``: "7", or ``str(float)``: "0.5", finite): what a fit on
+    numeric labels saved. Any other list stays as written: "007", "+1",
+    ["1", "1.0"], "1e400" and "nan" are strings."""
     for kind in (int, float):
         try:
-            return np.array([kind(n) for n in names])
+            values = [kind(n) for n in names]
         except ValueError:
-            pass
+            continue
+        if all(str(v) == n and (kind is int or math.isfinite(v)) for v, n in zip(values, names)):
+            return np.array(values)
     return np.array(names, dtype=object)
 
 
