@@ -29,6 +29,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _core
+from ._busy import one_fit
 
 _DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -98,15 +99,18 @@ class _Network:
         """Trains on X (n_samples × n_features) and labels y (any labels), each
         example weighted by `sample_weight` (times `class_weight`'s weight of
         its class): the cost is Σ wᵢ·lᵢ / Σ wᵢ and the L2 term α/(2·Σ wᵢ)·‖W‖²,
-        as scikit-learn's. Returns self."""
-        return self._fit(X, y, sample_weight, incremental=False)
+        as scikit-learn's. Returns self. Another thread's fit of this same
+        estimator in progress raises RuntimeError (fit a clone instead)."""
+        with one_fit(self):
+            return self._fit(X, y, sample_weight, incremental=False)
 
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over (X, y), continuing the weights and the optimiser's
         state; `classes` lists every label on the first call. Returns self."""
         if not hasattr(self, "coefs_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit")
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        with one_fit(self, "partial_fit"):
+            return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         self._check_rules()

@@ -8,6 +8,7 @@ defaults). ``save`` writes the model folder ``backprop predict`` and
 wrote from a table gives one back."""
 
 import json
+import math
 import os
 import warnings
 
@@ -17,6 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
+from ._busy import one_fit
 from ._estimators import LogisticRegression, MLPClassifier
 
 _PRECISIONS = {"float32": "f32", "float64": "f64"}
@@ -34,12 +36,17 @@ def table_network():
 
 def class_labels(names):
     """Class names as a model folder stores them (strings), back as numbers
-    when every one is an integer or a number."""
+    when every one is a number written exactly as Python writes it back
+    (``str(int)``: "7", or ``str(float)``: "0.5", finite): what a fit on
+    numeric labels saved. Any other list stays as written: "007", "+1",
+    ["1", "1.0"], "1e400" and "nan" are strings."""
     for kind in (int, float):
         try:
-            return np.array([kind(n) for n in names])
+            values = [kind(n) for n in names]
         except ValueError:
-            pass
+            continue
+        if all(str(v) == n and (kind is int or math.isfinite(v)) for v, n in zip(values, names)):
+            return np.array(values)
     return np.array(names, dtype=object)
 
 
@@ -138,7 +145,12 @@ class TableClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Fits the preparation on X (and the labels: ``y``, or X's label
-        column), then the estimator on the prepared features. Returns self."""
+        column), then the estimator on the prepared features. Returns self.
+        Another thread's fit of this same estimator in progress raises RuntimeError."""
+        with one_fit(self):
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
         columns = _columns(X)
         label = None if self.label_column is None else str(self.label_column)
         if y is not None:

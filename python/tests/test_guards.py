@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
@@ -57,6 +58,8 @@ def capped(params):
         (dict(batch_size=-3), "batch_size"),
         (dict(learning_rate_init=-1), "learning_rate_init"),
         (dict(n_threads=10**6), "n_threads"),
+        # The L2 term overflows the cost (Adam: no bound before training).
+        (dict(alpha=1e308), "alpha"),
     ],
 )
 def test_sizes_past_the_budget_raise_value_error_under_a_4gb_cap(params, name):
@@ -137,3 +140,24 @@ def test_the_memory_budget_is_set_and_named_by_set_max_memory():
     for bad in ["2X", "-1G", 0, -5, 1.5]:
         with pytest.raises(ValueError):
             backprop.set_max_memory(bad)
+
+
+@pytest.mark.parametrize("solver", ["adam", "rmsprop", "sgd", "gd"])
+def test_a_loss_that_becomes_infinite_raises_value_error_naming_alpha(solver):
+    """alpha=1e308 used to return loss_ = inf with no word; now the fit
+    raises (the library's divergence, or its bound for gd/sgd) and the
+    estimator stays unfitted."""
+    X, y = make_classification(n_samples=60, n_features=4, n_informative=3, n_redundant=0, random_state=0)
+    est = backprop.MLPClassifier((4,), alpha=1e308, solver=solver, max_iter=5)
+    with pytest.raises(ValueError, match="alpha") as raised:
+        est.fit(X, y)
+    assert "--" not in str(raised.value)
+    assert not hasattr(est, "coefs_") and not hasattr(est, "loss_")
+
+
+def test_a_large_but_finite_loss_still_fits():
+    X, y = make_classification(n_samples=60, n_features=4, n_informative=3, n_redundant=0, random_state=0)
+    est = backprop.MLPClassifier((4,), alpha=1e6, max_iter=5)
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    assert all(np.isfinite(est.loss_curve_))

@@ -109,3 +109,86 @@ def test_a_folder_that_does_not_load_raises_one_value_error_naming_the_file(tmp_
     os.remove(tmp_path / "m" / "model.json")
     with pytest.raises(ValueError, match="model.json"):
         backprop.load(tmp_path / "m")
+
+
+def _saved(tmp_path, **fit):
+    X, y = make_classification(n_samples=50, n_features=3, n_informative=2, n_redundant=0, random_state=0)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = backprop.MLPClassifier((3,), max_iter=5, random_state=0).fit(X, y)
+    est.save(tmp_path / "m")
+    return est, X
+
+
+@pytest.mark.parametrize(
+    "names, expected",
+    [
+        (["007", "7"], ["007", "7"]),  # once both 7
+        (["1", "1.0"], ["1", "1.0"]),  # once both 1.0
+        (["1e400", "nan"], ["1e400", "nan"]),  # once [inf, nan]
+        (["+1", "-1"], ["+1", "-1"]),
+        (["0", "1.0"], ["0", "1.0"]),
+        (["2", "10"], [2, 10]),  # integers as a fit on integers saved them
+        (["0.5", "1.5"], [0.5, 1.5]),  # floats as str(float) writes them
+        (["cat", "dog"], ["cat", "dog"]),
+    ],
+)
+def test_loaded_class_names_stay_as_written(tmp_path, names, expected):
+    _, X = _saved(tmp_path)
+    info_path = tmp_path / "m" / "model.json"
+    info = json.loads(info_path.read_text())
+    info["classes"] = names
+    info_path.write_text(json.dumps(info))
+    est = backprop.load(tmp_path / "m")
+    assert list(est.classes_) == expected
+    if isinstance(expected[0], str):
+        assert all(isinstance(c, str) for c in est.classes_)
+    else:
+        assert est.classes_.dtype.kind == ("i" if isinstance(expected[0], int) else "f")
+    assert set(est.predict(X)) <= set(expected)
+
+
+def _poison_first_weight(path, value):
+    """Overwrites the first number of model.safetensors' first tensor with `value`."""
+    data = bytearray(path.read_bytes())
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8 : 8 + n])
+    name = sorted((k for k in header if k != "__metadata__"), key=lambda k: header[k]["data_offsets"][0])[0]
+    dtype = {"F64": np.float64, "F32": np.float32}[header[name]["dtype"]]
+    start = 8 + n + header[name]["data_offsets"][0]
+    bad = np.array([value], dtype=dtype).tobytes()
+    data[start : start + len(bad)] = bad
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_weights_are_refused_at_load_by_python_and_the_cli(tmp_path, value):
+    _, X = _saved(tmp_path)
+    _poison_first_weight(tmp_path / "m" / "model.safetensors", value)
+    with pytest.raises(ValueError, match="model.safetensors: W1\\[0, 0\\] is (NaN|inf)"):
+        backprop.load(tmp_path / "m")
+    cli = required("BACKPROP_BIN", "the backprop binary of this build")
+    np.savetxt(tmp_path / "in.csv", X, delimiter=",", header="a,b,c", comments="")
+    run = subprocess.run([cli, "predict", "--model", str(tmp_path / "m"), str(tmp_path / "in.csv")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    assert "model.safetensors" in run.stderr and run.stdout == "", run.stderr
+
+
+def test_non_finite_weights_are_refused_at_predict_save_and_warm_start(tmp_path):
+    est, X = _saved(tmp_path)
+    est.coefs_[0][2, 1] = np.nan
+    for call in (est.predict, est.predict_proba):
+        with pytest.raises(ValueError, match=r"^coefs_\[0\]\[2, 1\] is NaN: the weights must be finite"):
+            call(X)
+    with pytest.raises(ValueError, match=r"^coefs_\[0\]\[2, 1\] is NaN"):
+        est.save(tmp_path / "again")
+    est.coefs_[0][2, 1] = 0.0
+    est.intercepts_[1][0] = -np.inf
+    with pytest.raises(ValueError, match=r"^intercepts_\[1\]\[0\] is -inf"):
+        est.predict(X)
+    est.set_params(warm_start=True)
+    with pytest.raises(ValueError, match=r"^intercepts_\[1\]\[0\] is -inf"):
+        est.fit(X, np.arange(50) % 2)

@@ -55,12 +55,33 @@ pub fn params_from_py<T: Float + Element>(list: &Bound<'_, PyAny>) -> PyResult<P
                 .as_array()
                 .to_owned(),
         };
-        params.push((w.as_array().to_owned(), b));
+        let w = w.as_array().to_owned();
+        refuse_non_finite(params.len(), &w, &b)?;
+        params.push((w, b));
     }
     if params.is_empty() {
         return Err(PyValueError::new_err("a network needs at least one layer"));
     }
     Ok(params)
+}
+
+/// Refuses a NaN or ±∞ in layer `l`'s (W, b) (counted from 0), naming it as
+/// the estimator holds it: `coefs_[l]` is Wᵀ, `intercepts_[l]` is b.
+fn refuse_non_finite<T: Float>(l: usize, w: &Array2<T>, b: &Array2<T>) -> PyResult<()> {
+    let bad = |at: String, v: T| {
+        Err(PyValueError::new_err(format!(
+            "{at} is {}: the weights must be finite (a NaN or infinite weight makes every \
+             prediction meaningless); fit again, or load a sound model folder",
+            v.as_f64()
+        )))
+    };
+    if let Some(((i, j), v)) = w.indexed_iter().find(|(_, v)| !v.as_f64().is_finite()) {
+        return bad(format!("coefs_[{l}][{j}, {i}]"), *v);
+    }
+    if let Some(((i, _), v)) = b.indexed_iter().find(|(_, v)| !v.as_f64().is_finite()) {
+        return bad(format!("intercepts_[{l}][{i}]"), *v);
+    }
+    Ok(())
 }
 
 /// A network from Python's (W, b) pairs.

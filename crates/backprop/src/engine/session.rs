@@ -382,12 +382,7 @@ impl<'a, T: Float> Session<'a, T> {
             (cost, mb as f64)
         };
         if let Some(c) = cost.filter(|c| !c.is_finite()) {
-            return Err(super::diverged::diagnose(
-                &self.config,
-                self.x.view(),
-                unit,
-                c,
-            ));
+            return Err(self.diverged(unit, c));
         }
         self.record_update(unit, recorded, cost.unwrap_or(f64::NAN), weight, controls)
     }
@@ -460,8 +455,19 @@ impl<'a, T: Float> Session<'a, T> {
         (Some(cost), weight)
     }
 
+    /// [`Error::Diverged`] for the non-finite `cost` of `unit`, its cause
+    /// diagnosed from the data, the settings and the weights now.
+    fn diverged(&mut self, unit: usize, cost: f64) -> Error {
+        self.strategy.sync(&mut self.net, self.x.view());
+        // ‖W‖²: the L2 penalty of strength 2 on one example.
+        let weights_sq = self.net.l2_penalty(2.0, 1);
+        super::diverged::diagnose(&self.config, self.x.view(), weights_sq, unit, cost)
+    }
+
     /// Closes the epoch: its cost, and in an epoch run its recording, its
-    /// report and a checkpoint when due.
+    /// report and a checkpoint when due. An epoch cost that is not finite
+    /// (its batches' finite costs summing past f64's range, as a huge L2
+    /// strength makes them) ends the run as a batch's would.
     fn complete_epoch(&mut self, controls: &mut Controls<'_, T>) -> Result<(), Error> {
         let s = &mut self.state;
         let epoch_cost = s.epoch_cost / self.total_weight;
@@ -472,6 +478,10 @@ impl<'a, T: Float> Session<'a, T> {
         if !self.per_epoch {
             return Ok(());
         }
+        if !epoch_cost.is_finite() {
+            return Err(self.diverged(finished, epoch_cost));
+        }
+        let s = &mut self.state;
         let recorded = finished % self.every == 0 || s.epoch >= self.total;
         if recorded {
             s.history.costs.push((finished, epoch_cost));
