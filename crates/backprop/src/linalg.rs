@@ -104,7 +104,11 @@ impl Threads {
     /// large products, taken by whichever thread is free, so a core busy with
     /// another process slows the product by less than half.
     fn parts(self, flops: usize) -> usize {
-        let threads = self.0.max(1).min(pool::width());
+        if self.0 <= 1 {
+            // One thread: the pool (and its worker threads) is never started.
+            return 1;
+        }
+        let threads = self.0.min(pool::width());
         if flops < PARALLEL_MIN_FLOPS || threads == 1 {
             1
         } else if flops < 8 * PARALLEL_MIN_FLOPS {
