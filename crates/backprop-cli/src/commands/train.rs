@@ -66,6 +66,13 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     } else {
         print_summary(&trained, &out);
     }
+    if backprop::stop::requested() {
+        // The stop came after the last update: the library finished the write.
+        eprintln!(
+            "note: the stop came while the finished run was being written; the write was completed first ({})",
+            out.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
