@@ -205,3 +205,39 @@ fn sigterm_during_the_final_write_finishes_the_write() {
     let out = backprop(&tmp.0, &["predict", "--model", "run", "d.csv"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn a_reader_of_train_that_goes_away_loses_neither_the_run_nor_the_lock() {
+    let tmp = TempDir::new("signal-train-pipe");
+    tmp.write("d.csv", &csv(40));
+    // 5 000 cost lines (150 kB) fill the pipe: train writes after the reader left.
+    let mut child = spawn(
+        &tmp.0,
+        &[
+            "train", "--train", "d.csv", "--hidden", "3", "--epochs", "5000", "--out", "run",
+        ],
+        true,
+    );
+    // `head -1`: read one line, then close the pipe.
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.starts_with("Cost after epoch 0"), "{first}");
+    drop(reader);
+    let (status, err) = finish(child);
+    assert!(status.success(), "{status:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for file in [
+        "model.safetensors",
+        "metrics.json",
+        "checkpoint.safetensors",
+    ] {
+        assert!(tmp.path("run").join(file).is_file(), "run/{file}: {err}");
+    }
+    let mut left: Vec<_> = std::fs::read_dir(&tmp.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["d.csv", "run"], "no lock or staging folder left");
+}
