@@ -6,7 +6,8 @@
 //! training itself fails (a diverging cost), 130 when Ctrl-C or SIGTERM
 //! stopped the run (training: after its checkpoint is written; any other
 //! phase: with nothing written), 141 (killed by SIGPIPE) when the reader of
-//! the output went away (`backprop predict … | head -1`), and clap's own 2 for
+//! the output went away (`backprop predict … | head -1`; `train` goes on without
+//! printing and writes its run folder), and clap's own 2 for
 //! flags that do not parse.
 
 mod commands;
@@ -24,11 +25,16 @@ use clap::Parser;
 use crate::flags::{Cli, Command};
 
 fn main() -> ExitCode {
-    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return flag_error(e),
     };
+    // `train` keeps Rust's ignored SIGPIPE: a reader of its output that goes
+    // away (`train … | head -1`) must not kill the run (it prints with
+    // output::outln, which drops the lines); the others end quietly on it.
+    if !matches!(cli.command, Command::Train(_)) {
+        restore_sigpipe();
+    }
     #[cfg(not(feature = "mpi"))]
     if let Some(n) = mpi_launch_size() {
         eprintln!(
@@ -129,7 +135,8 @@ fn watch_signals() {
 
 /// Rust ignores SIGPIPE, so printing to a closed pipe panics; restoring the
 /// default makes `backprop predict … | head -1` end quietly (killed by SIGPIPE,
-/// exit 141, as `cat` or `seq` do).
+/// exit 141, as `cat` or `seq` do). Called after the flags are parsed, before
+/// any thread exists.
 fn restore_sigpipe() {
     // SAFETY: setting a signal's disposition to its default at start-up, before
     // any thread exists, has no memory-safety preconditions.

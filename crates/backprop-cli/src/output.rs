@@ -2,6 +2,35 @@
 
 use backprop::train::Progress;
 
+/// `println!` that never panics or stops the run: under `train`, SIGPIPE is
+/// ignored (main.rs), so a reader that went away (`backprop train … | head -1`)
+/// only loses the line, and the run goes on to write its folder.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+pub(crate) use outln;
+
+/// `eprintln!` as [`outln`] is `println!` (`train … 2>&1 | head -1`).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use errln;
+
+/// `print!` as [`outln`] is `println!`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+pub(crate) use out;
+
 /// "99.04 % (207/209)".
 pub fn accuracy_line(accuracy: f64, m: usize) -> String {
     format!(
@@ -76,7 +105,7 @@ impl TrainingProgress {
             }
             bar.set_position(p.iteration as u64 + 1);
         } else if p.recorded {
-            println!("{}", cost_line(&p));
+            outln!("{}", cost_line(&p));
         }
     }
 

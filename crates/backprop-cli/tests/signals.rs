@@ -2,7 +2,8 @@
 //! `gradcheck` checks, while `predict` prints to a reader that does not read,
 //! and while the playground serves, stops within a second with exit code 130,
 //! one line, and nothing written; a broken pipe (`backprop predict … | head -1`)
-//! ends quietly, without a panic.
+//! ends quietly, without a panic. SIGTERM during the final write of a
+//! finished run completes the write (exit 0, with a note) rather than losing the run.
 //! (SIGTERM and SIGKILL during training are in checkpoints.rs.)
 
 mod harness;
@@ -148,4 +149,95 @@ fn sigterm_while_the_playground_serves_stops_within_a_second() {
     reader.read_line(&mut address).unwrap();
     assert!(address.starts_with("http://127.0.0.1:"), "{address}");
     stops_at_once(child, &tmp, "serving the playground", &[]);
+}
+
+/// The hidden staging folder a run folder `run` is written in before it is
+/// renamed into place (`.run.tmp-PID`).
+fn staging(tmp: &TempDir, pid: u32) -> std::path::PathBuf {
+    tmp.path(&format!(".run.tmp-{pid}"))
+}
+
+#[test]
+fn sigterm_during_the_final_write_finishes_the_write() {
+    let tmp = TempDir::new("signal-final-write");
+    tmp.write("d.csv", &csv(40));
+    // 2 500 × 2 500 hidden units: 25 MB of weights and 75 MB of checkpoint
+    // (Adam's moments): the final write takes a third of a second.
+    let mut child = spawn(
+        &tmp.0,
+        &[
+            "train",
+            "--train",
+            "d.csv",
+            "--hidden",
+            "2500,2500",
+            "--epochs",
+            "1",
+            "--out",
+            "run",
+            "--quiet",
+        ],
+        false,
+    );
+    let pid = child.id();
+    // In the staging folder, before metrics.json: the write still has files
+    // to write, and polls for a stop between them.
+    wait_until(&mut child, "writing the run folder", |_| {
+        staging(&tmp, pid).exists() && !staging(&tmp, pid).join("metrics.json").exists()
+    });
+    signal(&child, "TERM");
+    let (status, err) = finish(child);
+    assert!(status.success(), "{status}: {err}");
+    assert!(
+        err.contains("the write was completed first"),
+        "the note says what happened: {err}"
+    );
+    for file in [
+        "model.safetensors",
+        "model.json",
+        "metrics.json",
+        "checkpoint.safetensors",
+    ] {
+        assert!(tmp.path("run").join(file).is_file(), "run/{file}: {err}");
+    }
+    assert!(!staging(&tmp, pid).exists(), "no staging folder is left");
+    // The model predicts.
+    let out = backprop(&tmp.0, &["predict", "--model", "run", "d.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_reader_of_train_that_goes_away_loses_neither_the_run_nor_the_lock() {
+    let tmp = TempDir::new("signal-train-pipe");
+    tmp.write("d.csv", &csv(40));
+    // 5 000 cost lines (150 kB) fill the pipe: train writes after the reader left.
+    let mut child = spawn(
+        &tmp.0,
+        &[
+            "train", "--train", "d.csv", "--hidden", "3", "--epochs", "5000", "--out", "run",
+        ],
+        true,
+    );
+    // `head -1`: read one line, then close the pipe.
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.starts_with("Cost after epoch 0"), "{first}");
+    drop(reader);
+    let (status, err) = finish(child);
+    assert!(status.success(), "{status:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for file in [
+        "model.safetensors",
+        "metrics.json",
+        "checkpoint.safetensors",
+    ] {
+        assert!(tmp.path("run").join(file).is_file(), "run/{file}: {err}");
+    }
+    let mut left: Vec<_> = std::fs::read_dir(&tmp.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["d.csv", "run"], "no lock or staging folder left");
 }

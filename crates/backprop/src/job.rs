@@ -198,7 +198,10 @@ fn check_same_data(
 
 /// Writes the run folder of a finished (or interrupted) run: in place when
 /// it is this run's own (`in_place`: made or replaced by its checkpoints, or
-/// resumed in place), else through a new folder swapped in whole.
+/// resumed in place), else through a new folder swapped in whole. The write
+/// runs to its end whatever stop is asked for meanwhile
+/// ([`crate::stop::finishing`]): it takes seconds at most, and stopping it
+/// would lose the trained run (a stop before it ends training with a checkpoint).
 fn finish(
     config: &TrainConfig,
     data: &JobData,
@@ -208,20 +211,22 @@ fn finish(
     trained.skipped = data.train.skipped.clone();
     if trained.metrics.interrupted {
         // The checkpoint is written; add the metrics so far beside it.
-        run_folder::write_interrupted(&config.out, &trained)?;
+        crate::stop::finishing(|| run_folder::write_interrupted(&config.out, &trained))?;
         return Err(Error::Interrupted {
             out: config.out.clone(),
             at: trained.metrics.iterations,
         });
     }
-    run_folder::write(
-        &config.out,
-        &trained,
-        &data.train,
-        data.test.as_ref(),
-        in_place,
-        config.force,
-    )?;
+    crate::stop::finishing(|| {
+        run_folder::write(
+            &config.out,
+            &trained,
+            &data.train,
+            data.test.as_ref(),
+            in_place,
+            config.force,
+        )
+    })?;
     Ok(trained)
 }
 

@@ -89,7 +89,8 @@ pub struct Trained {
 /// (model.safetensors + model.json), metrics.json, the learning curve and, for
 /// 2-feature data, the decision boundary (PNG and SVG; `test`'s points drawn
 /// apart). A stop (Ctrl-C, SIGTERM) asked for meanwhile ends it between files
-/// with [`Error::Stopped`] (the plots poll it between pictures too).
+/// with [`Error::Stopped`] (the plots poll it between pictures too), except
+/// in a [`crate::stop::finishing`] phase (a job's final write).
 pub fn write_run_contents(
     dir: &Path,
     trained: &Trained,

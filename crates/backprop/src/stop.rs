@@ -22,6 +22,7 @@
 //! stop::clear();
 //! ```
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
@@ -51,10 +52,38 @@ pub fn flag() -> &'static AtomicBool {
     &STOP
 }
 
-/// `Err(Error::Stopped)` naming `phase` once a stop was asked for: call it in
-/// the loops of long phases (per row, per picture, per chunk).
+thread_local! {
+    /// Whether this thread is in a [`finishing`] phase.
+    static FINISHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `work`, a phase that is short and whose result would be lost if it
+/// stopped half-way (the final write of a trained run's folder: seconds at
+/// most), to its end whatever stop is asked for meanwhile: [`check`] on this
+/// thread passes until it returns. The request stays set for what comes after;
+/// a second signal still ends the CLI at once.
+pub fn finishing<T>(work: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FINISHING.with(|f| f.set(self.0));
+        }
+    }
+    let _restore = Restore(FINISHING.with(|f| f.replace(true)));
+    work()
+}
+
+/// `Err(Error::Stopped)` naming `phase` once a stop was asked for (except in
+/// a [`finishing`] phase): call it in the loops of long phases (per row, per
+/// picture, per chunk).
 pub fn check(phase: &str) -> Result<(), Error> {
-    if requested() {
+    check_flag(&STOP, phase)
+}
+
+/// [`check`] of `flag` (its own in the tests, so that they do not stop the
+/// other tests' phases).
+fn check_flag(flag: &AtomicBool, phase: &str) -> Result<(), Error> {
+    if flag.load(Ordering::Relaxed) && !FINISHING.with(Cell::get) {
         Err(Error::Stopped {
             phase: phase.to_string(),
         })
@@ -190,6 +219,18 @@ mod tests {
             matches!(&e, Error::Stopped { phase } if phase == "decoding x.jpg"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_finishing_phase_runs_to_its_end_and_the_request_stays() {
+        let flag = AtomicBool::new(true);
+        let inside = finishing(|| {
+            let nested = finishing(|| check_flag(&flag, "writing").is_ok());
+            (nested, check_flag(&flag, "writing").is_ok())
+        });
+        assert_eq!(inside, (true, true));
+        let e = check_flag(&flag, "writing").unwrap_err();
+        assert!(matches!(e, Error::Stopped { .. }), "{e}");
     }
 
     #[test]

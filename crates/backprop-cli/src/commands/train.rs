@@ -12,7 +12,9 @@ use backprop::metrics::one_class_warning;
 use backprop::{Metrics, ModelSpec, TrainConfig};
 
 use crate::flags::{ModelFlags, TrainArgs};
-use crate::output::{accuracy_line, early_stop_line, timestamp, LoadBar, TrainingProgress};
+use crate::output::{
+    accuracy_line, early_stop_line, errln, out, outln, timestamp, LoadBar, TrainingProgress,
+};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let spec = model_spec(&args)?;
@@ -51,7 +53,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     let counts = &trained.metrics.predicted_counts;
     if let Some(w) = one_class_warning(counts, &seen.classes, seen.standardised) {
-        eprintln!("warning: {}", crate::names::render(&w));
+        errln!("warning: {}", crate::names::render(&w));
     }
     // The run folder: where the (resumed) run says it wrote, else `--out`'s.
     let out = trained
@@ -62,9 +64,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .map(PathBuf::from)
         .unwrap_or(config.out);
     if args.output.json {
-        println!("{}", json_summary(&trained, &out));
+        outln!("{}", json_summary(&trained, &out));
     } else {
         print_summary(&trained, &out);
+    }
+    if backprop::stop::requested() {
+        // The stop came after the last update: the library finished the write.
+        errln!(
+            "note: the stop came while the finished run was being written; the write was completed first ({})",
+            out.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -146,11 +155,11 @@ impl Seen<'_> {
         self.standardised = train.preprocessing.standardization.is_some();
         if self.notes {
             for note in train.notes.iter().chain(test.iter().flat_map(|t| &t.notes)) {
-                eprintln!("note: {}", crate::names::render(note));
+                errln!("note: {}", crate::names::render(note));
             }
         }
         if let Some(spec) = self.explain {
-            print!(
+            out!(
                 "{}",
                 equations(
                     spec,
@@ -232,26 +241,26 @@ fn json_summary(trained: &Trained, out: &Path) -> serde_json::Value {
 fn print_summary(trained: &Trained, out: &Path) {
     let m = &trained.metrics;
     if !trained.skipped.is_empty() {
-        println!(
+        outln!(
             "skipped {} unreadable files (--skip-bad), e.g. {}",
             trained.skipped.len(),
             crate::names::render(&trained.skipped[0])
         );
     }
-    println!(
+    outln!(
         "train accuracy: {}",
         accuracy_line(m.train_accuracy, m.train_examples)
     );
     if let (Some(acc), Some(n)) = (kept_validation_accuracy(m), m.validation_examples) {
-        println!("validation accuracy: {}", accuracy_line(acc, n));
+        outln!("validation accuracy: {}", accuracy_line(acc, n));
     }
     if let (Some(acc), Some(n)) = (m.test_accuracy, m.test_examples) {
-        println!("test accuracy: {}", accuracy_line(acc, n));
+        outln!("test accuracy: {}", accuracy_line(acc, n));
     }
     if let Some(line) = early_stop_line(m) {
-        println!("{line}");
+        outln!("{line}");
     }
-    println!(
+    outln!(
         "{} {} in {:.2} s; model, metrics.json and learning_curve.png in {}",
         m.iterations,
         if m.per_epoch { "epochs" } else { "iterations" },
