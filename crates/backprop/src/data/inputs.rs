@@ -11,6 +11,7 @@ use super::cells::Table;
 use super::csv::read_table;
 use super::images::{images_in, load_pictures};
 use super::preparation::Preparation;
+use super::skipped::scored_before;
 use super::standardize::{float_limit, standardize_within, FIT_THE_MODEL};
 use super::{examples_to_columns, npz, FileKind, LoadOptions, Preprocessing};
 use crate::error::Error;
@@ -46,8 +47,11 @@ pub struct Inputs {
     pub x: Array2<f64>,
     /// The name of the table's id column, when the rows have ids.
     pub id_column: Option<String>,
-    /// What the user should know (columns ignored, unseen categories, rows dropped).
+    /// What the user should know (columns ignored, unseen categories, rows not scored).
     pub notes: Vec<String>,
+    /// Table rows left out of X (a missing cell under drop): how many columns
+    /// of X come before each, its name, and why it has no prediction.
+    pub unscored: Vec<(usize, InputName, String)>,
     /// Each table or array file and the first of its examples, to name an input.
     files: Vec<(PathBuf, usize)>,
 }
@@ -84,6 +88,7 @@ pub fn load_inputs(
         x: examples_to_columns(m, n_x, g.values),
         id_column: g.id_column,
         notes: g.notes,
+        unscored: g.unscored,
         files: g.files,
     };
     let limit = float_limit(precision);
@@ -109,6 +114,7 @@ struct Gathered {
     values: Vec<f64>,
     files: Vec<(PathBuf, usize)>,
     notes: Vec<String>,
+    unscored: Vec<(usize, InputName, String)>,
     id_column: Option<String>,
     pictures: Vec<PathBuf>,
 }
@@ -173,6 +179,12 @@ impl Gathered {
         };
         let read = preparation.read(&table, None)?;
         self.notes.extend(read.all_notes(path));
+        let first = self.names.len();
+        self.unscored.extend(read.skipped.iter().map(|s| {
+            let name = s.id.clone().map_or(InputName::Row(s.row), InputName::Id);
+            let before = first + scored_before(&read.rows, s.row);
+            (before, name, s.reason.clone())
+        }));
         match read.ids {
             Some((column, ids)) => {
                 self.id_column = Some(column);
