@@ -87,7 +87,8 @@ fn iris_as_pandas_writes_it_trains_with_defaults_only() {
     let preds: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(preds.len(), 38);
     let first_id = IRIS_TEST.lines().nth(1).unwrap().split(',').next().unwrap();
-    assert_eq!(preds[0]["input"], first_id);
+    // An id that is a number is a JSON number (as the README shows it).
+    assert_eq!(preds[0]["input"], first_id.parse::<i64>().unwrap());
     let p = preds[0]["probabilities"].as_object().unwrap();
     let keys: Vec<&str> = p.keys().map(String::as_str).collect();
     assert_eq!(keys, ["setosa", "versicolor", "virginica"]);
@@ -383,6 +384,7 @@ fn penguins_with_categories_and_missing_cells() {
 /// `--missing drop`, a row with a missing cell gets its own row saying why
 /// (CSV: empty prediction cells and an `error` column; JSON: an "error"
 /// field; the table: the reason), in its place, so the counts are equal.
+/// The index's ids are JSON numbers where they are numbers.
 #[test]
 fn predict_gives_one_row_per_input_row_with_missing_cells_saying_why() {
     let tmp = TempDir::new("tables-predict-every-row");
@@ -443,7 +445,7 @@ fn predict_gives_one_row_per_input_row_with_missing_cells_saying_why() {
     let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert_eq!(rows.len(), rows_in, "one JSON object per input row");
     for (i, row) in rows.iter().enumerate() {
-        assert_eq!(row["input"], i.to_string(), "{row}");
+        assert_eq!(row["input"], i, "the id as a number: {row}");
         let error = row["error"].as_str();
         assert_eq!(error.is_some(), missing.contains(&i), "{row}");
         assert_eq!(row["class"].is_string(), error.is_none(), "{row}");
@@ -458,6 +460,36 @@ fn predict_gives_one_row_per_input_row_with_missing_cells_saying_why() {
             .contains("(the cell in column '"),
         "{table}"
     );
+}
+
+/// `evaluate --format json` names what its numbers are of: the classes in
+/// the confusion matrix's order and, for two classes, the positive one.
+#[test]
+fn evaluate_json_names_the_positive_class_and_the_matrix_order() {
+    let tmp = TempDir::new("tables-evaluate-json");
+    let table = "a,b,label\n0,1,no\n1,0,yes\n0.1,0.9,no\n0.9,0.2,yes\n0.2,1,no\n1,0.1,yes\n";
+    tmp.write("d.csv", table);
+    ok(
+        &tmp,
+        &[
+            "train", "--train", "d.csv", "--out", "run", "--quiet", "--epochs", "3",
+        ],
+    );
+    let (out, _) = ok(
+        &tmp,
+        &["evaluate", "--model", "run", "d.csv", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["classes"], serde_json::json!(["no", "yes"]), "{v}");
+    assert_eq!(v["positive_class"], "yes", "{v}");
+    assert!(
+        v["confusion_matrix_order"]
+            .as_str()
+            .unwrap()
+            .starts_with("rows: the true class"),
+        "{v}"
+    );
+    assert!(v["accuracy"].is_number(), "{v}");
 }
 
 #[test]

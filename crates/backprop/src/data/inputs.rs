@@ -16,9 +16,10 @@ use super::standardize::{float_limit, standardize_within, FIT_THE_MODEL};
 use super::{examples_to_columns, npz, FileKind, LoadOptions, Preprocessing};
 use crate::error::Error;
 
-/// Which input a column of X came from: a file, or a row of a table.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
+/// Which input a column of X came from: a file, or a row of a table. As
+/// JSON: a row is a number, an id a number where it is one as written
+/// ("125", "-3", "2.5"; not "007" or "1e3", which stay strings), else a string.
+#[derive(Clone, Debug, PartialEq)]
 pub enum InputName {
     /// A picture (or other single-example file).
     Path(String),
@@ -26,6 +27,36 @@ pub enum InputName {
     Row(usize),
     /// A table row's id (its index column's value).
     Id(String),
+}
+
+impl Serialize for InputName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            InputName::Path(p) => s.serialize_str(p),
+            InputName::Row(i) => s.serialize_u64(*i as u64),
+            InputName::Id(id) => match number_as_written(id) {
+                Some(Number::Int(v)) => s.serialize_i64(v),
+                Some(Number::Float(v)) => s.serialize_f64(v),
+                None => s.serialize_str(id),
+            },
+        }
+    }
+}
+
+/// An id's value as a JSON number.
+enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+/// `id` as a number when writing that number gives `id` back (so no
+/// leading zeros, signs or exponents are lost), else `None`.
+fn number_as_written(id: &str) -> Option<Number> {
+    if let Ok(v) = id.parse::<i64>() {
+        return (v.to_string() == id).then_some(Number::Int(v));
+    }
+    let v = id.parse::<f64>().ok().filter(|v| v.is_finite())?;
+    (v.to_string() == id).then_some(Number::Float(v))
 }
 
 impl fmt::Display for InputName {
@@ -123,9 +154,7 @@ impl Gathered {
     /// Adds one input: a picture or a folder of them (decoded last, all
     /// together), a table's rows, or an array file's examples.
     fn add(&mut self, path: &Path, pre: &Preprocessing, n_x: usize) -> Result<(), Error> {
-        if !path.exists() {
-            return Err(Error::format(path, "no such file or folder"));
-        }
+        super::check_exists(path)?;
         let kind = FileKind::of(path);
         if kind == FileKind::Pictures {
             let mut found = images_in(path)?;
@@ -280,4 +309,21 @@ fn no_rows(path: &Path) -> Error {
         path,
         "holds no rows to predict; give a file with at least one example",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_is_a_json_number_where_it_reads_as_one() {
+        let json = |id: &str| serde_json::to_string(&InputName::Id(id.into())).unwrap();
+        assert_eq!(json("125"), "125");
+        assert_eq!(json("-3"), "-3");
+        assert_eq!(json("2.5"), "2.5");
+        for kept in ["007", "1e3", "+4", "1.50", "NaN", "inf", "abc", ""] {
+            assert_eq!(json(kept), format!("\"{kept}\""), "{kept}");
+        }
+        assert_eq!(serde_json::to_string(&InputName::Row(4)).unwrap(), "4");
+    }
 }

@@ -275,18 +275,24 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error> {
     load_with_progress(path, options, &|_, _| {})
 }
 
+/// Refuses a path that names nothing, in the one message every command gives.
+pub(crate) fn check_exists(path: &Path) -> Result<(), Error> {
+    if path.exists() {
+        return Ok(());
+    }
+    Err(Error::format(
+        path,
+        "no such file or folder; check the path (relative paths start from the current folder)",
+    ))
+}
+
 /// [`load`], reporting (done, total) as pictures are decoded.
 pub fn load_with_progress(
     path: &Path,
     options: &LoadOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Dataset, Error> {
-    if !path.exists() {
-        return Err(Error::format(
-            path,
-            "no such file; check the path (relative paths start from the current folder)",
-        ));
-    }
+    check_exists(path)?;
     let d = match FileKind::of(path) {
         FileKind::Pictures => images::load(path, options, progress)?,
         FileKind::Idx => idx::load(path)?,
