@@ -6,7 +6,8 @@
 #   bench/run.sh                 # all workloads, 3 runs each (≈ 15 min on 2 cores)
 #   bench/run.sh --quick         # a tenth of the iterations, a smoke test
 #   bench/run.sh --reps 5 --only W3,W4 --threads 2
-#   (then the planner case: bench_workloads planner, every configuration on every road)
+#   (then the planner case: bench_workloads planner, every configuration on every road,
+#   and the subnormal case: bench/subnormal.py, a table in f32 with and without --l2 1)
 #
 # Needs ../shared/reference (the numpy scripts) and ../shared/datasets/catvnoncat
 # beside the repository, or BACKPROP_REFERENCE_DIR / BACKPROP_CAT_DIR.
@@ -43,3 +44,9 @@ mkdir -p target/bench
 # one mini-batch per epoch). chosen_over_fastest ≈ 1 (within noise) everywhere.
 echo "== the planner's choice against the other roads (median of 3, seconds)"
 "$ROOT/target/release/examples/bench_workloads" planner --reps 3
+
+# Subnormal weights cost nothing: the same table in f32 with and without
+# --l2 1 (weight decay walks weights through the subnormal range), ratio ≈ 1.
+echo "== the subnormal case: f32 with and without --l2 1 (median of 5, seconds)"
+cargo build --release --quiet -p backprop-cli
+python3 bench/subnormal.py --bin "$ROOT/target/release/backprop" --reps 5

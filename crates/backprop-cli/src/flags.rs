@@ -457,9 +457,18 @@ pub struct EvaluateArgs {
     /// CSV: the label column [default: the one the model was trained with].
     #[arg(long)]
     pub label_column: Option<String>,
-    /// Output format (table or json).
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScoreFormat::Table)]
+    pub format: ScoreFormat,
+}
+
+/// Output formats of `evaluate` (scores have no rows to write as CSV).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScoreFormat {
+    /// Aligned columns for reading.
+    Table,
+    /// JSON: the scores with the classes, the positive one for two, and the confusion matrix's order.
+    Json,
 }
 
 #[derive(Args, Debug)]

@@ -3,7 +3,7 @@
 
 mod harness;
 
-use harness::{assert_nothing_written, assert_refused, backprop, stderr, TempDir};
+use harness::{assert_nothing_written, assert_refused, backprop, stderr, stdout, TempDir};
 
 const GOOD_CSV: &str = "x1,x2,label\n0.1,0.2,0\n0.3,0.4,1\n0.5,0.1,1\n";
 
@@ -479,6 +479,51 @@ fn predict_input_that_does_not_fit_the_model() {
         &tmp,
         &["evaluate", "--model", "run", "narrow.csv"],
         "narrow.csv: has no column 'x2', which the model was trained on",
+    );
+}
+
+/// A label column named in the wrong case is answered with the right name;
+/// an unnamed index column is not listed as a column.
+#[test]
+fn a_wrong_case_label_column_says_did_you_mean() {
+    let tmp = TempDir::new("label-case");
+    tmp.write("d.csv", ",a,Purchase\n0,1,yes\n1,2,no\n2,3,yes\n");
+    for (label, needle) in [
+        (
+            "purchase",
+            "d.csv: has no 'purchase' column; did you mean 'Purchase'?",
+        ),
+        ("buy", "has no 'buy' column (columns: a, Purchase);"),
+    ] {
+        refused(&tmp, &["--train", "d.csv", "--label-column", label], needle);
+    }
+}
+
+/// A path that names nothing reads the same whichever command is given it.
+#[test]
+fn a_missing_file_reads_the_same_in_predict_and_evaluate() {
+    let tmp = TempDir::new("missing-everywhere");
+    let needle = "nope.csv: no such file or folder; check the path";
+    refused(&tmp, &["--train", "nope.csv"], needle);
+    small_model(&tmp);
+    refused_cmd(&tmp, &["predict", "--model", "run", "nope.csv"], needle);
+    refused_cmd(&tmp, &["evaluate", "--model", "run", "nope.csv"], needle);
+}
+
+/// `evaluate` offers only the formats it writes: `--help` does not list csv,
+/// and `--format csv` is refused as a value it does not take.
+#[test]
+fn evaluate_offers_only_the_formats_it_writes() {
+    let tmp = TempDir::new("evaluate-formats");
+    let help = stdout(&backprop(&tmp.0, &["evaluate", "--help"]));
+    assert!(help.contains("--format <FORMAT>"), "{help}");
+    assert!(help.contains("json"), "{help}");
+    assert!(!help.contains("csv"), "{help}");
+    small_model(&tmp);
+    refused_cmd(
+        &tmp,
+        &["evaluate", "--model", "run", "d.csv", "--format", "csv"],
+        "invalid value 'csv' for '--format <FORMAT>' [possible values: table, json]",
     );
 }
 

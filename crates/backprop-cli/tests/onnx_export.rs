@@ -414,3 +414,44 @@ fn bad_export_requests_are_refused_in_one_line_with_nothing_written() {
     );
     assert!(std::fs::read(tmp.path("kept.onnx")).unwrap().len() > 100);
 }
+
+/// Whether `haystack` holds the bytes of `needle`.
+fn holds(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// A logistic regression has no hidden layer, so its graph's metadata and
+/// description name no hidden activation; a network with one names it.
+#[test]
+fn a_logistic_regressions_metadata_names_no_hidden_activation() {
+    let tmp = TempDir::new("onnx-logreg-metadata");
+    let (csv, _) = table(8, 30, 2);
+    tmp.write("d.csv", &csv);
+    for (model, hidden) in [("logreg", "none"), ("net", "3")] {
+        let flags = [
+            "--hidden",
+            hidden,
+            "--iterations",
+            "5",
+            "--precision",
+            "f64",
+        ];
+        train(&tmp, model, "d.csv", &flags);
+    }
+    for model in ["logreg", "net"] {
+        let out = format!("{model}.onnx");
+        run_ok(
+            &tmp,
+            &[
+                "export", "--model", model, "--format", "onnx", "--out", &out,
+            ],
+        );
+        let bytes = std::fs::read(tmp.path(&out)).unwrap();
+        let hidden = model == "net";
+        assert_eq!(holds(&bytes, "hidden_activation"), hidden, "{model}");
+        assert_eq!(holds(&bytes, " hidden, "), hidden, "{model}");
+        assert!(holds(&bytes, "output_activation"), "{model}");
+    }
+}

@@ -87,7 +87,8 @@ fn iris_as_pandas_writes_it_trains_with_defaults_only() {
     let preds: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(preds.len(), 38);
     let first_id = IRIS_TEST.lines().nth(1).unwrap().split(',').next().unwrap();
-    assert_eq!(preds[0]["input"], first_id);
+    // An id that is a number is a JSON number (as the README shows it).
+    assert_eq!(preds[0]["input"], first_id.parse::<i64>().unwrap());
     let p = preds[0]["probabilities"].as_object().unwrap();
     let keys: Vec<&str> = p.keys().map(String::as_str).collect();
     assert_eq!(keys, ["setosa", "versicolor", "virginica"]);
@@ -377,6 +378,118 @@ fn penguins_with_categories_and_missing_cells() {
     args.retain(|a| *a != "refused" && *a != "--out");
     args.extend(["--out", "dropped-name", "--quiet"]);
     ok(&tmp, &args);
+}
+
+/// `predict` answers every row it is given: under a model trained with
+/// `--missing drop`, a row with a missing cell gets its own row saying why
+/// (CSV: empty prediction cells and an `error` column; JSON: an "error"
+/// field; the table: the reason), in its place, so the counts are equal.
+/// The index's ids are JSON numbers where they are numbers.
+#[test]
+fn predict_gives_one_row_per_input_row_with_missing_cells_saying_why() {
+    let tmp = TempDir::new("tables-predict-every-row");
+    tmp.write("train.csv", &penguins(240, 1));
+    let test = penguins(90, 2);
+    tmp.write("test.csv", &test);
+    let rows_in = test.lines().count() - 1;
+    let missing: Vec<usize> = (test.lines().skip(1).enumerate())
+        .filter(|(_, l)| l.contains(",,") || l.ends_with(','))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(missing.len(), 15, "the table has rows with gaps");
+    let train = [
+        "train",
+        "--train",
+        "train.csv",
+        "--label-column",
+        "species",
+        "--missing",
+        "drop",
+        "--out",
+        "drop",
+        "--quiet",
+        "--epochs",
+        "5",
+    ];
+    ok(&tmp, &train);
+    let predict = |format: &str| {
+        ok(
+            &tmp,
+            &["predict", "--model", "drop", "test.csv", "--format", format],
+        )
+    };
+    let (csv, err) = predict("csv");
+    assert!(
+        err.contains("test.csv: 15 row(s) with missing cells have no prediction (--missing drop)"),
+        "{err}"
+    );
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len() - 1, rows_in, "one CSV row per input row");
+    assert!(lines[0].ends_with(",p_Gentoo,error"), "{}", lines[0]);
+    for (i, line) in lines[1..].iter().enumerate() {
+        assert!(
+            line.starts_with(&format!("{i},")),
+            "row {i} in its place: {line}"
+        );
+        let unscored = line.contains(",,,,,the cell in column '");
+        assert_eq!(unscored, missing.contains(&i), "row {i}: {line}");
+        assert!(unscored || line.ends_with(','), "row {i}: {line}");
+    }
+    assert!(
+        lines[6]
+            .ends_with("is missing and the model was trained to drop such rows (--missing drop)"),
+        "{}",
+        lines[6]
+    );
+    let (json, _) = predict("json");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.len(), rows_in, "one JSON object per input row");
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row["input"], i, "the id as a number: {row}");
+        let error = row["error"].as_str();
+        assert_eq!(error.is_some(), missing.contains(&i), "{row}");
+        assert_eq!(row["class"].is_string(), error.is_none(), "{row}");
+    }
+    let (table, _) = predict("table");
+    assert_eq!(table.lines().count() - 1, rows_in, "{table}");
+    assert!(
+        table
+            .lines()
+            .nth(6)
+            .unwrap()
+            .contains("(the cell in column '"),
+        "{table}"
+    );
+}
+
+/// `evaluate --format json` names what its numbers are of: the classes in
+/// the confusion matrix's order and, for two classes, the positive one.
+#[test]
+fn evaluate_json_names_the_positive_class_and_the_matrix_order() {
+    let tmp = TempDir::new("tables-evaluate-json");
+    let table = "a,b,label\n0,1,no\n1,0,yes\n0.1,0.9,no\n0.9,0.2,yes\n0.2,1,no\n1,0.1,yes\n";
+    tmp.write("d.csv", table);
+    ok(
+        &tmp,
+        &[
+            "train", "--train", "d.csv", "--out", "run", "--quiet", "--epochs", "3",
+        ],
+    );
+    let (out, _) = ok(
+        &tmp,
+        &["evaluate", "--model", "run", "d.csv", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["classes"], serde_json::json!(["no", "yes"]), "{v}");
+    assert_eq!(v["positive_class"], "yes", "{v}");
+    assert!(
+        v["confusion_matrix_order"]
+            .as_str()
+            .unwrap()
+            .starts_with("rows: the true class"),
+        "{v}"
+    );
+    assert!(v["accuracy"].is_number(), "{v}");
 }
 
 #[test]

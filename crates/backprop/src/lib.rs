@@ -74,6 +74,7 @@ mod run_folder;
 pub mod scalar;
 mod setting;
 pub mod stop;
+mod subnormal;
 pub mod train;
 
 pub use activation::{Activation, LEAKY_RELU_SLOPE};

@@ -11,6 +11,8 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::thread;
 
+use crate::subnormal;
+
 /// The job of the current split: part index → work. Lives on the caller's stack.
 type Job = dyn Fn(usize) + Sync;
 
@@ -25,6 +27,8 @@ struct State {
     /// Parts taken but not finished.
     running: usize,
     panic: Option<Box<dyn std::any::Any + Send>>,
+    /// The caller's subnormal mode, which the workers take for its job.
+    mode: subnormal::Mode,
 }
 
 struct Pool {
@@ -52,6 +56,7 @@ fn pool() -> &'static Pool {
                 next: 0,
                 running: 0,
                 panic: None,
+                mode: subnormal::Mode::default(),
             }),
             work: Condvar::new(),
             done: Condvar::new(),
@@ -106,6 +111,7 @@ fn run_or_wait(parts: usize, job: &(dyn Fn(usize) + Sync + '_), wait: bool) {
         s.parts = parts;
         s.next = 0;
         s.running = 0;
+        s.mode = subnormal::current();
         pool.work.notify_all();
     }
     take_parts(pool);
@@ -158,6 +164,7 @@ fn worker(pool: &'static Pool) {
                 s = pool.work.wait(s).unwrap_or_else(|e| e.into_inner());
             }
             seen = s.generation;
+            subnormal::set(s.mode);
         }
         take_parts(pool);
     }
@@ -177,6 +184,37 @@ mod tests {
             });
             assert!(hits.iter().all(|h| h.load(Ordering::SeqCst) == 1));
         }
+    }
+
+    /// Each part's f32 result of half the smallest normal float: 0.0 where
+    /// its thread flushes subnormals, else the subnormal.
+    #[cfg(target_arch = "x86_64")]
+    fn halves() -> Vec<f32> {
+        let results: Vec<std::sync::Mutex<f32>> =
+            (0..8).map(|_| std::sync::Mutex::new(1.0)).collect();
+        run_or_wait(
+            8,
+            &|p| {
+                let half = std::hint::black_box(f32::MIN_POSITIVE) * std::hint::black_box(0.5);
+                *results[p].lock().unwrap() = half;
+            },
+            true,
+        );
+        results
+            .into_iter()
+            .map(|r| r.into_inner().unwrap())
+            .collect()
+    }
+
+    /// The workers take the caller's subnormal mode for its job, and drop it after.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn workers_flush_subnormals_exactly_when_the_caller_does() {
+        {
+            let _flushing = subnormal::Flushing::start();
+            assert!(halves().iter().all(|&h| h == 0.0));
+        }
+        assert!(halves().iter().all(|h| h.is_subnormal()));
     }
 
     #[test]

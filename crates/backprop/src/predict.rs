@@ -12,12 +12,24 @@ use crate::metrics::{binary_scores, multiclass_scores, BinaryScores, MulticlassS
 use crate::model_io::{self, ModelInfo};
 use crate::network::AnyNetwork;
 
-/// One input's prediction: `{"input": …, "class": …, "probability": …,
-/// "probabilities": {class: p, …}}`.
+/// One input's answer: `{"input": …, "class": …, "probability": …,
+/// "probabilities": {class: p, …}}`, or `{"input": …, "error": why}` for a
+/// row the model cannot score (a missing cell under `--missing drop`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Prediction {
     /// The file, or the row of a table (its id when the table has an index column).
     pub input: data::InputName,
+    /// The prediction, or `None` for an input that has none.
+    #[serde(flatten)]
+    pub score: Option<Score>,
+    /// Why the input has no prediction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What the model says of one input.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Score {
     /// The predicted class's name.
     pub class: String,
     /// The predicted class's probability.
@@ -44,7 +56,8 @@ impl Serialize for ClassProbabilities {
 /// The predictions for a set of inputs, with what the user should know.
 #[derive(Clone, Debug)]
 pub struct Predictions {
-    /// One per input, in order.
+    /// One per input, in order (a table's rows that cannot be scored
+    /// included, each with its error).
     pub rows: Vec<Prediction>,
     /// The name of the tables' id column, when their rows have ids.
     pub id_column: Option<String>,
@@ -85,7 +98,7 @@ impl Model {
         let p = self.network.predict_proba(&inputs.x);
         self.check_outputs(&p, &inputs.x, |j| inputs.which(j))?;
         Ok(Predictions {
-            rows: self.predictions(inputs.names, &p),
+            rows: with_unscored(self.predictions(inputs.names, &p), inputs.unscored),
             id_column: inputs.id_column,
             notes: inputs.notes,
         })
@@ -111,8 +124,15 @@ impl Model {
             Some((column, ids)) => (Some(column), ids.into_iter().map(InputName::Id).collect()),
             None => (None, rows.iter().map(|&r| InputName::Row(r)).collect()),
         };
+        let unscored = (prepared.skipped.into_iter())
+            .map(|s| {
+                let before = data::scored_before(rows, s.row);
+                let name = s.id.map_or(InputName::Row(s.row), InputName::Id);
+                (before, name, s.reason)
+            })
+            .collect();
         Ok(Predictions {
-            rows: self.predictions(names, &p),
+            rows: with_unscored(self.predictions(names, &p), unscored),
             id_column,
             notes: prepared.notes,
         })
@@ -138,13 +158,17 @@ impl Model {
                         .enumerate()
                         .fold(0, |b, (c, v)| if *v > all[b] { c } else { b })
                 };
-                Prediction {
-                    input,
+                let score = Score {
                     class: classes[best].clone(),
                     probability: all[best],
                     probabilities: ClassProbabilities(
                         classes.iter().cloned().zip(all.iter().copied()).collect(),
                     ),
+                };
+                Prediction {
+                    input,
+                    score: Some(score),
+                    error: None,
                 }
             })
             .collect()
@@ -234,6 +258,33 @@ impl Model {
             self.info.preprocessing.column_name(f),
             self.info.precision
         )))
+    }
+}
+
+/// The scored predictions with each unscored input (how many scored ones
+/// come before it, its name, why) in its place: one answer per input.
+fn with_unscored(
+    scored: Vec<Prediction>,
+    unscored: Vec<(usize, InputName, String)>,
+) -> Vec<Prediction> {
+    let mut all = Vec::with_capacity(scored.len() + unscored.len());
+    let mut pending = unscored.into_iter().peekable();
+    for (j, prediction) in scored.into_iter().enumerate() {
+        while let Some((_, input, error)) = pending.next_if(|u| u.0 <= j) {
+            all.push(unanswered(input, error));
+        }
+        all.push(prediction);
+    }
+    all.extend(pending.map(|(_, input, error)| unanswered(input, error)));
+    all
+}
+
+/// An input without a prediction, and why.
+fn unanswered(input: InputName, error: String) -> Prediction {
+    Prediction {
+        input,
+        score: None,
+        error: Some(error),
     }
 }
 

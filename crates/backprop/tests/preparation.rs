@@ -197,8 +197,8 @@ fn a_model_without_a_stored_table_reads_columns_by_name() {
     let p = model.predict_all(&[dir.join("new.csv")]).unwrap();
     // z = 0.5·(a − 1)/2 − (b − 10)/5: 0.5 − 2 = −1.5 and −0.5 + 1 = 0.5.
     let sigma = |z: f64| 1.0 / (1.0 + (-z).exp());
-    assert!((p.rows[0].probabilities.0[1].1 - sigma(-1.5)).abs() < 1e-15);
-    assert!((p.rows[1].probabilities.0[1].1 - sigma(0.5)).abs() < 1e-15);
+    assert!((p.rows[0].score.as_ref().unwrap().probabilities.0[1].1 - sigma(-1.5)).abs() < 1e-15);
+    assert!((p.rows[1].score.as_ref().unwrap().probabilities.0[1].1 - sigma(0.5)).abs() < 1e-15);
     assert!(p.notes[0].ends_with("ignored column(s) the model does not use: extra"));
     std::fs::remove_dir_all(&dir).unwrap();
 }

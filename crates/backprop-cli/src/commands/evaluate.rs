@@ -5,23 +5,21 @@ use std::process::ExitCode;
 use backprop::metrics::MulticlassScores;
 use backprop::predict::{Model, Scores};
 
-use crate::flags::{EvaluateArgs, Format};
+use crate::flags::{EvaluateArgs, ScoreFormat};
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
-    if args.format == Format::Csv {
-        anyhow::bail!("--format csv is for predict; evaluate prints a table or json");
-    }
     let model = Model::load(&args.model)?;
     let data = model.load_labelled(&args.data, args.label_column.as_deref())?;
     for note in &data.notes {
         eprintln!("note: {}", crate::names::render(note));
     }
     let scores = model.score(&data)?;
-    if args.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&scores)?);
+    let classes = &model.info.classes;
+    if args.format == ScoreFormat::Json {
+        let described = Described::new(&scores, classes);
+        println!("{}", serde_json::to_string_pretty(&described)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let classes = &model.info.classes;
     let (numbers, matrix) = headline(&scores);
     let m: usize = matrix.iter().flatten().sum();
     match &scores {
@@ -47,6 +45,34 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     }
     print_confusion_matrix(classes, &matrix);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scores as JSON, with what reading them needs: the classes (the
+/// confusion matrix's order: rows the true class, columns the predicted) and,
+/// for two, the positive class that precision, recall and F1 are of.
+#[derive(serde::Serialize)]
+struct Described<'a> {
+    #[serde(flatten)]
+    scores: &'a Scores,
+    classes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    positive_class: Option<&'a str>,
+    confusion_matrix_order: &'static str,
+}
+
+impl<'a> Described<'a> {
+    fn new(scores: &'a Scores, classes: &'a [String]) -> Self {
+        Described {
+            scores,
+            classes,
+            positive_class: match scores {
+                Scores::Binary(_) => Some(&classes[1]),
+                Scores::Multiclass(_) => None,
+            },
+            confusion_matrix_order:
+                "rows: the true class, columns: the predicted class, both in the order of classes",
+        }
+    }
 }
 
 /// (accuracy, precision, recall, F1, log loss) and the confusion matrix, whatever the output.

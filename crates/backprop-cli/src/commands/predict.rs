@@ -10,9 +10,12 @@ use crate::flags::{Format, PredictArgs};
 
 pub fn run(args: PredictArgs) -> anyhow::Result<ExitCode> {
     let model = Model::load(&args.model)?;
-    let predictions = model.predict_all(&args.inputs)?;
+    let mut predictions = model.predict_all(&args.inputs)?;
     for note in &predictions.notes {
         eprintln!("note: {}", crate::names::render(note));
+    }
+    for error in predictions.rows.iter_mut().filter_map(|p| p.error.as_mut()) {
+        *error = crate::names::render(error);
     }
     let classes = model.info.classes.clone();
     let format = args.format;
@@ -59,21 +62,32 @@ fn print(
 }
 
 /// The CSV rows, header first: the input, the class, its probability and a
-/// `p_CLASS` column per class.
+/// `p_CLASS` column per class; where a row has no prediction, those cells
+/// are empty and an `error` column (last, only then) says why.
 fn csv_lines<'a>(
     predictions: &'a Predictions,
     classes: &[String],
     first: &str,
 ) -> impl Iterator<Item = String> + 'a {
+    let errors = predictions.rows.iter().any(|p| p.error.is_some());
     let mut header = vec![csv_cell(first), "class".into(), "probability".into()];
     header.extend(classes.iter().map(|c| csv_cell(&format!("p_{c}"))));
-    let rows = predictions.rows.iter().map(|p| {
-        let mut cells = vec![
-            csv_cell(&p.input.to_string()),
-            csv_cell(&p.class),
-            p.probability.to_string(),
-        ];
-        cells.extend(p.probabilities.0.iter().map(|(_, v)| v.to_string()));
+    if errors {
+        header.push("error".into());
+    }
+    let k = classes.len();
+    let rows = predictions.rows.iter().map(move |p| {
+        let mut cells = vec![csv_cell(&p.input.to_string())];
+        match &p.score {
+            Some(s) => {
+                cells.extend([csv_cell(&s.class), s.probability.to_string()]);
+                cells.extend(s.probabilities.0.iter().map(|(_, v)| v.to_string()));
+            }
+            None => cells.extend(std::iter::repeat_n(String::new(), k + 2)),
+        }
+        if errors {
+            cells.push(csv_cell(p.error.as_deref().unwrap_or("")));
+        }
         cells.join(",")
     });
     std::iter::once(header.join(",")).chain(rows)
@@ -108,13 +122,16 @@ fn table_lines<'a>(
         header.push_str(&format!("  {c:>9}"));
     }
     let rows = predictions.rows.iter().map(move |p| {
+        let input = p.input.to_string();
+        let Some(s) = &p.score else {
+            let why = p.error.as_deref().unwrap_or("no prediction");
+            return format!("{input:<width$}  {:<class_width$}  ({why})", "-");
+        };
         let mut line = format!(
-            "{:<width$}  {:<class_width$}  {:>12.6}",
-            p.input.to_string(),
-            p.class,
-            p.probability
+            "{input:<width$}  {:<class_width$}  {:>12.6}",
+            s.class, s.probability
         );
-        for ((_, v), c) in p.probabilities.0.iter().zip(&columns) {
+        for ((_, v), c) in s.probabilities.0.iter().zip(&columns) {
             line.push_str(&format!("  {v:>w$.6}", w = c.chars().count().max(9)));
         }
         line

@@ -103,9 +103,13 @@ impl dyn Table + '_ {
         self.header().iter().position(|h| h == name)
     }
 
-    /// The columns' names, for messages.
+    /// The columns' names, for messages (an unnamed one, pandas' index, left out).
     pub(crate) fn columns_list(&self) -> String {
-        self.header().join(", ")
+        let named: Vec<&str> = (self.header().iter())
+            .map(String::as_str)
+            .filter(|h| !h.is_empty())
+            .collect();
+        named.join(", ")
     }
 }
 

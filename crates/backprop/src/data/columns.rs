@@ -154,17 +154,24 @@ fn find_all(t: &dyn Table, names: &[String], why: &str) -> Result<Vec<usize>, Er
     Ok(names.iter().filter_map(|n| t.position(n)).collect())
 }
 
-/// The label column's position, or an error suggesting the label column's setting.
+/// The label column's position, or an error suggesting the column of that
+/// name in another case ("did you mean 'Purchase'?"), else the label column's setting.
 fn label_position(t: &dyn Table, name: &str) -> Result<usize, Error> {
     t.position(name).ok_or_else(|| {
-        Error::format(
-            t.source(),
-            format!(
+        let lower = name.to_lowercase();
+        let message = match t.header().iter().find(|h| h.to_lowercase() == lower) {
+            Some(other) => format!(
+                "has no '{name}' column; did you mean '{other}'? (column names are \
+                 case-sensitive: {} '{other}')",
+                Setting::LabelColumn
+            ),
+            None => format!(
                 "has no '{name}' column (columns: {}); name the label column with {}",
                 t.columns_list(),
                 Setting::LabelColumn
             ),
-        )
+        };
+        Error::format(t.source(), message)
     })
 }
 

@@ -11,13 +11,15 @@ use super::cells::Table;
 use super::csv::read_table;
 use super::images::{images_in, load_pictures};
 use super::preparation::Preparation;
+use super::skipped::scored_before;
 use super::standardize::{float_limit, standardize_within, FIT_THE_MODEL};
 use super::{examples_to_columns, npz, FileKind, LoadOptions, Preprocessing};
 use crate::error::Error;
 
-/// Which input a column of X came from: a file, or a row of a table.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
+/// Which input a column of X came from: a file, or a row of a table. As
+/// JSON: a row is a number, an id a number where it is one as written
+/// ("125", "-3", "2.5"; not "007" or "1e3", which stay strings), else a string.
+#[derive(Clone, Debug, PartialEq)]
 pub enum InputName {
     /// A picture (or other single-example file).
     Path(String),
@@ -25,6 +27,36 @@ pub enum InputName {
     Row(usize),
     /// A table row's id (its index column's value).
     Id(String),
+}
+
+impl Serialize for InputName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            InputName::Path(p) => s.serialize_str(p),
+            InputName::Row(i) => s.serialize_u64(*i as u64),
+            InputName::Id(id) => match number_as_written(id) {
+                Some(Number::Int(v)) => s.serialize_i64(v),
+                Some(Number::Float(v)) => s.serialize_f64(v),
+                None => s.serialize_str(id),
+            },
+        }
+    }
+}
+
+/// An id's value as a JSON number.
+enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+/// `id` as a number when writing that number gives `id` back (so no
+/// leading zeros, signs or exponents are lost), else `None`.
+fn number_as_written(id: &str) -> Option<Number> {
+    if let Ok(v) = id.parse::<i64>() {
+        return (v.to_string() == id).then_some(Number::Int(v));
+    }
+    let v = id.parse::<f64>().ok().filter(|v| v.is_finite())?;
+    (v.to_string() == id).then_some(Number::Float(v))
 }
 
 impl fmt::Display for InputName {
@@ -46,8 +78,11 @@ pub struct Inputs {
     pub x: Array2<f64>,
     /// The name of the table's id column, when the rows have ids.
     pub id_column: Option<String>,
-    /// What the user should know (columns ignored, unseen categories, rows dropped).
+    /// What the user should know (columns ignored, unseen categories, rows not scored).
     pub notes: Vec<String>,
+    /// Table rows left out of X (a missing cell under drop): how many columns
+    /// of X come before each, its name, and why it has no prediction.
+    pub unscored: Vec<(usize, InputName, String)>,
     /// Each table or array file and the first of its examples, to name an input.
     files: Vec<(PathBuf, usize)>,
 }
@@ -84,6 +119,7 @@ pub fn load_inputs(
         x: examples_to_columns(m, n_x, g.values),
         id_column: g.id_column,
         notes: g.notes,
+        unscored: g.unscored,
         files: g.files,
     };
     let limit = float_limit(precision);
@@ -109,6 +145,7 @@ struct Gathered {
     values: Vec<f64>,
     files: Vec<(PathBuf, usize)>,
     notes: Vec<String>,
+    unscored: Vec<(usize, InputName, String)>,
     id_column: Option<String>,
     pictures: Vec<PathBuf>,
 }
@@ -117,9 +154,7 @@ impl Gathered {
     /// Adds one input: a picture or a folder of them (decoded last, all
     /// together), a table's rows, or an array file's examples.
     fn add(&mut self, path: &Path, pre: &Preprocessing, n_x: usize) -> Result<(), Error> {
-        if !path.exists() {
-            return Err(Error::format(path, "no such file or folder"));
-        }
+        super::check_exists(path)?;
         let kind = FileKind::of(path);
         if kind == FileKind::Pictures {
             let mut found = images_in(path)?;
@@ -173,6 +208,12 @@ impl Gathered {
         };
         let read = preparation.read(&table, None)?;
         self.notes.extend(read.all_notes(path));
+        let first = self.names.len();
+        self.unscored.extend(read.skipped.iter().map(|s| {
+            let name = s.id.clone().map_or(InputName::Row(s.row), InputName::Id);
+            let before = first + scored_before(&read.rows, s.row);
+            (before, name, s.reason.clone())
+        }));
         match read.ids {
             Some((column, ids)) => {
                 self.id_column = Some(column);
@@ -268,4 +309,21 @@ fn no_rows(path: &Path) -> Error {
         path,
         "holds no rows to predict; give a file with at least one example",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_is_a_json_number_where_it_reads_as_one() {
+        let json = |id: &str| serde_json::to_string(&InputName::Id(id.into())).unwrap();
+        assert_eq!(json("125"), "125");
+        assert_eq!(json("-3"), "-3");
+        assert_eq!(json("2.5"), "2.5");
+        for kept in ["007", "1e3", "+4", "1.50", "NaN", "inf", "abc", ""] {
+            assert_eq!(json(kept), format!("\"{kept}\""), "{kept}");
+        }
+        assert_eq!(serde_json::to_string(&InputName::Row(4)).unwrap(), "4");
+    }
 }

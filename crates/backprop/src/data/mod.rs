@@ -34,6 +34,7 @@ pub use without_io::{idx, images};
 pub mod planar;
 pub mod points;
 mod preparation;
+mod skipped;
 pub mod spiral;
 mod split;
 mod standardize;
@@ -54,6 +55,8 @@ pub use self::csv::write_csv;
 pub use self::inputs::{load_inputs, InputName, Inputs};
 pub(crate) use self::kind::FileKind;
 pub use self::preparation::{Preparation, Prepared};
+pub(crate) use self::skipped::scored_before;
+pub use self::skipped::Skipped;
 pub use self::standardize::Standardization;
 pub(crate) use self::standardize::{FIT_THE_MODEL, FIT_THE_TYPE};
 pub use self::table::{ColumnSpec, Fill, Missing, TableSpec};
@@ -272,18 +275,24 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error> {
     load_with_progress(path, options, &|_, _| {})
 }
 
+/// Refuses a path that names nothing, in the one message every command gives.
+pub(crate) fn check_exists(path: &Path) -> Result<(), Error> {
+    if path.exists() {
+        return Ok(());
+    }
+    Err(Error::format(
+        path,
+        "no such file or folder; check the path (relative paths start from the current folder)",
+    ))
+}
+
 /// [`load`], reporting (done, total) as pictures are decoded.
 pub fn load_with_progress(
     path: &Path,
     options: &LoadOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Dataset, Error> {
-    if !path.exists() {
-        return Err(Error::format(
-            path,
-            "no such file; check the path (relative paths start from the current folder)",
-        ));
-    }
+    check_exists(path)?;
     let d = match FileKind::of(path) {
         FileKind::Pictures => images::load(path, options, progress)?,
         FileKind::Idx => idx::load(path)?,

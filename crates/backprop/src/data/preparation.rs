@@ -41,6 +41,7 @@ use ndarray::Array2;
 use super::cells::{Frame, Rows, Table};
 use super::columns::{choose, match_model};
 use super::labels::{class_name, sorted_classes};
+use super::skipped::{skipped_rows, Skipped};
 use super::standardize::{float_limit, standardize_within, FIT_THE_MODEL};
 use super::table::{encode, fit_column, rows_without_missing, MissingChoice};
 use super::{
@@ -75,6 +76,9 @@ pub struct Prepared {
     pub rows: Vec<usize>,
     /// The index column's name and each example's id in it, when the table has one.
     pub ids: Option<(String, Vec<String>)>,
+    /// New rows that cannot be scored (a missing cell under [`Missing::Drop`]),
+    /// each with its position and why; empty for a training table.
+    pub skipped: Vec<Skipped>,
     /// The table's columns the preparation does not read (a door may say so).
     pub ignored: Vec<String>,
     /// What the user should know: categories not seen in training, rows dropped.
@@ -101,6 +105,7 @@ impl Preparation {
             y: Some(y),
             rows,
             ids,
+            skipped: Vec::new(),
             ignored: Vec::new(),
             notes: d.notes,
         };
@@ -135,6 +140,7 @@ impl Preparation {
             y: None,
             rows: read.rows,
             ids: read.ids,
+            skipped: read.skipped,
             ignored: read.ignored,
             notes: read.notes,
         })
@@ -210,14 +216,25 @@ impl Preparation {
             watched.push((j, l, false));
         }
         let keep = rows_without_missing(t, &watched, self.table.missing, MissingChoice::Model)?;
+        // New rows (no label) keep their place, with the reason; labelled ones are dropped.
+        let skipped = match label {
+            None => skipped_rows(t, &watched, &keep, matched.index),
+            Some(_) => Vec::new(),
+        };
         let kept = Rows::new(t, keep);
         if kept.rows() < t.rows() {
-            notes.push(format!(
-                "{}: dropped {} row(s) with missing cells ({} drop)",
-                t.source().display(),
-                t.rows() - kept.rows(),
-                crate::Setting::Missing
-            ));
+            let (count, missing) = (t.rows() - kept.rows(), crate::Setting::Missing);
+            notes.push(match label {
+                None => format!(
+                    "{}: {count} row(s) with missing cells have no prediction ({missing} \
+                     drop); each says why in its row",
+                    t.source().display()
+                ),
+                Some(_) => format!(
+                    "{}: dropped {count} row(s) with missing cells ({missing} drop)",
+                    t.source().display()
+                ),
+            });
         }
         let values = encode(&kept, &self.table, &matched.at, &mut notes)?;
         let y = matched
@@ -229,6 +246,7 @@ impl Preparation {
             values,
             y,
             ids,
+            skipped,
             rows: kept.positions(),
             ignored: matched.extra,
             notes,
@@ -267,6 +285,8 @@ pub(crate) struct TableRows {
     pub y: Option<Vec<usize>>,
     /// The index column's name and each row's id, when the table has one.
     pub ids: Option<(String, Vec<String>)>,
+    /// Rows without labels left out of `values` (a missing cell under drop), and why.
+    pub skipped: Vec<Skipped>,
     /// Each row's position among the table's rows (from 0).
     pub rows: Vec<usize>,
     /// The table's columns the model does not use.

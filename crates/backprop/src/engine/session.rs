@@ -235,6 +235,9 @@ impl<'a, T: Float> Session<'a, T> {
         controls: &mut Controls<'_, T>,
     ) -> Result<Advanced, Error> {
         let target = self.units_done().saturating_add(units);
+        // Subnormal weights (L2 walks them through that range) are flushed
+        // to zero: arithmetic on them is tens of times slower.
+        let _flushing = crate::subnormal::Flushing::start();
         let start = Instant::now();
         let advanced = self.advance_to(target, controls);
         self.state.history.train_seconds += start.elapsed().as_secs_f64();

@@ -465,11 +465,7 @@ impl Graph {
             node: self.nodes,
             name: "backprop".into(),
             initializer: self.initializers,
-            doc_string: format!(
-                "backprop network {sizes} ({} hidden, {} output)",
-                info.hidden_activation.name(),
-                info.output_activation
-            ),
+            doc_string: format!("backprop network {sizes} ({})", activations(info)),
             input: vec![value_info(INPUT, elem, &[None, Some(n_x)])],
             output: vec![
                 value_info(LABEL, label_type, &[None]),
@@ -505,10 +501,13 @@ fn metadata(info: &ModelInfo, precision: Precision) -> Vec<(&'static str, String
     let mut metadata = vec![
         ("backprop_version", info.backprop_version.clone()),
         ("layer_sizes", json(&info.layer_sizes)),
-        (
-            "hidden_activation",
-            info.hidden_activation.name().to_string(),
-        ),
+    ];
+    // A logistic regression (no hidden layer) has no hidden activation to name.
+    if has_hidden(info) {
+        let hidden = info.hidden_activation.name().to_string();
+        metadata.push(("hidden_activation", hidden));
+    }
+    metadata.extend([
         ("output_activation", info.output_activation.clone()),
         ("classes", json(&info.classes)),
         ("model_precision", info.precision.clone()),
@@ -521,11 +520,27 @@ fn metadata(info: &ModelInfo, precision: Precision) -> Vec<(&'static str, String
             .to_string(),
         ),
         ("preprocessing", json(&info.preprocessing)),
-    ];
+    ]);
     if let Some(names) = &info.preprocessing.feature_names {
         metadata.push(("feature_names", json(names)));
     }
     metadata
+}
+
+/// Whether the network has a hidden layer (more than input and output sizes).
+fn has_hidden(info: &ModelInfo) -> bool {
+    info.layer_sizes.len() > 2
+}
+
+/// The activations for the graph's description: "relu hidden, sigmoid output",
+/// or only the output's for a network without a hidden layer.
+fn activations(info: &ModelInfo) -> String {
+    let output = format!("{} output", info.output_activation);
+    if has_hidden(info) {
+        format!("{} hidden, {output}", info.hidden_activation.name())
+    } else {
+        output
+    }
 }
 
 /// A metadata value as JSON text.
