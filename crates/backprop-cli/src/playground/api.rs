@@ -2,34 +2,33 @@
 //! create a run, read its facts, send it commands, check its gradients,
 //! download its model and data, upload a CSV.
 
-use std::io::Cursor;
 use std::sync::Arc;
 
 use backprop::explain;
 use backprop::gradcheck::{check_with_l2, EPSILON, THRESHOLD};
 use serde_json::{json, Value};
-use tiny_http::{Method, Request, Response};
 
 use super::app::App;
 use super::assets;
 use super::command::train_command;
 use super::data::{self, RunData};
 use super::files::{data_file, model_file, upload};
-use super::http::{error, header, json_response, read_body};
+use super::http::{error, json_response, read_body};
+use super::reply::Reply;
 use super::run::{lock, Run};
 use super::spec::{render, Model, RunRequest};
-
-type Reply = Response<Cursor<Vec<u8>>>;
+use super::wire::{Method, Request};
 
 /// The most examples the gradient check differentiates over.
 const GRADCHECK_EXAMPLES: usize = 100;
 
 /// Answers one request (all but the event stream).
-pub fn route(app: &Arc<App>, method: &Method, parts: &[&str], request: &mut Request) -> Reply {
+pub fn route(app: &Arc<App>, method: Method, parts: &[&str], request: &mut Request) -> Reply {
+    let read = matches!(method, Method::Get | Method::Head);
     match (method, parts) {
-        (Method::Get, [""]) => asset("text/html; charset=utf-8", assets::INDEX),
-        (Method::Get, ["app.js"]) => asset("text/javascript; charset=utf-8", assets::APP_JS),
-        (Method::Get, ["style.css"]) => asset("text/css; charset=utf-8", assets::STYLE),
+        (_, [""]) if read => asset("text/html; charset=utf-8", assets::INDEX),
+        (_, ["app.js"]) if read => asset("text/javascript; charset=utf-8", assets::APP_JS),
+        (_, ["style.css"]) if read => asset("text/css; charset=utf-8", assets::STYLE),
         (Method::Post, ["api", "runs"]) => match read_body(request) {
             Ok(body) => create_run(app, &body),
             Err((status, message)) => error(status, &message),
@@ -51,15 +50,15 @@ pub fn route(app: &Arc<App>, method: &Method, parts: &[&str], request: &mut Requ
 }
 
 fn asset(kind: &str, text: &'static str) -> Reply {
-    Response::from_string(text)
-        .with_header(header("Content-Type", kind))
-        .with_header(header("Cache-Control", "no-store"))
+    Reply::new(200, text)
+        .with_header("Content-Type", kind)
+        .with_header("Cache-Control", "no-store")
 }
 
 fn run_route(
     app: &Arc<App>,
     run: &Arc<Run>,
-    method: &Method,
+    method: Method,
     rest: &[&str],
     request: &mut Request,
 ) -> Reply {
@@ -71,15 +70,10 @@ fn run_route(
         }
         (Method::Post, [what @ ("play" | "pause" | "step")]) => {
             let steps = if *what == "step" {
-                let body = read_body(request).unwrap_or_default();
-                let n = serde_json::from_slice::<Value>(&body)
-                    .ok()
-                    .and_then(|v| v.get("epochs").and_then(Value::as_u64))
-                    .unwrap_or(1);
-                if !(1..=1_000_000).contains(&n) {
-                    return error(400, "step: epochs must be 1..1000000");
+                match step_epochs(request) {
+                    Ok(n) => n,
+                    Err((status, message)) => return error(status, &message),
                 }
-                n as usize
             } else {
                 0
             };
@@ -92,6 +86,30 @@ fn run_route(
         (Method::Get, [file @ ("model.safetensors" | "model.json")]) => model_file(app, run, file),
         (Method::Get, [file @ ("train.csv" | "test.csv")]) => data_file(app, run, file),
         _ => error(404, "no such route for a run; see docs/playground.md"),
+    }
+}
+
+/// The epochs of `POST …/step`: none sent (an empty body) is one; a body
+/// must be `{"epochs": n}` with n in 1..=1000000.
+fn step_epochs(request: &mut Request) -> Result<usize, (u16, String)> {
+    let body = read_body(request)?;
+    if body.is_empty() {
+        return Ok(1);
+    }
+    let epochs = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.get("epochs").cloned()));
+    match epochs {
+        Some(None) => Ok(1),
+        Some(Some(n)) => n
+            .as_u64()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .map(|n| n as usize)
+            .ok_or((400, "step: epochs must be 1..1000000".into())),
+        None => Err((
+            400,
+            "step: the body must be {\"epochs\": N} (JSON) or empty".into(),
+        )),
     }
 }
 

@@ -2,20 +2,17 @@
 //! downloads (written by the library's writers, so `backprop predict` and
 //! `backprop train` read them), and an uploaded CSV read by its reader.
 
-use std::io::Cursor;
 use std::sync::Arc;
 
 use backprop::model_io;
 use serde_json::json;
-use tiny_http::Response;
 
 use super::app::{App, MAX_UPLOADS};
 use super::data;
-use super::http::{error, header, json_response};
+use super::http::{error, json_response};
+use super::reply::Reply;
 use super::run::{lock, Run};
 use super::spec::render;
-
-type Reply = Response<Cursor<Vec<u8>>>;
 
 /// A scratch folder under the system's temp folder, removed when dropped.
 struct Scratch(std::path::PathBuf);
@@ -39,13 +36,13 @@ impl Drop for Scratch {
 }
 
 fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Reply {
-    Response::from_data(bytes)
-        .with_header(header("Content-Type", kind))
-        .with_header(header(
+    Reply::new(200, bytes)
+        .with_header("Content-Type", kind)
+        .with_header(
             "Content-Disposition",
             &format!("attachment; filename=\"{name}\""),
-        ))
-        .with_header(header("Cache-Control", "no-store"))
+        )
+        .with_header("Cache-Control", "no-store")
 }
 
 /// `model.safetensors` or `model.json` of the network as it is now, written by

@@ -12,7 +12,8 @@
 //! - [`run`]: a run's thread, commands and latest event;
 //! - [`server`]: HTTP and the event stream; [`api`]: the routes;
 //!   [`files`]: downloads and uploads; [`app`]: the runs and uploads kept;
-//!   [`http`]: replies, the Host check, bounded bodies.
+//!   [`http`]: replies, the Host check, bounded bodies; [`wire`]: HTTP/1.1
+//!   on `std::net`, one request per connection; [`reply`]: a reply's bytes.
 
 mod api;
 mod app;
@@ -22,11 +23,13 @@ mod data;
 mod files;
 mod http;
 mod names;
+mod reply;
 mod run;
 mod server;
 mod session;
 mod snapshot;
 mod spec;
+mod wire;
 
 use std::io::Write;
 
@@ -34,13 +37,9 @@ use std::io::Write;
 /// line of output, opens the browser unless `no_open`, and serves until
 /// Ctrl-C or SIGTERM (an [`backprop::Error::Stopped`], exit 130).
 pub fn serve(port: u16, open: bool) -> anyhow::Result<()> {
-    let server = tiny_http::Server::http(("127.0.0.1", port))
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| anyhow::anyhow!("--port {port}: cannot listen on 127.0.0.1:{port}: {e}; choose another port (0 picks a free one)"))?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .ok_or_else(|| anyhow::anyhow!("the server has no IP address"))?;
+    let port = listener.local_addr()?.port();
     let url = format!("http://127.0.0.1:{port}/");
     let mut stdout = std::io::stdout();
     writeln!(stdout, "{url}")?;
@@ -51,7 +50,7 @@ pub fn serve(port: u16, open: bool) -> anyhow::Result<()> {
     if open {
         open_browser(&url);
     }
-    server::serve(server, app::App::new(port))?;
+    server::serve(listener, app::App::new(port))?;
     Ok(())
 }
 

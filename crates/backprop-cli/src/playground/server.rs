@@ -5,34 +5,36 @@
 //! nothing a client sends can stop the server.
 
 use std::io::Write;
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use tiny_http::{Method, Request};
 
 use super::api;
 use super::app::{App, MAX_ACTIVE};
 use super::http::{error, host_ok};
 use super::run::{lock, Mode, Run};
+use super::wire::{Method, Request};
 
 /// How often the accept loop looks at the stop flag.
-const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+const STOP_POLL: Duration = Duration::from_millis(50);
 
-/// Serves requests from `server`, each on its own thread, until Ctrl-C or
-/// SIGTERM ([`backprop::stop`]): then [`backprop::Error::Stopped`] within
+/// Serves connections from `listener`, each on its own thread, until Ctrl-C
+/// or SIGTERM ([`backprop::stop`]): then [`backprop::Error::Stopped`] within
 /// one poll, for the command's exit 130 (the runs live in memory only).
-pub fn serve(server: tiny_http::Server, app: Arc<App>) -> Result<(), backprop::Error> {
+pub fn serve(listener: TcpListener, app: Arc<App>) -> Result<(), backprop::Error> {
+    let connections = accept_thread(listener);
     loop {
         backprop::stop::check("serving the playground")?;
-        let request = match server.recv_timeout(STOP_POLL) {
-            Ok(Some(request)) => request,
-            Ok(None) => continue,
-            // The listener failed: end as `incoming_requests` did.
-            Err(_) => return Ok(()),
+        let stream = match connections.recv_timeout(STOP_POLL) {
+            Ok(stream) => stream,
+            Err(RecvTimeoutError::Timeout) => continue,
+            // The listener failed: the server ends.
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
         };
         if app.active.load(Ordering::SeqCst) >= MAX_ACTIVE {
-            let _ = request.respond(error(503, "too many requests at once; try again"));
+            busy(stream);
             continue;
         }
         app.active.fetch_add(1, Ordering::SeqCst);
@@ -40,7 +42,7 @@ pub fn serve(server: tiny_http::Server, app: Arc<App>) -> Result<(), backprop::E
         let spawned = std::thread::Builder::new()
             .name("playground-request".into())
             .spawn(move || {
-                handle(&app2, request);
+                connection(&app2, stream);
                 app2.active.fetch_sub(1, Ordering::SeqCst);
             });
         if spawned.is_err() {
@@ -49,43 +51,82 @@ pub fn serve(server: tiny_http::Server, app: Arc<App>) -> Result<(), backprop::E
     }
 }
 
+/// Accepts connections on a thread of its own (blocking), handing them over.
+fn accept_thread(listener: TcpListener) -> Receiver<TcpStream> {
+    let (send, connections) = mpsc::channel();
+    let _ = std::thread::Builder::new()
+        .name("playground-accept".into())
+        .spawn(move || {
+            for stream in listener.incoming() {
+                match stream {
+                    Ok(stream) => {
+                        if send.send(stream).is_err() {
+                            return;
+                        }
+                    }
+                    // Out of descriptors, a connection reset before accept: wait, go on.
+                    Err(_) => std::thread::sleep(STOP_POLL),
+                }
+            }
+        });
+    connections
+}
+
+/// Answers 503 without reading the request (the server is at [`MAX_ACTIVE`]).
+fn busy(mut stream: TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let _ = error(503, "too many requests at once; try again").write_to(&mut stream, false);
+}
+
+/// Reads one request from `stream` and answers it.
+fn connection(app: &Arc<App>, stream: TcpStream) {
+    match Request::read(stream) {
+        Ok(request) => handle(app, request),
+        Err((mut stream, Some((status, message)))) => {
+            let _ = error(status, &message).write_to(&mut stream, false);
+        }
+        Err((_, None)) => {}
+    }
+}
+
 fn handle(app: &Arc<App>, mut request: Request) {
     if !host_ok(&request, app.port) {
-        let _ = request.respond(error(
+        request.respond(error(
             403,
             "the Host header must be 127.0.0.1:PORT or localhost:PORT (this server refuses other names)",
         ));
         return;
     }
-    let url = request.url().to_string();
+    let url = request.url.clone();
     let path = url.split(['?', '#']).next().unwrap_or("").to_string();
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let method = request.method().clone();
+    let method = request.method;
     // The event stream takes the connection over; everything else answers once.
-    if let (Method::Get, ["api", "runs", id, "events"]) = (&method, parts.as_slice()) {
+    if let (Method::Get, ["api", "runs", id, "events"]) = (method, parts.as_slice()) {
         let run = lock(&app.runs).get(*id).cloned();
         match run {
             Some(run) => stream(app, run, request),
-            None => {
-                let _ = request.respond(error(
-                    404,
-                    "no such run (it ended, or the server restarted)",
-                ));
-            }
+            None => request.respond(error(
+                404,
+                "no such run (it ended, or the server restarted)",
+            )),
         }
         return;
     }
-    let response = api::route(app, &method, &parts, &mut request);
-    let _ = request.respond(response);
+    let response = api::route(app, method, &parts, &mut request);
+    request.respond(response);
 }
 
 /// `GET /api/runs/{id}/events`: the latest event whenever there is a new one
 /// (at most one a frame), a comment line every second otherwise; ends after
 /// the `done` event. A write that fails means the page went away: its run stops.
 fn stream(app: &App, run: Arc<Run>, request: Request) {
-    let mut out = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
-                Transfer-Encoding: chunked\r\nX-Accel-Buffering: no\r\n\r\n";
+                Transfer-Encoding: chunked\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n";
+    let Ok(mut out) = request.into_writer().map(std::io::BufWriter::new) else {
+        app.drop_run(&run.id);
+        return;
+    };
     if out
         .write_all(head.as_bytes())
         .and_then(|_| out.flush())

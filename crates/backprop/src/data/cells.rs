@@ -5,6 +5,7 @@
 //! DataFrame of the same rows become the same X.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,9 @@ const MISSING_MARKERS: [&str; 19] = [
     "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 ];
+
+/// The most column names a message lists.
+const LISTED: usize = 50;
 
 /// Whether a text cell is missing.
 fn is_missing_text(cell: &str) -> bool {
@@ -103,13 +107,34 @@ impl dyn Table + '_ {
         self.header().iter().position(|h| h == name)
     }
 
-    /// The columns' names, for messages (an unnamed one, pandas' index, left out).
+    /// The positions of the columns `names` (each `None` when absent), from
+    /// one index of the header: linear in the header and the names.
+    pub(crate) fn positions(&self, names: &[String]) -> Vec<Option<usize>> {
+        let mut at = HashMap::with_capacity(self.header().len());
+        for (j, h) in self.header().iter().enumerate().rev() {
+            at.insert(h.as_str(), j); // the first of a repeated name wins, as in `position`
+        }
+        names.iter().map(|n| at.get(n.as_str()).copied()).collect()
+    }
+
+    /// The columns' names, for messages (an unnamed one, pandas' index, left
+    /// out; the first [`LISTED`], then how many more).
     pub(crate) fn columns_list(&self) -> String {
         let named: Vec<&str> = (self.header().iter())
             .map(String::as_str)
             .filter(|h| !h.is_empty())
             .collect();
-        named.join(", ")
+        listed(&named, ", ")
+    }
+}
+
+/// The first [`LISTED`] of `names` joined by `separator`, then how many more:
+/// a message never grows with a table's width.
+pub(crate) fn listed(names: &[&str], separator: &str) -> String {
+    let shown = names[..names.len().min(LISTED)].join(separator);
+    match names.len().saturating_sub(LISTED) {
+        0 => shown,
+        more => format!("{shown}{separator}… and {more} more"),
     }
 }
 
@@ -156,7 +181,7 @@ impl Table for Rows<'_> {
 
 /// Refuses a header that names a column twice.
 pub(crate) fn check_names(path: &Path, header: &[String]) -> Result<(), Error> {
-    let mut seen = std::collections::HashMap::with_capacity(header.len());
+    let mut seen = HashMap::with_capacity(header.len());
     for (j, name) in header.iter().enumerate() {
         if let Some(i) = seen.insert(name.as_str(), j) {
             return Err(Error::format(

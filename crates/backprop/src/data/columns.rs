@@ -3,7 +3,9 @@
 //! `drop`). In a new table: the model's columns wherever they are, extra
 //! ones noted, absent ones an error naming them.
 
-use super::cells::Table;
+use std::collections::HashSet;
+
+use super::cells::{listed, Table};
 use super::{LoadOptions, TableSpec};
 use crate::error::Error;
 use crate::setting::Setting;
@@ -65,7 +67,10 @@ fn features(
     index: Option<usize>,
 ) -> Result<Vec<usize>, Error> {
     let features: Vec<usize> = if options.features.is_empty() {
-        let dropped = find_all(t, &options.drop, &format!("named by {}", Setting::Drop))?;
+        let dropped: HashSet<usize> =
+            find_all(t, &options.drop, &format!("named by {}", Setting::Drop))?
+                .into_iter()
+                .collect();
         (0..t.header().len())
             .filter(|&j| j != label && Some(j) != index && !dropped.contains(&j))
             .collect()
@@ -114,14 +119,15 @@ pub(crate) fn match_model(
 ) -> Result<Matched, Error> {
     let names: Vec<String> = spec.columns.iter().map(|c| c.name.clone()).collect();
     let at = find_all(t, &names, "which the model was trained on")?;
+    let used: HashSet<usize> = at.iter().copied().collect();
     let label_at = label.map(|l| label_position(t, l)).transpose()?;
     let index = match spec.index_column.as_deref().and_then(|n| t.position(n)) {
         Some(j) => Some(j),
         None => pandas_index(t).ok().flatten(),
     }
-    .filter(|j| !at.contains(j));
+    .filter(|j| !used.contains(j));
     let extra = (0..t.header().len())
-        .filter(|j| !at.contains(j) && Some(*j) != index && Some(*j) != label_at)
+        .filter(|j| !used.contains(j) && Some(*j) != index && Some(*j) != label_at)
         .map(|j| t.header()[j].clone())
         .filter(|h| *h != spec.label_column)
         .collect();
@@ -135,10 +141,10 @@ pub(crate) fn match_model(
 
 /// The positions of named columns, or an error naming the absent ones.
 fn find_all(t: &dyn Table, names: &[String], why: &str) -> Result<Vec<usize>, Error> {
-    let absent: Vec<&str> = names
-        .iter()
-        .filter(|n| t.position(n).is_none())
-        .map(String::as_str)
+    let at = t.positions(names);
+    let absent: Vec<&str> = (names.iter().zip(&at))
+        .filter(|(_, j)| j.is_none())
+        .map(|(n, _)| n.as_str())
         .collect();
     if !absent.is_empty() {
         return Err(Error::format(
@@ -146,12 +152,12 @@ fn find_all(t: &dyn Table, names: &[String], why: &str) -> Result<Vec<usize>, Er
             format!(
                 "has no column{} '{}', {why} (columns: {})",
                 if absent.len() > 1 { "s" } else { "" },
-                absent.join("', '"),
+                listed(&absent, "', '"),
                 t.columns_list()
             ),
         ));
     }
-    Ok(names.iter().filter_map(|n| t.position(n)).collect())
+    Ok(at.into_iter().flatten().collect())
 }
 
 /// The label column's position, or an error suggesting the column of that

@@ -352,8 +352,13 @@ pub(crate) fn fit_table(t: &dyn Table, options: &LoadOptions) -> Result<Fitted, 
     if kept.rows() == 0 {
         return Err(Error::format(t.source(), "has a header but no examples"));
     }
-    let columns = (chosen.features.iter())
-        .map(|&j| fit_column(&kept, j, &header[j], options.missing))
+    let columns = (chosen.features.iter().enumerate())
+        .map(|(i, &j)| {
+            if i % 4096 == 0 {
+                crate::stop::check(&format!("reading the columns of {}", t.source().display()))?;
+            }
+            fit_column(&kept, j, &header[j], options.missing)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let table = TableSpec {
         label_column: label_name.clone(),

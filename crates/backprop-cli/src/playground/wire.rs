@@ -1,0 +1,291 @@
+//! The HTTP/1.1 wire, on `std::net` alone: one request per connection
+//! (every reply says `Connection: close`), a head of at most [`MAX_HEAD`]
+//! bytes, a body read only as far as a route asks and never past its
+//! `Content-Length`. Nothing is ever allocated to a size a client names: what
+//! a route leaves unread is skipped through a fixed buffer, within
+//! [`LINGER_BYTES`] and [`LINGER`], and then the connection is closed.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::time::{Duration, Instant};
+
+use super::reply::Reply;
+
+/// The most bytes of a request line and headers together.
+pub const MAX_HEAD: u64 = 16 << 10;
+/// The most header lines.
+const MAX_HEADERS: usize = 100;
+/// How long a client may take to send its head or the next piece of its body.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a reply may wait for a client that does not read it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+/// After the reply, at most this many unread body bytes are skipped (so a
+/// client still sending its body reads the reply instead of a reset) ...
+const LINGER_BYTES: u64 = 64 << 20;
+/// ... for at most this long; then the connection is closed.
+const LINGER: Duration = Duration::from_secs(5);
+
+/// The request methods the playground tells apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Head,
+    Post,
+    Put,
+    Delete,
+    Other,
+}
+
+impl Method {
+    fn parse(name: &str) -> Method {
+        match name {
+            "GET" => Method::Get,
+            "HEAD" => Method::Head,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            _ => Method::Other,
+        }
+    }
+}
+
+/// One request: its head, read whole, and its body, read on demand.
+pub struct Request {
+    pub method: Method,
+    pub url: String,
+    headers: Vec<(String, String)>,
+    reader: BufReader<TcpStream>,
+    /// Body bytes not read yet (the `Content-Length` less what was read).
+    left: u64,
+    chunked: bool,
+    expects_continue: bool,
+}
+
+/// A head that could not be read: the status to answer, or `None` when the
+/// client sent nothing (or went away) and the connection is only closed.
+pub type HeadError = Option<(u16, String)>;
+
+impl Request {
+    /// Reads the request line and headers from `stream`.
+    pub fn read(stream: TcpStream) -> Result<Request, (TcpStream, HeadError)> {
+        let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+        let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+        let mut reader = BufReader::new(stream);
+        match read_head(&mut reader) {
+            Ok((method, url, headers)) => Request::new(method, url, headers, reader),
+            Err(e) => Err((reader.into_inner(), e)),
+        }
+    }
+
+    fn new(
+        method: Method,
+        url: String,
+        headers: Vec<(String, String)>,
+        reader: BufReader<TcpStream>,
+    ) -> Result<Request, (TcpStream, HeadError)> {
+        let mut request = Request {
+            method,
+            url,
+            headers,
+            reader,
+            left: 0,
+            chunked: false,
+            expects_continue: false,
+        };
+        match request.body_facts() {
+            Ok(()) => Ok(request),
+            Err(e) => Err((request.reader.into_inner(), Some(e))),
+        }
+    }
+
+    /// The body's length, transfer coding and `Expect`, from the headers.
+    fn body_facts(&mut self) -> Result<(), (u16, String)> {
+        let lengths = self.headers_named("Content-Length");
+        let length = match lengths.as_slice() {
+            [] => 0,
+            [one] => one
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| (400, format!("Content-Length: {one:?} is not a byte count")))?,
+            _ => return Err((400, "more than one Content-Length header".into())),
+        };
+        self.chunked = self.header("Transfer-Encoding").is_some();
+        self.expects_continue = self
+            .header("Expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+        self.left = if self.chunked { 0 } else { length };
+        Ok(())
+    }
+
+    /// Every value of the header `name` (any case), in order.
+    pub fn headers_named(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The first value of the header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers_named(name).into_iter().next()
+    }
+
+    /// The body's declared length (0 when there is none).
+    pub fn body_length(&self) -> u64 {
+        self.left
+    }
+
+    /// The body as a reader that ends at its `Content-Length`; a body sent
+    /// in chunks is refused (the page and `curl` send a length).
+    pub fn body(&mut self) -> Result<Body<'_>, (u16, String)> {
+        if self.chunked {
+            return Err((
+                411,
+                "send the body with a Content-Length (chunked bodies are not read)".into(),
+            ));
+        }
+        if self.expects_continue && self.left > 0 {
+            self.expects_continue = false;
+            let stream = self.reader.get_mut();
+            let _ = stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+        }
+        Ok(Body { request: self })
+    }
+
+    /// Sends `reply` and closes the connection.
+    pub fn respond(mut self, reply: Reply) {
+        let head_only = self.method == Method::Head;
+        let _ = reply.write_to(&mut self.reader.get_ref(), head_only);
+        self.close();
+    }
+
+    /// The connection, for a reply written by hand (the event stream); the
+    /// request's unread body is skipped first.
+    pub fn into_writer(mut self) -> io::Result<TcpStream> {
+        self.skip_body(Instant::now() + LINGER);
+        let stream = self.reader.into_inner();
+        stream.set_write_timeout(None)?;
+        Ok(stream)
+    }
+
+    /// Ends the reply (so the client sees its end), skips what is left of
+    /// the body within the linger bounds, and closes.
+    fn close(&mut self) {
+        let _ = self.reader.get_ref().shutdown(Shutdown::Write);
+        if self.chunked {
+            self.left = LINGER_BYTES;
+        }
+        self.skip_body(Instant::now() + LINGER);
+        let _ = self.reader.get_ref().shutdown(Shutdown::Both);
+    }
+
+    /// Reads and forgets up to [`LINGER_BYTES`] of the body, until `deadline`.
+    fn skip_body(&mut self, deadline: Instant) {
+        let mut left = self.left.min(LINGER_BYTES);
+        let mut buf = [0u8; 8192];
+        while left > 0 {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            let _ = self.reader.get_ref().set_read_timeout(Some(deadline - now));
+            let want = buf.len().min(left as usize);
+            match self.reader.read(&mut buf[..want]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left -= n as u64,
+            }
+        }
+        self.left = 0;
+    }
+}
+
+/// A request's body, ending at its `Content-Length`.
+pub struct Body<'a> {
+    request: &'a mut Request,
+}
+
+impl Read for Body<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.request.left;
+        if left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.request.reader.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the body ended before its Content-Length",
+            ));
+        }
+        self.request.left -= n as u64;
+        Ok(n)
+    }
+}
+
+type Head = (Method, String, Vec<(String, String)>);
+
+/// The request line and headers, within [`MAX_HEAD`] bytes and [`MAX_HEADERS`] lines.
+fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Head, HeadError> {
+    let mut budget = MAX_HEAD;
+    let mut line = next_line(reader, &mut budget)?;
+    while line.is_empty() {
+        line = next_line(reader, &mut budget)?; // empty lines before a request are allowed
+    }
+    let parts: Vec<&str> = line.split(' ').collect();
+    let [method, url, version] = parts.as_slice() else {
+        return Err(Some((
+            400,
+            "the request line is not METHOD PATH HTTP/1.1".into(),
+        )));
+    };
+    if !version.starts_with("HTTP/1.") {
+        return Err(Some((
+            505,
+            format!("{version}: this server speaks HTTP/1.1"),
+        )));
+    }
+    let (method, url) = (Method::parse(method), url.to_string());
+    let mut headers = Vec::new();
+    loop {
+        let line = next_line(reader, &mut budget)?;
+        if line.is_empty() {
+            return Ok((method, url, headers));
+        }
+        if headers.len() == MAX_HEADERS {
+            return Err(Some((431, format!("more than {MAX_HEADERS} headers"))));
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(Some((400, "a header line has no ':'".into())));
+        };
+        if name.is_empty() || name.contains([' ', '\t']) {
+            return Err(Some((400, "a header name is empty or has a space".into())));
+        }
+        headers.push((name.to_string(), value.trim().to_string()));
+    }
+}
+
+/// One line of the head without its CRLF (or LF), charged to `budget`.
+fn next_line(reader: &mut BufReader<TcpStream>, budget: &mut u64) -> Result<String, HeadError> {
+    let mut bytes = Vec::new();
+    let read = reader.by_ref().take(*budget).read_until(b'\n', &mut bytes);
+    match read {
+        Ok(0) | Err(_) => return Err(None),
+        Ok(n) => *budget -= n as u64,
+    }
+    if bytes.last() != Some(&b'\n') {
+        let too_long = *budget == 0;
+        return Err(too_long.then(|| {
+            (
+                431,
+                format!("the request head is over {} KB", MAX_HEAD >> 10),
+            )
+        }));
+    }
+    bytes.pop();
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    String::from_utf8(bytes).map_err(|_| Some((400, "the request head is not UTF-8".into())))
+}
