@@ -247,3 +247,55 @@ fn the_lock_of_a_killed_run_stops_nobody() {
         assert_eq!(stderr(&o), "", "{out} said something about the old lock");
     }
 }
+
+/// The names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_out_that_is_or_holds_the_working_folder_is_refused_before_training() {
+    let tmp = TempDir::new("guard-working-folder");
+    tmp.write("d.csv", &csv(40));
+    let inner = tmp.path("w/inner");
+    std::fs::create_dir_all(&inner).unwrap();
+    let top = tmp.0.canonicalize().unwrap();
+    for (cwd, train, out, what) in [
+        ("w", "../d.csv", ".", "is"),
+        ("w/inner", "../../d.csv", "..", "holds"),
+        (
+            "w/inner",
+            "../../d.csv",
+            top.join("w").to_str().unwrap(),
+            "holds",
+        ),
+    ] {
+        let dir = tmp.path(cwd);
+        let run = backprop(
+            &dir,
+            &[
+                "train", "--train", train, "--out", out, "--force", "--epochs", "3",
+            ],
+        );
+        let case = format!("--out {out} from {cwd}");
+        assert_refused(&run, &case, &format!("{what} the working folder ("), 1);
+        assert!(
+            stderr(&run).contains("--force cannot replace; choose another --out"),
+            "{case}"
+        );
+        // Refused before training: no cost line, nothing written anywhere.
+        assert!(
+            run.stdout.is_empty(),
+            "{case}: {}",
+            String::from_utf8_lossy(&run.stdout)
+        );
+        assert_eq!(listing(&tmp.0), ["d.csv", "w"], "{case}");
+        assert_eq!(listing(&tmp.path("w")), ["inner"], "{case}");
+        assert!(listing(&inner).is_empty(), "{case}");
+    }
+}

@@ -65,7 +65,8 @@ pub fn claim_out(out: &Path, force: bool, inputs: &[PathBuf]) -> Result<RunLock,
 }
 
 /// Refuses replacing `out` (a file or a folder) unless `force`, and even then
-/// when it is not a regular file or folder, or is or holds one of `inputs`.
+/// when it is not a regular file or folder, or is or holds one of `inputs`
+/// or the working folder.
 pub(crate) fn check_replaceable(out: &Path, force: bool, inputs: &[PathBuf]) -> Result<(), Error> {
     guard::check_kind(out)?;
     if !out.exists() {
@@ -81,7 +82,8 @@ pub(crate) fn check_replaceable(out: &Path, force: bool, inputs: &[PathBuf]) -> 
             ),
         ));
     }
-    guard::refuse_inputs(out, inputs)
+    guard::refuse_inputs(out, inputs)?;
+    guard::refuse_working_folder(out)
 }
 
 /// Claims a fresh run folder named `base`, or `base-2`, `base-3`, … when that
