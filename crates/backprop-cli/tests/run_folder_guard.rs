@@ -299,3 +299,42 @@ fn an_out_that_is_or_holds_the_working_folder_is_refused_before_training() {
         assert!(listing(&inner).is_empty(), "{case}");
     }
 }
+
+#[test]
+fn predict_and_evaluate_on_a_run_still_in_progress_say_so() {
+    let tmp = TempDir::new("guard-in-progress");
+    tmp.write("good.csv", &csv(40));
+    // A fresh run (no folder until it ends), and one whose checkpoints made it.
+    for (out, extra) in [
+        ("run", &[][..]),
+        ("ck", &["--checkpoint-every", "1000"][..]),
+    ] {
+        let mut child = live_run(&tmp, out, &format!(".{out}.lock"), extra);
+        if !extra.is_empty() {
+            let ck = tmp.path(out).join("checkpoint.safetensors");
+            wait_until(&mut child, "checkpointing", |_| ck.is_file());
+        }
+        check_in_progress(&tmp, out);
+        signal(&child, "KILL");
+        finish(child);
+    }
+}
+
+/// `predict` and `evaluate` with `--model out`, a run another process trains.
+fn check_in_progress(tmp: &TempDir, out: &str) {
+    for command in ["predict", "evaluate"] {
+        let o = backprop(&tmp.0, &[command, "--model", out, "good.csv"]);
+        let case = format!("{command} --model {out}");
+        assert_refused(
+            &o,
+            &case,
+            &format!("{out}: is a run still in progress: another backprop run (pid "),
+            1,
+        );
+        assert!(
+            stderr(&o).contains("wait for it to end"),
+            "{case}: {}",
+            stderr(&o)
+        );
+    }
+}

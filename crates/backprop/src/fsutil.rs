@@ -25,6 +25,8 @@ use crate::setting::Setting;
 
 mod guard;
 
+pub(crate) use guard::live_run_of;
+
 /// Writes `bytes` to `path` through a temporary file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let tmp = sibling(path, "tmp");

@@ -192,6 +192,12 @@ fn absolute(out: &Path) -> PathBuf {
     }
 }
 
+/// `Some(" (pid N)")` when another process's live run holds the run folder
+/// `folder` (its `.NAME.lock` beside it is locked), made or not yet.
+pub(crate) fn live_run_of(folder: &Path) -> Option<String> {
+    lock_beside(folder).and_then(|l| live_holder(&l))
+}
+
 /// The lock file of the run folder `folder` (`.NAME.lock` beside it), if it exists.
 fn lock_beside(folder: &Path) -> Option<PathBuf> {
     let name = folder.file_name()?.to_string_lossy();
