@@ -9,6 +9,8 @@
   ``backprop train`` or by ``estimator.save(dir)``.
 - ``backprop.course``: the course's three models, its data, costs and gradients,
   as a reference to check a hand-written implementation against.
+- ``backprop.set_max_memory(size)``: the memory budget every fit is checked
+  against before it allocates (``"64G"``; ``None``: the detected one).
 """
 
 from . import _core, course
@@ -16,6 +18,8 @@ from ._estimators import LogisticRegression, MLPClassifier
 from ._model_folder import load
 from ._table import TableClassifier
 
+set_max_memory = _core.set_max_memory
+
 __version__ = _core.__version__
 
-__all__ = ["MLPClassifier", "LogisticRegression", "TableClassifier", "load", "course", "__version__"]
+__all__ = ["MLPClassifier", "LogisticRegression", "TableClassifier", "load", "set_max_memory", "course", "__version__"]

@@ -305,6 +305,14 @@ class _Network:
         )
 
 
+def _keep_params(estimator, params):
+    """Stores each ``__init__`` parameter under its own name, unchanged
+    (scikit-learn's rule: validation happens in ``fit``)."""
+    for name, value in params.items():
+        if name != "self" and not name.startswith("__"):
+            setattr(estimator, name, value)
+
+
 def _glorot(layer_units, activation, rs, dtype):
     """scikit-learn's initialisation (Glorot uniform, W then b per layer, from
     `rs`), so a `random_state` starts where scikit-learn's MLPClassifier would."""
@@ -380,32 +388,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         n_threads=1,
         init="glorot",
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.dropout = dropout
-        self.class_weight = class_weight
-        self.dtype = dtype
-        self.n_threads = n_threads
-        self.init = init
+        _keep_params(self, locals())
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -459,28 +442,7 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         dtype="float64",
         n_threads=1,
     ):
-        self.alpha = alpha
-        self.solver = solver
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.class_weight = class_weight
-        self.dtype = dtype
-        self.n_threads = n_threads
+        _keep_params(self, locals())
 
     def _hidden_sizes(self):
         return []

@@ -125,6 +125,23 @@ def test_the_python_only_rules_are_checked_in_python():
         assert fit_error(**params).startswith(name)
 
 
+def test_the_memory_budget_is_set_and_named_by_set_max_memory():
+    backprop.set_max_memory("1M")
+    try:
+        message = fit_error(hidden_layer_sizes=(20_000,))
+    finally:
+        backprop.set_max_memory(None)
+    assert "over the memory budget of 1 MB (backprop.set_max_memory)" in message, message
+    assert message.endswith("raise the budget with backprop.set_max_memory (e.g. 64G)"), message
+    assert "--" not in message, message
+    # The budget detected again: the same network fits.
+    X, y = make_classification(n_samples=60, n_features=4, n_informative=3, n_redundant=0, random_state=0)
+    backprop.MLPClassifier(hidden_layer_sizes=(20_000,), max_iter=1).fit(X, y)
+    for bad in ["2X", "-1G", 0, -5, 1.5]:
+        with pytest.raises(ValueError):
+            backprop.set_max_memory(bad)
+
+
 @pytest.mark.parametrize("solver", ["adam", "rmsprop", "sgd", "gd"])
 def test_a_loss_that_becomes_infinite_raises_value_error_naming_alpha(solver):
     """alpha=1e308 used to return loss_ = inf with no word; now the fit

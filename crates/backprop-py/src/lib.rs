@@ -10,6 +10,7 @@
 //! Weights cross in the notes' shapes: W\[l\] is n\[l\] × n\[l-1\], b\[l\] n\[l\] × 1.
 
 mod arrays;
+mod budget;
 mod console;
 mod course;
 mod fit;
@@ -27,6 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<spec::Checked>()?;
     m.add_function(wrap_pyfunction!(spec::check, m)?)?;
+    m.add_function(wrap_pyfunction!(budget::set_max_memory, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fit, m)?)?;
     m.add_function(wrap_pyfunction!(arrays::data_address, m)?)?;
     m.add_function(wrap_pyfunction!(model::predict_proba, m)?)?;

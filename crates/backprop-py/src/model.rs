@@ -35,23 +35,35 @@ pub fn predict_proba<'py>(
     preprocessing: Option<&str>,
     n_threads: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let stored = Stored {
+        params,
+        activation,
+        preprocessing,
+        n_threads,
+    };
     if is_f32(x)? {
-        proba::<f32>(py, x, params, activation, preprocessing, n_threads)
+        proba::<f32>(py, x, stored)
     } else {
-        proba::<f64>(py, x, params, activation, preprocessing, n_threads)
+        proba::<f64>(py, x, stored)
     }
+}
+
+/// What `predict_proba` was given of the model: its parameters, hidden
+/// activation, preparation (model.json's, as JSON) and threads.
+struct Stored<'a, 'py> {
+    params: &'a Bound<'py, PyAny>,
+    activation: &'a str,
+    preprocessing: Option<&'a str>,
+    n_threads: usize,
 }
 
 fn proba<'py, T: Float + Element>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
-    params: &Bound<'py, PyAny>,
-    activation: &str,
-    pre: Option<&str>,
-    n_threads: usize,
+    stored: Stored<'_, 'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mut net: Network<T> = network_from_py(params, activation)?;
-    net.set_threads(backprop::Threads(n_threads.max(1)));
+    let mut net: Network<T> = network_from_py(stored.params, stored.activation)?;
+    net.set_threads(backprop::Threads(stored.n_threads.max(1)));
     let x: PyReadonlyArray2<'py, T> = x.extract()?;
     let xv = x.as_array().reversed_axes();
     let n_x = net.sizes()[0];
@@ -61,7 +73,7 @@ fn proba<'py, T: Float + Element>(
             xv.nrows()
         )));
     }
-    let p = match pre.map(preprocessing).transpose()? {
+    let p = match stored.preprocessing.map(preprocessing).transpose()? {
         Some(pre) => {
             let mut x64: Array2<f64> = xv.mapv(|v| v.as_f64());
             pre.prepare_array(&mut x64, "X", T::NAME)

@@ -52,9 +52,14 @@ pub(crate) fn parameter(setting: Setting) -> Option<&'static str> {
     })
 }
 
-/// How a Python message names `setting`: its parameter, else its field name.
+/// How a Python message names `setting`: its parameter, the package's
+/// function for the memory budget (`backprop.set_max_memory`), else its field
+/// name.
 pub(crate) fn name(setting: Setting) -> String {
-    parameter(setting).unwrap_or(setting.key()).to_string()
+    match setting {
+        Setting::MaxMemory => "backprop.set_max_memory".to_string(),
+        _ => parameter(setting).unwrap_or(setting.key()).to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -104,7 +104,11 @@ impl Threads {
     /// large products, taken by whichever thread is free, so a core busy with
     /// another process slows the product by less than half.
     fn parts(self, flops: usize) -> usize {
-        let threads = self.0.max(1).min(pool::width());
+        if self.0 <= 1 {
+            // One thread: the pool (and its worker threads) is never started.
+            return 1;
+        }
+        let threads = self.0.min(pool::width());
         if flops < PARALLEL_MIN_FLOPS || threads == 1 {
             1
         } else if flops < 8 * PARALLEL_MIN_FLOPS {
@@ -153,7 +157,13 @@ pub fn gemm<T: Float>(
         return;
     }
     let flops = 2 * m * n * k;
-    if flops <= SMALL_FLOPS && small_gemm(alpha, a, b, accumulate, c.view_mut()) {
+    let p = Operands {
+        alpha,
+        a,
+        b,
+        accumulate,
+    };
+    if flops <= SMALL_FLOPS && small_gemm(p, c.view_mut()) {
         return;
     }
     // Each part computes whole entries of C: the columns (or, when C is tall,
@@ -170,20 +180,13 @@ pub fn gemm<T: Float>(
     if parts <= 1 || block >= len {
         return product(alpha, a, b, accumulate, c);
     }
-    in_parts(alpha, a, b, accumulate, c, by_columns, block);
+    in_parts(p, c, by_columns, block);
 }
 
 /// [`gemm`] with C's columns (`by_columns`) or rows cut into parts of `block`,
 /// each part's product run on its own thread of the pool.
-fn in_parts<T: Float>(
-    alpha: T,
-    a: ArrayView2<'_, T>,
-    b: ArrayView2<'_, T>,
-    accumulate: bool,
-    c: ArrayViewMut2<'_, T>,
-    by_columns: bool,
-    block: usize,
-) {
+fn in_parts<T: Float>(p: Operands<'_, T>, c: ArrayViewMut2<'_, T>, by_columns: bool, block: usize) {
+    let (alpha, a, b, accumulate) = p.parts();
     let axis = if by_columns { Axis(1) } else { Axis(0) };
     let slots: [Mutex<Option<ArrayViewMut2<'_, T>>>; MAX_PARTS] = Default::default();
     let mut rest = c;
@@ -276,13 +279,8 @@ pub(crate) use dispatch;
 ///   Σ_k A[i,k]·B[k,:], summed over k in order with fused multiply-adds.
 /// - A's rows and B's columns contiguous (dW = dZ·Aᵀ): each entry is a dot
 ///   product, in 8 fused lanes combined as numpy combines its 8 accumulators.
-fn small_gemm<T: Float>(
-    alpha: T,
-    a: ArrayView2<'_, T>,
-    b: ArrayView2<'_, T>,
-    accumulate: bool,
-    c: ArrayViewMut2<'_, T>,
-) -> bool {
+fn small_gemm<T: Float>(p: Operands<'_, T>, c: ArrayViewMut2<'_, T>) -> bool {
+    let (a, b) = (p.a, p.b);
     let (k, n) = b.dim();
     let rows_b = n == 1 || b.strides()[1] == 1;
     let rows_c = n == 1 || c.strides()[1] == 1;
@@ -295,12 +293,6 @@ fn small_gemm<T: Float>(
     } else {
         return false;
     };
-    let p = Operands {
-        alpha,
-        a,
-        b,
-        accumulate,
-    };
     dispatch!(avx2, small_kernel, (layout: SmallLayout, p: Operands<'_, T>, c: ArrayViewMut2<'_, T>) -> bool)
 }
 
@@ -311,6 +303,14 @@ struct Operands<'a, T> {
     a: ArrayView2<'a, T>,
     b: ArrayView2<'a, T>,
     accumulate: bool,
+}
+
+impl<'a, T: Copy> Operands<'a, T> {
+    /// (α, A, B, accumulate), for a kernel's loops.
+    #[inline(always)]
+    fn parts(self) -> (T, ArrayView2<'a, T>, ArrayView2<'a, T>, bool) {
+        (self.alpha, self.a, self.b, self.accumulate)
+    }
 }
 
 /// The two layouts [`small_gemm`] handles in plain loops.
@@ -339,12 +339,7 @@ fn small_kernel<T: Float>(
 /// C[i,:] = α·Σ_k A[i,k]·B[k,:] (+ C[i,:]), 64 columns at a time.
 #[inline(always)]
 fn rows_kernel<T: Float>(p: Operands<'_, T>, mut c: ArrayViewMut2<'_, T>) {
-    let Operands {
-        alpha,
-        a,
-        b,
-        accumulate,
-    } = p;
+    let (alpha, a, b, accumulate) = p.parts();
     const CHUNK: usize = 64;
     let (m, k) = a.dim();
     let n = b.ncols();
@@ -400,12 +395,7 @@ fn row<'a, T: Float>(b: ArrayView2<'a, T>, r: usize, j0: usize, w: usize) -> &'a
 /// independent chains of fused multiply-adds; each dot keeps its own order).
 #[inline(always)]
 fn dots_kernel<T: Float>(p: Operands<'_, T>, mut c: ArrayViewMut2<'_, T>) {
-    let Operands {
-        alpha,
-        a,
-        b,
-        accumulate,
-    } = p;
+    let (alpha, a, b, accumulate) = p.parts();
     let (m, n) = c.dim();
     let col = |j: usize| {
         b.index_axis_move(Axis(1), j)

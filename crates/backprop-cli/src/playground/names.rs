@@ -28,10 +28,14 @@ pub fn field(setting: Setting) -> Option<&'static str> {
     })
 }
 
-/// How a playground message names `setting`: its field, else its field name
-/// in the library.
+/// How a playground message names `setting`: its field, the command line's
+/// `--max-memory` for the server's memory budget (set when the server is
+/// started), else its field name in the library.
 pub fn name(setting: Setting) -> String {
-    field(setting).unwrap_or(setting.key()).to_string()
+    match setting {
+        Setting::MaxMemory => "the playground's --max-memory".to_string(),
+        _ => field(setting).unwrap_or(setting.key()).to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -171,7 +171,7 @@ impl Budget {
         }
         Err(Error::OverBudget(format!(
             "{what} would take {}, over the memory budget of {} ({}); \
-             if that is right, raise it with {m} (e.g. {m} 64G)",
+             if that is right, raise the budget with {m} (e.g. 64G)",
             format_bytes(bytes),
             format_bytes(u128::from(self.bytes)),
             self.origin.describe(),
@@ -353,11 +353,11 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "x.npy: array 'x' would take 7.2 GB, over the memory budget of 1 MB (max_memory); \
-             if that is right, raise it with max_memory (e.g. max_memory 64G)"
+             if that is right, raise the budget with max_memory (e.g. 64G)"
         );
         let flag = |s: Setting| format!("--{}", s.key().replace('_', "-"));
         assert!(e.render(&flag).ends_with(
-            "1 MB (--max-memory); if that is right, raise it with --max-memory (e.g. --max-memory 64G)"
+            "1 MB (--max-memory); if that is right, raise the budget with --max-memory (e.g. 64G)"
         ));
     }
 

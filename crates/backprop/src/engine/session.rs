@@ -177,12 +177,7 @@ impl<'a, T: Float> Session<'a, T> {
         let collective = start.collective.unwrap_or(&SINGLE);
         check_run(&config, &net, &data, &state, collective)?;
         let m = data.x.ncols();
-        let weights: Option<Array1<T>> = data
-            .weights
-            .map(|w| w.iter().map(|&v| T::cast(v)).collect());
-        let total_weight = weights
-            .as_ref()
-            .map_or(m as f64, |w| w.iter().map(|v| v.as_f64()).sum::<f64>());
+        let (weights, total_weight) = example_weights(data.weights, m);
         let batch_size = config.batch_size_for(m);
         let (per_epoch, total) = (config.epochs.is_some(), config.total_units());
         let facts = Facts {
@@ -578,6 +573,16 @@ fn choose_plan<T: Float>(
         Some(saved) => Ok(saved),
         None => Ok(chosen),
     }
+}
+
+/// The examples' weights in the network's float type, and their sum (`m`
+/// when every example weighs 1).
+fn example_weights<T: Float>(weights: Option<&[f64]>, m: usize) -> (Option<Array1<T>>, f64) {
+    let cast: Option<Array1<T>> = weights.map(|w| w.iter().map(|&v| T::cast(v)).collect());
+    let total = cast
+        .as_ref()
+        .map_or(m as f64, |w| w.iter().map(|v| v.as_f64()).sum::<f64>());
+    (cast, total)
 }
 
 /// Narrow inputs (the flower's 2 features) go feature by feature on the full-batch roads.
