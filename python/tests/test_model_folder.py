@@ -192,3 +192,23 @@ def test_non_finite_weights_are_refused_at_predict_save_and_warm_start(tmp_path)
     est.set_params(warm_start=True)
     with pytest.raises(ValueError, match=r"^intercepts_\[1\]\[0\] is -inf"):
         est.fit(X, np.arange(50) % 2)
+
+
+def test_loading_a_run_still_in_progress_says_so(tmp_path):
+    import time
+
+    cli = required("BACKPROP_BIN", "the backprop binary of this build")
+    X, y = make_classification(n_samples=400, n_features=3, n_informative=2, n_redundant=0, random_state=0)
+    np.savetxt(tmp_path / "d.csv", np.column_stack([X, y]), delimiter=",", header="a,b,c,label", comments="")
+    run = subprocess.Popen([cli, "train", "--train", "d.csv", "--out", "run", "--iterations", "100000000", "--quiet"],
+                           cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / ".run.lock").is_file():
+            assert run.poll() is None and time.monotonic() < deadline, run.stderr.read()
+            time.sleep(0.01)
+        with pytest.raises(ValueError, match=r"run: is a run still in progress: another backprop run \(pid \d+\)"):
+            backprop.load(tmp_path / "run")
+    finally:
+        run.kill()
+        run.wait()

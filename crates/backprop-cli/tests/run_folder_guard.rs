@@ -225,16 +225,16 @@ fn resume_with_force_replaces_another_folder_whole() {
 }
 
 #[test]
-fn the_lock_of_a_run_killed_by_a_broken_pipe_stops_nobody() {
-    // `backprop train … | head -1`: the reader goes, the next progress line
-    // kills the run with SIGPIPE, and its lock file stays (no code runs).
+fn the_lock_of_a_killed_run_stops_nobody() {
+    // SIGKILL: no code runs, and the lock file stays. (A reader that goes
+    // away, `train … | head -1`, no longer kills the run: tests/signals.rs.)
     let tmp = TempDir::new("guard-stale");
     tmp.write("good.csv", &csv(40));
     std::fs::create_dir(tmp.path("par")).unwrap();
-    let mut child = live_run(&tmp, "par/a", "par/.a.lock", &[]);
-    drop(child.stdout.take());
+    let child = live_run(&tmp, "par/a", "par/.a.lock", &[]);
+    signal(&child, "KILL");
     let (status, err) = finish(child);
-    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{err}");
+    assert_eq!(status.signal(), Some(libc::SIGKILL), "{err}");
     assert!(
         tmp.path("par/.a.lock").is_file(),
         "no lock was left: test nothing"
@@ -245,5 +245,94 @@ fn the_lock_of_a_run_killed_by_a_broken_pipe_stops_nobody() {
         let o = train_good(&tmp, out, extra);
         assert!(o.status.success(), "{out}: {}", stderr(&o));
         assert_eq!(stderr(&o), "", "{out} said something about the old lock");
+    }
+}
+
+/// How many entries `dir` holds.
+fn entries(dir: &Path) -> usize {
+    std::fs::read_dir(dir).unwrap().count()
+}
+
+#[test]
+fn an_out_that_is_or_holds_the_working_folder_is_refused_before_training() {
+    let tmp = TempDir::new("guard-working-folder");
+    tmp.write("d.csv", &csv(40));
+    let inner = tmp.path("w/inner");
+    std::fs::create_dir_all(&inner).unwrap();
+    let top = tmp.0.canonicalize().unwrap();
+    for (cwd, train, out, what) in [
+        ("w", "../d.csv", ".", "is"),
+        ("w/inner", "../../d.csv", "..", "holds"),
+        (
+            "w/inner",
+            "../../d.csv",
+            top.join("w").to_str().unwrap(),
+            "holds",
+        ),
+    ] {
+        let dir = tmp.path(cwd);
+        let run = backprop(
+            &dir,
+            &[
+                "train", "--train", train, "--out", out, "--force", "--epochs", "3",
+            ],
+        );
+        let case = format!("--out {out} from {cwd}");
+        assert_refused(&run, &case, &format!("{what} the working folder ("), 1);
+        assert!(
+            stderr(&run).contains("--force cannot replace; choose another --out"),
+            "{case}"
+        );
+        // Refused before training: no cost line, nothing written anywhere.
+        assert!(
+            run.stdout.is_empty(),
+            "{case}: {}",
+            String::from_utf8_lossy(&run.stdout)
+        );
+        let left = [entries(&tmp.0), entries(&tmp.path("w")), entries(&inner)];
+        assert_eq!(
+            left,
+            [2, 1, 0],
+            "{case}: d.csv, w, w/inner and nothing else"
+        );
+    }
+}
+
+#[test]
+fn predict_and_evaluate_on_a_run_still_in_progress_say_so() {
+    let tmp = TempDir::new("guard-in-progress");
+    tmp.write("good.csv", &csv(40));
+    // A fresh run (no folder until it ends), and one whose checkpoints made it.
+    for (out, extra) in [
+        ("run", &[][..]),
+        ("ck", &["--checkpoint-every", "1000"][..]),
+    ] {
+        let mut child = live_run(&tmp, out, &format!(".{out}.lock"), extra);
+        if !extra.is_empty() {
+            let ck = tmp.path(out).join("checkpoint.safetensors");
+            wait_until(&mut child, "checkpointing", |_| ck.is_file());
+        }
+        check_in_progress(&tmp, out);
+        signal(&child, "KILL");
+        finish(child);
+    }
+}
+
+/// `predict` and `evaluate` with `--model out`, a run another process trains.
+fn check_in_progress(tmp: &TempDir, out: &str) {
+    for command in ["predict", "evaluate"] {
+        let o = backprop(&tmp.0, &[command, "--model", out, "good.csv"]);
+        let case = format!("{command} --model {out}");
+        assert_refused(
+            &o,
+            &case,
+            &format!("{out}: is a run still in progress: another backprop run (pid "),
+            1,
+        );
+        assert!(
+            stderr(&o).contains("wait for it to end"),
+            "{case}: {}",
+            stderr(&o)
+        );
     }
 }

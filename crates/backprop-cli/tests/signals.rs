@@ -157,28 +157,29 @@ fn staging(tmp: &TempDir, pid: u32) -> std::path::PathBuf {
     tmp.path(&format!(".run.tmp-{pid}"))
 }
 
+/// Starts `backprop train --train d.csv --out run FLAGS` on 40 rows in a new
+/// temporary folder named after `name`, stdout piped when `piped`.
+fn start_train(name: &str, flags: &str, piped: bool) -> (TempDir, Child) {
+    let tmp = TempDir::new(name);
+    tmp.write("d.csv", &csv(40));
+    let args = format!("train --train d.csv --out run {flags}");
+    let child = spawn(&tmp.0, &args.split(' ').collect::<Vec<_>>(), piped);
+    (tmp, child)
+}
+
+/// Asserts that the run folder `run` in `tmp` holds `files` (`err`: the run's stderr).
+fn assert_run_holds(tmp: &TempDir, files: &[&str], err: &str) {
+    for file in files {
+        assert!(tmp.path("run").join(file).is_file(), "run/{file}: {err}");
+    }
+}
+
 #[test]
 fn sigterm_during_the_final_write_finishes_the_write() {
-    let tmp = TempDir::new("signal-final-write");
-    tmp.write("d.csv", &csv(40));
     // 2 500 × 2 500 hidden units: 25 MB of weights and 75 MB of checkpoint
     // (Adam's moments): the final write takes a third of a second.
-    let mut child = spawn(
-        &tmp.0,
-        &[
-            "train",
-            "--train",
-            "d.csv",
-            "--hidden",
-            "2500,2500",
-            "--epochs",
-            "1",
-            "--out",
-            "run",
-            "--quiet",
-        ],
-        false,
-    );
+    let flags = "--hidden 2500,2500 --epochs 1 --quiet";
+    let (tmp, mut child) = start_train("signal-final-write", flags, false);
     let pid = child.id();
     // In the staging folder, before metrics.json: the write still has files
     // to write, and polls for a stop between them.
@@ -192,14 +193,13 @@ fn sigterm_during_the_final_write_finishes_the_write() {
         err.contains("the write was completed first"),
         "the note says what happened: {err}"
     );
-    for file in [
+    let files = [
         "model.safetensors",
         "model.json",
         "metrics.json",
         "checkpoint.safetensors",
-    ] {
-        assert!(tmp.path("run").join(file).is_file(), "run/{file}: {err}");
-    }
+    ];
+    assert_run_holds(&tmp, &files, &err);
     assert!(!staging(&tmp, pid).exists(), "no staging folder is left");
     // The model predicts.
     let out = backprop(&tmp.0, &["predict", "--model", "run", "d.csv"]);
@@ -208,16 +208,8 @@ fn sigterm_during_the_final_write_finishes_the_write() {
 
 #[test]
 fn a_reader_of_train_that_goes_away_loses_neither_the_run_nor_the_lock() {
-    let tmp = TempDir::new("signal-train-pipe");
-    tmp.write("d.csv", &csv(40));
     // 5 000 cost lines (150 kB) fill the pipe: train writes after the reader left.
-    let mut child = spawn(
-        &tmp.0,
-        &[
-            "train", "--train", "d.csv", "--hidden", "3", "--epochs", "5000", "--out", "run",
-        ],
-        true,
-    );
+    let (tmp, mut child) = start_train("signal-train-pipe", "--hidden 3 --epochs 5000", true);
     // `head -1`: read one line, then close the pipe.
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
@@ -227,17 +219,15 @@ fn a_reader_of_train_that_goes_away_loses_neither_the_run_nor_the_lock() {
     let (status, err) = finish(child);
     assert!(status.success(), "{status:?}: {err}");
     assert!(!err.contains("panicked"), "{err}");
-    for file in [
-        "model.safetensors",
-        "metrics.json",
-        "checkpoint.safetensors",
-    ] {
-        assert!(tmp.path("run").join(file).is_file(), "run/{file}: {err}");
-    }
-    let mut left: Vec<_> = std::fs::read_dir(&tmp.0)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    left.sort();
-    assert_eq!(left, ["d.csv", "run"], "no lock or staging folder left");
+    assert_run_holds(
+        &tmp,
+        &[
+            "model.safetensors",
+            "metrics.json",
+            "checkpoint.safetensors",
+        ],
+        &err,
+    );
+    let left = std::fs::read_dir(&tmp.0).unwrap().count();
+    assert_eq!(left, 2, "d.csv and run: no lock or staging folder left");
 }

@@ -120,6 +120,9 @@ pub fn load<'py>(
     dir: PathBuf,
 ) -> PyResult<(String, &'static str, Bound<'py, PyList>)> {
     if !dir.is_dir() {
+        if let Some(e) = model_io::in_progress(&dir) {
+            return Err(value_error(e));
+        }
         return Err(PyValueError::new_err(format!(
             "{}: is not a model folder (one holding model.json and model.safetensors)",
             dir.display()

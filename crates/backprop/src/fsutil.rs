@@ -25,6 +25,8 @@ use crate::setting::Setting;
 
 mod guard;
 
+pub(crate) use guard::live_run_of;
+
 /// Writes `bytes` to `path` through a temporary file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let tmp = sibling(path, "tmp");
@@ -65,7 +67,8 @@ pub fn claim_out(out: &Path, force: bool, inputs: &[PathBuf]) -> Result<RunLock,
 }
 
 /// Refuses replacing `out` (a file or a folder) unless `force`, and even then
-/// when it is not a regular file or folder, or is or holds one of `inputs`.
+/// when it is not a regular file or folder, or is or holds one of `inputs`
+/// or the working folder.
 pub(crate) fn check_replaceable(out: &Path, force: bool, inputs: &[PathBuf]) -> Result<(), Error> {
     guard::check_kind(out)?;
     if !out.exists() {
@@ -81,7 +84,8 @@ pub(crate) fn check_replaceable(out: &Path, force: bool, inputs: &[PathBuf]) -> 
             ),
         ));
     }
-    guard::refuse_inputs(out, inputs)
+    guard::refuse_inputs(out, inputs)?;
+    guard::refuse_working_folder(out)
 }
 
 /// Claims a fresh run folder named `base`, or `base-2`, `base-3`, … when that

@@ -152,10 +152,31 @@ pub(crate) fn unpack<T: Float>(
     Ok(Array2::from_shape_vec(shape, values).expect("shape checked"))
 }
 
-/// Reads a model folder, checking every tensor's name, dtype and shape against model.json.
+/// The error for the model folder `dir` that has no model yet because a
+/// live run (another process) is still training it; `None` when none is.
+pub fn in_progress(dir: &Path) -> Option<Error> {
+    let pid = crate::fsutil::live_run_of(dir)?;
+    Some(Error::format(
+        dir,
+        format!(
+            "is a run still in progress: another backprop run{pid} is training it, and its model \
+             is written when it ends; wait for it to end (or stop it: a stopped run leaves a \
+             checkpoint to resume)"
+        ),
+    ))
+}
+
+/// Reads a model folder, checking every tensor's name, dtype and shape against
+/// model.json. A folder a live run is still training (no model.json yet) says so.
 pub fn load(dir: &Path) -> Result<(ModelInfo, AnyNetwork), Error> {
     let info_path = dir.join(INFO_FILE);
-    let text = std::fs::read_to_string(&info_path).map_err(|e| Error::io(&info_path, e))?;
+    let text = std::fs::read_to_string(&info_path).map_err(|e| {
+        let missing = e.kind() == std::io::ErrorKind::NotFound;
+        missing
+            .then(|| in_progress(dir))
+            .flatten()
+            .unwrap_or_else(|| Error::io(&info_path, e))
+    })?;
     let not_model = |e: serde_json::Error| {
         Error::format(
             &info_path,

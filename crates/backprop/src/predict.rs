@@ -77,6 +77,9 @@ impl Model {
     /// Loads and validates a model folder.
     pub fn load(dir: &Path) -> Result<Model, Error> {
         if !dir.is_dir() {
+            if let Some(e) = model_io::in_progress(dir) {
+                return Err(e);
+            }
             return Err(Error::format(
                 dir,
                 "is not a model folder (a run folder written by `backprop train`)",

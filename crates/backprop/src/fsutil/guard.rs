@@ -5,7 +5,8 @@
 //!   device node, FIFO or socket given as `--out` is refused even with
 //!   `--force` (replacing `/dev/null` would break the whole system);
 //! - `--force` never replaces an input of the run, nor a folder holding one,
-//!   symbolic links resolved ([`refuse_inputs`]);
+//!   symbolic links resolved ([`refuse_inputs`]), nor the working folder or
+//!   one holding it (`--out .`, `--out ..`: [`refuse_working_folder`]);
 //! - a run never writes inside a folder a live run is writing, and `--force`
 //!   never deletes a folder holding a live run's folder ([`refuse_live_runs`]),
 //!   nor one holding more files than a run folder ever does (the walk looking
@@ -93,6 +94,28 @@ pub(crate) fn refuse_inputs(out: &Path, inputs: &[PathBuf]) -> Result<(), Error>
     Err(Error::format(out, message))
 }
 
+/// Refuses replacing `out` when it is, or holds, the process's working
+/// folder (`.`, `..`, `/`, or the same by another name): the swap into place
+/// fails on it (EBUSY) after the whole run, and would delete where the user stands.
+pub(crate) fn refuse_working_folder(out: &Path) -> Result<(), Error> {
+    let here = std::env::current_dir().and_then(|d| d.canonicalize());
+    let (Ok(dir), Ok(here)) = (out.canonicalize(), here) else {
+        return Ok(());
+    };
+    if !here.starts_with(&dir) {
+        return Ok(());
+    }
+    let what = if here == dir { "is" } else { "holds" };
+    Err(Error::format(
+        out,
+        format!(
+            "{what} the working folder ({}), which {FORCE} cannot replace; choose another {OUT} \
+             (a new folder, e.g. one inside it)",
+            here.display()
+        ),
+    ))
+}
+
 /// Where `path` is: its canonical target, and its own place (canonical
 /// folder + its name); the two differ when it is a link.
 fn locations(path: &Path) -> impl Iterator<Item = PathBuf> {
@@ -167,6 +190,12 @@ fn absolute(out: &Path) -> PathBuf {
             _ => return out.to_path_buf(),
         }
     }
+}
+
+/// `Some(" (pid N)")` when another process's live run holds the run folder
+/// `folder` (its `.NAME.lock` beside it is locked), made or not yet.
+pub(crate) fn live_run_of(folder: &Path) -> Option<String> {
+    lock_beside(folder).and_then(|l| live_holder(&l))
 }
 
 /// The lock file of the run folder `folder` (`.NAME.lock` beside it), if it exists.
