@@ -36,6 +36,9 @@ pub struct JobData {
     pub test: Option<Dataset>,
     /// The held-out validation set, with `--validation`.
     pub validation: Option<Dataset>,
+    /// Each training example's weight (J = Σ wᵢ·lᵢ / Σ wᵢ), when the job
+    /// weighs classes; `None` weighs every example alike.
+    pub weights: Option<Vec<f64>>,
 }
 
 /// Loads and checks a job's data: the training set, a test set with the same
@@ -80,10 +83,18 @@ pub(crate) fn load_data(
         let part = " of the validation split";
         d.standardize_for(st.as_ref(), &precision, part, data::FIT_THE_TYPE)?;
     }
+    let weights = match &config.class_weight {
+        Some(w) => {
+            let labels: Vec<usize> = train.y.iter().map(|&c| c as usize).collect();
+            Some(w.example_weights(&labels, &train.classes)?)
+        }
+        None => None,
+    };
     Ok(JobData {
         train,
         test,
         validation,
+        weights,
     })
 }
 
@@ -295,6 +306,7 @@ pub fn train_on(
         train: train.clone(),
         test: test.cloned(),
         validation: None,
+        weights: None,
     };
     let mut trained = train_on_with(&data, spec, RunContext::default(), observe)?;
     trained.metrics.config = config;
@@ -385,15 +397,16 @@ impl<'a> Checkpoints<'a> {
 type TypedRun<T> = (Network<T>, Metrics, Option<Vec<u8>>);
 
 /// A job's sets as the network takes them: X, Y (and labels) in its float type.
-struct Typed<T: Float> {
+struct Typed<'a, T: Float> {
     x: Array2<T>,
     y: Array2<T>,
     test: Option<(Array2<T>, Array2<T>)>,
     validation: Option<(Array2<T>, Array2<T>, Array2<T>)>,
+    weights: Option<&'a [f64]>,
 }
 
-impl<T: Float> Typed<T> {
-    fn of(data: &JobData) -> Self {
+impl<'a, T: Float> Typed<'a, T> {
+    fn of(data: &'a JobData) -> Self {
         let k = data.train.classes.len();
         Typed {
             x: data.train.x_as::<T>(),
@@ -406,6 +419,7 @@ impl<T: Float> Typed<T> {
                 .validation
                 .as_ref()
                 .map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>())),
+            weights: data.weights.as_deref(),
         }
     }
 
@@ -422,7 +436,7 @@ impl<T: Float> Typed<T> {
                 .validation
                 .as_ref()
                 .map(|(x, y, l)| (x.view().into(), y.view().into(), l.view().into())),
-            weights: None,
+            weights: self.weights,
         }
     }
 }
