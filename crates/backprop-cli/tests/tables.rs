@@ -576,6 +576,56 @@ fn class_weight_balanced_equals_a_file_of_the_same_weights() {
     );
 }
 
+/// A model that predicts one class for a whole test or evaluated set (recall
+/// 0 for the other) is warned about, not only one that does so in training.
+#[test]
+fn one_class_for_a_whole_test_set_is_warned_about() {
+    let tmp = TempDir::new("tables-one-class-test");
+    let mut train = String::from("a,label\n");
+    let mut test = String::from("a,label\n");
+    for i in 0..100 {
+        let a = (i as f64 - 49.5) / 10.0;
+        train.push_str(&format!("{a},{}\n", if a > 0.0 { "yes" } else { "no" }));
+        // Far on the 'no' side, half of them labelled 'yes'.
+        test.push_str(&format!(
+            "{},{}\n",
+            -3.0 - a.abs() / 5.0,
+            ["no", "yes"][i % 2]
+        ));
+    }
+    tmp.write("train.csv", &train);
+    tmp.write("test.csv", &test);
+    let args = [
+        "train",
+        "--train",
+        "train.csv",
+        "--test",
+        "test.csv",
+        "--out",
+        "run",
+        "--quiet",
+    ];
+    let (_, err) = ok(&tmp, &args);
+    assert!(!err.contains("every training example"), "{err}");
+    assert!(
+        err.contains("warning: the model predicts 'no' for every test example; likely causes:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--class-weight balanced weighs the classes equally"),
+        "{err}"
+    );
+    let counts = &json(&tmp.path("run/metrics.json"))["test_predicted_counts"];
+    assert_eq!(counts, &serde_json::json!([100, 0]));
+    let (_, err) = ok(&tmp, &["evaluate", "--model", "run", "test.csv"]);
+    assert!(
+        err.contains("warning: the model predicts 'no' for every evaluated example"),
+        "{err}"
+    );
+    let (_, err) = ok(&tmp, &["evaluate", "--model", "run", "train.csv"]);
+    assert!(!err.contains("warning"), "{err}");
+}
+
 #[test]
 fn string_labels_positive_class_and_unscaled_features() {
     let tmp = TempDir::new("tables-binary");

@@ -515,11 +515,10 @@ fn metrics_of<T: Float>(
     let train = &data.train;
     let k = train.classes.len();
     let train_predicted = net.predict(typed.x.view());
-    let test_accuracy = data
-        .test
-        .as_ref()
-        .zip(typed.test.as_ref())
-        .map(|(t, (tx, _))| accuracy(net.predict(tx.view()).view(), t.y_as::<T>().view()));
+    let test_predicted = typed.test.as_ref().map(|(tx, _)| net.predict(tx.view()));
+    let test_accuracy = (data.test.as_ref())
+        .zip(test_predicted.as_ref())
+        .map(|(t, p)| accuracy(p.view(), t.y_as::<T>().view()));
     let history = state.history;
     Metrics {
         costs: history.costs,
@@ -541,6 +540,8 @@ fn metrics_of<T: Float>(
         stopped_early: history.stopped_early,
         interrupted,
         predicted_counts: crate::metrics::class_counts(train_predicted.view(), k.max(2)),
+        test_predicted_counts: (test_predicted.as_ref())
+            .map(|p| crate::metrics::class_counts(p.view(), k.max(2))),
         updates: state.step,
         allreduce_seconds: history.allreduce_seconds,
         config: job

@@ -8,7 +8,7 @@ use backprop::collective::Collective;
 use backprop::data::{Dataset, LoadOptions};
 use backprop::explain::equations;
 use backprop::job::{resume_train, run_train, Hooks, OutFolder, Trained};
-use backprop::metrics::one_class_warning;
+use backprop::metrics::one_class_warning_on;
 use backprop::{ClassWeight, Metrics, ModelSpec, TrainConfig};
 
 use crate::flags::{ModelFlags, TrainArgs};
@@ -53,9 +53,15 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if !rank0 {
         return Ok(ExitCode::SUCCESS);
     }
-    let counts = &trained.metrics.predicted_counts;
-    if let Some(w) = one_class_warning(counts, &seen.classes, seen.standardised) {
-        eprintln!("warning: {}", crate::names::render(&w));
+    let m = &trained.metrics;
+    let sets = std::iter::once(("training", Some(&m.predicted_counts)))
+        .chain([("test", m.test_predicted_counts.as_ref())]);
+    for (set, counts) in sets {
+        let warning =
+            counts.and_then(|c| one_class_warning_on(set, c, &seen.classes, seen.standardised));
+        if let Some(w) = warning {
+            eprintln!("warning: {}", crate::names::render(&w));
+        }
     }
     // The run folder: where the (resumed) run says it wrote, else `--out`'s.
     let out = trained
