@@ -343,6 +343,11 @@ pub struct TrainArgs {
     /// Write a checkpoint (model and optimiser state) into the run folder every N iterations (or epochs).
     #[arg(long, conflicts_with = "resume")]
     pub checkpoint_every: Option<usize>,
+    /// Weigh the training examples by class, as scikit-learn's class_weight: "balanced" (class c
+    /// weighs n/(k·n_c), so each class counts as much in the cost) or a CSV file of
+    /// 'class,weight' lines under a header (a class not named weighs 1) [default: every example alike].
+    #[arg(long, conflicts_with = "resume")]
+    pub class_weight: Option<String>,
     /// Continue the run in this folder from its checkpoint, with its own configuration and data;
     /// --iterations or --epochs give the new total, --out where the result goes [default: the same folder].
     #[arg(long)]

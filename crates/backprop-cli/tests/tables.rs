@@ -492,6 +492,140 @@ fn evaluate_json_names_the_positive_class_and_the_matrix_order() {
     assert!(v["accuracy"].is_number(), "{v}");
 }
 
+/// An imbalanced table (about one row in eight 'yes'): two noisy features.
+fn imbalanced(m: usize) -> String {
+    let mut rng = backprop::NumpyRng::new(11);
+    let mut out = String::from("a,b,label\n");
+    for _ in 0..m {
+        let (a, b) = (rng.randn(), rng.randn());
+        let yes = a + 0.5 * b + 0.8 * rng.randn() > 1.6;
+        out.push_str(&format!("{a},{b},{}\n", if yes { "yes" } else { "no" }));
+    }
+    out
+}
+
+/// `--class-weight balanced` weighs class c by n / (k · n_c) (scikit-learn's
+/// meaning) through the per-example weights: it changes the model (more
+/// 'yes' predicted on an imbalanced table), a file giving the same weights
+/// trains the very same model, the run records it, and a bad file is refused.
+#[test]
+fn class_weight_balanced_equals_a_file_of_the_same_weights() {
+    let tmp = TempDir::new("tables-class-weight");
+    let table = imbalanced(400);
+    tmp.write("d.csv", &table);
+    let yes = table.lines().filter(|l| l.ends_with(",yes")).count();
+    let (n, no) = (400.0, (400 - yes) as f64);
+    assert!((30..80).contains(&yes), "{yes}");
+    tmp.write(
+        "w.csv",
+        &format!(
+            "class,weight\nno,{}\nyes,{}\n",
+            n / (2.0 * no),
+            n / (2.0 * yes as f64)
+        ),
+    );
+    let train = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "train", "--train", "d.csv", "--out", out, "--quiet", "--epochs", "20",
+        ];
+        args.extend_from_slice(extra);
+        ok(&tmp, &args);
+        std::fs::read(tmp.path(&format!("{out}/model.safetensors"))).unwrap()
+    };
+    let plain = train("plain", &[]);
+    let balanced = train("balanced", &["--class-weight", "balanced"]);
+    let file = train("file", &["--class-weight", "w.csv"]);
+    assert_ne!(plain, balanced, "the weights change the model");
+    assert_eq!(balanced, file, "balanced is n / (k · n_c)");
+    let config = &json(&tmp.path("balanced/metrics.json"))["config"];
+    assert_eq!(config["class_weight"], "balanced", "{config}");
+    let predicted_yes = |model: &str| {
+        let (csv, _) = ok(
+            &tmp,
+            &["predict", "--model", model, "d.csv", "--format", "csv"],
+        );
+        csv.lines()
+            .filter(|l| l.split(',').nth(1) == Some("yes"))
+            .count()
+    };
+    let (before, after) = (predicted_yes("plain"), predicted_yes("balanced"));
+    eprintln!("'yes' predicted for {before} rows unweighted, {after} balanced ({yes} true)");
+    assert!(after > before, "{before} → {after}");
+    tmp.write("unknown.csv", "class,weight\nYES,3\n");
+    let refused_with = |file: &str, needle: &str| {
+        let args = [
+            "train",
+            "--train",
+            "d.csv",
+            "--out",
+            "refused",
+            "--class-weight",
+            file,
+        ];
+        refused(&tmp, &args, needle);
+    };
+    refused_with(
+        "unknown.csv",
+        "--class-weight names the class 'YES', which the training data does not have (classes: no, yes)",
+    );
+    refused_with("nope.csv", "nope.csv: no such file or folder");
+    tmp.write("negative.csv", "class,weight\nyes,-1\n");
+    refused_with(
+        "negative.csv",
+        "negative.csv: line 2: '-1' is not a weight ≥ 0",
+    );
+}
+
+/// A model that predicts one class for a whole test or evaluated set (recall
+/// 0 for the other) is warned about, not only one that does so in training.
+#[test]
+fn one_class_for_a_whole_test_set_is_warned_about() {
+    let tmp = TempDir::new("tables-one-class-test");
+    let mut train = String::from("a,label\n");
+    let mut test = String::from("a,label\n");
+    for i in 0..100 {
+        let a = (i as f64 - 49.5) / 10.0;
+        train.push_str(&format!("{a},{}\n", if a > 0.0 { "yes" } else { "no" }));
+        // Far on the 'no' side, half of them labelled 'yes'.
+        test.push_str(&format!(
+            "{},{}\n",
+            -3.0 - a.abs() / 5.0,
+            ["no", "yes"][i % 2]
+        ));
+    }
+    tmp.write("train.csv", &train);
+    tmp.write("test.csv", &test);
+    let args = [
+        "train",
+        "--train",
+        "train.csv",
+        "--test",
+        "test.csv",
+        "--out",
+        "run",
+        "--quiet",
+    ];
+    let (_, err) = ok(&tmp, &args);
+    assert!(!err.contains("every training example"), "{err}");
+    assert!(
+        err.contains("warning: the model predicts 'no' for every test example; likely causes:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--class-weight balanced weighs the classes equally"),
+        "{err}"
+    );
+    let counts = &json(&tmp.path("run/metrics.json"))["test_predicted_counts"];
+    assert_eq!(counts, &serde_json::json!([100, 0]));
+    let (_, err) = ok(&tmp, &["evaluate", "--model", "run", "test.csv"]);
+    assert!(
+        err.contains("warning: the model predicts 'no' for every evaluated example"),
+        "{err}"
+    );
+    let (_, err) = ok(&tmp, &["evaluate", "--model", "run", "train.csv"]);
+    assert!(!err.contains("warning"), "{err}");
+}
+
 #[test]
 fn string_labels_positive_class_and_unscaled_features() {
     let tmp = TempDir::new("tables-binary");

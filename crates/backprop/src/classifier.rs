@@ -103,6 +103,7 @@ impl Classifier {
             train,
             test: None,
             validation: None,
+            weights: None,
         };
         if let Some(fraction) = self.validation {
             let (t, v) = data.train.split_validation(fraction, self.spec.gd.seed)?;

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
+use crate::class_weight::ClassWeight;
 use crate::data::LoadOptions;
 use crate::error::Error;
 use crate::init::Init;
@@ -466,6 +467,9 @@ pub struct TrainConfig {
     /// Write a checkpoint into the run folder every this many iterations (or epochs).
     #[serde(default)]
     pub checkpoint_every: Option<usize>,
+    /// Weigh the training examples by their class (scikit-learn's `class_weight`).
+    #[serde(default)]
+    pub class_weight: Option<ClassWeight>,
 }
 
 impl TrainConfig {
@@ -481,6 +485,7 @@ impl TrainConfig {
             standardize: false,
             validation: None,
             checkpoint_every: None,
+            class_weight: None,
         }
     }
 
@@ -496,6 +501,9 @@ impl TrainConfig {
         }
         if let Some(n) = self.checkpoint_every {
             at_least_one_at_most(Setting::CheckpointEvery, n, usize::MAX)?;
+        }
+        if let Some(w) = &self.class_weight {
+            w.validate()?;
         }
         if self.model.gd.early_stopping.is_some() && self.validation.is_none() {
             let (early, validation) = (Setting::EarlyStopping, Setting::Validation);

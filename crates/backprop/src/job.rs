@@ -36,6 +36,9 @@ pub struct JobData {
     pub test: Option<Dataset>,
     /// The held-out validation set, with `--validation`.
     pub validation: Option<Dataset>,
+    /// Each training example's weight (J = Σ wᵢ·lᵢ / Σ wᵢ), when the job
+    /// weighs classes; `None` weighs every example alike.
+    pub weights: Option<Vec<f64>>,
 }
 
 /// Loads and checks a job's data: the training set, a test set with the same
@@ -80,10 +83,18 @@ pub(crate) fn load_data(
         let part = " of the validation split";
         d.standardize_for(st.as_ref(), &precision, part, data::FIT_THE_TYPE)?;
     }
+    let weights = match &config.class_weight {
+        Some(w) => {
+            let labels: Vec<usize> = train.y.iter().map(|&c| c as usize).collect();
+            Some(w.example_weights(&labels, &train.classes)?)
+        }
+        None => None,
+    };
     Ok(JobData {
         train,
         test,
         validation,
+        weights,
     })
 }
 
@@ -300,6 +311,7 @@ pub fn train_on(
         train: train.clone(),
         test: test.cloned(),
         validation: None,
+        weights: None,
     };
     let mut trained = train_on_with(&data, spec, RunContext::default(), observe)?;
     trained.metrics.config = config;
@@ -390,15 +402,16 @@ impl<'a> Checkpoints<'a> {
 type TypedRun<T> = (Network<T>, Metrics, Option<Vec<u8>>);
 
 /// A job's sets as the network takes them: X, Y (and labels) in its float type.
-struct Typed<T: Float> {
+struct Typed<'a, T: Float> {
     x: Array2<T>,
     y: Array2<T>,
     test: Option<(Array2<T>, Array2<T>)>,
     validation: Option<(Array2<T>, Array2<T>, Array2<T>)>,
+    weights: Option<&'a [f64]>,
 }
 
-impl<T: Float> Typed<T> {
-    fn of(data: &JobData) -> Self {
+impl<'a, T: Float> Typed<'a, T> {
+    fn of(data: &'a JobData) -> Self {
         let k = data.train.classes.len();
         Typed {
             x: data.train.x_as::<T>(),
@@ -411,6 +424,7 @@ impl<T: Float> Typed<T> {
                 .validation
                 .as_ref()
                 .map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>())),
+            weights: data.weights.as_deref(),
         }
     }
 
@@ -427,7 +441,7 @@ impl<T: Float> Typed<T> {
                 .validation
                 .as_ref()
                 .map(|(x, y, l)| (x.view().into(), y.view().into(), l.view().into())),
-            weights: None,
+            weights: self.weights,
         }
     }
 }
@@ -506,11 +520,10 @@ fn metrics_of<T: Float>(
     let train = &data.train;
     let k = train.classes.len();
     let train_predicted = net.predict(typed.x.view());
-    let test_accuracy = data
-        .test
-        .as_ref()
-        .zip(typed.test.as_ref())
-        .map(|(t, (tx, _))| accuracy(net.predict(tx.view()).view(), t.y_as::<T>().view()));
+    let test_predicted = typed.test.as_ref().map(|(tx, _)| net.predict(tx.view()));
+    let test_accuracy = (data.test.as_ref())
+        .zip(test_predicted.as_ref())
+        .map(|(t, p)| accuracy(p.view(), t.y_as::<T>().view()));
     let history = state.history;
     Metrics {
         costs: history.costs,
@@ -532,6 +545,8 @@ fn metrics_of<T: Float>(
         stopped_early: history.stopped_early,
         interrupted,
         predicted_counts: crate::metrics::class_counts(train_predicted.view(), k.max(2)),
+        test_predicted_counts: (test_predicted.as_ref())
+            .map(|p| crate::metrics::class_counts(p.view(), k.max(2))),
         updates: state.step,
         allreduce_seconds: history.allreduce_seconds,
         config: job

@@ -41,6 +41,7 @@
 
 mod activation;
 mod builder;
+mod class_weight;
 mod classifier;
 pub mod collective;
 mod config;
@@ -79,6 +80,7 @@ pub mod train;
 
 pub use activation::{Activation, LEAKY_RELU_SLOPE};
 pub use builder::{NetworkBuilder, Parameter, ParameterId};
+pub use class_weight::ClassWeight;
 pub use classifier::Classifier;
 pub use config::{
     GdConfig, ModelSpec, Precision, TrainConfig, DEFAULT_DECAY_INTERVAL, DEFAULT_DECAY_RATE,

@@ -40,6 +40,18 @@ pub fn one_class_warning(
     classes: &[String],
     standardized: bool,
 ) -> Option<String> {
+    one_class_warning_on("training", counts, classes, standardized)
+}
+
+/// [`one_class_warning`] for the examples of `set` ("training", "test", a
+/// file evaluated): a model that predicts one class for a whole test set
+/// (recall 0 for every other class) must not go unmentioned.
+pub fn one_class_warning_on(
+    set: &str,
+    counts: &[usize],
+    classes: &[String],
+    standardized: bool,
+) -> Option<String> {
     let used: Vec<usize> = (0..counts.len()).filter(|&c| counts[c] > 0).collect();
     if used.len() != 1 || counts.len() < 2 {
         return None;
@@ -54,10 +66,12 @@ pub fn one_class_warning(
         )
     };
     Some(format!(
-        "the model predicts '{class}' for every training example; likely causes: {scale}\
+        "the model predicts '{class}' for every {set} example; likely causes: {scale}\
          a learning rate too small or too large ({}), too few iterations or \
-         epochs, or one class far more common than the others",
-        Setting::LearningRate
+         epochs, or one class far more common than the others ({} balanced weighs \
+         the classes equally)",
+        Setting::LearningRate,
+        Setting::ClassWeight
     ))
 }
 

@@ -64,6 +64,9 @@ pub struct Metrics {
     /// How many training examples the trained model assigns to each class.
     #[serde(default)]
     pub predicted_counts: Vec<usize>,
+    /// How many test examples it assigns to each class, with a test set.
+    #[serde(default)]
+    pub test_predicted_counts: Option<Vec<usize>>,
     /// Updates (mini-batch steps) taken.
     pub updates: usize,
     /// Data-parallel runs: seconds in the gradient all-reduce, over all updates.

@@ -138,6 +138,8 @@ settings! {
     Opset = "opset",
     /// Per-example weights.
     SampleWeight = "sample_weight",
+    /// Per-class weights (balanced, or a table of them).
+    ClassWeight = "class_weight",
 }
 
 impl Setting {

@@ -86,6 +86,7 @@ fn full_batch_gd_on_the_cat_data_across_2_and_4_ranks() {
         train,
         test: None,
         validation: None,
+        weights: None,
     };
     let spec = ModelSpec {
         hidden: vec![],
@@ -119,6 +120,7 @@ fn mini_batch_adam_across_2_and_4_ranks() {
         train: spiral(100, 3, 0),
         test: None,
         validation: None,
+        weights: None,
     };
     let spec = ModelSpec {
         hidden: vec![30, 10],

@@ -145,6 +145,7 @@ fn validation_is_recorded_and_early_stopping_keeps_the_best_weights() {
         train,
         test: None,
         validation: Some(validation),
+        weights: None,
     };
     let t =
         backprop::job::train_on_with(&job, &spec(vec![100], gd), Default::default(), &mut |_| {})

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use backprop::metrics::MulticlassScores;
+use backprop::metrics::{one_class_warning_on, MulticlassScores};
 use backprop::predict::{Model, Scores};
 
 use crate::flags::{EvaluateArgs, ScoreFormat};
@@ -14,13 +14,22 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         eprintln!("note: {}", crate::names::render(note));
     }
     let scores = model.score(&data)?;
+    let (_, matrix) = headline(&scores);
+    // The predicted counts: the confusion matrix's column sums.
+    let counts: Vec<usize> = (0..matrix.len())
+        .map(|c| matrix.iter().map(|row| row[c]).sum())
+        .collect();
+    let standardized = model.info.preprocessing.standardization.is_some();
+    if let Some(w) = one_class_warning_on("evaluated", &counts, &model.info.classes, standardized) {
+        eprintln!("warning: {}", crate::names::render(&w));
+    }
     let classes = &model.info.classes;
     if args.format == ScoreFormat::Json {
         let described = Described::new(&scores, classes);
         println!("{}", serde_json::to_string_pretty(&described)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let (numbers, matrix) = headline(&scores);
+    let (numbers, _) = headline(&scores);
     let m: usize = matrix.iter().flatten().sum();
     match &scores {
         Scores::Binary(_) => println!(

@@ -8,8 +8,8 @@ use backprop::collective::Collective;
 use backprop::data::{Dataset, LoadOptions};
 use backprop::explain::equations;
 use backprop::job::{resume_train, run_train, Hooks, OutFolder, Trained};
-use backprop::metrics::one_class_warning;
-use backprop::{Metrics, ModelSpec, TrainConfig};
+use backprop::metrics::one_class_warning_on;
+use backprop::{ClassWeight, Metrics, ModelSpec, TrainConfig};
 
 use crate::flags::{ModelFlags, TrainArgs};
 use crate::output::{
@@ -18,6 +18,7 @@ use crate::output::{
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let spec = model_spec(&args)?;
+    let class_weight = class_weight(&args)?;
     // The default run folder, claimed (locked) now so that two runs started in
     // the same second get two folders (train-…, train-…-2).
     let default_out = match (&args.out, &args.resume) {
@@ -26,7 +27,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         )?),
         _ => None,
     };
-    let config = train_config(&args, &spec, default_out.as_ref());
+    let config = TrainConfig {
+        class_weight,
+        ..train_config(&args, &spec, default_out.as_ref())
+    };
     // Under mpirun (a build with --features mpi) every rank trains; rank 0 alone prints and writes.
     #[cfg(feature = "mpi")]
     let ranks = crate::mpi_ranks::MpiRanks::init();
@@ -51,9 +55,15 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if !rank0 {
         return Ok(ExitCode::SUCCESS);
     }
-    let counts = &trained.metrics.predicted_counts;
-    if let Some(w) = one_class_warning(counts, &seen.classes, seen.standardised) {
-        errln!("warning: {}", crate::names::render(&w));
+    let m = &trained.metrics;
+    let sets = std::iter::once(("training", Some(&m.predicted_counts)))
+        .chain([("test", m.test_predicted_counts.as_ref())]);
+    for (set, counts) in sets {
+        let warning =
+            counts.and_then(|c| one_class_warning_on(set, c, &seen.classes, seen.standardised));
+        if let Some(w) = warning {
+            errln!("warning: {}", crate::names::render(&w));
+        }
     }
     // The run folder: where the (resumed) run says it wrote, else `--out`'s.
     let out = trained
@@ -172,6 +182,15 @@ impl Seen<'_> {
     }
 }
 
+/// `--class-weight`: "balanced", or the weights read from the file it names.
+fn class_weight(args: &TrainArgs) -> Result<Option<ClassWeight>, backprop::Error> {
+    match args.class_weight.as_deref() {
+        None => Ok(None),
+        Some("balanced") => Ok(Some(ClassWeight::Balanced)),
+        Some(file) => ClassWeight::read(Path::new(file)).map(Some),
+    }
+}
+
 /// The job the flags describe, writing into `--out` or the `default_out` claimed.
 fn train_config(
     args: &TrainArgs,
@@ -206,6 +225,7 @@ fn train_config(
         standardize: args.standardize,
         validation: args.validation,
         checkpoint_every: args.checkpoint_every,
+        class_weight: None,
     }
 }
 
