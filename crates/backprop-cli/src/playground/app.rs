@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use backprop::data::Dataset;
 
@@ -16,8 +15,6 @@ pub const MAX_RUNS: usize = 8;
 pub const MAX_UPLOADS: usize = 8;
 /// The most requests handled at once (event streams included).
 pub const MAX_ACTIVE: usize = 64;
-/// A run nobody has touched for this long may be dropped to make room.
-pub const IDLE: Duration = Duration::from_secs(600);
 
 /// Everything the handlers share.
 pub struct App {
@@ -57,31 +54,36 @@ impl App {
         }
     }
 
-    /// Makes room for one more run: drops finished or idle runs, oldest first.
-    /// Fails when [`MAX_RUNS`] runs are all live.
+    /// Makes room for one more run: drops a finished run, else one whose
+    /// page never opened its event stream (it is not training), oldest
+    /// first. Fails, saying what is there, when [`MAX_RUNS`] runs are all
+    /// open in pages.
     pub fn make_room(&self) -> Result<(), String> {
         let mut runs = lock(&self.runs);
         if runs.len() < MAX_RUNS {
             return Ok(());
         }
-        let mut candidates: Vec<(Instant, String)> = runs
-            .values()
-            .filter_map(|r| {
-                let s = lock(&r.shared);
-                (s.mode == Mode::Done || s.touched.elapsed() > IDLE)
-                    .then(|| (s.touched, r.id.clone()))
-            })
-            .collect();
+        let (mut candidates, mut training, mut paused) = (Vec::new(), 0, 0);
+        for r in runs.values() {
+            let s = lock(&r.shared);
+            match s.mode {
+                Mode::Done => candidates.push((0, s.touched, r.id.clone())),
+                Mode::Waiting => candidates.push((1, s.touched, r.id.clone())),
+                Mode::Playing => training += 1,
+                Mode::Paused(_) => paused += 1,
+            }
+        }
         candidates.sort();
         match candidates.first() {
-            Some((_, id)) => {
+            Some((_, _, id)) => {
                 if let Some(run) = runs.remove(id) {
                     let _ = run.command("stop", 0);
                 }
                 Ok(())
             }
             None => Err(format!(
-                "{MAX_RUNS} runs are training already; close a page or stop a run first"
+                "{MAX_RUNS} runs are open in pages already ({training} training, {paused} paused); \
+                 close a page or stop a run first"
             )),
         }
     }
