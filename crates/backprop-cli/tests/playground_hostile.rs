@@ -2,6 +2,7 @@
 //! raw to a live server, which must answer it (or close) and go on serving,
 //! a run created before still there.
 
+mod harness;
 mod playground_server;
 
 use std::io::{Read, Write};
@@ -208,4 +209,88 @@ fn runs_whose_page_never_connected_make_room_and_the_429_says_what_is_there() {
         "8 runs are open in pages already (0 training, 8 paused); close a page or stop a run first"
     );
     drop(streams);
+}
+
+/// The entries of folder `dir` (none when it is absent).
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn uploads_leave_no_scratch_folder_and_a_dead_servers_is_removed_at_start() {
+    let tmp = harness::TempDir::new("playground-scratch");
+    // A dead server's folders (no process has these ids), in both namings;
+    // a live process's folder and a stranger's are kept.
+    for stale in [
+        "backprop-playground-999999999/s1",
+        "backprop-playground-4194305-s3-1a2b",
+    ] {
+        std::fs::create_dir_all(tmp.path(stale)).unwrap();
+        std::fs::write(tmp.path(stale).join("upload.csv"), "x,label\n").unwrap();
+    }
+    let live = format!("backprop-playground-{}", std::process::id());
+    for kept in [live.as_str(), "backprop-playground-notes"] {
+        std::fs::create_dir_all(tmp.path(kept)).unwrap();
+    }
+    let server = Server::start_in(&tmp.0);
+    let root = tmp.path(&format!("backprop-playground-{}", server.child.id()));
+    let mut left = entries(&tmp.0);
+    left.sort();
+    let mut expected = vec![
+        live.clone(),
+        "backprop-playground-notes".into(),
+        root.file_name().unwrap().to_string_lossy().into_owned(),
+    ];
+    expected.sort();
+    assert_eq!(
+        left, expected,
+        "the dead server's folders go at start, the others stay"
+    );
+    // Refused uploads, each refused as it arrives or once read; none leaves a file.
+    let wide = (0..1_000_000)
+        .map(|j| format!("c{j}"))
+        .collect::<Vec<_>>()
+        .join(",")
+        + ",label\n";
+    let long = "x1,x2,label\n".to_string() + &"0,1,0\n1,0,1\n".repeat(10_001);
+    for (body, word) in [
+        (wide.as_str(), "more than 258 columns"),
+        (long.as_str(), "more than 20000 examples"),
+        ("a,b\n1,x\n", "cannot be used"),
+        ("x1,x2,label\n0,0,0\n1,1,1\n0,1,0\n1,0,1\n", ""),
+    ] {
+        let (status, reply) = server.request("POST", "/api/uploads", body.as_bytes());
+        let reply = String::from_utf8_lossy(&reply);
+        assert_eq!(status, if word.is_empty() { 201 } else { 400 }, "{reply}");
+        assert!(reply.contains(word), "{reply}");
+        assert!(reply.len() < 1000, "the reply does not echo the body");
+        assert_eq!(entries(&root), Vec::<String>::new(), "after {reply}");
+    }
+    // SIGTERM while an upload arrives: the server's folder goes with it.
+    let mut upload = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    upload
+        .write_all(
+            playground_server::head(&server.host(), "POST", "/api/uploads", 1 << 20).as_bytes(),
+        )
+        .unwrap();
+    upload.write_all("x1,x2,label\n".as_bytes()).unwrap();
+    let waited = std::time::Instant::now();
+    while entries(&root).is_empty() && waited.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(entries(&root).len(), 1, "the upload's scratch folder");
+    harness::signal(&server.child, "TERM");
+    let mut server = server;
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        !root.exists(),
+        "the server's scratch folder is removed at SIGTERM"
+    );
 }

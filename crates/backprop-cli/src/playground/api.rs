@@ -33,10 +33,7 @@ pub fn route(app: &Arc<App>, method: Method, parts: &[&str], request: &mut Reque
             Ok(body) => create_run(app, &body),
             Err((status, message)) => error(status, &message),
         },
-        (Method::Post, ["api", "uploads"]) => match read_typed_body(request, "text/csv") {
-            Ok(body) => upload(app, &body),
-            Err((status, message)) => error(status, &message),
-        },
+        (Method::Post, ["api", "uploads"]) => upload(app, request),
         (_, ["api", "runs", id, rest @ ..]) => {
             let Some(run) = lock(&app.runs).get(*id).cloned() else {
                 return error(404, "no such run (it ended, or the server restarted)");

@@ -2,8 +2,9 @@
 //! for one more run.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use backprop::data::Dataset;
 
@@ -13,12 +14,19 @@ use super::run::{lock, Mode, Run};
 pub const MAX_RUNS: usize = 8;
 /// The most uploads kept at once (the oldest goes first).
 pub const MAX_UPLOADS: usize = 8;
+/// The most uploads read at once (the others wait): a 10 MB CSV takes
+/// about 100 MB while the library reads it.
+pub const MAX_READING: usize = 2;
 /// The most requests handled at once (event streams included).
 pub const MAX_ACTIVE: usize = 64;
 
 /// Everything the handlers share.
 pub struct App {
     pub port: u16,
+    /// The server's scratch folder (uploads and downloads being made).
+    pub scratch: PathBuf,
+    /// Uploads being read by the library (each takes about ten times its size).
+    pub reading: Permits,
     pub runs: Mutex<HashMap<String, Arc<Run>>>,
     pub uploads: Mutex<Vec<(String, Arc<Dataset>)>>,
     next_id: AtomicU64,
@@ -27,9 +35,11 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(port: u16) -> Arc<App> {
+    pub fn new(port: u16, scratch: &Path) -> Arc<App> {
         Arc::new(App {
             port,
+            scratch: scratch.to_path_buf(),
+            reading: Permits::new(MAX_READING),
             runs: Mutex::new(HashMap::new()),
             uploads: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1),
@@ -86,5 +96,42 @@ impl App {
                  close a page or stop a run first"
             )),
         }
+    }
+}
+
+/// A count of permits: at most `max` holders at once, the others wait.
+pub struct Permits {
+    held: Mutex<usize>,
+    freed: Condvar,
+    max: usize,
+}
+
+/// A permit, given back when dropped.
+pub struct Permit<'a>(&'a Permits);
+
+impl Permits {
+    fn new(max: usize) -> Permits {
+        Permits {
+            held: Mutex::new(0),
+            freed: Condvar::new(),
+            max,
+        }
+    }
+
+    /// Waits for a permit.
+    pub fn acquire(&self) -> Permit<'_> {
+        let mut held: MutexGuard<'_, usize> = lock(&self.held);
+        while *held >= self.max {
+            held = self.freed.wait(held).unwrap_or_else(|e| e.into_inner());
+        }
+        *held += 1;
+        Permit(self)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        *lock(&self.0.held) -= 1;
+        self.0.freed.notify_one();
     }
 }

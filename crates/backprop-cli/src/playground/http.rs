@@ -52,6 +52,12 @@ pub fn origin_ok(request: &Request) -> bool {
 /// `text/csv`): a page of another site cannot send these without the
 /// browser asking this server first, which it never allows.
 pub fn read_typed_body(request: &mut Request, kind: &str) -> Result<Vec<u8>, (u16, String)> {
+    check_type(request, kind)?;
+    read_body(request)
+}
+
+/// Refuses (415) a body whose `Content-Type` is not the media type `kind`.
+pub fn check_type(request: &Request, kind: &str) -> Result<(), (u16, String)> {
     let sent = request.header("Content-Type").unwrap_or("");
     let media = sent.split(';').next().unwrap_or("").trim();
     if !media.eq_ignore_ascii_case(kind) {
@@ -60,7 +66,7 @@ pub fn read_typed_body(request: &mut Request, kind: &str) -> Result<Vec<u8>, (u1
             format!("the body must be sent as Content-Type: {kind} (got {sent:?})"),
         ));
     }
-    read_body(request)
+    Ok(())
 }
 
 /// Reads the body, refusing more than [`MAX_BODY`] bytes (before reading
