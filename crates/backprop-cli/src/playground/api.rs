@@ -13,7 +13,7 @@ use super::assets;
 use super::command::train_command;
 use super::data::{self, RunData};
 use super::files::{data_file, model_file, upload};
-use super::http::{error, json_response, read_body};
+use super::http::{error, json_response, read_typed_body};
 use super::reply::Reply;
 use super::run::{lock, Run};
 use super::spec::{render, Model, RunRequest};
@@ -29,14 +29,11 @@ pub fn route(app: &Arc<App>, method: Method, parts: &[&str], request: &mut Reque
         (_, [""]) if read => asset("text/html; charset=utf-8", assets::INDEX),
         (_, ["app.js"]) if read => asset("text/javascript; charset=utf-8", assets::APP_JS),
         (_, ["style.css"]) if read => asset("text/css; charset=utf-8", assets::STYLE),
-        (Method::Post, ["api", "runs"]) => match read_body(request) {
+        (Method::Post, ["api", "runs"]) => match read_typed_body(request, "application/json") {
             Ok(body) => create_run(app, &body),
             Err((status, message)) => error(status, &message),
         },
-        (Method::Post, ["api", "uploads"]) => match read_body(request) {
-            Ok(body) => upload(app, &body),
-            Err((status, message)) => error(status, &message),
-        },
+        (Method::Post, ["api", "uploads"]) => upload(app, request),
         (_, ["api", "runs", id, rest @ ..]) => {
             let Some(run) = lock(&app.runs).get(*id).cloned() else {
                 return error(404, "no such run (it ended, or the server restarted)");
@@ -92,10 +89,10 @@ fn run_route(
 /// The epochs of `POST …/step`: none sent (an empty body) is one; a body
 /// must be `{"epochs": n}` with n in 1..=1000000.
 fn step_epochs(request: &mut Request) -> Result<usize, (u16, String)> {
-    let body = read_body(request)?;
-    if body.is_empty() {
+    if request.body_length() == 0 {
         return Ok(1);
     }
+    let body = read_typed_body(request, "application/json")?;
     let epochs = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|v| v.as_object().map(|o| o.get("epochs").cloned()));

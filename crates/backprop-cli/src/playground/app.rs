@@ -2,9 +2,9 @@
 //! for one more run.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use backprop::data::Dataset;
 
@@ -14,14 +14,19 @@ use super::run::{lock, Mode, Run};
 pub const MAX_RUNS: usize = 8;
 /// The most uploads kept at once (the oldest goes first).
 pub const MAX_UPLOADS: usize = 8;
+/// The most uploads read at once (the others wait): a 10 MB CSV takes
+/// about 100 MB while the library reads it.
+pub const MAX_READING: usize = 2;
 /// The most requests handled at once (event streams included).
 pub const MAX_ACTIVE: usize = 64;
-/// A run nobody has touched for this long may be dropped to make room.
-pub const IDLE: Duration = Duration::from_secs(600);
 
 /// Everything the handlers share.
 pub struct App {
     pub port: u16,
+    /// The server's scratch folder (uploads and downloads being made).
+    pub scratch: PathBuf,
+    /// Uploads being read by the library (each takes about ten times its size).
+    pub reading: Permits,
     pub runs: Mutex<HashMap<String, Arc<Run>>>,
     pub uploads: Mutex<Vec<(String, Arc<Dataset>)>>,
     next_id: AtomicU64,
@@ -30,9 +35,11 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(port: u16) -> Arc<App> {
+    pub fn new(port: u16, scratch: &Path) -> Arc<App> {
         Arc::new(App {
             port,
+            scratch: scratch.to_path_buf(),
+            reading: Permits::new(MAX_READING),
             runs: Mutex::new(HashMap::new()),
             uploads: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1),
@@ -57,32 +64,74 @@ impl App {
         }
     }
 
-    /// Makes room for one more run: drops finished or idle runs, oldest first.
-    /// Fails when [`MAX_RUNS`] runs are all live.
+    /// Makes room for one more run: drops a finished run, else one whose
+    /// page never opened its event stream (it is not training), oldest
+    /// first. Fails, saying what is there, when [`MAX_RUNS`] runs are all
+    /// open in pages.
     pub fn make_room(&self) -> Result<(), String> {
         let mut runs = lock(&self.runs);
         if runs.len() < MAX_RUNS {
             return Ok(());
         }
-        let mut candidates: Vec<(Instant, String)> = runs
-            .values()
-            .filter_map(|r| {
-                let s = lock(&r.shared);
-                (s.mode == Mode::Done || s.touched.elapsed() > IDLE)
-                    .then(|| (s.touched, r.id.clone()))
-            })
-            .collect();
+        let (mut candidates, mut training, mut paused) = (Vec::new(), 0, 0);
+        for r in runs.values() {
+            let s = lock(&r.shared);
+            match s.mode {
+                Mode::Done => candidates.push((0, s.touched, r.id.clone())),
+                Mode::Waiting => candidates.push((1, s.touched, r.id.clone())),
+                Mode::Playing => training += 1,
+                Mode::Paused(_) => paused += 1,
+            }
+        }
         candidates.sort();
         match candidates.first() {
-            Some((_, id)) => {
+            Some((_, _, id)) => {
                 if let Some(run) = runs.remove(id) {
                     let _ = run.command("stop", 0);
                 }
                 Ok(())
             }
             None => Err(format!(
-                "{MAX_RUNS} runs are training already; close a page or stop a run first"
+                "{MAX_RUNS} runs are open in pages already ({training} training, {paused} paused); \
+                 close a page or stop a run first"
             )),
         }
+    }
+}
+
+/// A count of permits: at most `max` holders at once, the others wait.
+pub struct Permits {
+    held: Mutex<usize>,
+    freed: Condvar,
+    max: usize,
+}
+
+/// A permit, given back when dropped.
+pub struct Permit<'a>(&'a Permits);
+
+impl Permits {
+    fn new(max: usize) -> Permits {
+        Permits {
+            held: Mutex::new(0),
+            freed: Condvar::new(),
+            max,
+        }
+    }
+
+    /// Waits for a permit.
+    pub fn acquire(&self) -> Permit<'_> {
+        let mut held: MutexGuard<'_, usize> = lock(&self.held);
+        while *held >= self.max {
+            held = self.freed.wait(held).unwrap_or_else(|e| e.into_inner());
+        }
+        *held += 1;
+        Permit(self)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        *lock(&self.0.held) -= 1;
+        self.0.freed.notify_one();
     }
 }

@@ -1,6 +1,7 @@
 //! A run's data: one of the library's generators (or an uploaded CSV), the
 //! noise, the train/test split, and the two features the picture shows.
 
+use std::io::{Read, Write};
 use std::path::Path;
 
 use backprop::data::{self, circle, gauss, planar, points, spiral, xor, Dataset, LoadOptions};
@@ -107,6 +108,48 @@ fn picture_bounds(train: &Dataset, test: Option<&Dataset>, shown: [usize; 2]) ->
     let (x0, x1) = extent(shown[0]);
     let (y0, y1) = extent(shown[1]);
     [x0, x1, y0, y1]
+}
+
+/// Copies an uploaded CSV from `body` to `out` as it arrives, refusing it
+/// at the first byte past the playground's bounds: a header of more columns
+/// than [`MAX_UPLOAD_FEATURES`] features, a label and an index, or more rows
+/// than [`MAX_UPLOAD_EXAMPLES`] (lines with something on them).
+pub fn copy_upload(body: &mut impl Read, out: &mut impl Write) -> Result<(), String> {
+    let mut buf = vec![0u8; 64 << 10];
+    let (mut commas, mut lines, mut blank, mut header) = (0usize, 0usize, true, true);
+    loop {
+        let n = body
+            .read(&mut buf)
+            .map_err(|e| format!("the body could not be read: {e}"))?;
+        if n == 0 {
+            return Ok(());
+        }
+        for &b in &buf[..n] {
+            match b {
+                b',' if header => commas += 1,
+                b'\n' => {
+                    lines += usize::from(!blank);
+                    (header, blank) = (header && blank, true);
+                }
+                b' ' | b'\t' | b'\r' => {}
+                _ => blank = false,
+            }
+        }
+        if commas > MAX_UPLOAD_FEATURES + 1 {
+            return Err(format!(
+                "the header has more than {} columns; the playground takes at most \
+                 {MAX_UPLOAD_FEATURES} features, a label and an index",
+                MAX_UPLOAD_FEATURES + 2
+            ));
+        }
+        if lines > MAX_UPLOAD_EXAMPLES + 1 {
+            return Err(format!(
+                "the CSV has more than {MAX_UPLOAD_EXAMPLES} examples; the playground takes 4..{MAX_UPLOAD_EXAMPLES}"
+            ));
+        }
+        out.write_all(&buf[..n])
+            .map_err(|e| format!("the upload could not be kept: {e}"))?;
+    }
 }
 
 /// Reads an uploaded CSV through the library's reader (header row, numeric

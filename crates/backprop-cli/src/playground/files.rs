@@ -9,31 +9,12 @@ use serde_json::json;
 
 use super::app::{App, MAX_UPLOADS};
 use super::data;
-use super::http::{error, json_response};
+use super::http::{check_type, error, json_response, MAX_BODY};
 use super::reply::Reply;
 use super::run::{lock, Run};
+use super::scratch::Scratch;
 use super::spec::render;
-
-/// A scratch folder under the system's temp folder, removed when dropped.
-struct Scratch(std::path::PathBuf);
-
-impl Scratch {
-    fn new(app: &App) -> std::io::Result<Scratch> {
-        let dir = std::env::temp_dir().join(format!(
-            "backprop-playground-{}-{}",
-            std::process::id(),
-            app.new_id("s")
-        ));
-        std::fs::create_dir_all(&dir)?;
-        Ok(Scratch(dir))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use super::wire::Request;
 
 fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Reply {
     Reply::new(200, bytes)
@@ -56,7 +37,7 @@ pub fn model_file(app: &App, run: &Run, file: &str) -> Reply {
     }
     let train = &run.data.train;
     let result = run.network().map_err(|e| render(&e)).and_then(|net| {
-        let dir = Scratch::new(app).map_err(|e| e.to_string())?;
+        let dir = Scratch::new(&app.scratch).map_err(|e| e.to_string())?;
         model_io::save(&dir.0, &net, &train.classes, &train.preprocessing)
             .map_err(|e| render(&e))?;
         std::fs::read(dir.0.join(file)).map_err(|e| e.to_string())
@@ -78,7 +59,7 @@ pub fn data_file(app: &App, run: &Run, file: &str) -> Reply {
     let Some(set) = set else {
         return error(404, "this run has no test set (train_fraction is 1)");
     };
-    let result = Scratch::new(app)
+    let result = Scratch::new(&app.scratch)
         .map_err(|e| e.to_string())
         .and_then(|dir| {
             let path = dir.0.join(file);
@@ -91,18 +72,31 @@ pub fn data_file(app: &App, run: &Run, file: &str) -> Reply {
     }
 }
 
-/// `POST /api/uploads`: a CSV body, read by the library's CSV reader.
-pub fn upload(app: &App, body: &[u8]) -> Reply {
-    let result = Scratch::new(app)
-        .map_err(|e| e.to_string())
+/// `POST /api/uploads`: a CSV body (`text/csv`), copied to a scratch file
+/// as it arrives with the playground's bounds applied on the way (refused
+/// at the first byte past them), then read by the library's CSV reader, at
+/// most [`MAX_READING`](super::app::MAX_READING) uploads at once.
+pub fn upload(app: &App, request: &mut Request) -> Reply {
+    let result = check_type(request, "text/csv")
+        .and_then(|()| {
+            if request.body_length() > MAX_BODY as u64 {
+                return Err((413, format!("the body is over {} MB", MAX_BODY >> 20)));
+            }
+            Scratch::new(&app.scratch).map_err(|e| (500, format!("no scratch folder: {e}")))
+        })
         .and_then(|dir| {
             let path = dir.0.join("upload.csv");
-            std::fs::write(&path, body).map_err(|e| e.to_string())?;
-            data::read_upload(&path)
+            let mut file = std::fs::File::create(&path).map_err(|e| (500, e.to_string()))?;
+            let mut body = request.body()?;
+            data::copy_upload(&mut body, &mut file).map_err(|e| (400, e))?;
+            drop(file);
+            let _reading = app.reading.acquire();
+            data::read_upload(&path).map_err(|e| (400, e))
         });
     let set = match result {
         Ok(d) => d,
-        Err(e) => return error(400, &format!("the CSV cannot be used: {e}")),
+        Err((400, e)) => return error(400, &format!("the CSV cannot be used: {e}")),
+        Err((status, e)) => return error(status, &e),
     };
     let id = app.new_id("u");
     let reply = json!({

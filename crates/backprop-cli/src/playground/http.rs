@@ -31,9 +31,47 @@ pub fn host_ok(request: &Request, port: u16) -> bool {
     matches!(hosts.as_slice(), [h] if *h == format!("127.0.0.1:{port}") || *h == format!("localhost:{port}"))
 }
 
+/// Whether a request that may change state comes from the page itself: a
+/// browser names the page's origin in `Origin` (a foreign page's, or `null`
+/// from a sandboxed frame or a file, is refused); a request without one is
+/// not a browser's cross-site request (curl, a script) and passes.
+pub fn origin_ok(request: &Request) -> bool {
+    if !request.method.changes_state() {
+        return true;
+    }
+    match request.headers_named("Origin").as_slice() {
+        [] => true,
+        [origin] => request
+            .header("Host")
+            .is_some_and(|host| *origin == format!("http://{host}")),
+        _ => false,
+    }
+}
+
+/// Reads a body that must be of media type `kind` (`application/json`,
+/// `text/csv`): a page of another site cannot send these without the
+/// browser asking this server first, which it never allows.
+pub fn read_typed_body(request: &mut Request, kind: &str) -> Result<Vec<u8>, (u16, String)> {
+    check_type(request, kind)?;
+    read_body(request)
+}
+
+/// Refuses (415) a body whose `Content-Type` is not the media type `kind`.
+pub fn check_type(request: &Request, kind: &str) -> Result<(), (u16, String)> {
+    let sent = request.header("Content-Type").unwrap_or("");
+    let media = sent.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case(kind) {
+        return Err((
+            415,
+            format!("the body must be sent as Content-Type: {kind} (got {sent:?})"),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads the body, refusing more than [`MAX_BODY`] bytes (before reading
 /// any when its length says so).
-pub fn read_body(request: &mut Request) -> Result<Vec<u8>, (u16, String)> {
+fn read_body(request: &mut Request) -> Result<Vec<u8>, (u16, String)> {
     if request.body_length() > MAX_BODY as u64 {
         return Err((413, format!("the body is over {} MB", MAX_BODY >> 20)));
     }

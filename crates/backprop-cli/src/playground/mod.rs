@@ -13,7 +13,8 @@
 //! - [`server`]: HTTP and the event stream; [`api`]: the routes;
 //!   [`files`]: downloads and uploads; [`app`]: the runs and uploads kept;
 //!   [`http`]: replies, the Host check, bounded bodies; [`wire`]: HTTP/1.1
-//!   on `std::net`, one request per connection; [`reply`]: a reply's bytes.
+//!   on `std::net`, one request per connection; [`reply`]: a reply's bytes;
+//!   [`scratch`]: the server's temporary folders.
 
 mod api;
 mod app;
@@ -25,6 +26,7 @@ mod http;
 mod names;
 mod reply;
 mod run;
+mod scratch;
 mod server;
 mod session;
 mod snapshot;
@@ -40,6 +42,14 @@ pub fn serve(port: u16, open: bool) -> anyhow::Result<()> {
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| anyhow::anyhow!("--port {port}: cannot listen on 127.0.0.1:{port}: {e}; choose another port (0 picks a free one)"))?;
     let port = listener.local_addr()?.port();
+    // Made (and dead servers' removed) before the address is printed;
+    // removed when serving ends, by Ctrl-C and SIGTERM too (before the exit).
+    let scratch = scratch::ScratchRoot::create().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot make a scratch folder in {}: {e}",
+            std::env::temp_dir().display()
+        )
+    })?;
     let url = format!("http://127.0.0.1:{port}/");
     let mut stdout = std::io::stdout();
     writeln!(stdout, "{url}")?;
@@ -50,7 +60,7 @@ pub fn serve(port: u16, open: bool) -> anyhow::Result<()> {
     if open {
         open_browser(&url);
     }
-    server::serve(listener, app::App::new(port))?;
+    server::serve(listener, app::App::new(port, scratch.path()))?;
     Ok(())
 }
 

@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use super::api;
 use super::app::{App, MAX_ACTIVE};
-use super::http::{error, host_ok};
+use super::http::{error, host_ok, origin_ok};
 use super::run::{lock, Mode, Run};
-use super::wire::{Method, Request};
+use super::wire::{refuse, Method, Request};
 
 /// How often the accept loop looks at the stop flag.
 const STOP_POLL: Duration = Duration::from_millis(50);
@@ -82,9 +82,7 @@ fn busy(mut stream: TcpStream) {
 fn connection(app: &Arc<App>, stream: TcpStream) {
     match Request::read(stream) {
         Ok(request) => handle(app, request),
-        Err((mut stream, Some((status, message)))) => {
-            let _ = error(status, &message).write_to(&mut stream, false);
-        }
+        Err((stream, Some((status, message)))) => refuse(stream, &error(status, &message)),
         Err((_, None)) => {}
     }
 }
@@ -94,6 +92,13 @@ fn handle(app: &Arc<App>, mut request: Request) {
         request.respond(error(
             403,
             "the Host header must be 127.0.0.1:PORT or localhost:PORT (this server refuses other names)",
+        ));
+        return;
+    }
+    if !origin_ok(&request) {
+        request.respond(error(
+            403,
+            "this server takes commands only from its own page (the Origin header names another)",
         ));
         return;
     }

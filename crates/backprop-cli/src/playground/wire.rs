@@ -47,6 +47,12 @@ impl Method {
             _ => Method::Other,
         }
     }
+
+    /// Whether the method may change the server's state (what the
+    /// cross-origin check guards): all but GET and HEAD.
+    pub fn changes_state(self) -> bool {
+        !matches!(self, Method::Get | Method::Head)
+    }
 }
 
 /// One request: its head, read whole, and its body, read on demand.
@@ -197,6 +203,23 @@ impl Request {
             }
         }
         self.left = 0;
+    }
+}
+
+/// Answers a request whose head could not be read with `reply`, then skips
+/// what the client still sends (within the linger bounds) so that it reads
+/// the reply rather than a reset, and closes.
+pub fn refuse(stream: TcpStream, reply: &Reply) {
+    let _ = reply.write_to(&mut &stream, false);
+    let _ = stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + LINGER;
+    let (mut stream, mut left, mut buf) = (stream, LINGER_BYTES, [0u8; 8192]);
+    while left > 0 && Instant::now() < deadline {
+        let _ = stream.set_read_timeout(Some(deadline.saturating_duration_since(Instant::now())));
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => left = left.saturating_sub(n as u64),
+        }
     }
 }
 

@@ -104,6 +104,32 @@ for (const c of cases) {
   await page.close();
 }
 
+// An upload through the page's file input: the page sends it as text/csv
+// (the server refuses other types), and the server's summary shows.
+{
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    await page.selectOption("#dataset", "upload");
+    const rows = ["x1,x2,label"];
+    for (let i = 0; i < 40; i++) rows.push(`${Math.cos(i)},${Math.sin(i)},${i % 2}`);
+    await page.setInputFiles("#csv", { name: "mine.csv", mimeType: "text/csv", buffer: Buffer.from(rows.join("\n") + "\n") });
+    await page.waitForFunction(() => /examples|error/.test(document.getElementById("upload-info").textContent), null, { timeout: 30000 });
+    const info = await page.textContent("#upload-info");
+    if (info.startsWith("40 examples, 2 features, 2 classes")) {
+      passed++;
+      console.log(`ok   upload: "${info}"`);
+    } else {
+      failed++;
+      console.log(`FAIL upload: "${info}"`);
+    }
+  } catch (e) {
+    failed++;
+    console.log(`FAIL upload: ${e.message.split("\n")[0]}`);
+  }
+  await page.close();
+}
+
 await browser.close();
 server.kill();
 console.log(`${passed} passed, ${failed} failed`);

@@ -64,11 +64,8 @@ impl Server {
     pub fn connect(&self, host: &str, method: &str, path: &str, body: &[u8]) -> TcpStream {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(head(host, method, path, body.len() as u64).as_bytes())
+            .unwrap();
         s.write_all(body).unwrap();
         s
     }
@@ -129,4 +126,18 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A request's head as the page sends it: `host`, the content type the page
+/// sends to `path` (CSV to the uploads, JSON elsewhere), a body of `length`.
+pub fn head(host: &str, method: &str, path: &str, length: u64) -> String {
+    let kind = if path == "/api/uploads" {
+        "text/csv"
+    } else {
+        "application/json"
+    };
+    format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {kind}\r\n\
+         Content-Length: {length}\r\nConnection: close\r\n\r\n"
+    )
 }

@@ -572,7 +572,7 @@ $("csv").addEventListener("change", async () => {
   if (!f) return;
   $("upload-info").textContent = "reading…";
   try {
-    const r = await fetch("/api/uploads", { method: "POST", body: await f.text() });
+    const r = await fetch("/api/uploads", { method: "POST", body: await f.text(), headers: { "Content-Type": "text/csv" } });
     const j = await r.json();
     if (!r.ok) throw new Error(j.error);
     uploadId = j.id;
