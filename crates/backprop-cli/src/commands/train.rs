@@ -55,16 +55,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if !rank0 {
         return Ok(ExitCode::SUCCESS);
     }
-    let m = &trained.metrics;
-    let sets = std::iter::once(("training", Some(&m.predicted_counts)))
-        .chain([("test", m.test_predicted_counts.as_ref())]);
-    for (set, counts) in sets {
-        let warning =
-            counts.and_then(|c| one_class_warning_on(set, c, &seen.classes, seen.standardised));
-        if let Some(w) = warning {
-            errln!("warning: {}", crate::names::render(&w));
-        }
-    }
+    warn_one_class(&trained.metrics, &seen);
     // The run folder: where the (resumed) run says it wrote, else `--out`'s.
     let out = trained
         .metrics
@@ -86,6 +77,19 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Warns when the model predicts one class for the whole training or test set.
+fn warn_one_class(m: &Metrics, seen: &Seen<'_>) {
+    let sets = std::iter::once(("training", Some(&m.predicted_counts)))
+        .chain([("test", m.test_predicted_counts.as_ref())]);
+    for (set, counts) in sets {
+        let warning =
+            counts.and_then(|c| one_class_warning_on(set, c, &seen.classes, seen.standardised));
+        if let Some(w) = warning {
+            errln!("warning: {}", crate::names::render(&w));
+        }
+    }
 }
 
 /// The model the flags ask for, over the library's defaults for this data:
