@@ -134,7 +134,10 @@ impl Request {
 
     /// The first value of the header `name`.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers_named(name).into_iter().next()
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body's declared length (0 when there is none).
