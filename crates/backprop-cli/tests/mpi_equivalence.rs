@@ -36,8 +36,15 @@ fn weights(path: &std::path::Path) -> Vec<f64> {
     out
 }
 
-fn mpirun(tmp: &TempDir, ranks: usize, args: &[&str]) {
-    let out = Command::new("mpirun")
+/// `mpirun -np RANKS backprop ARGS` in `tmp`. Each job keeps its Open MPI
+/// session folder under `tmp`: jobs started at once by parallel tests would
+/// otherwise race to create the same `/tmp/ompi.HOST.UID` and one fails
+/// with "mkdir ... File exists".
+fn mpirun_command(tmp: &TempDir, ranks: usize, args: &[&str]) -> Command {
+    let session = tmp.path("ompi-session");
+    std::fs::create_dir_all(&session).unwrap();
+    let mut command = Command::new("mpirun");
+    command
         .args([
             "--allow-run-as-root",
             "--oversubscribe",
@@ -48,7 +55,13 @@ fn mpirun(tmp: &TempDir, ranks: usize, args: &[&str]) {
         ])
         .arg(env!("CARGO_BIN_EXE_backprop"))
         .args(args)
-        .current_dir(&tmp.0)
+        .env("TMPDIR", &session)
+        .current_dir(&tmp.0);
+    command
+}
+
+fn mpirun(tmp: &TempDir, ranks: usize, args: &[&str]) {
+    let out = mpirun_command(tmp, ranks, args)
         .output()
         .expect("mpirun (OpenMPI) is installed: .ci/run installs it");
     assert!(out.status.success(), "mpirun -np {ranks}: {}", stderr(&out));
@@ -273,18 +286,7 @@ fn a_dead_rank_ends_the_job_and_the_checkpoint_resumes_with_any_number_of_ranks(
         "--out",
         "cut",
     ]);
-    let child = Command::new("mpirun")
-        .args([
-            "--allow-run-as-root",
-            "--oversubscribe",
-            "--bind-to",
-            "none",
-            "-np",
-            "2",
-        ])
-        .arg(env!("CARGO_BIN_EXE_backprop"))
-        .args(&cut)
-        .current_dir(&tmp.0)
+    let child = mpirun_command(&tmp, 2, &cut)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
