@@ -7,6 +7,8 @@ use serde::Serialize;
 use crate::linalg::Float;
 use crate::setting::Setting;
 
+pub use crate::overfit::overfit_warning;
+
 /// The fraction (0..1) of columns where the prediction equals the label.
 pub fn accuracy<T: Float>(predicted: ArrayView2<'_, T>, labels: ArrayView2<'_, T>) -> f64 {
     let m = labels.len();

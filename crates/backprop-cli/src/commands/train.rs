@@ -8,7 +8,7 @@ use backprop::collective::Collective;
 use backprop::data::{Dataset, LoadOptions};
 use backprop::explain::equations;
 use backprop::job::{resume_train, run_train, Hooks, OutFolder, Trained};
-use backprop::metrics::one_class_warning_on;
+use backprop::metrics::{one_class_warning_on, overfit_warning};
 use backprop::{ClassWeight, Metrics, ModelSpec, TrainConfig};
 
 use crate::flags::{ModelFlags, TrainArgs};
@@ -56,6 +56,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     warn_one_class(&trained.metrics, &seen);
+    warn_overfit(&trained.metrics);
     // The run folder: where the (resumed) run says it wrote, else `--out`'s.
     let out = trained
         .metrics
@@ -89,6 +90,29 @@ fn warn_one_class(m: &Metrics, seen: &Seen<'_>) {
         if let Some(w) = warning {
             errln!("warning: {}", crate::names::render(&w));
         }
+    }
+}
+
+/// Warns when the validation or test cost ended well above its minimum. With
+/// early stopping the validation-best weights were kept: the validation cost
+/// is at its minimum by choice, and the test costs up to the kept epoch say
+/// whether the kept model overfit.
+fn warn_overfit(m: &Metrics) {
+    let kept = |costs: &[(usize, f64)]| match m.best_at {
+        Some(best) => costs.partition_point(|&(i, _)| i <= best),
+        None => costs.len(),
+    };
+    let validation = m
+        .best_at
+        .is_none()
+        .then_some(("validation", &m.validation_costs[..]));
+    let test = ("test", &m.test_costs[..kept(&m.test_costs)]);
+    let mut warnings = validation
+        .into_iter()
+        .chain([test])
+        .filter_map(|(set, costs)| overfit_warning(set, costs, m.per_epoch));
+    if let Some(w) = warnings.next() {
+        errln!("warning: {}", crate::names::render(&w));
     }
 }
 
