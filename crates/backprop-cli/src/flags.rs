@@ -134,7 +134,9 @@ pub struct ModelFlags {
     #[arg(long, value_delimiter = ',', conflicts_with = "resume")]
     pub keep_prob: Vec<f64>,
     /// Stop when the validation cost (--validation) has not improved for this many epochs (recorded iterations without --epochs);
-    /// keep the best weights and say where it stopped.
+    /// keep the best weights and say where it stopped. Use it when the test cost climbs while the training cost falls
+    /// (the summary warns) and the table can spare the validation share (a few thousand rows); it costs those rows,
+    /// which never train, and on small tables a noisy validation cost may stop at the first epochs.
     #[arg(long, conflicts_with = "resume")]
     pub early_stopping: Option<usize>,
 }

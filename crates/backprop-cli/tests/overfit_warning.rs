@@ -77,3 +77,52 @@ fn a_run_that_stops_before_it_overfits_says_nothing() {
     );
     assert!(!err.contains("overfit"), "{err}");
 }
+
+/// Noise features and a 92 % majority: a large network memorises the 300
+/// training rows and scores below "always the majority" on fresh rows, and
+/// the summary says so (not only when it predicts one class throughout).
+#[test]
+fn a_test_accuracy_at_or_below_the_majority_share_is_warned_about() {
+    let tmp = TempDir::new("overfit-majority");
+    let imbalanced = |name: &str, seed: u32| {
+        let mut rng = backprop::NumpyRng::new(seed);
+        let noise = rng.randn_vec(4 * 300);
+        let mut csv = String::from("x1,x2,x3,label\n");
+        for r in noise.chunks_exact(4) {
+            let label = if r[3] > 1.4 { "yes" } else { "no" };
+            csv += &format!("{},{},{},{label}\n", r[0], r[1], r[2]);
+        }
+        tmp.write(name, &csv);
+    };
+    imbalanced("train.csv", 3);
+    imbalanced("test.csv", 4);
+    let args = [
+        "train",
+        "--train",
+        "train.csv",
+        "--test",
+        "test.csv",
+        "--hidden",
+        "128,128",
+        "--epochs",
+        "300",
+        "--out",
+        "run",
+    ];
+    let out = backprop(&tmp.0, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let warning = err
+        .lines()
+        .find(|l| l.starts_with("warning: the test accuracy"))
+        .unwrap_or_else(|| panic!("no majority warning in: {err}"));
+    assert!(
+        warning.contains("is no better than always answering 'no'"),
+        "{warning}"
+    );
+    assert!(warning.contains("--class-weight balanced"), "{warning}");
+    assert!(
+        !err.contains("for every test example"),
+        "mixed predictions: {err}"
+    );
+}

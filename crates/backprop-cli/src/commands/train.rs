@@ -8,7 +8,7 @@ use backprop::collective::Collective;
 use backprop::data::{Dataset, LoadOptions};
 use backprop::explain::equations;
 use backprop::job::{resume_train, run_train, Hooks, OutFolder, Trained};
-use backprop::metrics::{one_class_warning_on, overfit_warning};
+use backprop::metrics::{class_counts, majority_warning, one_class_warning_on, overfit_warning};
 use backprop::{ClassWeight, Metrics, ModelSpec, TrainConfig};
 
 use crate::flags::{ModelFlags, TrainArgs};
@@ -46,6 +46,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let explained = explained(&args, &spec)?;
     let mut seen = Seen {
         classes: Vec::new(),
+        train_labels: None,
+        test_labels: None,
         standardised: false,
         notes: rank0,
         explain: explained.as_ref(),
@@ -80,13 +82,28 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Warns when the model predicts one class for the whole training or test set.
+/// Warns when the model predicts one class for the whole training or test
+/// set, or else when its accuracy there is no better than the majority share.
 fn warn_one_class(m: &Metrics, seen: &Seen<'_>) {
-    let sets = std::iter::once(("training", Some(&m.predicted_counts)))
-        .chain([("test", m.test_predicted_counts.as_ref())]);
-    for (set, counts) in sets {
-        let warning =
+    let sets = [
+        (
+            "training",
+            Some(&m.predicted_counts),
+            Some(m.train_accuracy),
+            &seen.train_labels,
+        ),
+        (
+            "test",
+            m.test_predicted_counts.as_ref(),
+            m.test_accuracy,
+            &seen.test_labels,
+        ),
+    ];
+    for (set, counts, accuracy, labels) in sets {
+        let one_class =
             counts.and_then(|c| one_class_warning_on(set, c, &seen.classes, seen.standardised));
+        let warning = one_class
+            .or_else(|| majority_warning(set, accuracy?, labels.as_deref()?, &seen.classes));
         if let Some(w) = warning {
             errln!("warning: {}", crate::names::render(&w));
         }
@@ -179,6 +196,9 @@ fn explained(args: &TrainArgs, spec: &ModelSpec) -> anyhow::Result<Option<ModelS
 /// `--explain`'s equations.
 struct Seen<'a> {
     classes: Vec<String>,
+    /// The training and test sets' examples per class.
+    train_labels: Option<Vec<usize>>,
+    test_labels: Option<Vec<usize>>,
     standardised: bool,
     /// Whether to print the data's notes (rank 0 alone).
     notes: bool,
@@ -190,6 +210,9 @@ impl Seen<'_> {
     fn loaded(&mut self, train: &Dataset, test: Option<&Dataset>) {
         self.load_bar.finish();
         self.classes = train.classes.clone();
+        let k = train.classes.len();
+        self.train_labels = Some(class_counts(train.y.view(), k));
+        self.test_labels = test.map(|t| class_counts(t.y.view(), k));
         self.standardised = train.preprocessing.standardization.is_some();
         if self.notes {
             for note in train.notes.iter().chain(test.iter().flat_map(|t| &t.notes)) {
