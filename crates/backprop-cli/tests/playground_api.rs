@@ -299,3 +299,31 @@ fn mini_batches_adam_dropout_and_l2_end_on_the_same_bits() {
         the_page_and_its_command_agree(&server, settings);
     }
 }
+
+/// Item 11: the flower's downloads agree: its test.csv names the classes as
+/// the model does (0 and 1, not the notes' red and blue), and `backprop
+/// evaluate` of the downloaded model on it scores the run's test accuracy.
+#[test]
+fn the_flower_model_evaluates_on_its_downloaded_test_set() {
+    let server = Server::start();
+    let id = server.create(json!({ "epochs": 500, "learning_rate": 1.2 }));
+    let last = server.events(&id, usize::MAX).pop().unwrap().1;
+    let dir = TempDir::new("playground-evaluate");
+    for file in ["model.safetensors", "model.json", "test.csv"] {
+        let (status, bytes) = server.request("GET", &format!("/api/runs/{id}/{file}"), b"");
+        assert_eq!(status, 200, "{file}");
+        std::fs::write(dir.path(file), bytes).unwrap();
+    }
+    let model = harness::json(&dir.path("model.json"));
+    assert_eq!(model["classes"], json!(["0", "1"]), "{model}");
+    let out = backprop(
+        &dir.0,
+        &["evaluate", "--model", ".", "test.csv", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", harness::stderr(&out));
+    let scores: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        scores["accuracy"], last["test_accuracy"],
+        "{scores} vs {last}"
+    );
+}

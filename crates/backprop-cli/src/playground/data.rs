@@ -51,7 +51,13 @@ pub fn make(r: &RunRequest, upload: Option<&Dataset>) -> Result<RunData, String>
 fn generate(r: &RunRequest, upload: Option<&Dataset>) -> Result<Dataset, String> {
     let seed = r.seed;
     let mut all = match r.dataset.as_str() {
-        "flower" => planar::flower(),
+        // The notes name the flower's classes red (0) and blue (1); the run
+        // names them as its train.csv and test.csv write them, 0 and 1, so
+        // the downloaded model scores the downloaded data (`backprop evaluate`).
+        "flower" => Dataset {
+            classes: vec!["0".into(), "1".into()],
+            ..planar::flower()
+        },
         "circle" => circle::circle(r.points, r.noise, seed),
         "xor" => xor::xor(r.points, r.noise, seed),
         "gauss" => gauss::gauss(r.points, r.classes, r.noise, seed),

@@ -51,7 +51,7 @@ use crate::linalg::Float;
 
 pub use self::cells::{Frame, FrameColumn};
 pub use self::columns::DEFAULT_LABEL_COLUMN;
-pub use self::csv::write_csv;
+pub use self::csv::{write_csv, write_csv_named};
 pub use self::inputs::{load_inputs, InputName, Inputs};
 pub(crate) use self::kind::FileKind;
 pub use self::preparation::{Preparation, Prepared};
