@@ -300,6 +300,83 @@ fn mini_batches_adam_dropout_and_l2_end_on_the_same_bits() {
     }
 }
 
+/// Item 9 of issue 25: α = 50 with relu drives the cost far above its start
+/// (finite, so the engine trains on): the library's trend labels the run
+/// "diverging" in its events, with what to try; a rate too small to move the
+/// cost is "stalled"; the notes' flower run is "learning".
+#[test]
+fn diverging_and_stalled_runs_are_labelled_by_the_librarys_trend() {
+    let server = Server::start();
+    for (settings, trend, words) in [
+        (
+            json!({ "activation": "relu", "learning_rate": 50, "epochs": 300 }),
+            "diverging",
+            "try a smaller learning_rate 50",
+        ),
+        (
+            json!({ "learning_rate": 0.00001, "epochs": 300 }),
+            "stalled",
+            "no progress: in ",
+        ),
+        (json!({ "epochs": 300 }), "learning", ""),
+    ] {
+        let id = server.create(settings.clone());
+        let last = server.events(&id, usize::MAX).pop().unwrap().1;
+        assert_eq!(last["done"], true);
+        assert_eq!(last["trend"], trend, "{settings}: {last}");
+        let note = last["trend_note"].as_str().unwrap_or("");
+        assert!(note.contains(words), "{settings}: {note}");
+        assert_eq!(last["diverged"], Value::Null, "the cost stayed finite");
+    }
+}
+
+/// Item 8: a paced run trains at most its epochs a frame, and each event
+/// carries the test costs of the same epochs as its training costs (the
+/// session records both), so the test curve is as dense as the training one.
+#[test]
+fn a_paced_run_trains_its_epochs_a_frame_with_a_test_curve_as_dense() {
+    let server = Server::start();
+    let id = server.create(json!({ "epochs": 120, "epochs_per_frame": 5 }));
+    let events = server.events(&id, usize::MAX);
+    let (mut train, mut test) = (0, 0);
+    for (_, e) in &events {
+        let (costs, tests) = (
+            e["costs"].as_array().unwrap(),
+            e["test_costs"].as_array().unwrap(),
+        );
+        assert!(
+            costs.len() <= 5,
+            "{} costs in one frame at 5 epochs a frame",
+            costs.len()
+        );
+        let epochs = |v: &Vec<Value>| v.iter().map(|p| p[0].clone()).collect::<Vec<_>>();
+        assert_eq!(
+            epochs(costs),
+            epochs(tests),
+            "the test costs at the training costs' epochs"
+        );
+        (train, test) = (train + costs.len(), test + tests.len());
+    }
+    assert_eq!(events.last().unwrap().1["epoch"], 120);
+    assert!(events.len() >= 120 / 5, "{} events", events.len());
+    assert_eq!(train, test);
+    println!(
+        "120 epochs at 5 a frame: {} events, {train} train and {test} test cost points",
+        events.len()
+    );
+
+    let id = server.create(json!({ "epochs": 1000, "paused": true }));
+    for (body, status) in [
+        (json!({ "epochs_per_frame": 3 }), 200),
+        (json!({ "epochs_per_frame": null }), 200),
+        (json!({ "epochs_per_frame": 0 }), 400),
+        (json!({ "pace": 3 }), 400),
+    ] {
+        let (got, reply) = server.json("POST", &format!("/api/runs/{id}/pace"), &body);
+        assert_eq!(got, status, "{body}: {reply}");
+    }
+}
+
 /// Item 11: the flower's downloads agree: its test.csv names the classes as
 /// the model does (0 and 1, not the notes' red and blue), and `backprop
 /// evaluate` of the downloaded model on it scores the run's test accuracy.
