@@ -235,6 +235,12 @@ fn gradcheck(run: &Run) -> Reply {
         first.x_as::<f64>(),
         first.targets_as::<f64>(train.classes.len()),
     );
+    if run.model.spec.gd.l1 != 0.0 {
+        return error(
+            409,
+            "the gradient check covers the cost's L2 term, not L1 (|w| has no derivative at 0): set l1 to 0 to check",
+        );
+    }
     let l2 = run.model.spec.gd.l2;
     let report = match check_with_l2(&mut net, x.view(), y.view(), EPSILON, l2) {
         Ok(report) => report,

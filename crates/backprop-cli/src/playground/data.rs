@@ -4,7 +4,9 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use backprop::data::{self, circle, gauss, planar, points, spiral, xor, Dataset, LoadOptions};
+use backprop::data::{
+    self, circle, gauss, planar, points, spiral, twin_spiral, xor, Dataset, LoadOptions,
+};
 
 use super::spec::{render, RunRequest};
 
@@ -62,6 +64,7 @@ fn generate(r: &RunRequest, upload: Option<&Dataset>) -> Result<Dataset, String>
         "xor" => xor::xor(r.points, r.noise, seed),
         "gauss" => gauss::gauss(r.points, r.classes, r.noise, seed),
         "spiral" => spiral::spiral(r.points / r.classes, r.classes, seed),
+        "twin-spiral" => twin_spiral::twin_spiral(r.points, r.noise, seed),
         _ => upload.cloned().ok_or(
             "the upload id is unknown (uploads are kept for the server's life, the 8 newest)",
         )?,

@@ -36,7 +36,9 @@ impl Training {
         let k = data.train.classes.len();
         let (x, y) = (data.train.x_as::<f64>(), data.train.targets_as::<f64>(k));
         let m = x.ncols();
-        let initial_cost = net.cost_on(x.view(), y.view()) + net.l2_penalty(model.spec.gd.l2, m);
+        let gd = &model.spec.gd;
+        let initial_cost =
+            net.cost_on(x.view(), y.view()) + net.l2_penalty(gd.l2, m) + net.l1_penalty(gd.l1, m);
         let test = data
             .test
             .as_ref()

@@ -20,7 +20,15 @@ pub const MAX_POINTS: usize = 5000;
 /// The server's bound: the most epochs a run may ask for.
 pub const MAX_EPOCHS: usize = 10_000_000;
 /// The data sets the server makes.
-pub const DATASETS: [&str; 6] = ["flower", "circle", "xor", "gauss", "spiral", "upload"];
+pub const DATASETS: [&str; 7] = [
+    "flower",
+    "circle",
+    "xor",
+    "gauss",
+    "spiral",
+    "twin-spiral",
+    "upload",
+];
 /// The server's bound: the most epochs a frame may be paced at.
 pub const MAX_PACE: usize = 1_000_000;
 /// The most costs a run's history keeps: a longer run records every k-th epoch.
@@ -54,6 +62,7 @@ pub struct RunRequest {
     pub optimizer: String,
     pub batch_size: Option<usize>,
     pub l2: f64,
+    pub l1: f64,
     pub keep_prob: f64,
     pub seed: u32,
     pub epochs: usize,
@@ -79,6 +88,7 @@ impl Default for RunRequest {
             optimizer: "gd".into(),
             batch_size: None,
             l2: 0.0,
+            l1: 0.0,
             keep_prob: 1.0,
             seed: 1,
             epochs: 3000,
@@ -225,6 +235,7 @@ impl RunRequest {
             record_every: (self.epochs > MAX_RECORDS).then(|| self.epochs.div_ceil(MAX_RECORDS)),
             optimizer: optimizer(&self.optimizer)?,
             l2: self.l2,
+            l1: self.l1,
             keep_prob: if self.keep_prob == 1.0 {
                 Vec::new()
             } else {
@@ -326,6 +337,7 @@ mod tests {
             (r#"{"epochs": 0}"#, "epochs"),
             (r#"{"keep_prob": 0}"#, "keep_prob"),
             (r#"{"l2": -1}"#, "l2"),
+            (r#"{"l1": -1}"#, "l1"),
             (r#"{"batch_size": 0}"#, "batch_size"),
             (r#"{"hidden": [0]}"#, "hidden"),
         ] {

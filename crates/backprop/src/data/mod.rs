@@ -39,6 +39,7 @@ pub mod spiral;
 mod split;
 mod standardize;
 mod table;
+pub mod twin_spiral;
 pub mod xor;
 
 use std::path::{Path, PathBuf};

@@ -13,7 +13,7 @@ const ACTIVATIONS = ["tanh", "relu", "leaky-relu", "sigmoid"];
 const DEFAULTS = {
   dataset: "flower", classes: 2, points: 400, noise: 0, train_fraction: 0.5, seed: 1,
   hidden: [4], activation: ["tanh"], init: "xavier", learning_rate: 1.2, optimizer: "gd",
-  batch_size: null, l2: 0, keep_prob: 1, epochs: 3000,
+  batch_size: null, l2: 0, l1: 0, keep_prob: 1, epochs: 3000,
   pace: 10, // epochs a frame while playing (null: full speed): the flower's boundary forms over a few seconds
 };
 let settings = readUrl();
@@ -46,7 +46,7 @@ function writeUrl() {
 }
 
 function showSettings() {
-  for (const k of ["dataset", "classes", "points", "seed", "learning_rate", "optimizer", "l2", "keep_prob", "epochs", "init"]) {
+  for (const k of ["dataset", "classes", "points", "seed", "learning_rate", "optimizer", "l2", "l1", "keep_prob", "epochs", "init"]) {
     $(k).value = settings[k];
   }
   $("noise").value = settings.noise;
@@ -100,6 +100,7 @@ function readInputs() {
   settings.optimizer = $("optimizer").value;
   settings.batch_size = $("batch_size").value === "" ? null : num("batch_size");
   settings.l2 = num("l2");
+  settings.l1 = num("l1");
   settings.keep_prob = num("keep_prob");
   settings.epochs = num("epochs");
   settings.init = $("init").value;
@@ -564,7 +565,7 @@ function draw() {
 }
 
 // ---- wiring ---------------------------------------------------------------
-for (const id of ["dataset", "classes", "points", "noise", "train_fraction", "seed", "learning_rate", "optimizer", "batch_size", "l2", "keep_prob", "epochs", "init"]) {
+for (const id of ["dataset", "classes", "points", "noise", "train_fraction", "seed", "learning_rate", "optimizer", "batch_size", "l2", "l1", "keep_prob", "epochs", "init"]) {
   $(id).addEventListener("change", () => { readInputs(); changed(); });
 }
 $("noise").addEventListener("input", () => { $("noise-out").textContent = $("noise").value; });
