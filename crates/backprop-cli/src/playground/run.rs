@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use backprop::Network;
 
 use super::data::RunData;
+use super::server_memory::Reservation;
 use super::session::{network_with, Parameters, Training};
 use super::snapshot::Event;
 use super::spec::{render, Model};
@@ -61,6 +62,8 @@ pub struct Run {
     pub data: RunData,
     /// The settings, in the library's terms.
     pub model: Model,
+    /// Its share of the server's memory budget, given back when the run goes.
+    _memory: Reservation,
 }
 
 /// Locks `m` even if a thread panicked while holding it (the data is still usable).
@@ -73,7 +76,12 @@ pub type StartError = (u16, String);
 
 impl Run {
     /// A run of `model` on `data`, not started yet ([`Run::start`]).
-    pub fn new(id: String, data: RunData, model: Model, autoplay: bool) -> Arc<Run> {
+    pub fn new(
+        id: String,
+        (data, model): (RunData, Model),
+        memory: Reservation,
+        autoplay: bool,
+    ) -> Arc<Run> {
         Arc::new(Run {
             id,
             info: OnceLock::new(),
@@ -89,6 +97,7 @@ impl Run {
             changed: Condvar::new(),
             data,
             model,
+            _memory: memory,
         })
     }
 
