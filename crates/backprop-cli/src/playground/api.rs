@@ -115,6 +115,12 @@ fn step_epochs(request: &mut Request) -> Result<usize, (u16, String)> {
 /// data made, the settings mapped onto the library's, and the run started
 /// (where the library checks them), room made for it among the runs kept.
 fn create_run(app: &Arc<App>, body: &[u8]) -> Reply {
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return error(
+            400,
+            "the body must be a JSON object of a run's settings, e.g. {\"dataset\": \"circle\"}",
+        );
+    }
     let request: RunRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => return error(400, &format!("the body is not a run's settings: {e}")),

@@ -18,8 +18,17 @@ pub fn json_response(status: u16, value: &serde_json::Value) -> Reply {
         .with_header("Cache-Control", "no-store")
 }
 
-/// `{"error": message}` with `status`.
+/// The most characters of an error message: a message quoting a client's
+/// value never sends a large input back.
+const MAX_MESSAGE: usize = 600;
+
+/// `{"error": message}` with `status`, the message cut at [`MAX_MESSAGE`]
+/// characters.
 pub fn error(status: u16, message: &str) -> Reply {
+    let message = match message.char_indices().nth(MAX_MESSAGE) {
+        Some((end, _)) => format!("{}…", &message[..end]),
+        None => message.to_string(),
+    };
     json_response(status, &json!({ "error": message }))
 }
 
