@@ -127,6 +127,27 @@ fn hidden_list_that_does_not_parse() {
         &["--train", "d.csv", "--hidden", "4,0"],
         "at least one unit",
     );
+    // An empty list is a mistake, not logistic regression (that is 'none').
+    for empty in ["", " "] {
+        refused(
+            &tmp,
+            &["--train", "d.csv", "--hidden", empty],
+            "names no layer; write sizes like 20,7,5, or 'none'",
+        );
+    }
+}
+
+#[test]
+fn an_empty_csv_says_it_is_empty() {
+    let tmp = TempDir::new("empty-csv");
+    for (name, text) in [("empty.csv", ""), ("blank.csv", "\n\n")] {
+        tmp.write(name, text);
+        refused(
+            &tmp,
+            &["--train", name],
+            &format!("{name}: is empty: its first line must name the columns, one of them 'label'"),
+        );
+    }
 }
 
 #[test]
