@@ -272,6 +272,24 @@ fn empty_picture_folder() {
 }
 
 #[test]
+fn a_picture_named_twice_in_labels_csv() {
+    let tmp = TempDir::new("img-twice");
+    std::fs::create_dir(tmp.path("imgs")).unwrap();
+    for i in 0..4 {
+        image::RgbImage::from_pixel(8, 8, image::Rgb([i * 20, 100, 50]))
+            .save(tmp.path(&format!("imgs/p{i}.png")))
+            .unwrap();
+    }
+    let labels = "file,label\np0.png,cat\np1.png,dog\np0.png,dog\np2.png,cat\np3.png,dog\n";
+    std::fs::write(tmp.path("imgs/labels.csv"), labels).unwrap();
+    refused(
+        &tmp,
+        &["--train", "imgs"],
+        "labels.csv: lines 2 and 4 both name 'p0.png' (labels 'cat' and 'dog'); give each picture one line",
+    );
+}
+
+#[test]
 fn one_class_only() {
     let tmp = TempDir::new("img-one-class");
     pictures(&tmp, &["cat"], 3);
