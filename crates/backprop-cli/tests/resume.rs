@@ -144,6 +144,8 @@ fn ctrl_c_writes_a_checkpoint_and_the_resumed_run_matches() {
         err.contains("interrupted after") && err.contains("backprop train --resume cut"),
         "{err}"
     );
+    // An --epochs run counts what it did in epochs.
+    assert!(err.contains(" epochs; the checkpoint"), "{err}");
     let state = checkpoint_state(&tmp.path("cut"));
     let done = state["epoch"].as_u64().unwrap();
     eprintln!("interrupted in epoch {done}, batch {}", state["batch"]);

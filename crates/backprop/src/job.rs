@@ -226,6 +226,7 @@ fn finish(
         return Err(Error::Interrupted {
             out: config.out.clone(),
             at: trained.metrics.iterations,
+            epochs: config.model.gd.epochs.is_some(),
         });
     }
     crate::stop::finishing(|| {
