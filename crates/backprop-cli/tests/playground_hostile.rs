@@ -115,10 +115,16 @@ fn post(server: &Server, path: &str, headers: &[&str], body: &str) -> (u16, Stri
     (status, reply)
 }
 
-#[test]
-fn a_foreign_page_cannot_create_upload_or_stop() {
+/// A live server holding one paused run, and the run's id.
+fn server_with_a_run() -> (Server, String) {
     let server = Server::start();
     let id = server.create(json!({ "dataset": "circle", "hidden": [3], "paused": true }));
+    (server, id)
+}
+
+#[test]
+fn a_foreign_page_cannot_create_upload_or_stop() {
+    let (server, id) = server_with_a_run();
     let json = "Content-Type: application/json";
     let csv = "x1,x2,label\n0,0,0\n1,1,1\n0,1,0\n1,0,1\n";
     for origin in [
@@ -297,8 +303,7 @@ fn uploads_leave_no_scratch_folder_and_a_dead_servers_is_removed_at_start() {
 
 #[test]
 fn accepted_nonsense_is_refused_by_name_and_no_input_is_echoed() {
-    let server = Server::start();
-    let id = server.create(json!({ "dataset": "circle", "hidden": [3], "paused": true }));
+    let (server, id) = server_with_a_run();
     let json = "Content-Type: application/json";
     let csv = "Content-Type: text/csv";
     let huge_name = format!("{{\"dataset\": \"{}\"}}", "a".repeat(5_000_000));
