@@ -1,7 +1,8 @@
 """Writes the fuzz targets' seed corpora into fuzz/corpus/<target>/: small real
 files of each format (numpy, h5py and Pillow for the arrays and pictures; the
 backprop binary, 3 iterations on the iris CSV, for a model folder and a
-checkpoint). Run once from the repository root; the seeds are committed.
+checkpoint; HTTP requests for the playground). Run once from the repository
+root; the seeds are committed.
 
     target/py-venv/bin/python fuzz/make_seeds.py target/release/backprop
 """
@@ -46,7 +47,47 @@ def idx_bytes(a, dims):
     return bytes([0, 0, 8, dims]) + struct.pack(">" + "I" * dims, *a.shape) + a.tobytes()
 
 
+def request(method, path, body=b"", *headers):
+    """One HTTP request to the playground as the seeds' server (port 8000) reads it."""
+    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1:8000", *headers]
+    if body and not any(h.lower().startswith(("content-length", "transfer-encoding")) for h in headers):
+        head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def playground_seeds():
+    """The playground target's seeds: requests as the page and curl send them, and hostile ones."""
+    json_t, csv_t = "Content-Type: application/json", "Content-Type: text/csv"
+    origin = "Origin: http://127.0.0.1:8000"
+    settings = (b'{"dataset": "gauss", "classes": 3, "points": 40, "noise": 0.1, "train_fraction": 0.5, '
+                b'"features": [0, 1], "hidden": [4, 3], "activation": ["tanh", "relu"], "init": "he", '
+                b'"learning_rate": 0.1, "optimizer": "adam", "batch_size": 8, "l2": 0.01, "keep_prob": 0.9, '
+                b'"seed": 3, "epochs": 100, "paused": true}')
+    csv = b"x1,x2,label\n0,0,0\n1,1,1\n0,1,0\n1,0,1\n"
+    seeds = {
+        "page": request("GET", "/"),
+        "head": request("HEAD", "/app.js"),
+        "run": request("POST", "/api/runs", settings, json_t, origin),
+        "run-upload": request("POST", "/api/runs", b'{"dataset": "upload", "upload": "u1-0"}', json_t),
+        "step": request("POST", "/api/runs/r1-0/step", b'{"epochs": 3}', json_t + "; charset=utf-8"),
+        "upload": request("POST", "/api/uploads", csv, csv_t, origin),
+        "upload-names": request("POST", "/api/uploads", b",a,b,label\n0,1,2,x\n1,3,4,y\n2,5,6,x\n3,7,8,y\n", csv_t),
+        "upload-wide": request("POST", "/api/uploads", ",".join(f"c{j}" for j in range(300)).encode() + b",label\n", csv_t),
+        "huge-length": request("POST", "/api/runs", b"", json_t, "Content-Length: 1000000000000"),
+        "short-body": request("POST", "/api/runs", b"{}", json_t, "Content-Length: 50"),
+        "chunked": request("POST", "/api/uploads", b"5\r\nx,lab\r\n0\r\n\r\n", csv_t, "Transfer-Encoding: chunked"),
+        "continue": request("POST", "/api/runs", b"{}", json_t, "Expect: 100-continue"),
+        "foreign": request("POST", "/api/runs", b"{}", "Content-Type: text/plain", "Origin: null"),
+        "two-lengths": request("POST", "/api/runs", b"{}", json_t, "Content-Length: 2", "Content-Length: 3"),
+        "http2": b"GET / HTTP/2.0\r\nHost: 127.0.0.1:8000\r\n\r\n",
+        "no-colon": b"\r\nGET / HTTP/1.1\nHost 127.0.0.1:8000\n\n",
+    }
+    for name, data in seeds.items():
+        put("playground", name, data)
+
+
 def main(binary):
+    playground_seeds()
     rng = np.random.default_rng(1)
     # CSV: numbers, names, a missing cell, an index column.
     put("csv", "numbers.csv", b"a,b,label\n0.1,2,0\n0.3,1e-3,1\n-4,5.5,0\n")

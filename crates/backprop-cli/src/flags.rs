@@ -559,7 +559,14 @@ impl std::fmt::Display for Hidden {
 
 fn parse_hidden(s: &str) -> Result<Hidden, String> {
     let s = s.trim();
-    if s.is_empty() || s == "none" {
+    if s.is_empty() {
+        return Err(
+            "names no layer; write sizes like 20,7,5, or 'none' for no hidden layer \
+             (logistic regression)"
+                .to_string(),
+        );
+    }
+    if s == "none" {
         return Ok(Hidden(Vec::new()));
     }
     s.split(',')

@@ -88,6 +88,7 @@ mod tests {
         let stopped = backprop::Error::Interrupted {
             out: "runs/a".into(),
             at: 7,
+            epochs: false,
         };
         assert!(
             stopped

@@ -127,6 +127,27 @@ fn hidden_list_that_does_not_parse() {
         &["--train", "d.csv", "--hidden", "4,0"],
         "at least one unit",
     );
+    // An empty list is a mistake, not logistic regression (that is 'none').
+    for empty in ["", " "] {
+        refused(
+            &tmp,
+            &["--train", "d.csv", "--hidden", empty],
+            "names no layer; write sizes like 20,7,5, or 'none'",
+        );
+    }
+}
+
+#[test]
+fn an_empty_csv_says_it_is_empty() {
+    let tmp = TempDir::new("empty-csv");
+    for (name, text) in [("empty.csv", ""), ("blank.csv", "\n\n")] {
+        tmp.write(name, text);
+        refused(
+            &tmp,
+            &["--train", name],
+            &format!("{name}: is empty: its first line must name the columns, one of them 'label'"),
+        );
+    }
 }
 
 #[test]
@@ -247,6 +268,24 @@ fn empty_picture_folder() {
         &tmp,
         &["--train", "imgs"],
         "imgs: has no class sub-folders and no labels.csv",
+    );
+}
+
+#[test]
+fn a_picture_named_twice_in_labels_csv() {
+    let tmp = TempDir::new("img-twice");
+    std::fs::create_dir(tmp.path("imgs")).unwrap();
+    for i in 0..4 {
+        image::RgbImage::from_pixel(8, 8, image::Rgb([i * 20, 100, 50]))
+            .save(tmp.path(&format!("imgs/p{i}.png")))
+            .unwrap();
+    }
+    let labels = "file,label\np0.png,cat\np1.png,dog\np0.png,dog\np2.png,cat\np3.png,dog\n";
+    std::fs::write(tmp.path("imgs/labels.csv"), labels).unwrap();
+    refused(
+        &tmp,
+        &["--train", "imgs"],
+        "labels.csv: lines 2 and 4 both name 'p0.png' (labels 'cat' and 'dog'); give each picture one line",
     );
 }
 

@@ -115,10 +115,16 @@ fn post(server: &Server, path: &str, headers: &[&str], body: &str) -> (u16, Stri
     (status, reply)
 }
 
-#[test]
-fn a_foreign_page_cannot_create_upload_or_stop() {
+/// A live server holding one paused run, and the run's id.
+fn server_with_a_run() -> (Server, String) {
     let server = Server::start();
     let id = server.create(json!({ "dataset": "circle", "hidden": [3], "paused": true }));
+    (server, id)
+}
+
+#[test]
+fn a_foreign_page_cannot_create_upload_or_stop() {
+    let (server, id) = server_with_a_run();
     let json = "Content-Type: application/json";
     let csv = "x1,x2,label\n0,0,0\n1,1,1\n0,1,0\n1,0,1\n";
     for origin in [
@@ -293,4 +299,43 @@ fn uploads_leave_no_scratch_folder_and_a_dead_servers_is_removed_at_start() {
         !root.exists(),
         "the server's scratch folder is removed at SIGTERM"
     );
+}
+
+#[test]
+fn accepted_nonsense_is_refused_by_name_and_no_input_is_echoed() {
+    let (server, id) = server_with_a_run();
+    let json = "Content-Type: application/json";
+    let csv = "Content-Type: text/csv";
+    let huge_name = format!("{{\"dataset\": \"{}\"}}", "a".repeat(5_000_000));
+    for (path, kind, body, word) in [
+        ("/api/runs", json, "[]", "a JSON object"),
+        ("/api/runs", json, "[\"circle\"]", "a JSON object"),
+        ("/api/runs", json, huge_name.as_str(), "dataset 'aaaa"),
+        (
+            "/api/uploads",
+            csv,
+            "x1,x2,label\n1,2,0\n2,1,0\n1,1,0\n3,4,0\n",
+            "1 classes; the playground takes 2..5",
+        ),
+        (
+            "/api/uploads",
+            csv,
+            "x1,x2,label\n1e308,1,0\n-1e308,2,1\n1,1,0\n3,4,1\n",
+            "column 'x1' spans -1e308 to 1e308",
+        ),
+    ] {
+        let (status, reply) = post(&server, path, &[kind], body);
+        assert_eq!(
+            status,
+            400,
+            "{path} {}: {reply}",
+            &body[..body.len().min(60)]
+        );
+        assert!(reply.contains(word), "{reply}");
+        assert!(
+            reply.len() < 2000,
+            "the reply quotes at most 600 characters"
+        );
+    }
+    still_serving(&server, &id, "the refused bodies");
 }

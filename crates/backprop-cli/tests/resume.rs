@@ -144,6 +144,8 @@ fn ctrl_c_writes_a_checkpoint_and_the_resumed_run_matches() {
         err.contains("interrupted after") && err.contains("backprop train --resume cut"),
         "{err}"
     );
+    // An --epochs run counts what it did in epochs.
+    assert!(err.contains(" epochs; the checkpoint"), "{err}");
     let state = checkpoint_state(&tmp.path("cut"));
     let done = state["epoch"].as_u64().unwrap();
     eprintln!("interrupted in epoch {done}, batch {}", state["batch"]);
@@ -192,4 +194,34 @@ fn a_diverging_run_keeps_its_last_good_checkpoint() {
         state["step"], 1,
         "the checkpoint after the last finite update stays"
     );
+}
+
+#[test]
+fn a_relative_train_path_resumed_elsewhere_is_named_as_the_checkpoints() {
+    let tmp = TempDir::new("resume-elsewhere");
+    spiral_csv(&tmp, 30);
+    let mut args = RUN.to_vec();
+    args.extend_from_slice(&["--epochs", "6", "--checkpoint-every", "5", "--out", "part"]);
+    let out = backprop(&tmp.0, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::create_dir(tmp.path("elsewhere")).unwrap();
+    let out = backprop(
+        &tmp.path("elsewhere"),
+        &["train", "--resume", "../part", "--epochs", "10"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "checkpoint.safetensors: records --train spiral.csv, a path relative to \
+                      the folder the run was started in, and it is not found from"
+        ) && err.contains("resume from that folder"),
+        "{err}"
+    );
+    // From the folder it was started in, it resumes.
+    let out = backprop(
+        &tmp.0,
+        &["train", "--resume", "part", "--epochs", "10", "--quiet"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
 }

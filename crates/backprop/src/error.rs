@@ -37,6 +37,8 @@ pub enum Error {
         out: PathBuf,
         /// Iterations (or epochs) done.
         at: usize,
+        /// Whether `at` counts epochs (the run was set in epochs).
+        epochs: bool,
     },
     /// A size from the input (an array header, a decompressed size, a layer or
     /// picture size) would take more memory than the budget
@@ -69,11 +71,12 @@ impl Error {
             Error::Format { path, message } => format!("{}: {message}", path.display()),
             Error::Config(message) | Error::OverBudget(message) => message.clone(),
             Error::Setting(problem) => problem.marked().to_string(),
-            Error::Interrupted { out, at } => format!(
-                "interrupted after {at} iterations; the checkpoint and metrics so far are in {}; continue with: {} {}",
+            Error::Interrupted { out, at, epochs } => format!(
+                "interrupted after {at} {unit}; the checkpoint and metrics so far are in {}; continue with: {} {}",
                 out.display(),
                 Setting::Resume,
-                out.display()
+                out.display(),
+                unit = if *epochs { "epochs" } else { "iterations" },
             ),
             Error::Stopped { phase } => {
                 format!("stopped by a signal while {phase}; nothing was written")

@@ -23,6 +23,7 @@ use crate::metrics::accuracy;
 use crate::network::{AnyNetwork, Network};
 use crate::rng::NumpyRng;
 use crate::run_folder::{self, CheckpointFolder};
+use crate::setting::Setting;
 use crate::train::Progress;
 
 use crate::run_folder::Metrics;
@@ -134,6 +135,31 @@ pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Erro
     finish(config, &data, trained, folder.is_own())
 }
 
+/// Refuses a resumed job whose data path, recorded relative to the folder
+/// the run was started in, is not found from here: the message says the
+/// path came from the checkpoint `file`, not from this command.
+fn recorded_paths_exist(config: &TrainConfig, file: &Path) -> Result<(), Error> {
+    let recorded = [
+        (Setting::Train, Some(&config.train)),
+        (Setting::Test, config.test.as_ref()),
+    ];
+    for (setting, path) in recorded {
+        let Some(path) = path.filter(|p| p.is_relative() && !p.exists()) else {
+            continue;
+        };
+        let here = std::env::current_dir().map_or_else(|_| ".".into(), |d| d.display().to_string());
+        return Err(Error::format(
+            file,
+            format!(
+                "records {setting} {}, a path relative to the folder the run was started in, \
+                 and it is not found from {here}; resume from that folder",
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Continues the run in `dir` from its checkpoint: its own configuration and
 /// data, `total` the new number of iterations (or epochs) if given, the
 /// result written to `out` (default: `dir` itself; another folder that
@@ -162,6 +188,7 @@ pub fn resume_train(
     config.out = out.unwrap_or(dir).to_path_buf();
     config.force = true;
     config.validate()?;
+    recorded_paths_exist(&config, &file)?;
     // Into its own folder it replaces itself; into another, that must be new
     // (or, with `force`, must not hold the checkpoint it continues from).
     let own_folder = out.is_none_or(|o| o == dir);
@@ -226,6 +253,7 @@ fn finish(
         return Err(Error::Interrupted {
             out: config.out.clone(),
             at: trained.metrics.iterations,
+            epochs: config.model.gd.epochs.is_some(),
         });
     }
     crate::stop::finishing(|| {

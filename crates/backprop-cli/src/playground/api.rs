@@ -16,6 +16,7 @@ use super::files::{data_file, model_file, upload};
 use super::http::{error, json_response, read_typed_body};
 use super::reply::Reply;
 use super::run::{lock, Run};
+use super::server_memory::Reservation;
 use super::spec::{check_pace, render, Model, RunRequest};
 use super::wire::{Method, Request};
 
@@ -140,24 +141,37 @@ fn pace(request: &mut Request) -> Result<Option<usize>, (u16, String)> {
 /// data made, the settings mapped onto the library's, and the run started
 /// (where the library checks them), room made for it among the runs kept.
 fn create_run(app: &Arc<App>, body: &[u8]) -> Reply {
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return error(
+            400,
+            "the body must be a JSON object of a run's settings, e.g. {\"dataset\": \"circle\"}",
+        );
+    }
     let request: RunRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => return error(400, &format!("the body is not a run's settings: {e}")),
     };
-    let made = request.check_bounds().and_then(|()| {
-        let data = data::make(&request, upload_named(app, &request).as_deref())?;
+    if let Err(e) = request.check_bounds() {
+        return error(400, &e);
+    }
+    let upload = upload_named(app, &request);
+    let memory = match reserve_run(app, &request, upload.as_deref()) {
+        Ok(memory) => memory,
+        Err((status, e)) => return error(status, &e),
+    };
+    let made = data::make(&request, upload.as_deref()).and_then(|data| {
         let model = request.model(data.train.examples())?;
         Ok((data, model))
     });
-    let (data, model) = match made {
+    let made = match made {
         Ok(made) => made,
         Err(e) => return error(400, &e),
     };
     let id = app.new_id("r");
     let run = Run::new(
         id.clone(),
-        data,
-        model,
+        made,
+        memory,
         !request.paused,
         request.epochs_per_frame,
     );
@@ -180,8 +194,25 @@ fn upload_named(app: &App, r: &RunRequest) -> Option<Arc<backprop::data::Dataset
     let id = r.upload.as_ref()?;
     lock(&app.uploads)
         .iter()
-        .find(|(u, _)| u == id)
-        .map(|(_, d)| Arc::clone(d))
+        .find(|(u, _, _)| u == id)
+        .map(|(_, d, _)| Arc::clone(d))
+}
+
+/// Reserves a run's memory before its data is made: its examples and
+/// features are the upload's, or the generator's points (the flower has 400)
+/// in 2 features.
+fn reserve_run(
+    app: &App,
+    r: &RunRequest,
+    upload: Option<&backprop::data::Dataset>,
+) -> Result<Reservation, (u16, String)> {
+    let (m, n, k) = match upload.filter(|_| r.dataset == "upload") {
+        Some(d) => (d.examples(), d.features(), d.classes.len()),
+        None => (r.points.max(400), 2, r.classes),
+    };
+    let outputs = backprop::Output::units_for_classes(k.max(2));
+    let bytes = app.memory.run(m, n, &r.hidden, outputs);
+    app.memory.reserve("this run", bytes)
 }
 
 /// The run's facts for `GET /api/runs/{id}`: settings (the page's and the

@@ -9,6 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use backprop::data::Dataset;
 
 use super::run::{lock, Mode, Run};
+use super::server_memory::{Memory, Reservation};
 
 /// The most runs kept at once.
 pub const MAX_RUNS: usize = 8;
@@ -19,6 +20,10 @@ pub const MAX_UPLOADS: usize = 8;
 pub const MAX_READING: usize = 2;
 /// The most requests handled at once (event streams included).
 pub const MAX_ACTIVE: usize = 64;
+/// The most connections refused at once for arriving past [`MAX_ACTIVE`]
+/// (each on a thread that reads what its client still sends, so that the
+/// client reads the 503 rather than a reset); past that, closed at once.
+pub const MAX_REFUSING: usize = 16;
 
 /// Everything the handlers share.
 pub struct App {
@@ -28,7 +33,10 @@ pub struct App {
     /// Uploads being read by the library (each takes about ten times its size).
     pub reading: Permits,
     pub runs: Mutex<HashMap<String, Arc<Run>>>,
-    pub uploads: Mutex<Vec<(String, Arc<Dataset>)>>,
+    /// The uploads kept, each with its share of the memory budget.
+    pub uploads: Mutex<Vec<(String, Arc<Dataset>, Reservation)>>,
+    /// The memory budget that uploads and runs reserve from.
+    pub memory: Arc<Memory>,
     next_id: AtomicU64,
     /// Requests being handled.
     pub active: AtomicUsize,
@@ -42,6 +50,7 @@ impl App {
             reading: Permits::new(MAX_READING),
             runs: Mutex::new(HashMap::new()),
             uploads: Mutex::new(Vec::new()),
+            memory: Memory::new(MAX_ACTIVE + MAX_REFUSING),
             next_id: AtomicU64::new(1),
             active: AtomicUsize::new(0),
         })

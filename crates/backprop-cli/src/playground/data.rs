@@ -161,6 +161,26 @@ pub fn copy_upload(body: &mut impl Read, out: &mut impl Write) -> Result<(), Str
     }
 }
 
+/// Refuses a feature whose values span more than a float holds (from
+/// −1e308 to 1e308): the picture's extent and every distance in it overflow.
+fn check_spans(d: &Dataset) -> Result<(), String> {
+    for (f, row) in d.x.rows().into_iter().enumerate() {
+        let (lo, hi) = row.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+        if !(hi - lo).is_finite() {
+            let names = d.preprocessing.feature_names.as_deref().unwrap_or_default();
+            let name = names
+                .get(f)
+                .map_or(format!("feature {f}"), |n| format!("column '{n}'"));
+            return Err(format!(
+                "{name} spans {lo:e} to {hi:e}, more than a float holds; scale it"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Reads an uploaded CSV through the library's reader (header row, numeric
 /// features, a `label` column of 0…K−1), bounded in examples and features.
 pub fn read_upload(path: &Path) -> Result<Dataset, String> {
@@ -183,11 +203,12 @@ pub fn read_upload(path: &Path) -> Result<Dataset, String> {
             d.features()
         ));
     }
-    if d.classes.len() > 5 {
+    if !(2..=5).contains(&d.classes.len()) {
         return Err(format!(
             "the CSV has {} classes; the playground takes 2..5",
             d.classes.len()
         ));
     }
+    check_spans(&d)?;
     Ok(d)
 }

@@ -75,10 +75,17 @@ pub fn data_file(app: &App, run: &Run, file: &str) -> Reply {
     }
 }
 
+/// The bytes an upload kept takes: its examples in f64 and its labels.
+fn kept_bytes(set: &backprop::data::Dataset) -> u64 {
+    8 * (set.x.len() + set.y.len()) as u64 + (64 << 10)
+}
+
 /// `POST /api/uploads`: a CSV body (`text/csv`), copied to a scratch file
 /// as it arrives with the playground's bounds applied on the way (refused
 /// at the first byte past them), then read by the library's CSV reader, at
-/// most [`MAX_READING`](super::app::MAX_READING) uploads at once.
+/// most [`MAX_READING`](super::app::MAX_READING) uploads at once, each once
+/// its reading is reserved from the server's memory budget (503 past it);
+/// the upload kept holds its own share until it is dropped.
 pub fn upload(app: &App, request: &mut Request) -> Reply {
     let result = check_type(request, "text/csv")
         .and_then(|()| {
@@ -94,9 +101,14 @@ pub fn upload(app: &App, request: &mut Request) -> Reply {
             data::copy_upload(&mut body, &mut file).map_err(|e| (400, e))?;
             drop(file);
             let _reading = app.reading.acquire();
-            data::read_upload(&path).map_err(|e| (400, e))
+            let size = std::fs::metadata(&path).map_or(MAX_BODY as u64, |m| m.len());
+            let need = app.memory.reading(size);
+            let mut memory = app.memory.reserve("reading this upload", need)?;
+            let set = data::read_upload(&path).map_err(|e| (400, e))?;
+            memory.shrink_to(kept_bytes(&set));
+            Ok((set, memory))
         });
-    let set = match result {
+    let (set, memory) = match result {
         Ok(d) => d,
         Err((400, e)) => return error(400, &format!("the CSV cannot be used: {e}")),
         Err((status, e)) => return error(status, &e),
@@ -113,6 +125,6 @@ pub fn upload(app: &App, request: &mut Request) -> Reply {
     if uploads.len() >= MAX_UPLOADS {
         uploads.remove(0);
     }
-    uploads.push((id, Arc::new(set)));
+    uploads.push((id, Arc::new(set), memory));
     json_response(201, &reply)
 }

@@ -14,7 +14,8 @@
 //!   [`files`]: downloads and uploads; [`app`]: the runs and uploads kept;
 //!   [`http`]: replies, the Host check, bounded bodies; [`wire`]: HTTP/1.1
 //!   on `std::net`, one request per connection; [`reply`]: a reply's bytes;
-//!   [`scratch`]: the server's temporary folders.
+//!   [`scratch`]: the server's temporary folders; [`server_memory`]: the
+//!   memory budget uploads and runs reserve from.
 
 mod api;
 mod app;
@@ -28,6 +29,7 @@ mod reply;
 mod run;
 mod scratch;
 mod server;
+mod server_memory;
 mod session;
 mod snapshot;
 mod spec;
@@ -39,6 +41,7 @@ use std::io::Write;
 /// line of output, opens the browser unless `no_open`, and serves until
 /// Ctrl-C or SIGTERM (an [`backprop::Error::Stopped`], exit 130).
 pub fn serve(port: u16, open: bool) -> anyhow::Result<()> {
+    server_memory::limit_arenas();
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| anyhow::anyhow!("--port {port}: cannot listen on 127.0.0.1:{port}: {e}; choose another port (0 picks a free one)"))?;
     let port = listener.local_addr()?.port();

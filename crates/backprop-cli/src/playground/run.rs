@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use backprop::Network;
 
 use super::data::RunData;
+use super::server_memory::Reservation;
 use super::session::{network_with, Parameters, Training};
 use super::snapshot::Event;
 use super::spec::{render, Model};
@@ -64,6 +65,8 @@ pub struct Run {
     pub data: RunData,
     /// The settings, in the library's terms.
     pub model: Model,
+    /// Its share of the server's memory budget, given back when the run goes.
+    _memory: Reservation,
 }
 
 /// Locks `m` even if a thread panicked while holding it (the data is still usable).
@@ -78,8 +81,8 @@ impl Run {
     /// A run of `model` on `data`, not started yet ([`Run::start`]).
     pub fn new(
         id: String,
-        data: RunData,
-        model: Model,
+        (data, model): (RunData, Model),
+        memory: Reservation,
         autoplay: bool,
         pace: Option<usize>,
     ) -> Arc<Run> {
@@ -99,6 +102,7 @@ impl Run {
             changed: Condvar::new(),
             data,
             model,
+            _memory: memory,
         })
     }
 

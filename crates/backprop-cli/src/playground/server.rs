@@ -6,13 +6,13 @@
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::api;
-use super::app::{App, MAX_ACTIVE};
+use super::app::{App, MAX_ACTIVE, MAX_REFUSING};
 use super::http::{error, host_ok, origin_ok};
 use super::run::{lock, Mode, Run};
 use super::wire::{refuse, Method, Request};
@@ -72,10 +72,25 @@ fn accept_thread(listener: TcpListener) -> Receiver<TcpStream> {
     connections
 }
 
-/// Answers 503 without reading the request (the server is at [`MAX_ACTIVE`]).
-fn busy(mut stream: TcpStream) {
+/// Answers 503 without reading the request (the server is at
+/// [`MAX_ACTIVE`]), on a thread of its own that skips what the client still
+/// sends, within the linger bounds; past [`MAX_REFUSING`], only closes.
+fn busy(stream: TcpStream) {
+    static REFUSING: AtomicUsize = AtomicUsize::new(0);
+    if REFUSING.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
+        REFUSING.fetch_sub(1, Ordering::SeqCst);
+        return;
+    }
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-    let _ = error(503, "too many requests at once; try again").write_to(&mut stream, false);
+    let spawned = std::thread::Builder::new()
+        .name("playground-busy".into())
+        .spawn(move || {
+            refuse(stream, &error(503, "too many requests at once; try again"));
+            REFUSING.fetch_sub(1, Ordering::SeqCst);
+        });
+    if spawned.is_err() {
+        REFUSING.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Reads one request from `stream` and answers it.

@@ -4,6 +4,9 @@
 //! `Content-Length`. Nothing is ever allocated to a size a client names: what
 //! a route leaves unread is skipped through a fixed buffer, within
 //! [`LINGER_BYTES`] and [`LINGER`], and then the connection is closed.
+//!
+//! The reading is generic over the connection ([`Conn`]: a `TcpStream` here,
+//! bytes in memory in the fuzz target `fuzz/fuzz_targets/playground.rs`).
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -24,6 +27,30 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 const LINGER_BYTES: u64 = 64 << 20;
 /// ... for at most this long; then the connection is closed.
 const LINGER: Duration = Duration::from_secs(5);
+
+/// A client's connection: bytes both ways and the socket's controls.
+pub trait Conn: Read + Write {
+    /// Bounds the wait for the next read (`None`: no bound).
+    fn set_read_wait(&self, wait: Option<Duration>);
+    /// Bounds the wait for a write to be taken (`None`: no bound).
+    fn set_write_wait(&self, wait: Option<Duration>) -> io::Result<()>;
+    /// Ends one or both directions of the connection.
+    fn end(&self, how: Shutdown);
+}
+
+impl Conn for TcpStream {
+    fn set_read_wait(&self, wait: Option<Duration>) {
+        let _ = self.set_read_timeout(wait);
+    }
+
+    fn set_write_wait(&self, wait: Option<Duration>) -> io::Result<()> {
+        self.set_write_timeout(wait)
+    }
+
+    fn end(&self, how: Shutdown) {
+        let _ = self.shutdown(how);
+    }
+}
 
 /// The request methods the playground tells apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,11 +83,11 @@ impl Method {
 }
 
 /// One request: its head, read whole, and its body, read on demand.
-pub struct Request {
+pub struct Request<C: Conn = TcpStream> {
     pub method: Method,
     pub url: String,
     headers: Vec<(String, String)>,
-    reader: BufReader<TcpStream>,
+    reader: BufReader<C>,
     /// Body bytes not read yet (the `Content-Length` less what was read).
     left: u64,
     chunked: bool,
@@ -71,11 +98,11 @@ pub struct Request {
 /// client sent nothing (or went away) and the connection is only closed.
 pub type HeadError = Option<(u16, String)>;
 
-impl Request {
+impl<C: Conn> Request<C> {
     /// Reads the request line and headers from `stream`.
-    pub fn read(stream: TcpStream) -> Result<Request, (TcpStream, HeadError)> {
-        let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-        let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    pub fn read(stream: C) -> Result<Request<C>, (C, HeadError)> {
+        stream.set_read_wait(Some(READ_TIMEOUT));
+        let _ = stream.set_write_wait(Some(WRITE_TIMEOUT));
         let mut reader = BufReader::new(stream);
         match read_head(&mut reader) {
             Ok((method, url, headers)) => Request::new(method, url, headers, reader),
@@ -87,8 +114,8 @@ impl Request {
         method: Method,
         url: String,
         headers: Vec<(String, String)>,
-        reader: BufReader<TcpStream>,
-    ) -> Result<Request, (TcpStream, HeadError)> {
+        reader: BufReader<C>,
+    ) -> Result<Request<C>, (C, HeadError)> {
         let mut request = Request {
             method,
             url,
@@ -147,7 +174,7 @@ impl Request {
 
     /// The body as a reader that ends at its `Content-Length`; a body sent
     /// in chunks is refused (the page and `curl` send a length).
-    pub fn body(&mut self) -> Result<Body<'_>, (u16, String)> {
+    pub fn body(&mut self) -> Result<Body<'_, C>, (u16, String)> {
         if self.chunked {
             return Err((
                 411,
@@ -165,28 +192,28 @@ impl Request {
     /// Sends `reply` and closes the connection.
     pub fn respond(mut self, reply: Reply) {
         let head_only = self.method == Method::Head;
-        let _ = reply.write_to(&mut self.reader.get_ref(), head_only);
+        let _ = reply.write_to(self.reader.get_mut(), head_only);
         self.close();
     }
 
     /// The connection, for a reply written by hand (the event stream); the
     /// request's unread body is skipped first.
-    pub fn into_writer(mut self) -> io::Result<TcpStream> {
+    pub fn into_writer(mut self) -> io::Result<C> {
         self.skip_body(Instant::now() + LINGER);
         let stream = self.reader.into_inner();
-        stream.set_write_timeout(None)?;
+        stream.set_write_wait(None)?;
         Ok(stream)
     }
 
     /// Ends the reply (so the client sees its end), skips what is left of
     /// the body within the linger bounds, and closes.
     fn close(&mut self) {
-        let _ = self.reader.get_ref().shutdown(Shutdown::Write);
+        self.reader.get_ref().end(Shutdown::Write);
         if self.chunked {
             self.left = LINGER_BYTES;
         }
         self.skip_body(Instant::now() + LINGER);
-        let _ = self.reader.get_ref().shutdown(Shutdown::Both);
+        self.reader.get_ref().end(Shutdown::Both);
     }
 
     /// Reads and forgets up to [`LINGER_BYTES`] of the body, until `deadline`.
@@ -198,7 +225,7 @@ impl Request {
             if now >= deadline {
                 break;
             }
-            let _ = self.reader.get_ref().set_read_timeout(Some(deadline - now));
+            self.reader.get_ref().set_read_wait(Some(deadline - now));
             let want = buf.len().min(left as usize);
             match self.reader.read(&mut buf[..want]) {
                 Ok(0) | Err(_) => break,
@@ -212,13 +239,13 @@ impl Request {
 /// Answers a request whose head could not be read with `reply`, then skips
 /// what the client still sends (within the linger bounds) so that it reads
 /// the reply rather than a reset, and closes.
-pub fn refuse(stream: TcpStream, reply: &Reply) {
-    let _ = reply.write_to(&mut &stream, false);
-    let _ = stream.shutdown(Shutdown::Write);
+pub fn refuse<C: Conn>(mut stream: C, reply: &Reply) {
+    let _ = reply.write_to(&mut stream, false);
+    stream.end(Shutdown::Write);
     let deadline = Instant::now() + LINGER;
-    let (mut stream, mut left, mut buf) = (stream, LINGER_BYTES, [0u8; 8192]);
+    let (mut left, mut buf) = (LINGER_BYTES, [0u8; 8192]);
     while left > 0 && Instant::now() < deadline {
-        let _ = stream.set_read_timeout(Some(deadline.saturating_duration_since(Instant::now())));
+        stream.set_read_wait(Some(deadline.saturating_duration_since(Instant::now())));
         match stream.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => left = left.saturating_sub(n as u64),
@@ -227,11 +254,11 @@ pub fn refuse(stream: TcpStream, reply: &Reply) {
 }
 
 /// A request's body, ending at its `Content-Length`.
-pub struct Body<'a> {
-    request: &'a mut Request,
+pub struct Body<'a, C: Conn> {
+    request: &'a mut Request<C>,
 }
 
-impl Read for Body<'_> {
+impl<C: Conn> Read for Body<'_, C> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let left = self.request.left;
         if left == 0 || buf.is_empty() {
@@ -253,7 +280,7 @@ impl Read for Body<'_> {
 type Head = (Method, String, Vec<(String, String)>);
 
 /// The request line and headers, within [`MAX_HEAD`] bytes and [`MAX_HEADERS`] lines.
-fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Head, HeadError> {
+fn read_head(reader: &mut impl BufRead) -> Result<Head, HeadError> {
     let mut budget = MAX_HEAD;
     let mut line = next_line(reader, &mut budget)?;
     while line.is_empty() {
@@ -293,7 +320,7 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Head, HeadError> {
 }
 
 /// One line of the head without its CRLF (or LF), charged to `budget`.
-fn next_line(reader: &mut BufReader<TcpStream>, budget: &mut u64) -> Result<String, HeadError> {
+fn next_line(reader: &mut impl BufRead, budget: &mut u64) -> Result<String, HeadError> {
     let mut bytes = Vec::new();
     let read = reader.by_ref().take(*budget).read_until(b'\n', &mut bytes);
     match read {
@@ -314,4 +341,83 @@ fn next_line(reader: &mut BufReader<TcpStream>, budget: &mut u64) -> Result<Stri
         bytes.pop();
     }
     String::from_utf8(bytes).map_err(|_| Some((400, "the request head is not UTF-8".into())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// A connection whose client sent `bytes`; what the server writes is kept.
+    struct Bytes(Cursor<Vec<u8>>, Vec<u8>);
+
+    impl Read for Bytes {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+
+    impl Write for Bytes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.1.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Conn for Bytes {
+        fn set_read_wait(&self, _: Option<Duration>) {}
+
+        fn set_write_wait(&self, _: Option<Duration>) -> io::Result<()> {
+            Ok(())
+        }
+
+        fn end(&self, _: Shutdown) {}
+    }
+
+    fn read(raw: &str) -> Result<Request<Bytes>, HeadError> {
+        let conn = Bytes(Cursor::new(raw.as_bytes().to_vec()), Vec::new());
+        Request::read(conn).map_err(|(_, e)| e)
+    }
+
+    #[test]
+    fn a_request_from_bytes_has_its_head_and_a_body_ending_at_its_length() {
+        let raw = "\r\nPOST /api/runs?x HTTP/1.1\r\nHost: h\r\ncontent-length: 2\r\n\
+                   Expect: 100-continue\r\n\r\n{}and more";
+        let mut request = read(raw).map_err(|e| format!("{e:?}")).unwrap();
+        assert_eq!(
+            (request.method, request.url.as_str()),
+            (Method::Post, "/api/runs?x")
+        );
+        assert_eq!(request.header("CONTENT-LENGTH"), Some("2"));
+        let mut body = String::new();
+        request.body().unwrap().read_to_string(&mut body).unwrap();
+        assert_eq!(body, "{}");
+        let written = String::from_utf8(request.reader.get_ref().1.clone()).unwrap();
+        assert_eq!(written, "HTTP/1.1 100 Continue\r\n\r\n");
+    }
+
+    #[test]
+    fn bad_heads_from_bytes_get_their_status() {
+        for (raw, status) in [
+            ("GET / HTTP/2.0\r\n\r\n", Some(505)),
+            ("GET /\r\n\r\n", Some(400)),
+            ("GET / HTTP/1.1\r\nno colon\r\n\r\n", Some(400)),
+            ("GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", Some(400)),
+            (
+                "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
+                Some(400),
+            ),
+            ("GET / HTTP/1.1\r\nHost: h\r\n", None),
+            ("", None),
+        ] {
+            let got = read(raw).err().map(|e| e.map(|(s, _)| s));
+            assert_eq!(got, Some(status), "{raw:?}");
+        }
+        let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_HEAD as usize));
+        assert_eq!(read(&long).err().flatten().map(|e| e.0), Some(431));
+    }
 }

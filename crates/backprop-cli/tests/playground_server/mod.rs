@@ -23,13 +23,24 @@ impl Server {
 
     /// The server with `tmp` as its temp folder (TMPDIR), where its scratch folders go.
     pub fn start_in(tmp: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_backprop"))
+        Server::spawn(Server::command(tmp))
+    }
+
+    /// The command that starts the server with `tmp` as its temp folder
+    /// (more arguments or limits may be added before [`Server::spawn`]).
+    pub fn command(tmp: &Path) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_backprop"));
+        command
             .args(["playground", "--port", "0", "--no-open"])
             .env("TMPDIR", tmp)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the backprop binary starts");
+            .stderr(Stdio::null());
+        command
+    }
+
+    /// Starts `command` and reads the server's address from its first line.
+    pub fn spawn(mut command: Command) -> Server {
+        let mut child = command.spawn().expect("the backprop binary starts");
         let mut first = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut first)

@@ -164,6 +164,14 @@ fn find_all(t: &dyn Table, names: &[String], why: &str) -> Result<Vec<usize>, Er
 /// name in another case ("did you mean 'Purchase'?"), else the label column's setting.
 fn label_position(t: &dyn Table, name: &str) -> Result<usize, Error> {
     t.position(name).ok_or_else(|| {
+        if t.header().is_empty() {
+            let message = format!(
+                "is empty: its first line must name the columns, one of them '{name}' \
+                 (or name the label column with {})",
+                Setting::LabelColumn
+            );
+            return Error::format(t.source(), message);
+        }
         let lower = name.to_lowercase();
         let message = match t.header().iter().find(|h| h.to_lowercase() == lower) {
             Some(other) => format!(

@@ -631,6 +631,7 @@ fn labelled_by_csv(dir: &Path) -> Result<Listing, Error> {
     };
     let mut files = Vec::new();
     let mut names = Vec::new();
+    let mut seen = std::collections::HashMap::new();
     for (row, rec) in reader.records().enumerate() {
         let line = row + 2;
         let rec = rec.map_err(|e| bad(format!("line {line}: {e}")))?;
@@ -640,6 +641,12 @@ fn labelled_by_csv(dir: &Path) -> Result<Listing, Error> {
             return Err(bad(format!(
                 "line {line} names '{file}', which is not a file in {}; fix the name or remove the line",
                 dir.display()
+            )));
+        }
+        if let Some((first, was)) = seen.insert(file.to_string(), (line, label.to_string())) {
+            return Err(bad(format!(
+                "lines {first} and {line} both name '{file}' (labels '{was}' and '{label}'); \
+                 give each picture one line"
             )));
         }
         files.push(path);
