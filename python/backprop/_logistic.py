@@ -50,7 +50,8 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     - backprop's own: ``learning_rate_init`` (0.1), ``dtype`` and ``n_threads``.
 
     Attributes: ``classes_``, ``coef_`` (1 × n_features for two classes, the
-    positive class's; n_classes × n_features for more), ``intercept_``,
+    positive class's; n_classes × n_features for more), ``intercept_`` (both
+    the model's weights: writing into them changes its predictions),
     ``n_iter_`` (an array of one count), ``n_features_in_``, and the
     course's view: ``W_`` (n_y × n_x, the notes' W) and ``b_`` (n_y × 1),
     and MLPClassifier's ``coefs_``/``intercepts_``/``loss_curve_``.
@@ -156,22 +157,24 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         super()._record(out, n, incremental)
         self.n_iter_ = np.array([out["n_iter"]], dtype=np.int32)
 
+    # coef_ and intercept_ are the weights themselves (writing into them
+    # changes the model, as scikit-learn's); coefs_/intercepts_ view them.
+    def _set_params(self, params):
+        (w, b), = params
+        self.coef_ = np.ascontiguousarray(w)
+        self.intercept_ = np.ascontiguousarray(b[:, 0])
+
+    def _params(self):
+        return [(np.asarray(self.coef_), np.asarray(self.intercept_).reshape(-1, 1))]
+
     @property
-    def coef_(self):
-        """n_outputs × n_features: the positive class's row for two classes."""
-        return np.ascontiguousarray(self.coefs_[0].T)
-
-    @coef_.setter
-    def coef_(self, value):
-        self.coefs_ = [np.ascontiguousarray(np.asarray(value).T)]
+    def coefs_(self):
+        """MLPClassifier's layout: [n_features × n_outputs]."""
+        return [np.asarray(self.coef_).T]
 
     @property
-    def intercept_(self):
-        return np.asarray(self.intercepts_[0]).copy()
-
-    @intercept_.setter
-    def intercept_(self, value):
-        self.intercepts_ = [np.atleast_1d(np.asarray(value)).copy()]
+    def intercepts_(self):
+        return [np.asarray(self.intercept_)]
 
     @property
     def W_(self):
@@ -186,6 +189,6 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     def decision_function(self, X):
         """The logits: X·coef_ᵀ + intercept_ (a vector for two classes)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.coefs_[0].dtype)
-        scores = X @ self.coefs_[0] + self.intercepts_[0]
+        X = validate_data(self, X, reset=False, dtype=self.coef_.dtype)
+        scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
