@@ -71,9 +71,13 @@ class _Network:
         return params
 
     # -- settings ----------------------------------------------------------------------
-    def _np_dtype(self):
+    def _np_dtypes(self):
+        """The dtypes X may keep: the input's float32 or float64 (others
+        become float64) when ``dtype`` is None, as scikit-learn's; else ``dtype``."""
+        if self.dtype is None:
+            return [np.float64, np.float32]
         if self.dtype not in _DTYPES:
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+            raise ValueError(f"dtype must be None, 'float32' or 'float64', got {self.dtype!r}")
         return _DTYPES[self.dtype]
 
     def _check_rules(self):
@@ -85,7 +89,8 @@ class _Network:
                 raise ValueError(f"{name} must be {'an integer' if integer else 'a number'} >= {low}, got {value!r}")
 
         at_least("tol", self._opt("tol"), 0)
-        at_least("n_iter_no_change", self._opt("n_iter_no_change"), 1, integer=True)
+        if self._opt("n_iter_no_change") != np.inf:  # np.inf: always run max_iter epochs
+            at_least("n_iter_no_change", self._opt("n_iter_no_change"), 1, integer=True)
         at_least("power_t", self._opt("power_t"), 0)
         f = self._opt("validation_fraction")
         if not isinstance(f, numbers.Real) or not 0 < f < 1:
@@ -101,7 +106,7 @@ class _Network:
             n_iter_no_change=self._opt("n_iter_no_change"), beta_1=self._opt("beta_1"), beta_2=self._opt("beta_2"),
             epsilon=self._opt("epsilon"), momentum=self._opt("momentum"), shuffle=bool(self._opt("shuffle")),
             alpha=self._opt("alpha"), dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
-            dtype=self.dtype, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
+            dtype=np.dtype(self._run_dtype).name, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
         )
 
     def _verbose_every(self):
@@ -133,9 +138,9 @@ class _Network:
         self._check_rules()
         if self._opt("early_stopping") and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        dtype = self._np_dtype()
         fresh = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, y = validate_data(self, X, y, reset=fresh, dtype=dtype)
+        X, y = validate_data(self, X, y, reset=fresh, dtype=self._np_dtypes())
+        dtype = self._run_dtype = X.dtype
         check_classification_targets(y)
         labels = self._classes(y, classes, fresh)
         unknown = np.setdiff1d(y, labels)
@@ -363,7 +368,8 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
       or one per hidden layer (inverted dropout, in training only);
     - ``class_weight``: ``None``, ``"balanced"`` (class c weighs n / (k·n_c))
       or a dict {label: weight}, multiplying ``fit``'s ``sample_weight``;
-    - ``dtype``: ``"float64"`` or ``"float32"``, the precision of training;
+    - ``dtype``: ``"float64"`` or ``"float32"``, the precision of training
+      (``None``, the default: the input's, float32 or float64, as scikit-learn's);
     - ``n_threads``: threads of the matrix products (results are reproducible
       for a given number);
     - ``verbose``: ``True`` prints "Cost after iteration i: cost" every epoch,
@@ -406,7 +412,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         n_iter_no_change=10,
         dropout=None,
         class_weight=None,
-        dtype="float64",
+        dtype=None,
         n_threads=1,
         init="glorot",
     ):
@@ -425,4 +431,4 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
     def _initial_params(self, layer_units, rs):
         if self.init != "glorot":
             return None
-        return _glorot(layer_units, self.activation, rs, self._np_dtype())
+        return _glorot(layer_units, self.activation, rs, self._run_dtype)

@@ -76,7 +76,7 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         warm_start=False,
         n_jobs=None,
         learning_rate_init=0.1,
-        dtype="float64",
+        dtype=None,
         n_threads=1,
     ):
         _keep_params(self, locals())
@@ -127,6 +127,7 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         mean = np.average(X, axis=0, weights=weights)
         std = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=weights))
         std[~(std > 0)] = 1.0
+        mean, std = mean.astype(X.dtype), std.astype(X.dtype)
         self._scale = (mean, std)
         return (X - mean) / std
 

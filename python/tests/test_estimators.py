@@ -9,7 +9,8 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
 
 import backprop
 from backprop import _core
@@ -250,3 +251,22 @@ def test_one_class_is_refused_with_a_message_naming_it():
     X, _ = data()
     with pytest.raises(ValueError, match="1 class"):
         backprop.MLPClassifier().fit(X, np.zeros(len(X)))
+
+
+def test_the_inputs_float_dtype_is_kept_unless_dtype_says_otherwise():
+    X, y = load_iris(return_X_y=True)
+    for est in (backprop.MLPClassifier(hidden_layer_sizes=(5,), max_iter=5), backprop.LogisticRegression(max_iter=5)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            assert est.fit(X.astype(np.float32), y).coefs_[0].dtype == np.float32
+            assert est.fit(X.astype(np.float64), y).coefs_[0].dtype == np.float64
+            assert est.fit(X.astype(np.int64), y).coefs_[0].dtype == np.float64
+            assert est.set_params(dtype="float64").fit(X.astype(np.float32), y).coefs_[0].dtype == np.float64
+
+
+def test_n_iter_no_change_inf_runs_every_epoch():
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = backprop.MLPClassifier(hidden_layer_sizes=(5,), max_iter=30, tol=1e3, n_iter_no_change=np.inf).fit(X, y)
+    assert est.n_iter_ == 30
