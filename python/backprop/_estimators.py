@@ -8,11 +8,12 @@ and returns new ones. Parameters keep scikit-learn's names and meanings
 ``dropout``, the solvers ``gd``/``momentum``/``rmsprop``, ``leaky_relu``,
 ``dtype``, ``n_threads`` and the library's initialisations (``init``).
 
-Settings are checked by the library, at ``fit`` (scikit-learn's rule), with
-the memory the network would take, before anything is allocated; a bad one
-raises ``ValueError`` naming the parameter (``alpha must be ≥ 0, got -1``).
-Only scikit-learn's own rules (``tol``, ``n_iter_no_change``, ``power_t``,
-``validation_fraction``), which the library has no setting for, are checked here.
+Parameters are checked at ``fit`` (scikit-learn's rule) against
+``_parameter_constraints``, as scikit-learn's are: a bad one raises
+scikit-learn's ``InvalidParameterError`` (a ``ValueError``) in its words. The
+library holds the rules of its settings and checks them, with the memory the
+network would take, before anything is allocated (``_params.py`` says which
+side checks what).
 """
 
 import json
@@ -30,6 +31,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _core
 from ._busy import one_fit
+from ._params import MLP_CONSTRAINTS, validate
 
 _DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -81,20 +83,9 @@ class _Network:
         return _DTYPES[self.dtype]
 
     def _check_rules(self):
-        """The parameters the library has no setting for: scikit-learn's
-        stopping rule, schedule and validation split. The library checks the rest."""
-        def at_least(name, value, low, integer=False):
-            kind = numbers.Integral if integer else numbers.Real
-            if not isinstance(value, kind) or isinstance(value, bool) or not value >= low:
-                raise ValueError(f"{name} must be {'an integer' if integer else 'a number'} >= {low}, got {value!r}")
-
-        at_least("tol", self._opt("tol"), 0)
-        if self._opt("n_iter_no_change") != np.inf:  # np.inf: always run max_iter epochs
-            at_least("n_iter_no_change", self._opt("n_iter_no_change"), 1, integer=True)
-        at_least("power_t", self._opt("power_t"), 0)
-        f = self._opt("validation_fraction")
-        if not isinstance(f, numbers.Real) or not 0 < f < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), got {f!r}")
+        """scikit-learn's parameter validation of what Python holds the
+        rules of (InvalidParameterError); the library checks the rest."""
+        validate(self)
 
     def _settings(self, n_classes, batch_size, incremental):
         """The parameters `_core.check` reads (scikit-learn's names) for a fit
@@ -107,6 +98,7 @@ class _Network:
             epsilon=self._opt("epsilon"), momentum=self._opt("momentum"), shuffle=bool(self._opt("shuffle")),
             alpha=self._opt("alpha"), dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
             dtype=np.dtype(self._run_dtype).name, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
+            estimator=type(self).__name__,
         )
 
     def _verbose_every(self):
@@ -385,6 +377,8 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
     (or another of the library's), ``dtype`` and ``n_threads`` matching, a fit
     ends on the same weights as ``backprop train`` with the equivalent flags.
     """
+
+    _parameter_constraints = MLP_CONSTRAINTS
 
     def __init__(
         self,

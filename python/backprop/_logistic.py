@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._estimators import _keep_params, _Network
+from ._params import LOGISTIC_CONSTRAINTS
 
 # MLPClassifier's settings that LogisticRegression does not take: its fixed
 # values (full batch, so a fit is deterministic: no shuffles, zero weights).
@@ -58,6 +59,8 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     ``partial_fit`` continues the weights on a chunk, unstandardised.
     """
 
+    _parameter_constraints = LOGISTIC_CONSTRAINTS
+
     def __init__(
         self,
         penalty="deprecated",
@@ -106,8 +109,6 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
 
     def _check_rules(self):
         super()._check_rules()
-        if self.penalty not in ("deprecated", "l2", None):
-            raise ValueError(f"penalty must be 'l2' or None (no L1 penalty is offered), got {self.penalty!r}")
         if self.l1_ratio not in (0, None):
             raise ValueError(f"l1_ratio must be 0 (no L1 penalty is offered), got {self.l1_ratio!r}")
         if self.fit_intercept is not True:
