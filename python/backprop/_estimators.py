@@ -196,6 +196,7 @@ class _Network:
         if not fresh:
             if classes is not None and not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
                 raise ValueError(f"classes {classes!r} differ from those of the first fit {self.classes_!r}")
+            self._check_continued_classes(np.unique(y))
             return self.classes_
         labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
         if len(labels) < 2:
@@ -203,6 +204,18 @@ class _Network:
                 f"{type(self).__name__} needs examples of at least 2 classes to fit; got 1 class ({labels[0]!r})"
             )
         return labels
+
+    def _check_continued_classes(self, seen):
+        """scikit-learn's rule for a fit that continues: with warm_start, y
+        must hold exactly the earlier classes; partial_fit's y, a subset."""
+        if self.warm_start:
+            if set(seen.tolist()) != set(self.classes_.tolist()):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as in the previous call "
+                    f"to fit. Previously got {self.classes_}, `y` has {seen}"
+                )
+        elif np.setdiff1d(seen, self.classes_).size:
+            raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. 'y' has {seen}.")
 
     def _batch_size(self, n):
         """Examples per update on n: scikit-learn's "auto" is min(200, n);

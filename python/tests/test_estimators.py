@@ -270,3 +270,20 @@ def test_n_iter_no_change_inf_runs_every_epoch():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est = backprop.MLPClassifier(hidden_layer_sizes=(5,), max_iter=30, tol=1e3, n_iter_no_change=np.inf).fit(X, y)
     assert est.n_iter_ == 30
+
+
+def test_continued_fits_check_the_classes_as_scikit_learn():
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = backprop.MLPClassifier((4,), max_iter=2, warm_start=True).fit(X, y)
+        # A subset of the earlier classes is refused with warm_start, as scikit-learn's.
+        with pytest.raises(ValueError, match="warm_start can only be used where `y` has the same classes"):
+            est.fit(X[y < 2], y[y < 2])
+        with pytest.raises(ValueError, match="warm_start can only be used"):
+            est.fit(X, np.where(y == 2, 7, y))
+        est.fit(X, y)  # the same classes go on
+        inc = backprop.MLPClassifier((4,)).partial_fit(X, y, classes=[0, 1, 2])
+        inc.partial_fit(X[y < 2], y[y < 2])  # partial_fit: a subset is fine
+        with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
+            inc.partial_fit(X, np.where(y == 2, 7, y))
