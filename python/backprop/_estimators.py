@@ -98,7 +98,7 @@ class _Network:
             epsilon=self._opt("epsilon"), momentum=self._opt("momentum"), shuffle=bool(self._opt("shuffle")),
             alpha=self._opt("alpha"), dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
             dtype=np.dtype(self._run_dtype).name, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
-            estimator=type(self).__name__,
+            estimator=type(self).__name__, nesterovs_momentum=bool(getattr(self, "nesterovs_momentum", False)),
         )
 
     def _verbose_every(self):
@@ -368,7 +368,8 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
     - ``solver``: ``"gd"`` (full-batch gradient descent, the course's; ignores
       ``batch_size``), ``"momentum"`` (the course's v = β·v + (1−β)·g with
       β = ``momentum``) and ``"rmsprop"`` (β = ``beta_2``) besides ``"sgd"``
-      (classical momentum, not Nesterov's) and ``"adam"``;
+      (Nesterov's momentum, as scikit-learn's; classical with
+      ``nesterovs_momentum=False``) and ``"adam"``;
     - ``dropout``: keep probability of the hidden layers' units, one for all
       or one per hidden layer (inverted dropout, in training only);
     - ``class_weight``: ``None``, ``"balanced"`` (class c weighs n / (k·n_c))
@@ -411,6 +412,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         verbose=False,
         warm_start=False,
         momentum=0.9,
+        nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
         beta_1=0.9,

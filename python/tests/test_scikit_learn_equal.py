@@ -90,3 +90,23 @@ def test_partial_fit_on_chunks_of_any_size_goes_on_as_scikit_learns():
     assert len(ours.loss_curve_) == len(theirs.loss_curve_) == 6
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10)
     np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("nesterovs_momentum", [True, False])
+def test_sgd_momentum_nesterovs_or_classical_is_scikit_learns(nesterovs_momentum):
+    """scikit-learn's sgd with momentum 0.9, Nesterov's (its default) or
+    classical, one batch an epoch: the same 100 epochs from the same weights
+    (the library's course-form momentum with α = η/(1 − μ): rounding apart)."""
+    X, y = make_classification(n_samples=200, n_features=10, n_informative=6, random_state=1)
+    X = StandardScaler().fit_transform(X)
+    units = [10, 16, 1]
+    rs = np.random.RandomState(0)
+    coefs = [rs.uniform(-0.6, 0.6, (a, b)) for a, b in zip(units[:-1], units[1:])]
+    intercepts = [rs.uniform(-0.1, 0.1, b) for b in units[1:]]
+    common = dict(hidden_layer_sizes=(16,), activation="tanh", alpha=1e-4, learning_rate_init=0.05, momentum=0.9,
+                  nesterovs_momentum=nesterovs_momentum, batch_size=200, shuffle=False, tol=0.0,
+                  n_iter_no_change=10**9, warm_start=True, random_state=0)
+    theirs = start(SkMLP(solver="sgd", **common), X, y, coefs, intercepts)
+    ours = start(backprop.MLPClassifier(solver="sgd", **common), X, y, coefs, intercepts)
+    np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=1e-9)
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=0, atol=1e-9)

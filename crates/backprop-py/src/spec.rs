@@ -317,13 +317,21 @@ fn rules(d: &Bound<'_, PyDict>, adapts: bool) -> PyResult<Rules> {
 /// The library's optimiser for `solver`, and the factor that turns
 /// scikit-learn's step size into the library's for it.
 ///
-/// `sgd` is scikit-learn's classical momentum, v = μ·v − η·g, θ += v; the
-/// library's momentum is the course's v = β·v + (1 − β)·g, θ −= α·v, the
-/// same update with β = μ and α = η / (1 − μ).
+/// `sgd` is scikit-learn's momentum, v = μ·v − η·g, θ += v (θ += μ·v − η·g
+/// with `nesterovs_momentum`); the library's momentum is the course's
+/// v = β·v + (1 − β)·g, θ −= α·v (θ −= α·(β·v + (1 − β)·g) with `nesterov`),
+/// the same update with β = μ and α = η / (1 − μ).
 fn optimizer(d: &Bound<'_, PyDict>, solver: &str) -> PyResult<(OptimizerConfig, f64)> {
+    // scikit-learn's `nesterovs_momentum` (its `sgd` only; LogisticRegression passes none).
+    let nesterov = solver == "sgd"
+        && match d.get_item("nesterovs_momentum")? {
+            Some(v) => v.is_truthy()?,
+            None => false,
+        };
     let momentum = || -> PyResult<_> {
         Ok(OptimizerConfig::Momentum(MomentumConfig {
             beta: number(d, "momentum")?,
+            nesterov,
         }))
     };
     Ok(match solver {
