@@ -46,7 +46,7 @@ _SHARED = {
 MLP_CONSTRAINTS = {
     **_SHARED,
     "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-    "activation": [StrOptions({"logistic", "tanh", "relu", "leaky_relu"})],
+    "activation": [StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu"})],
     "solver": [StrOptions({"sgd", "adam", "gd", "momentum", "rmsprop"})],
     "alpha": [Interval(Real, 0, None, closed="left")],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],

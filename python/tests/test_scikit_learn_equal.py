@@ -28,7 +28,7 @@ def start(est, X, y, coefs, intercepts):
 
 @pytest.mark.parametrize("alpha", [0.0, 1e-3])
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
 def test_predict_proba_equals_scikit_learns_after_100_full_batch_iterations(activation, n_classes, alpha):
     X, y = make_classification(n_samples=200, n_features=10, n_informative=6, n_classes=n_classes, random_state=1)
     X = StandardScaler().fit_transform(X)
