@@ -14,7 +14,8 @@
 """
 
 from . import _core, course
-from ._estimators import LogisticRegression, MLPClassifier
+from ._estimators import MLPClassifier
+from ._logistic import LogisticRegression
 from ._model_folder import load
 from ._table import TableClassifier
 

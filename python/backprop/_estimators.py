@@ -8,11 +8,12 @@ and returns new ones. Parameters keep scikit-learn's names and meanings
 ``dropout``, the solvers ``gd``/``momentum``/``rmsprop``, ``leaky_relu``,
 ``dtype``, ``n_threads`` and the library's initialisations (``init``).
 
-Settings are checked by the library, at ``fit`` (scikit-learn's rule), with
-the memory the network would take, before anything is allocated; a bad one
-raises ``ValueError`` naming the parameter (``alpha must be ≥ 0, got -1``).
-Only scikit-learn's own rules (``tol``, ``n_iter_no_change``, ``power_t``,
-``validation_fraction``), which the library has no setting for, are checked here.
+Parameters are checked at ``fit`` (scikit-learn's rule) against
+``_parameter_constraints``, as scikit-learn's are: a bad one raises
+scikit-learn's ``InvalidParameterError`` (a ``ValueError``) in its words. The
+library holds the rules of its settings and checks them, with the memory the
+network would take, before anything is allocated (``_params.py`` says which
+side checks what).
 """
 
 import json
@@ -30,6 +31,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _core
 from ._busy import one_fit
+from ._params import MLP_CONSTRAINTS, validate
 
 _DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -53,38 +55,50 @@ class _Network:
         initialisations, from the run's seed)."""
         return None
 
+    def _opt(self, name):
+        """The training setting `name`, as MLPClassifier names it (an
+        estimator without that parameter gives its fixed value)."""
+        return getattr(self, name)
+
+    def _to_training_space(self, X, incremental, weights):
+        """X as the library trains on it (LogisticRegression standardises it)."""
+        return X
+
+    def _from_training_space(self, params):
+        """The trained weights as the estimator keeps them (`params` in the notes' shapes)."""
+        return params
+
+    def _into_training_space(self, params):
+        """The kept weights as the library continues them."""
+        return params
+
     # -- settings ----------------------------------------------------------------------
-    def _np_dtype(self):
+    def _np_dtypes(self):
+        """The dtypes X may keep: the input's float32 or float64 (others
+        become float64) when ``dtype`` is None, as scikit-learn's; else ``dtype``."""
+        if self.dtype is None:
+            return [np.float64, np.float32]
         if self.dtype not in _DTYPES:
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+            raise ValueError(f"dtype must be None, 'float32' or 'float64', got {self.dtype!r}")
         return _DTYPES[self.dtype]
 
     def _check_rules(self):
-        """The parameters the library has no setting for: scikit-learn's
-        stopping rule, schedule and validation split. The library checks the rest."""
-        def at_least(name, value, low, integer=False):
-            kind = numbers.Integral if integer else numbers.Real
-            if not isinstance(value, kind) or isinstance(value, bool) or not value >= low:
-                raise ValueError(f"{name} must be {'an integer' if integer else 'a number'} >= {low}, got {value!r}")
-
-        at_least("tol", self.tol, 0)
-        at_least("n_iter_no_change", self.n_iter_no_change, 1, integer=True)
-        at_least("power_t", self.power_t, 0)
-        f = self.validation_fraction
-        if not isinstance(f, numbers.Real) or not 0 < f < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), got {f!r}")
+        """scikit-learn's parameter validation of what Python holds the
+        rules of (InvalidParameterError); the library checks the rest."""
+        validate(self)
 
     def _settings(self, n_classes, batch_size, incremental):
         """The parameters `_core.check` reads (scikit-learn's names) for a fit
         on `n_classes` classes."""
         return dict(
             hidden_layer_sizes=self._hidden_sizes(), activation=self._hidden_activation(), init=self._init(),
-            solver=self.solver, learning_rate_init=self.learning_rate_init, learning_rate=self.learning_rate,
-            power_t=self.power_t, batch_size=batch_size, max_iter=self.max_iter, tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change, beta_1=self.beta_1, beta_2=self.beta_2,
-            epsilon=self.epsilon, momentum=self.momentum, shuffle=bool(self.shuffle),
-            alpha=self.alpha, dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
-            dtype=self.dtype, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
+            solver=self._opt("solver"), learning_rate_init=self._opt("learning_rate_init"), learning_rate=self._opt("learning_rate"),
+            power_t=self._opt("power_t"), batch_size=batch_size, max_iter=self._opt("max_iter"), tol=self._opt("tol"),
+            n_iter_no_change=self._opt("n_iter_no_change"), beta_1=self._opt("beta_1"), beta_2=self._opt("beta_2"),
+            epsilon=self._opt("epsilon"), momentum=self._opt("momentum"), shuffle=bool(self._opt("shuffle")),
+            alpha=self._opt("alpha"), dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
+            dtype=np.dtype(self._run_dtype).name, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
+            estimator=type(self).__name__, nesterovs_momentum=bool(getattr(self, "nesterovs_momentum", False)),
         )
 
     def _verbose_every(self):
@@ -114,11 +128,11 @@ class _Network:
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         self._check_rules()
-        if self.early_stopping and incremental:
+        if self._opt("early_stopping") and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        dtype = self._np_dtype()
         fresh = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, y = validate_data(self, X, y, reset=fresh, dtype=dtype)
+        X, y = validate_data(self, X, y, reset=fresh, dtype=self._np_dtypes())
+        dtype = self._run_dtype = X.dtype
         check_classification_targets(y)
         labels = self._classes(y, classes, fresh)
         unknown = np.setdiff1d(y, labels)
@@ -126,9 +140,10 @@ class _Network:
             raise ValueError(f"y holds labels {unknown!r} not among classes_ {labels!r}")
         y_idx = np.searchsorted(labels, y)
         weights = self._weights(X, y, labels, sample_weight)
+        X = self._to_training_space(X, incremental, weights)
         rs = check_random_state(self.random_state)
         n = X.shape[0]
-        n_train = n - (int(np.ceil(self.validation_fraction * n)) if self.early_stopping else 0)
+        n_train = n - (int(np.ceil(self._opt("validation_fraction") * n)) if self._opt("early_stopping") else 0)
         # The library checks every setting, and the network's memory, before
         # anything is allocated (weights, targets, buffers).
         spec = _core.check(self._settings(len(labels), self._batch_size(n_train), incremental), X.shape[1], n)
@@ -139,7 +154,8 @@ class _Network:
             # epochs (partial_fit, warm_start) continue the run's random streams.
             run = dict(seed=self._run_seed(rs), epochs_done=0)
         else:
-            params = [(w.astype(dtype, copy=False), b.astype(dtype, copy=False)) for w, b in self._params()]
+            params = [(w.astype(dtype, copy=False), b.astype(dtype, copy=False))
+                      for w, b in self._into_training_space(self._params())]
             # scikit-learn's: the stopping rule's count goes on; partial_fit's
             # optimiser (its moments and step size) too, warm_start's starts afresh.
             run = dict(seed=self._seed, epochs_done=self._epochs_done, seen=self.t_,
@@ -149,10 +165,10 @@ class _Network:
 
         validation = None
         x_train, yi_train, w_train = X, y_idx, weights
-        if self.early_stopping:
+        if self._opt("early_stopping"):
             split = train_test_split(
                 X, y_idx, *([weights] if weights is not None else []),
-                random_state=rs, test_size=self.validation_fraction, stratify=y_idx,
+                random_state=rs, test_size=self._opt("validation_fraction"), stratify=y_idx,
             )
             x_train, x_val, yi_train, yi_val = split[:4]
             if weights is not None:
@@ -180,6 +196,7 @@ class _Network:
         if not fresh:
             if classes is not None and not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
                 raise ValueError(f"classes {classes!r} differ from those of the first fit {self.classes_!r}")
+            self._check_continued_classes(np.unique(y))
             return self.classes_
         labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
         if len(labels) < 2:
@@ -188,14 +205,26 @@ class _Network:
             )
         return labels
 
+    def _check_continued_classes(self, seen):
+        """scikit-learn's rule for a fit that continues: with warm_start, y
+        must hold exactly the earlier classes; partial_fit's y, a subset."""
+        if self.warm_start:
+            if set(seen.tolist()) != set(self.classes_.tolist()):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as in the previous call "
+                    f"to fit. Previously got {self.classes_}, `y` has {seen}"
+                )
+        elif np.setdiff1d(seen, self.classes_).size:
+            raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. 'y' has {seen}.")
+
     def _batch_size(self, n):
         """Examples per update on n: scikit-learn's "auto" is min(200, n);
         more than n is clipped, with scikit-learn's warning."""
-        if self.batch_size == "auto":
+        if self._opt("batch_size") == "auto":
             return min(200, n)
-        if isinstance(self.batch_size, numbers.Integral) and self.batch_size > n and self.solver != "gd":
+        if isinstance(self._opt("batch_size"), numbers.Integral) and self._opt("batch_size") > n and self._opt("solver") != "gd":
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
-        return self.batch_size
+        return self._opt("batch_size")
 
     def _run_seed(self, rs):
         if isinstance(self.random_state, numbers.Integral) and not isinstance(self.random_state, bool):
@@ -204,7 +233,7 @@ class _Network:
 
     def _record(self, out, n, incremental):
         """The fit's results as scikit-learn's attributes."""
-        self._set_params(out["params"])
+        self._set_params(self._from_training_space(out["params"]))
         self._opt_state = out["opt_state"]
         self._rate = out["rate"]
         self._stopper = out["stopper"]
@@ -212,7 +241,7 @@ class _Network:
         self.t_ += out["n_iter"] * n
         self.loss_curve_ = list(self.loss_curve_) + [float(c) for c in out["loss_curve"]]
         self.loss_ = self.loss_curve_[-1]
-        if self.early_stopping:
+        if self._opt("early_stopping"):
             self.validation_scores_ = list(getattr(self, "validation_scores_", None) or []) + [float(s) for s in out["validation_scores"]]
             self.best_validation_score_ = max(self.validation_scores_)
             self.best_loss_ = None
@@ -223,10 +252,13 @@ class _Network:
         if out["stop"] == "interrupted":
             warnings.warn("Training interrupted by user.")
         elif out["stop"] == "max_iter" and not incremental:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-            )
+            warnings.warn(self._not_converged(), ConvergenceWarning)
+
+    def _not_converged(self):
+        """The ConvergenceWarning's words (scikit-learn's MLPClassifier's)."""
+        return (
+            f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet."
+        )
 
     def _weights(self, X, y, classes, sample_weight):
         """The examples' weights (sample_weight × class_weight) in float64, or
@@ -336,12 +368,14 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
     - ``solver``: ``"gd"`` (full-batch gradient descent, the course's; ignores
       ``batch_size``), ``"momentum"`` (the course's v = β·v + (1−β)·g with
       β = ``momentum``) and ``"rmsprop"`` (β = ``beta_2``) besides ``"sgd"``
-      (classical momentum, not Nesterov's) and ``"adam"``;
+      (Nesterov's momentum, as scikit-learn's; classical with
+      ``nesterovs_momentum=False``) and ``"adam"``;
     - ``dropout``: keep probability of the hidden layers' units, one for all
       or one per hidden layer (inverted dropout, in training only);
     - ``class_weight``: ``None``, ``"balanced"`` (class c weighs n / (k·n_c))
       or a dict {label: weight}, multiplying ``fit``'s ``sample_weight``;
-    - ``dtype``: ``"float64"`` or ``"float32"``, the precision of training;
+    - ``dtype``: ``"float64"`` or ``"float32"``, the precision of training
+      (``None``, the default: the input's, float32 or float64, as scikit-learn's);
     - ``n_threads``: threads of the matrix products (results are reproducible
       for a given number);
     - ``verbose``: ``True`` prints "Cost after iteration i: cost" every epoch,
@@ -357,6 +391,8 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
     (or another of the library's), ``dtype`` and ``n_threads`` matching, a fit
     ends on the same weights as ``backprop train`` with the equivalent flags.
     """
+
+    _parameter_constraints = MLP_CONSTRAINTS
 
     def __init__(
         self,
@@ -376,6 +412,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         verbose=False,
         warm_start=False,
         momentum=0.9,
+        nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
         beta_1=0.9,
@@ -384,7 +421,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         n_iter_no_change=10,
         dropout=None,
         class_weight=None,
-        dtype="float64",
+        dtype=None,
         n_threads=1,
         init="glorot",
     ):
@@ -403,52 +440,4 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
     def _initial_params(self, layer_units, rs):
         if self.init != "glorot":
             return None
-        return _glorot(layer_units, self.activation, rs, self._np_dtype())
-
-
-class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
-    """Logistic regression (softmax regression for more than two classes):
-    the network with no hidden layer, trained from zero weights as the course
-    trains it. ``alpha`` is the L2 strength λ of λ/(2m)·‖W‖²; the other
-    parameters (``class_weight`` too) mean what they mean for
-    :class:`MLPClassifier`. The default solver is Adam at 0.1, which
-    converges on unscaled features too (the course's full-batch gradient
-    descent: ``solver="gd"`` with its ``learning_rate_init``, e.g. 0.005 on
-    the cat pictures)."""
-
-    def __init__(
-        self,
-        *,
-        alpha=0.0,
-        solver="adam",
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.1,
-        power_t=0.5,
-        max_iter=1000,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        class_weight=None,
-        dtype="float64",
-        n_threads=1,
-    ):
-        _keep_params(self, locals())
-
-    def _hidden_sizes(self):
-        return []
-
-    def _hidden_activation(self):
-        return "relu"  # no hidden layer: never applied
-
-    def _init(self):
-        return "zeros"
+        return _glorot(layer_units, self.activation, rs, self._run_dtype)

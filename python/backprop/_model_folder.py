@@ -7,7 +7,8 @@ import os
 import numpy as np
 
 from . import _core
-from ._estimators import LogisticRegression, MLPClassifier
+from ._estimators import MLPClassifier
+from ._logistic import LogisticRegression
 from ._table import TableClassifier, class_labels
 
 

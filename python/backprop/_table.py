@@ -19,7 +19,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _core
 from ._busy import one_fit
-from ._estimators import LogisticRegression, MLPClassifier
+from ._estimators import MLPClassifier
+from ._logistic import LogisticRegression
 
 _PRECISIONS = {"float32": "f32", "float64": "f64"}
 

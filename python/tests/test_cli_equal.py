@@ -6,8 +6,8 @@ train` writes for the same table with the equivalent flags, in f32 and f64
 
 What cannot agree, and why: scikit-learn's `init="glorot"` (uniform draws
 from `random_state`; the CLI draws the course's normal ones), `sgd`'s
-classical momentum (the CLI's `momentum` is the course's; `sgd` maps onto it
-with α = η/(1 − μ), a rounding of its own), `early_stopping` (scikit-learn
+momentum (Nesterov's by default, as scikit-learn's; the CLI's `momentum` is the
+course's classical one; `sgd` maps onto it with α = η/(1 − μ), a rounding of its own), `early_stopping` (scikit-learn
 splits with `train_test_split` and watches accuracy with `tol`; the CLI's
 `--validation` splits with the library's seeded split and watches the
 validation cost), the `invscaling`/`adaptive` rates and `tol` (the CLI has

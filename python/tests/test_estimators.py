@@ -9,7 +9,8 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
 
 import backprop
 from backprop import _core
@@ -250,3 +251,39 @@ def test_one_class_is_refused_with_a_message_naming_it():
     X, _ = data()
     with pytest.raises(ValueError, match="1 class"):
         backprop.MLPClassifier().fit(X, np.zeros(len(X)))
+
+
+def test_the_inputs_float_dtype_is_kept_unless_dtype_says_otherwise():
+    X, y = load_iris(return_X_y=True)
+    for est in (backprop.MLPClassifier(hidden_layer_sizes=(5,), max_iter=5), backprop.LogisticRegression(max_iter=5)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            assert est.fit(X.astype(np.float32), y).coefs_[0].dtype == np.float32
+            assert est.fit(X.astype(np.float64), y).coefs_[0].dtype == np.float64
+            assert est.fit(X.astype(np.int64), y).coefs_[0].dtype == np.float64
+            assert est.set_params(dtype="float64").fit(X.astype(np.float32), y).coefs_[0].dtype == np.float64
+
+
+def test_n_iter_no_change_inf_runs_every_epoch():
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = backprop.MLPClassifier(hidden_layer_sizes=(5,), max_iter=30, tol=1e3, n_iter_no_change=np.inf).fit(X, y)
+    assert est.n_iter_ == 30
+
+
+def test_continued_fits_check_the_classes_as_scikit_learn():
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = backprop.MLPClassifier((4,), max_iter=2, warm_start=True).fit(X, y)
+        # A subset of the earlier classes is refused with warm_start, as scikit-learn's.
+        with pytest.raises(ValueError, match="warm_start can only be used where `y` has the same classes"):
+            est.fit(X[y < 2], y[y < 2])
+        with pytest.raises(ValueError, match="warm_start can only be used"):
+            est.fit(X, np.where(y == 2, 7, y))
+        est.fit(X, y)  # the same classes go on
+        inc = backprop.MLPClassifier((4,)).partial_fit(X, y, classes=[0, 1, 2])
+        inc.partial_fit(X[y < 2], y[y < 2])  # partial_fit: a subset is fine
+        with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
+            inc.partial_fit(X, np.where(y == 2, 7, y))

@@ -33,7 +33,7 @@ ESTIMATORS = [
     lambda: backprop.MLPClassifier((8,), solver="adam", alpha=1e-2, learning_rate_init=0.01, max_iter=50,
                                    tol=0.0, random_state=0),
     # The course's full-batch gradient descent (weighted: the general road; repeated: the fast one).
-    lambda: backprop.LogisticRegression(solver="gd", alpha=0.1, max_iter=100, tol=0.0),
+    lambda: backprop.LogisticRegression(solver="gd", C=10.0, max_iter=100, tol=0.0),
     # Early stopping's road (a trainer call an epoch), no validation: an adaptive rate.
     lambda: backprop.MLPClassifier((8,), solver="sgd", learning_rate="adaptive", alpha=1e-3, max_iter=40,
                                    tol=0.0, random_state=0),

@@ -26,9 +26,20 @@ def start(est, X, y, coefs, intercepts):
         return est.fit(X, y)
 
 
+def one_hidden_layer_problem():
+    """200 standardised rows of 10 features, 2 classes, and starting weights of a 10-16-1 net."""
+    X, y = make_classification(n_samples=200, n_features=10, n_informative=6, random_state=1)
+    X = StandardScaler().fit_transform(X)
+    units = [10, 16, 1]
+    rs = np.random.RandomState(0)
+    coefs = [rs.uniform(-0.6, 0.6, (a, b)) for a, b in zip(units[:-1], units[1:])]
+    intercepts = [rs.uniform(-0.1, 0.1, b) for b in units[1:]]
+    return X, y, coefs, intercepts
+
+
 @pytest.mark.parametrize("alpha", [0.0, 1e-3])
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
 def test_predict_proba_equals_scikit_learns_after_100_full_batch_iterations(activation, n_classes, alpha):
     X, y = make_classification(n_samples=200, n_features=10, n_informative=6, n_classes=n_classes, random_state=1)
     X = StandardScaler().fit_transform(X)
@@ -55,12 +66,7 @@ def test_the_learning_rate_schedules_and_the_stopping_rule_are_scikit_learns(sch
     (counted across the warm start); adaptive: η ÷ 5 each time the loss has
     not improved by tol for more than n_iter_no_change epochs (the count
     carried across the warm start), until η ≤ 1e-6 ends the fit."""
-    X, y = make_classification(n_samples=200, n_features=10, n_informative=6, random_state=1)
-    X = StandardScaler().fit_transform(X)
-    units = [10, 16, 1]
-    rs = np.random.RandomState(0)
-    coefs = [rs.uniform(-0.6, 0.6, (a, b)) for a, b in zip(units[:-1], units[1:])]
-    intercepts = [rs.uniform(-0.1, 0.1, b) for b in units[1:]]
+    X, y, coefs, intercepts = one_hidden_layer_problem()
     common = dict(hidden_layer_sizes=(16,), activation="tanh", alpha=1e-4, learning_rate_init=0.5,
                   learning_rate=schedule, power_t=0.5, tol=tol, n_iter_no_change=2, warm_start=True, random_state=0)
     theirs = start(SkMLP(solver="sgd", momentum=0.0, batch_size=200, shuffle=False, **common), X, y, coefs, intercepts)
@@ -90,3 +96,18 @@ def test_partial_fit_on_chunks_of_any_size_goes_on_as_scikit_learns():
     assert len(ours.loss_curve_) == len(theirs.loss_curve_) == 6
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10)
     np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("nesterovs_momentum", [True, False])
+def test_sgd_momentum_nesterovs_or_classical_is_scikit_learns(nesterovs_momentum):
+    """scikit-learn's sgd with momentum 0.9, Nesterov's (its default) or
+    classical, one batch an epoch: the same 100 epochs from the same weights
+    (the library's course-form momentum with α = η/(1 − μ): rounding apart)."""
+    X, y, coefs, intercepts = one_hidden_layer_problem()
+    common = dict(hidden_layer_sizes=(16,), activation="tanh", alpha=1e-4, learning_rate_init=0.05, momentum=0.9,
+                  nesterovs_momentum=nesterovs_momentum, batch_size=200, shuffle=False, tol=0.0,
+                  n_iter_no_change=10**9, warm_start=True, random_state=0)
+    theirs = start(SkMLP(solver="sgd", **common), X, y, coefs, intercepts)
+    ours = start(backprop.MLPClassifier(solver="sgd", **common), X, y, coefs, intercepts)
+    np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=1e-9)
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=0, atol=1e-9)

@@ -15,28 +15,40 @@ import backprop
 from backprop._busy import is_fitting, one_fit
 
 # The main thread fits for long (the loss cannot stop it: tol=0); a helper
-# thread waits until that fit is under way, calls fit (then partial_fit) on
-# the same estimator and prints what it raised, then interrupts the main fit
-# (SIGINT: the core ends it after the epoch in progress, with a warning).
+# thread waits until that fit's Rust loop is under way (its first "Cost after
+# iteration" line: verbose=True prints every epoch, through Python's print),
+# calls fit (then partial_fit) on the same estimator and prints what it
+# raised, then interrupts the main fit (SIGINT: the core ends it after the
+# epoch in progress, with a warning). Waiting for the loop, not only for the
+# guard, keeps the SIGINT out of the fit's Python prelude.
 SCRIPT = """
-import os, signal, threading, time, warnings
+import io, os, signal, sys, threading, time, warnings
 import backprop
 from backprop._busy import is_fitting
 from sklearn.datasets import make_classification
 
+out = sys.stdout
+looping = threading.Event()
+
+class Watch(io.TextIOBase):
+    def write(self, text):
+        if text.startswith("Cost after iteration"):
+            looping.set()
+        return len(text)
+
+sys.stdout = Watch()
 X, y = make_classification(n_samples=400, n_features=10, random_state=0)
-est = backprop.MLPClassifier((16,), max_iter=10**6, tol=0, n_iter_no_change=10**6, random_state=0)
+est = backprop.MLPClassifier((16,), max_iter=10**6, tol=0, n_iter_no_change=10**6, random_state=0, verbose=True)
 
 def second():
-    while not is_fitting(est):
-        time.sleep(0.005)
+    looping.wait()
     for call in (lambda: est.fit(X, y), lambda: est.partial_fit(X, y, classes=[0, 1])):
         try:
             call()
-            print("second: no error", flush=True)
+            print("second: no error", flush=True, file=out)
         except RuntimeError as e:
-            print(f"second: RuntimeError: {e}", flush=True)
-    print(f"still fitting: {is_fitting(est)}", flush=True)
+            print(f"second: RuntimeError: {e}", flush=True, file=out)
+    print(f"still fitting: {is_fitting(est)}", flush=True, file=out)
     os.kill(os.getpid(), signal.SIGINT)
 
 helper = threading.Thread(target=second)
@@ -45,6 +57,7 @@ with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     est.fit(X, y)
 helper.join()
+sys.stdout = out
 print(f"first: {[str(w.message) for w in caught]} epochs {est.n_iter_} curve {len(est.loss_curve_)}")
 print(f"after: {is_fitting(est)}")
 """

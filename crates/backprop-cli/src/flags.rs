@@ -291,6 +291,7 @@ impl ModelFlags {
                     OptimizerName::Gd => OptimizerConfig::Gd,
                     OptimizerName::Momentum => OptimizerConfig::Momentum(MomentumConfig {
                         beta: self.beta.unwrap_or(momentum.beta),
+                        ..momentum
                     }),
                     OptimizerName::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig {
                         beta2: self.beta2.unwrap_or(rms.beta2),

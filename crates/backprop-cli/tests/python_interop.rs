@@ -3,7 +3,8 @@
 //! model.json within 1e-6, and the same classes.
 //!
 //! Needs `$BACKPROP_PYTHON`, a Python with numpy and safetensors (`.ci/run`
-//! makes one); skipped with a notice without it, except under `CI=true`.
+//! makes one): without it the tests are *ignored* with the reason (build.rs's
+//! `no_python`); under `CI=true` or `--ignored` they run and fail.
 
 mod harness;
 
@@ -11,17 +12,11 @@ use std::process::Command;
 
 use harness::{backprop, stderr, stdout, TempDir};
 
-fn python() -> Option<String> {
-    match std::env::var("BACKPROP_PYTHON") {
-        Ok(p) => Some(p),
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("BACKPROP_PYTHON is not set (required under CI; .ci/run sets it)")
-        }
-        Err(_) => {
-            eprintln!("SKIPPED: set BACKPROP_PYTHON to a Python with numpy and safetensors");
-            None
-        }
-    }
+/// `$BACKPROP_PYTHON`; panics (never passes) when it is not set.
+fn python() -> String {
+    std::env::var("BACKPROP_PYTHON").unwrap_or_else(|_| {
+        panic!("BACKPROP_PYTHON is not set: set it to a Python with numpy and safetensors (.ci/run makes one)")
+    })
 }
 
 fn recompute(py: &str, tmp: &TempDir, run: &str) {
@@ -47,7 +42,7 @@ fn recompute(py: &str, tmp: &TempDir, run: &str) {
     ignore = "needs $BACKPROP_PYTHON: a Python with numpy and safetensors"
 )]
 fn numpy_recomputes_our_predictions_from_the_model_files() {
-    let Some(py) = python() else { return };
+    let py = python();
     let tmp = TempDir::new("interop");
     let mut csv = String::from("a,b,label,c\n");
     let mut rng = backprop::NumpyRng::new(5);
@@ -126,7 +121,7 @@ fn interop_runs(py: &str, tmp: &TempDir) {
     ignore = "needs $BACKPROP_PYTHON: a Python with numpy and safetensors"
 )]
 fn numpy_recomputes_softmax_predictions_from_the_model_files() {
-    let Some(py) = python() else { return };
+    let py = python();
     let tmp = TempDir::new("interop-softmax");
     // Three classes (labels 0, 1, 2) from the sign pattern of two features.
     let mut csv = String::from("a,b,label,c\n");

@@ -19,15 +19,16 @@ pub fn value_error(e: backprop::Error) -> PyErr {
     PyValueError::new_err(e.render(&name))
 }
 
-/// A hidden activation by its Python name: relu, tanh, logistic (sigmoid) or leaky_relu.
+/// A hidden activation by its Python name: relu, tanh, logistic (sigmoid), leaky_relu or identity.
 pub fn activation(name: &str) -> PyResult<Activation> {
     match name {
         "relu" => Ok(Activation::Relu),
         "tanh" => Ok(Activation::Tanh),
         "logistic" | "sigmoid" => Ok(Activation::Sigmoid),
         "leaky_relu" | "leaky-relu" => Ok(Activation::leaky_relu()),
+        "identity" => Ok(Activation::Identity),
         other => Err(PyValueError::new_err(format!(
-            "activation must be one of relu, tanh, logistic, leaky_relu, got '{other}'"
+            "activation must be one of relu, tanh, logistic, leaky_relu, identity, got '{other}'"
         ))),
     }
 }

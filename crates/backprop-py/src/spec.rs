@@ -82,17 +82,17 @@ pub fn check(
 ) -> PyResult<Checked> {
     let mut given = Given::default();
     let checked = read(settings, n_features, &mut given)?;
-    checked
-        .model
-        .validate()
-        .and_then(|()| {
-            backprop::data::budget::check_network(
-                &checked.sizes,
-                n_examples,
-                checked.element_bytes(),
-            )
-        })
-        .map_err(|e| given.error(e))?;
+    let estimator: String = match settings.get_item("estimator")? {
+        Some(name) => name.extract()?,
+        None => "the estimator".to_string(),
+    };
+    let budget = || {
+        backprop::data::budget::check_network(&checked.sizes, n_examples, checked.element_bytes())
+    };
+    if let Err(e) = checked.model.validate() {
+        return Err(given.invalid(settings.py(), e, &estimator));
+    }
+    budget().map_err(|e| given.error(e))?;
     Ok(checked)
 }
 
@@ -103,20 +103,51 @@ pub fn check(
 struct Given(Vec<(Setting, usize, String)>);
 
 impl Given {
+    /// The value the user gave for the setting of `p`, as written.
+    fn value(&self, p: &backprop::Problem) -> Option<String> {
+        let stood_in = self.0.iter().find(|(s, stand_in, _)| {
+            *s == p.setting() && p.given() == Some(stand_in.to_string().as_str())
+        });
+        match stood_in {
+            Some((_, _, value)) => Some(value.clone()),
+            None => p.given().map(str::to_string),
+        }
+    }
+
     /// The library's error as Python's `ValueError`, naming parameters.
     fn error(&self, e: backprop::Error) -> PyErr {
         if let backprop::Error::Setting(p) = &e {
-            let stood_in = self.0.iter().find(|(s, stand_in, _)| {
-                *s == p.setting() && p.given() == Some(stand_in.to_string().as_str())
-            });
-            if let (Some((s, _, value)), Some(allowed)) = (stood_in, p.allowed()) {
+            if let (Some(value), Some(allowed)) = (self.value(p), p.allowed()) {
                 return PyValueError::new_err(format!(
                     "{} must be {allowed}, got {value}",
-                    name(*s)
+                    name(p.setting())
                 ));
             }
         }
         value_error(e)
+    }
+
+    /// A setting the library refuses, as scikit-learn's `InvalidParameterError`
+    /// (a `ValueError`) in its words: "The 'alpha' parameter of MLPClassifier
+    /// must be ≥ 0. Got -1 instead."
+    fn invalid(&self, py: Python<'_>, e: backprop::Error, estimator: &str) -> PyErr {
+        let message = match &e {
+            backprop::Error::Setting(p) => match (self.value(p), p.allowed()) {
+                (Some(value), Some(allowed)) => format!(
+                    "The '{}' parameter of {estimator} must be {allowed}. Got {value} instead.",
+                    name(p.setting())
+                ),
+                _ => e.render(&name),
+            },
+            _ => return self.error(e),
+        };
+        let class = py
+            .import("sklearn.utils._param_validation")
+            .and_then(|m| m.getattr("InvalidParameterError"));
+        match class.and_then(|c| c.call1((message.clone(),))) {
+            Ok(err) => PyErr::from_value(err),
+            Err(_) => PyValueError::new_err(message),
+        }
     }
 }
 
@@ -286,13 +317,21 @@ fn rules(d: &Bound<'_, PyDict>, adapts: bool) -> PyResult<Rules> {
 /// The library's optimiser for `solver`, and the factor that turns
 /// scikit-learn's step size into the library's for it.
 ///
-/// `sgd` is scikit-learn's classical momentum, v = μ·v − η·g, θ += v; the
-/// library's momentum is the course's v = β·v + (1 − β)·g, θ −= α·v, the
-/// same update with β = μ and α = η / (1 − μ).
+/// `sgd` is scikit-learn's momentum, v = μ·v − η·g, θ += v (θ += μ·v − η·g
+/// with `nesterovs_momentum`); the library's momentum is the course's
+/// v = β·v + (1 − β)·g, θ −= α·v (θ −= α·(β·v + (1 − β)·g) with `nesterov`),
+/// the same update with β = μ and α = η / (1 − μ).
 fn optimizer(d: &Bound<'_, PyDict>, solver: &str) -> PyResult<(OptimizerConfig, f64)> {
+    // scikit-learn's `nesterovs_momentum` (its `sgd` only; LogisticRegression passes none).
+    let nesterov = solver == "sgd"
+        && match d.get_item("nesterovs_momentum")? {
+            Some(v) => v.is_truthy()?,
+            None => false,
+        };
     let momentum = || -> PyResult<_> {
         Ok(OptimizerConfig::Momentum(MomentumConfig {
             beta: number(d, "momentum")?,
+            nesterov,
         }))
     };
     Ok(match solver {

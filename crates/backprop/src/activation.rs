@@ -34,6 +34,8 @@ pub enum Activation {
         /// Slope for z ≤ 0 (default [`LEAKY_RELU_SLOPE`]).
         slope: f64,
     },
+    /// z itself (scikit-learn's "identity": a linear layer); derivative 1.
+    Identity,
 }
 
 /// What model.json and a checkpoint's settings may name: the activations, and
@@ -46,6 +48,7 @@ enum Named {
     Tanh,
     Relu,
     LeakyRelu { slope: f64 },
+    Identity,
     Softmax,
 }
 
@@ -58,6 +61,7 @@ impl TryFrom<Named> for Activation {
             Named::Tanh => Activation::Tanh,
             Named::Relu => Activation::Relu,
             Named::LeakyRelu { slope } => Activation::LeakyRelu { slope },
+            Named::Identity => Activation::Identity,
             Named::Softmax => return Err("softmax is an output, not a hidden activation"),
         })
     }
@@ -78,6 +82,7 @@ impl Activation {
             Activation::Tanh => "tanh",
             Activation::Relu => "relu",
             Activation::LeakyRelu { .. } => "leaky-relu",
+            Activation::Identity => "identity",
         }
     }
 
@@ -101,6 +106,7 @@ impl Activation {
                     T::cast(slope) * z
                 }
             }
+            Activation::Identity => z,
         }
     }
 
@@ -124,6 +130,7 @@ impl Activation {
                     T::cast(slope)
                 }
             }
+            Activation::Identity => T::one(),
         }
     }
 }
@@ -143,8 +150,9 @@ impl std::str::FromStr for Activation {
             "tanh" => Ok(Activation::Tanh),
             "relu" => Ok(Activation::Relu),
             "leaky-relu" | "leaky_relu" => Ok(Activation::leaky_relu()),
+            "identity" => Ok(Activation::Identity),
             other => Err(format!(
-                "unknown activation '{other}' (expected relu, tanh, sigmoid or leaky-relu)"
+                "unknown activation '{other}' (expected relu, tanh, sigmoid, leaky-relu or identity)"
             )),
         }
     }
@@ -181,6 +189,7 @@ fn activate_row_body<T: Float>(g: Activation, b: T, z: &mut [T], a: &mut [T]) {
         Activation::Tanh => each!(Activation::Tanh),
         Activation::Relu => each!(Activation::Relu),
         Activation::LeakyRelu { slope } => each!(Activation::LeakyRelu { slope }),
+        Activation::Identity => each!(Activation::Identity),
     }
 }
 
@@ -217,6 +226,7 @@ fn times_derivative_body<T: Float>(g: Activation, dz: &mut [T], z: &[T], a: &[T]
         Activation::Tanh => each!(Activation::Tanh),
         Activation::Relu => each!(Activation::Relu),
         Activation::LeakyRelu { slope } => each!(Activation::LeakyRelu { slope }),
+        Activation::Identity => each!(Activation::Identity),
     }
 }
 
@@ -237,6 +247,7 @@ mod tests {
             Activation::Relu,
             Activation::leaky_relu(),
             Activation::LeakyRelu { slope: 0.2 },
+            Activation::Identity,
         ];
         for g in all {
             for z in [-3.0, -0.7, -0.01, 0.02, 0.5, 2.5] {

@@ -263,8 +263,10 @@ impl<'a> Run<'a> {
             ),
             OptimizerConfig::Momentum(c) => writeln!(
                 w,
-                "Update (momentum, {alpha}, β = {}): v = β·v + (1 − β)·dθ; θ −= α·v   ({each}; v starts at 0)",
-                c.beta
+                "Update (momentum{}, {alpha}, β = {}): v = β·v + (1 − β)·dθ; θ −= α·{}   ({each}; v starts at 0)",
+                if c.nesterov { ", Nesterov's" } else { "" },
+                c.beta,
+                if c.nesterov { "(β·v + (1 − β)·dθ)" } else { "v" }
             ),
             OptimizerConfig::RmsProp(c) => writeln!(
                 w,

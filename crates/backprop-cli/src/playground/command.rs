@@ -143,7 +143,10 @@ mod tests {
         spec.gd.record_every = Some(3);
         for optimizer in [
             OptimizerConfig::Gd,
-            OptimizerConfig::Momentum(MomentumConfig { beta: 0.8 }),
+            OptimizerConfig::Momentum(MomentumConfig {
+                beta: 0.8,
+                ..Default::default()
+            }),
             OptimizerConfig::RmsProp(RmsPropConfig::default()),
             OptimizerConfig::Adam(AdamConfig {
                 epsilon: 1e-7,

@@ -280,6 +280,7 @@ fn activation(g: &mut Graph, act: Activation, z: &str, l: usize) -> Result<Strin
         Activation::Sigmoid => g.node("Sigmoid", &[z], vec![]),
         Activation::Tanh => g.node("Tanh", &[z], vec![]),
         Activation::Relu => g.node("Relu", &[z], vec![]),
+        Activation::Identity => g.node("Identity", &[z], vec![]),
         Activation::LeakyRelu { slope } => {
             // max(z, αz) is z for z > 0 and αz for z ≤ 0 whenever α ≤ 1; min for α > 1.
             let alpha = g.constant(&format!("alpha{l}"), &[], &[slope]);

@@ -1,0 +1,196 @@
+"""``backprop.LogisticRegression``: scikit-learn's parameters and attributes
+over the library's network with no hidden layer."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._estimators import _keep_params, _Network
+from ._params import LOGISTIC_CONSTRAINTS
+
+# MLPClassifier's settings that LogisticRegression does not take: its fixed
+# values (full batch, so a fit is deterministic: no shuffles, zero weights).
+_FIXED = dict(
+    early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, power_t=0.5,
+    learning_rate="constant", beta_1=0.9, beta_2=0.999, epsilon=1e-8, momentum=0.9,
+    shuffle=False, batch_size=None,
+)
+
+
+class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
+    """Logistic regression (softmax regression for more than two classes)
+    with scikit-learn's parameters and attributes: the library's network with
+    no hidden layer, trained full batch from zero weights.
+
+    It minimises scikit-learn's objective, C·Σ sᵢ·lᵢ + ½‖w‖² (sᵢ:
+    ``sample_weight`` × ``class_weight``; the intercept is not penalised),
+    with the features standardised inside the fit (each column's mean and
+    standard deviation), as glmnet does, and the scaling folded back into
+    ``coef_`` and ``intercept_``: so it converges on raw, unscaled features
+    (a column of incomes beside one of ages), and with the penalty the ½‖w‖²
+    applies to the standardised coefficients (glmnet's convention; with
+    ``C=np.inf`` or ``penalty=None`` the solution is scikit-learn's exactly).
+    A fit is deterministic: full-batch steps from zero weights draw nothing
+    at random (``random_state`` is accepted and unused). It stops when the
+    loss has not improved by ``tol`` (1e-6: a tolerance on the loss, not
+    scikit-learn's on the gradient) for 10 epochs, and raises
+    ``ConvergenceWarning`` when ``max_iter`` epochs end first.
+
+    Parameters, as scikit-learn's unless said:
+
+    - ``penalty``: ``"l2"`` or ``None`` (scikit-learn's deprecated spelling
+      of ``C=np.inf``); ``l1_ratio``: ``0`` only (no L1 penalty);
+    - ``C``: inverse of the L2 strength (``np.inf``: none);
+    - ``fit_intercept``: ``True`` only (the library always trains b);
+    - ``class_weight``, ``tol``, ``max_iter`` (epochs), ``verbose``,
+      ``warm_start`` (continue from ``coef_``/``intercept_``);
+    - ``solver``: ``"adam"`` (the default: Adam at ``learning_rate_init``,
+      full batch) or ``"gd"`` (the course's full-batch gradient descent);
+    - backprop's own: ``learning_rate_init`` (0.1), ``dtype`` and ``n_threads``.
+
+    Attributes: ``classes_``, ``coef_`` (1 × n_features for two classes, the
+    positive class's; n_classes × n_features for more), ``intercept_`` (both
+    the model's weights: writing into them changes its predictions),
+    ``n_iter_`` (an array of one count), ``n_features_in_``, and the
+    course's view: ``W_`` (n_y × n_x, the notes' W) and ``b_`` (n_y × 1),
+    and MLPClassifier's ``coefs_``/``intercepts_``/``loss_curve_``.
+    ``partial_fit`` continues the weights on a chunk, unstandardised.
+    """
+
+    _parameter_constraints = LOGISTIC_CONSTRAINTS
+
+    def __init__(
+        self,
+        penalty="deprecated",
+        *,
+        C=1.0,
+        l1_ratio=0.0,
+        dual=False,
+        tol=1e-6,
+        fit_intercept=True,
+        intercept_scaling=1,
+        class_weight=None,
+        random_state=None,
+        solver="adam",
+        max_iter=1000,
+        verbose=0,
+        warm_start=False,
+        n_jobs=None,
+        learning_rate_init=0.1,
+        dtype=None,
+        n_threads=1,
+    ):
+        _keep_params(self, locals())
+
+    def _hidden_sizes(self):
+        return []
+
+    def _hidden_activation(self):
+        return "relu"  # no hidden layer: never applied
+
+    def _init(self):
+        return "zeros"
+
+    def _opt(self, name):
+        if name == "alpha":
+            return self._alpha()
+        return _FIXED[name] if name in _FIXED else getattr(self, name)
+
+    def _alpha(self):
+        """The library's L2 strength α of α/(2·Σsᵢ)·‖W‖²: 1/C, so that the
+        cost is scikit-learn's objective divided by C·Σsᵢ."""
+        if self.penalty is None or self.C == np.inf:
+            return 0.0
+        if not isinstance(self.C, numbers.Real) or isinstance(self.C, bool) or not self.C > 0:
+            raise ValueError(f"C must be a number > 0, got {self.C!r}")
+        return 1.0 / float(self.C)
+
+    def _check_rules(self):
+        super()._check_rules()
+        if self.l1_ratio not in (0, None):
+            raise ValueError(f"l1_ratio must be 0 (no L1 penalty is offered), got {self.l1_ratio!r}")
+        if self.fit_intercept is not True:
+            raise ValueError("fit_intercept must be True: the library always trains the intercept b")
+        if self.dual:
+            raise ValueError("dual must be False: there is no dual formulation")
+
+    # -- the standardised space of training ------------------------------------------
+    def _to_training_space(self, X, incremental, weights):
+        """X standardised by its columns' means and standard deviations,
+        each example counted by its weight (so integer weights standardise
+        as repeated rows do); kept, to fold back. `partial_fit` trains on X
+        as it is."""
+        if incremental:
+            self._scale = None
+            return X
+        mean = np.average(X, axis=0, weights=weights)
+        std = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=weights))
+        std[~(std > 0)] = 1.0
+        mean, std = mean.astype(X.dtype), std.astype(X.dtype)
+        self._scale = (mean, std)
+        return (X - mean) / std
+
+    def _from_training_space(self, params):
+        """z = W'·(x − μ)/σ + b' as z = W·x + b: W = W'/σ, b = b' − W'·(μ/σ)."""
+        if self._scale is None:
+            return params
+        mean, std = self._scale
+        (w, b), = params
+        return [(w / std, b - w @ (mean / std).reshape(-1, 1))]
+
+    def _into_training_space(self, params):
+        """W·x + b as W'·(x − μ)/σ + b': W' = W·σ, b' = b + W·μ."""
+        if self._scale is None:
+            return params
+        mean, std = self._scale
+        (w, b), = params
+        return [(w * std, b + w @ mean.reshape(-1, 1))]
+
+    def _not_converged(self):
+        return (
+            f"LogisticRegression ({self.solver}) did not converge in max_iter={self.max_iter} epochs: "
+            "increase max_iter or tol."
+        )
+
+    # -- scikit-learn's attributes -------------------------------------------------------
+    def _record(self, out, n, incremental):
+        super()._record(out, n, incremental)
+        self.n_iter_ = np.array([out["n_iter"]], dtype=np.int32)
+
+    # coef_ and intercept_ are the weights themselves (writing into them
+    # changes the model, as scikit-learn's); coefs_/intercepts_ view them.
+    def _set_params(self, params):
+        (w, b), = params
+        self.coef_ = np.ascontiguousarray(w)
+        self.intercept_ = np.ascontiguousarray(b[:, 0])
+
+    def _params(self):
+        return [(np.asarray(self.coef_), np.asarray(self.intercept_).reshape(-1, 1))]
+
+    @property
+    def coefs_(self):
+        """MLPClassifier's layout: [n_features × n_outputs]."""
+        return [np.asarray(self.coef_).T]
+
+    @property
+    def intercepts_(self):
+        return [np.asarray(self.intercept_)]
+
+    @property
+    def W_(self):
+        """The notes' W: n_y × n_x."""
+        return self.coef_
+
+    @property
+    def b_(self):
+        """The notes' b: n_y × 1."""
+        return self.intercept_.reshape(-1, 1)
+
+    def decision_function(self, X):
+        """The logits: X·coef_ᵀ + intercept_ (a vector for two classes)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=self.coef_.dtype)
+        scores = X @ self.coef_.T + self.intercept_
+        return scores.ravel() if scores.shape[1] == 1 else scores
