@@ -20,11 +20,14 @@
 //! over the f × f window; its backward sends dA to the window's maximum, or
 //! dA/f² to each of its entries.
 //!
+//! Batch normalisation of a dense layer's Z (course 2, week 3) is in [`batchnorm`].
+//!
 //! [`course`] holds the course's loops, summed in numpy's order (the oracle
 //! that reproduces the notebook's printed numbers); [`conv`] and [`pooling`]
 //! the layers a network trains with, the convolution as matrix products
 //! through [`crate::linalg::gemm`] over the patches of [`im2col`].
 
+pub mod batchnorm;
 pub mod conv;
 pub mod course;
 pub mod im2col;
@@ -34,5 +37,6 @@ pub mod window;
 #[cfg(test)]
 mod tests;
 
+pub use batchnorm::{BatchNorm, BatchNormConfig};
 pub use conv::Conv;
 pub use pooling::{Pool, PoolMode};

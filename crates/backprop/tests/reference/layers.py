@@ -1,4 +1,4 @@
-"""Convolution and pooling in numpy, written from the
+"""Convolution, pooling and batch normalisation in numpy, written from the
 equations (not from the library's code): one f x f offset (p, q) at a time,
 each vectorised over the examples, positions and channels with einsum.
 
@@ -66,7 +66,31 @@ def pool(c):
     return {"a": out(a), "da_prev": out(da_prev)}
 
 
-OPS = {"conv": conv, "pool": pool}
+def batchnorm(c):
+    """Z is n x m (one example per column); gradients of J with dJ/dZ~ = G."""
+    z, gamma, beta, g = arr(c["z"]), arr(c["gamma"]), arr(c["beta"]), arr(c["dz_tilde"])
+    eps, momentum = c["epsilon"], c["momentum"]
+    mu = z.mean(axis=1, keepdims=True)
+    var = ((z - mu) ** 2).mean(axis=1, keepdims=True)
+    z_norm = (z - mu) / np.sqrt(var + eps)
+    z_tilde = gamma * z_norm + beta
+    dgamma = (g * z_norm).sum(axis=1, keepdims=True)
+    dbeta = g.sum(axis=1, keepdims=True)
+    # dZ from the chain rule through mu and var, term by term.
+    m = z.shape[1]
+    dz_norm = g * gamma
+    dvar = (dz_norm * (z - mu)).sum(axis=1, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    dmu = -dz_norm.sum(axis=1, keepdims=True) / np.sqrt(var + eps) + dvar * (-2.0 * (z - mu)).mean(axis=1, keepdims=True)
+    dz = dz_norm / np.sqrt(var + eps) + dvar * 2.0 * (z - mu) / m + dmu / m
+    running_mean = momentum * arr(c["running_mean"]) + (1 - momentum) * mu
+    running_var = momentum * arr(c["running_var"]) + (1 - momentum) * var
+    predicted = gamma * (z - running_mean) / np.sqrt(running_var + eps) + beta
+    return {"z_tilde": out(z_tilde), "dgamma": out(dgamma), "dbeta": out(dbeta), "dz": out(dz),
+            "running_mean": out(running_mean), "running_var": out(running_var),
+            "predicted": out(predicted)}
+
+
+OPS = {"conv": conv, "pool": pool, "batchnorm": batchnorm}
 
 if __name__ == "__main__":
     cases = json.load(sys.stdin)

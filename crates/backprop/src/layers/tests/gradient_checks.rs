@@ -4,11 +4,11 @@
 //! J = Σ (G ⊙ out + ½·out²) for a fixed random G, so dout = G + out and J is
 //! not linear in the parameters.
 
-use ndarray::Array4;
+use ndarray::{Array, Array2, Array4, Dimension};
 
 use super::randn4;
 use crate::gradcheck::{relative, EPSILON, THRESHOLD};
-use crate::layers::{Conv, Pool, PoolMode};
+use crate::layers::{BatchNorm, BatchNormConfig, Conv, Pool, PoolMode};
 use crate::linalg::Threads;
 use crate::rng::NumpyRng;
 
@@ -18,7 +18,7 @@ fn cost(out: &Array4<f64>, g: &Array4<f64>) -> f64 {
 }
 
 /// (J(x + ε·e_i) − J(x − ε·e_i)) / 2ε for every entry i of x.
-fn slopes(x: &Array4<f64>, j: &dyn Fn(&Array4<f64>) -> f64) -> Vec<f64> {
+fn slopes<D: Dimension>(x: &Array<f64, D>, j: &dyn Fn(&Array<f64, D>) -> f64) -> Vec<f64> {
     let mut x = x.clone();
     (0..x.len())
         .map(|i| {
@@ -34,7 +34,7 @@ fn slopes(x: &Array4<f64>, j: &dyn Fn(&Array4<f64>) -> f64) -> Vec<f64> {
 }
 
 /// The overall relative difference of the analytic gradients against the slopes.
-fn difference(pairs: &[(&Array4<f64>, Vec<f64>)]) -> f64 {
+fn difference<D: Dimension>(pairs: &[(&Array<f64, D>, Vec<f64>)]) -> f64 {
     let grad: Vec<f64> = pairs.iter().flat_map(|(g, _)| g.iter().copied()).collect();
     let approx: Vec<f64> = pairs.iter().flat_map(|(_, a)| a.iter().copied()).collect();
     relative(&grad, &approx)
@@ -151,4 +151,47 @@ fn the_layer_check_can_fail() {
     });
     assert!(difference(&[(&pool.da_prev, approx.clone())]) < THRESHOLD);
     assert!(difference(&[(&shifted, approx)]) > THRESHOLD);
+}
+
+#[test]
+fn batch_normalisation_gradients_pass_the_check() {
+    // dγ, dβ and dZ through μ and σ² (which depend on every column), for several batch sizes.
+    for (seed, (n, m)) in [(3, 5), (2, 2), (4, 9)].into_iter().enumerate() {
+        let mut rng = NumpyRng::new(seed as u32 + 70);
+        let mut draw = |r: usize, c: usize, scale: f64, shift: f64| {
+            Array2::from_shape_vec((r, c), rng.randn_vec(r * c)).unwrap() * scale + shift
+        };
+        let (z, gamma, beta, g) = (
+            draw(n, m, 2.0, 1.0),
+            draw(n, 1, 0.5, 1.0),
+            draw(n, 1, 0.5, 0.0),
+            draw(n, m, 1.0, 0.0),
+        );
+        let config = BatchNormConfig {
+            epsilon: 1e-3,
+            momentum: 0.9,
+        };
+        let j = |z: &Array2<f64>, gamma: &Array2<f64>, beta: &Array2<f64>| {
+            let mut bn = BatchNorm::new(n, config).unwrap();
+            (bn.gamma, bn.beta) = (gamma.clone(), beta.clone());
+            bn.forward(z.view());
+            let out = &bn.z_tilde;
+            (
+                out.iter()
+                    .zip(&g)
+                    .map(|(&o, &g)| g * o + 0.5 * o * o)
+                    .sum::<f64>(),
+                bn,
+            )
+        };
+        let (_, mut bn) = j(&z, &gamma, &beta);
+        let dz_tilde = &bn.z_tilde + &g;
+        bn.backward(dz_tilde.view(), 1.0);
+        let d = difference(&[
+            (&bn.dgamma, slopes(&gamma, &|gm| j(&z, gm, &beta).0)),
+            (&bn.dbeta, slopes(&beta, &|bt| j(&z, &gamma, bt).0)),
+            (&bn.dz, slopes(&z, &|zz| j(zz, &gamma, &beta).0)),
+        ]);
+        assert!(d < THRESHOLD, "batch norm {n} × {m}: {d:e}");
+    }
 }

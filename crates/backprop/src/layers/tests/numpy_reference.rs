@@ -6,11 +6,11 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use ndarray::{Array4, ArrayD, IxDyn};
+use ndarray::{Array2, Array4, ArrayD, IxDyn};
 use serde_json::{json, Value};
 
 use super::randn4;
-use crate::layers::{Conv, Pool, PoolMode};
+use crate::layers::{BatchNorm, BatchNormConfig, Conv, Pool, PoolMode};
 use crate::linalg::Threads;
 use crate::rng::NumpyRng;
 
@@ -143,5 +143,51 @@ fn pooling_agrees_with_numpy_to_1e_12() {
         let what = |name: &str| format!("pool case {i} ({:?}): {name}", pool.mode);
         assert_agrees(&pool.a, &r["a"], &what("A"));
         assert_agrees(&pool.da_prev, &r["da_prev"], &what("dA_prev"));
+    }
+}
+
+#[test]
+#[cfg_attr(no_python, ignore = "needs $BACKPROP_PYTHON with numpy")]
+fn batch_normalisation_agrees_with_numpy_to_1e_12() {
+    let mut cases = Vec::new();
+    let mut layers = Vec::new();
+    for (seed, (n, m)) in [(4, 6), (3, 1), (5, 13)].into_iter().enumerate() {
+        let mut rng = NumpyRng::new(seed as u32 + 60);
+        let draw = |rng: &mut NumpyRng, r: usize, c: usize, scale: f64, shift: f64| {
+            Array2::from_shape_vec((r, c), rng.randn_vec(r * c)).unwrap() * scale + shift
+        };
+        let config = BatchNormConfig {
+            epsilon: 1e-3,
+            momentum: 0.8,
+        };
+        let mut bn = BatchNorm::new(n, config).unwrap();
+        bn.gamma = draw(&mut rng, n, 1, 0.5, 1.0);
+        bn.beta = draw(&mut rng, n, 1, 0.5, 0.0);
+        bn.running_mean = draw(&mut rng, n, 1, 1.0, 0.0);
+        bn.running_var = draw(&mut rng, n, 1, 0.1, 1.0);
+        let case = json!({"op": "batchnorm", "gamma": to_json(&bn.gamma), "beta": to_json(&bn.beta),
+            "running_mean": to_json(&bn.running_mean), "running_var": to_json(&bn.running_var),
+            "epsilon": config.epsilon, "momentum": config.momentum});
+        let z = draw(&mut rng, n, m, 3.0, 2.0);
+        let g = draw(&mut rng, n, m, 1.0, 0.0);
+        bn.forward(z.view());
+        bn.backward(g.view(), 1.0);
+        let trained = bn.z_tilde.clone();
+        bn.predict(z.view());
+        let mut case = case;
+        case["z"] = to_json(&z);
+        case["dz_tilde"] = to_json(&g);
+        cases.push(case);
+        layers.push((bn, trained));
+    }
+    for (i, ((bn, trained), r)) in layers.iter().zip(numpy(&cases)).enumerate() {
+        let what = |name: &str| format!("batch norm case {i}: {name}");
+        assert_agrees(trained, &r["z_tilde"], &what("Z̃"));
+        assert_agrees(&bn.dz, &r["dz"], &what("dZ"));
+        assert_agrees(&bn.dgamma, &r["dgamma"], &what("dγ"));
+        assert_agrees(&bn.dbeta, &r["dbeta"], &what("dβ"));
+        assert_agrees(&bn.running_mean, &r["running_mean"], &what("running μ"));
+        assert_agrees(&bn.running_var, &r["running_var"], &what("running σ²"));
+        assert_agrees(&bn.z_tilde, &r["predicted"], &what("Z̃ at prediction"));
     }
 }
