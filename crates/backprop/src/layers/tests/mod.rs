@@ -4,6 +4,7 @@
 mod course_conv;
 mod course_pool;
 mod gradient_checks;
+mod mixed_network;
 mod numpy_reference;
 
 use ndarray::{Array4, ArrayView1, Dimension, IntoDimension};
