@@ -6,11 +6,16 @@
 //! Where: `$BACKPROP_CAT_DIR`, else `../shared/datasets/catvnoncat` beside the
 //! repository. Cargo re-runs this when either variable changes; after copying
 //! the data in place, `touch crates/backprop/build.rs` (or set the variable).
+//!
+//! Likewise `$BACKPROP_PYTHON` (a Python with numpy) for the layers' numpy
+//! reference: without it those tests are ignored, except under `CI=true`.
 
 use std::path::PathBuf;
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(no_cat_data)");
+    println!("cargo::rustc-check-cfg=cfg(no_python)");
+    println!("cargo::rerun-if-env-changed=BACKPROP_PYTHON");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=BACKPROP_CAT_DIR");
     println!("cargo::rerun-if-env-changed=CI");
@@ -23,5 +28,8 @@ fn main() {
     let ci = std::env::var("CI").as_deref() == Ok("true");
     if !ci && !dir.join("train_catvnoncat.h5").is_file() {
         println!("cargo::rustc-cfg=no_cat_data");
+    }
+    if !ci && std::env::var_os("BACKPROP_PYTHON").is_none() {
+        println!("cargo::rustc-cfg=no_python");
     }
 }

@@ -172,7 +172,7 @@ fn not_finite(cost: f64, lambda: f64) -> Error {
 /// ‖grad − approx‖ / (‖grad‖ + ‖approx‖), 0 when both are zero. The norms
 /// are taken of the vectors scaled by their largest entry, so gradients near
 /// f64's range (a large λ) give the true ratio rather than ∞/∞.
-fn relative(grad: &[f64], approx: &[f64]) -> f64 {
+pub(crate) fn relative(grad: &[f64], approx: &[f64]) -> f64 {
     let scale = grad
         .iter()
         .chain(approx)
