@@ -17,6 +17,7 @@ pub(crate) mod fused;
 pub(crate) mod general;
 pub(crate) mod gram;
 pub(crate) mod layers;
+pub(crate) mod lbfgs;
 pub(crate) mod streamed;
 
 use std::collections::HashMap;
