@@ -72,10 +72,10 @@ impl LbfgsStop {
     /// One line saying why, in scipy's words.
     pub fn describe(self) -> &'static str {
         match self {
-            LbfgsStop::Gradient => "converged: the largest gradient component is <= tol",
-            LbfgsStop::Progress => "converged: the relative reduction of the cost is <= ftol",
-            LbfgsStop::MaxFun => "stopped: the number of cost evaluations exceeded max_fun",
-            LbfgsStop::LineSearch => "stopped: abnormal termination in the line search",
+            LbfgsStop::Gradient => "converged: every gradient component is within the tolerance",
+            LbfgsStop::Progress => "converged: the cost's relative reduction fell to scipy's ftol",
+            LbfgsStop::MaxFun => "stopped: the cost evaluations exceeded their limit",
+            LbfgsStop::LineSearch => "stopped: the line search found no step from steepest descent",
         }
     }
 }
