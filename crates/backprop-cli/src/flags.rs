@@ -138,11 +138,16 @@ pub struct ModelFlags {
     /// L2 regularisation λ ≥ 0: adds λ/(2m)·Σ‖W‖² to the cost (the printed cost includes it) and (λ/m)·W to dW.
     #[arg(long, default_value_t = GdConfig::default().l2, conflicts_with = "resume")]
     pub l2: f64,
+    /// L1 regularisation λ ≥ 0: adds λ/m·Σ|W| to the cost and (λ/m)·sign(W) to dW (drives weights to exactly 0).
+    #[arg(long, default_value_t = GdConfig::default().l1, conflicts_with = "resume")]
+    pub l1: f64,
     /// Inverted dropout on the hidden layers, training only: one keep probability in (0, 1], or one per hidden layer ("0.8,0.9").
     #[arg(long, value_delimiter = ',', conflicts_with = "resume")]
     pub keep_prob: Vec<f64>,
     /// Stop when the validation cost (--validation) has not improved for this many epochs (recorded iterations without --epochs);
-    /// keep the best weights and say where it stopped.
+    /// keep the best weights and say where it stopped. Use it when the test cost climbs while the training cost falls
+    /// (the summary warns) and the table can spare the validation share (a few thousand rows); it costs those rows,
+    /// which never train, and on small tables a noisy validation cost may stop at the first epochs.
     #[arg(long, conflicts_with = "resume")]
     pub early_stopping: Option<usize>,
 }
@@ -328,6 +333,7 @@ impl ModelFlags {
                     },
                 },
                 l2: self.l2,
+                l1: self.l1,
                 keep_prob: self.keep_prob.clone(),
                 seed: self.seed,
                 early_stopping: self.early_stopping,

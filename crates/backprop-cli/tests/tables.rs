@@ -967,3 +967,68 @@ fn the_plots_name_the_network_the_data_the_features_and_the_classes() {
     let linear = std::fs::read_to_string(tmp.path("run/learning_curve.svg")).unwrap();
     assert!(!linear.contains("cost (log scale)"));
 }
+
+/// A table with a missing cell, a free-text column and two bad numbers is
+/// told all four problems, each with its fix, in one run (it took three runs
+/// when the first problem ended the check); mended as told, it trains.
+#[test]
+fn every_problem_of_a_table_is_told_in_one_run() {
+    let tmp = TempDir::new("tables-every-problem");
+    let mut csv = String::from("a,name,c,d,label\n");
+    for i in 0..100 {
+        let a = if i == 5 { String::new() } else { i.to_string() };
+        let c = if i == 7 {
+            "oops".to_string()
+        } else {
+            format!("{}", i as f64 / 2.0)
+        };
+        let d = if i == 9 { "inf" } else { "1" };
+        csv += &format!("{a},person{i},{c},{d},{}\n", i % 2);
+    }
+    tmp.write("messy.csv", &csv);
+    let args = ["train", "--train", "messy.csv", "--out", "refused"];
+    refused(
+        &tmp,
+        &args,
+        "messy.csv: 4 problems, each with its fix: (1) 1 missing cell(s)",
+    );
+    let err = stderr(&backprop(&tmp.0, &args));
+    for needle in [
+        "(1) 1 missing cell(s) (first: line 7, column 'a'); --missing drop",
+        "(2) column 'name' holds 100 distinct strings in 100 rows",
+        "leave it out with --drop name;",
+        "(3) line 9, column 'c': 'oops' is not a finite number;",
+        "(4) line 11, column 'd': 'inf' is not a finite number",
+    ] {
+        assert!(err.contains(needle), "'{needle}' in: {err}");
+    }
+    // One problem alone reads as before, with no count.
+    let only = "a,label\n1,0\n,1\n3,0\n4,1\n";
+    tmp.write("one.csv", only);
+    refused(
+        &tmp,
+        &["train", "--train", "one.csv", "--out", "refused"],
+        "one.csv: 1 missing cell(s)",
+    );
+    // Mended as the messages say, the table trains.
+    let mended: String = csv
+        .lines()
+        .filter(|l| !l.starts_with(",person5") && !l.contains("oops") && !l.contains("inf"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    tmp.write("mended.csv", &mended);
+    ok(
+        &tmp,
+        &[
+            "train",
+            "--train",
+            "mended.csv",
+            "--drop",
+            "name",
+            "--epochs",
+            "2",
+            "--out",
+            "run",
+        ],
+    );
+}

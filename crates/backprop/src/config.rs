@@ -105,6 +105,10 @@ pub struct GdConfig {
     /// λ of the L2 term λ/(2m)·Σ‖W‖², in the cost and in dW (0: none).
     #[serde(default)]
     pub l2: f64,
+    /// λ of the L1 term λ/m·Σ|W|, in the cost and in dW as (λ/m)·sign(W)
+    /// (0: none). Pushes weights to exactly 0 where L2 only shrinks them.
+    #[serde(default)]
+    pub l1: f64,
     /// Inverted dropout's keep probability: one for every hidden layer, or
     /// one per hidden layer (empty: none). Training only.
     #[serde(default)]
@@ -151,6 +155,7 @@ impl Default for GdConfig {
             optimizer: OptimizerConfig::Gd,
             schedule: LrSchedule::None,
             l2: 0.0,
+            l1: 0.0,
             keep_prob: Vec::new(),
             seed: DEFAULT_SEED,
             early_stopping: None,
@@ -168,6 +173,7 @@ impl GdConfig {
             && self.optimizer == OptimizerConfig::Gd
             && self.schedule == LrSchedule::None
             && self.l2 == 0.0
+            && self.l1 == 0.0
             && self.keep_prob.iter().all(|&p| p >= 1.0)
     }
 
@@ -215,6 +221,7 @@ impl GdConfig {
             at_least_one_at_most(Setting::BatchSize, b, usize::MAX)?;
         }
         non_negative(Setting::L2, self.l2)?;
+        non_negative(Setting::L1, self.l1)?;
         if let Some(p) = self.keep_prob.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
             return Err(Problem::range(Setting::KeepProb, "in (0, 1]", compact(*p)).into());
         }
@@ -285,6 +292,10 @@ impl GdConfig {
                 Setting::KeepProb,
                 "its line search needs the same cost at every evaluation",
             );
+        }
+        if self.l1 != 0.0 {
+            let why = "its line search needs a smooth cost (scikit-learn's lbfgs has no L1 either)";
+            return refuse(Setting::L1, why);
         }
         Ok(())
     }

@@ -63,6 +63,7 @@ pub mod model_io;
 mod network;
 pub mod optim;
 mod output;
+mod overfit;
 #[cfg(feature = "plot")]
 pub mod plot;
 #[cfg(not(feature = "plot"))]

@@ -7,6 +7,8 @@ use serde::Serialize;
 use crate::linalg::Float;
 use crate::setting::Setting;
 
+pub use crate::overfit::overfit_warning;
+
 /// The fraction (0..1) of columns where the prediction equals the label.
 pub fn accuracy<T: Float>(predicted: ArrayView2<'_, T>, labels: ArrayView2<'_, T>) -> f64 {
     let m = labels.len();
@@ -72,6 +74,34 @@ pub fn one_class_warning_on(
          the classes equally)",
         Setting::LearningRate,
         Setting::ClassWeight
+    ))
+}
+
+/// A warning when the accuracy on `set` ("training", "test") is no better
+/// than always answering its most common class (`label_counts`: the set's
+/// examples per class, from [`class_counts`] of its labels), naming the class
+/// and its share, and what helps (settings named by their marks).
+pub fn majority_warning(
+    set: &str,
+    accuracy: f64,
+    label_counts: &[usize],
+    classes: &[String],
+) -> Option<String> {
+    let total: usize = label_counts.iter().sum();
+    let (top, &most) = label_counts.iter().enumerate().max_by_key(|&(_, n)| *n)?;
+    let share = most as f64 / total as f64;
+    if label_counts.len() < 2 || total == 0 || accuracy.is_nan() || accuracy > share {
+        return None;
+    }
+    let class = classes.get(top).map_or("?", String::as_str);
+    Some(format!(
+        "the {set} accuracy {:.2} % is no better than always answering '{class}' \
+         ({:.2} % of the {set} examples): the model has learnt nothing beyond the class \
+         shares. Weigh the classes ({} balanced) and judge the model by recall or \
+         F1 rather than accuracy",
+        100.0 * accuracy,
+        100.0 * share,
+        Setting::ClassWeight,
     ))
 }
 
@@ -217,6 +247,28 @@ pub fn multiclass_scores(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_accuracy_at_or_below_the_majority_share_is_named() {
+        let classes = ["no".to_string(), "yes".to_string()];
+        let w = majority_warning("test", 0.912, &[94, 6], &classes).unwrap();
+        assert!(w.starts_with("the test accuracy 91.20 % is no better than always answering 'no' (94.00 % of the test examples)"), "{w}");
+        assert!(
+            majority_warning("test", 0.94, &[94, 6], &classes).is_some(),
+            "at the share"
+        );
+        assert_eq!(majority_warning("test", 0.95, &[94, 6], &classes), None);
+        assert_eq!(
+            majority_warning("test", 0.5, &[10], &classes[..1]),
+            None,
+            "one class"
+        );
+        assert_eq!(
+            majority_warning("test", f64::NAN, &[0, 0], &classes),
+            None,
+            "no examples"
+        );
+    }
 
     #[test]
     fn scores_of_a_hand_counted_case() {

@@ -171,6 +171,20 @@ impl<T: Float> Network<T> {
         lambda / (2.0 * m as f64) * sum
     }
 
+    /// λ/m·Σ_l Σ|W\[l\]|, the L1 term of the cost for a batch of m examples
+    /// (its gradient: `engine/step/l1.rs`).
+    pub fn l1_penalty(&self, lambda: f64, m: usize) -> f64 {
+        if lambda == 0.0 {
+            return 0.0;
+        }
+        let sum: f64 = self
+            .layers
+            .iter()
+            .map(|l| l.w.iter().map(|w| w.as_f64().abs()).sum::<f64>())
+            .sum();
+        lambda / m as f64 * sum
+    }
+
     /// dW\[l\] += (λ/m)·W\[l\] for every layer: the L2 term's gradient.
     pub fn add_l2_gradient(&mut self, lambda: f64, m: usize) {
         let k = T::cast(lambda / m as f64);

@@ -56,6 +56,8 @@ settings! {
     BatchSize = "batch_size",
     /// λ of the L2 term.
     L2 = "l2",
+    /// λ of the L1 term.
+    L1 = "l1",
     /// Inverted dropout's keep probability.
     KeepProb = "keep_prob",
     /// Early stopping's patience.

@@ -8,7 +8,7 @@ use backprop::collective::Collective;
 use backprop::data::{Dataset, LoadOptions};
 use backprop::explain::equations;
 use backprop::job::{resume_train, run_train, Hooks, OutFolder, Trained};
-use backprop::metrics::one_class_warning_on;
+use backprop::metrics::{class_counts, majority_warning, one_class_warning_on, overfit_warning};
 use backprop::{ClassWeight, Metrics, ModelSpec, TrainConfig};
 
 use crate::flags::{ModelFlags, TrainArgs};
@@ -47,6 +47,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let explained = explained(&args, &spec)?;
     let mut seen = Seen {
         classes: Vec::new(),
+        train_labels: None,
+        test_labels: None,
         standardised: false,
         notes: rank0,
         explain: explained.as_ref(),
@@ -57,6 +59,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     warn_one_class(&trained.metrics, &seen);
+    warn_overfit(&trained.metrics);
     // The run folder: where the (resumed) run says it wrote, else `--out`'s.
     let out = trained
         .metrics
@@ -80,16 +83,54 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Warns when the model predicts one class for the whole training or test set.
+/// Warns when the model predicts one class for the whole training or test
+/// set, or else when its accuracy there is no better than the majority share.
 fn warn_one_class(m: &Metrics, seen: &Seen<'_>) {
-    let sets = std::iter::once(("training", Some(&m.predicted_counts)))
-        .chain([("test", m.test_predicted_counts.as_ref())]);
-    for (set, counts) in sets {
-        let warning =
+    let sets = [
+        (
+            "training",
+            Some(&m.predicted_counts),
+            Some(m.train_accuracy),
+            &seen.train_labels,
+        ),
+        (
+            "test",
+            m.test_predicted_counts.as_ref(),
+            m.test_accuracy,
+            &seen.test_labels,
+        ),
+    ];
+    for (set, counts, accuracy, labels) in sets {
+        let one_class =
             counts.and_then(|c| one_class_warning_on(set, c, &seen.classes, seen.standardised));
+        let warning = one_class
+            .or_else(|| majority_warning(set, accuracy?, labels.as_deref()?, &seen.classes));
         if let Some(w) = warning {
             errln!("warning: {}", crate::names::render(&w));
         }
+    }
+}
+
+/// Warns when the validation or test cost ended well above its minimum. With
+/// early stopping the validation-best weights were kept: the validation cost
+/// is at its minimum by choice, and the test costs up to the kept epoch say
+/// whether the kept model overfit.
+fn warn_overfit(m: &Metrics) {
+    let kept = |costs: &[(usize, f64)]| match m.best_at {
+        Some(best) => costs.partition_point(|&(i, _)| i <= best),
+        None => costs.len(),
+    };
+    let validation = m
+        .best_at
+        .is_none()
+        .then_some(("validation", &m.validation_costs[..]));
+    let test = ("test", &m.test_costs[..kept(&m.test_costs)]);
+    let mut warnings = validation
+        .into_iter()
+        .chain([test])
+        .filter_map(|(set, costs)| overfit_warning(set, costs, m.per_epoch));
+    if let Some(w) = warnings.next() {
+        errln!("warning: {}", crate::names::render(&w));
     }
 }
 
@@ -156,6 +197,9 @@ fn explained(args: &TrainArgs, spec: &ModelSpec) -> anyhow::Result<Option<ModelS
 /// `--explain`'s equations.
 struct Seen<'a> {
     classes: Vec<String>,
+    /// The training and test sets' examples per class.
+    train_labels: Option<Vec<usize>>,
+    test_labels: Option<Vec<usize>>,
     standardised: bool,
     /// Whether to print the data's notes (rank 0 alone).
     notes: bool,
@@ -167,6 +211,9 @@ impl Seen<'_> {
     fn loaded(&mut self, train: &Dataset, test: Option<&Dataset>) {
         self.load_bar.finish();
         self.classes = train.classes.clone();
+        let k = train.classes.len();
+        self.train_labels = Some(class_counts(train.y.view(), k));
+        self.test_labels = test.map(|t| class_counts(t.y.view(), k));
         self.standardised = train.preprocessing.standardization.is_some();
         if self.notes {
             for note in train.notes.iter().chain(test.iter().flat_map(|t| &t.notes)) {

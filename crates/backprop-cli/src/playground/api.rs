@@ -16,7 +16,7 @@ use super::files::{data_file, model_file, upload};
 use super::http::{error, json_response, read_typed_body};
 use super::reply::Reply;
 use super::run::{lock, Run};
-use super::spec::{render, Model, RunRequest};
+use super::spec::{check_pace, render, Model, RunRequest};
 use super::wire::{Method, Request};
 
 /// The most examples the gradient check differentiates over.
@@ -79,6 +79,13 @@ fn run_route(
                 Err(e) => error(409, &e),
             }
         }
+        (Method::Post, ["pace"]) => match pace(request) {
+            Ok(p) => {
+                run.set_pace(p);
+                json_response(200, &json!({ "epochs_per_frame": p }))
+            }
+            Err((status, message)) => error(status, &message),
+        },
         (Method::Post, ["gradcheck"]) => gradcheck(run),
         (Method::Get, [file @ ("model.safetensors" | "model.json")]) => model_file(app, run, file),
         (Method::Get, [file @ ("train.csv" | "test.csv")]) => data_file(app, run, file),
@@ -110,6 +117,25 @@ fn step_epochs(request: &mut Request) -> Result<usize, (u16, String)> {
     }
 }
 
+/// The pace of `POST …/pace`: `{"epochs_per_frame": n}` (1..1000000) or
+/// `{"epochs_per_frame": null}` for full speed.
+fn pace(request: &mut Request) -> Result<Option<usize>, (u16, String)> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Pace {
+        epochs_per_frame: Option<usize>,
+    }
+    let body = read_typed_body(request, "application/json")?;
+    let p = serde_json::from_slice::<Pace>(&body).map_err(|e| {
+        (
+            400,
+            format!("pace: the body must be {{\"epochs_per_frame\": N or null}}: {e}"),
+        )
+    })?;
+    check_pace(p.epochs_per_frame).map_err(|e| (400, e))?;
+    Ok(p.epochs_per_frame)
+}
+
 /// `POST /api/runs`: the settings read, the server's bounds checked, the
 /// data made, the settings mapped onto the library's, and the run started
 /// (where the library checks them), room made for it among the runs kept.
@@ -128,7 +154,13 @@ fn create_run(app: &Arc<App>, body: &[u8]) -> Reply {
         Err(e) => return error(400, &e),
     };
     let id = app.new_id("r");
-    let run = Run::new(id.clone(), data, model, !request.paused);
+    let run = Run::new(
+        id.clone(),
+        data,
+        model,
+        !request.paused,
+        request.epochs_per_frame,
+    );
     if let Err((status, e)) = run.start() {
         return error(status, &e);
     }
@@ -203,6 +235,12 @@ fn gradcheck(run: &Run) -> Reply {
         first.x_as::<f64>(),
         first.targets_as::<f64>(train.classes.len()),
     );
+    if run.model.spec.gd.l1 != 0.0 {
+        return error(
+            409,
+            "the gradient check covers the cost's L2 term, not L1 (|w| has no derivative at 0): set l1 to 0 to check",
+        );
+    }
     let l2 = run.model.spec.gd.l2;
     let report = match check_with_l2(&mut net, x.view(), y.view(), EPSILON, l2) {
         Ok(report) => report,

@@ -43,6 +43,9 @@ pub fn train_command(spec: &ModelSpec, has_test: bool) -> String {
     if gd.l2 != 0.0 {
         args.push((Setting::L2, number(gd.l2)));
     }
+    if gd.l1 != 0.0 {
+        args.push((Setting::L1, number(gd.l1)));
+    }
     if !gd.keep_prob.is_empty() {
         let p: Vec<String> = gd.keep_prob.iter().map(|&p| number(p)).collect();
         args.push((Setting::KeepProb, p.join(",")));
@@ -141,6 +144,7 @@ mod tests {
         spec.gd.batch_size = Some(32);
         spec.gd.learning_rate = 0.1 + 0.2;
         spec.gd.l2 = 1e-7;
+        spec.gd.l1 = 0.003;
         spec.gd.keep_prob = vec![0.8];
         spec.gd.record_every = Some(3);
         for optimizer in [

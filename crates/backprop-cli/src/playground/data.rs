@@ -4,7 +4,9 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use backprop::data::{self, circle, gauss, planar, points, spiral, xor, Dataset, LoadOptions};
+use backprop::data::{
+    self, circle, gauss, planar, points, spiral, twin_spiral, xor, Dataset, LoadOptions,
+};
 
 use super::spec::{render, RunRequest};
 
@@ -51,11 +53,18 @@ pub fn make(r: &RunRequest, upload: Option<&Dataset>) -> Result<RunData, String>
 fn generate(r: &RunRequest, upload: Option<&Dataset>) -> Result<Dataset, String> {
     let seed = r.seed;
     let mut all = match r.dataset.as_str() {
-        "flower" => planar::flower(),
+        // The notes name the flower's classes red (0) and blue (1); the run
+        // names them as its train.csv and test.csv write them, 0 and 1, so
+        // the downloaded model scores the downloaded data (`backprop evaluate`).
+        "flower" => Dataset {
+            classes: vec!["0".into(), "1".into()],
+            ..planar::flower()
+        },
         "circle" => circle::circle(r.points, r.noise, seed),
         "xor" => xor::xor(r.points, r.noise, seed),
         "gauss" => gauss::gauss(r.points, r.classes, r.noise, seed),
         "spiral" => spiral::spiral(r.points / r.classes, r.classes, seed),
+        "twin-spiral" => twin_spiral::twin_spiral(r.points, r.noise, seed),
         _ => upload.cloned().ok_or(
             "the upload id is unknown (uploads are kept for the server's life, the 8 newest)",
         )?,

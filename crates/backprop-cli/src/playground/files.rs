@@ -49,7 +49,9 @@ pub fn model_file(app: &App, run: &Run, file: &str) -> Reply {
     }
 }
 
-/// The run's training or test set as a CSV (x1…xn, label), for the equivalent command.
+/// The run's training or test set as a CSV (x1…xn, label: the class's
+/// name, as the model download names it), for the equivalent command and
+/// for `backprop evaluate` of the downloaded model.
 pub fn data_file(app: &App, run: &Run, file: &str) -> Reply {
     let set = if file == "train.csv" {
         Some(&run.data.train)
@@ -63,7 +65,8 @@ pub fn data_file(app: &App, run: &Run, file: &str) -> Reply {
         .map_err(|e| e.to_string())
         .and_then(|dir| {
             let path = dir.0.join(file);
-            backprop::data::write_csv(&path, set.x.view(), set.y.view()).map_err(|e| render(&e))?;
+            backprop::data::write_csv_named(&path, set.x.view(), set.y.view(), &set.classes)
+                .map_err(|e| render(&e))?;
             std::fs::read(&path).map_err(|e| e.to_string())
         });
     match result {

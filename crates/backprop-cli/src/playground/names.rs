@@ -15,6 +15,7 @@ pub fn field(setting: Setting) -> Option<&'static str> {
         Setting::Iterations | Setting::Epochs => "epochs",
         Setting::BatchSize => "batch_size",
         Setting::L2 => "l2",
+        Setting::L1 => "l1",
         Setting::KeepProb => "keep_prob",
         Setting::Optimizer => "optimizer",
         Setting::Hidden => "hidden",
@@ -56,7 +57,7 @@ mod tests {
                 assert!(fields.contains_key(f), "{s:?} → {f}: no such field");
             }
         }
-        assert_eq!(mapped, 13);
+        assert_eq!(mapped, 14);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! (play, pause, step, stop) and the latest event for the stream to send.
 //!
 //! The thread owns the run's [`Training`] (the library's session is not
-//! shared between threads) and trains at full speed, publishing an event,
+//! shared between threads) and trains at the page's pace (so many epochs a
+//! frame, or as many as a frame's time allows), publishing an event,
 //! with a copy of the weights, at most every [`FRAME`]: the stream sends
 //! whatever is latest, so a slow reader never builds a backlog, and the last
 //! event (`done`) is never overwritten.
@@ -40,6 +41,8 @@ pub struct Shared {
     pub stopped: bool,
     /// Whether the run starts playing when the stream connects.
     pub autoplay: bool,
+    /// Epochs a frame while playing (None: as many as the frame's time allows).
+    pub pace: Option<usize>,
     /// The latest event (JSON) and its number.
     pub latest: Arc<String>,
     pub seq: u64,
@@ -73,7 +76,13 @@ pub type StartError = (u16, String);
 
 impl Run {
     /// A run of `model` on `data`, not started yet ([`Run::start`]).
-    pub fn new(id: String, data: RunData, model: Model, autoplay: bool) -> Arc<Run> {
+    pub fn new(
+        id: String,
+        data: RunData,
+        model: Model,
+        autoplay: bool,
+        pace: Option<usize>,
+    ) -> Arc<Run> {
         Arc::new(Run {
             id,
             info: OnceLock::new(),
@@ -81,6 +90,7 @@ impl Run {
                 mode: Mode::Waiting,
                 stopped: false,
                 autoplay,
+                pace,
                 latest: Arc::new(String::new()),
                 seq: 0,
                 touched: Instant::now(),
@@ -114,6 +124,14 @@ impl Run {
         outcome
             .recv()
             .unwrap_or_else(|_| Err((500, "the run's thread ended before it started".into())))
+    }
+
+    /// Sets the epochs a frame while playing (None: full speed), in any mode.
+    pub fn set_pace(&self, pace: Option<usize>) {
+        let mut s = lock(&self.shared);
+        s.pace = pace;
+        s.touched = Instant::now();
+        self.changed.notify_all();
     }
 
     /// Applies a command from the page: "play", "pause", "step" (n epochs) or "stop".
@@ -174,25 +192,32 @@ impl Run {
         self.changed.notify_all();
     }
 
-    /// The training thread's body: waits for play or steps, trains a frame,
-    /// publishes its event, until the run is finished or stopped.
+    /// The training thread's body: waits for play or steps, trains a frame
+    /// (at the pace, resting out the rest of the frame), publishes its
+    /// event, until the run is finished or stopped.
     fn train(&self, mut training: Training) {
         let mut frame = Frame::new();
-        while let Some(budget) = self.wait_for_work() {
+        while let Some(work) = self.wait_for_work() {
             if frame.epochs == 0 {
                 frame = Frame::new(); // the wait was no training time
             }
-            let stepping = budget != usize::MAX;
+            let (budget, stepping) = match work {
+                Work::Step(n) => (n, true),
+                Work::Play(Some(pace)) => (pace.saturating_sub(frame.epochs).max(1), false),
+                Work::Play(None) => (usize::MAX, false),
+            };
             frame.epochs += train_frame(&mut training, budget, stepping, frame.start);
             let finished = training.is_finished();
+            let paced = matches!(work, Work::Play(Some(pace)) if frame.epochs >= pace);
+            if paced && !finished {
+                self.rest_until(frame.start + FRAME);
+            }
             let paused = stepping || lock(&self.shared).mode != Mode::Playing;
-            if finished || paused || frame.start.elapsed() >= FRAME {
-                let state = if finished {
-                    "done"
-                } else if paused {
-                    "paused"
-                } else {
-                    "playing"
+            if finished || paused || paced || frame.start.elapsed() >= FRAME {
+                let state = match (finished, paused) {
+                    (true, _) => "done",
+                    (_, true) => "paused",
+                    _ => "playing",
                 };
                 self.publish(&mut training, state, frame.rate());
                 frame = Frame::new();
@@ -203,9 +228,24 @@ impl Run {
         }
     }
 
-    /// Waits until the page asks for epochs: `usize::MAX` while playing, n
-    /// for n steps; `None` when the run is stopped or done.
-    fn wait_for_work(&self) -> Option<usize> {
+    /// Waits until `deadline`, or until the run is stopped or stops playing.
+    fn rest_until(&self, deadline: Instant) {
+        let mut s = lock(&self.shared);
+        while !s.stopped && s.mode == Mode::Playing {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return;
+            };
+            s = self
+                .changed
+                .wait_timeout(s, left)
+                .map(|r| r.0)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+    }
+
+    /// Waits until the page asks for epochs: play (at the pace) or n steps;
+    /// `None` when the run is stopped or done.
+    fn wait_for_work(&self) -> Option<Work> {
         let mut s = lock(&self.shared);
         loop {
             if s.stopped {
@@ -214,10 +254,10 @@ impl Run {
                 return None;
             }
             match s.mode {
-                Mode::Playing => return Some(usize::MAX),
+                Mode::Playing => return Some(Work::Play(s.pace)),
                 Mode::Paused(n) if n > 0 => {
                     s.mode = Mode::Paused(0);
-                    return Some(n);
+                    return Some(Work::Step(n));
                 }
                 Mode::Done => return None,
                 _ => {
@@ -230,6 +270,15 @@ impl Run {
             }
         }
     }
+}
+
+/// What the page asked the training thread for.
+#[derive(Clone, Copy)]
+enum Work {
+    /// Train, so many epochs a frame (None: as many as the frame's time allows).
+    Play(Option<usize>),
+    /// Train n epochs, then pause.
+    Step(usize),
 }
 
 /// The epochs trained since the last event, and when that event was.

@@ -3,7 +3,7 @@
 //! draws from it. The session is `backprop train`'s own loop, so a run and
 //! its equivalent command end on the same weights, bit for bit.
 
-use backprop::engine::{Advanced, Controls, Session, TrainingData};
+use backprop::engine::{Advanced, Controls, Session, TrainingData, Trend};
 use backprop::metrics::accuracy;
 use backprop::{Error, Network, Output};
 use ndarray::Array2;
@@ -22,8 +22,8 @@ pub struct Training {
     test: Option<(Array2<f64>, Array2<f64>)>,
     /// The cost on the training set before the first update (epoch 0's).
     initial_cost: f64,
-    /// The costs of the history already sent in an event.
-    sent: usize,
+    /// The training and test costs of the history already sent in an event.
+    sent: (usize, usize),
     /// What stopped training before its epochs (a cost that became NaN or infinite).
     failed: Option<Error>,
 }
@@ -36,17 +36,24 @@ impl Training {
         let k = data.train.classes.len();
         let (x, y) = (data.train.x_as::<f64>(), data.train.targets_as::<f64>(k));
         let m = x.ncols();
-        let initial_cost = net.cost_on(x.view(), y.view()) + net.l2_penalty(model.spec.gd.l2, m);
-        let session = Session::new(net, TrainingData::new(x, y), model.spec.gd.clone())?;
+        let gd = &model.spec.gd;
+        let initial_cost =
+            net.cost_on(x.view(), y.view()) + net.l2_penalty(gd.l2, m) + net.l1_penalty(gd.l1, m);
         let test = data
             .test
             .as_ref()
             .map(|t| (t.x_as::<f64>(), t.targets_as::<f64>(k)));
+        // The session records the test cost at the epochs it records the
+        // training cost (as `backprop train --test` does): the two curves
+        // are sampled alike.
+        let mut sets = TrainingData::new(x, y);
+        sets.test = test.clone().map(|(tx, ty)| (tx.into(), ty.into()));
+        let session = Session::new(net, sets, model.spec.gd.clone())?;
         Ok(Training {
             session,
             test,
             initial_cost,
-            sent: 0,
+            sent: (0, 0),
             failed: None,
         })
     }
@@ -71,8 +78,21 @@ impl Training {
     /// since the previous event.
     pub fn event(&mut self, data: &RunData, state: &'static str, rate: f64) -> Event {
         let history = self.session.history();
-        let costs = snapshot::curve(&history.costs[self.sent.min(history.costs.len())..]);
-        self.sent = history.costs.len();
+        let (costs, test_costs) = (&history.costs, &history.test_costs);
+        let curves = (
+            snapshot::curve(&costs[self.sent.0.min(costs.len())..]),
+            snapshot::curve(&test_costs[self.sent.1.min(test_costs.len())..]),
+        );
+        self.sent = (costs.len(), test_costs.len());
+        let trend = Trend::of(costs);
+        let unit = if history.per_epoch {
+            "epoch"
+        } else {
+            "iteration"
+        };
+        let trend_note = trend
+            .note(unit, self.session.config().learning_rate)
+            .map(|n| backprop::Setting::render(&n, &super::names::name));
         let epoch = self.session.units_done();
         let cost = match &self.failed {
             Some(Error::Diverged { cost, .. }) => *cost,
@@ -104,7 +124,10 @@ impl Training {
             epochs_per_second: rate,
             state,
             done: state == "done",
-            costs,
+            costs: curves.0,
+            test_costs: curves.1,
+            trend: trend.name(),
+            trend_note,
             diverged,
             regions: snapshot::regions(net, data),
             layers: snapshot::layers(net, data),

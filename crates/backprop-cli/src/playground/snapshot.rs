@@ -47,6 +47,14 @@ pub struct Event {
     /// (epoch, cost) of up to [`CURVE_POINTS`] epochs, evenly spaced, trained
     /// since the previous event: the cost curve between frames.
     pub costs: Vec<(usize, f64)>,
+    /// (epoch, test cost) of the epochs `costs` samples (the session records
+    /// both at the same epochs): the test curve as dense as the training one.
+    pub test_costs: Vec<(usize, f64)>,
+    /// The library's reading of the cost so far ([`backprop::engine::Trend`]):
+    /// "learning", "diverging" or "stalled".
+    pub trend: &'static str,
+    /// What a diverging or stalled run means and what to try (None while learning).
+    pub trend_note: Option<String>,
     /// Set when the cost became NaN or infinite: what happened and what to try.
     pub diverged: Option<String>,
     /// The decision regions: per grid point (row by row from the top) P(class 1)

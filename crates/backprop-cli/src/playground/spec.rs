@@ -20,7 +20,17 @@ pub const MAX_POINTS: usize = 5000;
 /// The server's bound: the most epochs a run may ask for.
 pub const MAX_EPOCHS: usize = 10_000_000;
 /// The data sets the server makes.
-pub const DATASETS: [&str; 6] = ["flower", "circle", "xor", "gauss", "spiral", "upload"];
+pub const DATASETS: [&str; 7] = [
+    "flower",
+    "circle",
+    "xor",
+    "gauss",
+    "spiral",
+    "twin-spiral",
+    "upload",
+];
+/// The server's bound: the most epochs a frame may be paced at.
+pub const MAX_PACE: usize = 1_000_000;
 /// The most costs a run's history keeps: a longer run records every k-th epoch.
 pub const MAX_RECORDS: usize = 100_000;
 
@@ -52,10 +62,13 @@ pub struct RunRequest {
     pub optimizer: String,
     pub batch_size: Option<usize>,
     pub l2: f64,
+    pub l1: f64,
     pub keep_prob: f64,
     pub seed: u32,
     pub epochs: usize,
     pub paused: bool,
+    /// Epochs trained per frame while playing (null: as many as a frame's time allows).
+    pub epochs_per_frame: Option<usize>,
 }
 
 impl Default for RunRequest {
@@ -75,10 +88,12 @@ impl Default for RunRequest {
             optimizer: "gd".into(),
             batch_size: None,
             l2: 0.0,
+            l1: 0.0,
             keep_prob: 1.0,
             seed: 1,
             epochs: 3000,
             paused: false,
+            epochs_per_frame: None,
         }
     }
 }
@@ -115,6 +130,16 @@ fn check(ok: bool, message: impl FnOnce() -> String) -> Result<(), String> {
     }
 }
 
+/// A pace the server takes: null (full speed) or 1..[`MAX_PACE`] epochs a frame.
+pub fn check_pace(pace: Option<usize>) -> Result<(), String> {
+    check(pace.is_none_or(|p| (1..=MAX_PACE).contains(&p)), || {
+        format!(
+            "epochs_per_frame {}: use 1..{MAX_PACE}, or null for full speed",
+            pace.unwrap_or(0)
+        )
+    })
+}
+
 impl RunRequest {
     /// The server's own bounds: the data set's name and generator options,
     /// and the size of the network and of the run. Every training setting is
@@ -139,7 +164,8 @@ impl RunRequest {
                 "epochs {}: this server takes at most {MAX_EPOCHS}",
                 r.epochs
             )
-        })
+        })?;
+        check_pace(r.epochs_per_frame)
     }
 
     fn check_data_bounds(&self) -> Result<(), String> {
@@ -209,6 +235,7 @@ impl RunRequest {
             record_every: (self.epochs > MAX_RECORDS).then(|| self.epochs.div_ceil(MAX_RECORDS)),
             optimizer: optimizer(&self.optimizer)?,
             l2: self.l2,
+            l1: self.l1,
             keep_prob: if self.keep_prob == 1.0 {
                 Vec::new()
             } else {
@@ -291,6 +318,7 @@ mod tests {
             (r#"{"points": 1000000}"#, "points"),
             (r#"{"classes": 3}"#, "classes"),
             (r#"{"dataset": "upload"}"#, "upload"),
+            (r#"{"epochs_per_frame": 0}"#, "epochs_per_frame"),
         ] {
             let err = parse(body).unwrap_err();
             assert!(err.contains(word), "{body}: {err}");
@@ -309,6 +337,7 @@ mod tests {
             (r#"{"epochs": 0}"#, "epochs"),
             (r#"{"keep_prob": 0}"#, "keep_prob"),
             (r#"{"l2": -1}"#, "l2"),
+            (r#"{"l1": -1}"#, "l1"),
             (r#"{"batch_size": 0}"#, "batch_size"),
             (r#"{"hidden": [0]}"#, "hidden"),
         ] {

@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import * as checks from "./checks.mjs";
 
 const [binary, outDir] = process.argv.slice(2);
 if (!binary || !outDir) {
@@ -38,12 +39,12 @@ const cases = [
   },
   {
     name: "spiral-softmax",
-    hash: "dataset=spiral&classes=3&points=300&hidden=16,16&activation=relu,relu&optimizer=adam&learning_rate=0.01&epochs=1500&train_fraction=0.8",
+    hash: "dataset=spiral&classes=3&points=300&hidden=16,16&activation=relu,relu&optimizer=adam&learning_rate=0.01&epochs=1500&train_fraction=0.8&pace=",
     min: 0.9,
   },
   {
     name: "three-layers",
-    hash: "dataset=circle&noise=0.1&hidden=8,6,4&activation=tanh,tanh,tanh&learning_rate=0.3&epochs=1500",
+    hash: "dataset=circle&noise=0.1&hidden=8,6,4&activation=tanh,tanh,tanh&learning_rate=0.3&epochs=1500&pace=",
     min: 0.9,
   },
 ];
@@ -102,6 +103,18 @@ for (const c of cases) {
     await page.screenshot({ path: `${outDir}/${c.name}-failed.png` }).catch(() => {});
   }
   await page.close();
+}
+
+// The issue-25 checks (checks.mjs).
+for (const [name, check] of Object.entries(checks)) {
+  try {
+    const line = await check(browser, url, { binary, outDir });
+    passed++;
+    console.log(`ok   ${name}: ${line}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.message.split("\n")[0]}`);
+  }
 }
 
 // An upload through the page's file input: the page sends it as text/csv

@@ -154,6 +154,33 @@ pub fn write_csv<T: Float>(
     x: ArrayView2<'_, T>,
     y: ArrayView2<'_, T>,
 ) -> Result<(), Error> {
+    write_rows(path, x, y, &|label| format!("{label}"))
+}
+
+/// As [`write_csv`], each label written as its class's name (`classes[y]`;
+/// a name holding a comma or a quote is quoted), so a model that names the
+/// data's classes scores the file read back, and the classes read back
+/// sorted are these when these are sorted.
+pub fn write_csv_named<T: Float>(
+    path: &Path,
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    classes: &[String],
+) -> Result<(), Error> {
+    let name = |label: f64| match classes.get(label as usize) {
+        Some(c) if c.contains([',', '"', '\n']) => format!("\"{}\"", c.replace('"', "\"\"")),
+        Some(c) => c.clone(),
+        None => format!("{label}"),
+    };
+    write_rows(path, x, y, &name)
+}
+
+fn write_rows<T: Float>(
+    path: &Path,
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    label_text: &dyn Fn(f64) -> String,
+) -> Result<(), Error> {
     let mut out = String::new();
     let names: Vec<String> = (1..=x.nrows()).map(|i| format!("x{i}")).collect();
     out.push_str(&names.join(","));
@@ -162,7 +189,8 @@ pub fn write_csv<T: Float>(
         for v in col {
             out.push_str(&format!("{:?},", v.as_f64()));
         }
-        out.push_str(&format!("{}\n", label.as_f64()));
+        out.push_str(&label_text(label.as_f64()));
+        out.push('\n');
     }
     crate::fsutil::write_atomic(path, out.as_bytes())
 }

@@ -39,6 +39,7 @@ pub mod spiral;
 mod split;
 mod standardize;
 mod table;
+pub mod twin_spiral;
 pub mod xor;
 
 use std::path::{Path, PathBuf};
@@ -51,7 +52,7 @@ use crate::linalg::Float;
 
 pub use self::cells::{Frame, FrameColumn};
 pub use self::columns::DEFAULT_LABEL_COLUMN;
-pub use self::csv::write_csv;
+pub use self::csv::{write_csv, write_csv_named};
 pub use self::inputs::{load_inputs, InputName, Inputs};
 pub(crate) use self::kind::FileKind;
 pub use self::preparation::{Preparation, Prepared};

@@ -347,19 +347,24 @@ pub(crate) fn fit_table(t: &dyn Table, options: &LoadOptions) -> Result<Fitted, 
         .map(|&j| (j, header[j].as_str(), true))
         .collect();
     watched.push((chosen.label, label_name, false));
-    let keep = rows_without_missing(t, &watched, options.missing, MissingChoice::Flag)?;
+    // Missing cells refused, the columns are still checked (on every row), so
+    // that all of the table's problems are told in one run.
+    let mut problems = Vec::new();
+    let keep = match rows_without_missing(t, &watched, options.missing, MissingChoice::Flag) {
+        Ok(keep) => keep,
+        Err(e) => {
+            problems.push(problem(e)?);
+            (0..t.rows()).collect()
+        }
+    };
     let kept = Rows::new(t, keep);
     if kept.rows() == 0 {
         return Err(Error::format(t.source(), "has a header but no examples"));
     }
-    let columns = (chosen.features.iter().enumerate())
-        .map(|(i, &j)| {
-            if i % 4096 == 0 {
-                crate::stop::check(&format!("reading the columns of {}", t.source().display()))?;
-            }
-            fit_column(&kept, j, &header[j], options.missing)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let columns = fit_columns(&kept, &chosen.features, options.missing, &mut problems)?;
+    if !problems.is_empty() {
+        return Err(together(t.source(), problems));
+    }
     let table = TableSpec {
         label_column: label_name.clone(),
         index_column: chosen.index.map(|j| header[j].clone()),
@@ -389,6 +394,61 @@ pub(crate) fn fit_table(t: &dyn Table, options: &LoadOptions) -> Result<Fitted, 
         ids,
         notes,
     })
+}
+
+/// Fits each feature column of `t`, adding the message of each one that
+/// cannot be a feature to `problems` (a stop request or another kind of
+/// error ends it at once).
+fn fit_columns(
+    t: &dyn Table,
+    features: &[usize],
+    missing: Missing,
+    problems: &mut Vec<String>,
+) -> Result<Vec<ColumnSpec>, Error> {
+    let header = t.header();
+    let mut columns = Vec::with_capacity(features.len());
+    for (i, &j) in features.iter().enumerate() {
+        if i % 4096 == 0 {
+            crate::stop::check(&format!("reading the columns of {}", t.source().display()))?;
+        }
+        match fit_column(t, j, &header[j], missing) {
+            Ok(column) => columns.push(column),
+            Err(e) => problems.push(problem(e)?),
+        }
+    }
+    Ok(columns)
+}
+
+/// A table's problem (a [`Error::Format`]'s message), or the error itself
+/// when it is of another kind.
+fn problem(e: Error) -> Result<String, Error> {
+    match e {
+        Error::Format { message, .. } => Ok(message),
+        other => Err(other),
+    }
+}
+
+/// How many of a table's problems one message spells out.
+const PROBLEMS_SHOWN: usize = 8;
+
+/// One error telling every problem of the table `source`, each with its fix
+/// (the first [`PROBLEMS_SHOWN`] of them, and how many more).
+fn together(source: &Path, mut problems: Vec<String>) -> Error {
+    if problems.len() == 1 {
+        return Error::format(source, problems.remove(0));
+    }
+    let mut message = format!("{} problems, each with its fix:", problems.len());
+    for (i, p) in problems.iter().take(PROBLEMS_SHOWN).enumerate() {
+        message += &format!(
+            " ({}) {p}{}",
+            i + 1,
+            if i + 1 < problems.len() { ";" } else { "" }
+        );
+    }
+    if problems.len() > PROBLEMS_SHOWN {
+        message += &format!(" … and {} more", problems.len() - PROBLEMS_SHOWN);
+    }
+    Error::format(source, message)
 }
 
 impl Fitted {

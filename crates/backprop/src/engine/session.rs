@@ -57,9 +57,9 @@ use super::check::check_run;
 use super::plan::{self, Facts, Path, Plan};
 use super::record::{evaluate, reserve_records, Scored};
 use super::state::{SaveCheckpoint, TrainState};
-use super::step::general;
 use super::step::lbfgs::LbfgsRun;
 use super::step::Strategy;
+use super::step::{general, l1};
 use super::training_data::{Matrix, TrainingData};
 
 /// How a session starts, beyond its network, data and settings.
@@ -454,18 +454,20 @@ impl<'a, T: Float> Session<'a, T> {
         let batch = self.batching.batch(data, self.state.batch, (lo, hi), mb);
         let weight = batch_weight(&batch);
         let l2 = general::l2_strength(config, batch.w.is_some(), weight, mb);
+        let l1 = l1::strength(config, batch.w.is_some(), weight, mb);
         let cost = general::gradients(
             &mut self.net,
             batch,
             self.state.step,
             config,
             l2,
+            l1,
             coll,
             &mut self.reduce_buf,
             &mut self.state.history.allreduce_seconds,
         );
         if cost.is_finite() {
-            general::update(&mut self.net, &mut self.state.optimizer, l2, lr, mb);
+            general::update(&mut self.net, &mut self.state.optimizer, (l2, l1), lr, mb);
         }
         (Some(cost), weight)
     }

@@ -13,7 +13,8 @@ const ACTIVATIONS = ["tanh", "relu", "leaky-relu", "sigmoid"];
 const DEFAULTS = {
   dataset: "flower", classes: 2, points: 400, noise: 0, train_fraction: 0.5, seed: 1,
   hidden: [4], activation: ["tanh"], init: "xavier", learning_rate: 1.2, optimizer: "gd",
-  batch_size: null, l2: 0, keep_prob: 1, epochs: 3000,
+  batch_size: null, l2: 0, l1: 0, keep_prob: 1, epochs: 3000,
+  pace: 10, // epochs a frame while playing (null: full speed): the flower's boundary forms over a few seconds
 };
 let settings = readUrl();
 let uploadId = null;
@@ -26,7 +27,7 @@ function readUrl() {
     if (!(k in s)) continue;
     if (k === "hidden") s.hidden = v === "" ? [] : v.split(",").map(Number);
     else if (k === "activation") s.activation = v.split(",");
-    else if (k === "batch_size") s.batch_size = v === "" ? null : Number(v);
+    else if (k === "batch_size" || k === "pace") s[k] = v === "" ? null : Number(v);
     else if (typeof DEFAULTS[k] === "number") s[k] = Number(v);
     else s[k] = v;
   }
@@ -45,12 +46,13 @@ function writeUrl() {
 }
 
 function showSettings() {
-  for (const k of ["dataset", "classes", "points", "seed", "learning_rate", "optimizer", "l2", "keep_prob", "epochs", "init"]) {
+  for (const k of ["dataset", "classes", "points", "seed", "learning_rate", "optimizer", "l2", "l1", "keep_prob", "epochs", "init"]) {
     $(k).value = settings[k];
   }
   $("noise").value = settings.noise;
   $("train_fraction").value = settings.train_fraction;
   $("batch_size").value = settings.batch_size === null ? "" : settings.batch_size;
+  $("pace").value = settings.pace === null ? "" : String(settings.pace);
   $("noise-out").textContent = settings.noise;
   $("train-out").textContent = Math.round(settings.train_fraction * 100) + " %";
   $("upload-box").hidden = settings.dataset !== "upload";
@@ -67,7 +69,10 @@ function drawLayerControls() {
     div.className = "layer-ctl";
     div.innerHTML = `<div class="units"><button class="small" data-d="-1">−</button>
       <span>${n} unit${n === 1 ? "" : "s"}</span><button class="small" data-d="1">+</button></div>
-      <select>${ACTIVATIONS.map((a) => `<option${a === settings.activation[l] ? " selected" : ""}>${a}</option>`).join("")}</select>`;
+      <select aria-label="activation of hidden layer ${l + 1}">${ACTIVATIONS.map((a) => `<option${a === settings.activation[l] ? " selected" : ""}>${a}</option>`).join("")}</select>`;
+    const [fewer, more] = div.querySelectorAll("button");
+    fewer.setAttribute("aria-label", `one unit fewer in hidden layer ${l + 1}`);
+    more.setAttribute("aria-label", `one unit more in hidden layer ${l + 1}`);
     div.querySelectorAll("button").forEach((b) => b.addEventListener("click", () => {
       settings.hidden[l] = Math.min(16, Math.max(1, n + Number(b.dataset.d)));
       changed();
@@ -95,6 +100,7 @@ function readInputs() {
   settings.optimizer = $("optimizer").value;
   settings.batch_size = $("batch_size").value === "" ? null : num("batch_size");
   settings.l2 = num("l2");
+  settings.l1 = num("l1");
   settings.keep_prob = num("keep_prob");
   settings.epochs = num("epochs");
   settings.init = $("init").value;
@@ -109,12 +115,14 @@ function changed() {
 // ---- runs -----------------------------------------------------------------
 let run = null;        // {id, info}
 let source = null;     // the EventSource
-let costHistory = [];      // [epoch, cost, test_cost]
+let trainCurve = [];   // [epoch, cost]
+let testCurve = [];    // [epoch, test cost], recorded at the same epochs
 let latest = null;     // the last event
 let playing = false;
 
 function body() {
-  const b = { ...settings, paused: true };
+  const b = { ...settings, paused: true, epochs_per_frame: settings.pace };
+  delete b.pace;
   if (b.dataset === "upload") {
     b.upload = uploadId;
     b.features = [Number($("feature-x").value || 0), Number($("feature-y").value || 1)];
@@ -143,7 +151,8 @@ let resetting = 0;
 async function reset() {
   const mine = ++resetting;
   stopCurrent();
-  costHistory = [];
+  trainCurve = [];
+  testCurve = [];
   latest = null;
   playing = false;
   $("play").textContent = "▶ Play";
@@ -167,7 +176,14 @@ async function reset() {
     }
     $("dl-test").hidden = !info.test;
     listen(id);
-    status("ready: press Play");
+    // Play pressed while the run was being made (a number field's change,
+    // fired as it lost focus to the Play button, resets the run): play now.
+    if (playing) {
+      status("training…"); // before the command: its run may end before the reply
+      await command("play");
+    } else {
+      status("ready: press Play");
+    }
   } catch (e) {
     status("error: " + e.message, true);
   }
@@ -179,25 +195,22 @@ function listen(id) {
     if (!run || run.id !== id) return;
     const e = JSON.parse(m.data);
     latest = e;
-    // The costs of the epochs between two frames, then this frame's own point.
-    for (const [epoch, cost] of e.costs) {
-      if (costHistory.length === 0 || epoch > costHistory[costHistory.length - 1][0]) costHistory.push([epoch, cost, null]);
-    }
-    const lastPoint = costHistory[costHistory.length - 1];
-    if (lastPoint && lastPoint[0] === e.epoch) lastPoint[2] = e.test_cost;
-    else costHistory.push([e.epoch, e.cost, e.test_cost]);
+    // The costs the session recorded between two frames (train and test
+    // at the same epochs), then this frame's own point.
+    extend(trainCurve, e.costs.concat([[e.epoch, e.cost]]));
+    if (e.test_cost !== null) extend(testCurve, e.test_costs.concat([[e.epoch, e.test_cost]]));
     requestAnimationFrame(draw);
+    // A NaN cost (the run stopped), or the library's reading of the cost
+    // (diverging, no progress), said in words beside the curve.
+    const note = e.diverged || e.trend_note;
+    $("diverged").hidden = !note;
+    $("diverged").textContent = note || "";
     if (e.done) {
       source.close();
       playing = false;
-      $("play").textContent = "▶ Play";
-      $("play").disabled = true;
+      $("play").textContent = "▶ Play again";
       $("step").disabled = true;
-      status(e.diverged ? "diverged" : `done: ${e.epoch} epochs`);
-    }
-    if (e.diverged) {
-      $("diverged").hidden = false;
-      $("diverged").textContent = e.diverged;
+      status(finalWords(e));
     }
   };
   source.onerror = () => {
@@ -208,6 +221,20 @@ function listen(id) {
   };
   $("play").disabled = false;
   $("step").disabled = false;
+}
+
+function extend(curve, points) {
+  for (const p of points) {
+    if (curve.length === 0 || p[0] > curve[curve.length - 1][0]) curve.push(p);
+  }
+}
+
+// The status of a finished run: done, or what went wrong.
+function finalWords(e) {
+  if (e.diverged) return `diverged: stopped at epoch ${e.epoch} (the cost is not a number)`;
+  if (e.trend === "diverging") return `diverged: ${e.epoch} epochs, the cost rose far above its start`;
+  if (e.trend === "stalled") return `no progress: ${e.epoch} epochs, the cost hardly moved`;
+  return `done: ${e.epoch} epochs`;
 }
 
 async function command(what, data) {
@@ -306,11 +333,11 @@ function drawRegions() {
 function drawCosts() {
   const cv = $("costs"), ctx = cv.getContext("2d");
   ctx.clearRect(0, 0, cv.width, cv.height);
-  if (costHistory.length === 0) return;
+  if (trainCurve.length === 0) return;
   const pad = { l: 44, r: 8, t: 8, b: 20 };
   const w = cv.width - pad.l - pad.r, h = cv.height - pad.t - pad.b;
   const maxE = Math.max(1, run ? run.info.epochs : 1);
-  const vals = costHistory.flatMap((p) => [p[1], p[2]]).filter((v) => v !== null && isFinite(v));
+  const vals = trainCurve.concat(testCurve).map((p) => p[1]).filter((v) => v !== null && isFinite(v));
   const maxC = Math.max(1e-9, ...vals);
   const x = (e) => pad.l + (e / maxE) * w;
   const y = (c) => pad.t + h - (Math.min(c, maxC) / maxC) * h;
@@ -323,14 +350,14 @@ function drawCosts() {
   ctx.fillText(maxC.toPrecision(3), 2, pad.t + 8);
   ctx.fillText("0", 30, pad.t + h);
   ctx.fillText("epoch " + maxE, pad.l + w - 60, cv.height - 4);
-  for (const [k, colour] of [[1, "#333"], [2, "#aaa"]]) {
+  for (const [curve, colour] of [[trainCurve, "#333"], [testCurve, "#aaa"]]) {
     ctx.strokeStyle = colour;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
     let started = false;
-    for (const p of costHistory) {
-      if (p[k] === null || !isFinite(p[k])) continue;
-      if (started) ctx.lineTo(x(p[0]), y(p[k])); else ctx.moveTo(x(p[0]), y(p[k]));
+    for (const p of curve) {
+      if (p[1] === null || !isFinite(p[1])) continue;
+      if (started) ctx.lineTo(x(p[0]), y(p[1])); else ctx.moveTo(x(p[0]), y(p[1]));
       started = true;
     }
     ctx.stroke();
@@ -512,7 +539,25 @@ function drawNumbers() {
   });
 }
 
+// The canvases' text alternatives: what each picture shows now, in words.
+function describe() {
+  const e = latest, info = run && run.info;
+  if (!e || !info) return;
+  const pct = (v) => (v === null || v === undefined ? "none" : (100 * v).toFixed(1) + " %");
+  const c = (v) => (v === null || v === undefined ? "none" : Number(v).toPrecision(4));
+  const note = e.diverged || e.trend_note;
+  $("regions").setAttribute("aria-label", `Decision regions of ${info.settings.dataset} at epoch ${e.epoch}: ` +
+    `${info.classes.length} classes, train accuracy ${pct(e.train_accuracy)}, test accuracy ${pct(e.test_accuracy)}; ` +
+    `${info.train.x.length} training points${info.test ? ` and ${info.test.x.length} test points` : ""}.`);
+  const first = trainCurve[0];
+  $("costs").setAttribute("aria-label", `Cost curves: train cost ${c(first && first[1])} at epoch 0, ${c(e.cost)} at epoch ${e.epoch}` +
+    `${e.test_cost !== null ? `; test cost ${c(e.test_cost)}` : ""}.${note ? " " + note : ""}`);
+  $("network").setAttribute("aria-label", `The network ${info.sizes.join("-")}: hidden activations ${info.activations.join(", ") || "none"}, ` +
+    `${info.output} output; each unit drawn as its activation over the plane.`);
+}
+
 function draw() {
+  describe();
   drawNumbers();
   drawRegions();
   drawCosts();
@@ -520,11 +565,17 @@ function draw() {
 }
 
 // ---- wiring ---------------------------------------------------------------
-for (const id of ["dataset", "classes", "points", "noise", "train_fraction", "seed", "learning_rate", "optimizer", "batch_size", "l2", "keep_prob", "epochs", "init"]) {
+for (const id of ["dataset", "classes", "points", "noise", "train_fraction", "seed", "learning_rate", "optimizer", "batch_size", "l2", "l1", "keep_prob", "epochs", "init"]) {
   $(id).addEventListener("change", () => { readInputs(); changed(); });
 }
 $("noise").addEventListener("input", () => { $("noise-out").textContent = $("noise").value; });
 $("train_fraction").addEventListener("input", () => { $("train-out").textContent = Math.round($("train_fraction").value * 100) + " %"; });
+// The pace changes the run's speed, not its arithmetic: no new run.
+$("pace").addEventListener("change", () => {
+  settings.pace = $("pace").value === "" ? null : Number($("pace").value);
+  writeUrl();
+  if (run) command("pace", JSON.stringify({ epochs_per_frame: settings.pace }));
+});
 $("feature-x").addEventListener("change", reset);
 $("feature-y").addEventListener("change", reset);
 $("show-test").addEventListener("change", () => requestAnimationFrame(draw));
@@ -541,6 +592,14 @@ $("remove-layer").addEventListener("click", () => {
 });
 $("reset").addEventListener("click", reset);
 $("play").addEventListener("click", () => {
+  if (latest && latest.done) {
+    // A finished run: Play starts it again from the untrained network.
+    reset();
+    playing = true;
+    $("play").textContent = "❚❚ Pause";
+    status("training…");
+    return;
+  }
   playing = !playing;
   $("play").textContent = playing ? "❚❚ Pause" : "▶ Play";
   status(playing ? "training…" : "paused");

@@ -60,7 +60,7 @@ pub(crate) fn l2_strength(config: &GdConfig, weighted: bool, batch_weight: f64, 
 /// Dropout masks, forward, cost, backward and the ranks' all-reduce for update
 /// number `step`: leaves every layer's dW, db the batch's mean gradient and
 /// returns the batch's cost, L2 term (of strength `l2`, see [`l2_strength`])
-/// included. `allreduce_seconds` gains the all-reduce's time.
+/// and L1 term (of strength `l1`, [`super::l1::strength`]) included. `allreduce_seconds` gains the all-reduce's time.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gradients<T: Float>(
     net: &mut Network<T>,
@@ -68,6 +68,7 @@ pub(crate) fn gradients<T: Float>(
     step: usize,
     config: &GdConfig,
     l2: f64,
+    l1: f64,
     coll: &dyn Collective,
     reduce_buf: &mut Vec<f64>,
     allreduce_seconds: &mut f64,
@@ -102,21 +103,22 @@ pub(crate) fn gradients<T: Float>(
         cost = all_reduce_gradients(net, cost, ml, batch.size, coll, reduce_buf);
         *allreduce_seconds += t.elapsed().as_secs_f64();
     }
-    cost + net.l2_penalty(l2, batch.size)
+    cost + net.l2_penalty(l2, batch.size) + net.l1_penalty(l1, batch.size)
 }
 
-/// The update after [`gradients`]: dW += (λ/m)·W with λ = `l2`, then the
-/// optimiser's step at α.
+/// The update after [`gradients`]: dW += (λ/m)·W with λ = `l2`, dW +=
+/// (λ₁/m)·sign(W) with λ₁ = `l1`, then the optimiser's step at α.
 pub(crate) fn update<T: Float>(
     net: &mut Network<T>,
     optimizer: &mut Optimizer<T>,
-    l2: f64,
+    (l2, l1): (f64, f64),
     learning_rate: T,
     batch_size: usize,
 ) {
     if l2 != 0.0 {
         net.add_l2_gradient(l2, batch_size);
     }
+    super::l1::add_gradient(net, l1, batch_size);
     optimizer.begin_step();
     for (l, layer) in net.layers_mut().iter_mut().enumerate() {
         let [w, b] = ParameterId::of_layer(l + 1);

@@ -54,6 +54,7 @@ impl<T: Float> Objective<'_, T> {
             0,
             self.config,
             self.l2,
+            0.0, // no L1: refused with L-BFGS (its kink breaks the line search's smoothness)
             self.collective,
             self.reduce_buf,
             self.allreduce_seconds,

@@ -16,6 +16,7 @@
 pub(crate) mod fused;
 pub(crate) mod general;
 pub(crate) mod gram;
+pub(crate) mod l1;
 pub(crate) mod layers;
 pub(crate) mod lbfgs;
 pub(crate) mod streamed;

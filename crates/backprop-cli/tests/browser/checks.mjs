@@ -1,0 +1,171 @@
+// The playground's promises to a new user, each checked in the browser
+// (issue 25): Play after typing starts training on one click; a diverging
+// run is labelled as such; the output fits a 1280 × 800 screen, the page a
+// 390 px phone, and every control and canvas has a name; the downloaded
+// model, test set and command agree under `backprop evaluate`.
+//
+// Each check takes (browser, url, context) and returns a line for the log;
+// it throws with what went wrong.
+
+async function waitStatus(page, pattern, timeout = 60000) {
+  try {
+    await page.waitForFunction((p) => new RegExp(p).test(document.getElementById("status").textContent), pattern.source, { timeout });
+  } catch (e) {
+    throw new Error(`waiting for the status ${pattern}: it says "${await page.textContent("#status")}"`);
+  }
+}
+
+// Item 7: a number typed into a field, then one click on Play, trains.
+export async function playAfterTyping(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(`${url}#dataset=flower&epochs=3000`);
+    await waitStatus(page, /^ready/);
+    await page.fill("#epochs", "400");
+    await page.fill("#learning_rate", "1.1");
+    await page.click("#play"); // one click: the fields' change fires as they lose focus
+    await page.waitForFunction(() => Number(document.getElementById("epoch").textContent) > 0, null, { timeout: 20000 });
+    await waitStatus(page, /^done/);
+    const epoch = Number(await page.textContent("#epoch"));
+    const total = Number(await page.textContent("#epochs-total"));
+    const label = await page.textContent("#play");
+    if (epoch !== 400 || total !== 400) throw new Error(`trained ${epoch} of ${total} epochs, expected 400 of 400`);
+    // Play on a finished run starts it again, on one click.
+    const first = await page.evaluate(() => run.id);
+    await page.click("#play");
+    await page.waitForFunction((id) => run && run.id !== id
+      && /^done/.test(document.getElementById("status").textContent), first, { timeout: 20000 });
+    return `typed epochs 400 and α 1.1, one click on Play trained ${epoch} of ${total} epochs (button then "${label}"); Play again restarted it`;
+  } finally {
+    await page.close();
+  }
+}
+
+// Trains the page's run of `hash` at full speed to its end; returns the page.
+async function trainToEnd(browser, url, hash, viewport = { width: 1280, height: 800 }) {
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
+  await page.goto(`${url}#${hash}&pace=`);
+  await waitStatus(page, /^ready/);
+  await page.click("#play");
+  await waitStatus(page, /^(done|diverged|no progress)/, 120000);
+  return page;
+}
+
+// Item 9: α = 50 with relu sends the cost to ~1e65 (finite): the library's
+// trend labels the run diverging, in the status and beside the curve; a
+// learning rate too small to move the cost is labelled "no progress".
+export async function divergingAndStalledRunsAreLabelled(browser, url) {
+  const lines = [];
+  for (const [hash, status, word] of [
+    ["dataset=flower&hidden=4&activation=relu&learning_rate=50&epochs=300", /^diverged/, /^diverging/],
+    ["dataset=flower&hidden=4&activation=tanh&learning_rate=0.00001&epochs=300", /^no progress/, /^no progress/],
+  ]) {
+    const page = await trainToEnd(browser, url, hash);
+    try {
+      const said = await page.textContent("#status");
+      const note = (await page.isVisible("#diverged")) ? await page.textContent("#diverged") : "(no note shown)";
+      if (!status.test(said) || !word.test(note)) throw new Error(`${hash}: status "${said}", note "${note}"`);
+      lines.push(`${hash.split("&").slice(2, 4).join(" ")}: "${said}" / "${note}"`);
+    } finally {
+      await page.close();
+    }
+  }
+  return lines.join("; ");
+}
+
+// Item 10: on a 1280 × 800 screen the output (accuracies, decision regions,
+// cost curve) lies in the first screen, no scrolling; on a 390 px phone the
+// page is no wider than the phone; every control has a name, every canvas a
+// text alternative.
+export async function theOutputFitsAScreenAndEveryControlHasAName(browser, url, { outDir }) {
+  const page = await trainToEnd(browser, url, "dataset=flower&epochs=500");
+  let facts;
+  try {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const box = await page.locator("#output").boundingBox();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const unnamed = await page.evaluate(() => {
+      const name = (el) => (el.getAttribute("aria-label") || (el.labels && [...el.labels].map((l) => l.textContent).join(" "))
+        || el.textContent || el.title || "").trim();
+      return [...document.querySelectorAll("input, select, button, a, canvas, textarea")]
+        .filter((el) => !name(el)).map((el) => el.id || el.outerHTML.slice(0, 60));
+    });
+    const alt = await page.getAttribute("#regions", "aria-label");
+    await page.screenshot({ path: `${outDir}/screen-1280x800.png` });
+    const problems = [];
+    if (box.x < 0 || box.y < 0 || box.x + box.width > 1280 || box.y + box.height > 800) {
+      problems.push(`the output spans x ${box.x.toFixed(0)}…${(box.x + box.width).toFixed(0)}, y ${box.y.toFixed(0)}…${(box.y + box.height).toFixed(0)}`);
+    }
+    if (width > 1280) problems.push(`the page is ${width} px wide at 1280`);
+    if (unnamed.length) problems.push(`no name: ${unnamed.join(", ")}`);
+    if (!/train accuracy \d/.test(alt || "")) problems.push(`the regions' text alternative: "${alt}"`);
+    if (problems.length) throw new Error(problems.join("; "));
+    facts = `output box x ${box.x.toFixed(0)}…${(box.x + box.width).toFixed(0)}, y ${box.y.toFixed(0)}…${(box.y + box.height).toFixed(0)} in 1280 × 800; regions: "${alt}"`;
+  } finally {
+    await page.close();
+  }
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  try {
+    await phone.goto(`${url}#dataset=flower`);
+    await waitStatus(phone, /^ready/);
+    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+    const regions = await phone.locator("#regions").boundingBox();
+    await phone.screenshot({ path: `${outDir}/phone-390.png`, fullPage: true });
+    if (width > 390 || regions.x + regions.width > 390) {
+      throw new Error(`on a 390 px phone the page is ${width} px wide, the regions end at x ${regions.x + regions.width}`);
+    }
+    return `${facts}; phone: ${width} px wide, regions ${regions.width.toFixed(0)} px`;
+  } finally {
+    await phone.close();
+  }
+}
+
+// Item 11: the page's downloads agree: `backprop evaluate` of the
+// downloaded model on the downloaded test.csv scores what the page shows.
+export async function theDownloadedModelEvaluatesOnTheDownloadedTestSet(browser, url, { binary, outDir }) {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdirSync } = await import("node:fs");
+  const { resolve } = await import("node:path");
+  const dir = resolve(outDir, "round-trip");
+  mkdirSync(dir, { recursive: true });
+  const page = await trainToEnd(browser, url, "dataset=flower&hidden=4&activation=tanh&learning_rate=1.2&epochs=1000");
+  try {
+    for (const id of ["dl-weights", "dl-json", "dl-test"]) {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click(`#${id}`)]);
+      await download.saveAs(`${dir}/${download.suggestedFilename()}`);
+    }
+    const shown = Number(await page.getAttribute("#test-accuracy", "data-value"));
+    const out = execFileSync(resolve(binary), ["evaluate", "--model", ".", "test.csv", "--format", "json"], { cwd: dir, encoding: "utf8" });
+    const scored = JSON.parse(out).accuracy;
+    if (Math.abs(scored - shown) > 1e-12) throw new Error(`evaluate scored ${scored}, the page shows ${shown}`);
+    return `backprop evaluate --model . test.csv on the page's downloads: accuracy ${scored}, as the page shows`;
+  } finally {
+    await page.close();
+  }
+}
+
+// Item 8: at the default pace (10 epochs a frame, 20 frames a second) the
+// flower's boundary forms over seconds: a second after Play the run is at
+// most a few hundred epochs in (a pace is a ceiling, so a slower machine
+// only trains fewer); the test curve has a point at every epoch the
+// training curve has; the pace select changes a run's speed as it plays.
+export async function theDefaultPaceCanBeWatched(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(`${url}#dataset=flower&epochs=3000`);
+    await waitStatus(page, /^ready/);
+    const pace = await page.inputValue("#pace");
+    await page.click("#play");
+    await page.waitForFunction(() => Number(document.getElementById("epoch").textContent) > 0, null, { timeout: 20000 });
+    await page.waitForTimeout(1000);
+    const early = Number(await page.textContent("#epoch"));
+    if (pace !== "10" || !(early > 0 && early <= 400)) throw new Error(`pace "${pace}": epoch ${early} a second after Play`);
+    await page.selectOption("#pace", "");
+    await waitStatus(page, /^done/);
+    const [train, test] = await page.evaluate(() => [trainCurve.length, testCurve.length]);
+    if (train < 100 || test < train - 1) throw new Error(`${train} training and ${test} test cost points`);
+    return `pace ${pace} epochs/frame: epoch ${early} a second after Play; full speed then ended it; ${train} train and ${test} test cost points`;
+  } finally {
+    await page.close();
+  }
+}
