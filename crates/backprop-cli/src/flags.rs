@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use backprop::data::DEFAULT_IMAGE_SIZE;
 use backprop::data::MAX_IMAGE_SIZE;
-use backprop::optim::{AdamConfig, LrSchedule, MomentumConfig, OptimizerConfig, RmsPropConfig};
+use backprop::optim::{
+    AdamConfig, LbfgsConfig, LrSchedule, MomentumConfig, OptimizerConfig, RmsPropConfig,
+};
 use backprop::{Activation, GdConfig, Init, ModelSpec, Precision};
 use backprop::{DEFAULT_DECAY_INTERVAL, DEFAULT_DECAY_RATE};
 use clap::{Args, Parser, Subcommand};
@@ -102,8 +104,8 @@ pub struct ModelFlags {
     /// Take the mini-batches in the data's order every epoch instead of reshuffling (no copy of X); needs --batch-size.
     #[arg(long, conflicts_with = "resume")]
     pub no_shuffle: bool,
-    /// Optimiser: gd, momentum (--beta), rmsprop (--beta2, --epsilon) or adam (--beta1, --beta2, --epsilon; bias-corrected)
-    /// [default: gd; CSV tables: adam].
+    /// Optimiser: gd, momentum (--beta), rmsprop (--beta2, --epsilon), adam (--beta1, --beta2, --epsilon; bias-corrected)
+    /// or lbfgs (full batch, --max-fun, --tol; --iterations is scikit-learn's max_iter) [default: gd; CSV tables: adam].
     #[arg(long, conflicts_with = "resume")]
     pub optimizer: Option<OptimizerName>,
     /// Momentum's β, in [0, 1).
@@ -118,6 +120,12 @@ pub struct ModelFlags {
     /// Adam's and RMSprop's ε (> 0).
     #[arg(long, conflicts_with = "resume", help = format!("Adam's and RMSprop's ε (> 0) [default: {:e}]", AdamConfig::default().epsilon))]
     pub epsilon: Option<f64>,
+    /// L-BFGS: stop once more than this many cost evaluations were made (scikit-learn's max_fun).
+    #[arg(long, conflicts_with = "resume", help = format!("L-BFGS: stop once more than this many cost evaluations were made (scikit-learn's max_fun) [default: {}]", LbfgsConfig::default().max_fun))]
+    pub max_fun: Option<usize>,
+    /// L-BFGS: stop when every gradient component is at most this in size (scikit-learn's tol).
+    #[arg(long, conflicts_with = "resume", help = format!("L-BFGS: stop when every gradient component is at most this in size (scikit-learn's tol) [default: {:e}]", LbfgsConfig::default().tol))]
+    pub tol: Option<f64>,
     /// Learning-rate decay per epoch: none, inverse-time (α₀/(1+r·e)), exponential (α₀·rᵉ) or step (α₀/(1+r·⌊e/interval⌋)).
     #[arg(long, default_value = "none", conflicts_with = "resume")]
     pub lr_decay: DecayName,
@@ -170,6 +178,8 @@ pub enum OptimizerName {
     Rmsprop,
     /// Adam.
     Adam,
+    /// Full-batch L-BFGS (scikit-learn's lbfgs solver).
+    Lbfgs,
 }
 
 /// `--lr-decay` values.
@@ -213,6 +223,9 @@ impl ModelFlags {
         let adaptive = matches!(opt, OptimizerName::Adam | OptimizerName::Rmsprop);
         refuse("--beta2", self.beta2.is_some(), adaptive, &with_opt)?;
         refuse("--epsilon", self.epsilon.is_some(), adaptive, &with_opt)?;
+        let lbfgs = opt == OptimizerName::Lbfgs;
+        refuse("--max-fun", self.max_fun.is_some(), lbfgs, &with_opt)?;
+        refuse("--tol", self.tol.is_some(), lbfgs, &with_opt)?;
         let decay = self.lr_decay;
         refuse(
             "--lr-decay-rate",
@@ -242,7 +255,8 @@ impl ModelFlags {
     /// α 0.0075, no mini-batches) wherever no flag says otherwise, so a
     /// table's mini-batch Adam defaults then do not apply.
     fn base_for(&self, base: &ModelSpec) -> ModelSpec {
-        if self.iterations.is_some() && self.epochs.is_none() {
+        let full_batch = self.optimizer == Some(OptimizerName::Lbfgs);
+        if full_batch || (self.iterations.is_some() && self.epochs.is_none()) {
             ModelSpec {
                 gd: GdConfig::default(),
                 ..base.clone()
@@ -260,6 +274,7 @@ impl ModelFlags {
             OptimizerConfig::Momentum(_) => OptimizerName::Momentum,
             OptimizerConfig::RmsProp(_) => OptimizerName::Rmsprop,
             OptimizerConfig::Adam(_) => OptimizerName::Adam,
+            OptimizerConfig::Lbfgs(_) => OptimizerName::Lbfgs,
         })
     }
 
@@ -272,6 +287,7 @@ impl ModelFlags {
         let momentum = MomentumConfig::default();
         let adam = AdamConfig::default();
         let rms = RmsPropConfig::default();
+        let lbfgs = LbfgsConfig::default();
         let rate = self.lr_decay_rate.unwrap_or(DEFAULT_DECAY_RATE);
         let defaults = self.base_for(base);
         ModelSpec {
@@ -301,6 +317,11 @@ impl ModelFlags {
                         beta1: self.beta1.unwrap_or(adam.beta1),
                         beta2: self.beta2.unwrap_or(adam.beta2),
                         epsilon: self.epsilon.unwrap_or(adam.epsilon),
+                    }),
+                    OptimizerName::Lbfgs => OptimizerConfig::Lbfgs(LbfgsConfig {
+                        max_fun: self.max_fun.unwrap_or(lbfgs.max_fun),
+                        tol: self.tol.unwrap_or(lbfgs.tol),
+                        ..lbfgs
                     }),
                 },
                 schedule: match self.lr_decay {
@@ -332,6 +353,7 @@ impl OptimizerName {
             OptimizerName::Momentum => "momentum",
             OptimizerName::Rmsprop => "rmsprop",
             OptimizerName::Adam => "adam",
+            OptimizerName::Lbfgs => "lbfgs",
         }
     }
 }

@@ -153,6 +153,16 @@ pub fn early_stop_line(m: &backprop::Metrics) -> Option<String> {
     Some(line)
 }
 
+/// The summary of an L-BFGS run: "L-BFGS converged: … (E cost evaluations)".
+pub fn lbfgs_line(m: &backprop::Metrics) -> Option<String> {
+    let evaluations = m.lbfgs_evaluations?;
+    let how = m.lbfgs_stop.map_or(
+        "ran all its iterations",
+        backprop::optim::LbfgsStop::describe,
+    );
+    Some(format!("L-BFGS {how} ({evaluations} cost evaluations)"))
+}
+
 /// A bar for decoding many pictures (shown for more than a few hundred files, on a terminal).
 pub struct LoadBar {
     enabled: bool,

@@ -245,6 +245,57 @@ impl GdConfig {
                 unit_interval(Setting::Beta2, c.beta2)?;
                 positive_finite(Setting::Epsilon, c.epsilon)?;
             }
+            OptimizerConfig::Lbfgs(c) => self.validate_lbfgs(c)?,
+        }
+        Ok(())
+    }
+
+    /// L-BFGS's own ranges, and the settings that do not apply to it (it
+    /// runs full-batch iterations, with no learning rate to schedule and a
+    /// deterministic cost for its line search).
+    fn validate_lbfgs(&self, c: crate::optim::LbfgsConfig) -> Result<(), Error> {
+        at_least_one_at_most(Setting::MaxFun, c.max_fun, MAX_ITERATIONS)?;
+        non_negative(Setting::Tol, c.tol)?;
+        if !(1..=1000).contains(&c.memory) {
+            let problem = format!(
+                "{} lbfgs keeps 1 to 1000 pairs, got {}",
+                Setting::Optimizer,
+                c.memory
+            );
+            return Err(Problem::other(Setting::Optimizer, problem).into());
+        }
+        let lbfgs = format!("{} lbfgs", Setting::Optimizer);
+        let refuse = |setting: Setting, why: &str| -> Result<(), Error> {
+            Err(Problem::other(
+                setting,
+                format!("{setting} does not apply to {lbfgs}: {why}"),
+            )
+            .into())
+        };
+        if self.epochs.is_some() {
+            return refuse(
+                Setting::Epochs,
+                &format!(
+                    "it runs full-batch iterations; give {}",
+                    Setting::Iterations
+                ),
+            );
+        }
+        if self.schedule != LrSchedule::None {
+            return refuse(
+                Setting::Schedule,
+                "it has no learning rate (its line search chooses each step)",
+            );
+        }
+        if self.keep_prob.iter().any(|&p| p < 1.0) {
+            return refuse(
+                Setting::KeepProb,
+                "its line search needs the same cost at every evaluation",
+            );
+        }
+        if self.l1 != 0.0 {
+            let why = "its line search needs a smooth cost (scikit-learn's lbfgs has no L1 either)";
+            return refuse(Setting::L1, why);
         }
         Ok(())
     }
@@ -287,7 +338,15 @@ impl GdConfig {
     /// assert!(e.starts_with("l2 1e19 is too large for learning_rate 0.0075"), "{e}");
     /// ```
     pub fn validate_for_examples(&self, m: usize) -> Result<(), Error> {
+        if matches!(self.optimizer, OptimizerConfig::Lbfgs(_)) && self.batch_size_for(m) < m {
+            let (b, o) = (Setting::BatchSize, Setting::Optimizer);
+            let message = format!(
+                "{b} does not apply to {o} lbfgs: it trains on the whole batch of {m} examples"
+            );
+            return Err(Problem::other(b, message).into());
+        }
         let beta = match self.optimizer {
+            OptimizerConfig::Lbfgs(_) => return Ok(()),
             OptimizerConfig::Gd => 0.0,
             OptimizerConfig::Momentum(c) => c.beta,
             OptimizerConfig::RmsProp(_) | OptimizerConfig::Adam(_) => return Ok(()),

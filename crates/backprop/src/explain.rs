@@ -278,6 +278,11 @@ impl<'a> Run<'a> {
                 "Update (Adam, {alpha}, β₁ = {}, β₂ = {}, ε = {:e}), at update t = 1, 2, …: v = β₁·v + (1 − β₁)·dθ; s = β₂·s + (1 − β₂)·dθ²; θ −= α·(v / (1 − β₁ᵗ)) / (√(s / (1 − β₂ᵗ)) + ε)   ({each}; v, s start at 0)",
                 c.beta1, c.beta2, c.epsilon
             ),
+            OptimizerConfig::Lbfgs(c) => writeln!(
+                w,
+                "Update (L-BFGS, m = {}, tol = {:e}, max_fun = {}): θ = all W[l], b[l] flattened; d = −H·∇J by the two-loop recursion over the last m pairs (s = Δθ, y = Δ∇J); θ += stp·d, stp by a line search satisfying the strong Wolfe conditions (no learning rate)",
+                c.memory, c.tol, c.max_fun
+            ),
         };
     }
 }

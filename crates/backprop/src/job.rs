@@ -571,6 +571,8 @@ fn metrics_of<T: Float>(
         layer_sizes: net.sizes(),
         best_at: history.best_at,
         stopped_early: history.stopped_early,
+        lbfgs_stop: history.lbfgs_stop,
+        lbfgs_evaluations: history.lbfgs_evaluations,
         interrupted,
         predicted_counts: crate::metrics::class_counts(train_predicted.view(), k.max(2)),
         test_predicted_counts: (test_predicted.as_ref())

@@ -59,6 +59,12 @@ pub struct Metrics {
     pub best_at: Option<usize>,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
+    /// L-BFGS: why it ended before its iterations, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lbfgs_stop: Option<crate::optim::LbfgsStop>,
+    /// L-BFGS: the cost evaluations made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lbfgs_evaluations: Option<usize>,
     /// Whether the run was interrupted (a checkpoint holds where it stopped).
     pub interrupted: bool,
     /// How many training examples the trained model assigns to each class.

@@ -72,6 +72,10 @@ settings! {
     Beta2 = "beta2",
     /// Adam's and RMSprop's ε.
     Epsilon = "epsilon",
+    /// L-BFGS: most cost evaluations.
+    MaxFun = "max_fun",
+    /// L-BFGS: the gradient tolerance.
+    Tol = "tol",
     /// How α changes with the epoch: the learning-rate schedule.
     Schedule = "schedule",
     /// A learning-rate schedule's decay rate.

@@ -32,6 +32,13 @@ pub struct History {
     /// Whether early stopping ended the run (before its total).
     #[serde(default)]
     pub stopped_early: bool,
+    /// L-BFGS: why the run ended before its iterations (none: it ran them
+    /// all, or another optimiser trained).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lbfgs_stop: Option<crate::optim::LbfgsStop>,
+    /// L-BFGS: the cost evaluations made (scipy's `nfev`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lbfgs_evaluations: Option<usize>,
     /// Data-parallel runs: seconds spent in the gradient all-reduce, over all updates.
     #[serde(default)]
     pub allreduce_seconds: f64,

@@ -2,7 +2,7 @@
 //! global allocator sees no allocation by the training thread between the
 //! observer's call for iteration 0 and its call for the last iteration, on
 //! every path and thread count, and in the general loop (shuffled
-//! mini-batches, Adam, L2, dropout).
+//! mini-batches, Adam, L2, dropout; L-BFGS).
 //!
 //! Only the thread that trains is counted (a thread-local flag): the product
 //! pool's workers are spawned during the first case's iteration 0, and a
@@ -108,8 +108,15 @@ fn allocations_after_first_iteration<T: Float>(
 }
 
 /// [`allocations_after_first_iteration`] for the general loop: shuffled
-/// mini-batches of 64 (every batch full), Adam, L2 and dropout, by iterations.
-fn general_loop_allocations<T: Float>(x: &Array2<T>, y: &Array2<T>, threads: usize) -> usize {
+/// mini-batches of 64 (every batch full), Adam, L2 and dropout, by
+/// iterations; or, with `lbfgs`, full-batch L-BFGS with L2 (its line search's
+/// evaluations included: its vectors are allocated once, at the start).
+fn general_loop_allocations<T: Float>(
+    x: &Array2<T>,
+    y: &Array2<T>,
+    threads: usize,
+    lbfgs: bool,
+) -> usize {
     let mut net = Network::<T>::new(
         &[x.nrows(), 16, 8, 1],
         Activation::Relu,
@@ -127,6 +134,21 @@ fn general_loop_allocations<T: Float>(x: &Array2<T>, y: &Array2<T>, threads: usi
         l2: 0.1,
         keep_prob: vec![0.8],
         ..GdConfig::default()
+    };
+    let config = if lbfgs {
+        let tol = 0.0; // no convergence before the last iteration
+        let lbfgs = backprop::optim::LbfgsConfig {
+            tol,
+            ..Default::default()
+        };
+        GdConfig {
+            optimizer: backprop::optim::OptimizerConfig::Lbfgs(lbfgs),
+            batch_size: None,
+            keep_prob: Vec::new(),
+            ..config
+        }
+    } else {
+        config
     };
     let (mut after_first, mut at_last) = (0, 0);
     let last = config.iterations - 1;
@@ -232,17 +254,22 @@ fn training_loop_allocates_nothing_after_its_first_iteration() {
     // grow its packing buffer once then (seen under load): a few such one-off
     // growths are allowed; anything that grows with the iterations still fails.
     let (xm, ym) = random(40, 320, 8);
-    for threads in [1, 2] {
+    for (threads, lbfgs) in [(1, false), (2, false), (1, true), (2, true)] {
         let allowed = if threads == 1 { 0 } else { threads };
-        let n = general_loop_allocations(&xm, &ym, threads);
+        let n = general_loop_allocations(&xm, &ym, threads, lbfgs);
         assert!(
             n <= allowed,
-            "general, f64, {threads} threads: {n} allocations"
+            "general (lbfgs {lbfgs}), f64, {threads} threads: {n} allocations"
         );
-        let n = general_loop_allocations(&xm.mapv(|v| v as f32), &ym.mapv(|v| v as f32), threads);
+        let n = general_loop_allocations(
+            &xm.mapv(|v| v as f32),
+            &ym.mapv(|v| v as f32),
+            threads,
+            lbfgs,
+        );
         assert!(
             n <= allowed,
-            "general, f32, {threads} threads: {n} allocations"
+            "general (lbfgs {lbfgs}), f32, {threads} threads: {n} allocations"
         );
     }
     for (name, x, y, sizes, g, path) in cases {

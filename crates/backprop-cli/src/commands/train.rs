@@ -13,7 +13,8 @@ use backprop::{ClassWeight, Metrics, ModelSpec, TrainConfig};
 
 use crate::flags::{ModelFlags, TrainArgs};
 use crate::output::{
-    accuracy_line, early_stop_line, errln, out, outln, timestamp, LoadBar, TrainingProgress,
+    accuracy_line, early_stop_line, errln, lbfgs_line, out, outln, timestamp, LoadBar,
+    TrainingProgress,
 };
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
@@ -328,7 +329,7 @@ fn print_summary(trained: &Trained, out: &Path) {
     if let (Some(acc), Some(n)) = (m.test_accuracy, m.test_examples) {
         outln!("test accuracy: {}", accuracy_line(acc, n));
     }
-    if let Some(line) = early_stop_line(m) {
+    for line in early_stop_line(m).into_iter().chain(lbfgs_line(m)) {
         outln!("{line}");
     }
     outln!(

@@ -3,7 +3,7 @@
 //! run's downloaded train.csv (and test.csv) parses it back to the same
 //! settings and trains the same weights, bit for bit.
 
-use backprop::optim::{AdamConfig, MomentumConfig, OptimizerConfig, RmsPropConfig};
+use backprop::optim::{AdamConfig, LbfgsConfig, MomentumConfig, OptimizerConfig, RmsPropConfig};
 use backprop::{ModelSpec, Setting};
 
 use crate::names::flag;
@@ -102,6 +102,12 @@ fn optimizer(o: OptimizerConfig) -> Vec<(Setting, String)> {
             constant(Setting::Beta2, c.beta2, d.beta2);
             constant(Setting::Epsilon, c.epsilon, d.epsilon);
             "adam"
+        }
+        OptimizerConfig::Lbfgs(c) => {
+            let d = LbfgsConfig::default();
+            constant(Setting::MaxFun, c.max_fun as f64, d.max_fun as f64);
+            constant(Setting::Tol, c.tol, d.tol);
+            "lbfgs"
         }
     };
     let mut all = vec![(Setting::Optimizer, name.to_string())];

@@ -39,6 +39,8 @@
 //! # Ok::<(), backprop::Error>(())
 //! ```
 
+mod lbfgs;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -55,6 +57,7 @@ use super::check::check_run;
 use super::plan::{self, Facts, Path, Plan};
 use super::record::{evaluate, reserve_records, Scored};
 use super::state::{SaveCheckpoint, TrainState};
+use super::step::lbfgs::LbfgsRun;
 use super::step::Strategy;
 use super::step::{general, l1};
 use super::training_data::{Matrix, TrainingData};
@@ -153,6 +156,10 @@ pub struct Session<'a, T: Float> {
     /// Units between two recorded costs.
     every: usize,
     per_epoch: bool,
+    /// L-BFGS's run, when the settings ask for it (`session/lbfgs.rs`).
+    lbfgs: Option<Box<LbfgsRun>>,
+    /// L-BFGS ended the run before its iterations (converged, or could not go on).
+    converged: bool,
 }
 
 impl<'a, T: Float> Session<'a, T> {
@@ -207,6 +214,7 @@ impl<'a, T: Float> Session<'a, T> {
             general::broadcast_parameters(&mut net, collective);
         }
         Ok(Session {
+            lbfgs: LbfgsRun::for_config(&config, &net).map(Box::new),
             net,
             x,
             y: data.y,
@@ -223,6 +231,7 @@ impl<'a, T: Float> Session<'a, T> {
             total,
             every,
             per_epoch,
+            converged: false,
         })
     }
 
@@ -254,7 +263,7 @@ impl<'a, T: Float> Session<'a, T> {
 
     /// Whether the run has reached its total or stopped early.
     pub fn is_done(&self) -> bool {
-        self.state.stopped_early || self.units_done() >= self.total
+        self.state.stopped_early || self.converged || self.units_done() >= self.total
     }
 
     /// Iterations (or epochs, in an epoch run) done.
@@ -358,6 +367,9 @@ impl<'a, T: Float> Session<'a, T> {
 
     /// One update on the next batch, with its recording; true when it ends the run.
     fn train_batch(&mut self, controls: &mut Controls<'_, T>) -> Result<bool, Error> {
+        if self.lbfgs.is_some() {
+            return self.lbfgs_iteration(controls);
+        }
         let per_epoch = self.per_epoch;
         let unit = if per_epoch {
             self.state.epoch

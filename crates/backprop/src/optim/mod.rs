@@ -6,6 +6,8 @@
 
 mod adam;
 pub(crate) mod gd;
+pub(crate) mod lbfgs;
+mod line_search;
 mod momentum;
 mod rmsprop;
 mod schedule;
@@ -16,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::linalg::Float;
 
 pub use adam::AdamConfig;
+pub use lbfgs::{LbfgsConfig, LbfgsStop};
 pub use momentum::MomentumConfig;
 pub use rmsprop::RmsPropConfig;
 pub use schedule::LrSchedule;
@@ -32,6 +35,10 @@ pub enum OptimizerConfig {
     RmsProp(RmsPropConfig),
     /// Adam, with bias correction.
     Adam(AdamConfig),
+    /// Full-batch L-BFGS with a strong-Wolfe line search (scikit-learn's
+    /// `solver="lbfgs"`): no learning rate; one iteration may evaluate the
+    /// cost several times.
+    Lbfgs(LbfgsConfig),
 }
 
 impl OptimizerConfig {
@@ -42,6 +49,7 @@ impl OptimizerConfig {
             OptimizerConfig::Momentum(_) => "momentum",
             OptimizerConfig::RmsProp(_) => "rmsprop",
             OptimizerConfig::Adam(_) => "adam",
+            OptimizerConfig::Lbfgs(_) => "lbfgs",
         }
     }
 }
@@ -99,6 +107,8 @@ impl<T: Float> Optimizer<T> {
             OptimizerConfig::Momentum(c) => c.update(param, grad, &mut slot.v, lr),
             OptimizerConfig::RmsProp(c) => c.update(param, grad, &mut slot.s, lr),
             OptimizerConfig::Adam(c) => c.update(param, grad, slot, lr, self.t),
+            // Never called: the session steps L-BFGS itself (engine/step/lbfgs.rs).
+            OptimizerConfig::Lbfgs(_) => {}
         }
     }
 }

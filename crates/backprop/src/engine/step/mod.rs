@@ -18,6 +18,7 @@ pub(crate) mod general;
 pub(crate) mod gram;
 pub(crate) mod l1;
 pub(crate) mod layers;
+pub(crate) mod lbfgs;
 pub(crate) mod streamed;
 
 use std::collections::HashMap;

@@ -1,0 +1,239 @@
+//! L-BFGS over a network: the objective ([`Objective`]) is the full batch's
+//! cost with its L2 term, J(θ) = Σ wᵢ·lᵢ / Σ wᵢ + λ/(2·Σ wᵢ)·Σ‖W‖², of the
+//! parameters θ = (W\[1\], b\[1\], W\[2\], …) flattened in that order, and its
+//! gradient is the hand-derived backward pass's dW, db plus (λ/Σ wᵢ)·W —
+//! scikit-learn's `_loss_grad_lbfgs`. The algorithm is [`crate::optim::lbfgs`]'s,
+//! in f64 whatever the network's precision.
+//!
+//! The session calls [`LbfgsRun::iterate`] once per iteration. Its memory
+//! (the last m pairs) lives here, not in checkpoints: a resumed run starts a
+//! fresh L-BFGS from the checkpoint's weights, as scikit-learn's `warm_start`
+//! does, and counts `max_fun` afresh.
+
+use ndarray::{s, ArrayView1, ArrayView2};
+
+use crate::collective::{share, Collective};
+use crate::layer::Dense;
+use crate::linalg::Float;
+use crate::network::Network;
+use crate::optim::lbfgs::{Iterated, Lbfgs};
+use crate::optim::LbfgsConfig;
+use crate::train::GdConfig;
+
+use super::general::{self, Batch};
+
+/// The cost and gradient of a network on the whole training set.
+pub(crate) struct Objective<'o, T: Float> {
+    pub net: &'o mut Network<T>,
+    pub x: ArrayView2<'o, T>,
+    pub y: ArrayView2<'o, T>,
+    pub weights: Option<ArrayView1<'o, T>>,
+    /// The L2 strength as the network's term takes it (see `general::l2_strength`).
+    pub l2: f64,
+    pub config: &'o GdConfig,
+    pub collective: &'o dyn Collective,
+    pub reduce_buf: &'o mut Vec<f64>,
+    pub allreduce_seconds: &'o mut f64,
+}
+
+impl<T: Float> Objective<'_, T> {
+    /// J(θ), writing ∇J(θ) into `grad` (and θ into the network).
+    pub(crate) fn evaluate(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
+        unflatten(self.net, theta);
+        let m = self.x.ncols();
+        let (lo, hi) = share(m, self.collective.rank(), self.collective.size());
+        let batch = Batch {
+            x: self.x.slice(s![.., lo..hi]),
+            y: self.y.slice(s![.., lo..hi]),
+            w: self.weights.as_ref().map(|w| w.slice(s![lo..hi])),
+            size: m,
+        };
+        let cost = general::gradients(
+            self.net,
+            batch,
+            0,
+            self.config,
+            self.l2,
+            0.0, // no L1: refused with L-BFGS (its kink breaks the line search's smoothness)
+            self.collective,
+            self.reduce_buf,
+            self.allreduce_seconds,
+        );
+        if self.l2 != 0.0 {
+            self.net.add_l2_gradient(self.l2, m);
+        }
+        let grads = self
+            .net
+            .layers()
+            .iter()
+            .flat_map(|l| l.dw.iter().chain(l.db.iter()));
+        for (g, &v) in grad.iter_mut().zip(grads) {
+            *g = v.as_f64();
+        }
+        cost
+    }
+}
+
+/// An L-BFGS run of a session.
+pub(crate) struct LbfgsRun {
+    lbfgs: Lbfgs,
+}
+
+impl LbfgsRun {
+    /// A run from the network's current weights, when `config` asks for L-BFGS.
+    pub(crate) fn for_config<T: Float>(config: &GdConfig, net: &Network<T>) -> Option<Self> {
+        let crate::optim::OptimizerConfig::Lbfgs(c) = config.optimizer else {
+            return None;
+        };
+        Some(LbfgsRun::new(c, net))
+    }
+
+    fn new<T: Float>(config: LbfgsConfig, net: &Network<T>) -> Self {
+        let x0 = net
+            .layers()
+            .iter()
+            .flat_map(|l| l.w.iter().chain(l.b.iter()))
+            .map(|v| v.as_f64())
+            .collect();
+        LbfgsRun {
+            lbfgs: Lbfgs::new(config, x0),
+        }
+    }
+
+    /// The cost at the current iterate (NaN before the first iteration).
+    pub(crate) fn cost(&self) -> f64 {
+        self.lbfgs.f
+    }
+
+    /// The cost at the weights the last iteration started from.
+    pub(crate) fn cost_before(&self) -> f64 {
+        self.lbfgs.f_before
+    }
+
+    /// Objective evaluations so far.
+    pub(crate) fn evaluations(&self) -> usize {
+        self.lbfgs.evaluations
+    }
+
+    /// One iteration; the network holds the iterate after it.
+    pub(crate) fn iterate<T: Float>(&mut self, objective: &mut Objective<'_, T>) -> Iterated {
+        let outcome = self
+            .lbfgs
+            .iterate(&mut |theta, grad| objective.evaluate(theta, grad));
+        unflatten(objective.net, &self.lbfgs.x);
+        outcome
+    }
+}
+
+/// Writes θ into every layer's W and b.
+fn unflatten<T: Float>(net: &mut Network<T>, theta: &[f64]) {
+    let params = net.layers_mut().iter_mut().flat_map(|l| {
+        let Dense { w, b, .. } = l;
+        w.iter_mut().chain(b.iter_mut())
+    });
+    for (p, &v) in params.zip(theta) {
+        *p = T::cast(v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array1, Array2};
+
+    use super::*;
+    use crate::collective::Single;
+    use crate::data::planar;
+    use crate::init::Init;
+    use crate::rng::NumpyRng;
+    use crate::Activation;
+
+    /// The objective's gradient against central differences of its cost over
+    /// every parameter (the course's relative error): L2 on, sample weights on or off.
+    fn check(net: Network<f64>, x: Array2<f64>, y: Array2<f64>, weights: Option<Array1<f64>>) {
+        let config = GdConfig {
+            l2: 0.7,
+            ..GdConfig::default()
+        };
+        let mut net = net;
+        let theta = LbfgsRun::new(LbfgsConfig::default(), &net).lbfgs.x.clone();
+        let (mut buf, mut secs) = (Vec::new(), 0.0);
+        let total = weights.as_ref().map_or(x.ncols() as f64, |w| w.sum());
+        let mut objective = Objective {
+            net: &mut net,
+            x: x.view(),
+            y: y.view(),
+            weights: weights.as_ref().map(|w| w.view()),
+            l2: general::l2_strength(&config, weights.is_some(), total, x.ncols()),
+            config: &config,
+            collective: &Single,
+            reduce_buf: &mut buf,
+            allreduce_seconds: &mut secs,
+        };
+        let n = theta.len();
+        let mut grad = vec![0.0; n];
+        let mut scratch = vec![0.0; n];
+        objective.evaluate(&theta, &mut grad);
+        let (mut diff, mut norms) = (0.0f64, (0.0f64, 0.0f64));
+        for i in 0..n {
+            let h = 1e-6;
+            let mut plus = theta.clone();
+            plus[i] += h;
+            let mut minus = theta.clone();
+            minus[i] -= h;
+            let numeric = (objective.evaluate(&plus, &mut scratch)
+                - objective.evaluate(&minus, &mut scratch))
+                / (2.0 * h);
+            diff += (numeric - grad[i]).powi(2);
+            norms.0 += numeric * numeric;
+            norms.1 += grad[i] * grad[i];
+        }
+        // The course's measure: ‖numeric − analytic‖ / (‖numeric‖ + ‖analytic‖).
+        let error = diff.sqrt() / (norms.0.sqrt() + norms.1.sqrt());
+        assert!(error < 1e-7, "relative error {error:e}");
+    }
+
+    #[test]
+    fn the_gradient_is_the_costs_on_the_flower_with_l2() {
+        let flower = planar::flower();
+        let net = Network::new(
+            &[2, 4, 1],
+            Activation::Tanh,
+            Init::Small,
+            &mut NumpyRng::new(2),
+        )
+        .unwrap();
+        check(net, flower.x.clone(), flower.y.clone(), None);
+        let weights = Array1::from_shape_fn(flower.x.ncols(), |j| 0.5 + (j % 3) as f64);
+        let net = Network::new(
+            &[2, 5, 3, 1],
+            Activation::Tanh,
+            Init::Xavier,
+            &mut NumpyRng::new(3),
+        )
+        .unwrap();
+        check(net, flower.x.clone(), flower.y.clone(), Some(weights));
+    }
+
+    #[test]
+    fn the_gradient_is_the_costs_for_a_softmax_output() {
+        let flower = planar::flower();
+        // Three classes from the flower's points: the label and which half-plane.
+        let m = flower.x.ncols();
+        let y = Array2::from_shape_fn((3, m), |(c, j)| {
+            let class = if flower.y[(0, j)] > 0.5 {
+                2
+            } else {
+                usize::from(flower.x[(0, j)] > 0.0)
+            };
+            f64::from(u8::from(class == c))
+        });
+        let net = Network::new(
+            &[2, 6, 3],
+            Activation::Tanh,
+            Init::Xavier,
+            &mut NumpyRng::new(4),
+        )
+        .unwrap();
+        check(net, flower.x.clone(), y, None);
+    }
+}
