@@ -284,10 +284,6 @@ impl ModelFlags {
     /// full-batch gradient descent (`base_for`). Not yet validated:
     /// `TrainConfig::validate` does that for every entry point.
     pub fn spec(&self, base: &ModelSpec) -> ModelSpec {
-        let momentum = MomentumConfig::default();
-        let adam = AdamConfig::default();
-        let rms = RmsPropConfig::default();
-        let lbfgs = LbfgsConfig::default();
         let rate = self.lr_decay_rate.unwrap_or(DEFAULT_DECAY_RATE);
         let defaults = self.base_for(base);
         ModelSpec {
@@ -303,27 +299,7 @@ impl ModelFlags {
                 record_every: self.record_every,
                 batch_size: self.batch_size.or(defaults.gd.batch_size),
                 epochs: self.epochs.or(defaults.gd.epochs),
-                optimizer: match self.optimizer_for(base) {
-                    OptimizerName::Gd => OptimizerConfig::Gd,
-                    OptimizerName::Momentum => OptimizerConfig::Momentum(MomentumConfig {
-                        beta: self.beta.unwrap_or(momentum.beta),
-                        ..momentum
-                    }),
-                    OptimizerName::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig {
-                        beta2: self.beta2.unwrap_or(rms.beta2),
-                        epsilon: self.epsilon.unwrap_or(rms.epsilon),
-                    }),
-                    OptimizerName::Adam => OptimizerConfig::Adam(AdamConfig {
-                        beta1: self.beta1.unwrap_or(adam.beta1),
-                        beta2: self.beta2.unwrap_or(adam.beta2),
-                        epsilon: self.epsilon.unwrap_or(adam.epsilon),
-                    }),
-                    OptimizerName::Lbfgs => OptimizerConfig::Lbfgs(LbfgsConfig {
-                        max_fun: self.max_fun.unwrap_or(lbfgs.max_fun),
-                        tol: self.tol.unwrap_or(lbfgs.tol),
-                        ..lbfgs
-                    }),
-                },
+                optimizer: self.optimizer(base),
                 schedule: match self.lr_decay {
                     DecayName::None => LrSchedule::None,
                     DecayName::InverseTime => LrSchedule::InverseTime { rate },
@@ -342,6 +318,35 @@ impl ModelFlags {
             },
             precision: self.precision,
             threads: self.threads.unwrap_or(defaults.threads),
+        }
+    }
+
+    /// The optimiser the flags ask for, each constant not given taking its default.
+    fn optimizer(&self, base: &ModelSpec) -> OptimizerConfig {
+        let momentum = MomentumConfig::default();
+        let adam = AdamConfig::default();
+        let rms = RmsPropConfig::default();
+        let lbfgs = LbfgsConfig::default();
+        match self.optimizer_for(base) {
+            OptimizerName::Gd => OptimizerConfig::Gd,
+            OptimizerName::Momentum => OptimizerConfig::Momentum(MomentumConfig {
+                beta: self.beta.unwrap_or(momentum.beta),
+                ..momentum
+            }),
+            OptimizerName::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig {
+                beta2: self.beta2.unwrap_or(rms.beta2),
+                epsilon: self.epsilon.unwrap_or(rms.epsilon),
+            }),
+            OptimizerName::Adam => OptimizerConfig::Adam(AdamConfig {
+                beta1: self.beta1.unwrap_or(adam.beta1),
+                beta2: self.beta2.unwrap_or(adam.beta2),
+                epsilon: self.epsilon.unwrap_or(adam.epsilon),
+            }),
+            OptimizerName::Lbfgs => OptimizerConfig::Lbfgs(LbfgsConfig {
+                max_fun: self.max_fun.unwrap_or(lbfgs.max_fun),
+                tol: self.tol.unwrap_or(lbfgs.tol),
+                ..lbfgs
+            }),
         }
     }
 }

@@ -45,15 +45,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let load_bar = LoadBar::new(chatty && terminal);
     let mut progress = TrainingProgress::new(chatty, terminal);
     let explained = explained(&args, &spec)?;
-    let mut seen = Seen {
-        classes: Vec::new(),
-        train_labels: None,
-        test_labels: None,
-        standardised: false,
-        notes: rank0,
-        explain: explained.as_ref(),
-        load_bar: &load_bar,
-    };
+    let mut seen = Seen::new(rank0, explained.as_ref(), &load_bar);
     let trained = train(&args, &config, collective, &mut seen, &mut progress)?;
     if !rank0 {
         return Ok(ExitCode::SUCCESS);
@@ -207,7 +199,20 @@ struct Seen<'a> {
     load_bar: &'a LoadBar,
 }
 
-impl Seen<'_> {
+impl<'a> Seen<'a> {
+    /// Nothing seen yet; `notes`: whether to print the data's notes.
+    fn new(notes: bool, explain: Option<&'a ModelSpec>, load_bar: &'a LoadBar) -> Self {
+        Seen {
+            classes: Vec::new(),
+            train_labels: None,
+            test_labels: None,
+            standardised: false,
+            notes,
+            explain,
+            load_bar,
+        }
+    }
+
     fn loaded(&mut self, train: &Dataset, test: Option<&Dataset>) {
         self.load_bar.finish();
         self.classes = train.classes.clone();

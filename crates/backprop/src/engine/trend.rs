@@ -31,7 +31,7 @@ pub const STALL_SHARE: f64 = 0.01;
 pub enum Trend {
     /// Falling, or too early to say.
     Learning,
-    /// The cost is over [`DIVERGING_RISE`] × its start, or back at its
+    /// The cost is over `DIVERGING_RISE` (2) × its start, or back at its
     /// start after falling to half of it.
     Diverging {
         /// The last unit recorded.
@@ -41,7 +41,7 @@ pub enum Trend {
         /// The cost at unit 0.
         start: f64,
     },
-    /// The best cost is within [`STALL_SHARE`] of its start.
+    /// The best cost is within `STALL_SHARE` (1 %) of its start.
     Stalled {
         /// The last unit recorded.
         at: usize,
