@@ -98,6 +98,90 @@ fn hdf5_without_the_expected_datasets() {
     );
 }
 
+/// Several `*_x` datasets: the choice lists those, not every dataset (it
+/// used to list `train_set_y` among the candidates).
+#[test]
+fn hdf5_with_several_feature_datasets_lists_only_those() {
+    let tmp = TempDir::new("h5-several");
+    let mut b = hdf5_pure::FileBuilder::new();
+    b.create_dataset("a_x").with_f64_data(&[1.0, 2.0]);
+    b.create_dataset("b_x").with_f64_data(&[1.0, 2.0]);
+    b.create_dataset("train_set_y").with_f64_data(&[0.0, 1.0]);
+    b.write(tmp.path("d.h5")).unwrap();
+    refused(
+        &tmp,
+        &["--train", "d.h5"],
+        "has several datasets ending in '_x' (a_x, b_x); choose one with --x-key",
+    );
+}
+
+/// 16-bit pictures (u16 pixels) are numbers: they train (it said "holds u16;
+/// expected numbers").
+#[test]
+fn hdf5_with_unsigned_16_bit_features_trains() {
+    let tmp = TempDir::new("h5-u16");
+    let mut b = hdf5_pure::FileBuilder::new();
+    let pixels: Vec<u16> = (0..8 * 3).map(|i| (i * 997 % 65536) as u16).collect();
+    b.create_dataset("train_set_x")
+        .with_u16_data(&pixels)
+        .with_shape(&[8, 3]);
+    b.create_dataset("train_set_y")
+        .with_f64_data(&[0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
+    b.write(tmp.path("d.h5")).unwrap();
+    let out = backprop(
+        &tmp.0,
+        &[
+            "train",
+            "--train",
+            "d.h5",
+            "--hidden",
+            "none",
+            "--iterations",
+            "3",
+            "--out",
+            "run",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(tmp.path("run/model.safetensors").is_file());
+}
+
+/// A y of shape (10, 3) is refused as such (it was read as 30 labels).
+#[test]
+fn npz_labels_of_two_dimensions_are_refused_by_shape() {
+    let tmp = TempDir::new("npz-y-2d");
+    let npy = |shape: &str, values: &[f64]| {
+        let header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}");
+        let mut header = header.into_bytes();
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(b' ');
+        }
+        header.push(b'\n');
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(&header);
+        values
+            .iter()
+            .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+        bytes
+    };
+    let x = npy("(10, 4)", &[0.5; 40]);
+    let y = npy("(10, 3)", &[0.0, 1.0, 0.0].repeat(10));
+    let file = std::fs::File::create(tmp.path("d.npz")).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    for (name, bytes) in [("x.npy", x), ("y.npy", y)] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, &bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    refused(
+        &tmp,
+        &["--train", "d.npz"],
+        "d.npz: y has shape [10, 3]; it needs one label per example",
+    );
+}
+
 #[test]
 fn corrupt_hdf5() {
     let tmp = TempDir::new("h5-corrupt");

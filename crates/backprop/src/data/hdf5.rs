@@ -99,7 +99,15 @@ fn read_features(file: &File, path: &Path, x_key: &str) -> Result<Features, Erro
                 1.0 / 255.0,
             )
         }
-        DType::F32 | DType::F64 | DType::I8 | DType::I16 | DType::I32 | DType::I64 => (
+        DType::F32
+        | DType::F64
+        | DType::I8
+        | DType::I16
+        | DType::I32
+        | DType::I64
+        | DType::U16
+        | DType::U32
+        | DType::U64 => (
             xs.read_f64().map_err(|e| bad(format!("{x_key}: {e}")))?,
             1.0,
         ),
@@ -256,8 +264,13 @@ fn pick(
         [] => Err(format!(
             "has no dataset ending in '{suffix}' (it has: {listed}); name one with {flag}"
         )),
-        _ => Err(format!(
-            "has several datasets ending in '{suffix}' ({listed}); choose one with {flag}"
+        several => Err(format!(
+            "has several datasets ending in '{suffix}' ({}); choose one with {flag}",
+            several
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }

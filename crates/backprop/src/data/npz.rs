@@ -147,6 +147,16 @@ pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
         (from_npy_file(path)?, from_npy_file(&y_path)?.0)
     };
     let raw = raw_x(path, x)?;
+    if y.shape().iter().filter(|&&d| d > 1).count() > 1 {
+        return Err(Error::format(
+            path,
+            format!(
+                "y has shape {:?}; it needs one label per example (shape (m,), (m, 1) or (1, m)): \
+                 for one-hot rows, store each row's class number (y.argmax(axis=1))",
+                y.shape()
+            ),
+        ));
+    }
     if y.len() != raw.m {
         return Err(Error::format(
             path,
