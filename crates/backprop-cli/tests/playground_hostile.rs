@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use playground_server::Server;
+use playground_server::{still_streaming, watch, Server};
 use serde_json::json;
 
 /// Sends `raw` as it is (and, when `end`, nothing more) and reads the reply
@@ -43,6 +43,11 @@ fn still_serving(server: &Server, id: &str, after: &str) {
 fn a_huge_content_length_on_any_route_leaves_the_server_serving() {
     let server = Server::start();
     let id = server.create(json!({ "dataset": "circle", "hidden": [3], "paused": true }));
+    // A run training throughout (one epoch a frame, for longer than the test).
+    let live = server.create(
+        json!({ "dataset": "circle", "hidden": [3], "epochs": 10_000_000, "epochs_per_frame": 1 }),
+    );
+    let mut stream = watch(&server, &live);
     let host = server.host();
     for (method, path, host, expected) in [
         ("GET", "/", host.as_str(), 200),
@@ -61,6 +66,10 @@ fn a_huge_content_length_on_any_route_leaves_the_server_serving() {
             "{method} {path} Host {host}"
         );
         still_serving(&server, &id, &format!("{method} {path}"));
+        assert!(
+            still_streaming(&mut stream),
+            "the live run streams after {method} {path}"
+        );
     }
 }
 

@@ -6,14 +6,12 @@
 mod harness;
 mod playground_server;
 
-use std::io::Read;
-use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use playground_server::Server;
+use playground_server::{still_streaming, watch, Server};
 use serde_json::{json, Value};
 
 /// An upload of 20 000 examples of 48 features: 8.7 MB, as large as the
@@ -39,25 +37,6 @@ fn post(server: &Server, path: &str, body: &[u8]) -> (u16, Value) {
         status,
         serde_json::from_slice(&reply).unwrap_or(Value::Null),
     )
-}
-
-/// Opens run `id`'s event stream (so it trains) and reads its first bytes.
-fn watch(server: &Server, id: &str) -> TcpStream {
-    let mut s = server.connect(
-        &server.host(),
-        "GET",
-        &format!("/api/runs/{id}/events"),
-        b"",
-    );
-    let mut first = [0u8; 64];
-    s.read_exact(&mut first).unwrap();
-    s
-}
-
-/// The stream still sends: a few more bytes arrive.
-fn still_streaming(stream: &mut TcpStream) -> bool {
-    let mut more = [0u8; 256];
-    stream.read(&mut more).is_ok_and(|n| n > 0)
 }
 
 /// A size in kB from /proc/PID/status.

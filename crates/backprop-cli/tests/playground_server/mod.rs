@@ -152,3 +152,22 @@ pub fn head(host: &str, method: &str, path: &str, length: u64) -> String {
          Content-Length: {length}\r\nConnection: close\r\n\r\n"
     )
 }
+
+/// Opens run `id`'s event stream (so it trains) and reads its first bytes.
+pub fn watch(server: &Server, id: &str) -> TcpStream {
+    let mut s = server.connect(
+        &server.host(),
+        "GET",
+        &format!("/api/runs/{id}/events"),
+        b"",
+    );
+    let mut first = [0u8; 64];
+    s.read_exact(&mut first).unwrap();
+    s
+}
+
+/// The stream still sends: a few more bytes arrive.
+pub fn still_streaming(stream: &mut TcpStream) -> bool {
+    let mut more = [0u8; 256];
+    stream.read(&mut more).is_ok_and(|n| n > 0)
+}
