@@ -240,11 +240,16 @@ fn the_lock_of_a_killed_run_stops_nobody() {
         "no lock was left: test nothing"
     );
     // Neither a run inside its folder nor --force over the folder around it
-    // is stopped by that lock, and neither says anything about it.
+    // is stopped by that lock, and neither says anything about it (a note on
+    // the model's accuracy may come: the data are 40 random rows).
     for (out, extra) in [("par/a/sub", &[][..]), ("par", &["--force"][..])] {
         let o = train_good(&tmp, out, extra);
         assert!(o.status.success(), "{out}: {}", stderr(&o));
-        assert_eq!(stderr(&o), "", "{out} said something about the old lock");
+        let err = stderr(&o);
+        assert!(
+            !err.contains("lock") && !err.contains(".a"),
+            "{out} said something about the old lock: {err}"
+        );
     }
 }
 
