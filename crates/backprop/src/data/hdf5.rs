@@ -75,6 +75,38 @@ struct Features {
 
 /// Reads the features `x_key`: uint8 values divided by 255, other numbers as
 /// they are, every value finite.
+/// The values of the dataset `x_key` as f64, and the scale applied: u8
+/// pictures ÷ 255 (the course's), every other number type as it is.
+fn read_numbers(
+    xs: &hdf5_pure::Dataset,
+    path: &Path,
+    x_key: &str,
+) -> Result<(Vec<f64>, f64), Error> {
+    let bad = |message: String| Error::format(path, message);
+    match xs.dtype().map_err(|e| bad(format!("{x_key}: {e}")))? {
+        DType::U8 => {
+            let raw = xs.read_u8().map_err(|e| bad(format!("{x_key}: {e}")))?;
+            Ok((
+                raw.into_iter().map(|v| v as f64 / 255.0).collect(),
+                1.0 / 255.0,
+            ))
+        }
+        DType::F32
+        | DType::F64
+        | DType::I8
+        | DType::I16
+        | DType::I32
+        | DType::I64
+        | DType::U16
+        | DType::U32
+        | DType::U64 => Ok((
+            xs.read_f64().map_err(|e| bad(format!("{x_key}: {e}")))?,
+            1.0,
+        )),
+        other => Err(bad(format!("{x_key} holds {other}; expected numbers"))),
+    }
+}
+
 fn read_features(file: &File, path: &Path, x_key: &str) -> Result<Features, Error> {
     let bad = |message: String| Error::format(path, message);
     let (xs, dims) = dataset(file, path, x_key)?;
@@ -91,29 +123,7 @@ fn read_features(file: &File, path: &Path, x_key: &str) -> Result<Features, Erro
             "{x_key} has shape {shape:?}: {m} examples of {n_x} features; a data set needs at least one of each"
         )));
     }
-    let (values, scale) = match xs.dtype().map_err(|e| bad(format!("{x_key}: {e}")))? {
-        DType::U8 => {
-            let raw = xs.read_u8().map_err(|e| bad(format!("{x_key}: {e}")))?;
-            (
-                raw.into_iter().map(|v| v as f64 / 255.0).collect(),
-                1.0 / 255.0,
-            )
-        }
-        DType::F32
-        | DType::F64
-        | DType::I8
-        | DType::I16
-        | DType::I32
-        | DType::I64
-        | DType::U16
-        | DType::U32
-        | DType::U64 => (
-            xs.read_f64().map_err(|e| bad(format!("{x_key}: {e}")))?,
-            1.0,
-        ),
-        other => return Err(bad(format!("{x_key} holds {other}; expected numbers"))),
-    };
-    let values: Vec<f64> = values;
+    let (values, scale) = read_numbers(&xs, path, x_key)?;
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
         return Err(bad(format!(
             "{x_key}: value at index {} is {}; backprop needs finite numbers: remove or impute it",

@@ -129,6 +129,28 @@ fn sibling_labels(path: &Path) -> Option<PathBuf> {
     Some(path.with_file_name(format!("{}{y}{}.npy", &stem[..i], &stem[i + 1..])))
 }
 
+/// Refuses labels of `shape` unless they are one per example of `m`: a
+/// (10, 3) y is not 30 labels.
+fn one_label_each(path: &Path, shape: &[usize], m: usize) -> Result<(), Error> {
+    if shape.iter().filter(|&&d| d > 1).count() > 1 {
+        return Err(Error::format(
+            path,
+            format!(
+                "y has shape {shape:?}; it needs one label per example (shape (m,), (m, 1) or \
+                 (1, m)): for one-hot rows, store each row's class number (y.argmax(axis=1))"
+            ),
+        ));
+    }
+    let labels: usize = shape.iter().product();
+    if labels != m {
+        return Err(Error::format(
+            path,
+            format!("y has {labels} labels but x has {m} examples"),
+        ));
+    }
+    Ok(())
+}
+
 /// Loads a labelled set from `.npz` (x, y) or `.npy` (x, with y beside it).
 pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
     let (x, y) = if is_npz(path) {
@@ -147,22 +169,7 @@ pub(super) fn load(path: &Path) -> Result<Dataset, Error> {
         (from_npy_file(path)?, from_npy_file(&y_path)?.0)
     };
     let raw = raw_x(path, x)?;
-    if y.shape().iter().filter(|&&d| d > 1).count() > 1 {
-        return Err(Error::format(
-            path,
-            format!(
-                "y has shape {:?}; it needs one label per example (shape (m,), (m, 1) or (1, m)): \
-                 for one-hot rows, store each row's class number (y.argmax(axis=1))",
-                y.shape()
-            ),
-        ));
-    }
-    if y.len() != raw.m {
-        return Err(Error::format(
-            path,
-            format!("y has {} labels but x has {} examples", y.len(), raw.m),
-        ));
-    }
+    one_label_each(path, y.shape(), raw.m)?;
     let y =
         Array2::from_shape_vec((1, raw.m), y.iter().copied().collect()).expect("length checked");
     let classes = class_labels(path, y.view())?;
