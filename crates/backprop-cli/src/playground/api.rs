@@ -200,7 +200,7 @@ fn upload_named(app: &App, r: &RunRequest) -> Option<Arc<backprop::data::Dataset
 
 /// Reserves a run's memory before its data is made: its examples and
 /// features are the upload's, or the generator's points (the flower has 400)
-/// in 2 features.
+/// in 2 features; its inputs, those or the crosses named.
 fn reserve_run(
     app: &App,
     r: &RunRequest,
@@ -210,6 +210,7 @@ fn reserve_run(
         Some(d) => (d.examples(), d.features(), d.classes.len()),
         None => (r.points.max(400), 2, r.classes),
     };
+    let n = r.inputs.as_ref().map_or(n, |i| i.len().max(n));
     let outputs = backprop::Output::units_for_classes(k.max(2));
     let bytes = app.memory.run(m, n, &r.hidden, outputs);
     app.memory.reserve("this run", bytes)
@@ -225,13 +226,14 @@ fn info(r: &RunRequest, model: &Model, d: &RunData) -> Value {
     let mut sizes = vec![d.train.features()];
     sizes.extend(&spec.hidden);
     sizes.push(backprop::Output::units_for_classes(k));
-    let points = |set: &backprop::data::Dataset| {
+    let points = |xy: &ndarray::Array2<f64>, set: &backprop::data::Dataset| {
         json!({
-            "x": set.x.row(d.shown[0]).to_vec(),
-            "y": set.x.row(d.shown[1]).to_vec(),
+            "x": xy.row(0).to_vec(),
+            "y": xy.row(1).to_vec(),
             "label": set.y.iter().map(|v| *v as usize).collect::<Vec<_>>(),
         })
     };
+    let (input_maps, input_scales) = super::snapshot::input_maps(d);
     let uniform = model.uniform();
     let equations =
         uniform.then(|| explain::equations(spec, d.train.features(), d.train.examples(), k));
@@ -244,9 +246,12 @@ fn info(r: &RunRequest, model: &Model, d: &RunData) -> Value {
         "classes": d.train.classes,
         "feature_names": d.train.preprocessing.feature_names,
         "shown": d.shown,
+        "axes": d.axes,
+        "input_maps": input_maps,
+        "input_scales": input_scales,
         "bounds": d.bounds,
-        "train": points(&d.train),
-        "test": d.test.as_ref().map(points),
+        "train": points(&d.points.0, &d.train),
+        "test": d.points.1.as_ref().zip(d.test.as_ref()).map(|(xy, t)| points(xy, t)),
         "equations": equations,
         "command": uniform.then(|| train_command(spec, d.test.is_some())),
         "epochs": r.epochs,

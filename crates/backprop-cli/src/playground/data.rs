@@ -1,12 +1,17 @@
 //! A run's data: one of the library's generators (or an uploaded CSV), the
-//! noise, the train/test split, and the two features the picture shows.
+//! noise, the train/test split, the two features the picture shows, and the
+//! inputs the network sees: those features, or the library's crosses of
+//! them (x1², x1·x2, sin x1, …), made once here for every set, so the
+//! network, the downloads and the picture's grid all see the same columns.
 
 use std::io::{Read, Write};
 use std::path::Path;
 
+use backprop::data::crosses::{self, Cross};
 use backprop::data::{
     self, circle, gauss, planar, points, spiral, twin_spiral, xor, Dataset, LoadOptions,
 };
+use ndarray::{Array2, Axis};
 
 use super::spec::{render, RunRequest};
 
@@ -17,20 +22,41 @@ pub const MAX_UPLOAD_FEATURES: usize = 256;
 
 /// The training and test sets of a run, and the two features drawn.
 pub struct RunData {
+    /// The training set as the network sees it (its inputs).
     pub train: Dataset,
     pub test: Option<Dataset>,
-    /// The features on the picture's x and y axes.
+    /// The inputs crossed from the data's two features (None: the data's own).
+    pub inputs: Option<Vec<Cross>>,
+    /// The data's features on the picture's x and y axes, and their names.
     pub shown: [usize; 2],
+    pub axes: [String; 2],
+    /// Each set's two features drawn (2 × m), as the data has them.
+    pub points: (Array2<f64>, Option<Array2<f64>>),
     /// The picture's extent: [x_min, x_max, y_min, y_max] in those features.
     pub bounds: [f64; 4],
-    /// Each feature's mean over the training set (the value of the features not drawn).
+    /// Each of the data's features' mean over the training set (the value
+    /// of the features not drawn).
     pub means: Vec<f64>,
+}
+
+impl RunData {
+    /// Points of the data's features (n × m) as the network's inputs.
+    pub fn as_inputs(&self, x: Array2<f64>) -> Array2<f64> {
+        match &self.inputs {
+            // Checked when the run's data was made: two features, known inputs.
+            Some(inputs) => crosses::cross(x.view(), inputs).unwrap_or(x),
+            None => x,
+        }
+    }
 }
 
 /// Makes the data set `r` asks for (`upload` is the uploaded set, when it names one).
 pub fn make(r: &RunRequest, upload: Option<&Dataset>) -> Result<RunData, String> {
     let all = generate(r, upload)?;
     let shown = shown_features(r, all.features())?;
+    let names = all.preprocessing.feature_names.clone().unwrap_or_default();
+    let axes = shown.map(|f| names.get(f).cloned().unwrap_or(format!("x{}", f + 1)));
+    let inputs = inputs(r)?;
     let (train, test) = split(r, all)?;
     let means: Vec<f64> = train
         .x
@@ -39,13 +65,37 @@ pub fn make(r: &RunRequest, upload: Option<&Dataset>) -> Result<RunData, String>
         .map(|row| row.sum() / row.len() as f64)
         .collect();
     let bounds = picture_bounds(&train, test.as_ref(), shown);
+    let drawn = |d: &Dataset| d.x.select(Axis(0), &shown);
+    let points = (drawn(&train), test.as_ref().map(drawn));
+    let (train, test) = match &inputs {
+        Some(inputs) => {
+            let cross = |d: &Dataset| {
+                crosses::crossed(d, inputs).map_err(|e| format!("inputs: {}", render(&e)))
+            };
+            (cross(&train)?, test.as_ref().map(cross).transpose()?)
+        }
+        None => (train, test),
+    };
     Ok(RunData {
         train,
         test,
+        inputs,
         shown,
+        axes,
+        points,
         bounds,
         means,
     })
+}
+
+/// The inputs `r` names, in the library's terms (None: the data's own features).
+fn inputs(r: &RunRequest) -> Result<Option<Vec<Cross>>, String> {
+    let Some(names) = &r.inputs else {
+        return Ok(None);
+    };
+    let inputs = names.iter().map(|n| n.parse::<Cross>());
+    let inputs = inputs.collect::<Result<Vec<_>, _>>();
+    inputs.map(Some).map_err(|e| format!("inputs: {e}"))
 }
 
 /// All the examples: a generator's (with `noise`'s jitter where the

@@ -49,8 +49,9 @@ pub fn model_file(app: &App, run: &Run, file: &str) -> Reply {
     }
 }
 
-/// The run's training or test set as a CSV (x1…xn, label: the class's
-/// name, as the model download names it), for the equivalent command and
+/// The run's training or test set as a CSV (the network's inputs, named as
+/// the model download names them: x1, x2, or the crosses x1^2, sin(x1), …;
+/// label: the class's name, as the model names it), for the equivalent command and
 /// for `backprop evaluate` of the downloaded model.
 pub fn data_file(app: &App, run: &Run, file: &str) -> Reply {
     let set = if file == "train.csv" {
@@ -65,8 +66,7 @@ pub fn data_file(app: &App, run: &Run, file: &str) -> Reply {
         .map_err(|e| e.to_string())
         .and_then(|dir| {
             let path = dir.0.join(file);
-            backprop::data::write_csv_named(&path, set.x.view(), set.y.view(), &set.classes)
-                .map_err(|e| render(&e))?;
+            backprop::data::write_csv_named(&path, set).map_err(|e| render(&e))?;
             std::fs::read(&path).map_err(|e| e.to_string())
         });
     match result {

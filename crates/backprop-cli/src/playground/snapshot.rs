@@ -64,8 +64,8 @@ pub struct Event {
     pub layers: Vec<LayerView>,
 }
 
-/// The grid points (2 × n²) of the picture, row 0 at the top, the other
-/// features at their training means.
+/// The grid points (n² of them) of the picture, row 0 at the top, the other
+/// features at their training means, as the network's inputs.
 fn grid(data: &RunData, n: usize) -> Array2<f64> {
     let [x0, x1, y0, y1] = data.bounds;
     let [fx, fy] = data.shown;
@@ -80,7 +80,7 @@ fn grid(data: &RunData, n: usize) -> Array2<f64> {
             g[(fy, j)] = y1 - (y1 - y0) * (r as f64 + 0.5) / n as f64;
         }
     }
-    g
+    data.as_inputs(g)
 }
 
 fn byte(p: f64) -> u8 {
@@ -125,16 +125,7 @@ pub fn layers(net: &Network<f64>, data: &RunData) -> Vec<LayerView> {
         } else {
             std::mem::take(&mut scratch.a)
         };
-        let (units, scales) = a
-            .rows()
-            .into_iter()
-            .map(|row| {
-                let s = row.fold(0.0f64, |m, &v| m.max(v.abs()));
-                let k = if s > 0.0 { 1.0 / s } else { 0.0 };
-                let bytes: Vec<u8> = row.iter().map(|&v| byte((v * k + 1.0) / 2.0)).collect();
-                (base64(&bytes), s)
-            })
-            .unzip();
+        let (units, scales) = maps(&a);
         out.push(LayerView {
             w: layer.w.iter().copied().collect(),
             b: layer.b.iter().copied().collect(),
@@ -146,6 +137,27 @@ pub fn layers(net: &Network<f64>, data: &RunData) -> Vec<LayerView> {
         a_prev = a;
     }
     out
+}
+
+/// Each row of `a` (a unit's or an input's values on the unit grid) as
+/// base64 bytes 0…255 for −scale…+scale, and that scale (its largest |value|).
+fn maps(a: &Array2<f64>) -> (Vec<String>, Vec<f64>) {
+    a.rows()
+        .into_iter()
+        .map(|row| {
+            let s = row.fold(0.0f64, |m, &v| m.max(v.abs()));
+            let k = if s > 0.0 { 1.0 / s } else { 0.0 };
+            let bytes: Vec<u8> = row.iter().map(|&v| byte((v * k + 1.0) / 2.0)).collect();
+            (base64(&bytes), s)
+        })
+        .unzip()
+}
+
+/// Each input's own map over the picture's plane (on the unit grid, as
+/// [`LayerView::units`]) and its scale: x1 and x2 as ramps, x1² as a
+/// valley, sin x1 as stripes.
+pub fn input_maps(data: &RunData) -> (Vec<String>, Vec<f64>) {
+    maps(&grid(data, UNIT_GRID))
 }
 
 /// Up to [`CURVE_POINTS`] of `recent`'s (epoch, cost) pairs, evenly spaced, and the last.

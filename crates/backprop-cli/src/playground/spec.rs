@@ -55,6 +55,10 @@ pub struct RunRequest {
     pub train_fraction: f64,
     pub upload: Option<String>,
     pub features: Option<[usize; 2]>,
+    /// The network's inputs made from the two features (the library's
+    /// [`backprop::data::crosses`]: "x1", "x2", "x1^2", "x2^2", "x1*x2",
+    /// "sin(x1)", "sin(x2)"); null: the data's own features.
+    pub inputs: Option<Vec<String>>,
     pub hidden: Vec<usize>,
     pub activation: Activations,
     pub init: String,
@@ -81,6 +85,7 @@ impl Default for RunRequest {
             train_fraction: 0.5,
             upload: None,
             features: None,
+            inputs: None,
             hidden: vec![4],
             activation: Activations::One("tanh".into()),
             init: "xavier".into(),
@@ -197,6 +202,9 @@ impl RunRequest {
         })?;
         check(r.train_fraction > 0.0 && r.train_fraction <= 1.0, || {
             format!("train_fraction {} is out of range (0, 1]", r.train_fraction)
+        })?;
+        check(r.inputs.as_ref().is_none_or(|i| i.len() <= 7), || {
+            "inputs: list each of x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2) at most once".into()
         })?;
         check((r.dataset == "upload") == r.upload.is_some(), || {
             "dataset 'upload' needs the \"upload\" id from POST /api/uploads (and only it takes one)"

@@ -169,3 +169,48 @@ export async function theDefaultPaceCanBeWatched(browser, url) {
     await page.close();
   }
 }
+
+// Item 12: the inputs are chosen on the page (TensorFlow Playground's x₁²,
+// x₂², x₁x₂, sin x₁, sin x₂ beside x₁, x₂), crossed by the library: the
+// circle without a hidden layer learns from x₁² and x₂²; the page's
+// downloads carry the crossed columns, `backprop evaluate` of its model on
+// its test.csv scores what the page shows, and its command trains the same
+// weights, byte for byte; ticking one more input makes a run of three inputs.
+export async function crossedInputsAreChosenOnThePageAndItsDownloadsAgree(browser, url, { binary, outDir }) {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdirSync, readFileSync } = await import("node:fs");
+  const { resolve } = await import("node:path");
+  const dir = resolve(outDir, "crossed");
+  mkdirSync(dir, { recursive: true });
+  const hash = "dataset=circle&hidden=&inputs=x1%5E2,x2%5E2&learning_rate=0.5&epochs=600&train_fraction=0.5";
+  const page = await trainToEnd(browser, url, hash);
+  try {
+    const ticked = await page.evaluate(() => [...document.querySelectorAll("#inputs input")].filter((b) => b.checked).map((b) => b.value));
+    const names = await page.evaluate(() => run.info.feature_names);
+    if (ticked.join(",") !== "x1^2,x2^2" || names.join(",") !== "x1^2,x2^2") throw new Error(`ticked ${ticked}, the run's inputs ${names}`);
+    const shown = Number(await page.getAttribute("#test-accuracy", "data-value"));
+    if (!(shown >= 0.95)) throw new Error(`test accuracy ${shown} on (x1², x2²) without a hidden layer`);
+    for (const id of ["dl-weights", "dl-json", "dl-train", "dl-test"]) {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click(`#${id}`)]);
+      await download.saveAs(`${dir}/${download.suggestedFilename()}`);
+    }
+    const header = readFileSync(`${dir}/test.csv`, "utf8").split("\n")[0];
+    if (header !== "x1^2,x2^2,label") throw new Error(`test.csv's header is "${header}"`);
+    const out = execFileSync(resolve(binary), ["evaluate", "--model", ".", "test.csv", "--format", "json"], { cwd: dir, encoding: "utf8" });
+    const scored = JSON.parse(out).accuracy;
+    if (scored !== shown) throw new Error(`evaluate scored ${scored}, the page shows ${shown}`);
+    const command = (await page.textContent("#command")).trim().split(" ").slice(1);
+    execFileSync(resolve(binary), [...command, "--quiet", "--force"], { cwd: dir });
+    const same = readFileSync(`${dir}/model.safetensors`).equals(readFileSync(`${dir}/runs/playground/model.safetensors`));
+    if (!same) throw new Error(`the page's command trained other weights: ${command.join(" ")}`);
+    const before = await page.evaluate(() => run.id);
+    await page.check("#inputs input[value='sin(x1)']");
+    await page.waitForFunction((id) => run && run.id !== id, before, { timeout: 20000 });
+    const sizes = await page.evaluate(() => run.info.sizes);
+    const link = await page.evaluate(() => decodeURIComponent(location.hash));
+    if (sizes[0] !== 3 || !link.includes("inputs=x1^2,x2^2,sin(x1)")) throw new Error(`after ticking sin x₁: sizes ${sizes}, link ${link}`);
+    return `circle, no hidden layer, inputs x1², x2²: test accuracy ${shown}; evaluate on the downloaded test.csv ${scored}; the command's weights equal the page's; ticking sin x₁ made a ${sizes.join("-")} run`;
+  } finally {
+    await page.close();
+  }
+}

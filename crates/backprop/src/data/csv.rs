@@ -154,35 +154,40 @@ pub fn write_csv<T: Float>(
     x: ArrayView2<'_, T>,
     y: ArrayView2<'_, T>,
 ) -> Result<(), Error> {
-    write_rows(path, x, y, &|label| format!("{label}"))
+    let names: Vec<String> = (1..=x.nrows()).map(|i| format!("x{i}")).collect();
+    write_rows(path, x, y, &names, &|label| format!("{label}"))
 }
 
-/// As [`write_csv`], each label written as its class's name (`classes[y]`;
-/// a name holding a comma or a quote is quoted), so a model that names the
-/// data's classes scores the file read back, and the classes read back
-/// sorted are these when these are sorted.
-pub fn write_csv_named<T: Float>(
-    path: &Path,
-    x: ArrayView2<'_, T>,
-    y: ArrayView2<'_, T>,
-    classes: &[String],
-) -> Result<(), Error> {
-    let name = |label: f64| match classes.get(label as usize) {
-        Some(c) if c.contains([',', '"', '\n']) => format!("\"{}\"", c.replace('"', "\"\"")),
-        Some(c) => c.clone(),
+/// A data set written as [`write_csv`] writes X and Y, its columns named by
+/// its features' names (x1…xn when it has none) and each label written as
+/// its class's name (`classes[y]`; a name holding a comma or a quote is
+/// quoted), so a model that names the data's features and classes scores
+/// the file read back, and the classes read back sorted are these when
+/// these are sorted.
+pub fn write_csv_named(path: &Path, d: &Dataset) -> Result<(), Error> {
+    let quoted = |c: &String| match c.contains([',', '"', '\n']) {
+        true => format!("\"{}\"", c.replace('"', "\"\"")),
+        false => c.clone(),
+    };
+    let names: Vec<String> = match &d.preprocessing.feature_names {
+        Some(names) if names.len() == d.features() => names.iter().map(quoted).collect(),
+        _ => (1..=d.features()).map(|i| format!("x{i}")).collect(),
+    };
+    let name = |label: f64| match d.classes.get(label as usize) {
+        Some(c) => quoted(c),
         None => format!("{label}"),
     };
-    write_rows(path, x, y, &name)
+    write_rows(path, d.x.view(), d.y.view(), &names, &name)
 }
 
 fn write_rows<T: Float>(
     path: &Path,
     x: ArrayView2<'_, T>,
     y: ArrayView2<'_, T>,
+    names: &[String],
     label_text: &dyn Fn(f64) -> String,
 ) -> Result<(), Error> {
     let mut out = String::new();
-    let names: Vec<String> = (1..=x.nrows()).map(|i| format!("x{i}")).collect();
     out.push_str(&names.join(","));
     out.push_str(",label\n");
     for (col, label) in x.columns().into_iter().zip(y.iter()) {

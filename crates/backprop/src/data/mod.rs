@@ -9,6 +9,7 @@ pub mod budget;
 mod cells;
 pub mod circle;
 mod columns;
+pub mod crosses;
 mod csv;
 pub(crate) mod fingerprint;
 pub mod gauss;

@@ -12,6 +12,7 @@ const ACTIVATIONS = ["tanh", "relu", "leaky-relu", "sigmoid"];
 // ---- settings and the URL -------------------------------------------------
 const DEFAULTS = {
   dataset: "flower", classes: 2, points: 400, noise: 0, train_fraction: 0.5, seed: 1,
+  inputs: ["x1", "x2"], // the network's inputs: the library's crosses of the two features
   hidden: [4], activation: ["tanh"], init: "xavier", learning_rate: 1.2, optimizer: "gd",
   batch_size: null, l2: 0, l1: 0, keep_prob: 1, epochs: 3000,
   pace: 10, // epochs a frame while playing (null: full speed): the flower's boundary forms over a few seconds
@@ -26,7 +27,7 @@ function readUrl() {
   for (const [k, v] of q) {
     if (!(k in s)) continue;
     if (k === "hidden") s.hidden = v === "" ? [] : v.split(",").map(Number);
-    else if (k === "activation") s.activation = v.split(",");
+    else if (k === "activation" || k === "inputs") s[k] = v === "" ? [] : v.split(",");
     else if (k === "batch_size" || k === "pace") s[k] = v === "" ? null : Number(v);
     else if (typeof DEFAULTS[k] === "number") s[k] = Number(v);
     else s[k] = v;
@@ -56,6 +57,7 @@ function showSettings() {
   $("noise-out").textContent = settings.noise;
   $("train-out").textContent = Math.round(settings.train_fraction * 100) + " %";
   $("upload-box").hidden = settings.dataset !== "upload";
+  for (const box of document.querySelectorAll("#inputs input")) box.checked = settings.inputs.includes(box.value);
   $("classes").disabled = !["gauss", "spiral"].includes(settings.dataset);
   $("points").disabled = ["flower", "upload"].includes(settings.dataset);
   drawLayerControls();
@@ -104,6 +106,7 @@ function readInputs() {
   settings.keep_prob = num("keep_prob");
   settings.epochs = num("epochs");
   settings.init = $("init").value;
+  settings.inputs = [...document.querySelectorAll("#inputs input")].filter((b) => b.checked).map((b) => b.value);
 }
 
 function changed() {
@@ -123,6 +126,8 @@ let playing = false;
 function body() {
   const b = { ...settings, paused: true, epochs_per_frame: settings.pace };
   delete b.pace;
+  // x1 and x2 as they are: the data's own features (an upload may have more).
+  if (b.inputs.join(",") === "x1,x2") b.inputs = null;
   if (b.dataset === "upload") {
     b.upload = uploadId;
     b.features = [Number($("feature-x").value || 0), Number($("feature-y").value || 1)];
@@ -321,12 +326,12 @@ function drawRegions() {
   // Axis ticks at the extremes, so the plane's scale can be read.
   ctx.fillStyle = "#555";
   ctx.font = "10px system-ui";
-  const names = info.feature_names || [];
-  ctx.fillText(`${names[info.shown[0]] || "x1"} ${x0.toFixed(1)} … ${x1.toFixed(1)}`, 4, cv.height - 4);
+  const names = info.axes || [];
+  ctx.fillText(`${names[0] || "x1"} ${x0.toFixed(1)} … ${x1.toFixed(1)}`, 4, cv.height - 4);
   ctx.save();
   ctx.translate(10, cv.height - 70);
   ctx.rotate(-Math.PI / 2);
-  ctx.fillText(`${names[info.shown[1]] || "x2"} ${y0.toFixed(1)} … ${y1.toFixed(1)}`, 0, 0);
+  ctx.fillText(`${names[1] || "x2"} ${y0.toFixed(1)} … ${y1.toFixed(1)}`, 0, 0);
   ctx.restore();
 }
 
@@ -389,7 +394,8 @@ function networkLayout(cv, sizes) {
   const top = 22, most = Math.max(...cols);
   // Squares shrink so the tallest column fits with a gap between units.
   const box = Math.max(12, Math.min(34, (cv.height - top - 10) / most - 4));
-  const colX = (l) => 30 + (l * (cv.width - 80)) / (sizes.length - 1);
+  // Room on the left for the inputs' names.
+  const colX = (l) => 56 + (l * (cv.width - 106)) / (sizes.length - 1);
   const unitY = (l, i) => {
     const n = cols[l];
     const space = Math.min(box + 14, (cv.height - top - 10) / n);
@@ -431,7 +437,7 @@ function drawUnits(ctx, cv, at, l, layers) {
   const { shownInputs, cols, box, colX, unitY } = at;
   ctx.fillStyle = "#777";
   ctx.font = "11px system-ui";
-  const title = l === 0 ? "X" : l === sizes.length - 1 ? info.output : `layer ${l}: ${info.activations[l - 1]}`;
+  const title = l === 0 ? "inputs" : l === sizes.length - 1 ? info.output : `layer ${l}: ${info.activations[l - 1]}`;
   ctx.textAlign = l === sizes.length - 1 ? "right" : "left";
   ctx.fillText(title, l === sizes.length - 1 ? colX(l) + box : colX(l), 12);
   ctx.textAlign = "left";
@@ -440,15 +446,20 @@ function drawUnits(ctx, cv, at, l, layers) {
     let img = null, text;
     if (l === 0) {
       const names = info.feature_names || [];
-      const f = i;
-      text = `input ${names[f] || "x" + (f + 1)}`;
-      if (f === info.shown[0] || f === info.shown[1]) img = inputImage(g, f === info.shown[0]);
+      text = `input ${names[i] || "x" + (i + 1)}: max |value| on the plane = ${info.input_scales[i].toPrecision(3)}`;
+      img = unitImage(g, bytes(info.input_maps[i]));
     } else if (layers) {
       const L = layers[l - 1];
       img = unitImage(g, bytes(L.units[i]));
       text = `${l === sizes.length - 1 ? "output" : "unit"} [${l}][${i + 1}]: b = ${L.b[i].toPrecision(4)}, max |a| on the plane = ${L.scales[i].toPrecision(3)}`;
     }
     if (img) drawImage(ctx, img, x, y, box, box);
+    if (l === 0) {
+      ctx.fillStyle = "#555";
+      ctx.textAlign = "right";
+      ctx.fillText(inputName((info.feature_names || [])[i] || `x${i + 1}`), x - 4, y + box / 2 + 4);
+      ctx.textAlign = "left";
+    }
     ctx.strokeStyle = "#999";
     ctx.lineWidth = 1;
     ctx.strokeRect(x, y, box, box);
@@ -459,24 +470,19 @@ function drawUnits(ctx, cv, at, l, layers) {
   }
 }
 
+// An input's name as the page writes it: x₁², sin x₁ for the crosses, else
+// the data's (cut to 8 characters).
+const PRETTY = { x1: "x₁", x2: "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂", "sin(x1)": "sin x₁", "sin(x2)": "sin x₂" };
+function inputName(name) {
+  return PRETTY[name] || (name.length > 8 ? name.slice(0, 7) + "…" : name);
+}
+
 // A unit's activation over the plane (g × g bytes, 0…255 for −max…+max) in the diverging colours.
 function unitImage(g, b) {
   const img = new ImageData(g, g);
   for (let k = 0; k < g * g; k++) {
     const c = diverging((b[k] / 255) * 2 - 1);
     img.data.set([c[0], c[1], c[2], 255], 4 * k);
-  }
-  return img;
-}
-
-function inputImage(g, horizontal) {
-  const img = new ImageData(g, g);
-  for (let r = 0; r < g; r++) {
-    for (let c = 0; c < g; c++) {
-      const v = horizontal ? ((c + 0.5) / g) * 2 - 1 : 1 - ((r + 0.5) / g) * 2;
-      const col = diverging(v);
-      img.data.set([col[0], col[1], col[2], 255], 4 * (r * g + c));
-    }
   }
   return img;
 }
@@ -567,6 +573,9 @@ function draw() {
 // ---- wiring ---------------------------------------------------------------
 for (const id of ["dataset", "classes", "points", "noise", "train_fraction", "seed", "learning_rate", "optimizer", "batch_size", "l2", "l1", "keep_prob", "epochs", "init"]) {
   $(id).addEventListener("change", () => { readInputs(); changed(); });
+}
+for (const box of document.querySelectorAll("#inputs input")) {
+  box.addEventListener("change", () => { readInputs(); changed(); });
 }
 $("noise").addEventListener("input", () => { $("noise-out").textContent = $("noise").value; });
 $("train_fraction").addEventListener("input", () => { $("train-out").textContent = Math.round($("train_fraction").value * 100) + " %"; });
