@@ -107,6 +107,7 @@ class _Network:
             alpha=self._opt("alpha"), dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
             dtype=np.dtype(self._run_dtype).name, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
             estimator=type(self).__name__, nesterovs_momentum=bool(getattr(self, "nesterovs_momentum", False)),
+            fit_intercept=bool(getattr(self, "fit_intercept", True)),
         )
 
     def _verbose_every(self):

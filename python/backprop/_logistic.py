@@ -46,7 +46,7 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     - ``penalty``: ``"l2"`` or ``None`` (scikit-learn's deprecated spelling
       of ``C=np.inf``); ``l1_ratio``: ``0`` only (no L1 penalty);
     - ``C``: inverse of the L2 strength (``np.inf``: none);
-    - ``fit_intercept``: ``True`` only (the library always trains b);
+    - ``fit_intercept``: ``False`` (solver ``"lbfgs"`` only) holds ``intercept_`` at 0 and scales X without centring it;
     - ``class_weight``, ``tol``, ``max_iter`` (epochs), ``verbose``,
       ``warm_start`` (continue from ``coef_``/``intercept_``);
     - ``solver``: ``"lbfgs"`` (the default: the library's L-BFGS, full
@@ -116,8 +116,10 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         super()._check_rules()
         if self.l1_ratio not in (0, None):
             raise ValueError(f"l1_ratio must be 0 (no L1 penalty is offered), got {self.l1_ratio!r}")
-        if self.fit_intercept is not True:
-            raise ValueError("fit_intercept must be True: the library always trains the intercept b")
+        if not self.fit_intercept and not self._lbfgs():
+            raise ValueError(
+                f"fit_intercept=False needs solver='lbfgs' (the library holds b at 0 in its L-BFGS only), got solver={self.solver!r}"
+            )
         if self.dual:
             raise ValueError("dual must be False: there is no dual formulation")
 
@@ -131,6 +133,12 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
             self._scale = None
             return X
         mean = np.average(X, axis=0, weights=weights)
+        if not self.fit_intercept:
+            # Held at b = 0: scaled, not centred (centring moves into b).
+            std = np.sqrt(np.average(X ** 2, axis=0, weights=weights))
+            std[~(std > 0)] = 1.0
+            self._scale = (np.zeros_like(mean).astype(X.dtype), std.astype(X.dtype))
+            return X / self._scale[1]
         std = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=weights))
         std[~(std > 0)] = 1.0
         mean, std = mean.astype(X.dtype), std.astype(X.dtype)

@@ -109,3 +109,16 @@ def test_logistic_regression_defaults_to_lbfgs_and_reaches_scikit_learns_loss():
     loss = lambda m: -np.mean(np.log(m.predict_proba(X)[np.arange(len(y)), y]))
     assert loss(ours) <= loss(sk) + 1e-4, (loss(ours), loss(sk))
     assert ours.n_iter_.shape == (1,) and 0 < ours.n_iter_[0] <= 1000
+
+
+def test_fit_intercept_false_holds_the_intercept_at_0_and_solves_scikit_learns_problem():
+    X, y = datasets.make_classification(n_samples=300, n_features=5, n_informative=3, n_redundant=0, flip_y=0.2, random_state=0)
+    X = X * np.array([1.0, 10.0, 0.1, 3.0, 1.0]) + 0.5
+    ours = backprop.LogisticRegression(fit_intercept=False, C=np.inf, tol=1e-10, max_iter=1000).fit(X, y)
+    sk = SkLogisticRegression(fit_intercept=False, C=np.inf, tol=1e-10, max_iter=1000).fit(X, y)
+    assert np.array_equal(ours.intercept_, np.zeros(1))
+    np.testing.assert_allclose(ours.decision_function(X), X @ ours.coef_.ravel())
+    # Without a penalty the objective is scikit-learn's exactly: the same coefficients.
+    np.testing.assert_allclose(ours.coef_, sk.coef_, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="fit_intercept=False needs solver='lbfgs'"):
+        backprop.LogisticRegression(fit_intercept=False, solver="adam").fit(X, y)
