@@ -295,7 +295,7 @@ class _Network:
         """scikit-learn's words for an lbfgs run that stopped short (its
         ``_check_optimize_result``, with scipy's status and message)."""
         status, message = _LBFGS_STATUS[stop]
-        text = f"lbfgs failed to converge after {n_iter} iteration(s) (status={status}):\n{message}\n"
+        text = f"{self.solver} failed to converge after {n_iter} iteration(s) (status={status}):\n{message}\n"
         if n_iter == self._opt("max_iter"):
             text += f"\nIncrease the number of iterations to improve the convergence (max_iter={self._opt('max_iter')})."
         return text + "\nYou might also want to scale the data as shown in:\n    https://scikit-learn.org/stable/modules/preprocessing.html"
