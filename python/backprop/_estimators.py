@@ -107,6 +107,7 @@ class _Network:
             alpha=self._opt("alpha"), dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
             dtype=np.dtype(self._run_dtype).name, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
             estimator=type(self).__name__, nesterovs_momentum=bool(getattr(self, "nesterovs_momentum", False)),
+            fit_intercept=bool(getattr(self, "fit_intercept", True)),
         )
 
     def _verbose_every(self):
@@ -294,7 +295,7 @@ class _Network:
         """scikit-learn's words for an lbfgs run that stopped short (its
         ``_check_optimize_result``, with scipy's status and message)."""
         status, message = _LBFGS_STATUS[stop]
-        text = f"lbfgs failed to converge after {n_iter} iteration(s) (status={status}):\n{message}\n"
+        text = f"{self.solver} failed to converge after {n_iter} iteration(s) (status={status}):\n{message}\n"
         if n_iter == self._opt("max_iter"):
             text += f"\nIncrease the number of iterations to improve the convergence (max_iter={self._opt('max_iter')})."
         return text + "\nYou might also want to scale the data as shown in:\n    https://scikit-learn.org/stable/modules/preprocessing.html"

@@ -2,11 +2,15 @@
 over the library's network with no hidden layer."""
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._busy import one_fit
 from ._estimators import _keep_params, _Network
 from ._params import LOGISTIC_CONSTRAINTS
 
@@ -17,6 +21,10 @@ _FIXED = dict(
     learning_rate="constant", beta_1=0.9, beta_2=0.999, epsilon=1e-8, momentum=0.9,
     shuffle=False, batch_size=None, max_fun=15000,
 )
+
+# scikit-learn's other solvers minimise the same objective: a fit that names
+# one is solved by the library's L-BFGS.
+SKLEARN_SOLVERS = ("newton-cg", "newton-cholesky", "sag", "saga", "liblinear")
 
 
 class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
@@ -46,12 +54,16 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     - ``penalty``: ``"l2"`` or ``None`` (scikit-learn's deprecated spelling
       of ``C=np.inf``); ``l1_ratio``: ``0`` only (no L1 penalty);
     - ``C``: inverse of the L2 strength (``np.inf``: none);
-    - ``fit_intercept``: ``True`` only (the library always trains b);
+    - ``fit_intercept``: ``False`` (solver ``"lbfgs"`` and scikit-learn's
+      names only) holds ``intercept_`` at 0 and scales X without centring it;
     - ``class_weight``, ``tol``, ``max_iter`` (epochs), ``verbose``,
       ``warm_start`` (continue from ``coef_``/``intercept_``);
     - ``solver``: ``"lbfgs"`` (the default: the library's L-BFGS, full
       batch), ``"adam"`` (Adam at ``learning_rate_init``, full batch) or
-      ``"gd"`` (the course's full-batch gradient descent);
+      ``"gd"`` (the course's full-batch gradient descent); scikit-learn's
+      other names (``"newton-cg"``, ``"newton-cholesky"``, ``"sag"``,
+      ``"saga"``, ``"liblinear"``) are accepted and solved by L-BFGS, the
+      same objective (so the same solution, not the same iterations);
     - backprop's own: ``learning_rate_init`` (0.1), ``dtype`` and ``n_threads``.
 
     Attributes: ``classes_``, ``coef_`` (1 × n_features for two classes, the
@@ -101,6 +113,8 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     def _opt(self, name):
         if name == "alpha":
             return self._alpha()
+        if name == "solver" and self.solver in SKLEARN_SOLVERS:
+            return "lbfgs"
         return _FIXED[name] if name in _FIXED else getattr(self, name)
 
     def _alpha(self):
@@ -112,12 +126,42 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
             raise ValueError(f"C must be a number > 0, got {self.C!r}")
         return 1.0 / float(self.C)
 
+    def fit(self, X, y, sample_weight=None):
+        """Trains on X and labels y (see ``_Network.fit``); ``max_iter=0``
+        keeps the starting weights (zeros), as scikit-learn's, to inspect them."""
+        if self.penalty != "deprecated":
+            warnings.warn(
+                "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To avoid this warning, "
+                "leave 'penalty' set to its default value and use 'l1_ratio' or 'C' instead.",
+                FutureWarning,
+            )
+        if isinstance(self.max_iter, numbers.Integral) and not isinstance(self.max_iter, bool) and self.max_iter == 0:
+            with one_fit(self):
+                return self._fit_no_iteration(X, y)
+        return super().fit(X, y, sample_weight)
+
+    def _fit_no_iteration(self, X, y):
+        """max_iter=0: the classes and the starting weights (zeros, or a warm start's), no iteration."""
+        self._check_rules()
+        fresh = not (self.warm_start and hasattr(self, "coef_"))
+        X, y = validate_data(self, X, y, reset=fresh, dtype=self._np_dtypes())
+        check_classification_targets(y)
+        if fresh:
+            self.classes_ = self._classes(y, None, True)
+            k = 1 if len(self.classes_) == 2 else len(self.classes_)
+            self._set_params([(np.zeros((k, X.shape[1]), X.dtype), np.zeros((k, 1), X.dtype))])
+        self.n_iter_ = np.array([0], dtype=np.int32)
+        warnings.warn(f"{self.solver} ran no iteration (max_iter=0): the starting weights are kept.", ConvergenceWarning)
+        return self
+
     def _check_rules(self):
         super()._check_rules()
         if self.l1_ratio not in (0, None):
             raise ValueError(f"l1_ratio must be 0 (no L1 penalty is offered), got {self.l1_ratio!r}")
-        if self.fit_intercept is not True:
-            raise ValueError("fit_intercept must be True: the library always trains the intercept b")
+        if not self.fit_intercept and not self._lbfgs():
+            raise ValueError(
+                f"fit_intercept=False needs solver='lbfgs' (the library holds b at 0 in its L-BFGS only), got solver={self.solver!r}"
+            )
         if self.dual:
             raise ValueError("dual must be False: there is no dual formulation")
 
@@ -131,6 +175,12 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
             self._scale = None
             return X
         mean = np.average(X, axis=0, weights=weights)
+        if not self.fit_intercept:
+            # Held at b = 0: scaled, not centred (centring moves into b).
+            std = np.sqrt(np.average(X ** 2, axis=0, weights=weights))
+            std[~(std > 0)] = 1.0
+            self._scale = (np.zeros_like(mean).astype(X.dtype), std.astype(X.dtype))
+            return X / self._scale[1]
         std = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=weights))
         std[~(std > 0)] = 1.0
         mean, std = mean.astype(X.dtype), std.astype(X.dtype)

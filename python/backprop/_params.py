@@ -75,8 +75,10 @@ LOGISTIC_CONSTRAINTS = {
     "dual": ["boolean"],
     "fit_intercept": ["boolean"],
     "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
-    "solver": [StrOptions({"lbfgs", "adam", "gd"})],
-    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    # scikit-learn's other solvers' names run the library's L-BFGS (_logistic.py).
+    "solver": [StrOptions({"lbfgs", "adam", "gd", "newton-cg", "newton-cholesky", "sag", "saga", "liblinear"})],
+    # 0: the starting weights, no iteration (scikit-learn's; _logistic.py).
+    "max_iter": [Interval(Integral, 0, None, closed="left")],
     "n_jobs": [None, Integral],
 }
 

@@ -109,3 +109,36 @@ def test_logistic_regression_defaults_to_lbfgs_and_reaches_scikit_learns_loss():
     loss = lambda m: -np.mean(np.log(m.predict_proba(X)[np.arange(len(y)), y]))
     assert loss(ours) <= loss(sk) + 1e-4, (loss(ours), loss(sk))
     assert ours.n_iter_.shape == (1,) and 0 < ours.n_iter_[0] <= 1000
+
+
+def test_fit_intercept_false_holds_the_intercept_at_0_and_solves_scikit_learns_problem():
+    X, y = datasets.make_classification(n_samples=300, n_features=5, n_informative=3, n_redundant=0, flip_y=0.2, random_state=0)
+    X = X * np.array([1.0, 10.0, 0.1, 3.0, 1.0]) + 0.5
+    ours = backprop.LogisticRegression(fit_intercept=False, C=np.inf, tol=1e-10, max_iter=1000).fit(X, y)
+    sk = SkLogisticRegression(fit_intercept=False, C=np.inf, tol=1e-10, max_iter=1000).fit(X, y)
+    assert np.array_equal(ours.intercept_, np.zeros(1))
+    np.testing.assert_allclose(ours.decision_function(X), X @ ours.coef_.ravel())
+    # Without a penalty the objective is scikit-learn's exactly: the same coefficients.
+    np.testing.assert_allclose(ours.coef_, sk.coef_, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="fit_intercept=False needs solver='lbfgs'"):
+        backprop.LogisticRegression(fit_intercept=False, solver="adam").fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["newton-cg", "newton-cholesky", "sag", "saga", "liblinear"])
+def test_scikit_learns_other_solver_names_run_the_library_lbfgs(solver):
+    X, y = datasets.load_wine(return_X_y=True)
+    ours = backprop.LogisticRegression(solver=solver, max_iter=500).fit(X, y)
+    lbfgs = backprop.LogisticRegression(solver="lbfgs", max_iter=500).fit(X, y)
+    assert np.array_equal(ours.coef_, lbfgs.coef_) and np.array_equal(ours.n_iter_, lbfgs.n_iter_)
+    with pytest.warns(ConvergenceWarning, match=f"{solver} failed to converge after 2 iteration"):
+        backprop.LogisticRegression(solver=solver, max_iter=2).fit(X, y)
+
+
+def test_max_iter_0_keeps_the_starting_weights_and_penalty_warns_as_deprecated():
+    X, y = datasets.load_iris(return_X_y=True)
+    with pytest.warns(ConvergenceWarning, match="max_iter=0"):
+        clf = backprop.LogisticRegression(max_iter=0).fit(X, y)
+    assert clf.n_iter_[0] == 0 and not clf.coef_.any() and not clf.intercept_.any()
+    np.testing.assert_allclose(clf.predict_proba(X), np.full((150, 3), 1 / 3))
+    with pytest.warns(FutureWarning, match="'penalty' was deprecated"):
+        backprop.LogisticRegression(penalty="l2").fit(X, y)

@@ -4,7 +4,7 @@
 scikit-learn with the import swapped (``sklearn_suite/copy_tests.py``), run
 by pytest with scikit-learn's fixtures. The cases that use backprop's class
 must pass, except those ``sklearn_suite/marks.py`` lists with why (expected
-failures, not strict: a case that starts passing — lbfgs landing — shows as
+failures, not strict: a case that starts passing shows as
 XPASS, to be struck from the list). The counts are printed (``-s``)."""
 
 import os

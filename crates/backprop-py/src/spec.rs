@@ -387,6 +387,11 @@ fn optimizer(
             OptimizerConfig::Lbfgs(LbfgsConfig {
                 max_fun: count(d, "max_fun", Setting::MaxFun, given)?,
                 tol: number(d, "tol")?,
+                // LogisticRegression's `fit_intercept` (MLPClassifier has none).
+                fit_intercept: match d.get_item("fit_intercept")? {
+                    Some(v) => v.is_truthy()?,
+                    None => true,
+                },
                 ..LbfgsConfig::default()
             }),
             1.0,

@@ -209,3 +209,34 @@ fn settings_lbfgs_cannot_honour_are_refused_by_name() {
         None
     );
 }
+
+#[test]
+fn fit_intercept_false_holds_the_biases_where_they_start() {
+    let flower = planar::flower();
+    let data = || TrainingData::new(flower.x.view(), flower.y.view());
+    let held = LbfgsConfig {
+        fit_intercept: false,
+        ..LbfgsConfig::default()
+    };
+    let config = GdConfig {
+        optimizer: OptimizerConfig::Lbfgs(held),
+        ..lbfgs(200)
+    };
+    let start = flower_net();
+    let mut s = Session::new(start.clone(), data(), config).unwrap();
+    s.run(&mut Controls::default()).unwrap();
+    let (net, state) = s.finish();
+    let mut fitted = Session::new(flower_net(), data(), lbfgs(200)).unwrap();
+    fitted.run(&mut Controls::default()).unwrap();
+    let (free, _) = fitted.finish();
+    for (layer, first) in net.layers().iter().zip(start.layers()) {
+        assert_eq!(layer.b, first.b, "a held b moved");
+        assert_ne!(layer.w, first.w, "W trains");
+    }
+    assert_ne!(free.layers()[1].b, start.layers()[1].b, "fitted b moves");
+    assert!(
+        state.history.final_cost < 0.6,
+        "{}",
+        state.history.final_cost
+    );
+}

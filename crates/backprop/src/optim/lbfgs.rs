@@ -35,6 +35,18 @@ pub struct LbfgsConfig {
     /// Stop when every component of the gradient is at most this in size
     /// (scikit-learn's `tol`, default 1e-4).
     pub tol: f64,
+    /// Whether the biases b are trained (scikit-learn's `fit_intercept`,
+    /// default true); false holds them where they start, a zero gradient.
+    #[serde(default = "fits", skip_serializing_if = "is_true")]
+    pub fit_intercept: bool,
+}
+
+fn fits() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Default for LbfgsConfig {
@@ -43,6 +55,7 @@ impl Default for LbfgsConfig {
             memory: 10,
             max_fun: 15_000,
             tol: 1e-4,
+            fit_intercept: true,
         }
     }
 }

@@ -62,13 +62,19 @@ impl<T: Float> Objective<'_, T> {
         if self.l2 != 0.0 {
             self.net.add_l2_gradient(self.l2, m);
         }
-        let grads = self
-            .net
-            .layers()
-            .iter()
-            .flat_map(|l| l.dw.iter().chain(l.db.iter()));
-        for (g, &v) in grad.iter_mut().zip(grads) {
-            *g = v.as_f64();
+        // Held biases (fit_intercept false) have no gradient: they never move.
+        let fit_b = match self.config.optimizer {
+            crate::optim::OptimizerConfig::Lbfgs(c) => c.fit_intercept,
+            _ => true,
+        };
+        let grads = self.net.layers().iter().flat_map(|l| {
+            let b =
+                l.db.iter()
+                    .map(move |&v| if fit_b { v.as_f64() } else { 0.0 });
+            l.dw.iter().map(|&v| v.as_f64()).chain(b)
+        });
+        for (g, v) in grad.iter_mut().zip(grads) {
+            *g = v;
         }
         cost
     }
@@ -156,19 +162,8 @@ mod tests {
         };
         let mut net = net;
         let theta = LbfgsRun::new(LbfgsConfig::default(), &net).lbfgs.x.clone();
-        let (mut buf, mut secs) = (Vec::new(), 0.0);
-        let total = weights.as_ref().map_or(x.ncols() as f64, |w| w.sum());
-        let mut objective = Objective {
-            net: &mut net,
-            x: x.view(),
-            y: y.view(),
-            weights: weights.as_ref().map(|w| w.view()),
-            l2: general::l2_strength(&config, weights.is_some(), total, x.ncols()),
-            config: &config,
-            collective: &Single,
-            reduce_buf: &mut buf,
-            allreduce_seconds: &mut secs,
-        };
+        let mut scratch = (Vec::new(), 0.0);
+        let mut objective = objective(&mut net, (&x, &y), weights.as_ref(), &config, &mut scratch);
         let n = theta.len();
         let mut grad = vec![0.0; n];
         let mut scratch = vec![0.0; n];
@@ -192,25 +187,39 @@ mod tests {
         assert!(error < 1e-7, "relative error {error:e}");
     }
 
+    /// The objective of `net` on (x, y), its buffers in `scratch`.
+    fn objective<'o>(
+        net: &'o mut Network<f64>,
+        (x, y): (&'o Array2<f64>, &'o Array2<f64>),
+        weights: Option<&'o Array1<f64>>,
+        config: &'o GdConfig,
+        scratch: &'o mut (Vec<f64>, f64),
+    ) -> Objective<'o, f64> {
+        let total = weights.map_or(x.ncols() as f64, |w| w.sum());
+        Objective {
+            net,
+            x: x.view(),
+            y: y.view(),
+            weights: weights.map(|w| w.view()),
+            l2: general::l2_strength(config, weights.is_some(), total, x.ncols()),
+            config,
+            collective: &Single,
+            reduce_buf: &mut scratch.0,
+            allreduce_seconds: &mut scratch.1,
+        }
+    }
+
+    fn tanh_net(sizes: &[usize], init: Init, seed: u32) -> Network<f64> {
+        Network::new(sizes, Activation::Tanh, init, &mut NumpyRng::new(seed)).unwrap()
+    }
+
     #[test]
     fn the_gradient_is_the_costs_on_the_flower_with_l2() {
         let flower = planar::flower();
-        let net = Network::new(
-            &[2, 4, 1],
-            Activation::Tanh,
-            Init::Small,
-            &mut NumpyRng::new(2),
-        )
-        .unwrap();
+        let net = tanh_net(&[2, 4, 1], Init::Small, 2);
         check(net, flower.x.clone(), flower.y.clone(), None);
         let weights = Array1::from_shape_fn(flower.x.ncols(), |j| 0.5 + (j % 3) as f64);
-        let net = Network::new(
-            &[2, 5, 3, 1],
-            Activation::Tanh,
-            Init::Xavier,
-            &mut NumpyRng::new(3),
-        )
-        .unwrap();
+        let net = tanh_net(&[2, 5, 3, 1], Init::Xavier, 3);
         check(net, flower.x.clone(), flower.y.clone(), Some(weights));
     }
 
@@ -227,13 +236,44 @@ mod tests {
             };
             f64::from(u8::from(class == c))
         });
-        let net = Network::new(
-            &[2, 6, 3],
-            Activation::Tanh,
-            Init::Xavier,
-            &mut NumpyRng::new(4),
-        )
-        .unwrap();
+        let net = tanh_net(&[2, 6, 3], Init::Xavier, 4);
         check(net, flower.x.clone(), y, None);
+    }
+
+    #[test]
+    fn held_intercepts_have_a_zero_gradient_and_the_weights_the_same_one() {
+        let flower = planar::flower();
+        let net = tanh_net(&[2, 3, 1], Init::Xavier, 5);
+        let gradient = |fit_intercept: bool| {
+            let lbfgs = LbfgsConfig {
+                fit_intercept,
+                ..LbfgsConfig::default()
+            };
+            let config = GdConfig {
+                optimizer: crate::optim::OptimizerConfig::Lbfgs(lbfgs),
+                ..GdConfig::default()
+            };
+            let mut net = net.clone();
+            let theta = LbfgsRun::new(lbfgs, &net).lbfgs.x.clone();
+            let mut grad = vec![0.0; theta.len()];
+            let mut scratch = (Vec::new(), 0.0);
+            objective(
+                &mut net,
+                (&flower.x, &flower.y),
+                None,
+                &config,
+                &mut scratch,
+            )
+            .evaluate(&theta, &mut grad);
+            grad
+        };
+        let (fitted, held) = (gradient(true), gradient(false));
+        // θ = (W[1] 3×2, b[1] 3, W[2] 1×3, b[2] 1).
+        let is_b = |i: usize| (6..9).contains(&i) || i == 12;
+        for i in 0..fitted.len() {
+            let want = if is_b(i) { 0.0 } else { fitted[i] };
+            assert_eq!(held[i], want, "θ[{i}]");
+        }
+        assert!(fitted.iter().enumerate().any(|(i, g)| is_b(i) && *g != 0.0));
     }
 }
