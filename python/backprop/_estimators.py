@@ -26,6 +26,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -34,6 +35,13 @@ from ._busy import one_fit
 from ._params import MLP_CONSTRAINTS, validate
 
 _DTYPES = {"float64": np.float64, "float32": np.float32}
+
+# An lbfgs run that stopped short: scipy's status and message for each of the core's stops.
+_LBFGS_STATUS = {
+    "max_iter": (1, "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT"),
+    "max_fun": (1, "STOP: TOTAL NO. OF F,G EVALUATIONS EXCEEDS LIMIT"),
+    "line_search": (2, "ABNORMAL: the line search found no step"),
+}
 
 
 class _Network:
@@ -94,7 +102,7 @@ class _Network:
             hidden_layer_sizes=self._hidden_sizes(), activation=self._hidden_activation(), init=self._init(),
             solver=self._opt("solver"), learning_rate_init=self._opt("learning_rate_init"), learning_rate=self._opt("learning_rate"),
             power_t=self._opt("power_t"), batch_size=batch_size, max_iter=self._opt("max_iter"), tol=self._opt("tol"),
-            n_iter_no_change=self._opt("n_iter_no_change"), beta_1=self._opt("beta_1"), beta_2=self._opt("beta_2"),
+            n_iter_no_change=self._opt("n_iter_no_change"), max_fun=self._opt("max_fun"), beta_1=self._opt("beta_1"), beta_2=self._opt("beta_2"),
             epsilon=self._opt("epsilon"), momentum=self._opt("momentum"), shuffle=bool(self._opt("shuffle")),
             alpha=self._opt("alpha"), l1=getattr(self, "l1", 0.0), dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
             dtype=np.dtype(self._run_dtype).name, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
@@ -118,6 +126,20 @@ class _Network:
         with one_fit(self):
             return self._fit(X, y, sample_weight, incremental=False)
 
+    def _check_solver(self):
+        if self._opt("solver") == "lbfgs":
+            raise AttributeError(f"partial_fit is only available for stochastic optimizers. {self._opt('solver')} is not stochastic.")
+        return True
+
+    def _lbfgs(self):
+        """solver="lbfgs": full-batch L-BFGS iterations, which scikit-learn's
+        stochastic settings (early stopping, n_iter_no_change, batch_size) do not apply to."""
+        return self._opt("solver") == "lbfgs"
+
+    def _early_stopping(self):
+        return bool(self._opt("early_stopping")) and not self._lbfgs()
+
+    @available_if(lambda est: est._check_solver())
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over (X, y), continuing the weights and the optimiser's
         state; `classes` lists every label on the first call. Returns self."""
@@ -128,7 +150,7 @@ class _Network:
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         self._check_rules()
-        if self._opt("early_stopping") and incremental:
+        if self._early_stopping() and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         fresh = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = validate_data(self, X, y, reset=fresh, dtype=self._np_dtypes())
@@ -143,7 +165,7 @@ class _Network:
         X = self._to_training_space(X, incremental, weights)
         rs = check_random_state(self.random_state)
         n = X.shape[0]
-        n_train = n - (int(np.ceil(self._opt("validation_fraction") * n)) if self._opt("early_stopping") else 0)
+        n_train = n - (int(np.ceil(self._opt("validation_fraction") * n)) if self._early_stopping() else 0)
         # The library checks every setting, and the network's memory, before
         # anything is allocated (weights, targets, buffers).
         spec = _core.check(self._settings(len(labels), self._batch_size(n_train), incremental), X.shape[1], n)
@@ -165,7 +187,7 @@ class _Network:
 
         validation = None
         x_train, yi_train, w_train = X, y_idx, weights
-        if self._opt("early_stopping"):
+        if self._early_stopping():
             split = train_test_split(
                 X, y_idx, *([weights] if weights is not None else []),
                 random_state=rs, test_size=self._opt("validation_fraction"), stratify=y_idx,
@@ -180,8 +202,9 @@ class _Network:
                         validation=validation, sample_weight=w_train)
         if fresh:
             self.classes_ = labels
-            self.loss_curve_ = []
-            self.validation_scores_ = []
+            if not self._lbfgs():
+                self.loss_curve_ = []
+                self.validation_scores_ = []
             self.t_ = 0
             self.n_layers_ = len(spec.sizes)
             self.n_outputs_ = spec.sizes[-1]
@@ -222,7 +245,7 @@ class _Network:
         more than n is clipped, with scikit-learn's warning."""
         if self._opt("batch_size") == "auto":
             return min(200, n)
-        if isinstance(self._opt("batch_size"), numbers.Integral) and self._opt("batch_size") > n and self._opt("solver") != "gd":
+        if isinstance(self._opt("batch_size"), numbers.Integral) and self._opt("batch_size") > n and self._opt("solver") not in ("gd", "lbfgs"):
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
         return self._opt("batch_size")
 
@@ -239,6 +262,8 @@ class _Network:
         self._stopper = out["stopper"]
         self.n_iter_ = out["n_iter"]
         self.t_ += out["n_iter"] * n
+        if self._lbfgs():
+            return self._record_lbfgs(out)
         self.loss_curve_ = list(self.loss_curve_) + [float(c) for c in out["loss_curve"]]
         self.loss_ = self.loss_curve_[-1]
         if self._opt("early_stopping"):
@@ -253,6 +278,26 @@ class _Network:
             warnings.warn("Training interrupted by user.")
         elif out["stop"] == "max_iter" and not incremental:
             warnings.warn(self._not_converged(), ConvergenceWarning)
+
+    def _record_lbfgs(self, out):
+        """scikit-learn's attributes of an lbfgs fit: ``loss_`` (the cost at
+        the final weights) and ``n_iter_`` (its iterations); no ``loss_curve_``."""
+        self.loss_ = float(out["loss"])
+        for name in ("loss_curve_", "validation_scores_", "best_validation_score_", "best_loss_"):
+            self.__dict__.pop(name, None)
+        if out["stop"] == "interrupted":
+            warnings.warn("Training interrupted by user.")
+        elif out["stop"] in _LBFGS_STATUS:
+            warnings.warn(self._lbfgs_not_converged(out["stop"], out["n_iter"]), ConvergenceWarning)
+
+    def _lbfgs_not_converged(self, stop, n_iter):
+        """scikit-learn's words for an lbfgs run that stopped short (its
+        ``_check_optimize_result``, with scipy's status and message)."""
+        status, message = _LBFGS_STATUS[stop]
+        text = f"lbfgs failed to converge after {n_iter} iteration(s) (status={status}):\n{message}\n"
+        if n_iter == self._opt("max_iter"):
+            text += f"\nIncrease the number of iterations to improve the convergence (max_iter={self._opt('max_iter')})."
+        return text + "\nYou might also want to scale the data as shown in:\n    https://scikit-learn.org/stable/modules/preprocessing.html"
 
     def _not_converged(self):
         """The ConvergenceWarning's words (scikit-learn's MLPClassifier's)."""
@@ -365,6 +410,11 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
     ``sklearn.neural_network.MLPClassifier``), plus:
 
     - ``activation="leaky_relu"`` (slope 0.01);
+    - ``solver="lbfgs"`` is the library's L-BFGS (scipy's L-BFGS-B steps, as
+      scikit-learn's): ``max_iter`` iterations, ``max_fun`` cost evaluations,
+      ``tol`` on the gradient's largest component; ``n_iter_`` and ``loss_``
+      as scikit-learn's (no ``loss_curve_``, no ``partial_fit``), and
+      ``ConvergenceWarning`` when it stops short;
     - ``solver``: ``"gd"`` (full-batch gradient descent, the course's; ignores
       ``batch_size``), ``"momentum"`` (the course's v = β·v + (1−β)·g with
       β = ``momentum``) and ``"rmsprop"`` (β = ``beta_2``) besides ``"sgd"``
@@ -423,6 +473,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         dropout=None,
         class_weight=None,
         dtype=None,

@@ -15,7 +15,7 @@ from ._params import LOGISTIC_CONSTRAINTS
 _FIXED = dict(
     early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, power_t=0.5,
     learning_rate="constant", beta_1=0.9, beta_2=0.999, epsilon=1e-8, momentum=0.9,
-    shuffle=False, batch_size=None,
+    shuffle=False, batch_size=None, max_fun=15000,
 )
 
 
@@ -33,10 +33,13 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     applies to the standardised coefficients (glmnet's convention; with
     ``C=np.inf`` or ``penalty=None`` the solution is scikit-learn's exactly).
     A fit is deterministic: full-batch steps from zero weights draw nothing
-    at random (``random_state`` is accepted and unused). It stops when the
-    loss has not improved by ``tol`` (1e-6: a tolerance on the loss, not
-    scikit-learn's on the gradient) for 10 epochs, and raises
-    ``ConvergenceWarning`` when ``max_iter`` epochs end first.
+    at random (``random_state`` is accepted and unused). With
+    ``solver="lbfgs"`` (the default, as scikit-learn's) it runs at most
+    ``max_iter`` L-BFGS iterations and stops when the gradient's largest
+    component is at most ``tol``, as scikit-learn's; with the course's
+    ``"adam"``/``"gd"``, ``max_iter`` counts epochs and ``tol`` is on the
+    loss (not better by ``tol`` for 10 epochs). It raises
+    ``ConvergenceWarning`` when ``max_iter`` ends the fit first.
 
     Parameters, as scikit-learn's unless said:
 
@@ -46,8 +49,9 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     - ``fit_intercept``: ``True`` only (the library always trains b);
     - ``class_weight``, ``tol``, ``max_iter`` (epochs), ``verbose``,
       ``warm_start`` (continue from ``coef_``/``intercept_``);
-    - ``solver``: ``"adam"`` (the default: Adam at ``learning_rate_init``,
-      full batch) or ``"gd"`` (the course's full-batch gradient descent);
+    - ``solver``: ``"lbfgs"`` (the default: the library's L-BFGS, full
+      batch), ``"adam"`` (Adam at ``learning_rate_init``, full batch) or
+      ``"gd"`` (the course's full-batch gradient descent);
     - backprop's own: ``learning_rate_init`` (0.1), ``dtype`` and ``n_threads``.
 
     Attributes: ``classes_``, ``coef_`` (1 × n_features for two classes, the
@@ -56,7 +60,8 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     ``n_iter_`` (an array of one count), ``n_features_in_``, and the
     course's view: ``W_`` (n_y × n_x, the notes' W) and ``b_`` (n_y × 1),
     and MLPClassifier's ``coefs_``/``intercepts_``/``loss_curve_``.
-    ``partial_fit`` continues the weights on a chunk, unstandardised.
+    ``partial_fit`` (solvers ``"adam"`` and ``"gd"``, as MLPClassifier's
+    stochastic ones) continues the weights on a chunk, unstandardised.
     """
 
     _parameter_constraints = LOGISTIC_CONSTRAINTS
@@ -68,13 +73,13 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         C=1.0,
         l1_ratio=0.0,
         dual=False,
-        tol=1e-6,
+        tol=1e-4,
         fit_intercept=True,
         intercept_scaling=1,
         class_weight=None,
         random_state=None,
-        solver="adam",
-        max_iter=1000,
+        solver="lbfgs",
+        max_iter=100,
         verbose=0,
         warm_start=False,
         n_jobs=None,

@@ -47,7 +47,8 @@ MLP_CONSTRAINTS = {
     **_SHARED,
     "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
     "activation": [StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu"})],
-    "solver": [StrOptions({"sgd", "adam", "gd", "momentum", "rmsprop"})],
+    "solver": [StrOptions({"lbfgs", "sgd", "adam", "gd", "momentum", "rmsprop"})],
+    "max_fun": [Interval(Integral, 1, None, closed="left")],
     "alpha": [Interval(Real, 0, None, closed="left")],
     "l1": [Interval(Real, 0, None, closed="left")],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -75,7 +76,7 @@ LOGISTIC_CONSTRAINTS = {
     "dual": ["boolean"],
     "fit_intercept": ["boolean"],
     "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
-    "solver": [StrOptions({"adam", "gd"})],
+    "solver": [StrOptions({"lbfgs", "adam", "gd"})],
     "max_iter": [Interval(Integral, 1, None, closed="left")],
     "n_jobs": [None, Integral],
 }

@@ -235,7 +235,7 @@ def test_verbose_prints_every_epoch_of_a_mini_batch_fit(capsys):
 def test_bad_settings_are_refused_at_fit_with_the_parameter_named():
     X, y = data()
     for params, name in (
-        (dict(solver="lbfgs"), "solver"),
+        (dict(solver="newton-cg"), "solver"),
         (dict(activation="softplus"), "activation"),
         (dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes"),
         (dict(dropout=1.5), "dropout"),

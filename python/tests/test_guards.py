@@ -129,7 +129,7 @@ def test_settings_are_checked_at_fit_and_an_estimator_that_failed_stays_unfitted
 def test_the_python_only_rules_are_checked_in_python_in_scikit_learns_words():
     for params, name in ((dict(tol=-1), "tol"), (dict(n_iter_no_change=0), "n_iter_no_change"),
                          (dict(early_stopping=True, validation_fraction=1.0), "validation_fraction"),
-                         (dict(solver="adam", init="uniform"), "init"), (dict(solver="lbfgs"), "solver")):
+                         (dict(solver="adam", init="uniform"), "init"), (dict(solver="newton-cg"), "solver")):
         assert fit_error(**params).startswith(f"The '{name}' parameter of MLPClassifier must be")
 
 

@@ -136,8 +136,11 @@ pub struct ModelFlags {
     #[arg(long, conflicts_with = "resume", help = format!("The step decay's interval, in epochs [default: {DEFAULT_DECAY_INTERVAL}]"))]
     pub lr_decay_interval: Option<usize>,
     /// L2 regularisation λ ≥ 0: adds λ/(2m)·Σ‖W‖² to the cost (the printed cost includes it) and (λ/m)·W to dW.
-    #[arg(long, default_value_t = GdConfig::default().l2, conflicts_with = "resume")]
-    pub l2: f64,
+    #[arg(long, conflicts_with = "resume", help = format!(
+        "L2 regularisation λ ≥ 0: adds λ/(2m)·Σ‖W‖² to the cost (the printed cost includes it) and (λ/m)·W to dW \
+         [default: {}; CSV tables: {}, except full-batch runs (--iterations without --epochs, --optimizer lbfgs)]",
+        GdConfig::default().l2, ModelSpec::table_default().gd.l2))]
+    pub l2: Option<f64>,
     /// L1 regularisation λ ≥ 0: adds λ/m·Σ|W| to the cost and (λ/m)·sign(W) to dW (drives weights to exactly 0).
     #[arg(long, default_value_t = GdConfig::default().l1, conflicts_with = "resume")]
     pub l1: f64,
@@ -309,7 +312,7 @@ impl ModelFlags {
                         interval: self.lr_decay_interval.unwrap_or(DEFAULT_DECAY_INTERVAL),
                     },
                 },
-                l2: self.l2,
+                l2: self.l2.unwrap_or(defaults.gd.l2),
                 l1: self.l1,
                 keep_prob: self.keep_prob.clone(),
                 seed: self.seed,

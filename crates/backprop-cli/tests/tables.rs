@@ -733,9 +733,17 @@ fn a_table_trains_with_the_table_defaults_and_hdf5_keeps_the_courses() {
     for key in ["hidden", "activation", "init"] {
         assert_eq!(config[key], table[key], "{key}");
     }
-    for key in ["learning_rate", "optimizer", "batch_size", "epochs", "seed"] {
+    for key in [
+        "learning_rate",
+        "optimizer",
+        "batch_size",
+        "epochs",
+        "seed",
+        "l2",
+    ] {
         assert_eq!(config["gd"][key], table["gd"][key], "{key}");
     }
+    assert_ne!(table["gd"]["l2"], 0.0, "a table's default L2 is on");
     // --iterations alone means the course's full-batch gradient descent: the table's
     // optimiser, learning rate, batches and epochs go; its network stays.
     ok(
@@ -759,6 +767,7 @@ fn a_table_trains_with_the_table_defaults_and_hdf5_keeps_the_courses() {
     let course = serde_json::to_value(backprop::ModelSpec::default()).unwrap();
     assert_eq!(gd["optimizer"], course["gd"]["optimizer"]);
     assert_eq!(gd["learning_rate"], course["gd"]["learning_rate"]);
+    assert_eq!(gd["l2"], course["gd"]["l2"]);
     let hidden = &json(&tmp.path("run2/metrics.json"))["config"]["model"]["hidden"];
     assert_eq!(*hidden, table["hidden"]);
     // Adam's flags apply to a table's default optimiser without naming it.
@@ -774,11 +783,16 @@ fn a_table_trains_with_the_table_defaults_and_hdf5_keeps_the_courses() {
             "0.8",
             "--epochs",
             "2",
+            "--l2",
+            "0",
             "--out",
             "run3",
             "--quiet",
         ],
     );
+    // `--l2 0` turns the table's default L2 off.
+    let gd = &json(&tmp.path("run3/metrics.json"))["config"]["model"]["gd"];
+    assert_eq!(gd["l2"], 0.0, "{gd}");
     refused(
         &tmp,
         &[
@@ -914,7 +928,7 @@ fn the_plots_name_the_network_the_data_the_features_and_the_classes() {
         ],
     );
     let curve = std::fs::read_to_string(tmp.path("run/learning_curve.svg")).unwrap();
-    let title = "2-64-1 relu/sigmoid · train.csv · adam α=0.01, batch 32";
+    let title = "2-64-1 relu/sigmoid · train.csv · adam α=0.003, batch 32";
     assert!(
         curve.contains(title),
         "no title '{title}' in the learning curve"

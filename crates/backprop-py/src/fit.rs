@@ -32,6 +32,8 @@ use crate::console::Console;
 use crate::rules::{Course, Stopper};
 use crate::spec::Checked;
 
+mod lbfgs;
+
 /// `fit`'s arrays, as Python gives them.
 struct Inputs<'a, 'py> {
     x: &'a Bound<'py, PyAny>,
@@ -61,7 +63,8 @@ fn given<'a, 'py>(v: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyA
 /// early stopping. Returns a dict: `params`, `opt_state`, `rate`, `stopper`,
 /// `loss_curve`, `validation_scores`, `n_iter` (epochs run), `stop`
 /// ("converged", "max_iter", "interrupted", or "lr" when an adaptive rate
-/// fell below 1e-6).
+/// fell below 1e-6; lbfgs's "max_fun" and "line_search") and `loss` (the
+/// last epoch's, or the cost at L-BFGS's final weights).
 #[pyfunction]
 #[pyo3(signature = (x, labels, spec, run, params=None, validation=None, sample_weight=None))]
 #[allow(clippy::too_many_arguments)] // Python's keyword arguments
@@ -276,6 +279,8 @@ struct Outcome<T: Float> {
     loss_curve: Vec<f64>,
     validation_scores: Vec<f64>,
     epochs: usize,
+    /// The cost at the final weights (scikit-learn's `loss_`).
+    loss: f64,
     stop: &'static str,
 }
 
@@ -296,6 +301,7 @@ impl<T: Float + Element> Outcome<T> {
         out.set_item("loss_curve", self.loss_curve.into_pyarray(py))?;
         out.set_item("validation_scores", self.validation_scores)?;
         out.set_item("n_iter", self.epochs)?;
+        out.set_item("loss", self.loss)?;
         out.set_item("stop", self.stop)?;
         Ok(out)
     }
@@ -309,6 +315,9 @@ fn train<T: Float>(
     spec: &Checked,
     mut carried: Carried<T>,
 ) -> Result<Outcome<T>, Error> {
+    if spec.is_lbfgs() {
+        return lbfgs::train(net, data, spec, carried);
+    }
     let (epoch0, m) = (carried.epochs_done, data.x.ncols());
     let epochs = if spec.rules.incremental {
         1
@@ -349,6 +358,7 @@ fn train<T: Float>(
     }
     let h = state.history;
     Ok(Outcome {
+        loss: h.costs.last().map_or(f64::NAN, |c| c.1),
         net,
         optimizer: state.optimizer,
         rate: watch.course.rate,

@@ -25,6 +25,9 @@ pub(crate) fn parameter(setting: Setting) -> Option<&'static str> {
         // scikit-learn's patience; `early_stopping` is only its switch.
         Setting::EarlyStopping => "n_iter_no_change",
         Setting::Optimizer => "solver",
+        // solver="lbfgs"'s limits (scikit-learn's, the library's L-BFGS).
+        Setting::MaxFun => "max_fun",
+        Setting::Tol => "tol",
         // The momentum solvers' β.
         Setting::Beta => "momentum",
         Setting::Beta1 => "beta_1",
@@ -118,7 +121,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(mapped, 29);
+        assert_eq!(mapped, 31);
     }
 
     #[test]

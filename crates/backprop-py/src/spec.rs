@@ -8,11 +8,12 @@
 //! The library names a setting by a mark that each door renders; here the
 //! Python parameter (`alpha`, not `l2`), as scikit-learn words it:
 //! `ValueError: learning_rate_init must be > 0, got -1`. What the library has
-//! no setting for (the learning-rate schedules, `tol`, `n_iter_no_change`,
-//! `verbose`) is read here into [`Rules`], the stopping rules `fit` applies
-//! between epochs.
+//! no setting for (the learning-rate schedules, `tol` of the stochastic
+//! solvers, `n_iter_no_change`, `verbose`) is read here into [`Rules`], the
+//! stopping rules `fit` applies between epochs; `solver="lbfgs"`'s `max_iter`,
+//! `tol` and `max_fun` are the library's L-BFGS settings.
 
-use backprop::optim::{AdamConfig, MomentumConfig, OptimizerConfig, RmsPropConfig};
+use backprop::optim::{AdamConfig, LbfgsConfig, MomentumConfig, OptimizerConfig, RmsPropConfig};
 use backprop::{GdConfig, Init, ModelSpec, Precision, Setting};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -47,6 +48,14 @@ impl Checked {
     /// shuffles and dropout masks drawn from `seed`.
     pub fn config(&self, epochs: usize, seed: u32) -> GdConfig {
         let gd = &self.model.gd;
+        if self.is_lbfgs() {
+            // Full-batch iterations, `max_iter` of them (already in `gd`).
+            return GdConfig {
+                seed,
+                record_every: Some(1),
+                ..gd.clone()
+            };
+        }
         GdConfig {
             seed,
             learning_rate: gd.learning_rate * self.lr_factor,
@@ -55,6 +64,12 @@ impl Checked {
             batch_size: if self.full_batch { None } else { gd.batch_size },
             ..gd.clone()
         }
+    }
+
+    /// `solver="lbfgs"`: a run of `max_iter` L-BFGS iterations, which
+    /// scikit-learn's between-epoch rules do not apply to.
+    pub fn is_lbfgs(&self) -> bool {
+        matches!(self.model.gd.optimizer, OptimizerConfig::Lbfgs(_))
     }
 
     /// The library's α for scikit-learn's step size η.
@@ -211,7 +226,7 @@ fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult
     sizes.extend(&hidden);
     sizes.push(if classes > 2 { classes } else { 1 });
     let solver = text(d, "solver")?;
-    let (optimizer, lr_factor) = optimizer(d, &solver)?;
+    let (optimizer, lr_factor) = optimizer(d, &solver, given)?;
     let init = init(d)?;
     let model = ModelSpec {
         hidden,
@@ -251,10 +266,17 @@ fn gd_config(
             given,
         )?),
     };
+    // lbfgs: `max_iter` full-batch iterations (scikit-learn ignores batch_size).
+    let lbfgs = matches!(optimizer, OptimizerConfig::Lbfgs(_));
+    let (epochs, iterations) = match lbfgs {
+        true => (None, count(d, "max_iter", Setting::Iterations, given)?),
+        false => (Some(count(d, "max_iter", Setting::Epochs, given)?), 0),
+    };
     Ok(GdConfig {
         learning_rate: number(d, "learning_rate_init")?,
-        epochs: Some(count(d, "max_iter", Setting::Epochs, given)?),
-        batch_size,
+        epochs,
+        iterations,
+        batch_size: if lbfgs { None } else { batch_size },
         optimizer,
         l2: number(d, "alpha")?,
         l1: number(d, "l1")?,
@@ -322,7 +344,14 @@ fn rules(d: &Bound<'_, PyDict>, adapts: bool) -> PyResult<Rules> {
 /// with `nesterovs_momentum`); the library's momentum is the course's
 /// v = β·v + (1 − β)·g, θ −= α·v (θ −= α·(β·v + (1 − β)·g) with `nesterov`),
 /// the same update with β = μ and α = η / (1 − μ).
-fn optimizer(d: &Bound<'_, PyDict>, solver: &str) -> PyResult<(OptimizerConfig, f64)> {
+///
+/// `lbfgs` is the library's L-BFGS with scikit-learn's `max_fun` and `tol`
+/// (the gradient's largest component, scipy's `gtol`).
+fn optimizer(
+    d: &Bound<'_, PyDict>,
+    solver: &str,
+    given: &mut Given,
+) -> PyResult<(OptimizerConfig, f64)> {
     // scikit-learn's `nesterovs_momentum` (its `sgd` only; LogisticRegression passes none).
     let nesterov = solver == "sgd"
         && match d.get_item("nesterovs_momentum")? {
@@ -355,9 +384,17 @@ fn optimizer(d: &Bound<'_, PyDict>, solver: &str) -> PyResult<(OptimizerConfig, 
             }),
             1.0,
         ),
+        "lbfgs" => (
+            OptimizerConfig::Lbfgs(LbfgsConfig {
+                max_fun: count(d, "max_fun", Setting::MaxFun, given)?,
+                tol: number(d, "tol")?,
+                ..LbfgsConfig::default()
+            }),
+            1.0,
+        ),
         other => {
             return Err(PyValueError::new_err(format!(
-                "solver must be one of sgd, adam, gd, momentum, rmsprop, got '{other}'"
+                "solver must be one of lbfgs, sgd, adam, gd, momentum, rmsprop, got '{other}'"
             )))
         }
     })

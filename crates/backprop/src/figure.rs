@@ -105,7 +105,7 @@ pub fn log_cost_axis(series: &[Series<'_>]) -> bool {
 
 /// The title of a learning curve: the network (layer sizes, the hidden and
 /// output activations), the data (its file name) and the optimiser, e.g.
-/// "4-64-3 relu/softmax · iris.csv · adam α=0.01, batch 32".
+/// "4-64-3 relu/softmax · iris.csv · adam α=0.003, batch 32".
 ///
 /// ```
 /// let spec = backprop::ModelSpec::default();
@@ -201,7 +201,7 @@ mod tests {
         let t = ModelSpec::table_default();
         assert_eq!(
             title(&[4, 64, 3], Some(&t), Some("iris.csv")),
-            "4-64-3 relu/softmax · iris.csv · adam α=0.01, batch 32"
+            "4-64-3 relu/softmax · iris.csv · adam α=0.003, batch 32"
         );
         let logistic = ModelSpec {
             hidden: vec![],

@@ -40,7 +40,8 @@ pub fn train_command(spec: &ModelSpec, has_test: bool) -> String {
     if let Some(r) = gd.record_every {
         args.push((Setting::RecordEvery, r.to_string()));
     }
-    if gd.l2 != 0.0 {
+    // A table's default L2 is not 0: a run without L2 says `--l2 0`.
+    if gd.l2 != ModelSpec::table_default().gd.l2 {
         args.push((Setting::L2, number(gd.l2)));
     }
     if gd.l1 != 0.0 {
@@ -165,7 +166,9 @@ mod tests {
         }
         spec.hidden.clear();
         spec.gd.keep_prob.clear();
+        spec.gd.l2 = 0.0; // the page's default, not a table's
         let command = train_command(&spec, false);
+        assert!(command.contains("--l2 0.0 "), "{command}");
         assert!(command.contains("--hidden none --init"), "{command}");
         assert_eq!(parsed(&command), spec, "{command}");
     }

@@ -1,0 +1,111 @@
+"""solver="lbfgs" in both estimators (issue 26, item 1): the library's L-BFGS
+with scikit-learn's meanings of max_iter, tol, max_fun, n_iter_ and loss_.
+
+From the same initial weights, on three tables scikit-learn ships
+(standardised), backprop's final loss is within 1e-6 of scikit-learn's
+lbfgs, as crates/backprop-cli/tests/lbfgs_sklearn.rs checks for the CLI's."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn import datasets
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.neural_network import MLPClassifier as SkMLP
+from sklearn.preprocessing import StandardScaler
+
+import backprop
+
+TABLES = {"iris": datasets.load_iris, "wine": datasets.load_wine, "breast_cancer": datasets.load_breast_cancer}
+
+
+def table(name):
+    X, y = TABLES[name](return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def from_weights(est, X, y, coefs, intercepts, max_iter):
+    """Fits once (classes and shapes), puts the weights in, then fits
+    `max_iter` iterations from them (warm_start: a new L-BFGS run)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.set_params(max_iter=1, warm_start=True).fit(X, y)
+    est.coefs_ = [c.copy() for c in coefs]
+    est.intercepts_ = [b.copy() for b in intercepts]
+    est.set_params(max_iter=max_iter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # converged cases
+        return est.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "name,hidden,alpha,max_iter",
+    [("iris", 10, 1e-2, 200), ("wine", 8, 1e-1, 200), ("breast_cancer", 4, 10.0, 500)],
+)
+def test_final_loss_is_within_1e_6_of_scikit_learns_lbfgs_from_the_same_weights(name, hidden, alpha, max_iter):
+    X, y = table(name)
+    k = len(np.unique(y))
+    units = [X.shape[1], hidden, 1 if k == 2 else k]
+    rs = np.random.RandomState(3)
+    coefs = [rs.normal(0, 1 / np.sqrt(a), (a, b)) for a, b in zip(units[:-1], units[1:])]
+    intercepts = [np.zeros(b) for b in units[1:]]
+    params = dict(solver="lbfgs", hidden_layer_sizes=(hidden,), alpha=alpha, random_state=0)
+    ours = from_weights(backprop.MLPClassifier(**params), X, y, coefs, intercepts, max_iter)
+    theirs = from_weights(SkMLP(**params), X, y, coefs, intercepts, max_iter)
+    assert abs(ours.loss_ - theirs.loss_) <= 1e-6, (ours.loss_, theirs.loss_)
+    # The same iterates up to rounding (sums in another order): the stop
+    # may come an iteration or two apart.
+    assert abs(ours.n_iter_ - theirs.n_iter_) <= max(2, theirs.n_iter_ // 20), (ours.n_iter_, theirs.n_iter_)
+    assert isinstance(ours.n_iter_, int) and not hasattr(ours, "loss_curve_")
+
+
+def test_max_iter_counts_iterations_and_warns_in_scikit_learns_words():
+    X, y = table("wine")
+    with pytest.warns(ConvergenceWarning, match=r"lbfgs failed to converge after 5 iteration\(s\) \(status=1\)") as w:
+        clf = backprop.MLPClassifier(solver="lbfgs", hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 5
+    assert "Increase the number of iterations" in str(w[0].message) and "max_iter=5" in str(w[0].message)
+    # warm_start: a new run of max_iter iterations from the kept weights, as scipy's.
+    before = clf.loss_
+    with pytest.warns(ConvergenceWarning):
+        clf.set_params(warm_start=True).fit(X, y)
+    assert clf.n_iter_ == 5 and clf.loss_ < before
+
+
+def test_max_fun_limits_the_evaluations():
+    X, y = table("breast_cancer")
+    with pytest.warns(ConvergenceWarning, match="EVALUATIONS EXCEEDS LIMIT"):
+        clf = backprop.MLPClassifier(solver="lbfgs", hidden_layer_sizes=(20,), max_fun=10, random_state=1).fit(X, y)
+    assert 1 <= clf.n_iter_ <= 10
+
+
+def test_tol_is_on_the_gradient_a_loose_one_stops_sooner():
+    X, y = table("iris")
+    loose = backprop.MLPClassifier(solver="lbfgs", hidden_layer_sizes=(10,), tol=1e-1, random_state=0).fit(X, y)
+    tight = backprop.MLPClassifier(solver="lbfgs", hidden_layer_sizes=(10,), tol=1e-6, max_iter=1000,
+                                   random_state=0).fit(X, y)
+    assert loose.n_iter_ < tight.n_iter_ and tight.loss_ < loose.loss_
+
+
+def test_lbfgs_has_no_partial_fit_and_refuses_settings_that_do_not_apply():
+    assert not hasattr(backprop.MLPClassifier(solver="lbfgs"), "partial_fit")
+    assert hasattr(backprop.MLPClassifier(solver="adam"), "partial_fit")
+    X, y = table("iris")
+    with pytest.raises(ValueError, match="dropout does not apply to solver lbfgs"):
+        backprop.MLPClassifier(solver="lbfgs", dropout=0.5).fit(X, y)
+    with pytest.raises(ValueError, match="max_fun"):
+        backprop.MLPClassifier(solver="lbfgs", max_fun=0).fit(X, y)
+
+
+def test_logistic_regression_defaults_to_lbfgs_and_reaches_scikit_learns_loss():
+    X, y = datasets.load_iris(return_X_y=True)
+    ours = backprop.LogisticRegression(C=np.inf, tol=1e-8, max_iter=1000)
+    assert backprop.LogisticRegression().solver == "lbfgs"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(X, y)
+        sk = SkLogisticRegression(C=np.inf, tol=1e-8, max_iter=1000).fit(X, y)
+    loss = lambda m: -np.mean(np.log(m.predict_proba(X)[np.arange(len(y)), y]))
+    assert loss(ours) <= loss(sk) + 1e-4, (loss(ours), loss(sk))
+    assert ours.n_iter_.shape == (1,) and 0 < ours.n_iter_[0] <= 1000
