@@ -104,7 +104,7 @@ class _Network:
             power_t=self._opt("power_t"), batch_size=batch_size, max_iter=self._opt("max_iter"), tol=self._opt("tol"),
             n_iter_no_change=self._opt("n_iter_no_change"), max_fun=self._opt("max_fun"), beta_1=self._opt("beta_1"), beta_2=self._opt("beta_2"),
             epsilon=self._opt("epsilon"), momentum=self._opt("momentum"), shuffle=bool(self._opt("shuffle")),
-            alpha=self._opt("alpha"), dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
+            alpha=self._opt("alpha"), l1=getattr(self, "l1", 0.0), dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
             dtype=np.dtype(self._run_dtype).name, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
             estimator=type(self).__name__, nesterovs_momentum=bool(getattr(self, "nesterovs_momentum", False)),
             fit_intercept=bool(getattr(self, "fit_intercept", True)),
@@ -423,6 +423,9 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
       ``nesterovs_momentum=False``) and ``"adam"``;
     - ``dropout``: keep probability of the hidden layers' units, one for all
       or one per hidden layer (inverted dropout, in training only);
+    - ``l1``: λ of an L1 term λ/n·Σ|W| in the loss (n the examples, Σ wᵢ
+      when weighted, as ``alpha``'s; the weights, not the biases), its
+      subgradient (λ/n)·sign(W) in the gradient: ``backprop train --l1``;
     - ``class_weight``: ``None``, ``"balanced"`` (class c weighs n / (k·n_c))
       or a dict {label: weight}, multiplying ``fit``'s ``sample_weight``;
     - ``dtype``: ``"float64"`` or ``"float32"``, the precision of training
@@ -452,6 +455,7 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         *,
         solver="adam",
         alpha=0.0001,
+        l1=0.0,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=0.001,

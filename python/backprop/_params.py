@@ -28,7 +28,7 @@ from sklearn.utils._param_validation import (
 
 # The parameters whose ranges the library checks (spec.rs maps them onto its settings).
 LIBRARY_HELD = frozenset({
-    "hidden_layer_sizes", "alpha", "batch_size", "learning_rate_init", "max_iter", "momentum",
+    "hidden_layer_sizes", "alpha", "l1", "batch_size", "learning_rate_init", "max_iter", "momentum",
     "beta_1", "beta_2", "epsilon", "dropout", "n_threads",
 })
 
@@ -50,6 +50,7 @@ MLP_CONSTRAINTS = {
     "solver": [StrOptions({"lbfgs", "sgd", "adam", "gd", "momentum", "rmsprop"})],
     "max_fun": [Interval(Integral, 1, None, closed="left")],
     "alpha": [Interval(Real, 0, None, closed="left")],
+    "l1": [Interval(Real, 0, None, closed="left")],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
     "power_t": [Interval(Real, 0, None, closed="left")],

@@ -74,3 +74,27 @@ def test_python_and_the_cli_train_to_the_same_weights(tmp_path, solver, dtype, c
     # And the weights went somewhere: another seed ends elsewhere.
     other = backprop.MLPClassifier(**dict(params, random_state=4)).fit(X, y)
     assert not np.array_equal(other.coefs_[0], ours.coefs_[0])
+
+
+@pytest.mark.parametrize("solver", ["gd", "adam"])
+def test_l1_trains_to_the_same_weights_as_the_clis_l1(tmp_path, solver):
+    """`l1` is the library's L1 setting (`backprop train --l1`): the same
+    weights through both doors, and fewer of them in |W| than without it."""
+    binary = cli()
+    load_file = pytest.importorskip("safetensors.numpy").load_file
+    X, y = make_classification(n_samples=150, n_features=6, n_informative=4, n_redundant=0, random_state=5)
+    write_csv(tmp_path / "data.csv", X, y, [f"f{i}" for i in range(6)])
+    params, flags = equivalent(solver, "float64")
+    params, flags = dict(params, l1=0.5), flags + ["--l1", "0.5"]
+    ours = backprop.MLPClassifier(**params).fit(X, y)
+    subprocess.run([binary, "train", "--train", str(tmp_path / "data.csv"), "--quiet", "--out", str(tmp_path / "run"),
+                    *flags], check=True, capture_output=True)
+    ours.save(tmp_path / "ours")
+    mine, cli_s = (load_file(str(tmp_path / d / "model.safetensors")) for d in ("ours", "run"))
+    for name in mine:
+        assert np.array_equal(mine[name], cli_s[name]), (name, np.abs(mine[name] - cli_s[name]).max())
+    plain = backprop.MLPClassifier(**dict(params, l1=0.0)).fit(X, y)
+    shrunk, free = (sum(np.abs(w).sum() for w in m.coefs_) for m in (ours, plain))
+    assert shrunk < free, (shrunk, free)
+    with pytest.raises(ValueError, match="l1"):
+        backprop.MLPClassifier(**dict(params, l1=-1.0)).fit(X, y)

@@ -20,6 +20,7 @@ pub(crate) fn parameter(setting: Setting) -> Option<&'static str> {
         Setting::Iterations | Setting::Epochs => "max_iter",
         Setting::BatchSize => "batch_size",
         Setting::L2 => "alpha",
+        Setting::L1 => "l1",
         Setting::KeepProb => "dropout",
         // scikit-learn's patience; `early_stopping` is only its switch.
         Setting::EarlyStopping => "n_iter_no_change",
@@ -120,7 +121,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(mapped, 30);
+        assert_eq!(mapped, 31);
     }
 
     #[test]

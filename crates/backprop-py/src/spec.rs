@@ -279,6 +279,7 @@ fn gd_config(
         batch_size: if lbfgs { None } else { batch_size },
         optimizer,
         l2: number(d, "alpha")?,
+        l1: number(d, "l1")?,
         keep_prob: keep_prob(&item(d, "dropout")?)?,
         shuffle: item(d, "shuffle")?.is_truthy()?,
         ..GdConfig::default()

@@ -3,7 +3,7 @@
 //! draws from it. The session is `backprop train`'s own loop, so a run and
 //! its equivalent command end on the same weights, bit for bit.
 
-use backprop::engine::{Advanced, Controls, Session, TrainingData, Trend};
+use backprop::engine::{Advanced, Controls, Session, TrainingData, TrendWatch};
 use backprop::metrics::accuracy;
 use backprop::{Error, Network, Output};
 use ndarray::Array2;
@@ -24,6 +24,8 @@ pub struct Training {
     initial_cost: f64,
     /// The training and test costs of the history already sent in an event.
     sent: (usize, usize),
+    /// The cost's trend, kept as the history grows (each record read once).
+    trend: TrendWatch,
     /// What stopped training before its epochs (a cost that became NaN or infinite).
     failed: Option<Error>,
 }
@@ -54,6 +56,7 @@ impl Training {
             test,
             initial_cost,
             sent: (0, 0),
+            trend: TrendWatch::default(),
             failed: None,
         })
     }
@@ -84,7 +87,8 @@ impl Training {
             snapshot::curve(&test_costs[self.sent.1.min(test_costs.len())..]),
         );
         self.sent = (costs.len(), test_costs.len());
-        let trend = Trend::of(costs);
+        self.trend.update(costs);
+        let trend = self.trend.trend();
         let unit = if history.per_epoch {
             "epoch"
         } else {

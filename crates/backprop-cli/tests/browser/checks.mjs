@@ -214,3 +214,53 @@ export async function crossedInputsAreChosenOnThePageAndItsDownloadsAgree(browse
     await page.close();
   }
 }
+
+// Item 12: every input's and unit's map is drawn beside the network without
+// hovering, readable on a 1280 × 800 screen: at least 24 px square, inside
+// the window, clear of the output (which stays in the window); the maps are
+// pictures (several colours), and x₁²'s map is a valley: white near x₁ = 0
+// in the middle of a row, blue towards both ends.
+export async function everyNeuronsMapIsVisibleBesideTheOutput(browser, url, { outDir }) {
+  const hash = "dataset=spiral&points=300&hidden=16,16&activation=tanh,tanh&optimizer=adam&learning_rate=0.01&epochs=200"
+    + "&inputs=x1,x2,x1%5E2,x2%5E2,x1*x2,sin(x1),sin(x2)";
+  const page = await trainToEnd(browser, url, hash);
+  try {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const output = await page.locator("#output").boundingBox();
+    const facts = await page.evaluate(() => {
+      const cv = document.getElementById("network"), r = cv.getBoundingClientRect(), k = r.width / cv.width;
+      const ctx = cv.getContext("2d");
+      return window.__shapes().filter((s) => s.kind === "unit").map((s) => {
+        const px = ctx.getImageData(s.x + 2, s.y + 2, s.w - 4, s.h - 4).data;
+        const colours = new Set();
+        for (let i = 0; i < px.length; i += 4) colours.add(`${px[i] >> 3},${px[i + 1] >> 3},${px[i + 2] >> 3}`);
+        const at = (fx, fy) => [...ctx.getImageData(s.x + fx * s.w, s.y + fy * s.h, 1, 1).data.slice(0, 3)];
+        return { text: s.text, x: r.left + s.x * k, y: r.top + s.y * k, side: s.w * k, colours: colours.size,
+          edges: [at(0.1, 0.5), at(0.9, 0.5), at(0.5, 0.5)] };
+      });
+    });
+    await page.screenshot({ path: `${outDir}/maps-1280x800.png` });
+    const problems = [];
+    if (facts.length !== 7 + 16 + 16 + 1) problems.push(`${facts.length} maps drawn for 7-16-16-1`);
+    const overlaps = (f) => f.x < output.x + output.width && f.x + f.side > output.x && f.y < output.y + output.height && f.y + f.side > output.y;
+    for (const f of facts) {
+      if (f.side < 24) problems.push(`${f.text}: ${f.side.toFixed(1)} px`);
+      if (f.x < 0 || f.y < 0 || f.x + f.side > 1280 || f.y + f.side > 800) problems.push(`${f.text} at ${f.x.toFixed(0)},${f.y.toFixed(0)} is off the screen`);
+      if (overlaps(f)) problems.push(`${f.text} covers the output`);
+      if (f.colours < 3) problems.push(`${f.text}: ${f.colours} colours`);
+    }
+    if (output.y + output.height > 800) problems.push(`the output ends at y ${output.y + output.height}`);
+    const square = facts.find((f) => f.text.startsWith("input x1^2"));
+    // x1² ≥ 0 is drawn white at 0 and bluer as it grows: whiter in the middle of a row than at either end.
+    const light = (c) => c[0] + c[1] + c[2];
+    if (!square || !(light(square.edges[2]) > light(square.edges[0]) + 60 && light(square.edges[2]) > light(square.edges[1]) + 60)) {
+      problems.push(`x1²'s map is no valley: left, right, middle ${JSON.stringify(square && square.edges)}`);
+    }
+    if (problems.length) throw new Error(problems.slice(0, 6).join("; "));
+    const smallest = Math.min(...facts.map((f) => f.side));
+    const bottom = Math.max(...facts.map((f) => f.y + f.side));
+    return `${facts.length} maps (7 inputs, 16 + 16 units, the output), each ≥ ${smallest.toFixed(1)} px, the lowest ending at y ${bottom.toFixed(0)} of 800, none over the output (x ${output.x.toFixed(0)}…${(output.x + output.width).toFixed(0)}); x1²'s map a valley`;
+  } finally {
+    await page.close();
+  }
+}

@@ -47,7 +47,7 @@ pub use state::{Parameters, SaveCheckpoint, TrainState};
 pub use step::general::dropout_seed;
 pub use trainer::{Extras, Outcome, Trainer};
 pub use training_data::{Matrix, TrainingData};
-pub use trend::Trend;
+pub use trend::{Trend, TrendWatch};
 
 /// Trains `net` on (X, Y) with `config`, calling `observe` after every
 /// iteration (or epoch). Stops with [`Error::Diverged`] at the first NaN or

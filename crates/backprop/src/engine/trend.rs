@@ -55,17 +55,19 @@ pub enum Trend {
 impl Trend {
     /// The trend of the recorded (unit, cost) pairs, unit 0 (before the first
     /// update) first. Non-finite costs are the engine's to stop on; here they
-    /// are skipped.
+    /// are skipped. A run read again and again as it trains keeps a
+    /// [`TrendWatch`] instead, which reads each record once.
     pub fn of(costs: &[(usize, f64)]) -> Trend {
-        let finite = || costs.iter().filter(|(_, c)| c.is_finite());
-        let (Some(&(first, start)), Some(&(at, cost))) = (finite().next(), finite().next_back())
-        else {
-            return Trend::Learning;
-        };
+        let mut watch = TrendWatch::default();
+        watch.update(costs);
+        watch.trend()
+    }
+
+    /// The rule, on the first and last finite records and the lowest cost.
+    fn rule((first, start): (usize, f64), (at, cost): (usize, f64), best: f64) -> Trend {
         if at == first || start <= 0.0 {
             return Trend::Learning;
         }
-        let best = finite().map(|&(_, c)| c).fold(f64::INFINITY, f64::min);
         let relapsed = cost >= start && best <= 0.5 * start;
         if cost > DIVERGING_RISE * start || relapsed {
             return Trend::Diverging { at, cost, start };
@@ -105,6 +107,66 @@ impl Trend {
                 short(start),
                 short(best)
             )),
+        }
+    }
+}
+
+/// A run's [`Trend`] kept as its costs are recorded: the first and last
+/// finite records and the lowest cost so far, so each new record is read
+/// once, however long the run (the playground reads its run's trend at
+/// every frame). It labels as [`Trend::of`] the whole history does.
+///
+/// ```
+/// use backprop::engine::{Trend, TrendWatch};
+///
+/// let mut costs = vec![(0, 0.69), (1, 0.6)];
+/// let mut watch = TrendWatch::default();
+/// watch.update(&costs);
+/// costs.extend([(2, 3.0), (3, 2e65)]); // the history grows
+/// watch.update(&costs); // reads the two new records only
+/// assert_eq!(watch.trend(), Trend::of(&costs));
+/// assert_eq!(watch.trend().name(), "diverging");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct TrendWatch {
+    /// The first and the last finite (unit, cost) read.
+    first: Option<(usize, f64)>,
+    last: Option<(usize, f64)>,
+    /// The lowest finite cost read (∞ before any).
+    best: Option<f64>,
+    /// How many records of the history have been read.
+    read: usize,
+}
+
+impl TrendWatch {
+    /// Reads the records of `costs` (a run's whole history so far, which
+    /// only grows) after those already read; a shorter history than was
+    /// read (another run's) is read from its start.
+    pub fn update(&mut self, costs: &[(usize, f64)]) {
+        if costs.len() < self.read {
+            *self = TrendWatch::default();
+        }
+        for &(unit, cost) in &costs[self.read..] {
+            self.push(unit, cost);
+        }
+        self.read = costs.len();
+    }
+
+    /// Reads one record (a non-finite cost is skipped, as [`Trend::of`] skips it).
+    fn push(&mut self, unit: usize, cost: f64) {
+        if !cost.is_finite() {
+            return;
+        }
+        self.first.get_or_insert((unit, cost));
+        self.last = Some((unit, cost));
+        self.best = Some(self.best.map_or(cost, |b| b.min(cost)));
+    }
+
+    /// The trend of the records read so far.
+    pub fn trend(&self) -> Trend {
+        match (self.first, self.last, self.best) {
+            (Some(first), Some(last), Some(best)) => Trend::rule(first, last, best),
+            _ => Trend::Learning,
         }
     }
 }
@@ -162,6 +224,72 @@ mod tests {
         // NaN records are the engine's business: the finite ones decide.
         let nan = [(0, 0.7), (1, 0.5), (2, f64::NAN)];
         assert_eq!(Trend::of(&nan), Trend::Learning);
+    }
+
+    /// The rule as `Trend::of` applied it before the watch: a scan of the
+    /// whole history at every call.
+    fn scanned(costs: &[(usize, f64)]) -> Trend {
+        let finite = || costs.iter().filter(|(_, c)| c.is_finite());
+        let (Some(&first), Some(&last)) = (finite().next(), finite().next_back()) else {
+            return Trend::Learning;
+        };
+        let best = finite().map(|&(_, c)| c).fold(f64::INFINITY, f64::min);
+        Trend::rule(first, last, best)
+    }
+
+    /// The watch, fed a history in pieces of every size from 1 to 7, labels
+    /// each prefix as the full scan of it did: on falling, exploding,
+    /// relapsing, flat and slow curves, NaN and ∞ records among them, a
+    /// start of 0, and 40 seeded random walks.
+    #[test]
+    fn the_watch_labels_every_prefix_as_the_full_scan_did() {
+        let mut curves = vec![
+            curve(|i| 0.69 / (1.0 + i as f64), 300),
+            curve(|i| if i == 0 { 0.6932 } else { 2.113e65 }, 300),
+            vec![
+                (0, 0.7),
+                (1, 0.07),
+                (2, f64::NAN),
+                (3, 0.71),
+                (4, f64::INFINITY),
+            ],
+            curve(|i| 0.6932 - 1e-6 * i as f64, 300),
+            curve(|i| 0.6932 * (1.0 - 0.02 * i as f64 / 300.0), 300),
+            vec![(0, f64::NAN), (1, 0.0), (2, 0.5)],
+            vec![(0, 0.0), (5, 1.0)],
+        ];
+        let mut seed = 12345u64;
+        for _ in 0..40 {
+            let mut cost = 0.7;
+            let walk = (0..250).map(|i| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let step = (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.52;
+                cost = (cost * (1.0 + 0.3 * step)).max(1e-9);
+                (i, if seed % 97 == 0 { f64::NAN } else { cost })
+            });
+            curves.push(walk.collect());
+        }
+        let mut labels = std::collections::HashSet::new();
+        for costs in &curves {
+            for piece in 1..=7 {
+                let mut watch = TrendWatch::default();
+                let mut k = 0;
+                while k < costs.len() {
+                    k = (k + piece).min(costs.len());
+                    watch.update(&costs[..k]);
+                    assert_eq!(watch.trend(), scanned(&costs[..k]), "{:?}", &costs[..k]);
+                    labels.insert(watch.trend().name());
+                }
+            }
+        }
+        assert_eq!(labels.len(), 3, "every label was met: {labels:?}");
+        // Another, shorter history is read from its start.
+        let mut watch = TrendWatch::default();
+        watch.update(&curves[1]);
+        watch.update(&curves[0][..5]);
+        assert_eq!(watch.trend(), scanned(&curves[0][..5]));
     }
 
     #[test]

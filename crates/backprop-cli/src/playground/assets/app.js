@@ -387,13 +387,18 @@ function drawNetwork() {
 }
 
 // Where each column and unit of the network goes on the canvas: at most 16
-// inputs shown, squares (`box`) sized so that the tallest column fits.
+// inputs shown, squares (`box`) sized so that the tallest column fits. Every
+// square is a readable map, at least MIN_BOX canvas pixels (about 26 screen
+// pixels in a 1280 px window): the canvas grows with the tallest column.
+const MIN_BOX = 28;
 function networkLayout(cv, sizes) {
   const shownInputs = Math.min(sizes[0], 16);
   const cols = sizes.map((n, l) => (l === 0 ? shownInputs : n));
   const top = 22, most = Math.max(...cols);
+  const height = Math.max(420, top + 10 + most * (MIN_BOX + 6));
+  if (cv.height !== height) cv.height = height;
   // Squares shrink so the tallest column fits with a gap between units.
-  const box = Math.max(12, Math.min(34, (cv.height - top - 10) / most - 4));
+  const box = Math.max(MIN_BOX, Math.min(34, (cv.height - top - 10) / most - 4));
   // Room on the left for the inputs' names.
   const colX = (l) => 56 + (l * (cv.width - 106)) / (sizes.length - 1);
   const unitY = (l, i) => {
