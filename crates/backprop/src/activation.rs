@@ -290,6 +290,38 @@ mod tests {
         assert_eq!(sigmoid(-800.0f32), 0.0);
     }
 
+    /// The dispatched row kernels (AVX-512, AVX2 or baseline, whichever this
+    /// CPU runs) give the bits of their bodies compiled for the baseline.
+    fn dispatched_rows_match_baseline<T: Float>() {
+        let z0: Vec<T> = (0..203)
+            .map(|i| T::cast((i as f64 - 101.0) * 0.173))
+            .collect();
+        for g in [
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Relu,
+            Activation::leaky_relu(),
+            Activation::Identity,
+        ] {
+            let b = T::cast(0.3);
+            let (mut z, mut a) = (z0.clone(), vec![T::zero(); z0.len()]);
+            let (mut z_ref, mut a_ref) = (z0.clone(), vec![T::zero(); z0.len()]);
+            activate_row(g, b, &mut z, &mut a);
+            activate_row_body(g, b, &mut z_ref, &mut a_ref);
+            assert_eq!(a, a_ref, "{g:?} forward");
+            let (mut dz, mut dz_ref) = (z0.clone(), z0.clone());
+            times_derivative_row(g, &mut dz, &z, &a);
+            times_derivative_body(g, &mut dz_ref, &z, &a);
+            assert_eq!(dz, dz_ref, "{g:?} derivative");
+        }
+    }
+
+    #[test]
+    fn dispatched_row_kernels_give_the_baseline_bits() {
+        dispatched_rows_match_baseline::<f64>();
+        dispatched_rows_match_baseline::<f32>();
+    }
+
     #[test]
     fn row_passes_match_the_scalar_definitions() {
         let z0: Vec<f64> = (0..37).map(|i| (i as f64 - 18.0) * 0.37).collect();

@@ -252,11 +252,31 @@ pub(crate) fn product<T: Float>(
 /// is faster (the cat nets' hidden layers, 7×20·20×209, run 20 % faster there).
 pub const SMALL_FLOPS: usize = 1 << 15;
 
-/// Runs `$body` compiled for AVX2+FMA when the CPU has them, else for the
-/// baseline. Both give the same bits: the kernels ask for fused multiply-adds
-/// explicitly (`mul_add`), and the compiler contracts nothing else.
+/// Runs `$body` compiled for AVX-512 (F, VL, DQ, BW) when the CPU has it,
+/// else for AVX2+FMA, else for the baseline. All three give the same bits: the
+/// kernels ask for fused multiply-adds explicitly (`mul_add`), and the compiler
+/// contracts nothing else (`activation.rs` tests the bits against the
+/// baseline body). AVX-512's 32 registers keep tanh's and e^x's constants in
+/// registers and its 8 lanes halve the loop count: the flower net's iteration
+/// ≈25 % faster (`docs/PERFORMANCE.md`).
 macro_rules! dispatch {
     ($name:ident, $body:ident, ($($arg:ident: $ty:ty),*) $(-> $ret:ty)?) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
+            unsafe fn $name<T: Float>($($arg: $ty),*) $(-> $ret)? {
+                $body($($arg),*)
+            }
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                // SAFETY: the CPU supports the features the function was compiled for.
+                return unsafe { $name($($arg),*) };
+            }
+        }
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "avx2,fma")]
         unsafe fn $name<T: Float>($($arg: $ty),*) $(-> $ret)? {
