@@ -455,14 +455,14 @@ fn dots_kernel<T: Float>(p: Operands<'_, T>, mut c: ArrayViewMut2<'_, T>) {
         while j < n {
             let w = (n - j).min(4);
             let mut d = [T::zero(); 4];
-            // One dot a column left over (each in the same order as in a group
-            // of four): a 2-column B (the flower net's dW[1]) computes 2, not 8.
-            if w == 4 {
-                d = dots(ai, [col(j), col(j + 1), col(j + 2), col(j + 3)]);
-            } else {
-                for (q, dq) in d.iter_mut().enumerate().take(w) {
-                    *dq = dots(ai, [col(j + q)])[0];
-                }
+            // As many dots at once as columns are left (each in the same order
+            // as in a group of four, independent chains hiding the FMA's
+            // latency): a 2-column B (the flower net's dW[1]) computes 2, not 8.
+            match w {
+                4 => d = dots(ai, [col(j), col(j + 1), col(j + 2), col(j + 3)]),
+                3 => d[..3].copy_from_slice(&dots(ai, [col(j), col(j + 1), col(j + 2)])),
+                2 => d[..2].copy_from_slice(&dots(ai, [col(j), col(j + 1)])),
+                _ => d[0] = dots(ai, [col(j)])[0],
             }
             for (q, &dq) in d.iter().enumerate().take(w) {
                 let v = alpha * dq;
