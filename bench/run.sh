@@ -9,6 +9,7 @@
 #   bench/run.sh --peers [--quick …]   # instead: backprop beside numpy, PyTorch, JAX, TensorFlow/Keras
 #                                      # and scikit-learn (bench/peers.sh passes the rest to bench/peers.py)
 #   (then the planner case: bench_workloads planner, every configuration on every road,
+#   the tiny-network case: bench/tiny.py, the flower net's iteration,
 #   and the subnormal case: bench/subnormal.py, a table in f32 with and without --l2 1)
 #
 # Needs ../shared/reference (the numpy scripts) and ../shared/datasets/catvnoncat
@@ -46,6 +47,11 @@ mkdir -p target/bench
 # one mini-batch per epoch). chosen_over_fastest ≈ 1 (within noise) everywhere.
 echo "== the planner's choice against the other roads (median of 3, seconds)"
 "$ROOT/target/release/examples/bench_workloads" planner --reps 3
+
+# Tiny networks pay no per-iteration overhead: the flower net's iteration
+# (2-4-1 tanh, 400 points, f64 and f32, 1 thread), wall and CPU time.
+echo "== the tiny-network case: the flower net per iteration (median of 5)"
+python3 bench/tiny.py --reps 5 "$ROOT/target/release/examples/bench_workloads"
 
 # Subnormal weights cost nothing: the same table in f32 with and without
 # --l2 1 (weight decay walks weights through the subnormal range), ratio ≈ 1.

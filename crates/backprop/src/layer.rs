@@ -8,6 +8,7 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::activation::{activate_row, add_bias_row, times_derivative_row, Activation};
 use crate::linalg::{gemm, pairwise_sum, Float, Threads, SMALL_FLOPS};
+use crate::optim::gd;
 use crate::output::Output;
 
 /// Below this many units W·X lands column-major first and is transposed into Z
@@ -234,15 +235,13 @@ impl<T: Float> Dense<T> {
 
     /// One gradient-descent step: W −= α·dW, b −= α·db.
     pub fn descend(&mut self, learning_rate: T) {
-        self.w
-            .zip_mut_with(&self.dw, |w, &dw| *w -= learning_rate * dw);
+        gd::update(&mut self.w, &self.dw, learning_rate);
         self.descend_bias(learning_rate);
     }
 
     /// b −= α·db alone.
     pub(crate) fn descend_bias(&mut self, learning_rate: T) {
-        self.b
-            .zip_mut_with(&self.db, |b, &db| *b -= learning_rate * db);
+        gd::update(&mut self.b, &self.db, learning_rate);
     }
 }
 

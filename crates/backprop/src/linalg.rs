@@ -252,11 +252,31 @@ pub(crate) fn product<T: Float>(
 /// is faster (the cat nets' hidden layers, 7×20·20×209, run 20 % faster there).
 pub const SMALL_FLOPS: usize = 1 << 15;
 
-/// Runs `$body` compiled for AVX2+FMA when the CPU has them, else for the
-/// baseline. Both give the same bits: the kernels ask for fused multiply-adds
-/// explicitly (`mul_add`), and the compiler contracts nothing else.
+/// Runs `$body` compiled for AVX-512 (F, VL, DQ, BW) when the CPU has it,
+/// else for AVX2+FMA, else for the baseline. All three give the same bits: the
+/// kernels ask for fused multiply-adds explicitly (`mul_add`), and the compiler
+/// contracts nothing else (`activation.rs` tests the bits against the
+/// baseline body). AVX-512's 32 registers keep tanh's and e^x's constants in
+/// registers and its 8 lanes halve the loop count: the flower net's iteration
+/// ≈25 % faster (`docs/PERFORMANCE.md`).
 macro_rules! dispatch {
     ($name:ident, $body:ident, ($($arg:ident: $ty:ty),*) $(-> $ret:ty)?) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
+            unsafe fn $name<T: Float>($($arg: $ty),*) $(-> $ret)? {
+                $body($($arg),*)
+            }
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                // SAFETY: the CPU supports the features the function was compiled for.
+                return unsafe { $name($($arg),*) };
+            }
+        }
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "avx2,fma")]
         unsafe fn $name<T: Float>($($arg: $ty),*) $(-> $ret)? {
@@ -336,12 +356,15 @@ fn small_kernel<T: Float>(
     true
 }
 
-/// C[i,:] = α·Σ_k A[i,k]·B[k,:] (+ C[i,:]), 64 columns at a time.
+/// C[i,:] = α·Σ_k A[i,k]·B[k,:] (+ C[i,:]), 64 columns at a time: a full
+/// chunk is summed in a fixed-size array the compiler keeps in registers
+/// (C written once, not read and written for every k), a last short chunk in
+/// a slice; the same operations in the same order either way.
 #[inline(always)]
 fn rows_kernel<T: Float>(p: Operands<'_, T>, mut c: ArrayViewMut2<'_, T>) {
     let (alpha, a, b, accumulate) = p.parts();
     const CHUNK: usize = 64;
-    let (m, k) = a.dim();
+    let m = a.nrows();
     let n = b.ncols();
     let mut scratch = [T::zero(); CHUNK];
     for i in 0..m {
@@ -351,33 +374,54 @@ fn rows_kernel<T: Float>(p: Operands<'_, T>, mut c: ArrayViewMut2<'_, T>) {
         while j0 < n {
             let w = (n - j0).min(CHUNK);
             let out = &mut c_row[j0..j0 + w];
-            // Sum straight into C unless C's old values are still needed.
-            let acc = if accumulate {
-                &mut scratch[..w]
+            if w == CHUNK {
+                let mut acc = [T::zero(); CHUNK];
+                sum_chunk(&mut acc, a, b, i, j0);
+                finish_chunk(out, &acc, alpha, accumulate);
             } else {
-                &mut *out
-            };
-            let a0 = a[(i, 0)];
-            for (s, &bv) in acc.iter_mut().zip(row(b, 0, j0, w)) {
-                *s = a0 * bv;
-            }
-            for kk in 1..k {
-                let aik = a[(i, kk)];
-                for (s, &bv) in acc.iter_mut().zip(row(b, kk, j0, w)) {
-                    *s = aik.mul_add(bv, *s);
-                }
-            }
-            if accumulate {
-                for (o, &v) in out.iter_mut().zip(&scratch[..w]) {
-                    *o += alpha * v;
-                }
-            } else if alpha != T::one() {
-                for o in out.iter_mut() {
-                    *o = alpha * *o;
-                }
+                sum_chunk(&mut scratch[..w], a, b, i, j0);
+                finish_chunk(out, &scratch[..w], alpha, accumulate);
             }
             j0 += w;
         }
+    }
+}
+
+/// acc = Σ_k A[i,k]·B[k, j0..j0 + acc.len()], over k in order with fused multiply-adds.
+#[inline(always)]
+fn sum_chunk<T: Float>(
+    acc: &mut [T],
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    i: usize,
+    j0: usize,
+) {
+    let w = acc.len();
+    let a0 = a[(i, 0)];
+    for (s, &bv) in acc.iter_mut().zip(row(b, 0, j0, w)) {
+        *s = a0 * bv;
+    }
+    for kk in 1..a.ncols() {
+        let aik = a[(i, kk)];
+        for (s, &bv) in acc.iter_mut().zip(row(b, kk, j0, w)) {
+            *s = aik.mul_add(bv, *s);
+        }
+    }
+}
+
+/// out = α·acc, or out += α·acc when C's old values are kept (α = 1: acc itself).
+#[inline(always)]
+fn finish_chunk<T: Float>(out: &mut [T], acc: &[T], alpha: T, accumulate: bool) {
+    if accumulate {
+        for (o, &v) in out.iter_mut().zip(acc) {
+            *o += alpha * v;
+        }
+    } else if alpha != T::one() {
+        for (o, &v) in out.iter_mut().zip(acc) {
+            *o = alpha * v;
+        }
+    } else {
+        out.copy_from_slice(acc);
     }
 }
 
@@ -411,13 +455,14 @@ fn dots_kernel<T: Float>(p: Operands<'_, T>, mut c: ArrayViewMut2<'_, T>) {
         while j < n {
             let w = (n - j).min(4);
             let mut d = [T::zero(); 4];
+            // As many dots at once as columns are left (each in the same order
+            // as in a group of four, independent chains hiding the FMA's
+            // latency): a 2-column B (the flower net's dW[1]) computes 2, not 8.
             match w {
-                4 => d = dot4(ai, [col(j), col(j + 1), col(j + 2), col(j + 3)]),
-                _ => {
-                    for (q, dq) in d.iter_mut().enumerate().take(w) {
-                        *dq = dot4(ai, [col(j + q); 4])[0];
-                    }
-                }
+                4 => d = dots(ai, [col(j), col(j + 1), col(j + 2), col(j + 3)]),
+                3 => d[..3].copy_from_slice(&dots(ai, [col(j), col(j + 1), col(j + 2)])),
+                2 => d[..2].copy_from_slice(&dots(ai, [col(j), col(j + 1)])),
+                _ => d[0] = dots(ai, [col(j)])[0],
             }
             for (q, &dq) in d.iter().enumerate().take(w) {
                 let v = alpha * dq;
@@ -429,24 +474,26 @@ fn dots_kernel<T: Float>(p: Operands<'_, T>, mut c: ArrayViewMut2<'_, T>) {
     }
 }
 
-/// x·y for four y at once, each in 8 fused lanes combined as numpy combines
-/// its 8 accumulators, the tail added last.
+/// x·y for N y at once (up to four), each in 8 fused lanes combined as numpy
+/// combines its 8 accumulators, the tail added last.
 #[inline(always)]
-fn dot4<T: Float>(x: &[T], y: [&[T]; 4]) -> [T; 4] {
+fn dots<T: Float, const N: usize>(x: &[T], y: [&[T]; N]) -> [T; N] {
     let len = x.len();
-    let mut r = [[T::zero(); 8]; 4];
+    let mut r = [[T::zero(); 8]; N];
     let full = len / 8 * 8;
     let mut i = 0;
     while i < full {
+        let xs: &[T; 8] = x[i..i + 8].try_into().expect("8 values");
         for (rq, yq) in r.iter_mut().zip(&y) {
-            let (xs, ys) = (&x[i..i + 8], &yq[i..i + 8]);
-            for l in 0..8 {
-                rq[l] = xs[l].mul_add(ys[l], rq[l]);
-            }
+            fma8(rq, xs, yq[i..i + 8].try_into().expect("8 values"));
         }
         i += 8;
     }
-    let mut out = [T::zero(); 4];
+    // Opaque to the optimiser: seeing the final sum, it kept the 8 lanes
+    // shuffled across four 2-wide registers (≈4× the instructions of one
+    // 8-wide register a dot); the same arithmetic either way.
+    let r = std::hint::black_box(r);
+    let mut out = [T::zero(); N];
     for ((o, rq), yq) in out.iter_mut().zip(&r).zip(&y) {
         let mut s = ((rq[0] + rq[1]) + (rq[2] + rq[3])) + ((rq[4] + rq[5]) + (rq[6] + rq[7]));
         for (&xv, &yv) in x[full..].iter().zip(&yq[full..]) {
@@ -455,6 +502,14 @@ fn dot4<T: Float>(x: &[T], y: [&[T]; 4]) -> [T; 4] {
         *o = s;
     }
     out
+}
+
+/// r += x ⊙ y in 8 lanes, lane by lane.
+#[inline(always)]
+fn fma8<T: Float>(r: &mut [T; 8], x: &[T; 8], y: &[T; 8]) {
+    for l in 0..8 {
+        r[l] = x[l].mul_add(y[l], r[l]);
+    }
 }
 
 /// Sum of a slice by numpy's pairwise summation (`pairwise_sum` in numpy's
@@ -582,6 +637,28 @@ mod tests {
             let err = (&c32.mapv(f64::from) - &want).mapv(f64::abs);
             assert!(err.iter().all(|&e| e < 1e-4), "f32 {m}×{k}·{k}×{n}");
         }
+    }
+
+    /// Fewer dots at once give each dot the bits it has in a group of four
+    /// (the old kernel computed a lone column as four copies of it).
+    #[test]
+    fn narrow_dots_keep_the_bits_of_four() {
+        let x: Vec<f64> = (0..403).map(|i| (i as f64 * 0.731).sin()).collect();
+        let ys: Vec<Vec<f64>> = (0..3)
+            .map(|q| {
+                (0..403)
+                    .map(|i| ((i + 7 * q) as f64 * 0.29).cos())
+                    .collect()
+            })
+            .collect();
+        let four = |y: &[f64]| dots(&x, [y; 4])[0];
+        assert_eq!(dots(&x, [&ys[0][..]])[0].to_bits(), four(&ys[0]).to_bits());
+        let two = dots(&x, [&ys[0][..], &ys[1][..]]);
+        let three = dots(&x, [&ys[0][..], &ys[1][..], &ys[2][..]]);
+        for q in 0..3 {
+            assert_eq!(three[q].to_bits(), four(&ys[q]).to_bits());
+        }
+        assert_eq!(two, [four(&ys[0]), four(&ys[1])]);
     }
 
     #[test]
