@@ -8,8 +8,10 @@
 pub mod budget;
 mod cells;
 pub mod circle;
+mod columnar;
 mod columns;
 mod csv;
+mod encode;
 pub(crate) mod fingerprint;
 pub mod gauss;
 #[cfg(feature = "io")]
