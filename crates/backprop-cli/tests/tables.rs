@@ -1046,3 +1046,41 @@ fn every_problem_of_a_table_is_told_in_one_run() {
         ],
     );
 }
+
+/// A table's size is checked against the memory budget before its columns
+/// are reserved: the rows its first 1 024 promise (here 3 000 rows × 3
+/// columns × 8 bytes = 72 kB, over a 50 kB budget), in one line, with the fix.
+#[test]
+fn a_table_over_the_memory_budget_is_refused_before_it_is_read() {
+    let tmp = TempDir::new("table-budget");
+    let mut csv = String::from("a,b,label\n");
+    for i in 0..3000 {
+        csv += &format!("{i}.25,{}.5,{}\n", i % 7, i % 2);
+    }
+    tmp.write("big.csv", &csv);
+    let args = [
+        "train",
+        "--train",
+        "big.csv",
+        "--max-memory",
+        "50K",
+        "--out",
+        "refused",
+    ];
+    refused(&tmp, &args, "big.csv: its ");
+    refused(&tmp, &args, "rows (estimated) would take");
+    refused(&tmp, &args, "--max-memory");
+    // With room for them, the same table trains.
+    let args = [
+        "train",
+        "--train",
+        "big.csv",
+        "--max-memory",
+        "2G",
+        "--epochs",
+        "1",
+        "--out",
+        "run",
+    ];
+    ok(&tmp, &args);
+}

@@ -94,7 +94,7 @@ pub use error::Error;
 pub use init::Init;
 pub use layer::{Dense, LayerKind};
 pub use linalg::{Float, Threads};
-pub use network::{AnyNetwork, Network};
+pub use network::{AnyNetwork, Network, PREDICT_CHUNK};
 pub use output::Output;
 pub use rng::{Gaussian, NumpyRng};
 pub use run_folder::Metrics;

@@ -18,6 +18,10 @@ use crate::linalg::{Float, Threads};
 use crate::output::{output_dz, softmax_columns, Output};
 use crate::rng::{Gaussian, NumpyRng};
 
+/// The most examples a prediction sends through the network at once
+/// ([`Network::output_logits`]).
+pub const PREDICT_CHUNK: usize = 16_384;
+
 /// A feed-forward network: hidden layers with one activation, a sigmoid or softmax output.
 #[derive(Clone, Debug)]
 pub struct Network<T: Float> {
@@ -284,7 +288,28 @@ impl<T: Float> Network<T> {
 
     /// Z\[L\] for each column of X (the output logits), 1 × m (or K × m).
     /// Leaves the training caches alone (it works on copies of the layers).
+    /// A large X goes through in chunks of at most [`PREDICT_CHUNK`] columns
+    /// (and at least half that: a batch that large takes the same product
+    /// kernels, which give each column the same bits in any such batch), so
+    /// the activations never take more than a chunk's worth of memory.
     pub fn output_logits(&self, x: ArrayView2<'_, T>) -> Array2<T> {
+        let m = x.ncols();
+        if m <= PREDICT_CHUNK {
+            return self.chunk_logits(x);
+        }
+        let k = self.layers.last().map_or(0, |l| l.w.nrows());
+        let mut out = Array2::zeros((k, m));
+        let size = m.div_ceil(m.div_ceil(PREDICT_CHUNK));
+        for start in (0..m).step_by(size) {
+            let end = (start + size).min(m);
+            let logits = self.chunk_logits(x.slice(ndarray::s![.., start..end]));
+            out.slice_mut(ndarray::s![.., start..end]).assign(&logits);
+        }
+        out
+    }
+
+    /// [`Network::output_logits`] of X in one pass.
+    fn chunk_logits(&self, x: ArrayView2<'_, T>) -> Array2<T> {
         let mut scratch: Vec<Dense<T>> = self
             .layers
             .iter()

@@ -5,6 +5,7 @@
 //! DataFrame of the same rows become the same X.
 
 use std::borrow::Cow;
+use std::cell::Ref;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -99,6 +100,13 @@ pub(crate) trait Table {
     /// Where a row is, for messages: "line 5" of a file (the header is
     /// line 1), "row 3" of a table in memory (from 0).
     fn place(&self, row: usize) -> String;
+    /// A column whose every cell is a finite number, as one slice, when the
+    /// table holds it so (a fast path: its cells read as `cell` reads them).
+    fn numbers(&self, _column: usize) -> Option<Ref<'_, [f64]>> {
+        None
+    }
+    /// Says that column `column` will not be read again: a table may free it.
+    fn done_with(&self, _column: usize) {}
 }
 
 impl dyn Table + '_ {
@@ -176,6 +184,15 @@ impl Table for Rows<'_> {
     }
     fn place(&self, row: usize) -> String {
         self.table.place(self.keep[row])
+    }
+    fn numbers(&self, column: usize) -> Option<Ref<'_, [f64]>> {
+        // Only the whole table is one slice.
+        (self.keep.len() == self.table.rows())
+            .then(|| self.table.numbers(column))
+            .flatten()
+    }
+    fn done_with(&self, column: usize) {
+        self.table.done_with(column);
     }
 }
 

@@ -1,114 +1,44 @@
 //! CSV tables as pandas writes them: a header row; a label column of numbers
 //! or strings; numeric and string feature columns; pandas' unnamed index
-//! column. The file is read as text ([`RawTable`]) and prepared by the one
-//! table preparation (`preparation.rs`): columns by name, so a test table
+//! column. The file is read into columns (`columnar.rs`) and prepared by the
+//! one table preparation (`preparation.rs`): columns by name, so a test table
 //! may have them in any order, with extra ones.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use ::csv::StringRecord;
 use ndarray::{Array2, ArrayView2};
 
-use super::cells::{check_names, Cell, Table};
+use super::columnar::{read_columns, ColumnTable};
 use super::preparation::{fit_table, Preparation};
 use super::{examples_to_columns, Dataset, LoadOptions, Preprocessing, TableSpec};
 use crate::error::Error;
 use crate::linalg::Float;
 
-/// A table read whole: the header and the rows, each with its file line.
-pub(crate) struct RawTable {
-    path: PathBuf,
-    header: Vec<String>,
-    rows: Vec<StringRecord>,
-    lines: Vec<usize>,
-}
-
-impl Table for RawTable {
-    fn source(&self) -> &Path {
-        &self.path
-    }
-    fn header(&self) -> &[String] {
-        &self.header
-    }
-    fn rows(&self) -> usize {
-        self.rows.len()
-    }
-    fn cell(&self, row: usize, column: usize) -> Cell<'_> {
-        Cell::Text(self.rows[row].get(column).unwrap_or(""))
-    }
-    fn place(&self, row: usize) -> String {
-        format!("line {}", self.lines[row])
-    }
-}
-
-/// Reads memory a table may take: the file's size is the bound, and a file
-/// that is not a regular file (a device, a pipe) is refused.
-fn open_limited(path: &Path) -> Result<impl Read, Error> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::format(
-            path,
-            "is not a regular file; give a CSV file",
-        ));
-    }
-    // The cells are kept as text: about the file's size again in records.
-    super::budget::check(
-        &format!("{}: its cells", path.display()),
-        u128::from(meta.len()) * 2,
-    )?;
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    Ok(file.take(meta.len()))
-}
-
-/// Reads a table whole: a header row (names trimmed, none repeated) and rows
-/// of as many cells.
-pub(crate) fn read_table(path: &Path) -> Result<RawTable, Error> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .trim(::csv::Trim::All)
-        .flexible(true)
-        .from_reader(open_limited(path)?);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::format(path, format!("cannot read the header row ({e})")))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    check_names(path, &header)?;
-    let (mut rows, mut lines) = (Vec::new(), Vec::new());
-    for (row, record) in reader.records().enumerate() {
-        if row % 4096 == 0 {
-            crate::stop::check(&format!("loading {}", path.display()))?;
-        }
-        let fallback = row + 2;
-        let record = record.map_err(|e| Error::format(path, format!("line {fallback}: {e}")))?;
-        let line = record.position().map_or(fallback, |p| p.line() as usize);
-        if record.len() != header.len() {
-            return Err(Error::format(
-                path,
-                format!(
-                    "line {line} has {} cells, the header has {}",
-                    record.len(),
-                    header.len()
-                ),
-            ));
-        }
-        rows.push(record);
-        lines.push(line);
-    }
-    Ok(RawTable {
-        path: path.to_path_buf(),
-        header,
-        rows,
-        lines,
-    })
+/// Reads a table into columns (`columnar.rs`): a header row (names trimmed,
+/// none repeated) and rows of as many cells. The columns named in `text`
+/// (the label and index columns) and a first column named as pandas names
+/// its index (nothing, `Unnamed: 0`) keep every cell as text.
+pub(crate) fn read_table(path: &Path, text: &[Option<&str>]) -> Result<ColumnTable, Error> {
+    let keeps = |header: &[String]| -> Vec<bool> {
+        (header.iter().enumerate())
+            .map(|(j, h)| {
+                (j == 0 && (h.is_empty() || h == "Unnamed: 0")) || text.contains(&Some(h.as_str()))
+            })
+            .collect()
+    };
+    read_columns(path, &keeps)
 }
 
 /// Loads a training table: classes from the label column, features from
 /// the others (`--features`, `--drop`, `--index-column` choose), missing
 /// cells as `--missing` says; unstandardised.
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error> {
-    Ok(fit_table(&read_table(path)?, options)?.into_dataset(path))
+    let label = options.label_column.as_deref();
+    let text = [
+        Some(label.unwrap_or(super::DEFAULT_LABEL_COLUMN)),
+        options.index_column.as_deref(),
+    ];
+    Ok(fit_table(&read_table(path, &text)?, options)?.into_dataset(path))
 }
 
 /// Loads a labelled table made like a training table (`pre`, whose table is
@@ -127,7 +57,8 @@ pub(super) fn load_like(
         standardization: None,
     };
     let label = label.unwrap_or(&spec.label_column);
-    let read = preparation.read(&read_table(path)?, Some(label))?;
+    let text = [Some(label), spec.index_column.as_deref()];
+    let read = preparation.read(&read_table(path, &text)?, Some(label))?;
     let (m, notes) = (read.rows.len(), read.all_notes(path));
     if m == 0 {
         return Err(Error::format(path, "has a header but no examples"));

@@ -195,10 +195,15 @@ impl Gathered {
         let (preparation, table) = match Preparation::of_model(pre, &[]) {
             Some(p) => {
                 check_width(path, p.table.width(), n_x)?;
-                (p, read_table(path)?)
+                let text = [
+                    Some(p.table.label_column.as_str()),
+                    p.table.index_column.as_deref(),
+                ];
+                let table = read_table(path, &text)?;
+                (p, table)
             }
             None => {
-                let table = read_table(path)?;
+                let table = read_table(path, &[Some(super::DEFAULT_LABEL_COLUMN)])?;
                 let names = pre.feature_names.clone();
                 let names = names.unwrap_or_else(|| table.header().to_vec());
                 let p = Preparation::numeric(names, pre, &[]);

@@ -3,9 +3,10 @@
 //! checks that a set of labels can be trained on (two classes or more, not a
 //! regression target, no class without an example).
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use super::cells::Cell;
+use super::cells::{Cell, Table};
 use super::Dataset;
 use crate::error::Error;
 use crate::setting::Setting;
@@ -18,6 +19,35 @@ pub(crate) fn class_name(cell: Cell<'_>) -> String {
         Cell::Text(text) => canonical(text),
         Cell::Number(v) => number_name(v).unwrap_or_else(|| cell.to_string()),
     }
+}
+
+/// The label column `j` of `t` as class names: the distinct names (in the
+/// order first met) and each row's, as an index into them. A text is named
+/// once however many rows hold it.
+pub(crate) fn class_codes(t: &dyn Table, j: usize) -> (Vec<String>, Vec<u32>) {
+    let (mut by_text, mut by_name) = (HashMap::new(), HashMap::new());
+    let mut names: Vec<String> = Vec::new();
+    let mut code_of = |name: String| {
+        let next = names.len() as u32;
+        *by_name.entry(name).or_insert_with_key(|n: &String| {
+            names.push(n.clone());
+            next
+        })
+    };
+    let codes = (0..t.rows())
+        .map(|r| match t.cell(r, j) {
+            Cell::Text(text) => match by_text.get(text) {
+                Some(&code) => code,
+                None => {
+                    let code = code_of(canonical(text));
+                    by_text.insert(text, code);
+                    code
+                }
+            },
+            number => code_of(class_name(number)),
+        })
+        .collect();
+    (names, codes)
 }
 
 /// A label written as text: [`class_name`]'s rule.

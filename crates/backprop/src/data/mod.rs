@@ -8,9 +8,11 @@
 pub mod budget;
 mod cells;
 pub mod circle;
+mod columnar;
 mod columns;
 pub mod crosses;
 mod csv;
+mod encode;
 pub(crate) mod fingerprint;
 pub mod gauss;
 #[cfg(feature = "io")]

@@ -40,10 +40,11 @@ use ndarray::Array2;
 
 use super::cells::{Frame, Rows, Table};
 use super::columns::{choose, match_model};
-use super::labels::{class_name, sorted_classes};
+use super::encode::encode;
+use super::labels::{class_codes, sorted_classes};
 use super::skipped::{skipped_rows, Skipped};
 use super::standardize::{float_limit, standardize_within, FIT_THE_MODEL};
-use super::table::{encode, fit_column, rows_without_missing, MissingChoice};
+use super::table::{fit_column, rows_without_missing, MissingChoice};
 use super::{
     examples_to_columns, ColumnSpec, Dataset, LoadOptions, Missing, Preprocessing, Standardization,
     TableSpec,
@@ -258,16 +259,20 @@ impl Preparation {
         let number: HashMap<&str, usize> = (self.classes.iter().enumerate())
             .map(|(i, c)| (c.as_str(), i))
             .collect();
-        (0..kept.rows())
-            .map(|r| {
-                let name = class_name(kept.cell(r, j));
-                number.get(name.as_str()).copied().ok_or_else(|| {
+        let (names, codes) = class_codes(kept, j);
+        let numbers: Vec<Option<usize>> = (names.iter())
+            .map(|n| number.get(n.as_str()).copied())
+            .collect();
+        (codes.iter().enumerate())
+            .map(|(r, &code)| {
+                numbers[code as usize].ok_or_else(|| {
                     Error::format(
                         kept.source(),
                         format!(
-                            "row {} has the class '{name}', which the training data does not \
+                            "row {} has the class '{}', which the training data does not \
                              have (classes: {})",
                             kept.position(r),
+                            names[code as usize],
                             self.classes.join(", ")
                         ),
                     )
@@ -373,14 +378,13 @@ pub(crate) fn fit_table(t: &dyn Table, options: &LoadOptions) -> Result<Fitted, 
     };
     let mut notes = Vec::new();
     let values = encode(&kept, &table, &chosen.features, &mut notes)?;
-    let names: Vec<String> = (0..kept.rows())
-        .map(|r| class_name(kept.cell(r, chosen.label)))
-        .collect();
+    let (names, codes) = class_codes(&kept, chosen.label);
     let classes = sorted_classes(&names);
     let number: HashMap<&str, usize> = (classes.iter().enumerate())
         .map(|(i, c)| (c.as_str(), i))
         .collect();
-    let y = names.iter().map(|n| number[n.as_str()]).collect();
+    let numbers: Vec<usize> = names.iter().map(|n| number[n.as_str()]).collect();
+    let y = codes.iter().map(|&c| numbers[c as usize]).collect();
     let ids = ids(&kept, chosen.index);
     Ok(Fitted {
         preparation: Preparation {

@@ -18,9 +18,14 @@ pub struct Standardization {
 }
 
 impl Standardization {
-    /// The statistics of X (n_x × m), one per row.
+    /// The statistics of X (n_x × m), one per row. Each sum runs over the
+    /// examples in order, one example after the other when they lie
+    /// contiguous (the readers' layout; the same sums, a pass over memory).
     pub fn fit(x: &Array2<f64>) -> Self {
         let m = x.ncols().max(1) as f64;
+        if let Some(examples) = x.t().as_slice().filter(|_| x.nrows() > 1) {
+            return Self::fit_examples(examples, x.nrows(), m);
+        }
         let mut mean = Vec::with_capacity(x.nrows());
         let mut std = Vec::with_capacity(x.nrows());
         for row in x.axis_iter(Axis(0)) {
@@ -32,8 +37,39 @@ impl Standardization {
         Standardization { mean, std }
     }
 
+    /// [`Standardization::fit`] of `examples`, each `n` contiguous values.
+    fn fit_examples(examples: &[f64], n: usize, m: f64) -> Self {
+        let mut sums = vec![0.0; n];
+        for example in examples.chunks_exact(n) {
+            for (s, v) in sums.iter_mut().zip(example) {
+                *s += v;
+            }
+        }
+        let mean: Vec<f64> = sums.iter().map(|s| s / m).collect();
+        let mut squares = vec![0.0; n];
+        for example in examples.chunks_exact(n) {
+            for ((s, v), mu) in squares.iter_mut().zip(example).zip(&mean) {
+                *s += (v - mu).powi(2);
+            }
+        }
+        let std = (squares.iter())
+            .map(|s| s / m)
+            .map(|var| if var > 0.0 { var.sqrt() } else { 1.0 })
+            .collect();
+        Standardization { mean, std }
+    }
+
     /// Applies the statistics to X in place (X must have as many rows as there are features).
     pub fn apply(&self, x: &mut Array2<f64>) {
+        let n = x.nrows();
+        if let Some(examples) = x.view_mut().reversed_axes().as_slice_mut() {
+            for example in examples.chunks_exact_mut(n.max(1)) {
+                for ((v, mu), sd) in example.iter_mut().zip(&self.mean).zip(&self.std) {
+                    *v = (*v - mu) / sd;
+                }
+            }
+            return;
+        }
         for ((mut row, mu), sd) in x.axis_iter_mut(Axis(0)).zip(&self.mean).zip(&self.std) {
             row.mapv_inplace(|v| (v - mu) / sd);
         }
@@ -235,6 +271,36 @@ mod tests {
         assert!((x.row(0).sum()).abs() < 1e-12);
         assert!((x.row(0).mapv(|v| v * v).sum() / 4.0 - 1.0).abs() < 1e-12);
         assert_eq!(x.row(1).sum(), 0.0);
+    }
+
+    /// X as the readers lay it out (each example contiguous) gets, example
+    /// by example, the bits of the feature-by-feature sums.
+    #[test]
+    fn contiguous_examples_give_the_row_sums_bits() {
+        use ndarray::ShapeBuilder;
+        let (n, m) = (5, 1001);
+        let mut seed = 12345u64;
+        let values: Vec<f64> = (0..n * m)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((seed >> 11) as f64 / (1u64 << 53) as f64 - 0.3) * 1e3 / 7.0
+            })
+            .collect();
+        let x = Array2::from_shape_vec((n, m).f(), values).unwrap();
+        let s = Standardization::fit(&x);
+        let mut applied = x.clone();
+        s.apply(&mut applied);
+        for (f, row) in x.axis_iter(Axis(0)).enumerate() {
+            let mu = row.sum() / m as f64;
+            let var = row.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / m as f64;
+            assert_eq!(s.mean[f].to_bits(), mu.to_bits());
+            assert_eq!(s.std[f].to_bits(), var.sqrt().to_bits());
+            for (j, v) in row.iter().enumerate() {
+                assert_eq!(applied[(f, j)].to_bits(), ((v - mu) / var.sqrt()).to_bits());
+            }
+        }
     }
 
     #[test]

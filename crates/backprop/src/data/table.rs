@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::cells::{Cell, Table, Value};
+use super::cells::{Table, Value};
 use crate::error::Error;
 use crate::setting::Setting;
 
@@ -143,6 +143,11 @@ fn scan_column<'a>(t: &'a dyn Table, column: usize, name: &str) -> Result<Scan<'
         numbers: 0,
         texts: Vec::new(),
     };
+    if let Some(numbers) = t.numbers(column) {
+        scan.sum = numbers.iter().fold(0.0, |sum, &v| sum + v);
+        scan.numbers = numbers.len();
+        return Ok(scan);
+    }
     let mut first_text = None;
     for r in 0..t.rows() {
         match t.cell(r, column).value() {
@@ -235,86 +240,6 @@ fn fit_categories(
     })
 }
 
-/// Makes rows into features, row-major (m × n_x): `at[i]` is the position of
-/// `spec.columns[i]` in the table. Each cell gives exactly its column's
-/// `width()` features or an error, so the rows always fill m × n_x. Missing
-/// cells are filled (a fill must exist: the caller refused or dropped them
-/// otherwise); a category not seen in training gives zeros and a note.
-pub(crate) fn encode(
-    t: &dyn Table,
-    spec: &TableSpec,
-    at: &[usize],
-    notes: &mut Vec<String>,
-) -> Result<Vec<f64>, Error> {
-    let mut values = Vec::with_capacity(t.rows() * spec.width());
-    let mut unseen: Vec<(String, usize, String)> = Vec::new(); // (column, count, first)
-    for r in 0..t.rows() {
-        for (c, &j) in spec.columns.iter().zip(at) {
-            let cell = t.cell(r, j);
-            match c.encode_cell(cell, &mut values) {
-                Ok(true) => {}
-                Ok(false) => match unseen.iter_mut().find(|u| u.0 == c.name) {
-                    Some(u) => u.1 += 1,
-                    None => unseen.push((c.name.clone(), 1, cell.to_string())),
-                },
-                Err(why) => {
-                    return Err(Error::format(
-                        t.source(),
-                        format!("{}, column '{}': {why}", t.place(r), c.name),
-                    ))
-                }
-            }
-        }
-    }
-    for (column, count, first) in unseen {
-        notes.push(format!(
-            "{}: column '{column}': {count} cell(s) with a category not seen in training \
-             (e.g. '{first}') were given all-zero features",
-            t.source().display()
-        ));
-    }
-    Ok(values)
-}
-
-impl ColumnSpec {
-    /// Appends the column's `width()` features for one cell (a missing one
-    /// replaced by the fill): the number, or the category's one-hot row.
-    /// Returns whether the cell was a known category (numbers always are);
-    /// an error (nothing appended) for text in a numeric column, a missing
-    /// cell without a fill, or a fill of the other kind (a damaged model.json).
-    fn encode_cell(&self, cell: Cell<'_>, out: &mut Vec<f64>) -> Result<bool, String> {
-        let fill = match (cell.is_missing(), &self.fill) {
-            (false, _) => None,
-            (true, Some(f)) => Some(f),
-            (true, None) => return Err("the cell is missing; fill or drop it in the file".into()),
-        };
-        let one_hot = |cats: &[String], name: &str, out: &mut Vec<f64>| {
-            let hit = cats.iter().position(|k| k == name);
-            out.extend((0..cats.len()).map(|k| f64::from(u8::from(Some(k) == hit))));
-            hit.is_some()
-        };
-        match (&self.categories, fill) {
-            (None, None) => match cell.value() {
-                Value::Number(v) if v.is_finite() => {
-                    out.push(v);
-                    Ok(true)
-                }
-                _ => Err(format!("'{cell}' is not a finite number")),
-            },
-            (None, Some(Fill::Number(v))) => {
-                out.push(*v);
-                Ok(true)
-            }
-            (Some(cats), None) => Ok(one_hot(cats, &cell.text(), out)),
-            (Some(cats), Some(Fill::Category(f))) => Ok(one_hot(cats, f, out)),
-            (_, Some(f)) => Err(format!(
-                "the model's fill {f:?} is of the other kind than the column's cells; \
-                 its model.json is damaged: train it again"
-            )),
-        }
-    }
-}
-
 /// Who chose what happens to missing cells, which decides the fix a message offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum MissingChoice {
@@ -337,9 +262,13 @@ pub(crate) fn rows_without_missing(
 ) -> Result<Vec<usize>, Error> {
     let (mut count, mut first, mut unfillable) = (0usize, None, None);
     let mut keep = Vec::with_capacity(t.rows());
+    // A column of numbers only has no missing cell.
+    let columns: Vec<_> = (columns.iter())
+        .filter(|c| t.numbers(c.0).is_none())
+        .collect();
     for r in 0..t.rows() {
         let mut whole = true;
-        for &(j, name, fillable) in columns {
+        for &&(j, name, fillable) in &columns {
             if t.cell(r, j).is_missing() {
                 whole = false;
                 count += 1;
@@ -379,53 +308,5 @@ pub(crate) fn rows_without_missing(
             t.source(),
             format!("{count} missing cell(s) (first: {place}, column '{name}'); {fix}"),
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Each cell appends exactly its column's width or nothing, whatever the
-    /// fill says (a number for categories used to leave a row short: a panic).
-    #[test]
-    fn a_cell_gives_its_width_or_an_error() {
-        let colour = |fill| ColumnSpec {
-            name: "colour".into(),
-            categories: Some(vec!["blue".into(), "red".into()]),
-            fill,
-        };
-        let mut out = Vec::new();
-        assert_eq!(
-            colour(None).encode_cell(Cell::Text("red"), &mut out),
-            Ok(true)
-        );
-        assert_eq!(
-            colour(None).encode_cell(Cell::Text("teal"), &mut out),
-            Ok(false)
-        );
-        let filled = colour(Some(Fill::Category("blue".into())));
-        assert_eq!(filled.encode_cell(Cell::Text("NA"), &mut out), Ok(true));
-        assert_eq!(out, [0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
-        let wrong = colour(Some(Fill::Number(3.0)));
-        assert!(wrong
-            .encode_cell(Cell::Text(""), &mut out)
-            .unwrap_err()
-            .contains("damaged"));
-        assert!(colour(None)
-            .encode_cell(Cell::Text(""), &mut out)
-            .unwrap_err()
-            .contains("in the file"));
-        let number = ColumnSpec {
-            name: "x".into(),
-            categories: None,
-            fill: Some(Fill::Category("a".into())),
-        };
-        assert!(number
-            .encode_cell(Cell::Text(""), &mut out)
-            .unwrap_err()
-            .contains("damaged"));
-        assert!(number.encode_cell(Cell::Text("abc"), &mut out).is_err());
-        assert_eq!(out.len(), 6, "nothing appended on an error");
     }
 }
