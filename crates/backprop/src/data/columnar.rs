@@ -122,13 +122,7 @@ pub(crate) fn read_columns(
     // Cells are trimmed here (as the reader's `Trim::All` would, without a
     // new record per row).
     let mut reader = ::csv::ReaderBuilder::new().flexible(true).from_reader(file);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::format(path, format!("cannot read the header row ({e})")))?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
-    check_names(path, &header)?;
+    let header = read_header(path, &mut reader)?;
     let mut columns: Vec<Builder> = (keeps_text(&header).into_iter())
         .map(|keeps_text| Builder {
             cells: Vec::new(),
@@ -149,16 +143,7 @@ pub(crate) fn read_columns(
             break;
         }
         let line = record.position().map_or(fallback, |p| p.line() as usize);
-        if record.len() != header.len() {
-            return Err(Error::format(
-                path,
-                format!(
-                    "line {line} has {} cells, the header has {}",
-                    record.len(),
-                    header.len()
-                ),
-            ));
-        }
+        check_width(path, line, record.len(), header.len())?;
         if lines.last().is_none_or(|&(r, l)| l + (rows - r) != line) {
             lines.push((rows, line));
         }
@@ -178,6 +163,32 @@ pub(crate) fn read_columns(
         rows,
         lines,
     })
+}
+
+/// The header row's names, trimmed, none repeated.
+fn read_header<R: std::io::Read>(
+    path: &Path,
+    reader: &mut ::csv::Reader<R>,
+) -> Result<Vec<String>, Error> {
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::format(path, format!("cannot read the header row ({e})")))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    check_names(path, &header)?;
+    Ok(header)
+}
+
+/// A row of `cells` cells where the header has `names`: refused unless equal.
+fn check_width(path: &Path, line: usize, cells: usize, names: usize) -> Result<(), Error> {
+    if cells == names {
+        return Ok(());
+    }
+    Err(Error::format(
+        path,
+        format!("line {line} has {cells} cells, the header has {names}"),
+    ))
 }
 
 /// The rows to make room for after `rows` rows (`done` of the file's `size`
