@@ -30,7 +30,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _core
+from . import _core, _sparse
 from ._busy import one_fit
 from ._params import MLP_CONSTRAINTS, validate
 
@@ -47,6 +47,12 @@ _LBFGS_STATUS = {
 class _Network:
     """The fitting and prediction shared by the estimators (a mixin: the
     public classes list ``ClassifierMixin`` and ``BaseEstimator`` themselves)."""
+
+    def __sklearn_tags__(self):
+        """scikit-learn's tags: a sparse X is accepted (``_sparse.py``)."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     # -- what each estimator defines -------------------------------------------------
     def _hidden_sizes(self):
@@ -154,7 +160,8 @@ class _Network:
         if self._early_stopping() and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         fresh = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, y = validate_data(self, X, y, reset=fresh, dtype=self._np_dtypes())
+        X, y = validate_data(self, X, y, reset=fresh, dtype=self._np_dtypes(), accept_sparse=_sparse.ACCEPT)
+        X = _sparse.as_library_x(X)
         dtype = self._run_dtype = X.dtype
         check_classification_targets(y)
         labels = self._classes(y, classes, fresh)
@@ -340,7 +347,8 @@ class _Network:
     def predict_proba(self, X):
         """P(class) for each row of X: n_samples × n_classes, columns in classes_ order."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.coefs_[0].dtype)
+        X = validate_data(self, X, reset=False, dtype=self.coefs_[0].dtype, accept_sparse=_sparse.ACCEPT)
+        X = _sparse.as_library_x(X)
         pre = getattr(self, "_preprocessing", None)
         p = _core.predict_proba(
             X, self._params(), self._hidden_activation(),

@@ -5,11 +5,13 @@ import numbers
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _sparse
 from ._busy import one_fit
 from ._estimators import _keep_params, _Network
 from ._params import LOGISTIC_CONSTRAINTS
@@ -144,7 +146,7 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         """max_iter=0: the classes and the starting weights (zeros, or a warm start's), no iteration."""
         self._check_rules()
         fresh = not (self.warm_start and hasattr(self, "coef_"))
-        X, y = validate_data(self, X, y, reset=fresh, dtype=self._np_dtypes())
+        X, y = validate_data(self, X, y, reset=fresh, dtype=self._np_dtypes(), accept_sparse=_sparse.ACCEPT)
         check_classification_targets(y)
         if fresh:
             self.classes_ = self._classes(y, None, True)
@@ -174,6 +176,13 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         if incremental:
             self._scale = None
             return X
+        if sp.issparse(X):
+            # Scaled, never centred (centring would fill every zero): the
+            # same σ as a dense X's, the centring left to b, so the objective
+            # in (coef_, intercept_) is the dense fit's.
+            std = _sparse.column_scale(X, weights, centred=self.fit_intercept)
+            self._scale = (np.zeros(X.shape[1], X.dtype), std)
+            return _sparse.scale_columns(X, std)
         mean = np.average(X, axis=0, weights=weights)
         if not self.fit_intercept:
             # Held at b = 0: scaled, not centred (centring moves into b).
@@ -246,6 +255,6 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     def decision_function(self, X):
         """The logits: X·coef_ᵀ + intercept_ (a vector for two classes)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.coef_.dtype)
-        scores = X @ self.coef_.T + self.intercept_
+        X = validate_data(self, X, reset=False, dtype=self.coef_.dtype, accept_sparse=_sparse.ACCEPT)
+        scores = np.asarray(X @ self.coef_.T) + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores

@@ -30,6 +30,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::arrays::{is_f32, pair, params_from_py, params_to_py, value_error};
 use crate::console::Console;
 use crate::rules::{Course, Stopper};
+use crate::sparse::Input;
 use crate::spec::Checked;
 
 mod lbfgs;
@@ -98,7 +99,7 @@ fn fit_typed<'py, T: Float + Element>(
     run: &Bound<'py, PyDict>,
     inputs: Inputs<'_, 'py>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let x: PyReadonlyArray2<'py, T> = inputs.x.extract()?;
+    let x = Input::<T>::read(inputs.x)?;
     let labels: PyReadonlyArray1<'py, i64> = inputs.labels.extract()?;
     let carried = Carried::<T>::read(run, spec)?;
     let net = start_network::<T>(spec, inputs.params, carried.seed)?;
@@ -115,17 +116,15 @@ fn fit_typed<'py, T: Float + Element>(
         ),
         None => None,
     };
-    // The notes' X: the transpose of scikit-learn's, as a view (no copy).
-    let data = TrainingData {
-        x: x.as_array().reversed_axes().into(),
-        y: y.view().into(),
-        test: None,
-        validation: validation.as_ref().map(|(vx, vy, vl)| {
-            let vx = vx.as_array().reversed_axes();
-            (vx.into(), vy.view().into(), vl.view().into())
-        }),
-        weights: weights.as_deref(),
-    };
+    // The notes' X: the transpose of scikit-learn's, as a view (no copy);
+    // a sparse X by its columns, never densified.
+    let mut data = TrainingData::new(x.matrix(), y.view());
+    data.sparse = x.sparse();
+    data.validation = validation
+        .as_ref()
+        .map(|(vx, vy, vl)| (vx.matrix().into(), vy.view().into(), vl.view().into()));
+    data.sparse_validation = validation.as_ref().and_then(|(vx, _, _)| vx.sparse());
+    data.weights = weights.as_deref();
     let outcome = py
         .detach(|| train(net, data, spec, carried))
         .map_err(value_error)?;
@@ -136,8 +135,8 @@ fn fit_typed<'py, T: Float + Element>(
 fn validation_set<'py, T: Float + Element>(
     v: &Bound<'py, PyAny>,
     classes: usize,
-) -> PyResult<(PyReadonlyArray2<'py, T>, Array2<T>, Array2<T>)> {
-    let x: PyReadonlyArray2<'py, T> = v.get_item(0)?.extract()?;
+) -> PyResult<(Input<'py, T>, Array2<T>, Array2<T>)> {
+    let x = Input::<T>::read(&v.get_item(0)?)?;
     let labels: PyReadonlyArray1<'py, i64> = v.get_item(1)?.extract()?;
     let labels = labels.as_array();
     let row = labels

@@ -18,6 +18,7 @@ mod model;
 mod names;
 mod prepare;
 mod rules;
+mod sparse;
 mod spec;
 
 use pyo3::prelude::*;

@@ -8,12 +8,13 @@ use backprop::model_io;
 use backprop::AnyNetwork;
 use backprop::{Float, Network};
 use ndarray::Array2;
-use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray2};
+use numpy::{Element, IntoPyArray, PyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::arrays::{activation_name, is_f32, network_from_py, params_to_py, value_error};
+use crate::sparse::Input;
 
 pub(crate) fn preprocessing(json: &str) -> PyResult<Preprocessing> {
     serde_json::from_str(json)
@@ -64,16 +65,37 @@ fn proba<'py, T: Float + Element>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut net: Network<T> = network_from_py(stored.params, stored.activation)?;
     net.set_threads(backprop::Threads(stored.n_threads.max(1)));
-    let x: PyReadonlyArray2<'py, T> = x.extract()?;
-    let xv = x.as_array().reversed_axes();
+    let x = Input::<T>::read(x)?;
+    let xv = x.matrix();
     let n_x = net.sizes()[0];
-    if xv.nrows() != n_x {
+    if x.features() != n_x {
         return Err(PyValueError::new_err(format!(
             "X has {} features, but the network takes {n_x}",
-            xv.nrows()
+            x.features()
         )));
     }
-    let p = match stored.preprocessing.map(preprocessing).transpose()? {
+    let pre = stored.preprocessing.map(preprocessing).transpose()?;
+    let p =
+        match (x.sparse(), pre) {
+            (Some(_), Some(_)) => return Err(PyValueError::new_err(
+                "this model prepares its inputs (its model.json's preprocessing), which needs a \
+                 dense X: pass X.toarray(), or train the model on the sparse data",
+            )),
+            (Some(sx), None) => py.detach(|| net.sparse_predict_proba(sx)),
+            (None, pre) => dense_proba(py, &net, xv, pre)?,
+        };
+    let p: Bound<'py, PyArray2<T>> = p.reversed_axes().into_pyarray(py);
+    Ok(p.into_any())
+}
+
+/// P(class) for a dense X (n_x × m), prepared first when the model says so.
+fn dense_proba<T: Float + Element>(
+    py: Python<'_>,
+    net: &Network<T>,
+    xv: ndarray::ArrayView2<'_, T>,
+    pre: Option<Preprocessing>,
+) -> PyResult<Array2<T>> {
+    Ok(match pre {
         Some(pre) => {
             let mut x64: Array2<f64> = xv.mapv(|v| v.as_f64());
             pre.prepare_array(&mut x64, "X", T::NAME)
@@ -82,9 +104,7 @@ fn proba<'py, T: Float + Element>(
             py.detach(|| net.predict_proba(xt.view()))
         }
         None => py.detach(|| net.predict_proba(xv)),
-    };
-    let p: Bound<'py, PyArray2<T>> = p.reversed_axes().into_pyarray(py);
-    Ok(p.into_any())
+    })
 }
 
 /// Writes the network into the folder `dir` (which must exist) as the CLI

@@ -470,6 +470,8 @@ impl<'a, T: Float> Typed<'a, T> {
                 .as_ref()
                 .map(|(x, y, l)| (x.view().into(), y.view().into(), l.view().into())),
             weights: self.weights,
+            sparse: None,
+            sparse_validation: None,
         }
     }
 }

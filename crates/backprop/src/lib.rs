@@ -79,6 +79,7 @@ mod rng;
 mod run_folder;
 pub mod scalar;
 mod setting;
+pub mod sparse;
 pub mod stop;
 mod subnormal;
 pub mod train;

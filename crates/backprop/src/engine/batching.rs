@@ -7,8 +7,18 @@ use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ShapeBuilder};
 
 use crate::linalg::Float;
 use crate::rng::NumpyRng;
+use crate::sparse::{SparseColumns, SparseView};
 
 use super::step::general::Batch;
+
+/// What a batch is drawn from: X, Y, the examples' weights, and the sparse
+/// X when the run has one.
+pub(crate) type BatchData<'s, T> = (
+    ArrayView2<'s, T>,
+    ArrayView2<'s, T>,
+    Option<ArrayView1<'s, T>>,
+    Option<SparseView<'s, T>>,
+);
 
 /// A run's batching: its size, count and buffers, allocated once.
 pub(crate) struct Batching<T: Float> {
@@ -24,6 +34,8 @@ pub(crate) struct Batching<T: Float> {
     xb: Array2<T>,
     yb: Array2<T>,
     wb: Array1<T>,
+    /// A shuffled batch of a sparse X, gathered.
+    sxb: SparseColumns<T>,
 }
 
 impl<T: Float> Batching<T> {
@@ -42,6 +54,7 @@ impl<T: Float> Batching<T> {
             xb: Array2::zeros((n_x, cap).f()),
             yb: Array2::zeros((k, cap).f()),
             wb: Array1::zeros(if weighted { cap } else { 0 }),
+            sxb: SparseColumns::empty(0),
         }
     }
 
@@ -59,16 +72,12 @@ impl<T: Float> Batching<T> {
     /// ranks): gathered in the epoch's order, or a view of X.
     pub fn batch<'s>(
         &'s mut self,
-        data: (
-            ArrayView2<'s, T>,
-            ArrayView2<'s, T>,
-            Option<ArrayView1<'s, T>>,
-        ),
+        data: BatchData<'s, T>,
         index: usize,
         (lo, hi): (usize, usize),
         mb: usize,
     ) -> Batch<'s, T> {
-        let (x, y, weights) = data;
+        let (x, y, weights, sparse) = data;
         let first = index * self.size;
         if !self.shuffled {
             let cols = s![.., first + lo..first + hi];
@@ -77,11 +86,15 @@ impl<T: Float> Batching<T> {
                 y: y.slice_move(cols),
                 w: weights.map(|w| w.slice_move(s![first + lo..first + hi])),
                 size: mb,
+                sparse: sparse.map(|sx| sx.columns(first + lo, first + hi)),
             };
         }
         let cols = &self.order[first + lo..first + hi];
         gather_columns(x, cols, &mut self.xb);
         gather_columns(y, cols, &mut self.yb);
+        if let Some(sx) = sparse {
+            self.sxb.gather(sx, cols);
+        }
         if let Some(w) = &weights {
             for (c, &j) in cols.iter().enumerate() {
                 self.wb[c] = w[j];
@@ -94,6 +107,7 @@ impl<T: Float> Batching<T> {
             y: self.yb.slice(cut),
             w: weights.map(|_| self.wb.slice(s![..ml])),
             size: mb,
+            sparse: sparse.map(|_| self.sxb.view()),
         }
     }
 }

@@ -45,11 +45,11 @@ pub(crate) fn check_run<T: Float>(
 fn check_shapes<T: Float>(net: &Network<T>, data: &TrainingData<'_, T>) -> Result<(), Error> {
     let sizes = net.sizes();
     let (x, y) = (&data.x, &data.y);
-    let m = x.ncols();
-    if x.nrows() != sizes[0] || y.ncols() != m || y.nrows() != *sizes.last().unwrap_or(&0) {
+    let (n_x, m) = (data.sparse.map_or(x.nrows(), |sx| sx.nrows()), x.ncols());
+    if n_x != sizes[0] || y.ncols() != m || y.nrows() != *sizes.last().unwrap_or(&0) {
         return Err(Error::Config(format!(
             "X is {}×{} and Y {}×{}, but the network's layers are {sizes:?}",
-            x.nrows(),
+            n_x,
             m,
             y.nrows(),
             y.ncols()

@@ -37,6 +37,23 @@ pub(crate) fn diagnose<T: Float>(
     }
 }
 
+/// [`diagnose`] for a sparse X (`largest`: its largest |x| and that feature, from 1).
+pub(crate) fn diagnose_sparse<T: Float>(
+    config: &GdConfig,
+    (largest, m): ((f64, usize), usize),
+    weights_sq: f64,
+    iteration: usize,
+    cost: f64,
+) -> Error {
+    let bits = std::mem::size_of::<T>() * 8;
+    let l2_overflows = l2_overflows(config.l2, weights_sq, m);
+    Error::Diverged {
+        iteration,
+        cost,
+        cause: cause(config, largest, bits, l2_overflows),
+    }
+}
+
 /// Whether the L2 term overflows on its own: finite weights (‖W‖² =
 /// `weights_sq`) whose term, summed over the `m` examples, passes f64's range.
 fn l2_overflows(l2: f64, weights_sq: f64, m: usize) -> bool {

@@ -7,6 +7,7 @@ use ndarray::ArrayView2;
 use crate::linalg::Float;
 use crate::metrics::accuracy;
 use crate::network::Network;
+use crate::sparse::SparseColumns;
 use crate::train::{GdConfig, History};
 
 use super::state::TrainState;
@@ -18,6 +19,8 @@ use super::step::Strategy;
 pub(crate) struct Scored<'s, T: Float> {
     pub test: Option<(ArrayView2<'s, T>, ArrayView2<'s, T>)>,
     pub validation: Option<(ArrayView2<'s, T>, ArrayView2<'s, T>, ArrayView2<'s, T>)>,
+    /// The validation X when it is sparse (the validation X above is then 0 × m_val).
+    pub sparse_validation: Option<&'s SparseColumns<T>>,
 }
 
 /// Reserves the records' room up front, so recording allocates nothing: up
@@ -57,10 +60,13 @@ pub(crate) fn evaluate<T: Float>(
         h.test_costs.push((i, net.cost_on(tx, ty)));
     }
     if let Some((vx, vy, labels)) = sets.validation {
-        let vc = net.cost_on(vx, vy);
+        let (vc, predicted) = match sets.sparse_validation {
+            Some(sx) => (net.sparse_cost(sx, vy), net.sparse_predict(sx)),
+            None => (net.cost_on(vx, vy), net.predict(vx)),
+        };
         h.validation_costs.push((i, vc));
         h.validation_accuracies
-            .push((i, accuracy(net.predict(vx).view(), labels)));
+            .push((i, accuracy(predicted.view(), labels)));
         if let Some(patience) = config.early_stopping {
             keep_books(net, state, vc, i, patience);
         }

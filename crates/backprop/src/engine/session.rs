@@ -50,6 +50,7 @@ use crate::collective::{share, Collective, Single};
 use crate::error::Error;
 use crate::linalg::Float;
 use crate::network::Network;
+use crate::sparse::SparseColumns;
 use crate::train::{GdConfig, History, Progress};
 
 use super::batching::{batch_weight, Batching};
@@ -144,6 +145,9 @@ pub struct Session<'a, T: Float> {
     test: Option<(Matrix<'a, T>, Matrix<'a, T>)>,
     validation: Option<(Matrix<'a, T>, Matrix<'a, T>, Matrix<'a, T>)>,
     weights: Option<Array1<T>>,
+    /// The sparse X when the run trains on one (`x` is then 0 × m).
+    sparse: Option<&'a SparseColumns<T>>,
+    sparse_validation: Option<&'a SparseColumns<T>>,
     total_weight: f64,
     config: GdConfig,
     state: TrainState<T>,
@@ -197,7 +201,10 @@ impl<'a, T: Float> Session<'a, T> {
             },
         };
         let resumed = state.plan.is_some();
-        let plan = choose_plan(&config, &net, &data, &state, start.path, facts)?;
+        let plan = match data.sparse {
+            Some(_) => Plan::General, // the first layer's sparse products are the general road's
+            None => choose_plan(&config, &net, &data, &state, start.path, facts)?,
+        };
         state.plan = Some(plan);
         let x = narrow_by_rows(data.x, plan);
         let mut strategy = Strategy::start(plan, &net, x.view());
@@ -221,6 +228,8 @@ impl<'a, T: Float> Session<'a, T> {
             test: data.test,
             validation: data.validation,
             weights,
+            sparse: data.sparse,
+            sparse_validation: data.sparse_validation,
             total_weight,
             config,
             state,
@@ -450,6 +459,7 @@ impl<'a, T: Float> Session<'a, T> {
             self.x.view(),
             self.y.view(),
             self.weights.as_ref().map(|w| w.view()),
+            self.sparse.map(|sx| sx.view()),
         );
         let batch = self.batching.batch(data, self.state.batch, (lo, hi), mb);
         let weight = batch_weight(&batch);
@@ -478,7 +488,16 @@ impl<'a, T: Float> Session<'a, T> {
         self.strategy.sync(&mut self.net, self.x.view());
         // ‖W‖²: the L2 penalty of strength 2 on one example.
         let weights_sq = self.net.l2_penalty(2.0, 1);
-        super::diverged::diagnose(&self.config, self.x.view(), weights_sq, unit, cost)
+        match self.sparse {
+            Some(sx) => super::diverged::diagnose_sparse::<T>(
+                &self.config,
+                (sx.view().largest(), sx.ncols()),
+                weights_sq,
+                unit,
+                cost,
+            ),
+            None => super::diverged::diagnose(&self.config, self.x.view(), weights_sq, unit, cost),
+        }
     }
 
     /// Closes the epoch: its cost, and in an epoch run its recording, its
@@ -537,6 +556,7 @@ impl<'a, T: Float> Session<'a, T> {
                 .validation
                 .as_ref()
                 .map(|(x, y, l)| (x.view(), y.view(), l.view())),
+            sparse_validation: self.sparse_validation,
         };
         let x = self.x.view();
         evaluate(

@@ -101,6 +101,8 @@ impl Trainer {
                 .validation
                 .map(|(x, y, l)| (x.into(), y.into(), l.into())),
             weights: extras.weights,
+            sparse: None,
+            sparse_validation: None,
         };
         let start = Start {
             state: Some(state),

@@ -5,6 +5,7 @@
 use ndarray::{CowArray, Ix2};
 
 use crate::linalg::Float;
+use crate::sparse::SparseColumns;
 
 /// A matrix the session reads: borrowed from the caller, or its own.
 pub type Matrix<'a, T> = CowArray<'a, T, Ix2>;
@@ -23,6 +24,12 @@ pub struct TrainingData<'a, T: Float> {
     /// Per-example weights of the training set (length m, finite, ≥ 0, not all 0):
     /// J = Σ wᵢ·lᵢ / Σ wᵢ over each batch.
     pub weights: Option<&'a [f64]>,
+    /// A sparse X (n_x × m by columns), trained on in place of `x`, which is
+    /// then 0 × m ([`TrainingData::sparse`]); the run takes the general road.
+    pub sparse: Option<&'a SparseColumns<T>>,
+    /// A sparse validation X, scored in place of the validation set's X
+    /// (then 0 × m_val).
+    pub sparse_validation: Option<&'a SparseColumns<T>>,
 }
 
 impl<'a, T: Float> TrainingData<'a, T> {
@@ -34,6 +41,17 @@ impl<'a, T: Float> TrainingData<'a, T> {
             test: None,
             validation: None,
             weights: None,
+            sparse: None,
+            sparse_validation: None,
+        }
+    }
+
+    /// A sparse X and Y: `x` never densified (the first layer's products run
+    /// over its stored entries).
+    pub fn sparse(x: &'a SparseColumns<T>, y: impl Into<Matrix<'a, T>>) -> Self {
+        TrainingData {
+            sparse: Some(x),
+            ..TrainingData::new(ndarray::Array2::zeros((0, x.ncols())), y)
         }
     }
 }

@@ -36,6 +36,7 @@ impl<T: Float> Session<'_, T> {
             x: self.x.view(),
             y: self.y.view(),
             weights: self.weights.as_ref().map(|w| w.view()),
+            sparse: self.sparse.map(|sx| sx.view()),
             l2,
             config: &self.config,
             collective: self.collective,

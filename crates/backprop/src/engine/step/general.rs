@@ -24,6 +24,7 @@ use crate::network::Network;
 use crate::optim::Optimizer;
 use crate::output::{bce_from_logit, softmax_cost, Output};
 use crate::rng::NumpyRng;
+use crate::sparse::{first_layer_forward, first_layer_gradients, SparseView};
 use crate::train::GdConfig;
 
 /// The dropout generator's seed for update `step` of a run seeded `seed`
@@ -44,6 +45,8 @@ pub(crate) struct Batch<'a, T: Float> {
     pub w: Option<ArrayView1<'a, T>>,
     /// The examples of the whole batch, over all ranks (mb).
     pub size: usize,
+    /// X of these examples when the run's X is sparse (`x` is then 0 × ml).
+    pub sparse: Option<SparseView<'a, T>>,
 }
 
 /// The λ that, divided by the batch's size m as the network's L2 term does,
@@ -83,15 +86,25 @@ pub(crate) fn gradients<T: Float>(
     }
     let mut cost = 0.0;
     if ml > 0 {
-        net.forward(batch.x);
+        match batch.sparse {
+            Some(sx) => first_layer_forward(net, sx),
+            None => net.forward(batch.x),
+        }
         cost = match batch.w {
             None => {
                 let cost = net.cost(batch.y);
-                net.backward(batch.x, batch.y);
+                net.backward_above_first(batch.y);
                 cost
             }
-            Some(w) => weighted_backward(net, batch.x, batch.y, w),
+            Some(w) => weighted_output_gradient(net, batch.y, w),
         };
+        match batch.sparse {
+            Some(sx) => first_layer_gradients(net, sx),
+            None => {
+                let threads = net.threads();
+                net.layers_mut()[0].parameter_gradients(batch.x, threads);
+            }
+        }
     } else {
         for layer in net.layers_mut() {
             layer.dw.fill(T::zero());
@@ -136,7 +149,20 @@ pub(crate) fn weighted_backward<T: Float>(
     y: ArrayView2<'_, T>,
     w: ArrayView1<'_, T>,
 ) -> f64 {
-    let m = x.ncols();
+    let cost = weighted_output_gradient(net, y, w);
+    let threads = net.threads();
+    net.layers_mut()[0].parameter_gradients(x, threads);
+    cost
+}
+
+/// [`weighted_backward`] but the first layer's dW, db (left to the caller,
+/// whose X may be dense or sparse).
+fn weighted_output_gradient<T: Float>(
+    net: &mut Network<T>,
+    y: ArrayView2<'_, T>,
+    w: ArrayView1<'_, T>,
+) -> f64 {
+    let m = y.ncols();
     let total: f64 = w.iter().map(|v| v.as_f64()).sum();
     let cost = if total > 0.0 {
         weighted_cost(net, y, w) / total
@@ -156,8 +182,6 @@ pub(crate) fn weighted_backward<T: Float>(
         }
     }
     net.backward_from_output();
-    let threads = net.threads();
-    net.layers_mut()[0].parameter_gradients(x, threads);
     cost
 }
 

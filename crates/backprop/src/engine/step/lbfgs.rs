@@ -18,6 +18,7 @@ use crate::linalg::Float;
 use crate::network::Network;
 use crate::optim::lbfgs::{Iterated, Lbfgs};
 use crate::optim::LbfgsConfig;
+use crate::sparse::SparseView;
 use crate::train::GdConfig;
 
 use super::general::{self, Batch};
@@ -28,6 +29,8 @@ pub(crate) struct Objective<'o, T: Float> {
     pub x: ArrayView2<'o, T>,
     pub y: ArrayView2<'o, T>,
     pub weights: Option<ArrayView1<'o, T>>,
+    /// The sparse X, when the run's X is sparse (`x` is then 0 × m).
+    pub sparse: Option<SparseView<'o, T>>,
     /// The L2 strength as the network's term takes it (see `general::l2_strength`).
     pub l2: f64,
     pub config: &'o GdConfig,
@@ -47,6 +50,7 @@ impl<T: Float> Objective<'_, T> {
             y: self.y.slice(s![.., lo..hi]),
             w: self.weights.as_ref().map(|w| w.slice(s![lo..hi])),
             size: m,
+            sparse: self.sparse.map(|sx| sx.columns(lo, hi)),
         };
         let cost = general::gradients(
             self.net,
@@ -201,6 +205,7 @@ mod tests {
             x: x.view(),
             y: y.view(),
             weights: weights.map(|w| w.view()),
+            sparse: None,
             l2: general::l2_strength(config, weights.is_some(), total, x.ncols()),
             config,
             collective: &Single,
