@@ -247,10 +247,12 @@ def test_bad_settings_are_refused_at_fit_with_the_parameter_named():
             est.fit(X, y)
 
 
-def test_one_class_is_refused_with_a_message_naming_it():
+def test_one_class_is_refused_by_logistic_regression_with_a_message_naming_it():
+    """As scikit-learn's LogisticRegression; its MLPClassifier fits one
+    class, and so does backprop's (test_multilabel.py)."""
     X, _ = data()
     with pytest.raises(ValueError, match="1 class"):
-        backprop.MLPClassifier().fit(X, np.zeros(len(X)))
+        backprop.LogisticRegression().fit(X, np.zeros(len(X)))
 
 
 def test_the_inputs_float_dtype_is_kept_unless_dtype_says_otherwise():
