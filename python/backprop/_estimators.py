@@ -115,6 +115,9 @@ class _Network:
             dtype=np.dtype(self._run_dtype).name, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
             estimator=type(self).__name__, nesterovs_momentum=bool(getattr(self, "nesterovs_momentum", False)),
             fit_intercept=bool(getattr(self, "fit_intercept", True)), multilabel=getattr(self, "_fit_multilabel", False),
+            # scikit-learn's solvers print its "Iteration i, loss = …" every
+            # epoch; the course's (gd, momentum, rmsprop) the course's line every n-th.
+            verbose_sklearn_words=self._opt("solver") in ("sgd", "adam", "lbfgs"),
         )
 
     def _verbose_every(self):
@@ -480,8 +483,11 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
       (``None``, the default: the input's, float32 or float64, as scikit-learn's);
     - ``n_threads``: threads of the matrix products (results are reproducible
       for a given number);
-    - ``verbose``: ``True`` prints "Cost after iteration i: cost" every epoch,
-      an integer n every n-th epoch;
+    - ``verbose``: with scikit-learn's solvers (``sgd``, ``adam``,
+      ``lbfgs``) any true value prints scikit-learn's "Iteration i, loss = …"
+      every epoch; with the course's (``gd``, ``momentum``, ``rmsprop``)
+      ``True`` prints "Cost after iteration i: cost" every epoch, an integer
+      n every n-th epoch;
     - multi-label targets: an indicator ``y`` (n × k of 0/1) fits k
       independent sigmoids (the summed binary cross-entropies), as
       scikit-learn's: ``classes_`` is 0 … k−1, ``predict_proba`` gives each

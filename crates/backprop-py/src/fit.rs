@@ -316,7 +316,7 @@ fn train<T: Float>(
     let mut watch = Watch {
         spec,
         course,
-        console: Console::new(spec.rules.verbose),
+        console: Console::new(spec.rules.verbose, spec.rules.sklearn_words),
         best: None,
     };
     let stop = loop {

@@ -350,6 +350,7 @@ fn rules(d: &Bound<'_, PyDict>, adapts: bool) -> PyResult<Rules> {
         // Python checks it is an integer ≥ 1; past 2⁶⁴ is as good as never.
         patience: item(d, "n_iter_no_change")?.extract().unwrap_or(usize::MAX),
         verbose: item(d, "verbose")?.extract()?,
+        sklearn_words: flag(d, "verbose_sklearn_words")?,
         incremental: item(d, "incremental")?.is_truthy()?,
         adapts,
     })
