@@ -9,7 +9,8 @@ from copy_tests import FILES, uses_class
 
 # The case ("function[params]", or a function for all its cases) -> why it fails with
 # backprop's class, as measured with scikit-learn 1.9.1 (python copy_tests.py DIR --no-marks;
-# regenerated after lbfgs, fit_intercept=False and scikit-learn's solver names landed).
+# regenerated after lbfgs, fit_intercept=False and scikit-learn's solver names landed, and
+# after multi-label targets, scikit-learn's verbose words and the single-class fit).
 EXPECTED_FAILURES = {
     'test_LogisticRegressionCV_GridSearchCV_elastic_net[3]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
     'test_LogisticRegressionCV_on_folds': "with a penalty, ½‖w‖² applies to the standardised coefficients (glmnet's convention), so the penalised solution is not scikit-learn's",
@@ -25,7 +26,6 @@ EXPECTED_FAILURES = {
     'test_LogisticRegression_elastic_net_objective[0.9-0.046415888336127795]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
     'test_LogisticRegression_elastic_net_objective[0.9-100.0]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
     'test_LogisticRegression_elastic_net_objective[0.9-2.1544346900318843]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
-    'test_adaptive_learning_rate': "reads scikit-learn's private internals",
     'test_check_solver_option[LogisticRegression]': "scikit-learn refuses solver/penalty/multi_class combinations and liblinear's limits that backprop accepts (every solver name runs L-BFGS)",
     'test_consistency_path[42]': "with a penalty, ½‖w‖² applies to the standardised coefficients (glmnet's convention), so the penalised solution is not scikit-learn's",
     'test_dtype_match[csr_array-False-lbfgs]': 'sparse X: not accepted yet (dense arrays only)',
@@ -52,7 +52,6 @@ EXPECTED_FAILURES = {
     'test_dtype_match[csr_matrix-True-newton-cholesky]': 'sparse X: not accepted yet (dense arrays only)',
     'test_dtype_match[csr_matrix-True-sag]': 'sparse X: not accepted yet (dense arrays only)',
     'test_dtype_match[csr_matrix-True-saga]': 'sparse X: not accepted yet (dense arrays only)',
-    'test_early_stopping_stratified': "early stopping's split words its one-member-class error differently",
     'test_elastic_net_coeffs[42]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
     'test_elastic_net_l1_l2_equivalence[42-l1-1-0.001]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
     'test_elastic_net_l1_l2_equivalence[42-l1-1-0.1]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
@@ -85,8 +84,8 @@ EXPECTED_FAILURES = {
     'test_elastic_net_vs_l1_l2[100]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
     'test_elastic_net_vs_l1_l2[1]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
     'test_elasticnet_l1_ratio_err_helpful[LogisticRegression-l1_ratio]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
-    'test_fit': "reads scikit-learn's private internals",
-    'test_gradient': "reads scikit-learn's private internals",
+    'test_fit': "sets scikit-learn's private attributes by hand (_coef_indptr, _no_improvement_count, …) and runs its private _fit steps",
+    'test_gradient': "calls scikit-learn's private _loss_grad_lbfgs (the gradient itself is checked by the library's gradient checks)",
     'test_l1_ratio_None_deprecated': "scikit-learn's deprecation warnings for its own parameters (penalty, l1_ratio=None, n_jobs)",
     'test_l1_ratio_non_elasticnet': "scikit-learn's warnings on inconsistent penalty / l1_ratio / C combinations",
     'test_large_sparse_matrix[csr_array-lbfgs]': 'sparse X: not accepted yet (dense arrays only)',
@@ -101,7 +100,6 @@ EXPECTED_FAILURES = {
     'test_large_sparse_matrix[csr_matrix-newton-cholesky]': 'sparse X: not accepted yet (dense arrays only)',
     'test_large_sparse_matrix[csr_matrix-sag]': 'sparse X: not accepted yet (dense arrays only)',
     'test_large_sparse_matrix[csr_matrix-saga]': 'sparse X: not accepted yet (dense arrays only)',
-    'test_learning_rate_warmstart': "reads scikit-learn's private internals",
     'test_liblinear_dual_random_state[42]': 'dual=True: no dual formulation',
     'test_liblinear_multiclass_raises[LogisticRegression]': "scikit-learn refuses solver/penalty/multi_class combinations and liblinear's limits that backprop accepts (every solver name runs L-BFGS)",
     'test_liblinear_not_stuck[42]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
@@ -154,9 +152,6 @@ EXPECTED_FAILURES = {
     'test_max_iter[42-saga-The max_iter was reached which means the coef_ did not converge-max_iter1]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
     'test_max_iter[42-saga-The max_iter was reached which means the coef_ did not converge-max_iter2]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
     'test_max_iter[42-saga-The max_iter was reached which means the coef_ did not converge-max_iter3]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_multilabel_classification': 'multi-label indicator targets: not accepted yet',
-    'test_n_iter_no_change': "reads scikit-learn's private internals",
-    'test_n_iter_no_change_inf': "reads scikit-learn's private internals",
     'test_newton_cholesky_fallback_to_lbfgs': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
     'test_penalty_none[42-lbfgs]': "scikit-learn's warnings on inconsistent penalty / l1_ratio / C combinations",
     'test_penalty_none[42-newton-cg]': "scikit-learn's warnings on inconsistent penalty / l1_ratio / C combinations",
@@ -167,8 +162,6 @@ EXPECTED_FAILURES = {
     'test_predict_2_classes[csr_matrix]': 'sparse X: not accepted yet (dense arrays only)',
     'test_predict_3_classes[csr_array]': 'sparse X: not accepted yet (dense arrays only)',
     'test_predict_3_classes[csr_matrix]': 'sparse X: not accepted yet (dense arrays only)',
-    'test_predict_proba_multilabel': 'multi-label indicator targets: not accepted yet',
-    'test_preserve_feature_names[MLPClassifier]': 'a single-class fit is refused',
     'test_saga_vs_liblinear[42-csr_array-0]': 'sparse X: not accepted yet (dense arrays only)',
     'test_saga_vs_liblinear[42-csr_array-1]': 'an L1 or elastic-net penalty (l1_ratio > 0): not offered',
     'test_saga_vs_liblinear[42-csr_matrix-0]': 'sparse X: not accepted yet (dense arrays only)',
@@ -179,7 +172,6 @@ EXPECTED_FAILURES = {
     'test_sparse_matrices[csr_matrix]': 'sparse X: not accepted yet (dense arrays only)',
     'test_sparsify[coo_array]': "SparseCoefMixin's sparsify/densify: not offered",
     'test_sparsify[coo_matrix]': "SparseCoefMixin's sparsify/densify: not offered",
-    'test_verbose_sgd': "verbose prints the course's 'Cost after iteration i' line, not scikit-learn's 'Iteration i, loss = '",
     'test_warm_start_newton_solver[1-False-newton-cg]': "with a penalty, ½‖w‖² applies to the standardised coefficients (glmnet's convention), so the penalised solution is not scikit-learn's",
     'test_warm_start_newton_solver[1-False-newton-cholesky]': "with a penalty, ½‖w‖² applies to the standardised coefficients (glmnet's convention), so the penalised solution is not scikit-learn's",
     'test_warm_start_newton_solver[1-True-newton-cg]': "with a penalty, ½‖w‖² applies to the standardised coefficients (glmnet's convention), so the penalised solution is not scikit-learn's",
