@@ -20,6 +20,7 @@ import json
 import numbers
 import os
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -27,8 +28,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
 from . import _core, _sparse
 from ._busy import one_fit
@@ -55,6 +56,12 @@ class _Network:
         return tags
 
     # -- what each estimator defines -------------------------------------------------
+    # Whether a 2-d indicator y (n × k of 0/1) is a multi-label fit (k
+    # independent sigmoids, as scikit-learn's MLPClassifier), and whether y
+    # may hold one class only (scikit-learn's MLPClassifier fits it).
+    _multilabel_ok = False
+    _one_class_ok = False
+
     def _hidden_sizes(self):
         raise NotImplementedError
 
@@ -113,7 +120,10 @@ class _Network:
             alpha=self._opt("alpha"), l1=getattr(self, "l1", 0.0), dropout=getattr(self, "dropout", None), n_threads=self.n_threads,
             dtype=np.dtype(self._run_dtype).name, verbose=self._verbose_every(), incremental=incremental, n_classes=n_classes,
             estimator=type(self).__name__, nesterovs_momentum=bool(getattr(self, "nesterovs_momentum", False)),
-            fit_intercept=bool(getattr(self, "fit_intercept", True)),
+            fit_intercept=bool(getattr(self, "fit_intercept", True)), multilabel=getattr(self, "_fit_multilabel", False),
+            # scikit-learn's solvers print its "Iteration i, loss = …" every
+            # epoch; the course's (gd, momentum, rmsprop) the course's line every n-th.
+            verbose_sklearn_words=self._opt("solver") in ("sgd", "adam", "lbfgs"),
         )
 
     def _verbose_every(self):
@@ -160,15 +170,24 @@ class _Network:
         if self._early_stopping() and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         fresh = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, y = validate_data(self, X, y, reset=fresh, dtype=self._np_dtypes(), accept_sparse=_sparse.ACCEPT)
+        X, y = validate_data(
+            self, X, y, reset=fresh, dtype=self._np_dtypes(), accept_sparse=_sparse.ACCEPT, multi_output=self._multilabel_ok
+        )
         X = _sparse.as_library_x(X)
         dtype = self._run_dtype = X.dtype
+        multilabel = self._multilabel_ok and type_of_target(y).startswith("multilabel")
+        if not multilabel and self._multilabel_ok:
+            y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        labels = self._classes(y, classes, fresh)
-        unknown = np.setdiff1d(y, labels)
-        if unknown.size:
-            raise ValueError(f"y holds labels {unknown!r} not among classes_ {labels!r}")
-        y_idx = np.searchsorted(labels, y)
+        self._fit_multilabel = multilabel
+        if multilabel:
+            labels, y_idx = self._multilabel_targets(y, fresh)
+        else:
+            labels = self._classes(y, classes, fresh)
+            unknown = np.setdiff1d(y, labels)
+            if unknown.size:
+                raise ValueError(f"y holds labels {unknown!r} not among classes_ {labels!r}")
+            y_idx = np.searchsorted(labels, y)
         weights = self._weights(X, y, labels, sample_weight)
         X = self._to_training_space(X, incremental, weights)
         rs = check_random_state(self.random_state)
@@ -176,7 +195,9 @@ class _Network:
         n_train = n - (int(np.ceil(self._opt("validation_fraction") * n)) if self._early_stopping() else 0)
         # The library checks every setting, and the network's memory, before
         # anything is allocated (weights, targets, buffers).
-        spec = _core.check(self._settings(len(labels), self._batch_size(n_train), incremental), X.shape[1], n)
+        # One class (scikit-learn's MLPClassifier fits it): one sigmoid, every target 0.
+        n_classes = len(labels) if multilabel else max(len(labels), 2)
+        spec = _core.check(self._settings(n_classes, self._batch_size(n_train), incremental), X.shape[1], n)
         if fresh:
             params = self._initial_params(spec.sizes, rs)
             # The shuffles' and dropout's seed, as `backprop train --seed`:
@@ -198,7 +219,7 @@ class _Network:
         if self._early_stopping():
             split = train_test_split(
                 X, y_idx, *([weights] if weights is not None else []),
-                random_state=rs, test_size=self._opt("validation_fraction"), stratify=y_idx,
+                random_state=rs, test_size=self._opt("validation_fraction"), stratify=self._stratify(y_idx, n_classes),
             )
             x_train, x_val, yi_train, yi_val = split[:4]
             if weights is not None:
@@ -216,11 +237,35 @@ class _Network:
             self.t_ = 0
             self.n_layers_ = len(spec.sizes)
             self.n_outputs_ = spec.sizes[-1]
-            self.out_activation_ = "logistic" if self.n_outputs_ == 1 else "softmax"
+            self.out_activation_ = "logistic" if self.n_outputs_ == 1 or multilabel else "softmax"
+            self._multilabel = multilabel
         self._seed = run["seed"]
         self._epochs_done = run["epochs_done"] + out["n_iter"]
         self._record(out, x_train.shape[0], incremental)
         return self
+
+    def _multilabel_targets(self, y, fresh):
+        """A multi-label fit's classes_ (0 … k−1, as scikit-learn's) and its
+        n × k targets of 0/1 (the indicator's nonzero entries are 1)."""
+        if not fresh and not (getattr(self, "_multilabel", False) and y.shape[1] == len(self.classes_)):
+            raise ValueError(
+                f"y is a multi-label indicator of {y.shape[1]} labels, but the earlier fit had classes_ "
+                f"{self.classes_!r}; fit afresh (warm_start=False) to change the targets"
+            )
+        labels = np.arange(y.shape[1]) if fresh else self.classes_
+        return labels, np.ascontiguousarray(y != 0, dtype=np.int64)
+
+    @staticmethod
+    def _stratify(y_idx, n_classes):
+        """Early stopping's split is stratified on scikit-learn's binarised
+        targets (one bool column for two classes, one-hot for more), so it is
+        scikit-learn's split and its words for a class of one member; a
+        multi-label fit's is not stratified (scikit-learn's rule)."""
+        if y_idx.ndim == 2:
+            return None
+        if n_classes <= 2:
+            return (y_idx == 1)[:, None]
+        return np.eye(n_classes, dtype=bool)[y_idx]
 
     def _classes(self, y, classes, fresh):
         """The classes of the fit: y's (or `classes`') on a fresh one, else classes_."""
@@ -230,7 +275,7 @@ class _Network:
             self._check_continued_classes(np.unique(y))
             return self.classes_
         labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
-        if len(labels) < 2:
+        if len(labels) < 2 and not self._one_class_ok:
             raise ValueError(
                 f"{type(self).__name__} needs examples of at least 2 classes to fit; got 1 class ({labels[0]!r})"
             )
@@ -350,11 +395,12 @@ class _Network:
         X = validate_data(self, X, reset=False, dtype=self.coefs_[0].dtype, accept_sparse=_sparse.ACCEPT)
         X = _sparse.as_library_x(X)
         pre = getattr(self, "_preprocessing", None)
+        multilabel = getattr(self, "_multilabel", False)
         p = _core.predict_proba(
             X, self._params(), self._hidden_activation(),
-            preprocessing=json.dumps(pre) if pre else None, n_threads=int(self.n_threads),
+            preprocessing=json.dumps(pre) if pre else None, n_threads=int(self.n_threads), multilabel=multilabel,
         )
-        if p.shape[1] == 1:
+        if p.shape[1] == 1 and not multilabel:
             p = np.hstack([1 - p, p])
         return p
 
@@ -364,9 +410,16 @@ class _Network:
             return np.log(self.predict_proba(X))
 
     def predict(self, X):
-        """The most probable class of each row of X (for two classes: P > 0.5)."""
+        """The most probable class of each row of X (for two classes: P > 0.5);
+        multi-label: n × k of 0/1, 1 where P(label) > 0.5; fitted on one
+        class: that class."""
         check_is_fitted(self)
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        p = self.predict_proba(X)
+        if getattr(self, "_multilabel", False):
+            return (p > 0.5).astype(int)
+        if len(self.classes_) == 1:
+            return np.full(p.shape[0], self.classes_[0])
+        return self.classes_[np.argmax(p, axis=1)]
 
     # -- the model folder ------------------------------------------------------------------
     def save(self, directory):
@@ -387,7 +440,7 @@ class _Network:
             }
         _core.save(
             os.fspath(directory), self._params(), self._hidden_activation(),
-            [str(c) for c in self.classes_], json.dumps(pre),
+            [str(c) for c in self.classes_], json.dumps(pre), multilabel=getattr(self, "_multilabel", False),
         )
 
 
@@ -440,8 +493,15 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
       (``None``, the default: the input's, float32 or float64, as scikit-learn's);
     - ``n_threads``: threads of the matrix products (results are reproducible
       for a given number);
-    - ``verbose``: ``True`` prints "Cost after iteration i: cost" every epoch,
-      an integer n every n-th epoch;
+    - ``verbose``: with scikit-learn's solvers (``sgd``, ``adam``,
+      ``lbfgs``) any true value prints scikit-learn's "Iteration i, loss = …"
+      every epoch; with the course's (``gd``, ``momentum``, ``rmsprop``)
+      ``True`` prints "Cost after iteration i: cost" every epoch, an integer
+      n every n-th epoch;
+    - multi-label targets: an indicator ``y`` (n × k of 0/1) fits k
+      independent sigmoids (the summed binary cross-entropies), as
+      scikit-learn's: ``classes_`` is 0 … k−1, ``predict_proba`` gives each
+      label's P, ``predict`` an n × k matrix of 0/1;
     - ``init``: ``"glorot"`` (scikit-learn's: the weights start as
       scikit-learn's do for the same ``random_state``) or one of the
       library's, ``"xavier"`` (N(0,1)/√n_prev), ``"he"``, ``"small"``
@@ -455,6 +515,8 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
     """
 
     _parameter_constraints = MLP_CONSTRAINTS
+    _multilabel_ok = True
+    _one_class_ok = True
 
     def __init__(
         self,
@@ -490,6 +552,19 @@ class MLPClassifier(ClassifierMixin, _Network, BaseEstimator):
         init="glorot",
     ):
         _keep_params(self, locals())
+
+    # scikit-learn's private attributes its own tests read, from the state
+    # the fit keeps (read-only: setting them changes nothing here).
+    @property
+    def _no_improvement_count(self):
+        """Epochs in a row not better by ``tol`` (scikit-learn's count)."""
+        return self._stopper[0]
+
+    @property
+    def _optimizer(self):
+        """The step size η the stochastic solver reached, as ``learning_rate``
+        (scikit-learn's SGD optimiser's)."""
+        return SimpleNamespace(learning_rate=self._rate)
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes

@@ -33,7 +33,8 @@ def load(directory):
         est = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation=activation, dtype=dtype)
     est._set_params(params)
     classes = info["classes"]
-    if len(classes) != (2 if sizes[-1] == 1 else sizes[-1]):
+    est._multilabel = info["output_activation"] == "sigmoids"
+    if len(classes) != (2 if sizes[-1] == 1 and not est._multilabel else sizes[-1]):
         raise ValueError(
             f"{os.path.join(os.fspath(directory), 'model.json')}: lists {len(classes)} classes "
             f"for an output of {sizes[-1]} units; the model folder is damaged: train it again"
@@ -42,7 +43,7 @@ def load(directory):
     est.n_features_in_ = sizes[0]
     est.n_layers_ = len(sizes)
     est.n_outputs_ = sizes[-1]
-    est.out_activation_ = "logistic" if sizes[-1] == 1 else "softmax"
+    est.out_activation_ = "logistic" if sizes[-1] == 1 or est._multilabel else "softmax"
     est.loss_curve_ = []
     est.n_iter_ = 0
     est.t_ = 0

@@ -226,10 +226,28 @@ def test_verbose_prints_every_epoch_of_a_mini_batch_fit(capsys):
     X, y = data()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        est = backprop.MLPClassifier((4,), batch_size=20, max_iter=3, tol=0, verbose=True, random_state=0).fit(X, y)
+        est = backprop.MLPClassifier((4,), batch_size=20, max_iter=3, tol=0, verbose=True, random_state=0,
+                                     solver="rmsprop").fit(X, y)
     lines = capsys.readouterr().out.splitlines()
     assert [l.split(":")[0] for l in lines] == [f"Cost after iteration {i}" for i in range(3)]
     assert [float(l.split(": ")[1]) for l in lines] == pytest.approx(est.loss_curve_, abs=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_verbose_of_scikit_learns_solvers_prints_its_words_every_epoch(capsys, solver):
+    """scikit-learn's "Iteration i, loss = …" (i from 1, 8 decimals) every
+    epoch, for any true verbose (10 here, as scikit-learn's own test)."""
+    X, y = data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = backprop.MLPClassifier((4,), max_iter=3, tol=0, verbose=10, random_state=0, solver=solver).fit(X, y)
+        est2 = backprop.MLPClassifier((4,), max_iter=2, tol=0, verbose=10, random_state=0, solver=solver).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [l.split(",")[0] for l in lines] == [f"Iteration {i}" for i in (1, 2, 3, 1, 2)]
+    assert all(len(l.split("loss = ")[1].split(".")[1]) == 8 for l in lines)
+    if solver != "lbfgs":
+        assert [float(l.split("loss = ")[1]) for l in lines[:3]] == pytest.approx(est.loss_curve_, abs=1e-8)
+    assert est2.n_iter_ == 2
 
 
 def test_bad_settings_are_refused_at_fit_with_the_parameter_named():
@@ -247,10 +265,12 @@ def test_bad_settings_are_refused_at_fit_with_the_parameter_named():
             est.fit(X, y)
 
 
-def test_one_class_is_refused_with_a_message_naming_it():
+def test_one_class_is_refused_by_logistic_regression_with_a_message_naming_it():
+    """As scikit-learn's LogisticRegression; its MLPClassifier fits one
+    class, and so does backprop's (test_multilabel.py)."""
     X, _ = data()
     with pytest.raises(ValueError, match="1 class"):
-        backprop.MLPClassifier().fit(X, np.zeros(len(X)))
+        backprop.LogisticRegression().fit(X, np.zeros(len(X)))
 
 
 def test_the_inputs_float_dtype_is_kept_unless_dtype_says_otherwise():

@@ -15,8 +15,8 @@ import backprop
 from backprop._busy import is_fitting, one_fit
 
 # The main thread fits for long (the loss cannot stop it: tol=0); a helper
-# thread waits until that fit's Rust loop is under way (its first "Cost after
-# iteration" line: verbose=True prints every epoch, through Python's print),
+# thread waits until that fit's Rust loop is under way (its first "Iteration
+# i, loss" line: verbose=True prints every epoch, through Python's print),
 # calls fit (then partial_fit) on the same estimator and prints what it
 # raised, then interrupts the main fit (SIGINT: the core ends it after the
 # epoch in progress, with a warning). Waiting for the loop, not only for the
@@ -32,7 +32,7 @@ looping = threading.Event()
 
 class Watch(io.TextIOBase):
     def write(self, text):
-        if text.startswith("Cost after iteration"):
+        if text.startswith("Iteration"):
             looping.set()
         return len(text)
 

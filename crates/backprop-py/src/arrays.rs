@@ -93,6 +93,20 @@ pub fn network_from_py<T: Float + Element>(
     Network::from_parameters(params_from_py(list)?, activation(hidden)?).map_err(value_error)
 }
 
+/// [`network_from_py`], with independent sigmoid outputs when `multilabel`.
+pub fn network_with_output<T: Float + Element>(
+    list: &Bound<'_, PyAny>,
+    hidden: &str,
+    multilabel: bool,
+) -> PyResult<Network<T>> {
+    let mut net = network_from_py(list, hidden)?;
+    if multilabel {
+        net.set_output(backprop::Output::Sigmoids)
+            .map_err(value_error)?;
+    }
+    Ok(net)
+}
+
 /// The network's weights as a list of (W, b) numpy pairs (b is n × 1).
 pub fn params_to_py<'py, T: Float + Element>(
     py: Python<'py>,

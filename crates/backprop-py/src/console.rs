@@ -17,15 +17,20 @@ pub struct Console {
     /// line (a Python `sys.stdout`, as a notebook's, runs the handler there).
     interrupted: Cell<bool>,
     verbose: usize,
+    /// scikit-learn's line, "Iteration i, loss = …" (i from 1), every epoch
+    /// rather than the course's every `verbose`-th.
+    sklearn_words: bool,
 }
 
 impl Console {
-    /// Prints every `verbose`-th iteration's cost (0: none).
-    pub fn new(verbose: usize) -> Self {
+    /// Prints every `verbose`-th iteration's cost (0: none); with
+    /// `sklearn_words`, every iteration's in scikit-learn's words (any `verbose` > 0).
+    pub fn new(verbose: usize, sklearn_words: bool) -> Self {
         Console {
             last_check: Instant::now(),
             interrupted: Cell::new(false),
             verbose,
+            sklearn_words,
         }
     }
 
@@ -40,10 +45,15 @@ impl Console {
         self.interrupted.get()
     }
 
-    /// Prints "Cost after iteration i: cost" when i is a multiple of `verbose`.
+    /// Prints "Cost after iteration i: cost" when i (from 0) is a multiple
+    /// of `verbose`, or scikit-learn's "Iteration i+1, loss = cost" every time.
     pub fn cost(&self, i: usize, cost: f64) {
-        if self.verbose > 0 && i % self.verbose == 0 {
-            let line = format!("Cost after iteration {i}: {cost:.6}");
+        if self.verbose > 0 && (self.sklearn_words || i % self.verbose == 0) {
+            let line = if self.sklearn_words {
+                format!("Iteration {}, loss = {cost:.8}", i + 1)
+            } else {
+                format!("Cost after iteration {i}: {cost:.6}")
+            };
             Python::attach(|py| {
                 // A closed stdout only loses the line; training goes on. A
                 // Ctrl-C whose handler ran inside the print ends the fit.

@@ -76,7 +76,7 @@ pub fn train<'py>(
         record_every: Some(1),
         ..GdConfig::default()
     };
-    let mut console = Console::new(print_every);
+    let mut console = Console::new(print_every, false);
     let stop = std::sync::atomic::AtomicBool::new(false);
     let history = py
         .detach(|| {

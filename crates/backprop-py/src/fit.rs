@@ -20,8 +20,8 @@
 
 use backprop::engine::{Advanced, Controls, Parameters, Session, Start, TrainState, TrainingData};
 use backprop::optim::{Optimizer, Slot};
-use backprop::{Error, Float, GdConfig, Network, NumpyRng, Threads};
-use ndarray::{Array2, ArrayView1};
+use backprop::{Error, Float, GdConfig, Network, NumpyRng, Output, Threads};
+use ndarray::Array2;
 use numpy::{Element, IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -34,6 +34,7 @@ use crate::sparse::Input;
 use crate::spec::Checked;
 
 mod lbfgs;
+mod targets;
 
 /// `fit`'s arrays, as Python gives them.
 struct Inputs<'a, 'py> {
@@ -49,7 +50,8 @@ fn given<'a, 'py>(v: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyA
     v.filter(|v| !v.is_none())
 }
 
-/// Trains on X (m × n_x) and `labels` (class indices, length m) with the
+/// Trains on X (m × n_x) and `labels` (class indices, length m; for a
+/// multi-label spec the m × K indicator matrix of 0/1) with the
 /// settings `spec` (from `_core.check`), continuing `run`.
 ///
 /// `run` is where the run stands, as the estimator keeps it between fits:
@@ -100,12 +102,11 @@ fn fit_typed<'py, T: Float + Element>(
     inputs: Inputs<'_, 'py>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let x = Input::<T>::read(inputs.x)?;
-    let labels: PyReadonlyArray1<'py, i64> = inputs.labels.extract()?;
     let carried = Carried::<T>::read(run, spec)?;
     let net = start_network::<T>(spec, inputs.params, carried.seed)?;
-    let y = targets::<T>(labels.as_array(), spec.classes)?;
+    let (y, _) = targets::read::<T>(inputs.labels, spec)?;
     let validation = match inputs.validation {
-        Some(v) => Some(validation_set::<T>(v, spec.classes)?),
+        Some(v) => Some(validation_set::<T>(v, spec)?),
         None => None,
     };
     let weights: Option<Vec<f64>> = match inputs.sample_weight {
@@ -131,18 +132,15 @@ fn fit_typed<'py, T: Float + Element>(
     outcome.into_py(py)
 }
 
-/// The validation set (X_val, class indices): X, its targets and its labels as a row.
+/// The validation set (X_val, labels): X, its targets and the labels as
+/// the accuracy compares them ([`targets::read`]).
 fn validation_set<'py, T: Float + Element>(
     v: &Bound<'py, PyAny>,
-    classes: usize,
+    spec: &Checked,
 ) -> PyResult<(Input<'py, T>, Array2<T>, Array2<T>)> {
     let x = Input::<T>::read(&v.get_item(0)?)?;
-    let labels: PyReadonlyArray1<'py, i64> = v.get_item(1)?.extract()?;
-    let labels = labels.as_array();
-    let row = labels
-        .mapv(|l| T::cast(l as f64))
-        .insert_axis(ndarray::Axis(0));
-    Ok((x, targets::<T>(labels, classes)?, row))
+    let (y, compared) = targets::read::<T>(&v.get_item(1)?, spec)?;
+    Ok((x, y, compared))
 }
 
 /// The network to train: the given weights, or the library's initialisation.
@@ -158,6 +156,9 @@ fn start_network<T: Float + Element>(
         (None, None) => return Err(PyValueError::new_err("fit: no starting weights")),
     }
     .map_err(value_error)?;
+    if spec.multilabel {
+        net.set_output(Output::Sigmoids).map_err(value_error)?;
+    }
     if net.sizes() != spec.sizes {
         return Err(PyValueError::new_err(format!(
             "the weights' layers {:?} are not the settings' {:?}; fit afresh (warm_start=False)",
@@ -167,28 +168,6 @@ fn start_network<T: Float + Element>(
     }
     net.set_threads(Threads(spec.model.threads));
     Ok(net)
-}
-
-/// The targets of `labels` (class indices): 1 × m of 0/1 for two classes,
-/// one-hot K × m for more.
-fn targets<T: Float>(labels: ArrayView1<'_, i64>, classes: usize) -> PyResult<Array2<T>> {
-    if let Some(bad) = labels.iter().find(|&&l| l < 0 || l as usize >= classes) {
-        return Err(PyValueError::new_err(format!(
-            "label index {bad} is not one of the {classes} classes"
-        )));
-    }
-    let m = labels.len();
-    Ok(if classes <= 2 {
-        Array2::from_shape_fn((1, m), |(_, j)| T::cast(labels[j] as f64))
-    } else {
-        Array2::from_shape_fn((classes, m), |(c, j)| {
-            if labels[j] as usize == c {
-                T::one()
-            } else {
-                T::zero()
-            }
-        })
-    })
 }
 
 /// Where a run stands between fits (see [`fit`]'s `run`).
@@ -336,7 +315,7 @@ fn train<T: Float>(
     let mut watch = Watch {
         spec,
         course,
-        console: Console::new(spec.rules.verbose),
+        console: Console::new(spec.rules.verbose, spec.rules.sklearn_words),
         best: None,
     };
     let stop = loop {

@@ -13,7 +13,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::arrays::{activation_name, is_f32, network_from_py, params_to_py, value_error};
+use crate::arrays::{activation_name, is_f32, network_with_output, params_to_py, value_error};
 use crate::sparse::Input;
 
 pub(crate) fn preprocessing(json: &str) -> PyResult<Preprocessing> {
@@ -22,12 +22,13 @@ pub(crate) fn preprocessing(json: &str) -> PyResult<Preprocessing> {
 }
 
 /// The output layer's probabilities for X (m × n_x), as m × n_L: P(class 1)
-/// for a sigmoid output, P(class k) for a softmax one. With `preprocessing`
+/// for a sigmoid output, P(class k) for a softmax one, P(label k) of each
+/// independent sigmoid when `multilabel`. With `preprocessing`
 /// (a model.json's, as JSON), the raw inputs are first scaled and
 /// standardised as the model's training data was, by the library's
 /// `Preprocessing::prepare_array` (a value too large for the model refused).
 #[pyfunction]
-#[pyo3(signature = (x, params, activation, preprocessing=None, n_threads=1))]
+#[pyo3(signature = (x, params, activation, preprocessing=None, n_threads=1, multilabel=false))]
 pub fn predict_proba<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
@@ -35,12 +36,14 @@ pub fn predict_proba<'py>(
     activation: &str,
     preprocessing: Option<&str>,
     n_threads: usize,
+    multilabel: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let stored = Stored {
         params,
         activation,
         preprocessing,
         n_threads,
+        multilabel,
     };
     if is_f32(x)? {
         proba::<f32>(py, x, stored)
@@ -56,6 +59,8 @@ struct Stored<'a, 'py> {
     activation: &'a str,
     preprocessing: Option<&'a str>,
     n_threads: usize,
+    /// Independent sigmoid outputs (multi-label), P(label k) each.
+    multilabel: bool,
 }
 
 fn proba<'py, T: Float + Element>(
@@ -63,7 +68,8 @@ fn proba<'py, T: Float + Element>(
     x: &Bound<'py, PyAny>,
     stored: Stored<'_, 'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mut net: Network<T> = network_from_py(stored.params, stored.activation)?;
+    let mut net: Network<T> =
+        network_with_output(stored.params, stored.activation, stored.multilabel)?;
     net.set_threads(backprop::Threads(stored.n_threads.max(1)));
     let x = Input::<T>::read(x)?;
     let xv = x.matrix();
@@ -111,20 +117,22 @@ fn dense_proba<T: Float + Element>(
 /// does: `model.safetensors` and `model.json` with `classes` and the
 /// `preprocessing` (JSON). Each file is written whole or not at all.
 #[pyfunction]
+#[pyo3(signature = (dir, params, activation, classes, preprocessing_json, multilabel=false))]
 pub fn save(
     dir: PathBuf,
     params: &Bound<'_, PyAny>,
     activation: &str,
     classes: Vec<String>,
     preprocessing_json: &str,
+    multilabel: bool,
 ) -> PyResult<()> {
     let pre = preprocessing(preprocessing_json)?;
     let first_w = params.get_item(0)?.get_item(0)?;
     if is_f32(&first_w)? {
-        let net: Network<f32> = network_from_py(params, activation)?;
+        let net: Network<f32> = network_with_output(params, activation, multilabel)?;
         model_io::save(&dir, &net, &classes, &pre).map_err(value_error)?;
     } else {
-        let net: Network<f64> = network_from_py(params, activation)?;
+        let net: Network<f64> = network_with_output(params, activation, multilabel)?;
         model_io::save(&dir, &net, &classes, &pre).map_err(value_error)?;
     }
     Ok(())

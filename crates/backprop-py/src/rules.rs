@@ -23,6 +23,9 @@ pub struct Rules {
     pub patience: usize,
     /// Print every this many epochs' cost (0: never).
     pub verbose: usize,
+    /// Print scikit-learn's "Iteration i, loss = …" every epoch (its solvers'
+    /// `verbose`) rather than the course's line every `verbose`-th.
+    pub sklearn_words: bool,
     /// `partial_fit`: one epoch.
     pub incremental: bool,
     /// Whether `adaptive` divides the rate (every solver but Adam) rather than ending the fit.

@@ -34,8 +34,12 @@ pub struct Checked {
     /// Layer sizes: the features, the hidden layers, the outputs.
     #[pyo3(get)]
     pub sizes: Vec<usize>,
-    /// Classes of the labels (2 gives one sigmoid output).
+    /// Classes of the labels (2 gives one sigmoid output), or the labels of
+    /// a multi-label fit (one sigmoid each).
     pub classes: usize,
+    /// Multi-label: `classes` independent yes/no labels, the targets an
+    /// indicator matrix, the output [`backprop::Output::Sigmoids`].
+    pub multilabel: bool,
     pub rules: Rules,
     /// scikit-learn's `sgd` step η is the library's α·(1 − μ): α = η · this.
     lr_factor: f64,
@@ -182,6 +186,14 @@ fn number(d: &Bound<'_, PyDict>, key: &str) -> PyResult<f64> {
         .map_err(|_| PyValueError::new_err(format!("{key} must be a number, got {}", repr(&v))))
 }
 
+/// An optional yes/no setting, false when absent.
+fn flag(d: &Bound<'_, PyDict>, key: &str) -> PyResult<bool> {
+    match d.get_item(key)? {
+        Some(v) => v.is_truthy(),
+        None => Ok(false),
+    }
+}
+
 fn text(d: &Bound<'_, PyDict>, key: &str) -> PyResult<String> {
     let v = item(d, key)?;
     v.extract::<String>()
@@ -222,9 +234,14 @@ fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult
         hidden.push(count_of(&size?, key, Setting::Hidden, given)?);
     }
     let classes = count(d, "n_classes", Setting::Classes, given)?;
+    let multilabel = flag(d, "multilabel")?;
     let mut sizes = vec![n_features];
     sizes.extend(&hidden);
-    sizes.push(if classes > 2 { classes } else { 1 });
+    sizes.push(if classes > 2 || multilabel {
+        classes
+    } else {
+        1
+    });
     let solver = text(d, "solver")?;
     let (optimizer, lr_factor) = optimizer(d, &solver, given)?;
     let init = init(d)?;
@@ -244,6 +261,7 @@ fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult
         init,
         sizes,
         classes,
+        multilabel,
         rules: rules(d, !matches!(optimizer, OptimizerConfig::Adam(_)))?,
         lr_factor,
         full_batch: solver == "gd",
@@ -332,6 +350,7 @@ fn rules(d: &Bound<'_, PyDict>, adapts: bool) -> PyResult<Rules> {
         // Python checks it is an integer ≥ 1; past 2⁶⁴ is as good as never.
         patience: item(d, "n_iter_no_change")?.extract().unwrap_or(usize::MAX),
         verbose: item(d, "verbose")?.extract()?,
+        sklearn_words: flag(d, "verbose_sklearn_words")?,
         incremental: item(d, "incremental")?.is_truthy()?,
         adapts,
     })

@@ -134,7 +134,8 @@ impl<T: Float> NetworkBuilder<T> {
     }
 
     /// Asks for this output; [`NetworkBuilder::build`] refuses sizes that
-    /// do not give it (a sigmoid needs one output unit, a softmax two or more).
+    /// do not give it (a sigmoid needs one output unit, a softmax two or more;
+    /// [`Output::Sigmoids`], multi-label, takes any).
     pub fn output(mut self, output: Output) -> Self {
         self.output = Some(output);
         self
@@ -171,25 +172,15 @@ impl<T: Float> NetworkBuilder<T> {
             ..ModelSpec::default()
         };
         spec.validate()?;
-        let last = self.sizes.last().copied().unwrap_or(0);
-        if let Some(want) = self.output {
-            if last > 0 && Output::for_units(last) != want {
-                return Err(Error::Config(format!(
-                    "a {} output needs {} output units, and the sizes end in {last}",
-                    want.name(),
-                    match want {
-                        Output::Sigmoid => "1",
-                        Output::Softmax => "2 or more",
-                    }
-                )));
-            }
-        }
         let mut net = Network::new(
             &self.sizes,
             self.activation,
             self.init,
             &mut NumpyRng::new(self.seed),
         )?;
+        if let Some(want) = self.output {
+            net.set_output(want)?;
+        }
         net.set_threads(Threads(spec.threads));
         Ok(net)
     }

@@ -22,7 +22,26 @@ use crate::output::Output;
 /// assert!(text.contains("A[2] = σ(Z[2]) → (1×400)"));
 /// ```
 pub fn equations(spec: &ModelSpec, n_x: usize, m: usize, classes: usize) -> String {
-    let run = Run::new(spec, n_x, m, classes);
+    write(Run::new(spec, n_x, m, classes))
+}
+
+/// [`equations`] of a multi-label run: `labels` independent yes/no labels
+/// per example, one sigmoid unit each ([`Output::Sigmoids`]).
+///
+/// ```
+/// let spec = backprop::ModelSpec { hidden: vec![4], ..Default::default() };
+/// let text = backprop::explain::multilabel_equations(&spec, 2, 400, 5);
+/// assert!(text.contains("A[2] = σ(Z[2]) element by element → (5×400)"));
+/// ```
+pub fn multilabel_equations(spec: &ModelSpec, n_x: usize, m: usize, labels: usize) -> String {
+    let mut run = Run::new(spec, n_x, m, labels);
+    run.k = labels;
+    *run.sizes.last_mut().expect("n_x and the output") = labels;
+    run.output = Output::Sigmoids;
+    write(run)
+}
+
+fn write(run: Run<'_>) -> String {
     let mut s = String::new();
     run.summary(&mut s);
     run.forward(&mut s);
@@ -97,6 +116,7 @@ impl<'a> Run<'a> {
             match self.output {
                 Output::Sigmoid => "one sigmoid unit (P(y = 1 | x))".to_string(),
                 Output::Softmax => format!("a softmax over {k} units (P(class | x), one-hot Y)"),
+                Output::Sigmoids => format!("{k} independent sigmoid units (P(label k | x), Y of 0/1 per label)"),
             },
             self.classes
         );
@@ -163,6 +183,7 @@ impl<'a> Run<'a> {
             }
             let _ = match self.output {
                 Output::Sigmoid => writeln!(w, "  A[{l}] = σ(Z[{l}]) → (1×{mb})"),
+                Output::Sigmoids => writeln!(w, "  A[{l}] = σ(Z[{l}]) element by element → ({k}×{mb})"),
                 Output::Softmax => writeln!(
                     w,
                     "  A[{l}] = softmax(Z[{l}]) column by column: e^(z_k − max z) / Σ_j e^(z_j − max z) → ({k}×{mb})"
@@ -188,6 +209,10 @@ impl<'a> Run<'a> {
                 w,
                 "Cost (categorical cross-entropy): J = −(1/m)·Σ_columns Σ_k Y_k·ln A[{big_l}]_k{l2}, m = {mb} (log-sum-exp of Z[{big_l}])"
             ),
+            Output::Sigmoids => writeln!(
+                w,
+                "Cost (binary cross-entropy of each label, summed): J = −(1/m)·Σ_columns Σ_k [Y_k·ln A[{big_l}]_k + (1−Y_k)·ln(1−A[{big_l}]_k)]{l2}, m = {mb} (computed stably from Z[{big_l}])"
+            ),
         };
     }
 
@@ -201,7 +226,7 @@ impl<'a> Run<'a> {
             w,
             "  dZ[{big_l}] = A[{big_l}] − Y → ({k}×{mb})   ({} and its cross-entropy together)",
             match self.output {
-                Output::Sigmoid => "σ",
+                Output::Sigmoid | Output::Sigmoids => "σ",
                 Output::Softmax => "softmax",
             }
         );

@@ -33,7 +33,7 @@ impl LayerKind {
     pub fn elementwise(self) -> Option<Activation> {
         match self {
             LayerKind::Hidden(g) => Some(g),
-            LayerKind::Output(Output::Sigmoid) => Some(Activation::Sigmoid),
+            LayerKind::Output(Output::Sigmoid | Output::Sigmoids) => Some(Activation::Sigmoid),
             LayerKind::Output(Output::Softmax) => None,
         }
     }

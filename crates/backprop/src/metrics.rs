@@ -9,15 +9,17 @@ use crate::setting::Setting;
 
 pub use crate::overfit::overfit_warning;
 
-/// The fraction (0..1) of columns where the prediction equals the label.
+/// The fraction (0..1) of columns where the prediction equals the label
+/// (for K × m multi-label predictions, all K of the column: subset accuracy).
 pub fn accuracy<T: Float>(predicted: ArrayView2<'_, T>, labels: ArrayView2<'_, T>) -> f64 {
-    let m = labels.len();
-    if m == 0 {
+    let m = labels.ncols();
+    if labels.is_empty() {
         return f64::NAN;
     }
     let right = predicted
-        .iter()
-        .zip(labels.iter())
+        .columns()
+        .into_iter()
+        .zip(labels.columns())
         .filter(|(p, y)| p == y)
         .count();
     right as f64 / m as f64

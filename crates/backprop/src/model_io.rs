@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::fsutil::write_atomic;
 use crate::linalg::Float;
 use crate::network::{AnyNetwork, Network};
+use crate::output::Output;
 
 mod check;
 mod check_pre;
@@ -41,7 +42,8 @@ pub struct ModelInfo {
     pub layer_sizes: Vec<usize>,
     /// The hidden layers' g.
     pub hidden_activation: Activation,
-    /// The output: "sigmoid" (one unit, two classes) or "softmax" (K ≥ 2 units, K classes).
+    /// The output: "sigmoid" (one unit, two classes), "softmax" (K ≥ 2 units,
+    /// K classes) or "sigmoids" (K units, K independent labels: multi-label).
     pub output_activation: String,
     /// "f32" or "f64": the dtype of the tensors.
     pub precision: String,
@@ -242,7 +244,13 @@ fn read_network<T: Float>(
         let b = unpack(&tensors, &b.name(), [sizes[l], 1], &bad)?;
         params.push((w, b));
     }
-    Network::from_parameters(params, info.hidden_activation).map_err(|e| bad(e.to_string()))
+    let mut net =
+        Network::from_parameters(params, info.hidden_activation).map_err(|e| bad(e.to_string()))?;
+    if info.output_activation == Output::Sigmoids.name() {
+        net.set_output(Output::Sigmoids)
+            .map_err(|e| bad(e.to_string()))?;
+    }
+    Ok(net)
 }
 
 fn dtype_of<T: Float>() -> Dtype {

@@ -151,9 +151,35 @@ impl<T: Float> Network<T> {
         }
     }
 
-    /// The output layer: one sigmoid unit (two classes) or a softmax over K ≥ 2 units.
+    /// The output layer: one sigmoid unit (two classes), a softmax over K ≥ 2
+    /// units, or K independent sigmoids (multi-label, [`Network::set_output`]).
     pub fn output(&self) -> Output {
-        Output::for_units(self.layers.last().expect("at least one layer").units())
+        let last = self.layers.last().expect("at least one layer");
+        match last.kind {
+            LayerKind::Output(output) => output,
+            LayerKind::Hidden(_) => Output::for_units(last.units()),
+        }
+    }
+
+    /// Makes the output `output`: [`Output::Sigmoids`] (K independent
+    /// sigmoids, multi-label) on any unit count; a sigmoid needs one unit, a
+    /// softmax two or more (what the unit count gives by default).
+    pub fn set_output(&mut self, output: Output) -> Result<(), Error> {
+        let last = self.layers.last_mut().expect("at least one layer");
+        let units = last.units();
+        if output != Output::Sigmoids && Output::for_units(units) != output {
+            let needs = if output == Output::Sigmoid {
+                "1"
+            } else {
+                "2 or more"
+            };
+            return Err(Error::Config(format!(
+                "a {} output needs {needs} output units, and the sizes end in {units}",
+                output.name()
+            )));
+        }
+        last.kind = LayerKind::Output(output);
+        Ok(())
     }
 
     /// J of the last forward pass against Y (1 × m labels, or K × m one-hot), from the logits.
@@ -342,7 +368,13 @@ impl<T: Float> Network<T> {
     /// The predicted class of each column of X, as a 1 × m row: 1 where
     /// P(y = 1 | x) > 0.5, else 0; with a softmax output, the most probable class.
     pub fn predict(&self, x: ArrayView2<'_, T>) -> Array2<T> {
-        let p = self.predict_proba(x);
+        self.classes_from_probabilities(self.predict_proba(x))
+    }
+
+    /// The prediction [`Network::predict`] makes from the output layer's
+    /// probabilities P (n_L × m): the most probable class of each column for
+    /// a softmax output, else P > 0.5 entry by entry.
+    pub(crate) fn classes_from_probabilities(&self, p: Array2<T>) -> Array2<T> {
         if self.output() == Output::Softmax {
             let best = p.columns().into_iter().map(|c| {
                 let k = c

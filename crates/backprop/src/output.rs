@@ -1,7 +1,9 @@
 //! The output layer and its loss, as one type: [`Output::Sigmoid`] (one unit,
-//! two classes, binary cross-entropy) or [`Output::Softmax`] (K ≥ 2 units,
-//! K classes, categorical cross-entropy), each computed stably from the
-//! logits Z\[L\], and the dZ\[L\] = A\[L\] − Y they share.
+//! two classes, binary cross-entropy), [`Output::Softmax`] (K ≥ 2 units,
+//! K classes, categorical cross-entropy) or [`Output::Sigmoids`] (K
+//! independent sigmoid units, K yes/no labels per example: multi-label, the
+//! binary cross-entropies summed over the units), each computed stably from
+//! the logits Z\[L\], and the dZ\[L\] = A\[L\] − Y they share.
 //!
 //! J = −(1/m)·Σ[y·ln a + (1−y)·ln(1−a)] with a = σ(z) equals
 //! (1/m)·Σ[max(z, 0) − z·y + ln(1 + e^(−|z|))], which never takes the log of 0:
@@ -20,6 +22,10 @@ pub enum Output {
     Sigmoid,
     /// A softmax over K ≥ 2 units, P(class k | x); categorical cross-entropy; Y is one-hot K × m.
     Softmax,
+    /// K ≥ 1 independent sigmoid units, P(label k | x) each (multi-label);
+    /// J = −(1/m)·Σ_examples Σ_k [y·ln a + (1−y)·ln(1−a)]; Y is K × m of 0/1.
+    /// A network gets it by [`crate::Network::set_output`], never from its unit count.
+    Sigmoids,
 }
 
 impl Output {
@@ -46,6 +52,7 @@ impl Output {
         match self {
             Output::Sigmoid => "sigmoid",
             Output::Softmax => "softmax",
+            Output::Sigmoids => "sigmoids",
         }
     }
 
@@ -54,13 +61,14 @@ impl Output {
         match self {
             Output::Sigmoid => bce_cost(z.iter().copied(), y.iter().copied()),
             Output::Softmax => softmax_cost(z, y),
+            Output::Sigmoids => bce_sum(z.iter().copied(), y.iter().copied()) / z.ncols() as f64,
         }
     }
 
     /// The probabilities A\[L\] from the logits Z\[L\]: σ element by element, or a softmax per column.
     pub fn probabilities<T: Float>(self, z: ArrayView2<'_, T>) -> Array2<T> {
         match self {
-            Output::Sigmoid => z.mapv(crate::activation::sigmoid),
+            Output::Sigmoid | Output::Sigmoids => z.mapv(crate::activation::sigmoid),
             Output::Softmax => {
                 let mut a = Array2::zeros(z.dim());
                 softmax_columns(z, a.view_mut());
@@ -74,6 +82,14 @@ impl Output {
 #[inline(always)]
 pub fn bce_from_logit(z: f64, y: f64) -> f64 {
     z.max(0.0) - z * y + (-z.abs()).exp().ln_1p()
+}
+
+/// The summed loss over matching slices of logits and labels, accumulated in f64.
+pub fn bce_sum<T: Float>(z: impl IntoIterator<Item = T>, y: impl IntoIterator<Item = T>) -> f64 {
+    z.into_iter()
+        .zip(y)
+        .map(|(z, y)| bce_from_logit(z.as_f64(), y.as_f64()))
+        .sum()
 }
 
 /// The mean loss over matching slices of logits and labels, accumulated in f64.

@@ -97,28 +97,37 @@ fn with_dropout_under_a_fixed_mask() {
     }
 }
 
-#[test]
-fn with_a_softmax_output() {
-    use ndarray::Array2;
+/// A 4-5-K net of `output` on 3 × m targets `y(k, j)`: the check passes
+/// without and with an L2 term, for every hidden g.
+fn assert_output_passes(output: backprop::Output, seed: u32, y: impl Fn(usize, usize) -> bool) {
+    let y = ndarray::Array2::from_shape_fn((3, EXAMPLES), |(k, j)| f64::from(u8::from(y(k, j))));
     for g in HIDDEN {
-        let (x, _) = random_problem(4, EXAMPLES, 7);
-        let mut rng = NumpyRng::new(7);
-        // One-hot labels of 3 classes.
-        let y = Array2::from_shape_fn((3, EXAMPLES), |(k, j)| {
-            f64::from(u8::from(k == (j * 7 + 3) % 3))
-        });
+        let (x, _) = random_problem(4, EXAMPLES, seed);
+        let mut rng = NumpyRng::new(seed);
         let mut net = Network::<f64>::new(&[4, 5, 3], g, Init::Xavier, &mut rng).unwrap();
-        assert_eq!(net.output(), backprop::Output::Softmax);
+        net.set_output(output).unwrap();
+        assert_eq!(net.output(), output);
         let r = check(&mut net, x.view(), y.view(), EPSILON).unwrap();
-        assert!(r.overall < THRESHOLD, "{g:?} softmax: {:e}", r.overall);
+        assert!(r.overall < THRESHOLD, "{g:?} {output:?}: {:e}", r.overall);
         let r =
             backprop::gradcheck::check_with_l2(&mut net, x.view(), y.view(), EPSILON, 0.3).unwrap();
-        assert!(
-            r.overall < THRESHOLD,
-            "{g:?} softmax with L2: {:e}",
-            r.overall
-        );
+        let ratio = r.overall;
+        assert!(ratio < THRESHOLD, "{g:?} {output:?} with L2: {ratio:e}");
     }
+}
+
+#[test]
+fn with_a_softmax_output() {
+    // One-hot labels of 3 classes.
+    assert_output_passes(backprop::Output::Softmax, 7, |k, j| k == (j * 7 + 3) % 3);
+}
+
+#[test]
+fn with_independent_sigmoid_outputs_multi_label() {
+    // 3 yes/no labels per example, any number of them 1 (none, one, several).
+    assert_output_passes(backprop::Output::Sigmoids, 11, |k, j| {
+        (j * 5 + k * 3) % 4 < 2
+    });
 }
 
 #[test]

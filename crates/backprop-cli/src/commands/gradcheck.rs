@@ -24,7 +24,7 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
     let (x, y) = random_problem(args.features, EXAMPLES, args.seed);
     let y = match output {
         Output::Softmax => random_targets(args.classes, EXAMPLES, args.seed),
-        Output::Sigmoid => y,
+        Output::Sigmoid | Output::Sigmoids => y,
     };
     let mut net = generic_network(&sizes, activation, args.seed)?;
     if !args.keep_prob.is_empty() {
@@ -38,7 +38,7 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
     let report = check_with_l2(&mut net, x.view(), y.view(), EPSILON, args.l2)?;
     let output = match output {
         Output::Softmax => format!("softmax of {}", args.classes),
-        Output::Sigmoid => "sigmoid".to_string(),
+        Output::Sigmoid | Output::Sigmoids => "sigmoid".to_string(),
     };
     let mut extras = String::new();
     if args.l2 > 0.0 {

@@ -25,7 +25,7 @@ pub(super) fn train<T: Float>(
     carried: Carried<T>,
 ) -> Result<Outcome<T>, Error> {
     let mut session = Session::new(net, data, spec.config(0, carried.seed))?;
-    let mut console = Console::new(spec.rules.verbose);
+    let mut console = Console::new(spec.rules.verbose, spec.rules.sklearn_words);
     let mut interrupted = false;
     loop {
         let advanced = session.advance(1, &mut Controls::default())?;

@@ -151,8 +151,9 @@ pub fn to_onnx(
     let z = layers(&mut g, &params, info.hidden_activation, x)?;
     let classes = &info.classes;
     let k = params.last().map_or(0, |(w, _)| w.nrows());
-    let expected = if softmax { k } else { 2 };
-    if classes.len() != expected || (!softmax && k != 1) {
+    let multilabel = output == Output::Sigmoids;
+    let expected = if softmax || multilabel { k } else { 2 };
+    if classes.len() != expected || (!softmax && !multilabel && k != 1) {
         return Err(Error::Config(format!(
             "{INFO_FILE} lists {} classes for an output of {k} unit(s); the model folder is damaged: train it again",
             classes.len()
@@ -162,7 +163,11 @@ pub fn to_onnx(
     let integer_labels = classes
         .iter()
         .all(|c| c.parse::<i64>().is_ok_and(|v| v.to_string() == *c));
-    label(&mut g, &probabilities, classes, integer_labels);
+    if multilabel {
+        labels_each(&mut g, &probabilities);
+    } else {
+        label(&mut g, &probabilities, classes, integer_labels);
+    }
 
     let opset = options.opset.unwrap_or(DEFAULT_OPSET);
     let (required, why) = g.required;
@@ -201,6 +206,10 @@ pub fn required_opset(op: &str, f64: bool) -> (i64, &'static str) {
         "Add" | "Sub" | "Mul" | "Div" => (
             7,
             "Add, Sub, Mul and Div broadcast from opset 7; onnxruntime has no opset-6 kernel",
+        ),
+        "Greater" => (
+            7,
+            "Greater broadcasts from opset 7 (a multi-label model's P > 0.5)",
         ),
         "Max" | "Min" if f64 => (8, "onnxruntime runs float64 Max and Min from opset 8"),
         _ => (6, "the oldest opset this writer supports"),
@@ -290,10 +299,15 @@ fn activation(g: &mut Graph, act: Activation, z: &str, l: usize) -> Result<Strin
     })
 }
 
-/// `probabilities`: softmax over each row, or [1 − σ(z), σ(z)].
+/// `probabilities`: softmax over each row, [1 − σ(z), σ(z)], or σ(z) of
+/// each label (multi-label).
 fn outputs(g: &mut Graph, z: &str, output: Output) -> String {
-    if output == Output::Softmax {
-        return g.node_named("Softmax", &[z], PROBABILITIES, vec![int_attr("axis", 1)]);
+    match output {
+        Output::Softmax => {
+            return g.node_named("Softmax", &[z], PROBABILITIES, vec![int_attr("axis", 1)])
+        }
+        Output::Sigmoids => return g.node_named("Sigmoid", &[z], PROBABILITIES, vec![]),
+        Output::Sigmoid => {}
     }
     let p = g.node("Sigmoid", &[z], vec![]);
     let one = g.constant("one", &[], &[1.0]);
@@ -304,6 +318,19 @@ fn outputs(g: &mut Graph, z: &str, output: Output) -> String {
         PROBABILITIES,
         vec![int_attr("axis", 1)],
     )
+}
+
+/// `label` of a multi-label model: 1 where P(label k | x) > 0.5, else 0
+/// (int64, one column a label, as `predict`).
+fn labels_each(g: &mut Graph, probabilities: &str) {
+    let half = g.constant("half", &[], &[0.5]);
+    let above = g.node("Greater", &[probabilities, &half], vec![]);
+    g.node_named(
+        "Cast",
+        &[&above],
+        LABEL,
+        vec![int_attr("to", i64::from(data_type::INT64))],
+    );
 }
 
 /// `label`: the first most probable class's name (as `predict`: P > 0.5 for two classes).
@@ -451,10 +478,16 @@ impl Graph {
     ) -> ModelProto {
         let n_x = info.layer_sizes[0];
         let elem = self.elem_type();
-        let label_type = if integer_labels {
+        let multilabel = info.output_activation == Output::Sigmoids.name();
+        let label_type = if integer_labels || multilabel {
             data_type::INT64
         } else {
             data_type::STRING
+        };
+        let label_dims: &[Option<usize>] = if multilabel {
+            &[None, Some(k)]
+        } else {
+            &[None]
         };
         let sizes = info
             .layer_sizes
@@ -469,7 +502,7 @@ impl Graph {
             doc_string: format!("backprop network {sizes} ({})", activations(info)),
             input: vec![value_info(INPUT, elem, &[None, Some(n_x)])],
             output: vec![
-                value_info(LABEL, label_type, &[None]),
+                value_info(LABEL, label_type, label_dims),
                 value_info(PROBABILITIES, elem, &[None, Some(k)]),
             ],
         };
@@ -617,6 +650,37 @@ mod tests {
         assert_eq!(divisor.raw_data, 255.0f64.to_le_bytes());
         assert_eq!(g.output[0].name, LABEL);
         assert_eq!(g.output[1].name, PROBABILITIES);
+    }
+
+    #[test]
+    fn a_multi_label_graph_gives_each_labels_probability_and_a_0_1_label_each() {
+        let (mut info, _) = model("f64");
+        let params = vec![
+            (array![[1.0, 2.0], [3.0, 4.0]], array![[0.5], [-0.5]]),
+            (array![[1.0, -1.0], [0.5, 2.0]], array![[0.25], [0.0]]),
+        ];
+        let mut net = Network::<f64>::from_parameters(params, Activation::leaky_relu()).unwrap();
+        net.set_output(Output::Sigmoids).unwrap();
+        info.layer_sizes = vec![2, 2, 2];
+        info.output_activation = net.output().name().into();
+        info.classes = vec!["0".into(), "1".into()];
+        let e = to_onnx(&info, &AnyNetwork::F64(net), &OnnxOptions::default()).unwrap();
+        let ops: Vec<&str> = e.ops.iter().map(String::as_str).collect();
+        assert_eq!(ops[ops.len() - 3..], ["Sigmoid", "Greater", "Cast"]);
+        let g = ModelProto::decode(e.bytes.as_slice())
+            .unwrap()
+            .graph
+            .unwrap();
+        let label = g.output[0]
+            .r#type
+            .as_ref()
+            .unwrap()
+            .tensor_type
+            .as_ref()
+            .unwrap();
+        assert_eq!(label.elem_type, data_type::INT64);
+        let dims = &label.shape.as_ref().unwrap().dim;
+        assert_eq!(dims.len(), 2, "a row of 0/1 per example, one a label");
     }
 
     #[test]

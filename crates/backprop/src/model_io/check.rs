@@ -85,9 +85,16 @@ fn check_output(info: &ModelInfo) -> Result<(), String> {
         "softmax" => {
             return Err("a softmax output needs at least 2 units, but layer_sizes ends in 1".into())
         }
+        "sigmoids" => {
+            if classes != outputs {
+                return Err(format!(
+                    "the {outputs} sigmoid outputs are one per label, but classes lists {classes}"
+                ));
+            }
+        }
         other => {
             return Err(format!(
-                "output_activation '{other}' is not sigmoid or softmax"
+                "output_activation '{other}' is not sigmoid, softmax or sigmoids"
             ))
         }
     }

@@ -3,7 +3,7 @@
 //! entries (n\[1\]·nnz multiply-adds, where the dense products take
 //! n\[1\]·n_x·m). Every layer above reads A\[1\], dense, as it always does.
 
-use ndarray::{s, Array2, ArrayView1, ArrayView2};
+use ndarray::{s, Array2, ArrayView2};
 
 use crate::layer::Dense;
 use crate::linalg::Float;
@@ -102,26 +102,9 @@ impl<T: Float> Network<T> {
         self.output().cost(self.sparse_logits(x).view(), y)
     }
 
-    /// The class of each column of a sparse X (1 × m), as [`Network::predict`]
-    /// gives it for its dense form: P(y = 1 | x) > 0.5, or the most probable class.
+    /// The prediction for each column of a sparse X, as [`Network::predict`]
+    /// gives it for its dense form.
     pub fn sparse_predict(&self, x: &SparseColumns<T>) -> Array2<T> {
-        let p = self.sparse_predict_proba(x);
-        if p.nrows() == 1 {
-            return p.mapv(|v| {
-                if v > T::cast(0.5) {
-                    T::one()
-                } else {
-                    T::zero()
-                }
-            });
-        }
-        let first_best = |c: ArrayView1<'_, T>| {
-            (1..c.len()).fold(0, |best, k| if c[k] > c[best] { k } else { best })
-        };
-        let classes = p
-            .columns()
-            .into_iter()
-            .map(|c| T::cast(first_best(c) as f64));
-        Array2::from_shape_vec((1, p.ncols()), classes.collect()).expect("a class a column")
+        self.classes_from_probabilities(self.sparse_predict_proba(x))
     }
 }

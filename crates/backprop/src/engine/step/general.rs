@@ -22,7 +22,7 @@ use crate::collective::Collective;
 use crate::linalg::Float;
 use crate::network::Network;
 use crate::optim::Optimizer;
-use crate::output::{bce_from_logit, softmax_cost, Output};
+use crate::output::{bce_from_logit, bce_sum, softmax_cost, Output};
 use crate::rng::NumpyRng;
 use crate::sparse::{first_layer_forward, first_layer_gradients, SparseView};
 use crate::train::GdConfig;
@@ -190,10 +190,14 @@ fn weighted_cost<T: Float>(net: &Network<T>, y: ArrayView2<'_, T>, w: ArrayView1
     let z = &net.layers().last().expect("at least one layer").z;
     (0..z.ncols())
         .map(|j| {
-            let loss = if net.output() == Output::Softmax {
-                softmax_cost(z.slice(s![.., j..j + 1]), y.slice(s![.., j..j + 1]))
-            } else {
-                bce_from_logit(z[(0, j)].as_f64(), y[(0, j)].as_f64())
+            let loss = match net.output() {
+                Output::Softmax => {
+                    softmax_cost(z.slice(s![.., j..j + 1]), y.slice(s![.., j..j + 1]))
+                }
+                Output::Sigmoid => bce_from_logit(z[(0, j)].as_f64(), y[(0, j)].as_f64()),
+                Output::Sigmoids => {
+                    bce_sum(z.column(j).iter().copied(), y.column(j).iter().copied())
+                }
             };
             w[j].as_f64() * loss
         })
