@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _sparse
 from ._busy import one_fit
 from ._estimators import _keep_params, _Network
+from ._logistic_penalty import strengths
 from ._params import LOGISTIC_CONSTRAINTS
 
 # MLPClassifier's settings that LogisticRegression does not take: its fixed
@@ -34,14 +35,17 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     with scikit-learn's parameters and attributes: the library's network with
     no hidden layer, trained full batch from zero weights.
 
-    It minimises scikit-learn's objective, C·Σ sᵢ·lᵢ + ½‖w‖² (sᵢ:
-    ``sample_weight`` × ``class_weight``; the intercept is not penalised),
-    with the features standardised inside the fit (each column's mean and
-    standard deviation), as glmnet does, and the scaling folded back into
-    ``coef_`` and ``intercept_``: so it converges on raw, unscaled features
-    (a column of incomes beside one of ages), and with the penalty the ½‖w‖²
-    applies to the standardised coefficients (glmnet's convention; with
-    ``C=np.inf`` or ``penalty=None`` the solution is scikit-learn's exactly).
+    It minimises scikit-learn's objective, C·Σ sᵢ·lᵢ + r·‖w‖₁ + (1 − r)/2·‖w‖²
+    (sᵢ: ``sample_weight`` × ``class_weight``; r: ``l1_ratio``; the
+    intercept is not penalised), with the features standardised inside the
+    fit (each column's mean and standard deviation), as glmnet does, and the
+    scaling folded back into ``coef_`` and ``intercept_``: so it converges on
+    raw, unscaled features (a column of incomes beside one of ages). With
+    L-BFGS (``"lbfgs"`` and scikit-learn's names) the penalty weighs each
+    standardised coefficient by 1/σⱼ (glmnet's ``penalty.factor``), so that
+    it is on the raw coefficients: the solution is scikit-learn's. With the
+    course's ``"adam"``/``"gd"`` the ½‖w‖² applies to the standardised
+    coefficients (glmnet's convention).
     A fit is deterministic: full-batch steps from zero weights draw nothing
     at random (``random_state`` is accepted and unused). With
     ``solver="lbfgs"`` (the default, as scikit-learn's) it runs at most
@@ -53,9 +57,13 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
 
     Parameters, as scikit-learn's unless said:
 
-    - ``penalty``: ``"l2"`` or ``None`` (scikit-learn's deprecated spelling
-      of ``C=np.inf``); ``l1_ratio``: ``0`` only (no L1 penalty);
-    - ``C``: inverse of the L2 strength (``np.inf``: none);
+    - ``l1_ratio``: r, the L1 share of the penalty (0: L2, 1: L1, between:
+      elastic net), which scikit-learn gives to ``"liblinear"`` (L1) and
+      ``"saga"`` (both) only: the library solves it by OWL-QN (L-BFGS kept
+      in one orthant per step, so coefficients reach exactly 0);
+      ``penalty`` (``"l2"``, ``"l1"``, ``"elasticnet"``, ``None``):
+      scikit-learn 1.9's deprecated spelling, with its warnings and refusals;
+    - ``C``: inverse of the penalty's strength (``np.inf``: none);
     - ``fit_intercept``: ``False`` (solver ``"lbfgs"`` and scikit-learn's
       names only) holds ``intercept_`` at 0 and scales X without centring it;
     - ``class_weight``, ``tol``, ``max_iter`` (epochs), ``verbose``,
@@ -115,28 +123,50 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
     def _opt(self, name):
         if name == "alpha":
             return self._alpha()
+        if name == "l1":
+            return self._strengths[1] if self._check_c() else 0.0
         if name == "solver" and self.solver in SKLEARN_SOLVERS:
             return "lbfgs"
         return _FIXED[name] if name in _FIXED else getattr(self, name)
 
     def _alpha(self):
-        """The library's L2 strength α of α/(2·Σsᵢ)·‖W‖²: 1/C, so that the
-        cost is scikit-learn's objective divided by C·Σsᵢ."""
+        """The library's L2 strength α of α/(2·Σsᵢ)·‖W‖²: (1 − r)/C, so that
+        the cost is scikit-learn's objective divided by C·Σsᵢ."""
+        return self._strengths[0] if self._check_c() else 0.0
+
+    def _check_c(self):
+        """Whether C penalises (not np.inf); raises for a C that is no number > 0."""
         if self.penalty is None or self.C == np.inf:
-            return 0.0
+            return False
         if not isinstance(self.C, numbers.Real) or isinstance(self.C, bool) or not self.C > 0:
             raise ValueError(f"C must be a number > 0, got {self.C!r}")
-        return 1.0 / float(self.C)
+        return True
+
+    def _settings(self, n_classes, batch_size, incremental):
+        """MLPClassifier's settings, and with L-BFGS the penalty's factor
+        1/σⱼ of each standardised column (the raw coefficients' penalty)."""
+        settings = super()._settings(n_classes, batch_size, incremental)
+        settings["l1"] = self._opt("l1")
+        # scikit-learn's LogisticRegression's scipy options: ftol 64·ε, maxls 50.
+        settings.update(ftol=64 * np.finfo(float).eps, maxls=50)
+        if self._lbfgs() and getattr(self, "_scale", None) is not None:
+            settings["penalty_scale"] = (1.0 / np.asarray(self._scale[1], dtype=np.float64)).tolist()
+        return settings
+
+    def _classes(self, y, classes, fresh):
+        labels = super()._classes(y, classes, fresh)
+        if self.solver == "liblinear" and len(labels) > 2:
+            raise ValueError(
+                "The 'liblinear' solver does not support multiclass classification"
+                " (n_classes >= 3). Either use another solver or wrap the "
+                "estimator in a OneVsRestClassifier to keep applying a "
+                "one-versus-rest scheme."
+            )
+        return labels
 
     def fit(self, X, y, sample_weight=None):
         """Trains on X and labels y (see ``_Network.fit``); ``max_iter=0``
         keeps the starting weights (zeros), as scikit-learn's, to inspect them."""
-        if self.penalty != "deprecated":
-            warnings.warn(
-                "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To avoid this warning, "
-                "leave 'penalty' set to its default value and use 'l1_ratio' or 'C' instead.",
-                FutureWarning,
-            )
         if isinstance(self.max_iter, numbers.Integral) and not isinstance(self.max_iter, bool) and self.max_iter == 0:
             with one_fit(self):
                 return self._fit_no_iteration(X, y)
@@ -158,14 +188,13 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
 
     def _check_rules(self):
         super()._check_rules()
-        if self.l1_ratio not in (0, None):
-            raise ValueError(f"l1_ratio must be 0 (no L1 penalty is offered), got {self.l1_ratio!r}")
+        # scikit-learn's reading of penalty/l1_ratio/C/solver/dual (its warnings, once a fit).
+        self._strengths = strengths(self)
         if not self.fit_intercept and not self._lbfgs():
             raise ValueError(
                 f"fit_intercept=False needs solver='lbfgs' (the library holds b at 0 in its L-BFGS only), got solver={self.solver!r}"
             )
-        if self.dual:
-            raise ValueError("dual must be False: there is no dual formulation")
+        # dual=True (liblinear's only): the primal's solution, the same one.
 
     # -- the standardised space of training ------------------------------------------
     def _to_training_space(self, X, incremental, weights):

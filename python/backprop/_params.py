@@ -70,7 +70,7 @@ MLP_CONSTRAINTS = {
 
 LOGISTIC_CONSTRAINTS = {
     **_SHARED,
-    "penalty": [StrOptions({"l2", "deprecated"}), None],
+    "penalty": [StrOptions({"l1", "l2", "elasticnet", "deprecated"}), None],
     "C": [Interval(Real, 0, None, closed="right")],
     "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
     "dual": ["boolean"],

@@ -314,6 +314,7 @@ impl ModelFlags {
                 },
                 l2: self.l2.unwrap_or(defaults.gd.l2),
                 l1: self.l1,
+                penalty_scale: Vec::new(),
                 keep_prob: self.keep_prob.clone(),
                 seed: self.seed,
                 early_stopping: self.early_stopping,

@@ -298,6 +298,11 @@ fn gd_config(
         optimizer,
         l2: number(d, "alpha")?,
         l1: number(d, "l1")?,
+        // LogisticRegression's 1/σⱼ of its standardised columns (MLPClassifier has none).
+        penalty_scale: match d.get_item("penalty_scale")? {
+            Some(v) if !v.is_none() => v.extract()?,
+            _ => Vec::new(),
+        },
         keep_prob: keep_prob(&item(d, "dropout")?)?,
         shuffle: item(d, "shuffle")?.is_truthy()?,
         ..GdConfig::default()
@@ -411,6 +416,15 @@ fn optimizer(
                 fit_intercept: match d.get_item("fit_intercept")? {
                     Some(v) => v.is_truthy()?,
                     None => true,
+                },
+                // LogisticRegression's scipy options (MLPClassifier's are scipy's defaults).
+                ftol: match d.get_item("ftol")? {
+                    Some(v) => v.extract()?,
+                    None => LbfgsConfig::default().ftol,
+                },
+                max_line_search: match d.get_item("maxls")? {
+                    Some(v) => v.extract()?,
+                    None => LbfgsConfig::default().max_line_search,
                 },
                 ..LbfgsConfig::default()
             }),

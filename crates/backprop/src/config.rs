@@ -109,6 +109,14 @@ pub struct GdConfig {
     /// (0: none). Pushes weights to exactly 0 where L2 only shrinks them.
     #[serde(default)]
     pub l1: f64,
+    /// One factor sⱼ per input feature for the penalties on the first
+    /// layer's weights: its column j enters the L2 and L1 terms as sⱼ·W\[1\]\[:, j\]
+    /// (empty: 1 for every column). Fitting standardised features
+    /// x'ⱼ = (xⱼ − μⱼ)/σⱼ with sⱼ = 1/σⱼ penalises the raw features'
+    /// coefficients W\[1\]\[:, j\]/σⱼ: the raw problem's solution, solved in the
+    /// better-conditioned space (glmnet's `penalty.factor`). L-BFGS only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub penalty_scale: Vec<f64>,
     /// Inverted dropout's keep probability: one for every hidden layer, or
     /// one per hidden layer (empty: none). Training only.
     #[serde(default)]
@@ -156,6 +164,7 @@ impl Default for GdConfig {
             schedule: LrSchedule::None,
             l2: 0.0,
             l1: 0.0,
+            penalty_scale: Vec::new(),
             keep_prob: Vec::new(),
             seed: DEFAULT_SEED,
             early_stopping: None,
@@ -256,6 +265,8 @@ impl GdConfig {
     fn validate_lbfgs(&self, c: crate::optim::LbfgsConfig) -> Result<(), Error> {
         at_least_one_at_most(Setting::MaxFun, c.max_fun, MAX_ITERATIONS)?;
         non_negative(Setting::Tol, c.tol)?;
+        non_negative(Setting::Tol, c.ftol)?;
+        at_least_one_at_most(Setting::Optimizer, c.max_line_search, 1000)?;
         if !(1..=1000).contains(&c.memory) {
             let problem = format!(
                 "{} lbfgs keeps 1 to 1000 pairs, got {}",
@@ -292,10 +303,6 @@ impl GdConfig {
                 Setting::KeepProb,
                 "its line search needs the same cost at every evaluation",
             );
-        }
-        if self.l1 != 0.0 {
-            let why = "its line search needs a smooth cost (scikit-learn's lbfgs has no L1 either)";
-            return refuse(Setting::L1, why);
         }
         Ok(())
     }

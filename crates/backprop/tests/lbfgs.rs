@@ -171,13 +171,6 @@ fn settings_lbfgs_cannot_honour_are_refused_by_name() {
         }),
         Some(Setting::KeepProb)
     );
-    assert_eq!(
-        refused(GdConfig {
-            l1: 0.1,
-            ..lbfgs(10)
-        }),
-        Some(Setting::L1)
-    );
     let bad_tol = OptimizerConfig::Lbfgs(LbfgsConfig {
         tol: -1.0,
         ..Default::default()

@@ -36,10 +36,37 @@ pub(crate) fn check_run<T: Float>(
         .into());
     }
     check_shapes(net, data)?;
+    check_penalty_scale(config, net.sizes()[0])?;
     if let Some(w) = data.weights {
         check_weights(w, m, collective)?;
     }
     check_position(config, state, m)
+}
+
+/// The penalties' per-feature factors ([`GdConfig::penalty_scale`]): none,
+/// or one finite positive number per input feature, with L-BFGS.
+fn check_penalty_scale(config: &GdConfig, n_x: usize) -> Result<(), Error> {
+    let scale = &config.penalty_scale;
+    if scale.is_empty() {
+        return Ok(());
+    }
+    let l2 = Setting::L2;
+    let problem = if !matches!(config.optimizer, crate::optim::OptimizerConfig::Lbfgs(_)) {
+        format!(
+            "{l2}'s per-feature factors apply to {} lbfgs only",
+            Setting::Optimizer
+        )
+    } else if scale.len() != n_x {
+        format!(
+            "{l2}'s per-feature factors are {} for {n_x} input features: give one each",
+            scale.len()
+        )
+    } else if let Some(s) = scale.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+        format!("{l2}'s per-feature factors must be finite and > 0, got {s}")
+    } else {
+        return Ok(());
+    };
+    Err(Problem::other(l2, problem).into())
 }
 
 fn check_shapes<T: Float>(net: &Network<T>, data: &TrainingData<'_, T>) -> Result<(), Error> {

@@ -4,7 +4,7 @@
 //! two-loop recursion, H₀ = (sᵀy / yᵀy)·I of the newest pair; for no bounds
 //! this is L-BFGS-B's compact form, the same direction), and a Moré–Thuente
 //! line search ([`super::line_search`], ftol 10⁻³, gtol 0.9, xtol 0.1, at most
-//! 20 evaluations) finds a step satisfying the strong Wolfe conditions, the
+//! `max_line_search` evaluations, scipy's 20 by default) finds a step satisfying the strong Wolfe conditions, the
 //! first iteration trying 1/‖g‖, every later one 1.
 //!
 //! L-BFGS-B's bookkeeping is kept: a pair whose curvature sᵀy is not
@@ -14,11 +14,17 @@
 //! after `max_iter` iterations (the session's `iterations`); once more than
 //! `max_fun` evaluations were made (checked between iterations); when the
 //! gradient's largest component is ≤ `tol` (scipy's `gtol`, checked at the
-//! start too); or when (f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ 2.22·10⁻⁹
-//! (scipy's default `ftol`).
+//! start too); or when (f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ `ftol`
+//! (scipy's default 2.22·10⁻⁹).
 //!
 //! Every vector (x, g, the direction, the last iterate and its gradient, and
 //! the 2·`memory` history vectors) is allocated once, when the run starts.
+//!
+//! With an L1 term Σ λᵢ·|xᵢ| ([`Lbfgs::set_l1`]) the run is OWL-QN
+//! ([`owlqn`]): the same memory over the smooth part's gradients, steps kept
+//! in one orthant, so that weights reach exactly 0.
+
+mod owlqn;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +45,31 @@ pub struct LbfgsConfig {
     /// default true); false holds them where they start, a zero gradient.
     #[serde(default = "fits", skip_serializing_if = "is_true")]
     pub fit_intercept: bool,
+    /// Stop when the cost's relative decrease is at most this (scipy's
+    /// `ftol`; default [`FTOL`], scikit-learn's MLP; its LogisticRegression
+    /// gives 64·ε).
+    #[serde(default = "default_ftol", skip_serializing_if = "is_default_ftol")]
+    pub ftol: f64,
+    /// Most evaluations of one line search (scipy's `maxls`; default
+    /// [`MAX_LINE_SEARCH`], scikit-learn's LogisticRegression gives 50).
+    #[serde(default = "default_maxls", skip_serializing_if = "is_default_maxls")]
+    pub max_line_search: usize,
+}
+
+fn default_ftol() -> f64 {
+    FTOL
+}
+
+fn is_default_ftol(f: &f64) -> bool {
+    *f == FTOL
+}
+
+fn default_maxls() -> usize {
+    MAX_LINE_SEARCH
+}
+
+fn is_default_maxls(n: &usize) -> bool {
+    *n == MAX_LINE_SEARCH
 }
 
 fn fits() -> bool {
@@ -56,6 +87,8 @@ impl Default for LbfgsConfig {
             max_fun: 15_000,
             tol: 1e-4,
             fit_intercept: true,
+            ftol: FTOL,
+            max_line_search: MAX_LINE_SEARCH,
         }
     }
 }
@@ -140,6 +173,9 @@ pub(crate) struct Lbfgs {
     /// Objective evaluations so far, the first included.
     pub(crate) evaluations: usize,
     started: bool,
+    /// λᵢ of the L1 term Σ λᵢ·|xᵢ| (empty: none) and its pseudo-gradient.
+    l1: Vec<f64>,
+    pg: Vec<f64>,
 }
 
 impl Lbfgs {
@@ -173,6 +209,18 @@ impl Lbfgs {
             stp: 0.0,
             evaluations: 0,
             started: false,
+            l1: Vec::new(),
+            pg: Vec::new(),
+        }
+    }
+
+    /// Makes the run minimise f(x) + Σ λᵢ·|xᵢ| (OWL-QN), `l1` holding one
+    /// λᵢ ≥ 0 per parameter; `eval` still gives the smooth f and its
+    /// gradient. Before the first iteration; all λᵢ = 0 leaves plain L-BFGS.
+    pub(crate) fn set_l1(&mut self, l1: Vec<f64>) {
+        if l1.iter().any(|&l| l != 0.0) {
+            self.pg = vec![0.0; l1.len()];
+            self.l1 = l1;
         }
     }
 
@@ -180,51 +228,74 @@ impl Lbfgs {
     /// The first call evaluates the start and may end the run there.
     pub(crate) fn iterate(&mut self, eval: &mut dyn FnMut(&[f64], &mut [f64]) -> f64) -> Iterated {
         if !self.started {
-            self.started = true;
-            self.f = eval(&self.x, &mut self.g);
-            self.evaluations = 1;
-            self.f_before = self.f;
-            if !self.f.is_finite() {
-                return Iterated::NonFinite(self.f);
-            }
-            if max_abs(&self.g) <= self.config.tol {
-                return Iterated::Ended(LbfgsStop::Gradient);
+            if let Some(end) = self.first_evaluation(eval) {
+                return end;
             }
         }
         self.f_before = self.f;
         loop {
-            self.direction();
-            match self.line_search(eval) {
+            let line = if self.l1.is_empty() {
+                self.direction();
+                self.line_search(eval)
+            } else {
+                self.orthant_direction();
+                self.orthant_search(eval)
+            };
+            match line {
                 Line::Found => break,
                 Line::NonFinite(f) => return Iterated::NonFinite(f),
-                Line::Failed => {
-                    self.x.copy_from_slice(&self.x_old);
-                    self.g.copy_from_slice(&self.g_old);
-                    if self.col == 0 {
-                        return Iterated::Ended(LbfgsStop::LineSearch);
-                    }
-                    self.forget();
-                }
+                Line::Failed if self.restart() => {}
+                Line::Failed => return Iterated::Ended(LbfgsStop::LineSearch),
             }
         }
         self.iter += 1;
-        let stop = self.stop_after_step();
-        if stop.is_none() {
-            self.remember();
+        let g_max = self.gradient_max();
+        let stop = self.stop_after_step(g_max);
+        match (stop, self.l1.is_empty()) {
+            (Some(_), _) => {}
+            (None, true) => self.remember(),
+            (None, false) => self.remember_owlqn(),
         }
         Iterated::Moved { cost: self.f, stop }
     }
 
+    /// Evaluates the start; the run ends there when the cost is not finite
+    /// or the gradient is already small enough.
+    fn first_evaluation(
+        &mut self,
+        eval: &mut dyn FnMut(&[f64], &mut [f64]) -> f64,
+    ) -> Option<Iterated> {
+        self.started = true;
+        self.f = eval(&self.x, &mut self.g) + self.l1_term();
+        self.evaluations = 1;
+        self.f_before = self.f;
+        if !self.f.is_finite() {
+            return Some(Iterated::NonFinite(self.f));
+        }
+        let small = self.gradient_max() <= self.config.tol;
+        small.then_some(Iterated::Ended(LbfgsStop::Gradient))
+    }
+
+    /// The largest component of the gradient (with an L1 term, of the
+    /// pseudo-gradient, computed here).
+    fn gradient_max(&mut self) -> f64 {
+        if self.l1.is_empty() {
+            return max_abs(&self.g);
+        }
+        self.pseudo_gradient();
+        max_abs(&self.pg)
+    }
+
     /// Why the run ends after the step just taken, if it does (scipy's order:
-    /// the evaluations, the gradient, the progress).
-    fn stop_after_step(&self) -> Option<LbfgsStop> {
+    /// the evaluations, the gradient's largest component `g_max`, the progress).
+    fn stop_after_step(&self, g_max: f64) -> Option<LbfgsStop> {
         let f_old = self.f_old;
         let scale = f_old.abs().max(self.f.abs()).max(1.0);
         if self.evaluations > self.config.max_fun {
             Some(LbfgsStop::MaxFun)
-        } else if max_abs(&self.g) <= self.config.tol {
+        } else if g_max <= self.config.tol {
             Some(LbfgsStop::Gradient)
-        } else if f_old - self.f <= FTOL * scale {
+        } else if f_old - self.f <= self.config.ftol * scale {
             Some(LbfgsStop::Progress)
         } else {
             None
@@ -246,10 +317,20 @@ impl Lbfgs {
     /// d = −H·g by the two-loop recursion over the pairs (−g/θ with none),
     /// and z = x + d, the full step's point.
     fn direction(&mut self) {
-        let m = self.s.len();
         for (d, g) in self.d.iter_mut().zip(&self.g) {
             *d = -g;
         }
+        self.two_loop();
+        // As L-BFGS-B: the step's point z first, the direction d = z − x.
+        for ((z, d), x) in self.z.iter_mut().zip(&mut self.d).zip(&self.x) {
+            *z = x + *d;
+            *d = *z - x;
+        }
+    }
+
+    /// d ← H·d, H the pairs' inverse-Hessian estimate (the two-loop recursion).
+    fn two_loop(&mut self) {
+        let m = self.s.len();
         for i in (0..self.col).rev() {
             let k = (self.head + i) % m;
             self.alpha[i] = dot(&self.s[k], &self.d) / self.sy[k];
@@ -261,11 +342,6 @@ impl Lbfgs {
             let k = (self.head + i) % m;
             let beta = dot(&self.y[k], &self.d) / self.sy[k];
             axpy(self.alpha[i] - beta, &self.s[k], &mut self.d);
-        }
-        // As L-BFGS-B: the step's point z first, the direction d = z − x.
-        for ((z, d), x) in self.z.iter_mut().zip(&mut self.d).zip(&self.x) {
-            *z = x + *d;
-            *d = *z - x;
         }
     }
 
@@ -291,7 +367,7 @@ impl Lbfgs {
             LINE_TOLERANCES,
             [0.0, STEP_MAX],
         );
-        for _ in 0..MAX_LINE_SEARCH {
+        for _ in 0..self.config.max_line_search {
             if self.stp == 1.0 {
                 self.x.copy_from_slice(&self.z);
             } else {
@@ -316,7 +392,6 @@ impl Lbfgs {
     /// Keeps the pair of the step just taken unless its curvature is not
     /// positive (L-BFGS-B's `matupd`, θ = yᵀy / sᵀy).
     fn remember(&mut self) {
-        let m = self.s.len();
         for (r, g) in self.g_old.iter_mut().zip(&self.g) {
             *r = g - *r;
         }
@@ -331,6 +406,13 @@ impl Lbfgs {
         if dr <= f64::EPSILON * ddum {
             return;
         }
+        self.keep_pair(dr, rr);
+    }
+
+    /// Keeps d as the newest s and `g_old` as its y (sᵀy = `sy`, yᵀy = `yy`),
+    /// dropping the oldest pair when the memory is full.
+    fn keep_pair(&mut self, sy: f64, yy: f64) {
+        let m = self.s.len();
         self.updates += 1;
         if self.updates <= m {
             self.col = self.updates;
@@ -341,8 +423,19 @@ impl Lbfgs {
         }
         self.s[self.tail].copy_from_slice(&self.d);
         self.y[self.tail].copy_from_slice(&self.g_old);
-        self.sy[self.tail] = dr;
-        self.theta = rr / dr;
+        self.sy[self.tail] = sy;
+        self.theta = yy / sy;
+    }
+
+    /// After a failed line search: restores the iterate and its gradient and
+    /// empties the memory, true when there was one (the next try is from −g);
+    /// false when the search already started from −g (the run ends).
+    fn restart(&mut self) -> bool {
+        self.x.copy_from_slice(&self.x_old);
+        self.g.copy_from_slice(&self.g_old);
+        let had_memory = self.col > 0;
+        self.forget();
+        had_memory
     }
 
     /// Empties the memory (after a failed line search): the next direction is −g.

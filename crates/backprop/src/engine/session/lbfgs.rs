@@ -30,7 +30,9 @@ impl<T: Float> Session<'_, T> {
             return Ok(true);
         };
         let m = self.x.ncols();
-        let l2 = general::l2_strength(&self.config, self.weights.is_some(), self.total_weight, m);
+        let weighted = self.weights.is_some();
+        let l2 = general::l2_strength(&self.config, weighted, self.total_weight, m);
+        let l1 = crate::engine::step::l1::strength(&self.config, weighted, self.total_weight, m);
         let outcome = run.iterate(&mut Objective {
             net: &mut self.net,
             x: self.x.view(),
@@ -38,6 +40,7 @@ impl<T: Float> Session<'_, T> {
             weights: self.weights.as_ref().map(|w| w.view()),
             sparse: self.sparse.map(|sx| sx.view()),
             l2,
+            l1,
             config: &self.config,
             collective: self.collective,
             reduce_buf: &mut self.reduce_buf,

@@ -5,6 +5,11 @@
 //! scikit-learn's `_loss_grad_lbfgs`. The algorithm is [`crate::optim::lbfgs`]'s,
 //! in f64 whatever the network's precision.
 //!
+//! With [`GdConfig::penalty_scale`] the first layer's column j enters the L2
+//! term as sⱼ·W\[1\]\[:, j\] (its gradient (λ/Σ wᵢ)·sⱼ²·W). With an L1 term
+//! λ₁/Σ wᵢ·Σ|W| (sⱼ·|W\[1\]\[:, j\]| in the first layer) the run is OWL-QN: the
+//! objective gives the smooth part, the run adds the L1 term itself.
+//!
 //! The session calls [`LbfgsRun::iterate`] once per iteration. Its memory
 //! (the last m pairs) lives here, not in checkpoints: a resumed run starts a
 //! fresh L-BFGS from the checkpoint's weights, as scikit-learn's `warm_start`
@@ -33,6 +38,9 @@ pub(crate) struct Objective<'o, T: Float> {
     pub sparse: Option<SparseView<'o, T>>,
     /// The L2 strength as the network's term takes it (see `general::l2_strength`).
     pub l2: f64,
+    /// The L1 strength as the network's term takes it (see `l1::strength`);
+    /// the run adds this term, not the objective.
+    pub l1: f64,
     pub config: &'o GdConfig,
     pub collective: &'o dyn Collective,
     pub reduce_buf: &'o mut Vec<f64>,
@@ -52,20 +60,26 @@ impl<T: Float> Objective<'_, T> {
             size: m,
             sparse: self.sparse.map(|sx| sx.columns(lo, hi)),
         };
+        let scale = &self.config.penalty_scale;
         let cost = general::gradients(
             self.net,
             batch,
             0,
             self.config,
-            self.l2,
-            0.0, // no L1: refused with L-BFGS (its kink breaks the line search's smoothness)
+            if scale.is_empty() { self.l2 } else { 0.0 },
+            0.0, // the L1 term is the run's (OWL-QN)
             self.collective,
             self.reduce_buf,
             self.allreduce_seconds,
         );
-        if self.l2 != 0.0 {
-            self.net.add_l2_gradient(self.l2, m);
-        }
+        let cost = if !scale.is_empty() {
+            cost + scaled_l2(self.net, self.l2 / m as f64, scale)
+        } else {
+            if self.l2 != 0.0 {
+                self.net.add_l2_gradient(self.l2, m);
+            }
+            cost
+        };
         // Held biases (fit_intercept false) have no gradient: they never move.
         let fit_b = match self.config.optimizer {
             crate::optim::OptimizerConfig::Lbfgs(c) => c.fit_intercept,
@@ -84,9 +98,47 @@ impl<T: Float> Objective<'_, T> {
     }
 }
 
+/// k/2·Σ (sⱼ·w)² over the first layer's weights (column j) and k/2·Σ w²
+/// over the others, its gradient k·sⱼ²·w added to dW.
+fn scaled_l2<T: Float>(net: &mut Network<T>, k: f64, scale: &[f64]) -> f64 {
+    if k == 0.0 {
+        return 0.0;
+    }
+    let mut sum = 0.0;
+    for (l, layer) in net.layers_mut().iter_mut().enumerate() {
+        for (((_, j), dw), w) in layer.dw.indexed_iter_mut().zip(layer.w.iter()) {
+            let s2 = if l == 0 { scale[j] * scale[j] } else { 1.0 };
+            let w = w.as_f64();
+            sum += s2 * w * w;
+            *dw += T::cast(k * s2 * w);
+        }
+    }
+    0.5 * k * sum
+}
+
+/// λᵢ of the L1 term Σ λᵢ·|θᵢ| for θ's order: k·sⱼ for the first layer's
+/// column j, k for the other weights, 0 for the biases.
+fn l1_weights<T: Float>(net: &Network<T>, k: f64, scale: &[f64]) -> Vec<f64> {
+    let mut weights = Vec::new();
+    for (l, layer) in net.layers().iter().enumerate() {
+        let s = |j: usize| {
+            if l == 0 && !scale.is_empty() {
+                scale[j]
+            } else {
+                1.0
+            }
+        };
+        weights.extend(layer.w.indexed_iter().map(|((_, j), _)| k * s(j)));
+        weights.extend(std::iter::repeat_n(0.0, layer.b.len()));
+    }
+    weights
+}
+
 /// An L-BFGS run of a session.
 pub(crate) struct LbfgsRun {
     lbfgs: Lbfgs,
+    /// Whether the L1 term's strengths were handed to the run (at its first iteration).
+    l1_set: bool,
 }
 
 impl LbfgsRun {
@@ -107,6 +159,7 @@ impl LbfgsRun {
             .collect();
         LbfgsRun {
             lbfgs: Lbfgs::new(config, x0),
+            l1_set: false,
         }
     }
 
@@ -127,6 +180,14 @@ impl LbfgsRun {
 
     /// One iteration; the network holds the iterate after it.
     pub(crate) fn iterate<T: Float>(&mut self, objective: &mut Objective<'_, T>) -> Iterated {
+        if !self.l1_set {
+            self.l1_set = true;
+            if objective.l1 != 0.0 {
+                let k = objective.l1 / objective.x.ncols() as f64;
+                let scale = &objective.config.penalty_scale;
+                self.lbfgs.set_l1(l1_weights(objective.net, k, scale));
+            }
+        }
         let outcome = self
             .lbfgs
             .iterate(&mut |theta, grad| objective.evaluate(theta, grad));
@@ -160,8 +221,19 @@ mod tests {
     /// The objective's gradient against central differences of its cost over
     /// every parameter (the course's relative error): L2 on, sample weights on or off.
     fn check(net: Network<f64>, x: Array2<f64>, y: Array2<f64>, weights: Option<Array1<f64>>) {
+        check_scaled(net, (x, y), weights, Vec::new());
+    }
+
+    /// `check` with the penalties' per-feature factors `scale`.
+    fn check_scaled(
+        net: Network<f64>,
+        (x, y): (Array2<f64>, Array2<f64>),
+        weights: Option<Array1<f64>>,
+        scale: Vec<f64>,
+    ) {
         let config = GdConfig {
             l2: 0.7,
+            penalty_scale: scale,
             ..GdConfig::default()
         };
         let mut net = net;
@@ -207,6 +279,7 @@ mod tests {
             weights: weights.map(|w| w.view()),
             sparse: None,
             l2: general::l2_strength(config, weights.is_some(), total, x.ncols()),
+            l1: super::super::l1::strength(config, weights.is_some(), total, x.ncols()),
             config,
             collective: &Single,
             reduce_buf: &mut scratch.0,
@@ -226,6 +299,40 @@ mod tests {
         let weights = Array1::from_shape_fn(flower.x.ncols(), |j| 0.5 + (j % 3) as f64);
         let net = tanh_net(&[2, 5, 3, 1], Init::Xavier, 3);
         check(net, flower.x.clone(), flower.y.clone(), Some(weights));
+    }
+
+    #[test]
+    fn the_gradient_is_the_costs_with_per_feature_penalty_factors() {
+        let flower = planar::flower();
+        let net = tanh_net(&[2, 4, 1], Init::Xavier, 6);
+        let data = (flower.x.clone(), flower.y.clone());
+        let weights = Array1::from_shape_fn(flower.x.ncols(), |j| 0.5 + (j % 3) as f64);
+        check_scaled(net, data, Some(weights), vec![0.25, 3.0]);
+    }
+
+    /// The scaled L2 term is the plain term of the raw-feature weights
+    /// W\[1\]\[:, j\]·sⱼ: the cost's L2 part equals λ/(2m)·Σ(sⱼ·w)² written out.
+    #[test]
+    fn the_scaled_l2_term_is_the_plain_term_of_the_scaled_weights() {
+        let mut net = tanh_net(&[2, 3, 1], Init::Xavier, 7);
+        let scale = [0.5, 4.0];
+        let by_hand: f64 = (net.layers()[0].w.indexed_iter())
+            .map(|((_, j), w)| (w * scale[j]).powi(2))
+            .sum::<f64>()
+            + net.layers()[1].w.iter().map(|w| w * w).sum::<f64>();
+        for layer in net.layers_mut() {
+            layer.dw.fill(0.0);
+        }
+        let term = scaled_l2(&mut net, 0.3, &scale);
+        assert!((term - 0.15 * by_hand).abs() < 1e-12, "{term} {by_hand}");
+        let (w, dw) = (net.layers()[0].w[(1, 1)], net.layers()[0].dw[(1, 1)]);
+        assert!((dw - 0.3 * 16.0 * w).abs() < 1e-12);
+        let weights = l1_weights(&net, 2.0, &scale);
+        // θ = (W[1] 3×2, b[1] 3, W[2] 1×3, b[2] 1).
+        let want = [
+            1.0, 8.0, 1.0, 8.0, 1.0, 8.0, 0.0, 0.0, 0.0, 2.0, 2.0, 2.0, 0.0,
+        ];
+        assert_eq!(weights, want);
     }
 
     #[test]
