@@ -8,7 +8,9 @@ figures are wall seconds and peak RSS (MB). The tables are written under
     python3 bench/csv_load.py [--rows 100000,1000000] [--reps 3] [--backprop target/release/backprop]
 
 Every command runs with 1 thread for the readers' comparison, alternating
-between the tools (`--reps` rounds); the medians are printed.
+between the tools (`--reps` rounds); the medians are printed, each peak also
+as a multiple of the f32 matrix (rows × 20 × 4 bytes). `--backprop OLD,NEW`
+times two binaries in the same rounds (paired runs on a shared machine).
 """
 import argparse
 import os
@@ -65,6 +67,18 @@ def training_seconds(stdout):
     return float(found[-1]) if found else None
 
 
+def time_backprop(binary, path, out, tag, env, results):
+    """One round of `train --epochs 1` and `predict` with `binary`, added to `results`."""
+    train = [binary, "train", "--train", path, "--epochs", "1", "--threads", "1",
+             "--out", out, "--force"]
+    predict = [binary, "predict", "--model", out, "--format", "csv", path]
+    t, rss, stdout = measure(train, env)
+    results.setdefault("train" + tag, []).append((t, rss))
+    results.setdefault("training alone" + tag, []).append((training_seconds(stdout) or 0, 0))
+    t, rss, _ = measure(predict, env)
+    results.setdefault("predict" + tag, []).append((t, rss))
+
+
 def available_readers(python):
     names = []
     for name in READERS:
@@ -78,7 +92,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", default="100000,1000000")
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--backprop", default="target/release/backprop")
+    ap.add_argument("--backprop", default="target/release/backprop",
+                    help="one binary, or several separated by commas, timed in turn")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--keep", action="store_true", help="keep the tables under /tmp/csvload")
     args = ap.parse_args()
@@ -93,25 +108,22 @@ def main():
             size = os.path.getsize(path) / 1e6
             print(f"\n{rows} rows × {COLUMNS} columns, {size:.0f} MB "
                   f"(f64 matrix {rows * COLUMNS * 8 / 1e6:.0f} MB, f32 {rows * COLUMNS * 4 / 1e6:.0f} MB)")
-            out = f"{ROOT}/run{rows}"
-            train = [args.backprop, "train", "--train", path, "--epochs", "1", "--threads", "1",
-                     "--out", out, "--force"]
-            predict = [args.backprop, "predict", "--model", out, "--format", "csv", path]
+            binaries = args.backprop.split(",")
             results = {}
             for _ in range(args.reps):
                 for name in readers:
                     code = READERS[name].format(p=path)
                     results.setdefault(name, []).append(measure([args.python, "-c", code], env)[:2])
-                t, rss, stdout = measure(train, env)
-                results.setdefault("train", []).append((t, rss))
-                results.setdefault("training alone", []).append((training_seconds(stdout) or 0, 0))
-                t, rss, _ = measure(predict, env)
-                results.setdefault("predict", []).append((t, rss))
+                for b, binary in enumerate(binaries):
+                    tag = f" [{b}]" if len(binaries) > 1 else ""
+                    time_backprop(binary, path, f"{ROOT}/run{rows}-{b}", tag, env, results)
+            f32_mb = rows * COLUMNS * 4 / 1e6
             for name, runs in results.items():
                 t = statistics.median(r[0] for r in runs)
                 rss = statistics.median(r[1] for r in runs)
-                print(f"  {name:15s} {t:7.2f} s  {rss:8.0f} MB peak")
-            shutil.rmtree(out, ignore_errors=True)
+                print(f"  {name:20s} {t:7.2f} s  {rss:8.0f} MB peak  ({rss / f32_mb:4.2f}× f32 X)")
+            for b in range(len(binaries)):
+                shutil.rmtree(f"{ROOT}/run{rows}-{b}", ignore_errors=True)
     finally:
         if not args.keep:
             shutil.rmtree(ROOT, ignore_errors=True)

@@ -128,7 +128,9 @@ pub fn run_train(config: &TrainConfig, hooks: Hooks<'_>) -> Result<Trained, Erro
         resume: None,
         collective: hooks.collective,
     };
-    let trained = train_in(&data, &config.model, ctx, Some(&folder), hooks.iteration)?;
+    let mut data = data;
+    let sets = Sets::Given(&mut data);
+    let trained = train_in(sets, &config.model, ctx, Some(&folder), hooks.iteration)?;
     if hooks.collective.is_some_and(|c| c.rank() != 0) {
         return Ok(trained);
     }
@@ -204,7 +206,9 @@ pub fn resume_train(
         resume: Some(dir),
         collective: hooks.collective,
     };
-    let trained = train_in(&data, &config.model, ctx, Some(&folder), hooks.iteration)?;
+    let mut data = data;
+    let sets = Sets::Given(&mut data);
+    let trained = train_in(sets, &config.model, ctx, Some(&folder), hooks.iteration)?;
     if hooks.collective.is_some_and(|c| c.rank() != 0) {
         return Ok(trained);
     }
@@ -356,12 +360,49 @@ pub fn train_on_with(
 ) -> Result<Trained, Error> {
     spec.validate()?;
     let folder = ctx.job.map(|j| CheckpointFolder::new(&j.out, true));
-    train_in(data, spec, ctx, folder.as_ref(), observe)
+    train_in(Sets::Lent(data), spec, ctx, folder.as_ref(), observe)
+}
+
+/// A job's sets as training gets them: lent (their X copied into the
+/// network's type) or given (their X moved out into it, so that only one X
+/// is alive; a 2-feature set gets its X back in f64 for the decision
+/// boundary once trained).
+enum Sets<'a> {
+    Lent(&'a JobData),
+    Given(&'a mut JobData),
+}
+
+impl Sets<'_> {
+    fn get(&self) -> &JobData {
+        match self {
+            Sets::Lent(d) => d,
+            Sets::Given(d) => d,
+        }
+    }
+
+    /// The sets in the network's type `T`.
+    fn typed<T: Float>(&mut self) -> Typed<T> {
+        match self {
+            Sets::Lent(d) => Typed::of(d),
+            Sets::Given(d) => Typed::take(d),
+        }
+    }
+
+    /// Puts a given 2-feature set's X back (in f64) for the plots.
+    fn give_back<T: Float>(&mut self, typed: Typed<T>) {
+        let Sets::Given(d) = self else { return };
+        if d.train.features() == 2 {
+            d.train.x = data::narrow::widen(typed.x);
+            if let (Some(t), Some((x, _))) = (&mut d.test, typed.test) {
+                t.x = data::narrow::widen(x);
+            }
+        }
+    }
 }
 
 /// [`train_on_with`], the job's checkpoints written into `folder`.
 fn train_in(
-    data: &JobData,
+    mut data: Sets<'_>,
     spec: &ModelSpec,
     ctx: RunContext<'_>,
     folder: Option<&CheckpointFolder>,
@@ -369,18 +410,21 @@ fn train_in(
 ) -> Result<Trained, Error> {
     // Only rank 0 of a data-parallel run writes checkpoints.
     let writer = ctx.collective.is_none_or(|c| c.rank() == 0);
+    // The fingerprint reads the f64 X, before it is handed over.
     let checkpoints = match (ctx.job.filter(|_| writer), folder) {
-        (Some(job), Some(folder)) => Some(Checkpoints::new(job, &data.train, folder, ctx.stop)?),
+        (Some(job), Some(folder)) => {
+            Some(Checkpoints::new(job, &data.get().train, folder, ctx.stop)?)
+        }
         _ => None,
     };
     let checkpoints = checkpoints.as_ref();
     let (network, metrics, checkpoint) = match spec.precision {
         Precision::F32 => {
-            let (n, m, c) = train_typed::<f32>(data, spec, ctx, checkpoints, observe)?;
+            let (n, m, c) = train_typed::<f32>(&mut data, spec, ctx, checkpoints, observe)?;
             (AnyNetwork::F32(n), m, c)
         }
         Precision::F64 => {
-            let (n, m, c) = train_typed::<f64>(data, spec, ctx, checkpoints, observe)?;
+            let (n, m, c) = train_typed::<f64>(&mut data, spec, ctx, checkpoints, observe)?;
             (AnyNetwork::F64(n), m, c)
         }
     };
@@ -430,34 +474,48 @@ impl<'a> Checkpoints<'a> {
 type TypedRun<T> = (Network<T>, Metrics, Option<Vec<u8>>);
 
 /// A job's sets as the network takes them: X, Y (and labels) in its float type.
-struct Typed<'a, T: Float> {
+struct Typed<T: Float> {
     x: Array2<T>,
     y: Array2<T>,
     test: Option<(Array2<T>, Array2<T>)>,
     validation: Option<(Array2<T>, Array2<T>, Array2<T>)>,
-    weights: Option<&'a [f64]>,
 }
 
-impl<'a, T: Float> Typed<'a, T> {
-    fn of(data: &'a JobData) -> Self {
+impl<T: Float> Typed<T> {
+    /// The sets' X copied.
+    fn of(data: &JobData) -> Self {
+        let test = data.test.as_ref().map(Dataset::x_as);
+        let validation = data.validation.as_ref().map(Dataset::x_as);
+        Self::with(data, data.train.x_as(), test, validation)
+    }
+
+    /// The sets' X moved out of them (see [`Dataset::take_x_as`]).
+    fn take(data: &mut JobData) -> Self {
+        let x = data.train.take_x_as();
+        let test = data.test.as_mut().map(Dataset::take_x_as);
+        let validation = data.validation.as_mut().map(Dataset::take_x_as);
+        Self::with(data, x, test, validation)
+    }
+
+    /// The sets with these X (train, test, validation), Y from the sets.
+    fn with(
+        data: &JobData,
+        x: Array2<T>,
+        test: Option<Array2<T>>,
+        validation: Option<Array2<T>>,
+    ) -> Self {
         let k = data.train.classes.len();
         Typed {
-            x: data.train.x_as::<T>(),
+            x,
             y: data.train.targets_as::<T>(k),
-            test: data
-                .test
-                .as_ref()
-                .map(|t| (t.x_as::<T>(), t.targets_as::<T>(k))),
-            validation: data
-                .validation
-                .as_ref()
-                .map(|v| (v.x_as::<T>(), v.targets_as::<T>(k), v.y_as::<T>())),
-            weights: data.weights.as_deref(),
+            test: (data.test.as_ref().zip(test)).map(|(t, x)| (x, t.targets_as::<T>(k))),
+            validation: (data.validation.as_ref().zip(validation))
+                .map(|(v, x)| (x, v.targets_as::<T>(k), v.y_as::<T>())),
         }
     }
 
-    /// The session's view of the sets.
-    fn training_data(&self) -> TrainingData<'_, T> {
+    /// The session's view of the sets, each training example weighed by `weights`.
+    fn training_data<'b>(&'b self, weights: Option<&'b [f64]>) -> TrainingData<'b, T> {
         TrainingData {
             x: self.x.view().into(),
             y: self.y.view().into(),
@@ -469,7 +527,7 @@ impl<'a, T: Float> Typed<'a, T> {
                 .validation
                 .as_ref()
                 .map(|(x, y, l)| (x.view().into(), y.view().into(), l.view().into())),
-            weights: self.weights,
+            weights,
             sparse: None,
             sparse_validation: None,
         }
@@ -495,24 +553,26 @@ fn new_network<T: Float>(train: &Dataset, spec: &ModelSpec) -> Result<Network<T>
 }
 
 fn train_typed<T: Float>(
-    data: &JobData,
+    sets: &mut Sets<'_>,
     spec: &ModelSpec,
     ctx: RunContext<'_>,
     checkpoints: Option<&Checkpoints<'_>>,
     observe: &mut dyn FnMut(Progress),
 ) -> Result<TypedRun<T>, Error> {
-    let mut net = new_network::<T>(&data.train, spec)?;
+    let mut net = new_network::<T>(&sets.get().train, spec)?;
     let state = match ctx.resume {
         Some(dir) => checkpoint::restore(dir, &spec.gd, &mut net)?.1,
         None => TrainState::new(&spec.gd),
     };
-    let typed = Typed::<T>::of(data);
+    let typed = sets.typed::<T>();
+    let data = sets.get();
     let start = Start {
         state: Some(state),
         path: Road::Auto,
         collective: ctx.collective,
     };
-    let mut session = Session::start(net, typed.training_data(), spec.gd.clone(), start)?;
+    let sets_data = typed.training_data(data.weights.as_deref());
+    let mut session = Session::start(net, sets_data, spec.gd.clone(), start)?;
     let mut save = |n: &Network<T>, s: &TrainState<T>| match checkpoints {
         Some(c) => c.save(n, s),
         None => Ok(()),
@@ -534,6 +594,7 @@ fn train_typed<T: Float>(
         }
     }
     let metrics = metrics_of(&net, data, &typed, state, interrupted, spec, ctx.job);
+    sets.give_back(typed);
     Ok((net, metrics, final_checkpoint))
 }
 
@@ -564,9 +625,10 @@ fn metrics_of<T: Float>(
         final_cost: history.final_cost,
         train_accuracy: accuracy(train_predicted.view(), train.y_as::<T>().view()),
         test_accuracy,
-        train_examples: train.examples(),
-        test_examples: data.test.as_ref().map(Dataset::examples),
-        validation_examples: data.validation.as_ref().map(Dataset::examples),
+        // (A job's sets have handed their X over: count the typed ones.)
+        train_examples: typed.x.ncols(),
+        test_examples: typed.test.as_ref().map(|t| t.0.ncols()),
+        validation_examples: typed.validation.as_ref().map(|v| v.0.ncols()),
         iterations: history.iterations,
         train_seconds: history.train_seconds,
         learning_rate: spec.gd.learning_rate,

@@ -105,8 +105,9 @@ pub(crate) trait Table {
     fn numbers(&self, _column: usize) -> Option<Ref<'_, [f64]>> {
         None
     }
-    /// Says that column `column` will not be read again: a table may free it.
-    fn done_with(&self, _column: usize) {}
+    /// Says that rows `from..` of column `column` will not be read again: a
+    /// table may free their cells.
+    fn done_with(&self, _column: usize, _from: usize) {}
 }
 
 impl dyn Table + '_ {
@@ -191,8 +192,12 @@ impl Table for Rows<'_> {
             .then(|| self.table.numbers(column))
             .flatten()
     }
-    fn done_with(&self, column: usize) {
-        self.table.done_with(column);
+    fn done_with(&self, column: usize, from: usize) {
+        // The whole table's rows from the first of these on (the rows it
+        // leaves out between are not read again either).
+        if let Some(&first) = self.keep.get(from) {
+            self.table.done_with(column, first);
+        }
     }
 }
 

@@ -70,8 +70,13 @@ impl Table for ColumnTable {
             .is_empty()
             .then(|| Ref::map(c.cells.borrow(), Vec::as_slice))
     }
-    fn done_with(&self, column: usize) {
-        *self.columns[column].cells.borrow_mut() = Vec::new();
+    fn done_with(&self, column: usize, from: usize) {
+        let mut cells = self.columns[column].cells.borrow_mut();
+        if from < cells.len() {
+            // A large block's tail goes back to the system (mremap), no copy.
+            cells.truncate(from);
+            cells.shrink_to_fit();
+        }
     }
 }
 
@@ -277,16 +282,19 @@ mod tests {
         let places: Vec<String> = (0..4).map(|r| t.place(r)).collect();
         assert_eq!(places, ["line 2", "line 3", "line 4", "line 6"]);
         assert!(t.numbers(0).is_none(), "column a holds texts");
-        t.done_with(0);
+        t.done_with(0, 0);
     }
 
-    /// A column of numbers only is one slice; released, it frees its cells.
+    /// A column of numbers only is one slice; released from a row on, it
+    /// frees those cells and keeps the ones before.
     #[test]
     fn a_column_of_numbers_is_a_slice() {
         let t = table("x,label\n1,a\n-2.5e3,b\n");
         assert_eq!(&*t.numbers(0).unwrap(), &[1.0, -2500.0]);
         assert!(t.numbers(1).is_none());
-        t.done_with(0);
+        t.done_with(0, 1);
+        assert_eq!(&*t.numbers(0).unwrap(), &[1.0]);
+        t.done_with(0, 0);
         assert!(t.numbers(0).unwrap().is_empty());
     }
 }

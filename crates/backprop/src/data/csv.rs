@@ -38,7 +38,10 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, Error>
         Some(label.unwrap_or(super::DEFAULT_LABEL_COLUMN)),
         options.index_column.as_deref(),
     ];
-    Ok(fit_table(&read_table(path, &text)?, options)?.into_dataset(path))
+    let table = read_table(path, &text)?;
+    let fitted = fit_table(&table, options)?;
+    drop(table); // (its label column) before the set's Y is made
+    Ok(fitted.into_dataset(path))
 }
 
 /// Loads a labelled table made like a training table (`pre`, whose table is

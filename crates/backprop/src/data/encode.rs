@@ -1,12 +1,18 @@
 //! A table's cells made into features (m × n_x, row-major: each example
-//! contiguous), one column at a time so that a table holding its columns
-//! apart can free each once it is read. The values, the error (the first in
-//! row order, then column order) and the notes are those of reading the
-//! table row by row.
+//! contiguous), a block of rows at a time from the last, so that a table
+//! holding its columns apart can free each block's cells once it is read:
+//! the features grow as the table shrinks, and the two are never whole
+//! together. The values, the error (the first in row order, then column
+//! order) and the notes are those of reading the table row by row.
+
+use std::ops::Range;
 
 use super::cells::{Cell, Table, Value};
 use super::{ColumnSpec, Fill, TableSpec};
 use crate::error::Error;
+
+/// Features written between two releases of the table's rows (2 MB of f64).
+const BLOCK_VALUES: usize = 1 << 18;
 
 /// Cells of one column with a category not seen in training.
 struct Unseen {
@@ -24,8 +30,9 @@ type ColumnOutcome = (Option<(usize, String)>, Option<Unseen>);
 /// `spec.columns[i]` in the table. Each cell gives exactly its column's
 /// `width()` features or an error. Missing cells are filled (a fill must
 /// exist: the caller refused or dropped them otherwise); a category not
-/// seen in training gives zeros and a note. Each column of `t` is released
-/// ([`Table::done_with`]) once no later feature reads it.
+/// seen in training gives zeros and a note. The rows are read in blocks
+/// from the last; once a block is read, its cells of the columns in `at`
+/// are released ([`Table::done_with`]).
 pub(crate) fn encode(
     t: &dyn Table,
     spec: &TableSpec,
@@ -35,32 +42,69 @@ pub(crate) fn encode(
     let (m, n_x) = (t.rows(), spec.width());
     let what = format!("{}: its {m} × {n_x} features", t.source().display());
     super::budget::check_array(&what, &[m as u64, n_x as u64], 8)?;
+    let block = (BLOCK_VALUES / n_x.max(1)).max(1);
+    encode_in_blocks(t, spec, at, notes, block)
+}
+
+/// [`encode`], `block` rows at a time.
+fn encode_in_blocks(
+    t: &dyn Table,
+    spec: &TableSpec,
+    at: &[usize],
+    notes: &mut Vec<String>,
+    block: usize,
+) -> Result<Vec<f64>, Error> {
+    let (m, n_x) = (t.rows(), spec.width());
+    // Zeroed pages take memory only once written: block by block, from the end.
     let mut values = vec![0.0; m * n_x];
     let mut error: Option<(usize, String)> = None;
     let mut unseen: Vec<Unseen> = Vec::new();
-    let mut offset = 0;
-    for (i, (c, &j)) in spec.columns.iter().zip(at).enumerate() {
-        let rows = error.as_ref().map_or(m, |e| e.0);
-        let slots = Slots {
-            values: &mut values,
-            offset,
-            n_x,
-        };
-        let (wrong, new) = encode_column(t, c, (i, j), rows, slots);
-        if let Some((r, why)) = wrong {
-            error = Some((r, format!("{}, column '{}': {why}", t.place(r), c.name)));
+    let mut end = m;
+    while end > 0 {
+        let start = end.saturating_sub(block);
+        // An earlier block's error comes first in row order: it replaces a later one.
+        let found = encode_block(t, spec, at, start..end, &mut values, &mut unseen);
+        error = found.or(error);
+        for &j in at {
+            t.done_with(j, start);
         }
-        unseen.extend(new);
-        if !at[i + 1..].contains(&j) {
-            t.done_with(j);
-        }
-        offset += c.width();
+        end = start;
     }
     if let Some((_, message)) = error {
         return Err(Error::format(t.source(), message));
     }
     notes.extend(unseen_notes(t, unseen));
     Ok(values)
+}
+
+/// Encodes rows `rows` of every column of the spec into `values`; returns
+/// the block's first error in row order, then column order, as its message.
+fn encode_block(
+    t: &dyn Table,
+    spec: &TableSpec,
+    at: &[usize],
+    rows: Range<usize>,
+    values: &mut [f64],
+    unseen: &mut Vec<Unseen>,
+) -> Option<(usize, String)> {
+    let n_x = spec.width();
+    let mut error: Option<(usize, String)> = None;
+    let mut offset = 0;
+    for (i, (c, &j)) in spec.columns.iter().zip(at).enumerate() {
+        let end = error.as_ref().map_or(rows.end, |e| e.0);
+        let slots = Slots {
+            values,
+            offset,
+            n_x,
+        };
+        let (wrong, new) = encode_column(t, c, (i, j), rows.start..end, slots);
+        if let Some((r, why)) = wrong {
+            error = Some((r, format!("{}, column '{}': {why}", t.place(r), c.name)));
+        }
+        unseen.extend(new);
+        offset += c.width();
+    }
+    error
 }
 
 /// Where a column's features go: `offset` in each row of `n_x` values.
@@ -70,12 +114,12 @@ struct Slots<'a> {
     n_x: usize,
 }
 
-/// Reads rows `..rows` of column `j` (the spec's `i`-th) into `slots`.
+/// Reads rows `rows` of column `j` (the spec's `i`-th) into `slots`.
 fn encode_column(
     t: &dyn Table,
     c: &ColumnSpec,
     (i, j): (usize, usize),
-    rows: usize,
+    rows: Range<usize>,
     slots: Slots<'_>,
 ) -> ColumnOutcome {
     let Slots {
@@ -85,15 +129,15 @@ fn encode_column(
     } = slots;
     if c.categories.is_none() {
         if let Some(numbers) = t.numbers(j) {
-            for (r, &v) in numbers[..rows].iter().enumerate() {
-                values[r * n_x + offset] = v;
+            for (r, &v) in numbers[rows.clone()].iter().enumerate() {
+                values[(rows.start + r) * n_x + offset] = v;
             }
             return (None, None);
         }
     }
     let width = c.width();
     let mut unseen: Option<Unseen> = None;
-    for r in 0..rows {
+    for r in rows {
         let cell = t.cell(r, j);
         let out = &mut values[r * n_x + offset..r * n_x + offset + width];
         match c.encode_cell(cell, out) {
@@ -234,5 +278,62 @@ mod tests {
             .contains("damaged"));
         assert!(number.encode_cell(Cell::Text("abc"), &mut one).is_err());
         assert_eq!(one, [7.0], "nothing written on an error");
+    }
+
+    /// Read in blocks from the last row, a table gives the values, the first
+    /// error (row order, then column order) and the notes of one pass.
+    #[test]
+    fn blocks_give_the_values_error_and_notes_of_one_pass() {
+        use crate::data::cells::{Frame, FrameColumn};
+        let text = |v: &[&str]| FrameColumn::Text(v.iter().map(|s| s.to_string()).collect());
+        let frame = |x: Vec<f64>, c: &[&str]| {
+            let columns = vec![
+                ("x".to_string(), FrameColumn::Numbers(x)),
+                ("c".to_string(), text(c)),
+            ];
+            Frame::new("t", columns).unwrap()
+        };
+        let spec = TableSpec {
+            label_column: "y".into(),
+            index_column: None,
+            columns: vec![
+                ColumnSpec {
+                    name: "x".into(),
+                    categories: None,
+                    fill: None,
+                },
+                ColumnSpec {
+                    name: "c".into(),
+                    categories: Some(vec!["a".into(), "b".into()]),
+                    fill: None,
+                },
+            ],
+            missing: Default::default(),
+        };
+        let run = |t: &Frame, block: usize| {
+            let mut notes = Vec::new();
+            let got = encode_in_blocks(t, &spec, &[0, 1], &mut notes, block);
+            (got.map_err(|e| e.to_string()), notes)
+        };
+        let good = frame(vec![1.0, 2.0, 3.0, 4.0, 5.0], &["a", "z", "b", "q", "z"]);
+        let bad = frame(
+            vec![1.0, 2.0, f64::NAN, 4.0, f64::NAN],
+            &["a", "", "b", "", "a"],
+        );
+        for t in [&good, &bad] {
+            let whole = run(t, 5);
+            for block in [1, 2, 3] {
+                assert_eq!(run(t, block), whole, "{block} rows a block");
+            }
+        }
+        let (values, notes) = run(&good, 2);
+        let values = values.unwrap();
+        assert_eq!(&values[..6], &[1.0, 1.0, 0.0, 2.0, 0.0, 0.0]);
+        assert!(
+            notes[0].contains("3 cell(s)") && notes[0].contains("'z'"),
+            "{notes:?}"
+        );
+        let error = run(&bad, 2).0.unwrap_err();
+        assert!(error.contains("row 1, column 'c'"), "{error}");
     }
 }

@@ -24,6 +24,7 @@ pub mod images;
 mod inputs;
 mod kind;
 mod labels;
+pub(crate) mod narrow;
 #[cfg(feature = "io")]
 mod npy;
 #[cfg(feature = "io")]
@@ -171,7 +172,7 @@ impl Dataset {
         if k <= 2 {
             return self.y_as();
         }
-        Array2::from_shape_fn((k, self.examples()), |(c, j)| {
+        Array2::from_shape_fn((k, self.y.ncols()), |(c, j)| {
             if self.y[(0, j)] as usize == c {
                 T::one()
             } else {

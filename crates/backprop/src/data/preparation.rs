@@ -379,6 +379,7 @@ pub(crate) fn fit_table(t: &dyn Table, options: &LoadOptions) -> Result<Fitted, 
     let mut notes = Vec::new();
     let values = encode(&kept, &table, &chosen.features, &mut notes)?;
     let (names, codes) = class_codes(&kept, chosen.label);
+    kept.done_with(chosen.label, 0);
     let classes = sorted_classes(&names);
     let number: HashMap<&str, usize> = (classes.iter().enumerate())
         .map(|(i, c)| (c.as_str(), i))
