@@ -7,6 +7,7 @@ use crate::collective::Collective;
 use crate::error::Error;
 use crate::linalg::Float;
 use crate::network::Network;
+use crate::optim::OptimizerConfig;
 use crate::setting::{Problem, Setting};
 use crate::train::GdConfig;
 
@@ -36,10 +37,38 @@ pub(crate) fn check_run<T: Float>(
         .into());
     }
     check_shapes(net, data)?;
+    if net.front().is_some() {
+        check_picture_run(config, collective)?;
+    }
     if let Some(w) = data.weights {
         check_weights(w, m, collective)?;
     }
     check_position(config, state, m)
+}
+
+/// What a network with picture layers does not train with (yet): L-BFGS,
+/// an L1 term, several data-parallel ranks.
+fn check_picture_run(config: &GdConfig, collective: &dyn Collective) -> Result<(), Error> {
+    let why = |setting: Setting, what: &str| {
+        Err(Problem::other(
+            setting,
+            format!("{what} does not train picture layers (convolutions); leave {setting} out"),
+        )
+        .into())
+    };
+    if matches!(config.optimizer, OptimizerConfig::Lbfgs(_)) {
+        return why(Setting::Optimizer, "L-BFGS");
+    }
+    if config.l1 != 0.0 {
+        return why(Setting::L1, "an L1 term");
+    }
+    if collective.size() > 1 {
+        return Err(Error::Config(
+            "picture layers (convolutions) train on one process only, not across data-parallel ranks"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 fn check_shapes<T: Float>(net: &Network<T>, data: &TrainingData<'_, T>) -> Result<(), Error> {

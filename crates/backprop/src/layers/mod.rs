@@ -32,6 +32,9 @@ pub mod conv;
 pub mod course;
 pub mod im2col;
 pub mod pooling;
+pub mod spec;
+pub mod stack;
+mod stack_params;
 pub mod window;
 
 #[cfg(test)]
@@ -40,3 +43,5 @@ mod tests;
 pub use batchnorm::{BatchNorm, BatchNormConfig};
 pub use conv::Conv;
 pub use pooling::{Pool, PoolMode};
+pub use spec::{Picture, PictureLayer, Pooling};
+pub use stack::ConvStack;

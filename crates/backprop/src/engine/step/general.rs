@@ -125,6 +125,7 @@ pub(crate) fn update<T: Float>(
         optimizer.update(w.slot(), &mut layer.w, &layer.dw, learning_rate);
         optimizer.update(b.slot(), &mut layer.b, &layer.db, learning_rate);
     }
+    net.update_front(optimizer, learning_rate);
 }
 
 /// After a forward pass on X: J = Σ wᵢ·lᵢ / Σ wᵢ and the backward pass of
@@ -156,8 +157,7 @@ pub(crate) fn weighted_backward<T: Float>(
         }
     }
     net.backward_from_output();
-    let threads = net.threads();
-    net.layers_mut()[0].parameter_gradients(x, threads);
+    net.first_layer_gradients(x);
     cost
 }
 
