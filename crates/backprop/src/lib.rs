@@ -93,7 +93,7 @@ pub use config::{
 pub use error::Error;
 pub use init::Init;
 pub use layer::{Dense, LayerKind};
-pub use layers::{ConvStack, Picture, PictureLayer, Pooling};
+pub use layers::{ConvStack, LayerList, Picture, PictureLayer, Pooling};
 pub use linalg::{Float, Threads};
 pub use network::{AnyNetwork, Network, PREDICT_CHUNK};
 pub use output::Output;

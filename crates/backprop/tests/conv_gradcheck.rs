@@ -4,7 +4,7 @@
 //! central differences, relative difference < 1e-7 in f64.
 
 use backprop::gradcheck::{check, check_with_l2, random_targets, EPSILON, THRESHOLD};
-use backprop::{Activation, Gaussian, Init, Network, NumpyRng, Picture, PictureLayer, Pooling};
+use backprop::{Activation, Gaussian, Init, LayerList, Network, NumpyRng, Picture};
 use ndarray::Array2;
 
 const PICTURE: Picture = Picture {
@@ -14,14 +14,10 @@ const PICTURE: Picture = Picture {
 };
 
 fn mixed(hidden: &[usize], out: usize, seed: u32) -> Network<f64> {
-    let layers = [
-        PictureLayer::conv(3, 3, 1, 1),
-        PictureLayer::activation(Activation::Relu),
-        PictureLayer::pool(Pooling::Max, 2, 2),
-        PictureLayer::conv(4, 2, 1, 1),
-        PictureLayer::activation(Activation::Tanh),
-        PictureLayer::pool(Pooling::Average, 2, 2),
-    ];
+    let layers = "conv3x3x3p1,relu,maxpool2,conv4x2x2p1,tanh,avgpool2"
+        .parse::<LayerList>()
+        .unwrap()
+        .picture;
     let mut sizes = vec![PICTURE.len()];
     sizes.extend(hidden);
     sizes.push(out);

@@ -31,6 +31,7 @@ pub mod batchnorm;
 pub mod conv;
 pub mod course;
 pub mod im2col;
+pub mod parse;
 pub mod pooling;
 pub mod spec;
 pub mod stack;
@@ -42,6 +43,7 @@ mod tests;
 
 pub use batchnorm::{BatchNorm, BatchNormConfig};
 pub use conv::Conv;
+pub use parse::LayerList;
 pub use pooling::{Pool, PoolMode};
 pub use spec::{Picture, PictureLayer, Pooling};
 pub use stack::ConvStack;
