@@ -47,7 +47,8 @@ pub(crate) fn check_run<T: Float>(
 }
 
 /// What a network with picture layers does not train with (yet): L-BFGS,
-/// an L1 term, several data-parallel ranks.
+/// an L1 term, early stopping (its best weights hold dense layers only),
+/// several data-parallel ranks.
 fn check_picture_run(config: &GdConfig, collective: &dyn Collective) -> Result<(), Error> {
     let why = |setting: Setting, what: &str| {
         Err(Problem::other(
@@ -61,6 +62,12 @@ fn check_picture_run(config: &GdConfig, collective: &dyn Collective) -> Result<(
     }
     if config.l1 != 0.0 {
         return why(Setting::L1, "an L1 term");
+    }
+    if config.early_stopping.is_some() {
+        return why(
+            Setting::EarlyStopping,
+            "early stopping (its kept best weights)",
+        );
     }
     if collective.size() > 1 {
         return Err(Error::Config(
