@@ -23,6 +23,7 @@ use crate::activation::Activation;
 use crate::config::{ModelSpec, DEFAULT_SEED};
 use crate::error::Error;
 use crate::init::Init;
+use crate::layers::{ConvStack, Picture, PictureLayer};
 use crate::linalg::{Float, Threads};
 use crate::network::Network;
 use crate::output::Output;
@@ -96,6 +97,7 @@ impl<T: Float> Network<T> {
             init: spec.init,
             seed: DEFAULT_SEED,
             threads: None,
+            picture: None,
             _t: PhantomData,
         }
     }
@@ -123,6 +125,7 @@ pub struct NetworkBuilder<T: Float> {
     init: Init,
     seed: u32,
     threads: Option<usize>,
+    picture: Option<(Picture, Vec<PictureLayer>)>,
     _t: PhantomData<T>,
 }
 
@@ -159,7 +162,17 @@ impl<T: Float> NetworkBuilder<T> {
         self
     }
 
+    /// Picture layers (convolutions, activations, pooling) before the dense
+    /// layers, over inputs that are pictures of `picture` (each column of X a
+    /// picture in h, w, c order, n_x = n_H·n_W·n_C); their output is flattened
+    /// into the dense layer 1. The sizes' n_x must be the picture's n_H·n_W·n_C.
+    pub fn picture(mut self, picture: Picture, layers: &[PictureLayer]) -> Self {
+        self.picture = Some((picture, layers.to_vec()));
+        self
+    }
+
     /// Draws the weights (W\[1\] first, numpy's order) and builds the network.
+    /// With picture layers, their filters are drawn first, then the dense W\[l\].
     pub fn build(self) -> Result<Network<T>, Error> {
         let spec = ModelSpec {
             hidden: self
@@ -172,17 +185,38 @@ impl<T: Float> NetworkBuilder<T> {
             ..ModelSpec::default()
         };
         spec.validate()?;
-        let mut net = Network::new(
-            &self.sizes,
-            self.activation,
-            self.init,
-            &mut NumpyRng::new(self.seed),
-        )?;
+        let mut rng = NumpyRng::new(self.seed);
+        let mut net = match &self.picture {
+            None => Network::new(&self.sizes, self.activation, self.init, &mut rng)?,
+            Some((picture, layers)) => self.build_with_picture(*picture, layers, &mut rng)?,
+        };
         if let Some(want) = self.output {
             net.set_output(want)?;
         }
         net.set_threads(Threads(spec.threads));
         Ok(net)
+    }
+}
+
+impl<T: Float> NetworkBuilder<T> {
+    /// The picture layers' filters drawn first, then the dense layers over their output.
+    fn build_with_picture(
+        &self,
+        picture: Picture,
+        layers: &[PictureLayer],
+        rng: &mut NumpyRng,
+    ) -> Result<Network<T>, Error> {
+        let n_x = self.sizes.first().copied().unwrap_or(0);
+        if n_x != picture.len() {
+            return Err(Error::Config(format!(
+                "the network reads {n_x} inputs, but a picture of {picture} has {}",
+                picture.len()
+            )));
+        }
+        let front = ConvStack::new(picture, layers, self.init, rng)?;
+        let mut sizes = self.sizes.clone();
+        sizes[0] = front.outputs();
+        Network::new(&sizes, self.activation, self.init, rng)?.with_front(front)
     }
 }
 

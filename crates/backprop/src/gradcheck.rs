@@ -111,13 +111,20 @@ pub fn check_with_l2(
 }
 
 /// Backprop's gradient of every tensor, named as the notes name them
-/// (`W1`, `b1`, …), in the order [`param_mut`] counts them.
+/// (`W1`, `b1`, …, then a picture layer's `conv1.W`, `conv1.b`, …), in the
+/// order [`param_mut`] counts them.
 fn analytic_gradients(net: &Network<f64>) -> Vec<(String, Vec<f64>)> {
     let grads = net.layers().iter().flat_map(|layer| [&layer.dw, &layer.db]);
-    net.parameters()
+    let mut all: Vec<(String, Vec<f64>)> = net
+        .parameters()
         .zip(grads)
         .map(|(p, grad)| (p.name, grad.iter().copied().collect()))
-        .collect()
+        .collect();
+    for (j, c) in net.front().into_iter().flat_map(|f| f.convs()).enumerate() {
+        all.push((format!("conv{}.W", j + 1), c.dw.iter().copied().collect()));
+        all.push((format!("conv{}.b", j + 1), c.db.iter().copied().collect()));
+    }
+    all
 }
 
 /// The central difference (J(θ+ε) − J(θ−ε)) / 2ε of `cost_at` for each of
@@ -188,7 +195,21 @@ pub(crate) fn relative(grad: &[f64], approx: &[f64]) -> f64 {
 }
 
 /// The i-th entry (row-major) of tensor t, where tensors are W1, b1, W2, b2, …
+/// and then each convolution's W, b.
 fn param_mut(net: &mut Network<f64>, t: usize, i: usize) -> &mut f64 {
+    let dense = 2 * net.layers().len();
+    if t >= dense {
+        let conv = net
+            .front_mut()
+            .and_then(|f| f.convs_mut().nth((t - dense) / 2))
+            .expect("tensor t is a convolution's");
+        let tensor = if (t - dense) % 2 == 0 {
+            &mut conv.w
+        } else {
+            &mut conv.b
+        };
+        return &mut tensor.as_slice_mut().expect("owned, standard layout")[i];
+    }
     let layer = &mut net.layers_mut()[t / 2];
     let tensor = if t % 2 == 0 {
         &mut layer.w

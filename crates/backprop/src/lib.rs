@@ -57,8 +57,8 @@ pub mod gradcheck;
 mod init;
 pub mod job;
 mod layer;
-// Convolution, pooling, batch normalisation (issue 27): not yet in the network's builder, so
-// outside the tests and `internals` nothing calls them.
+// Convolution, pooling (in the builder through `NetworkBuilder::picture`), batch
+// normalisation (issue 27: not yet in the builder; outside the tests and `internals` nothing calls it).
 #[cfg_attr(not(feature = "internals"), allow(dead_code, unused_imports))]
 mod layers;
 mod linalg;
@@ -94,6 +94,7 @@ pub use config::{
 pub use error::Error;
 pub use init::Init;
 pub use layer::{Dense, LayerKind};
+pub use layers::{ConvStack, LayerList, Picture, PictureLayer, Pooling};
 pub use linalg::{Float, Threads};
 pub use network::{AnyNetwork, Network, PREDICT_CHUNK};
 pub use output::Output;

@@ -69,6 +69,11 @@ pub fn save<T: Float>(
     classes: &[String],
     preprocessing: &Preprocessing,
 ) -> Result<ModelInfo, Error> {
+    if net.front().is_some() {
+        return Err(Error::Config(
+            "a network with picture layers (convolutions) cannot be saved yet: model files and checkpoints hold dense layers only".into(),
+        ));
+    }
     let info = ModelInfo {
         format: FORMAT.into(),
         backprop_version: env!("CARGO_PKG_VERSION").into(),

@@ -14,7 +14,9 @@ use crate::config::Precision;
 use crate::error::Error;
 use crate::init::Init;
 use crate::layer::{Dense, LayerKind};
+use crate::layers::ConvStack;
 use crate::linalg::{Float, Threads};
+use crate::optim::Optimizer;
 use crate::output::{output_dz, softmax_columns, Output};
 use crate::rng::{Gaussian, NumpyRng};
 
@@ -22,12 +24,18 @@ use crate::rng::{Gaussian, NumpyRng};
 /// ([`Network::output_logits`]).
 pub const PREDICT_CHUNK: usize = 16_384;
 
+/// The most examples a prediction sends through picture layers at once (their
+/// patch matrices take n_H·n_W·f²·n_C_prev values an example).
+const PICTURE_CHUNK: usize = 256;
+
 /// A feed-forward network: hidden layers with one activation, a sigmoid or softmax output.
 #[derive(Clone, Debug)]
 pub struct Network<T: Float> {
     layers: Vec<Dense<T>>,
     hidden: Activation,
     threads: Threads,
+    /// Picture layers before the dense layer 1 (convolutions, pooling), if any.
+    front: Option<Box<ConvStack<T>>>,
 }
 
 impl<T: Float> Network<T> {
@@ -97,6 +105,7 @@ impl<T: Float> Network<T> {
             layers,
             hidden,
             threads: Threads::default(),
+            front: None,
         })
     }
 
@@ -105,9 +114,34 @@ impl<T: Float> Network<T> {
         self.threads = threads;
     }
 
-    /// [n_x, n_1, …, n_L].
+    /// Puts the picture layers `front` before the dense layer 1, whose inputs
+    /// must be the front's outputs.
+    pub fn with_front(mut self, front: ConvStack<T>) -> Result<Self, Error> {
+        if front.outputs() != self.layers[0].inputs() {
+            return Err(Error::Config(format!(
+                "the picture layers hand {} values to the dense layer 1, which reads {}",
+                front.outputs(),
+                self.layers[0].inputs()
+            )));
+        }
+        self.front = Some(Box::new(front));
+        Ok(self)
+    }
+
+    /// The picture layers before the dense layers, if any.
+    pub fn front(&self) -> Option<&ConvStack<T>> {
+        self.front.as_deref()
+    }
+
+    /// The picture layers, mutable (gradient checking perturbs their parameters).
+    pub fn front_mut(&mut self) -> Option<&mut ConvStack<T>> {
+        self.front.as_deref_mut()
+    }
+
+    /// [n_x, n_1, …, n_L] (n_x: a picture's n_H·n_W·n_C where the network has picture layers).
     pub fn sizes(&self) -> Vec<usize> {
-        std::iter::once(self.layers[0].inputs())
+        let n_x = self.front().map_or(self.layers[0].inputs(), |f| f.inputs());
+        std::iter::once(n_x)
             .chain(self.layers.iter().map(|l| l.units()))
             .collect()
     }
@@ -134,7 +168,13 @@ impl<T: Float> Network<T> {
 
     /// Forward pass over X (n_x × m), filling every layer's Z and A.
     pub fn forward(&mut self, x: ArrayView2<'_, T>) {
-        self.layers[0].forward(x, self.threads);
+        match self.front.as_deref_mut() {
+            Some(front) => {
+                front.forward(x, self.threads);
+                self.layers[0].forward(front.output(), self.threads);
+            }
+            None => self.layers[0].forward(x, self.threads),
+        }
         self.forward_above_first();
     }
 
@@ -197,7 +237,8 @@ impl<T: Float> Network<T> {
             .layers
             .iter()
             .map(|l| l.w.iter().map(|w| w.as_f64() * w.as_f64()).sum::<f64>())
-            .sum();
+            .sum::<f64>()
+            + self.front().map_or(0.0, |f| f.weight_sums().0);
         lambda / (2.0 * m as f64) * sum
     }
 
@@ -222,6 +263,9 @@ impl<T: Float> Network<T> {
             Zip::from(&mut layer.dw)
                 .and(&layer.w)
                 .for_each(|dw, &w| *dw += k * w);
+        }
+        if let Some(front) = self.front_mut() {
+            front.add_l2_gradient(k);
         }
     }
 
@@ -262,7 +306,18 @@ impl<T: Float> Network<T> {
     /// dA\[0\] (the gradient with respect to X) is never computed.
     pub fn backward(&mut self, x: ArrayView2<'_, T>, y: ArrayView2<'_, T>) {
         self.backward_above_first(y);
-        self.layers[0].parameter_gradients(x, self.threads);
+        self.first_layer_gradients(x);
+    }
+
+    /// Given dZ\[1\]: dW\[1\], db\[1\] and, with picture layers, their backward pass.
+    pub(crate) fn first_layer_gradients(&mut self, x: ArrayView2<'_, T>) {
+        match self.front.as_deref_mut() {
+            Some(front) => {
+                self.layers[0].parameter_gradients(front.output(), self.threads);
+                front.backward(&self.layers[0], self.threads);
+            }
+            None => self.layers[0].parameter_gradients(x, self.threads),
+        }
     }
 
     /// dZ\[L\] = A\[L\] − Y, then dW, db of layers L … 2 and dZ of layers L−1 … 1.
@@ -295,10 +350,22 @@ impl<T: Float> Network<T> {
         }
     }
 
+    /// The optimiser's step of the picture layers' W and b (its slots after
+    /// the dense layers': 2L, 2L + 1, … in order).
+    pub(crate) fn update_front(&mut self, optimizer: &mut Optimizer<T>, learning_rate: T) {
+        let first = 2 * self.layers.len();
+        if let Some(front) = self.front_mut() {
+            front.update(optimizer, first, learning_rate);
+        }
+    }
+
     /// One gradient-descent update of every layer with the gradients of the last backward pass.
     pub fn descend(&mut self, learning_rate: T) {
         for layer in &mut self.layers {
             layer.descend(learning_rate);
+        }
+        if let Some(front) = self.front_mut() {
+            front.descend(learning_rate);
         }
     }
 
@@ -320,12 +387,17 @@ impl<T: Float> Network<T> {
     /// the activations never take more than a chunk's worth of memory.
     pub fn output_logits(&self, x: ArrayView2<'_, T>) -> Array2<T> {
         let m = x.ncols();
-        if m <= PREDICT_CHUNK {
+        let chunk = if self.front.is_some() {
+            PICTURE_CHUNK
+        } else {
+            PREDICT_CHUNK
+        };
+        if m <= chunk {
             return self.chunk_logits(x);
         }
         let k = self.layers.last().map_or(0, |l| l.w.nrows());
         let mut out = Array2::zeros((k, m));
-        let size = m.div_ceil(m.div_ceil(PREDICT_CHUNK));
+        let size = m.div_ceil(m.div_ceil(chunk));
         for start in (0..m).step_by(size) {
             let end = (start + size).min(m);
             let logits = self.chunk_logits(x.slice(ndarray::s![.., start..end]));
@@ -341,7 +413,14 @@ impl<T: Float> Network<T> {
             .iter()
             .map(|l| Dense::new(l.w.clone(), l.b.clone(), l.kind))
             .collect();
-        let mut a_prev = x.to_owned();
+        let mut a_prev = match &self.front {
+            Some(front) => {
+                let mut front = front.parameters_only();
+                front.forward(x, self.threads);
+                front.output().to_owned()
+            }
+            None => x.to_owned(),
+        };
         let last = scratch.len() - 1;
         for (l, layer) in scratch.iter_mut().enumerate() {
             layer.forward(a_prev.view(), self.threads);

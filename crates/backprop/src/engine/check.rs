@@ -7,6 +7,7 @@ use crate::collective::Collective;
 use crate::error::Error;
 use crate::linalg::Float;
 use crate::network::Network;
+use crate::optim::OptimizerConfig;
 use crate::setting::{Problem, Setting};
 use crate::train::GdConfig;
 
@@ -37,6 +38,9 @@ pub(crate) fn check_run<T: Float>(
     }
     check_shapes(net, data)?;
     check_penalty_scale(config, net.sizes()[0])?;
+    if net.front().is_some() {
+        check_picture_run(config, collective, data.sparse.is_some())?;
+    }
     if let Some(w) = data.weights {
         check_weights(w, m, collective)?;
     }
@@ -67,6 +71,47 @@ fn check_penalty_scale(config: &GdConfig, n_x: usize) -> Result<(), Error> {
         return Ok(());
     };
     Err(Problem::other(l2, problem).into())
+}
+
+/// What a network with picture layers does not train with (yet): L-BFGS,
+/// an L1 term, early stopping (its best weights hold dense layers only),
+/// several data-parallel ranks, a sparse X.
+fn check_picture_run(
+    config: &GdConfig,
+    collective: &dyn Collective,
+    sparse: bool,
+) -> Result<(), Error> {
+    let why = |setting: Setting, what: &str| {
+        Err(Problem::other(
+            setting,
+            format!("{what} does not train picture layers (convolutions); leave {setting} out"),
+        )
+        .into())
+    };
+    if matches!(config.optimizer, OptimizerConfig::Lbfgs(_)) {
+        return why(Setting::Optimizer, "L-BFGS");
+    }
+    if config.l1 != 0.0 {
+        return why(Setting::L1, "an L1 term");
+    }
+    if config.early_stopping.is_some() {
+        return why(
+            Setting::EarlyStopping,
+            "early stopping (its kept best weights)",
+        );
+    }
+    if sparse {
+        return Err(Error::Config(
+            "picture layers (convolutions) take a dense X of pictures, not a sparse matrix".into(),
+        ));
+    }
+    if collective.size() > 1 {
+        return Err(Error::Config(
+            "picture layers (convolutions) train on one process only, not across data-parallel ranks"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 fn check_shapes<T: Float>(net: &Network<T>, data: &TrainingData<'_, T>) -> Result<(), Error> {

@@ -94,6 +94,11 @@ pub fn to_bytes<T: Float>(
     net: &Network<T>,
     state: &TrainState<T>,
 ) -> Result<Vec<u8>, Error> {
+    if net.front().is_some() {
+        return Err(Error::Config(
+            "a network with picture layers (convolutions) cannot be saved yet: model files and checkpoints hold dense layers only".into(),
+        ));
+    }
     let mut tensors: Vec<(String, &Array2<T>)> =
         net.parameters().map(|p| (p.name, p.value)).collect();
     for (k, slot) in state.optimizer.slots.iter().enumerate() {

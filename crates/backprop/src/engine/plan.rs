@@ -78,6 +78,9 @@ pub fn choose<T: Float>(
     if !config.is_plain(m) || facts.weighted || facts.ranks > 1 || path == Path::General || m == 0 {
         return Plan::General;
     }
+    if net.front().is_some() {
+        return Plan::Layers; // picture layers: every product direct
+    }
     let sizes = net.sizes();
     let (n_x, n1) = (sizes[0], sizes[1]);
     let gram_fits = m <= n_x && x.nrows() == n_x;
@@ -109,11 +112,12 @@ pub(crate) fn applies<T: Float>(
 ) -> bool {
     let m = x.ncols();
     let plain = config.is_plain(m) && !facts.weighted && facts.ranks <= 1 && m > 0;
+    let dense = net.front().is_none();
     match plan {
         Plan::General => true,
         Plan::Layers => plain,
-        Plan::Streamed => plain && streamed::applies(net, x, y),
-        Plan::Gram => plain && m <= x.nrows(),
-        Plan::Fused => plain && FusedFirst::applies(net.layers(), x),
+        Plan::Streamed => plain && dense && streamed::applies(net, x, y),
+        Plan::Gram => plain && dense && m <= x.nrows(),
+        Plan::Fused => plain && dense && FusedFirst::applies(net.layers(), x),
     }
 }

@@ -31,7 +31,11 @@ pub mod batchnorm;
 pub mod conv;
 pub mod course;
 pub mod im2col;
+pub mod parse;
 pub mod pooling;
+pub mod spec;
+pub mod stack;
+mod stack_params;
 pub mod window;
 
 #[cfg(test)]
@@ -39,4 +43,7 @@ mod tests;
 
 pub use batchnorm::{BatchNorm, BatchNormConfig};
 pub use conv::Conv;
+pub use parse::LayerList;
 pub use pooling::{Pool, PoolMode};
+pub use spec::{Picture, PictureLayer, Pooling};
+pub use stack::ConvStack;

@@ -100,10 +100,7 @@ pub(crate) fn gradients<T: Float>(
         };
         match batch.sparse {
             Some(sx) => first_layer_gradients(net, sx),
-            None => {
-                let threads = net.threads();
-                net.layers_mut()[0].parameter_gradients(batch.x, threads);
-            }
+            None => net.first_layer_gradients(batch.x),
         }
     } else {
         for layer in net.layers_mut() {
@@ -138,6 +135,7 @@ pub(crate) fn update<T: Float>(
         optimizer.update(w.slot(), &mut layer.w, &layer.dw, learning_rate);
         optimizer.update(b.slot(), &mut layer.b, &layer.db, learning_rate);
     }
+    net.update_front(optimizer, learning_rate);
 }
 
 /// After a forward pass on X: J = Σ wᵢ·lᵢ / Σ wᵢ and the backward pass of
@@ -150,8 +148,7 @@ pub(crate) fn weighted_backward<T: Float>(
     w: ArrayView1<'_, T>,
 ) -> f64 {
     let cost = weighted_output_gradient(net, y, w);
-    let threads = net.threads();
-    net.layers_mut()[0].parameter_gradients(x, threads);
+    net.first_layer_gradients(x);
     cost
 }
 

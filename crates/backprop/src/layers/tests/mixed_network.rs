@@ -102,9 +102,9 @@ fn unflatten(p: &Params, v: &[f64]) -> Params {
     q
 }
 
-#[test]
-fn conv_relu_pool_flatten_dense_passes_the_check() {
-    let mut rng = NumpyRng::new(80);
+/// X (4 × 5 × 5 × 2), the parameters and Y of a check, drawn from `seed`.
+fn problem(seed: u32) -> (Array4<f64>, Params, [f64; 4]) {
+    let mut rng = NumpyRng::new(seed);
     let x = randn4(&mut rng, (4, 5, 5, 2));
     let p = Params {
         w1: randn4(&mut rng, (3, 3, 2, 3)) * 0.5,
@@ -113,6 +113,12 @@ fn conv_relu_pool_flatten_dense_passes_the_check() {
         b2: 0.1,
     };
     let y = [1.0, 0.0, 0.0, 1.0];
+    (x, p, y)
+}
+
+#[test]
+fn conv_relu_pool_flatten_dense_passes_the_check() {
+    let (x, p, y) = problem(80);
     let grads = backward(&p, &x, &y);
     let theta = flatten(&p);
     let approx: Vec<f64> = (0..theta.len())
@@ -132,4 +138,47 @@ fn conv_relu_pool_flatten_dense_passes_the_check() {
     );
     let d = relative(&grads, &approx);
     assert!(d < THRESHOLD, "conv → relu → pool → dense: {d:e}");
+}
+
+/// The same net built as the engine builds it (picture layers in front of a
+/// dense network): its cost and every gradient are the hand-composed ones, so
+/// the stack reads X's columns and flattens its volume as the course does.
+#[test]
+fn the_engines_conv_net_is_the_hand_composed_one() {
+    use crate::layers::{ConvStack, Picture, PictureLayer, Pooling};
+    use crate::network::Network;
+    let (x, p, y) = problem(81);
+    let spec = [
+        PictureLayer::conv(3, 3, 1, 1),
+        PictureLayer::activation(Activation::Relu),
+        PictureLayer::pool(Pooling::Max, 2, 2),
+    ];
+    let picture = Picture {
+        height: 5,
+        width: 5,
+        channels: 2,
+    };
+    let front =
+        ConvStack::from_parameters(picture, &spec, vec![(p.w1.clone(), p.b1.clone())]).unwrap();
+    let dense = vec![(p.w2.clone(), Array2::from_elem((1, 1), p.b2))];
+    let mut net = Network::from_parameters(dense, Activation::Relu)
+        .unwrap()
+        .with_front(front)
+        .unwrap();
+    // X as the course's X.reshape(m, -1).T: n_x × m.
+    let xs = x.to_shape((4, 50)).unwrap().t().to_owned();
+    let ys = Array2::from_shape_vec((1, 4), y.to_vec()).unwrap();
+    net.forward(xs.view());
+    let (j, j_hand) = (net.cost(ys.view()), forward(&p, &x, &y).0);
+    assert!((j - j_hand).abs() < 1e-13, "{j} vs {j_hand}");
+    net.backward(xs.view(), ys.view());
+    let conv = net.front().unwrap().convs().next().unwrap();
+    let dense = &net.layers()[0];
+    let mut got: Vec<f64> = conv.dw.iter().chain(conv.db.iter()).copied().collect();
+    got.extend(dense.dw.iter().chain(dense.db.iter()));
+    let want = backward(&p, &x, &y);
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() <= 1e-14 * w.abs().max(1.0), "{g} vs {w}");
+    }
 }
