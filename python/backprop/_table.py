@@ -97,6 +97,21 @@ def _names(value):
     return [str(v) for v in value]
 
 
+def _skew_threshold(value):
+    """``log_skewed`` as ``prepare_fit`` takes it: {} for the library's default
+    threshold, None for none, else the threshold (the library refuses one below 0)."""
+    if value is True:
+        return {}
+    if value is False or value is None:
+        return {"log_skewed": None}
+    try:
+        return {"log_skewed": float(value)}
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"log_skewed must be True, False or a skewness (a number >= 0), got {value!r}"
+        ) from None
+
+
 class TableClassifier(ClassifierMixin, BaseEstimator):
     """A classifier for a table as pandas holds it, prepared as ``backprop
     train`` prepares a CSV file: by the same library code, so a model fitted
@@ -115,6 +130,12 @@ class TableClassifier(ClassifierMixin, BaseEstimator):
       filled with the training mean, categories with the most frequent);
     - ``standardize``: the features standardised with the training mean and
       standard deviation (categories' 0/1 features kept);
+    - ``log_skewed``: with ``standardize``, a numeric column whose skewness
+      in the training set exceeds 2 in magnitude (``True``, the default) or
+      the number given is first read as sign(x)·ln(1 + |x|) (long-tailed
+      counts and amounts); ``False`` or ``None`` keeps every column as it is.
+      The columns chosen are kept in ``preprocessing_`` (its
+      ``standardization``'s ``signed_log``) and read so by ``predict``;
     - ``estimator``: the classifier of the prepared features (default: the
       CLI's table network, :func:`table_network`); ``save`` needs a backprop
       ``MLPClassifier`` or ``LogisticRegression``.
@@ -135,6 +156,7 @@ class TableClassifier(ClassifierMixin, BaseEstimator):
         index_column=None,
         missing="refuse",
         standardize=True,
+        log_skewed=True,
     ):
         self.estimator = estimator
         self.label_column = label_column
@@ -143,6 +165,7 @@ class TableClassifier(ClassifierMixin, BaseEstimator):
         self.index_column = index_column
         self.missing = missing
         self.standardize = standardize
+        self.log_skewed = log_skewed
 
     def fit(self, X, y=None):
         """Fits the preparation on X (and the labels: ``y``, or X's label
@@ -165,6 +188,7 @@ class TableClassifier(ClassifierMixin, BaseEstimator):
         out = _core.prepare_fit(
             columns, label_column=label, features=_names(self.features), drop=_names(self.drop),
             index_column=self.index_column, missing=str(self.missing), standardize=bool(self.standardize),
+            **_skew_threshold(self.log_skewed),
         )
         for note in out["notes"]:
             warnings.warn(note, stacklevel=2)

@@ -141,6 +141,30 @@ def test_a_saved_table_classifier_exports_to_onnx(tmp_path):
     assert list(label) == list(clf.predict(df))
 
 
+def test_a_skewed_column_is_log_transformed_as_the_cli_does_and_can_be_turned_off(tmp_path):
+    rs = np.random.RandomState(0)
+    tail, x = rs.randn(200) * 1.5, rs.randn(200)
+    df = pd.DataFrame({"x": x, "count": np.round(np.exp(tail) * 30), "y": np.where(tail + x > 0, "yes", "no")})
+    clf = backprop.TableClassifier(label_column="y").fit(df)
+    st = clf.preprocessing_["standardization"]
+    assert st["signed_log"] == [1], "count, not x"
+    assert abs(st["mean"][1] - np.log1p(df["count"]).mean()) < 1e-12
+    # The CLI, trained on the same table as a file, chooses and stores the same.
+    df.to_csv(tmp_path / "train.csv")
+    run("train", "--train", tmp_path / "train.csv", "--label-column", "y", "--epochs", "1", "--quiet",
+        "--out", tmp_path / "cli")
+    assert json.loads((tmp_path / "cli" / "model.json").read_text())["preprocessing"]["standardization"] == st
+    clf.save(tmp_path / "model")
+    assert_same_answers(clf, df, cli_predictions(tmp_path / "model", tmp_path / "train.csv"))
+    for off in (False, None, 1000):
+        kept = backprop.TableClassifier(label_column="y", log_skewed=off).fit(df)
+        assert "signed_log" not in kept.preprocessing_["standardization"], off
+    with pytest.raises(ValueError, match=r"log_skewed must be >= 0, got -1"):
+        backprop.TableClassifier(label_column="y", log_skewed=-1).fit(df)
+    with pytest.raises(ValueError, match=r"log_skewed must be True, False or a skewness"):
+        backprop.TableClassifier(label_column="y", log_skewed="lots").fit(df)
+
+
 def test_labels_given_as_y_keep_their_type_and_unseen_categories_warn():
     df = penguins(150, 5).dropna()
     y = df.pop("species").map({"Adelie": 10, "Chinstrap": 2, "Gentoo": 7})

@@ -424,6 +424,11 @@ pub struct TrainArgs {
     /// Keep a table's features as they are instead of standardising them.
     #[arg(long, conflicts_with_all = ["standardize", "resume"])]
     pub no_standardize: bool,
+    /// CSV, standardised: read each numeric column whose |skewness| in the training set is above
+    /// this as sign(x)·ln(1+|x|) before standardising (long-tailed counts and amounts; which columns,
+    /// is kept in the model and shown by --explain); `off` keeps every column as it is [default: 2].
+    #[arg(long, value_name = "SKEWNESS|off", value_parser = skew_threshold, conflicts_with_all = ["no_standardize", "resume"])]
+    pub log_skewed: Option<SkewThreshold>,
     /// Pictures: the side (pixels) every picture is resized to.
     #[arg(long, conflicts_with = "resume", help = format!("Pictures: the side (pixels) every picture is resized to, at most {MAX_IMAGE_SIZE}; \
         refused before decoding if the pictures would not fit the memory budget \
@@ -587,6 +592,20 @@ impl std::fmt::Display for Hidden {
         let sizes: Vec<String> = self.0.iter().map(usize::to_string).collect();
         f.write_str(&sizes.join(","))
     }
+}
+
+/// `--log-skewed`: a skewness, or `None` for `off`.
+#[derive(Clone, Copy, Debug)]
+pub struct SkewThreshold(pub Option<f64>);
+
+/// Parses `--log-skewed`: a number (the library checks its range) or `off`.
+fn skew_threshold(s: &str) -> Result<SkewThreshold, String> {
+    if s == "off" {
+        return Ok(SkewThreshold(None));
+    }
+    s.parse::<f64>()
+        .map(|t| SkewThreshold(Some(t)))
+        .map_err(|_| format!("'{s}' is not a skewness; write a number like 2, or 'off'"))
 }
 
 fn parse_hidden(s: &str) -> Result<Hidden, String> {

@@ -51,6 +51,23 @@ fn table(seed: u32, m: usize, k: usize) -> (String, String) {
     (csv, raw)
 }
 
+/// A table with a long-tailed column `count` (log-normal, some negative),
+/// which the preparation reads as sign(x)·ln(1+|x|); returns the CSV and the
+/// raw feature rows (a, count).
+fn skewed_table(seed: u32, m: usize) -> (String, String) {
+    let mut rng = backprop::NumpyRng::new(seed);
+    let mut csv = String::from("a,count,label\n");
+    let mut raw = String::new();
+    for i in 0..m {
+        let (a, l) = (rng.randn(), rng.randn() * 2.0);
+        let count = l.exp() * 20.0 * if i % 10 == 0 { -1.0 } else { 1.0 };
+        let label = usize::from(l + a > 0.2);
+        csv.push_str(&format!("{a},{count},{label}\n"));
+        raw.push_str(&format!("{a},{count}\n"));
+    }
+    (csv, raw)
+}
+
 /// Tiny 4×4 pictures of two classes in `dir/cat` and `dir/dog`; returns their paths.
 fn pictures(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut rng = backprop::NumpyRng::new(3);
@@ -115,6 +132,35 @@ fn onnxruntime_runs_the_exported_graphs_as_predict_does() {
     let (three, three_raw) = table(6, 90, 3);
     tmp.write("three.csv", &three);
     tmp.write("three_raw.csv", &three_raw);
+    let (skewed, skewed_raw) = skewed_table(7, 120);
+    tmp.write("skewed.csv", &skewed);
+    tmp.write("skewed_raw.csv", &skewed_raw);
+    for precision in ["f64", "f32"] {
+        let name = format!("skewed-{precision}");
+        train(
+            &tmp,
+            &name,
+            "skewed.csv",
+            &["--hidden", "4", "--precision", precision, "--epochs", "20"],
+        );
+        let model = harness::json(&tmp.path(&format!("{name}/model.json")));
+        let logged = &model["preprocessing"]["standardization"]["signed_log"];
+        assert_eq!(logged, &serde_json::json!([1]), "count is log-transformed");
+    }
+    refused(
+        &tmp,
+        &[
+            "--model",
+            "skewed-f64",
+            "--format",
+            "onnx",
+            "--out",
+            "out.onnx",
+            "--opset",
+            "8",
+        ],
+        "--opset 8 is below the 9 this graph needs (Sign (a table's log-transformed columns)",
+    );
 
     let steps = ["--iterations", "400", "--learning-rate", "0.1"];
     train(
@@ -240,6 +286,39 @@ fn onnxruntime_runs_the_exported_graphs_as_predict_does() {
             flags: &[],
             inputs: &["three.csv"],
             raw: "three_raw.csv",
+            tolerance: 1e-5,
+            opset: 17,
+            label_type: "int64",
+            input_type: "float",
+        },
+        Case {
+            name: "a skewed column log-transformed f64",
+            model: "skewed-f64",
+            flags: &[],
+            inputs: &["skewed.csv"],
+            raw: "skewed_raw.csv",
+            tolerance: 1e-10,
+            opset: 17,
+            label_type: "int64",
+            input_type: "double",
+        },
+        Case {
+            name: "a skewed column log-transformed at its oldest opset",
+            model: "skewed-f64",
+            flags: &["--opset", "9"],
+            inputs: &["skewed.csv"],
+            raw: "skewed_raw.csv",
+            tolerance: 1e-10,
+            opset: 9,
+            label_type: "int64",
+            input_type: "double",
+        },
+        Case {
+            name: "a skewed column log-transformed f32",
+            model: "skewed-f32",
+            flags: &[],
+            inputs: &["skewed.csv"],
+            raw: "skewed_raw.csv",
             tolerance: 1e-5,
             opset: 17,
             label_type: "int64",

@@ -44,13 +44,15 @@ fn recompute(py: &str, tmp: &TempDir, run: &str) {
 fn numpy_recomputes_our_predictions_from_the_model_files() {
     let py = python();
     let tmp = TempDir::new("interop");
-    let mut csv = String::from("a,b,label,c\n");
+    // d: long-tailed (log-normal), which a standardised run reads as sign(d)·ln(1+|d|).
+    let mut csv = String::from("a,b,label,c,d\n");
     let mut rng = backprop::NumpyRng::new(5);
     use backprop::Gaussian;
     for _ in 0..60 {
         let (a, b, c) = (rng.randn() * 3.0 + 1.0, rng.randn(), rng.randn() * 10.0);
+        let d = (rng.randn() * 2.0).exp() * 10.0;
         let label = u8::from(a * 0.3 - b + c * 0.05 > 0.3);
-        csv.push_str(&format!("{a},{b},{label},{c}\n"));
+        csv.push_str(&format!("{a},{b},{label},{c},{d}\n"));
     }
     tmp.write("data.csv", &csv);
     interop_runs(&py, &tmp);

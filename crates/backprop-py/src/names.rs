@@ -52,6 +52,7 @@ pub(crate) fn parameter(setting: Setting) -> Option<&'static str> {
         Setting::Drop => "drop",
         Setting::Missing => "missing",
         Setting::Standardize => "standardize",
+        Setting::LogSkewed => "log_skewed",
         _ => return None,
     })
 }
@@ -121,7 +122,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(mapped, 31);
+        assert_eq!(mapped, 32);
     }
 
     #[test]

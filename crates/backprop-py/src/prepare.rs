@@ -66,7 +66,8 @@ fn prepared<'py>(py: Python<'py>, p: Prepared) -> PyResult<Bound<'py, PyDict>> {
 /// `classes` and `preprocessing` (model.json's, as JSON).
 #[pyfunction]
 #[pyo3(signature = (columns, *, label_column=None, features=None, drop=None, index_column=None,
-    missing="refuse", standardize=true, name="X"))]
+    missing="refuse", standardize=true,
+    log_skewed=Some(backprop::data::skew::DEFAULT_SKEW_THRESHOLD), name="X"))]
 #[allow(clippy::too_many_arguments)]
 pub fn prepare_fit<'py>(
     py: Python<'py>,
@@ -77,6 +78,7 @@ pub fn prepare_fit<'py>(
     index_column: Option<String>,
     missing: &str,
     standardize: bool,
+    log_skewed: Option<f64>,
     name: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let table = frame(name, columns)?;
@@ -87,6 +89,7 @@ pub fn prepare_fit<'py>(
         drop: drop.unwrap_or_default(),
         missing: missing.parse::<Missing>().map_err(PyValueError::new_err)?,
         standardize: Some(standardize),
+        log_skewed,
         ..LoadOptions::default()
     };
     let (preparation, p) = py

@@ -584,6 +584,7 @@ impl TrainConfig {
         if let Some(w) = &self.class_weight {
             w.validate()?;
         }
+        self.load.log_above()?;
         if self.model.gd.early_stopping.is_some() && self.validation.is_none() {
             let (early, validation) = (Setting::EarlyStopping, Setting::Validation);
             return Err(Problem::other(

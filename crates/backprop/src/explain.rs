@@ -10,6 +10,7 @@
 use std::fmt::Write;
 
 use crate::config::ModelSpec;
+use crate::data::Preprocessing;
 use crate::optim::{LrSchedule, OptimizerConfig};
 use crate::output::Output;
 
@@ -49,6 +50,26 @@ fn write(run: Run<'_>) -> String {
     run.backward(&mut s);
     run.update(&mut s);
     s
+}
+
+/// How the inputs A[0] are made of the data's features when they are
+/// standardised (`None` when not): the training set's mean and std, and the
+/// columns first read as sign(x)·ln(1 + |x|) for their skew.
+pub fn inputs(pre: &Preprocessing) -> Option<String> {
+    let st = pre.standardization.as_ref()?;
+    let mut s = String::from(
+        "Inputs: A[0] = (x − mean) / std, each feature standardised with the training set's mean and std",
+    );
+    if !st.signed_log.is_empty() {
+        let names: Vec<String> = st.signed_log.iter().map(|&f| pre.column_name(f)).collect();
+        let _ = write!(
+            s,
+            "; skewed in the training set, read first as x ↦ sign(x)·ln(1 + |x|): {}",
+            names.join(", ")
+        );
+    }
+    s.push('.');
+    Some(s)
 }
 
 /// What the equations are written for: the layers, the examples and the
@@ -318,6 +339,30 @@ mod tests {
     use crate::activation::Activation;
     use crate::config::GdConfig;
     use crate::optim::AdamConfig;
+
+    #[test]
+    fn the_inputs_line_names_the_log_transformed_columns() {
+        use crate::data::Standardization;
+        let mut pre = Preprocessing {
+            feature_names: Some(vec!["count".into(), "age".into()]),
+            ..Default::default()
+        };
+        assert_eq!(inputs(&pre), None, "not standardised");
+        let mut st = Standardization {
+            mean: vec![0.0; 2],
+            std: vec![1.0; 2],
+            signed_log: Vec::new(),
+        };
+        pre.standardization = Some(st.clone());
+        assert!(!inputs(&pre).unwrap().contains("ln"));
+        st.signed_log = vec![0];
+        pre.standardization = Some(st);
+        let line = inputs(&pre).unwrap();
+        assert!(
+            line.ends_with("x ↦ sign(x)·ln(1 + |x|): column 'count'."),
+            "{line}"
+        );
+    }
 
     #[test]
     fn deep_cat_net_shows_the_issue_example() {

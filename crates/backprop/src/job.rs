@@ -72,7 +72,7 @@ pub(crate) fn load_data(
     let precision = config.model.precision.to_string();
     // (A standardised training set is within ±√m: only one kept as read can overflow.)
     let st = if config.standardize || config.load.standardizes(&train) {
-        Some(train.standardize()?)
+        Some(train.standardize(config.load.log_above()?)?)
     } else {
         train.standardize_for(None, &precision, "", data::FIT_THE_TYPE)?;
         None

@@ -104,6 +104,8 @@ settings! {
     CheckpointEvery = "checkpoint_every",
     /// Standardise the features.
     Standardize = "standardize",
+    /// Tables: the |skewness| above which a column is log-transformed.
+    LogSkewed = "log_skewed",
     /// The training set.
     Train = "train",
     /// The test set.

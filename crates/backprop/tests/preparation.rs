@@ -64,7 +64,7 @@ fn a_frame_and_its_csv_file_are_prepared_alike() {
     };
     // The command line's way: the file, then standardised (job.rs).
     let mut d = data::load_training(&csv, &options, &|_, _| {}).unwrap();
-    d.standardize().unwrap();
+    d.standardize(options.log_above().unwrap()).unwrap();
     // The Python door's way: the frame, in one call.
     let (preparation, prepared) = Preparation::fit(&frame("X", &[]), &options).unwrap();
     assert_eq!(preparation.preprocessing(), d.preprocessing);
@@ -185,6 +185,7 @@ fn a_model_without_a_stored_table_reads_columns_by_name() {
         standardization: Some(data::Standardization {
             mean: vec![1.0, 10.0],
             std: vec![2.0, 5.0],
+            signed_log: Vec::new(),
         }),
         ..data::Preprocessing::default()
     };

@@ -226,6 +226,9 @@ impl<'a> Seen<'a> {
             }
         }
         if let Some(spec) = self.explain {
+            if let Some(line) = backprop::explain::inputs(&train.preprocessing) {
+                out!("{line}\n");
+            }
             out!(
                 "{}",
                 equations(
@@ -275,6 +278,9 @@ fn train_config(
             drop: args.drop.clone(),
             missing: args.missing,
             standardize: args.no_standardize.then_some(false),
+            log_skewed: args
+                .log_skewed
+                .map_or(LoadOptions::default().log_skewed, |t| t.0),
         },
         model: spec.clone(),
         out,

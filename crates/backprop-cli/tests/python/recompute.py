@@ -26,6 +26,8 @@ cols = [header.index(name) for name in pre["feature_names"]]
 X = table[:, cols].T * pre["scale"]
 if pre.get("standardization"):
     s = pre["standardization"]
+    for f in s.get("signed_log", []):  # a table's skewed columns: sign(x)·ln(1+|x|) first
+        X[f] = np.sign(X[f]) * np.log1p(np.abs(X[f]))
     X = (X - np.array(s["mean"])[:, None]) / np.array(s["std"])[:, None]
 A = X.astype(dtype)
 

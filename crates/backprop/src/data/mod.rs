@@ -38,6 +38,7 @@ pub use without_io::{idx, images};
 pub mod planar;
 pub mod points;
 mod preparation;
+pub mod skew;
 mod skipped;
 pub mod spiral;
 mod split;
@@ -242,6 +243,12 @@ pub struct LoadOptions {
     /// tables of numbers: CSV, float npz; no for pictures and the course's HDF5).
     #[serde(default)]
     pub standardize: Option<bool>,
+    /// Tables, when standardised: the |skewness| above which a numeric
+    /// column is read as sign(x)·ln(1 + |x|) (by default
+    /// [`skew::DEFAULT_SKEW_THRESHOLD`]); `None` never transforms (as a run
+    /// recorded before the transform existed resumes).
+    #[serde(default)]
+    pub log_skewed: Option<f64>,
 }
 
 impl Default for LoadOptions {
@@ -259,6 +266,7 @@ impl Default for LoadOptions {
             drop: Vec::new(),
             missing: Missing::Refuse,
             standardize: None,
+            log_skewed: Some(skew::DEFAULT_SKEW_THRESHOLD),
         }
     }
 }
@@ -271,6 +279,17 @@ impl LoadOptions {
         let pre = &train.preprocessing;
         self.standardize
             .unwrap_or(pre.input == "csv" || (pre.input == "npz" && pre.scale == 1.0))
+    }
+
+    /// The skew threshold of a table's standardisation ([`Dataset::standardize`]'s
+    /// `log_above`), once checked: a threshold below 0 (or NaN) is refused.
+    pub fn log_above(&self) -> Result<Option<f64>, Error> {
+        match self.log_skewed {
+            Some(t) if t.is_nan() || t < 0.0 => {
+                Err(crate::Problem::range(crate::Setting::LogSkewed, ">= 0", t).into())
+            }
+            other => Ok(other),
+        }
     }
 }
 

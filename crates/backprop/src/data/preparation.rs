@@ -98,7 +98,7 @@ impl Preparation {
         let mut d = fitted.into_dataset(table.source());
         d.check_trainable(Some(&preparation.table.label_column))?;
         if options.standardizes(&d) {
-            preparation.standardization = Some(d.standardize()?);
+            preparation.standardization = Some(d.standardize(options.log_above()?)?);
         }
         let y = d.y.iter().map(|&c| c as usize).collect();
         let prepared = Prepared {

@@ -1,9 +1,12 @@
 //! Feature standardisation: x ← (x − mean) / std, per feature, with the
-//! training set's statistics (stored in the model and reused for new inputs).
+//! training set's statistics (stored in the model and reused for new inputs);
+//! a table's skewed columns are first read as sign(x)·ln(1 + |x|)
+//! ([`super::skew`]), the mean and std being those of the transformed values.
 
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 
+use super::skew::{log_features, signed_log1p, skewed_features};
 use super::{Dataset, Preprocessing};
 use crate::error::Error;
 use crate::setting::mark;
@@ -15,6 +18,11 @@ pub struct Standardization {
     pub mean: Vec<f64>,
     /// Standard deviation of each feature (1 where it is 0).
     pub std: Vec<f64>,
+    /// The features (by position, ascending) read as sign(x)·ln(1 + |x|)
+    /// before (x − mean) / std; their mean and std are the transformed
+    /// values'. Empty (and absent from model.json) when none is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signed_log: Vec<usize>,
 }
 
 impl Standardization {
@@ -34,7 +42,11 @@ impl Standardization {
             mean.push(mu);
             std.push(if var > 0.0 { var.sqrt() } else { 1.0 });
         }
-        Standardization { mean, std }
+        Standardization {
+            mean,
+            std,
+            signed_log: Vec::new(),
+        }
     }
 
     /// [`Standardization::fit`] of `examples`, each `n` contiguous values.
@@ -56,11 +68,31 @@ impl Standardization {
             .map(|s| s / m)
             .map(|var| if var > 0.0 { var.sqrt() } else { 1.0 })
             .collect();
-        Standardization { mean, std }
+        Standardization {
+            mean,
+            std,
+            signed_log: Vec::new(),
+        }
     }
 
-    /// Applies the statistics to X in place (X must have as many rows as there are features).
+    /// Whether each of `n` features is log-transformed.
+    fn logged(&self, n: usize) -> Vec<bool> {
+        let mut logged = vec![false; n];
+        for &f in self.signed_log.iter().filter(|&&f| f < n) {
+            logged[f] = true;
+        }
+        logged
+    }
+
+    /// Applies the statistics to X in place (X must have as many rows as
+    /// there are features), the log-transformed features first transformed.
     pub fn apply(&self, x: &mut Array2<f64>) {
+        log_features(x, &self.signed_log);
+        self.scale(x);
+    }
+
+    /// (x − mean) / std in place, without the log transform.
+    fn scale(&self, x: &mut Array2<f64>) {
         let n = x.nrows();
         if let Some(examples) = x.view_mut().reversed_axes().as_slice_mut() {
             for example in examples.chunks_exact_mut(n.max(1)) {
@@ -150,11 +182,17 @@ pub(crate) fn standardize_within(
     st: Option<&Standardization>,
     limit: f64,
 ) -> Result<(), TooLarge> {
-    let stats = |f: usize| st.map_or((0.0, 1.0), |s| (s.mean[f], s.std[f]));
+    let logged = st.map_or_else(Vec::new, |s| s.logged(x.nrows()));
+    let value = |f: usize, raw: f64| match st {
+        Some(s) => {
+            let v = if logged[f] { signed_log1p(raw) } else { raw };
+            (v - s.mean[f]) / s.std[f]
+        }
+        None => raw,
+    };
     for (example, column) in x.axis_iter(Axis(1)).enumerate() {
         for (feature, &raw) in column.iter().enumerate() {
-            let (mu, sd) = stats(feature);
-            let became = (raw - mu) / sd;
+            let became = value(feature, raw);
             if !became.is_finite() || became.abs() > limit {
                 return Err(TooLarge {
                     feature,
@@ -173,10 +211,18 @@ pub(crate) fn standardize_within(
 
 impl Dataset {
     /// Standardises X with its own statistics and records them in the
-    /// preprocessing. A table's one-hot category features stay 0/1 (mean 0, std 1).
+    /// preprocessing. A table's one-hot category features stay 0/1 (mean 0, std 1);
+    /// with `log_above`, a table's other features whose |skewness| exceeds it
+    /// are first read as sign(x)·ln(1 + |x|) ([`super::skew`]).
     /// Values so large that a statistic overflows (±1e308) are refused,
     /// naming the feature: standardised, they would all become 0 or NaN.
-    pub fn standardize(&mut self) -> Result<Standardization, Error> {
+    pub fn standardize(&mut self, log_above: Option<f64>) -> Result<Standardization, Error> {
+        let one_hot = (self.preprocessing.table.as_ref()).map(|t| t.one_hot_mask());
+        let logged = match (&one_hot, log_above) {
+            (Some(mask), Some(t)) => skewed_features(&self.x, mask, t),
+            _ => Vec::new(),
+        };
+        log_features(&mut self.x, &logged);
         let mut s = Standardization::fit(&self.x);
         let overflow =
             (0..s.mean.len()).find(|&f| !(s.mean[f].is_finite() && s.std[f].is_finite()));
@@ -190,14 +236,13 @@ impl Dataset {
                 ),
             ));
         }
-        if let Some(table) = &self.preprocessing.table {
-            for (f, one_hot) in table.one_hot_mask().into_iter().enumerate() {
-                if one_hot {
-                    (s.mean[f], s.std[f]) = (0.0, 1.0);
-                }
+        for (f, &one_hot) in one_hot.iter().flatten().enumerate() {
+            if one_hot {
+                (s.mean[f], s.std[f]) = (0.0, 1.0);
             }
         }
-        s.apply(&mut self.x);
+        s.scale(&mut self.x);
+        s.signed_log = logged;
         self.preprocessing.standardization = Some(s.clone());
         Ok(s)
     }
@@ -308,6 +353,7 @@ mod tests {
         let st = Standardization {
             mean: vec![0.0, 1.0],
             std: vec![0.5, 1.0],
+            signed_log: Vec::new(),
         };
         let mut x = array![[1.0, 1e308], [2.0, 3.0]];
         let e = standardize_within(&mut x, Some(&st), f64::MAX).unwrap_err();

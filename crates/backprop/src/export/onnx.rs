@@ -212,6 +212,10 @@ pub fn required_opset(op: &str, f64: bool) -> (i64, &'static str) {
             "Greater broadcasts from opset 7 (a multi-label model's P > 0.5)",
         ),
         "Max" | "Min" if f64 => (8, "onnxruntime runs float64 Max and Min from opset 8"),
+        "Sign" => (
+            9,
+            "Sign (a table's log-transformed columns) is in ONNX from opset 9",
+        ),
         _ => (6, "the oldest opset this writer supports"),
     }
 }
@@ -250,12 +254,37 @@ fn preprocess(g: &mut Graph, info: &ModelInfo) -> Result<String, Error> {
                 s.mean.len()
             )));
         }
+        if !s.signed_log.is_empty() {
+            x = signed_log(g, &x, &s.signed_log, n_x);
+        }
         let mean = g.constant("mean", &[n_x], &s.mean);
         let std = g.constant("std", &[n_x], &s.std);
         x = g.node("Sub", &[&x, &mean], vec![]);
         x = g.node("Div", &[&x, &std], vec![]);
     }
     Ok(x)
+}
+
+/// The features `logged` of `x` as sign(x)·ln(1 + |x|), the others as they
+/// are: x·(1 − m) + t·m with m the 0/1 mask of `logged` (exact for either m,
+/// as x and t are finite).
+fn signed_log(g: &mut Graph, x: &str, logged: &[usize], n_x: usize) -> String {
+    let mut mask = vec![0.0; n_x];
+    for &f in logged {
+        mask[f] = 1.0;
+    }
+    let keep: Vec<f64> = mask.iter().map(|m| 1.0 - m).collect();
+    let one = g.constant("log_one", &[], &[1.0]);
+    let abs = g.node("Abs", &[x], vec![]);
+    let shifted = g.node("Add", &[&abs, &one], vec![]);
+    let log = g.node("Log", &[&shifted], vec![]);
+    let sign = g.node("Sign", &[x], vec![]);
+    let t = g.node("Mul", &[&sign, &log], vec![]);
+    let m = g.constant("log_mask", &[n_x], &mask);
+    let k = g.constant("log_keep", &[n_x], &keep);
+    let tm = g.node("Mul", &[&t, &m], vec![]);
+    let xk = g.node("Mul", &[x, &k], vec![]);
+    g.node("Add", &[&xk, &tm], vec![])
 }
 
 /// Z[l] = A[l-1]·W[l]ᵀ + b[l]ᵀ (rows are examples), then g for the hidden
@@ -610,6 +639,7 @@ mod tests {
                 standardization: Some(Standardization {
                     mean: vec![0.1, 0.2],
                     std: vec![1.0, 2.0],
+                    signed_log: Vec::new(),
                 }),
                 ..Default::default()
             },

@@ -118,6 +118,19 @@ fn check_standardization(st: &Standardization, n_x: usize) -> Result<(), String>
             ));
         }
     }
+    let ascending = st.signed_log.windows(2).all(|w| w[0] < w[1]);
+    if let Some(f) = st.signed_log.iter().find(|&&f| f >= n_x) {
+        return Err(format!(
+            "preprocessing.standardization.signed_log names input {f} of a model of {n_x} inputs"
+        ));
+    }
+    if !ascending {
+        return Err(
+            "preprocessing.standardization.signed_log must list inputs in ascending order, \
+             each once"
+                .to_string(),
+        );
+    }
     Ok(())
 }
 
@@ -237,6 +250,27 @@ mod tests {
     }
 
     #[test]
+    fn signed_log_must_name_inputs_of_the_model_in_order() {
+        let mut pre = table(vec![colour(None)]);
+        let st = |signed_log: Vec<usize>| Standardization {
+            mean: vec![0.0; 2],
+            std: vec![1.0; 2],
+            signed_log,
+        };
+        pre.standardization = Some(st(vec![0, 1]));
+        assert_eq!(check_preprocessing(&pre, 2), Ok(()));
+        for (logged, needle) in [
+            (vec![2], "signed_log names input 2 of a model of 2 inputs"),
+            (vec![1, 0], "ascending order"),
+            (vec![1, 1], "ascending order"),
+        ] {
+            pre.standardization = Some(st(logged));
+            let e = check_preprocessing(&pre, 2).unwrap_err();
+            assert!(e.contains(needle), "{e}");
+        }
+    }
+
+    #[test]
     fn standardization_that_overflows_is_refused() {
         let mut pre = table(vec![ColumnSpec {
             name: "a".into(),
@@ -246,6 +280,7 @@ mod tests {
         let st = |mean: f64, std: f64| Standardization {
             mean: vec![mean],
             std: vec![std],
+            signed_log: Vec::new(),
         };
         for (s, needle) in [
             (st(1e308, 0.29), "overflows"),
