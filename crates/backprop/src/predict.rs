@@ -74,8 +74,22 @@ pub struct Model {
 }
 
 impl Model {
-    /// Loads and validates a model folder.
+    /// Loads and validates a model folder whose answer is one class an
+    /// input (a multi-label model is refused by name).
     pub fn load(dir: &Path) -> Result<Model, Error> {
+        let model = Model::open(dir)?;
+        if model.info.output_activation == crate::Output::Sigmoids.name() {
+            return Err(Error::format(
+                dir,
+                "is a multi-label model (output_activation \"sigmoids\"): it gives each input a 0/1 per label, \
+                 not one class; read it with the Python package (backprop.load) or its ONNX export",
+            ));
+        }
+        Ok(model)
+    }
+
+    /// Loads and validates any model folder (the ONNX export takes multi-label ones too).
+    pub(crate) fn open(dir: &Path) -> Result<Model, Error> {
         if !dir.is_dir() {
             if let Some(e) = model_io::in_progress(dir) {
                 return Err(e);
@@ -304,4 +318,38 @@ pub enum Scores {
     Binary(BinaryScores),
     /// K classes.
     Multiclass(MulticlassScores),
+}
+
+#[cfg(test)]
+mod multilabel_tests {
+    use ndarray::array;
+
+    use super::*;
+    use crate::{Activation, Network, Output};
+
+    #[test]
+    fn a_multi_label_model_is_refused_by_name_not_read_as_one_class() {
+        let params = vec![(array![[1.0, 2.0], [3.0, 4.0]], array![[0.5], [-0.5]])];
+        let mut net = Network::<f64>::from_parameters(params, Activation::Relu).unwrap();
+        net.set_output(Output::Sigmoids).unwrap();
+        let dir = std::env::temp_dir().join(format!("backprop-multilabel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let classes = ["0".to_string(), "1".to_string()];
+        let pre = crate::data::Preprocessing {
+            scale: 1.0,
+            example_shape: vec![2],
+            input: "csv".into(),
+            ..Default::default()
+        };
+        model_io::save(&dir, &net, &classes, &pre).unwrap();
+        let (info, back) = model_io::load(&dir).unwrap();
+        assert_eq!(info.output_activation, "sigmoids");
+        let AnyNetwork::F64(back) = back else {
+            panic!("f64")
+        };
+        assert_eq!(back.output(), Output::Sigmoids);
+        let err = Model::load(&dir).err().expect("refused").to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.contains("multi-label model"), "{err}");
+    }
 }

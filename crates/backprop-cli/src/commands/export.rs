@@ -24,7 +24,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         Precision::F32 => "float32",
         Precision::F64 => "float64",
     };
-    let label = if e.integer_labels { "int64" } else { "string" };
+    let label = match (e.multilabel, e.integer_labels) {
+        (true, _) => " × K, int64 0/1 of the labels",
+        (false, true) => ", int64",
+        (false, false) => ", string",
+    };
     println!(
         "wrote {} ({} bytes): ONNX opset {} (this graph needs ≥ {}), {precision}, {} nodes",
         args.out.display(),
@@ -34,7 +38,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         e.ops.len()
     );
     println!(
-        "input {INPUT} (N × n_x raw features, {precision}) → {LABEL} (N, {label}: {}), {PROBABILITIES} (N × {})",
+        "input {INPUT} (N × n_x raw features, {precision}) → {LABEL} (N{label}: {}), {PROBABILITIES} (N × {})",
         e.classes.join(", "),
         e.classes.len()
     );

@@ -79,6 +79,8 @@ pub struct Exported {
     pub classes: Vec<String>,
     /// Whether `label` is int64 (else a string tensor).
     pub integer_labels: bool,
+    /// A multi-label model's graph: `label` is N × K of 0/1 (int64), one column a label.
+    pub multilabel: bool,
     /// The operators, in graph order.
     pub ops: Vec<String>,
 }
@@ -99,7 +101,7 @@ pub fn export(
             format!("is not a model folder (it has no {INFO_FILE}); give a run folder written by `backprop train`"),
         ));
     }
-    let model = Model::load(model_dir)?;
+    let model = Model::open(model_dir)?;
     let exported = to_onnx(&model.info, &model.network, options)?;
     write_atomic(out, &exported.bytes)?;
     Ok(exported)
@@ -194,6 +196,7 @@ pub fn to_onnx(
         precision,
         classes: classes.clone(),
         integer_labels,
+        multilabel,
         ops,
     })
 }
@@ -697,6 +700,7 @@ mod tests {
         let e = to_onnx(&info, &AnyNetwork::F64(net), &OnnxOptions::default()).unwrap();
         let ops: Vec<&str> = e.ops.iter().map(String::as_str).collect();
         assert_eq!(ops[ops.len() - 3..], ["Sigmoid", "Greater", "Cast"]);
+        assert!(e.multilabel);
         let g = ModelProto::decode(e.bytes.as_slice())
             .unwrap()
             .graph
