@@ -335,7 +335,7 @@ class _Network:
     def _record_lbfgs(self, out):
         """scikit-learn's attributes of an lbfgs fit: ``loss_`` (the cost at
         the final weights) and ``n_iter_`` (its iterations); no ``loss_curve_``."""
-        self.loss_ = float(out["loss"])
+        self.loss_ = self._final_loss = float(out["loss"])
         for name in ("loss_curve_", "validation_scores_", "best_validation_score_", "best_loss_"):
             self.__dict__.pop(name, None)
         if out["stop"] == "interrupted":

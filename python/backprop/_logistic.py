@@ -241,6 +241,22 @@ class LogisticRegression(ClassifierMixin, _Network, BaseEstimator):
         (w, b), = params
         return [(w * std, b + w @ mean.reshape(-1, 1))]
 
+    def _lbfgs_not_converged(self, stop, n_iter):
+        """scikit-learn's ConvergenceWarning words for the solver name given:
+        each of its solvers words it its own way (every name runs the
+        library's L-BFGS here; lbfgs keeps scipy's status and message)."""
+        own = {
+            "newton-cg": f"newton-cg failed to converge at loss = {self._final_loss}. Increase the number of iterations.",
+            "newton-cholesky": (
+                f"Newton solver did not converge after {n_iter} iterations. "
+                "Increase max_iter or tol, or scale the data."
+            ),
+            "liblinear": "Liblinear failed to converge, increase the number of iterations.",
+            "sag": "The max_iter was reached which means the coef_ did not converge",
+            "saga": "The max_iter was reached which means the coef_ did not converge",
+        }
+        return own.get(self.solver) or super()._lbfgs_not_converged(stop, n_iter)
+
     def _not_converged(self):
         return (
             f"LogisticRegression ({self.solver}) did not converge in max_iter={self.max_iter} epochs: "

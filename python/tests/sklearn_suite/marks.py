@@ -11,7 +11,7 @@ from copy_tests import FILES, uses_class
 # backprop's class, as measured with scikit-learn 1.9.1 (python copy_tests.py DIR --no-marks;
 # regenerated after lbfgs, fit_intercept=False and scikit-learn's solver names landed, and again
 # after the exact penalties, OWL-QN's L1/elastic net and scikit-learn's penalty words, merged
-# with sparse X and multi-label targets).
+# with sparse X and multi-label targets, and after the other solvers' ConvergenceWarning words).
 EXPECTED_FAILURES = {
     'test_dtype_match[csr_array-False-liblinear]': "liblinear computes in float64 in scikit-learn; backprop keeps the float32 input's dtype",
     'test_dtype_match[csr_array-True-liblinear]': "liblinear computes in float64 in scikit-learn; backprop keeps the float32 input's dtype",
@@ -45,23 +45,6 @@ EXPECTED_FAILURES = {
     'test_logistic_regression_cv_refit[42-0]': "LogisticRegressionCV's refit compared to 6 decimals with backprop's fit (solver tolerances)",
     'test_logistic_regression_cv_refit[42-1]': "LogisticRegressionCV's refit compared to 6 decimals with backprop's fit (solver tolerances)",
     'test_logreg_predict_proba_multinomial[42]': "reads scikit-learn's private internals",
-    'test_max_iter[42-liblinear-Liblinear failed to converge, increase the number of iterations.-max_iter0]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-liblinear-Liblinear failed to converge, increase the number of iterations.-max_iter1]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-liblinear-Liblinear failed to converge, increase the number of iterations.-max_iter2]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-liblinear-Liblinear failed to converge, increase the number of iterations.-max_iter3]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-newton-cg-newton-cg failed to converge.* Increase the number of iterations.-max_iter0]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-newton-cg-newton-cg failed to converge.* Increase the number of iterations.-max_iter1]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-newton-cg-newton-cg failed to converge.* Increase the number of iterations.-max_iter2]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-newton-cg-newton-cg failed to converge.* Increase the number of iterations.-max_iter3]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-newton-cholesky-Newton solver did not converge after [0-9]* iterations-max_iter0]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-sag-The max_iter was reached which means the coef_ did not converge-max_iter0]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-sag-The max_iter was reached which means the coef_ did not converge-max_iter1]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-sag-The max_iter was reached which means the coef_ did not converge-max_iter2]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-sag-The max_iter was reached which means the coef_ did not converge-max_iter3]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-saga-The max_iter was reached which means the coef_ did not converge-max_iter0]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-saga-The max_iter was reached which means the coef_ did not converge-max_iter1]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-saga-The max_iter was reached which means the coef_ did not converge-max_iter2]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
-    'test_max_iter[42-saga-The max_iter was reached which means the coef_ did not converge-max_iter3]': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
     'test_newton_cholesky_fallback_to_lbfgs': "scikit-learn's other solvers' own ConvergenceWarning words (sag, saga, liblinear, newton-cholesky): their names run the library's L-BFGS",
     'test_scores_attribute_layout_elasticnet': "LogisticRegressionCV's elastic-net scores compared with backprop's OWL-QN fits to exact equality",
     'test_sparsify[coo_array]': "SparseCoefMixin's sparsify/densify: not offered",
