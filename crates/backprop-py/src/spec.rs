@@ -361,6 +361,30 @@ fn rules(d: &Bound<'_, PyDict>, adapts: bool) -> PyResult<Rules> {
     })
 }
 
+/// The library's L-BFGS with scikit-learn's `max_fun` and `tol`, and
+/// LogisticRegression's `fit_intercept` and scipy options (`ftol`, `maxls`;
+/// MLPClassifier passes none of these three, so scipy's defaults hold).
+fn lbfgs(d: &Bound<'_, PyDict>, given: &mut Given) -> PyResult<LbfgsConfig> {
+    let defaults = LbfgsConfig::default();
+    Ok(LbfgsConfig {
+        max_fun: count(d, "max_fun", Setting::MaxFun, given)?,
+        tol: number(d, "tol")?,
+        fit_intercept: match d.get_item("fit_intercept")? {
+            Some(v) => v.is_truthy()?,
+            None => true,
+        },
+        ftol: match d.get_item("ftol")? {
+            Some(v) => v.extract()?,
+            None => defaults.ftol,
+        },
+        max_line_search: match d.get_item("maxls")? {
+            Some(v) => v.extract()?,
+            None => defaults.max_line_search,
+        },
+        ..defaults
+    })
+}
+
 /// The library's optimiser for `solver`, and the factor that turns
 /// scikit-learn's step size into the library's for it.
 ///
@@ -408,28 +432,7 @@ fn optimizer(
             }),
             1.0,
         ),
-        "lbfgs" => (
-            OptimizerConfig::Lbfgs(LbfgsConfig {
-                max_fun: count(d, "max_fun", Setting::MaxFun, given)?,
-                tol: number(d, "tol")?,
-                // LogisticRegression's `fit_intercept` (MLPClassifier has none).
-                fit_intercept: match d.get_item("fit_intercept")? {
-                    Some(v) => v.is_truthy()?,
-                    None => true,
-                },
-                // LogisticRegression's scipy options (MLPClassifier's are scipy's defaults).
-                ftol: match d.get_item("ftol")? {
-                    Some(v) => v.extract()?,
-                    None => LbfgsConfig::default().ftol,
-                },
-                max_line_search: match d.get_item("maxls")? {
-                    Some(v) => v.extract()?,
-                    None => LbfgsConfig::default().max_line_search,
-                },
-                ..LbfgsConfig::default()
-            }),
-            1.0,
-        ),
+        "lbfgs" => (OptimizerConfig::Lbfgs(lbfgs(d, given)?), 1.0),
         other => {
             return Err(PyValueError::new_err(format!(
                 "solver must be one of lbfgs, sgd, adam, gd, momentum, rmsprop, got '{other}'"

@@ -191,20 +191,9 @@ impl<'a, T: Float> Session<'a, T> {
         let (weights, total_weight) = example_weights(data.weights, m);
         let batch_size = config.batch_size_for(m);
         let (per_epoch, total) = (config.epochs.is_some(), config.total_units());
-        let facts = Facts {
-            weighted: weights.is_some(),
-            ranks: collective.size(),
-            updates: if per_epoch {
-                total * m.div_ceil(batch_size)
-            } else {
-                total
-            },
-        };
+        let facts = run_facts(&config, m, weights.is_some(), collective.size());
         let resumed = state.plan.is_some();
-        let plan = match data.sparse {
-            Some(_) => Plan::General, // the first layer's sparse products are the general road's
-            None => choose_plan(&config, &net, &data, &state, start.path, facts)?,
-        };
+        let plan = choose_plan(&config, &net, &data, &state, start.path, facts)?;
         state.plan = Some(plan);
         let x = narrow_by_rows(data.x, plan);
         let mut strategy = Strategy::start(plan, &net, x.view());
@@ -590,7 +579,25 @@ impl<'a, T: Float> Session<'a, T> {
     }
 }
 
-/// The planner's choice, or a resumed run's own strategy where it still applies.
+/// What the planner weighs of a run of `m` examples: weighted or not, the
+/// ranks, and the updates it makes in all.
+fn run_facts(config: &GdConfig, m: usize, weighted: bool, ranks: usize) -> Facts {
+    let total = config.total_units();
+    let updates = if config.epochs.is_some() {
+        total * m.div_ceil(config.batch_size_for(m))
+    } else {
+        total
+    };
+    Facts {
+        weighted,
+        ranks,
+        updates,
+    }
+}
+
+/// The planner's choice, or a resumed run's own strategy where it still
+/// applies; a sparse X always takes the general road (its first layer's
+/// sparse products are that road's).
 fn choose_plan<T: Float>(
     config: &GdConfig,
     net: &Network<T>,
@@ -599,6 +606,9 @@ fn choose_plan<T: Float>(
     path: Path,
     facts: Facts,
 ) -> Result<Plan, Error> {
+    if data.sparse.is_some() {
+        return Ok(Plan::General);
+    }
     let (x, y) = (data.x.view(), data.y.view());
     let chosen = plan::choose(config, net, x, y, path, facts);
     match state.plan {

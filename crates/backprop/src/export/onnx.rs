@@ -173,20 +173,7 @@ pub fn to_onnx(
 
     let opset = options.opset.unwrap_or(DEFAULT_OPSET);
     let (required, why) = g.required;
-    if opset < required {
-        let o = Setting::Opset;
-        let message = format!(
-            "{o} {opset} is below the {required} this graph needs ({why}); use {o} {required} or higher"
-        );
-        return Err(Problem::other(o, message).into());
-    }
-    if opset > MAX_OPSET {
-        let o = Setting::Opset;
-        let message = format!(
-            "{o} {opset} is newer than the newest this writer knows ({MAX_OPSET}); use {o} {required}…{MAX_OPSET}"
-        );
-        return Err(Problem::other(o, message).into());
-    }
+    check_opset(opset, required, why)?;
     let ops = g.nodes.iter().map(|n| n.op_type.clone()).collect();
     let model = g.finish(info, precision, classes.len(), integer_labels, opset);
     Ok(Exported {
@@ -199,6 +186,22 @@ pub fn to_onnx(
         multilabel,
         ops,
     })
+}
+
+/// The opset asked for against the one the graph needs (`required`, for
+/// the reason `why`) and the newest this writer knows.
+fn check_opset(opset: i64, required: i64, why: &str) -> Result<(), Error> {
+    let o = Setting::Opset;
+    let message = if opset < required {
+        format!("{o} {opset} is below the {required} this graph needs ({why}); use {o} {required} or higher")
+    } else if opset > MAX_OPSET {
+        format!(
+            "{o} {opset} is newer than the newest this writer knows ({MAX_OPSET}); use {o} {required}…{MAX_OPSET}"
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Problem::other(o, message).into())
 }
 
 /// The oldest opset at which `op` on float32 (or float64, `f64`) tensors is
