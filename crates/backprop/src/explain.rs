@@ -52,7 +52,7 @@ fn write(run: Run<'_>) -> String {
     s
 }
 
-/// How the inputs A[0] are made of the data's features when they are
+/// How the inputs A\[0\] are made of the data's features when they are
 /// standardised (`None` when not): the training set's mean and std, and the
 /// columns first read as sign(x)·ln(1 + |x|) for their skew.
 pub fn inputs(pre: &Preprocessing) -> Option<String> {

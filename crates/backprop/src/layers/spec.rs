@@ -41,7 +41,7 @@ impl fmt::Display for Picture {
     }
 }
 
-/// Max or average pooling (the same as [`super::PoolMode`], serialisable).
+/// Max or average pooling (the layers' own pooling mode, in a serialisable form).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Pooling {

@@ -46,12 +46,12 @@ pub struct LbfgsConfig {
     #[serde(default = "fits", skip_serializing_if = "is_true")]
     pub fit_intercept: bool,
     /// Stop when the cost's relative decrease is at most this (scipy's
-    /// `ftol`; default [`FTOL`], scikit-learn's MLP; its LogisticRegression
+    /// `ftol`; default 2.22e-9 = 10⁷·ε, scikit-learn's MLP; its LogisticRegression
     /// gives 64·ε).
     #[serde(default = "default_ftol", skip_serializing_if = "is_default_ftol")]
     pub ftol: f64,
     /// Most evaluations of one line search (scipy's `maxls`; default
-    /// [`MAX_LINE_SEARCH`], scikit-learn's LogisticRegression gives 50).
+    /// 20, scikit-learn's LogisticRegression gives 50).
     #[serde(default = "default_maxls", skip_serializing_if = "is_default_maxls")]
     pub max_line_search: usize,
 }
