@@ -46,6 +46,7 @@ mod classifier;
 pub mod collective;
 mod config;
 pub mod data;
+mod difference;
 pub mod engine;
 mod error;
 pub mod explain;
@@ -57,6 +58,8 @@ pub mod gradcheck;
 mod init;
 pub mod job;
 mod layer;
+#[cfg(test)]
+mod layer_tests;
 // Convolution, pooling (in the builder through `NetworkBuilder::picture`), batch
 // normalisation (issue 27: not yet in the builder; outside the tests and `internals` nothing calls it).
 #[cfg_attr(not(feature = "internals"), allow(dead_code, unused_imports))]

@@ -38,9 +38,6 @@ pub mod stack;
 mod stack_params;
 pub mod window;
 
-#[cfg(test)]
-mod tests;
-
 pub use batchnorm::{BatchNorm, BatchNormConfig};
 pub use conv::Conv;
 pub use parse::LayerList;

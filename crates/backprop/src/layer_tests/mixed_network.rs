@@ -9,7 +9,7 @@ use ndarray::{Array2, Array4};
 
 use super::randn4;
 use crate::activation::Activation;
-use crate::gradcheck::{relative, EPSILON, THRESHOLD};
+use crate::difference::{relative, EPSILON, THRESHOLD};
 use crate::layers::{Conv, Pool, PoolMode};
 use crate::linalg::Threads;
 use crate::rng::NumpyRng;

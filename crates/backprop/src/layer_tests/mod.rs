@@ -1,4 +1,4 @@
-//! The layers against the course's printed numbers, the loops against the
+//! The picture layers (`layers/`) against the course's printed numbers, the loops against the
 //! products, and each backward pass against central differences.
 
 mod course_conv;

@@ -7,7 +7,7 @@
 use ndarray::{Array, Array2, Array4, Dimension};
 
 use super::randn4;
-use crate::gradcheck::{relative, EPSILON, THRESHOLD};
+use crate::difference::{relative, EPSILON, THRESHOLD};
 use crate::layers::{BatchNorm, BatchNormConfig, Conv, Pool, PoolMode};
 use crate::linalg::Threads;
 use crate::rng::NumpyRng;
