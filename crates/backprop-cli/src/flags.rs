@@ -53,6 +53,15 @@ pub struct ModelFlags {
         "Hidden layer sizes, comma-separated (\"20,7,5\"), or \"none\" for logistic regression [default: {}; CSV tables: {}]",
         Hidden(ModelSpec::default().hidden), Hidden(ModelSpec::table_default().hidden)))]
     pub hidden: Option<Hidden>,
+    /// A conv net: picture layers then dense ones, comma-separated, in place of --hidden.
+    #[arg(long, value_parser = crate::layers_flag::parse_layers, conflicts_with_all = ["hidden", "resume"],
+        value_name = "LIST", help = format!(
+        "A conv net over pictures (a picture folder, the course's HDF5 files, npz/idx arrays of pictures), in place of \
+         --hidden: picture layers then dense ones, comma-separated, e.g. conv8x3x3,relu,maxpool2,dense32,relu. \
+         Layers: {}; the output layer comes from the data's classes. The picture's height × width × channels \
+         comes from the data. Defaults for a conv net: {}",
+        crate::layers_flag::GRAMMAR, crate::layers_flag::DEFAULTS.as_str()))]
+    pub layers: Option<crate::layers_flag::Layers>,
     /// Hidden-layer activation: relu, tanh, sigmoid or leaky-relu (slope 0.01). The output layer is
     /// a sigmoid for two classes and a softmax for more, chosen from the data's labels.
     /// Refused with --hidden none (no hidden layer to apply it to).
@@ -242,7 +251,10 @@ impl ModelFlags {
             decay == DecayName::Step,
             "except to --lr-decay step",
         )?;
-        activation_applies(self.activation, &self.spec(base).hidden)?;
+        match &self.layers {
+            Some(layers) => layers.activation(self.activation).map(|_| ())?,
+            None => activation_applies(self.activation, &self.spec(base).hidden)?,
+        }
         refuse(
             "--no-shuffle",
             self.no_shuffle,
@@ -289,12 +301,17 @@ impl ModelFlags {
     pub fn spec(&self, base: &ModelSpec) -> ModelSpec {
         let rate = self.lr_decay_rate.unwrap_or(DEFAULT_DECAY_RATE);
         let defaults = self.base_for(base);
+        let list = self.layers.as_ref().map(|l| &l.list);
         ModelSpec {
-            hidden: self
-                .hidden
-                .as_ref()
-                .map_or_else(|| defaults.hidden.clone(), |h| h.0.clone()),
-            activation: self.activation.unwrap_or(defaults.activation),
+            layers: list.map_or_else(|| defaults.layers.clone(), |l| l.picture.clone()),
+            hidden: match (list, &self.hidden) {
+                (Some(l), _) => l.hidden.clone(),
+                (None, Some(h)) => h.0.clone(),
+                (None, None) => defaults.hidden.clone(),
+            },
+            activation: (self.activation)
+                .or(list.and_then(|l| l.activation))
+                .unwrap_or(defaults.activation),
             init: self.init,
             gd: GdConfig {
                 learning_rate: self.learning_rate.unwrap_or(defaults.gd.learning_rate),
@@ -524,6 +541,12 @@ pub struct GradcheckArgs {
     /// Hidden layer sizes, comma-separated, or "none".
     #[arg(long, default_value = "5,3", value_parser = parse_hidden)]
     pub hidden: Hidden,
+    /// Check a conv net instead: picture layers then dense ones, as train's --layers (e.g. conv3x3x3p1,relu,maxpool2,dense5,tanh).
+    #[arg(long, value_name = "LIST", value_parser = crate::layers_flag::parse_layers, conflicts_with_all = ["hidden", "features"])]
+    pub layers: Option<crate::layers_flag::Layers>,
+    /// With --layers: the random pictures' height × width × channels.
+    #[arg(long, value_name = "HxWxC", default_value = "8x8x2", value_parser = crate::layers_flag::parse_picture, requires = "layers")]
+    pub picture: backprop::Picture,
     /// Hidden-layer activation: relu, tanh, sigmoid or leaky-relu [default: tanh]; refused with --hidden none.
     #[arg(long)]
     pub activation: Option<Activation>,

@@ -12,6 +12,7 @@
 
 mod commands;
 mod flags;
+mod layers_flag;
 #[cfg(feature = "mpi")]
 mod mpi_ranks;
 mod names;

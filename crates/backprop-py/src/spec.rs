@@ -246,6 +246,7 @@ fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult
     let (optimizer, lr_factor) = optimizer(d, &solver, given)?;
     let init = init(d)?;
     let model = ModelSpec {
+        layers: Vec::new(),
         hidden,
         activation: activation(&text(d, "activation")?)?,
         init: init.unwrap_or(Init::Zeros),

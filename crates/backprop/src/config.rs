@@ -22,6 +22,7 @@ use crate::class_weight::ClassWeight;
 use crate::data::LoadOptions;
 use crate::error::Error;
 use crate::init::Init;
+use crate::layers::PictureLayer;
 use crate::optim::{LrSchedule, OptimizerConfig};
 use crate::setting::{compact, Problem, Setting};
 
@@ -409,6 +410,12 @@ impl GdConfig {
 /// What to train and how: everything but the data.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
+    /// Picture layers (convolutions, activations, poolings) before the
+    /// hidden dense layers, over the data's pictures (n_H × n_W × n_C, read
+    /// from the data) and flattened into the dense layer 1; empty for a dense
+    /// network (a [`crate::LayerList`] parses them with the hidden sizes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<PictureLayer>,
     /// Hidden layer sizes n_1 … n_{L-1}; empty for logistic regression.
     pub hidden: Vec<usize>,
     /// The hidden layers' activation.
@@ -428,6 +435,7 @@ impl Default for ModelSpec {
     /// N(0,1)/√n initialisation; seed 1), in f32 on every core.
     fn default() -> Self {
         ModelSpec {
+            layers: Vec::new(),
             hidden: vec![20, 7, 5],
             activation: Activation::Relu,
             init: Init::Xavier,
@@ -466,6 +474,28 @@ impl ModelSpec {
                 optimizer: OptimizerConfig::Adam(crate::optim::AdamConfig::default()),
                 batch_size: Some(32),
                 epochs: Some(50),
+                ..GdConfig::default()
+            },
+            ..ModelSpec::default()
+        }
+    }
+
+    /// The defaults for a conv net ([`ModelSpec::layers`] given), chosen on
+    /// the course's cat pictures (docs/CONV.md): Adam at α = 0.001 on
+    /// mini-batches of 32 for 30 epochs. Everything else is
+    /// [`ModelSpec::default`]'s; the layers are the user's.
+    ///
+    /// ```
+    /// let p = backprop::ModelSpec::picture_default();
+    /// assert_eq!((p.gd.learning_rate, p.gd.batch_size, p.gd.epochs), (0.001, Some(32), Some(30)));
+    /// ```
+    pub fn picture_default() -> Self {
+        ModelSpec {
+            gd: GdConfig {
+                learning_rate: 0.001,
+                optimizer: OptimizerConfig::Adam(crate::optim::AdamConfig::default()),
+                batch_size: Some(32),
+                epochs: Some(30),
                 ..GdConfig::default()
             },
             ..ModelSpec::default()
@@ -519,7 +549,8 @@ impl ModelSpec {
             }
         }
         at_least_one_at_most(Setting::Threads, self.threads, MAX_THREADS)?;
-        self.gd.validate_for(self.hidden.len())
+        self.gd.validate_for(self.hidden.len())?;
+        self.validate_layers()
     }
 }
 
@@ -573,6 +604,7 @@ impl TrainConfig {
     /// for a CSV file, a positive class for an HDF5 file, …).
     pub fn validate(&self) -> Result<(), Error> {
         self.model.validate()?;
+        picture::pictures_needed(&self.model, &self.train)?;
         if let Some(f) = self.validation {
             if !(f > 0.0 && f < 1.0) {
                 return Err(Problem::range(Setting::Validation, "in (0, 1)", compact(f)).into());
@@ -770,6 +802,8 @@ fn at_least_one_at_most(setting: Setting, v: usize, max: usize) -> Result<(), Er
 
 #[cfg(test)]
 mod flag_scan;
+mod picture;
+pub(crate) use picture::picture_for;
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,8 @@ use crate::data::Preprocessing;
 use crate::optim::{LrSchedule, OptimizerConfig};
 use crate::output::Output;
 
+mod picture;
+
 /// The forward, cost, backward and update equations of training `spec` on
 /// `m` examples of `n_x` features with `classes` classes.
 ///
@@ -42,9 +44,41 @@ pub fn multilabel_equations(spec: &ModelSpec, n_x: usize, m: usize, labels: usiz
     write(run)
 }
 
+/// [`equations`] of a run on data made as `pre` says: with picture layers
+/// ([`ModelSpec::layers`]), theirs first, with the data's picture n_H × n_W ×
+/// n_C and each volume's shape, and their backward pass after the dense
+/// layers'. (A list that does not fit the pictures shows the dense layers
+/// only: the run refuses it when the network is made.)
+///
+/// ```
+/// use backprop::{data::Preprocessing, LayerList, ModelSpec};
+/// let list: LayerList = "conv8x3x3,relu,maxpool2,dense16,relu".parse()?;
+/// let spec = ModelSpec { layers: list.picture, hidden: list.hidden, ..Default::default() };
+/// let pre = Preprocessing { example_shape: vec![64, 64, 3], ..Default::default() };
+/// let text = backprop::explain::equations_for(&spec, &pre, 12288, 209, 2);
+/// assert!(text.contains("flatten: A[0] = A⁽³⁾ with each example's volume read in h, w, c order as one column → (7688×209)"));
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub fn equations_for(
+    spec: &ModelSpec,
+    pre: &Preprocessing,
+    n_x: usize,
+    m: usize,
+    classes: usize,
+) -> String {
+    let front = picture::PictureRun::new(spec, pre);
+    let mut run = Run::new(spec, front.as_ref().map_or(n_x, |f| f.flat()), m, classes);
+    run.front = front;
+    write(run)
+}
+
 fn write(run: Run<'_>) -> String {
     let mut s = String::new();
     run.summary(&mut s);
+    if let Some(front) = &run.front {
+        front.summary(&mut s);
+        front.forward(&mut s, run.mb);
+    }
     run.forward(&mut s);
     run.cost(&mut s);
     run.backward(&mut s);
@@ -90,6 +124,8 @@ struct Run<'a> {
     classes: usize,
     /// The hidden g's name.
     g: &'static str,
+    /// The picture layers before the dense ones, if any.
+    front: Option<picture::PictureRun>,
 }
 
 impl<'a> Run<'a> {
@@ -109,6 +145,7 @@ impl<'a> Run<'a> {
             mb: spec.gd.batch_size_for(m),
             classes,
             g: spec.activation.name(),
+            front: None,
         }
     }
 
@@ -129,10 +166,17 @@ impl<'a> Run<'a> {
             k, m, mb, n_x, g, ..
         } = *self;
         let gd = &self.spec.gd;
+        let (inputs, n_x) = match &self.front {
+            Some(f) => (
+                format!("{} → picture layers → {n_x}", f.inputs()),
+                f.inputs(),
+            ),
+            None => (n_x.to_string(), n_x),
+        };
         let _ = writeln!(
             w,
             "Network [{}]: {} hidden layer(s) with {g}, output {}; {m} training examples of {n_x} features, {} classes.",
-            self.sizes.iter().map(usize::to_string).collect::<Vec<_>>().join(", "),
+            std::iter::once(inputs).chain(self.sizes[1..].iter().map(usize::to_string)).collect::<Vec<_>>().join(", "),
             self.big_l - 1,
             match self.output {
                 Output::Sigmoid => "one sigmoid unit (P(y = 1 | x))".to_string(),
@@ -181,9 +225,13 @@ impl<'a> Run<'a> {
             g,
             ..
         } = *self;
+        let a0 = match self.front {
+            Some(_) => "the flattened pictures",
+            None => "X",
+        };
         let _ = writeln!(
             w,
-            "Forward propagation (A[0] = X, {n_x}×{mb}; one example per column):"
+            "Forward propagation (A[0] = {a0}, {n_x}×{mb}; one example per column):"
         );
         for l in 1..=big_l {
             let (n, p) = (self.sizes[l], self.sizes[l - 1]);
@@ -279,10 +327,15 @@ impl<'a> Run<'a> {
                 );
             }
         }
-        let _ = writeln!(
-            w,
-            "  (dA[0] = W[1]ᵀ·dZ[1] is not computed: X is not learned)"
-        );
+        match &self.front {
+            Some(front) => front.backward(w, mb, self.sizes[1]),
+            None => {
+                let _ = writeln!(
+                    w,
+                    "  (dA[0] = W[1]ᵀ·dZ[1] is not computed: X is not learned)"
+                );
+            }
+        }
     }
 
     /// The optimiser's update at the schedule's α.
@@ -301,11 +354,19 @@ impl<'a> Run<'a> {
                 gd.learning_rate
             ),
         };
-        let each = format!("for l = 1…{big_l}, θ each of W[l], b[l]");
+        let convs = self.front.as_ref().map_or(0, |f| f.convs());
+        let each = match convs {
+            0 => format!("for l = 1…{big_l}, θ each of W[l], b[l]"),
+            n => format!(
+                "for l = 1…{big_l}, θ each of W[l], b[l] and of {}'s W, b",
+                picture::conv_names(n)
+            ),
+        };
         let _ = match gd.optimizer {
             OptimizerConfig::Gd => writeln!(
                 w,
-                "Update (gradient descent, {alpha}): W[l] −= α·dW[l], b[l] −= α·db[l] for l = 1…{big_l}"
+                "Update (gradient descent, {alpha}): W[l] −= α·dW[l], b[l] −= α·db[l] for l = 1…{big_l}{}",
+                if convs > 0 { format!("; {}'s W −= α·dW, b −= α·db", picture::conv_names(convs)) } else { String::new() }
             ),
             OptimizerConfig::Momentum(c) => writeln!(
                 w,

@@ -14,6 +14,7 @@ use crate::activation::Activation;
 use crate::difference::relative;
 use crate::error::Error;
 use crate::init::Init;
+use crate::layers::{Picture, PictureLayer};
 use crate::network::Network;
 use crate::rng::{Gaussian, NumpyRng};
 use crate::setting::{compact, Setting};
@@ -230,6 +231,32 @@ pub fn generic_network(sizes: &[usize], g: Activation, seed: u32) -> Result<Netw
     let mut net = Network::<f64>::new(sizes, g, Init::Xavier, &mut rng)?;
     for layer in net.layers_mut() {
         layer.b.mapv_inplace(|_| 0.5 * rng.randn());
+    }
+    Ok(net)
+}
+
+/// [`generic_network`] with picture layers in front, over pictures of
+/// `picture` (`sizes[0]` its n_H·n_W·n_C): the filters drawn first (Xavier),
+/// then the dense weights, every bias (the filters' too) 0.5·N(0,1).
+pub fn generic_picture_network(
+    sizes: &[usize],
+    picture: Picture,
+    layers: &[PictureLayer],
+    g: Activation,
+    seed: u32,
+) -> Result<Network<f64>, Error> {
+    let mut net = Network::<f64>::builder(sizes)
+        .picture(picture, layers)
+        .activation(g)
+        .init(Init::Xavier)
+        .seed(seed)
+        .build()?;
+    let mut rng = NumpyRng::new(seed.wrapping_add(100));
+    for layer in net.layers_mut() {
+        layer.b.mapv_inplace(|_| 0.5 * rng.randn());
+    }
+    for conv in net.front_mut().into_iter().flat_map(|f| f.convs_mut()) {
+        conv.b.mapv_inplace(|_| 0.5 * rng.randn());
     }
     Ok(net)
 }

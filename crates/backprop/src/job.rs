@@ -541,6 +541,9 @@ fn new_network<T: Float>(train: &Dataset, spec: &ModelSpec) -> Result<Network<T>
     let mut sizes = vec![train.features()];
     sizes.extend(&spec.hidden);
     sizes.push(if k > 2 { k } else { 1 });
+    if !spec.layers.is_empty() {
+        return picture_network(train, spec, sizes);
+    }
     crate::data::budget::check_network(&sizes, train.examples(), std::mem::size_of::<T>())?;
     let mut net = Network::<T>::new(
         &sizes,
@@ -550,6 +553,44 @@ fn new_network<T: Float>(train: &Dataset, spec: &ModelSpec) -> Result<Network<T>
     )?;
     net.set_threads(Threads(spec.threads.max(1)));
     Ok(net)
+}
+
+/// [`new_network`] with picture layers in front: the picture n_H × n_W × n_C
+/// read from the data, the dense layers and every picture layer's volumes
+/// checked against the memory budget, the filters drawn first.
+fn picture_network<T: Float>(
+    train: &Dataset,
+    spec: &ModelSpec,
+    sizes: Vec<usize>,
+) -> Result<Network<T>, Error> {
+    let picture = crate::config::picture_for(&train.preprocessing, &spec.layers)?;
+    let shapes = crate::layers::spec::shapes(picture, &spec.layers)?;
+    let (m, e) = (train.examples(), std::mem::size_of::<T>());
+    let mut dense = sizes.clone();
+    dense[0] = shapes.last().map_or(picture.len(), |s| s.len());
+    crate::data::budget::check_network(&dense, m, e)?;
+    // Each layer's output and its gradient, a convolution's patches too.
+    let mut per_example: u128 = 0;
+    let mut below = picture;
+    for (layer, shape) in spec.layers.iter().zip(&shapes) {
+        per_example += 2 * shape.len() as u128;
+        if let crate::layers::PictureLayer::Conv { f, .. } = *layer {
+            per_example += (shape.height * shape.width * f * f * below.channels) as u128;
+        }
+        below = *shape;
+    }
+    let what = format!(
+        "the picture layers of {} over {m} pictures of {picture}",
+        Setting::Layers
+    );
+    crate::data::budget::check(&what, per_example * m as u128 * e as u128)?;
+    Network::<T>::builder(&sizes)
+        .picture(picture, &spec.layers)
+        .activation(spec.activation)
+        .init(spec.init)
+        .seed(spec.gd.seed)
+        .threads(spec.threads.max(1))
+        .build()
 }
 
 fn train_typed<T: Float>(

@@ -84,6 +84,8 @@ settings! {
     LrDecayInterval = "lr_decay_interval",
     /// Hidden layer sizes.
     Hidden = "hidden",
+    /// The picture layers (convolutions, activations, poolings) before the dense ones.
+    Layers = "layers",
     /// The hidden activation.
     Activation = "activation",
     /// Leaky ReLU's slope.

@@ -31,6 +31,7 @@ fn imbalanced() -> Dataset {
 
 fn spec() -> ModelSpec {
     ModelSpec {
+        layers: Vec::new(),
         hidden: vec![8],
         activation: Activation::Relu,
         init: Init::He,

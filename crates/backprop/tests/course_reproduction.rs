@@ -34,6 +34,7 @@ fn run(
     iterations: usize,
 ) -> Run {
     let spec = ModelSpec {
+        layers: Vec::new(),
         hidden: hidden.to_vec(),
         activation,
         init,

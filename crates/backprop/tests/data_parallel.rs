@@ -89,6 +89,7 @@ fn full_batch_gd_on_the_cat_data_across_2_and_4_ranks() {
         weights: None,
     };
     let spec = ModelSpec {
+        layers: Vec::new(),
         hidden: vec![],
         activation: Activation::Relu,
         init: Init::Zeros,
@@ -123,6 +124,7 @@ fn mini_batch_adam_across_2_and_4_ranks() {
         weights: None,
     };
     let spec = ModelSpec {
+        layers: Vec::new(),
         hidden: vec![30, 10],
         activation: Activation::Tanh,
         init: Init::Xavier,

@@ -8,6 +8,7 @@ use backprop::{Activation, GdConfig, Init, ModelSpec, Precision};
 
 fn spec(hidden: Vec<usize>, gd: GdConfig) -> ModelSpec {
     ModelSpec {
+        layers: Vec::new(),
         hidden,
         activation: Activation::Relu,
         init: Init::He,

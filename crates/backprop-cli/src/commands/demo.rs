@@ -19,6 +19,7 @@ pub fn demo_models(precision: Precision) -> [(&'static str, &'static str, ModelS
         ..GdConfig::default()
     };
     let spec = |hidden: Vec<usize>, init, seed| ModelSpec {
+        layers: Vec::new(),
         hidden,
         activation: Activation::Tanh,
         init,

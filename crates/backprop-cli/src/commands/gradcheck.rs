@@ -5,28 +5,34 @@
 use std::process::ExitCode;
 
 use backprop::gradcheck::{
-    check_with_l2, generic_network, random_problem, random_targets, GradCheckReport, EPSILON,
-    EXAMPLES, THRESHOLD,
+    check_with_l2, generic_network, generic_picture_network, random_problem, random_targets,
+    GradCheckReport, EPSILON, EXAMPLES, THRESHOLD,
 };
-use backprop::{NumpyRng, Output};
+use backprop::{Activation, NumpyRng, Output};
 
 use crate::flags::{GradcheckArgs, GRADCHECK_ACTIVATION};
 
 pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
-    check_args(&args)?;
-    let hidden = &args.hidden.0;
-    let activation = args.activation.unwrap_or(GRADCHECK_ACTIVATION);
+    let shape = Shape::of(&args)?;
+    check_args(&args, &shape.hidden)?;
+    let hidden = &shape.hidden;
+    let activation = shape.activation;
     let output = Output::for_units(Output::units_for_classes(args.classes));
-    let mut sizes = vec![args.features];
+    let mut sizes = vec![shape.n_x];
     sizes.extend(hidden);
     sizes.push(Output::units_for_classes(args.classes));
     backprop::data::budget::check_network(&sizes, EXAMPLES, 8)?;
-    let (x, y) = random_problem(args.features, EXAMPLES, args.seed);
+    let (x, y) = random_problem(shape.n_x, EXAMPLES, args.seed);
     let y = match output {
         Output::Softmax => random_targets(args.classes, EXAMPLES, args.seed),
         Output::Sigmoid | Output::Sigmoids => y,
     };
-    let mut net = generic_network(&sizes, activation, args.seed)?;
+    let mut net = match &args.layers {
+        Some(l) => {
+            generic_picture_network(&sizes, args.picture, &l.list.picture, activation, args.seed)?
+        }
+        None => generic_network(&sizes, activation, args.seed)?,
+    };
     if !args.keep_prob.is_empty() {
         let keep: Vec<f64> = if args.keep_prob.len() == 1 {
             vec![args.keep_prob[0]; hidden.len()]
@@ -51,15 +57,58 @@ pub fn run(args: GradcheckArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     println!(
-        "gradient check of {:?} ({} hidden, {output} output{extras}), {EXAMPLES} random examples, ε = {EPSILON:e}, f64",
-        sizes,
+        "gradient check of {}{:?} ({} hidden, {output} output{extras}), {EXAMPLES} random examples, ε = {EPSILON:e}, f64",
+        shape.front,
+        net.sizes(),
         activation.name()
     );
     print_report(&report)
 }
 
+/// What is checked: a dense network of `--features` inputs, or a conv net's
+/// picture layers (`--layers`) over random pictures of `--picture`.
+struct Shape {
+    n_x: usize,
+    hidden: Vec<usize>,
+    activation: Activation,
+    /// "conv net LIST over pictures of H×W×C, then " for a conv net.
+    front: String,
+}
+
+impl Shape {
+    fn of(args: &GradcheckArgs) -> anyhow::Result<Shape> {
+        let Some(layers) = &args.layers else {
+            return Ok(Shape {
+                n_x: args.features,
+                hidden: args.hidden.0.clone(),
+                activation: args.activation.unwrap_or(GRADCHECK_ACTIVATION),
+                front: String::new(),
+            });
+        };
+        let activation = layers
+            .activation(args.activation)
+            .map_err(anyhow::Error::msg)?;
+        let p = args.picture;
+        let mut shape = p;
+        for (i, layer) in layers.list.picture.iter().enumerate() {
+            shape = layer.output(shape).map_err(|e| {
+                anyhow::anyhow!(
+                    "--layers over --picture {p}: picture layer {} (over {shape}): {e}",
+                    i + 1
+                )
+            })?;
+        }
+        Ok(Shape {
+            n_x: p.len(),
+            hidden: layers.list.hidden.clone(),
+            activation: activation.unwrap_or(GRADCHECK_ACTIVATION),
+            front: format!("conv net {} over pictures of {p}, then ", layers.text),
+        })
+    }
+}
+
 /// Refuses settings the check cannot run with.
-fn check_args(args: &GradcheckArgs) -> anyhow::Result<()> {
+fn check_args(args: &GradcheckArgs, hidden: &[usize]) -> anyhow::Result<()> {
     if args.features == 0 {
         anyhow::bail!("--features must be at least 1");
     }
@@ -69,8 +118,9 @@ fn check_args(args: &GradcheckArgs) -> anyhow::Result<()> {
     if !(args.l2.is_finite() && args.l2 >= 0.0) {
         anyhow::bail!("--l2 must be a number ≥ 0, got {}", args.l2);
     }
-    let hidden = &args.hidden.0;
-    crate::flags::activation_applies(args.activation, hidden).map_err(anyhow::Error::msg)?;
+    if args.layers.is_none() {
+        crate::flags::activation_applies(args.activation, hidden).map_err(anyhow::Error::msg)?;
+    }
     if let Some(p) = args.keep_prob.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
         anyhow::bail!("--keep-prob {p} is not in (0, 1]");
     }
@@ -89,9 +139,16 @@ fn check_args(args: &GradcheckArgs) -> anyhow::Result<()> {
 
 /// Each tensor's relative difference, the overall one, and the verdict (exit 1 when it fails).
 fn print_report(report: &GradCheckReport) -> anyhow::Result<ExitCode> {
+    let width = report
+        .tensors
+        .iter()
+        .map(|t| t.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     for t in &report.tensors {
         println!(
-            "  d{:<4} {:>5} parameters  relative difference {:.3e}",
+            "  d{:<width$} {:>5} parameters  relative difference {:.3e}",
             t.name, t.count, t.relative_difference
         );
     }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use backprop::collective::Collective;
 use backprop::data::{Dataset, LoadOptions};
-use backprop::explain::equations;
+use backprop::explain::equations_for;
 use backprop::job::{resume_train, run_train, Hooks, OutFolder, Trained};
 use backprop::metrics::{class_counts, majority_warning, one_class_warning_on, overfit_warning};
 use backprop::{ClassWeight, Metrics, ModelSpec, TrainConfig};
@@ -129,10 +129,10 @@ fn warn_overfit(m: &Metrics) {
 /// The model the flags ask for, over the library's defaults for this data:
 /// the course's network, or the table defaults for a CSV.
 fn model_spec(args: &TrainArgs) -> anyhow::Result<ModelSpec> {
-    let base = args
-        .train
-        .as_deref()
-        .map_or_else(ModelSpec::default, ModelSpec::default_for);
+    let base = match (&args.model.layers, args.train.as_deref()) {
+        (Some(_), _) => ModelSpec::picture_default(),
+        (None, train) => train.map_or_else(ModelSpec::default, ModelSpec::default_for),
+    };
     args.model
         .check_applies(&base)
         .map_err(|e| anyhow::anyhow!(e))?;
@@ -231,8 +231,9 @@ impl<'a> Seen<'a> {
             }
             out!(
                 "{}",
-                equations(
+                equations_for(
                     spec,
+                    &train.preprocessing,
                     train.features(),
                     train.examples(),
                     train.classes.len()

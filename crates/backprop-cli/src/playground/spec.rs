@@ -253,6 +253,7 @@ impl RunRequest {
             ..GdConfig::default()
         };
         let spec = ModelSpec {
+            layers: Vec::new(),
             hidden: self.hidden.clone(),
             activation: activations.first().copied().unwrap_or(Activation::Tanh),
             init: self.init.parse::<Init>()?,

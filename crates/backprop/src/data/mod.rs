@@ -108,6 +108,29 @@ impl Preprocessing {
             .map_or_else(|| format!("feature {f}"), |n| format!("column '{n}'"))
     }
 
+    /// The picture an example is, n_H × n_W × n_C in the order its features
+    /// were flattened (h, w, c, row-major: a picture folder's pixels, the
+    /// course's `x.reshape(m, -1)`), read from the example shape before
+    /// flattening (a grey n_H × n_W picture, MNIST's, has one channel);
+    /// `None` for a table's rows or 1-D arrays.
+    ///
+    /// ```
+    /// let pre = backprop::data::Preprocessing { example_shape: vec![64, 64, 3], ..Default::default() };
+    /// assert_eq!(pre.picture().map(|p| p.to_string()).as_deref(), Some("64×64×3"));
+    /// ```
+    pub fn picture(&self) -> Option<crate::layers::Picture> {
+        let (height, width, channels) = match self.example_shape[..] {
+            [h, w, c] => (h, w, c),
+            [h, w] => (h, w, 1),
+            _ => return None,
+        };
+        Some(crate::layers::Picture {
+            height,
+            width,
+            channels,
+        })
+    }
+
     /// Pictures: the channels a picture becomes for this model (1 grey, 3
     /// RGB): `channels`, else the last of a 3-axis `example_shape`, else 3
     /// (older models' pictures were always RGB).
