@@ -646,6 +646,7 @@ mod tests {
                     mean: vec![0.1, 0.2],
                     std: vec![1.0, 2.0],
                     signed_log: Vec::new(),
+                    log_above: None,
                 }),
                 ..Default::default()
             },
