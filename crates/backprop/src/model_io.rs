@@ -74,6 +74,7 @@ pub fn save<T: Float>(
             "a network with picture layers (convolutions) cannot be saved yet: model files and checkpoints hold dense layers only".into(),
         ));
     }
+    refuse_norm(net)?;
     let info = ModelInfo {
         format: FORMAT.into(),
         backprop_version: env!("CARGO_PKG_VERSION").into(),
@@ -90,6 +91,18 @@ pub fn save<T: Float>(
     let json = serde_json::to_string_pretty(&info).expect("model info serialises");
     write_atomic(&dir.join(INFO_FILE), json.as_bytes())?;
     Ok(info)
+}
+
+/// Until model files hold γ and the running statistics: a batch-normalised
+/// network is refused rather than saved without them.
+pub(crate) fn refuse_norm<T: Float>(net: &Network<T>) -> Result<(), Error> {
+    match net.batch_norm() {
+        Some(_) => Err(Error::Config(format!(
+            "a network with {} cannot be saved yet: model files and checkpoints hold W and b only",
+            crate::Setting::BatchNorm
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Packs named tensors into safetensors bytes (little-endian, the network's dtype).

@@ -84,6 +84,8 @@ settings! {
     LrDecayInterval = "lr_decay_interval",
     /// Hidden layer sizes.
     Hidden = "hidden",
+    /// Batch normalisation of every hidden layer (its momentum and ε).
+    BatchNorm = "batch_norm",
     /// The hidden activation.
     Activation = "activation",
     /// Leaky ReLU's slope.

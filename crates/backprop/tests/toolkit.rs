@@ -14,6 +14,7 @@ fn spec(hidden: Vec<usize>, gd: GdConfig) -> ModelSpec {
         gd,
         precision: Precision::F64,
         threads: 1,
+        batch_norm: None,
     }
 }
 

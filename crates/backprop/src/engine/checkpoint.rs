@@ -99,6 +99,7 @@ pub fn to_bytes<T: Float>(
             "a network with picture layers (convolutions) cannot be saved yet: model files and checkpoints hold dense layers only".into(),
         ));
     }
+    crate::model_io::refuse_norm(net)?;
     let mut tensors: Vec<(String, &Array2<T>)> =
         net.parameters().map(|p| (p.name, p.value)).collect();
     for (k, slot) in state.optimizer.slots.iter().enumerate() {
