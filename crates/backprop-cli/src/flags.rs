@@ -339,6 +339,7 @@ impl ModelFlags {
             },
             precision: self.precision,
             threads: self.threads.unwrap_or(defaults.threads),
+            batch_norm: None,
         }
     }
 

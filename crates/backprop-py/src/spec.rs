@@ -256,6 +256,7 @@ fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult
             _ => Precision::F64,
         },
         threads: count(d, "n_threads", Setting::Threads, given)?,
+        batch_norm: None,
     };
     Ok(Checked {
         model,

@@ -23,7 +23,7 @@ use crate::activation::Activation;
 use crate::config::{ModelSpec, DEFAULT_SEED};
 use crate::error::Error;
 use crate::init::Init;
-use crate::layers::{ConvStack, Picture, PictureLayer};
+use crate::layers::{BatchNormConfig, ConvStack, Picture, PictureLayer};
 use crate::linalg::{Float, Threads};
 use crate::network::Network;
 use crate::output::Output;
@@ -98,6 +98,7 @@ impl<T: Float> Network<T> {
             seed: DEFAULT_SEED,
             threads: None,
             picture: None,
+            batch_norm: None,
             _t: PhantomData,
         }
     }
@@ -126,6 +127,7 @@ pub struct NetworkBuilder<T: Float> {
     seed: u32,
     threads: Option<usize>,
     picture: Option<(Picture, Vec<PictureLayer>)>,
+    batch_norm: Option<BatchNormConfig>,
     _t: PhantomData<T>,
 }
 
@@ -171,6 +173,13 @@ impl<T: Float> NetworkBuilder<T> {
         self
     }
 
+    /// Batch normalisation of every hidden layer (course 2, week 3): Z̃ =
+    /// γ ⊙ Z_norm + β before g, β in b's place ([`Network::set_batch_norm`]).
+    pub fn batch_norm(mut self, config: BatchNormConfig) -> Self {
+        self.batch_norm = Some(config);
+        self
+    }
+
     /// Draws the weights (W\[1\] first, numpy's order) and builds the network.
     /// With picture layers, their filters are drawn first, then the dense W\[l\].
     pub fn build(self) -> Result<Network<T>, Error> {
@@ -192,6 +201,9 @@ impl<T: Float> NetworkBuilder<T> {
         };
         if let Some(want) = self.output {
             net.set_output(want)?;
+        }
+        if let Some(config) = self.batch_norm {
+            net.set_batch_norm(config)?;
         }
         net.set_threads(Threads(spec.threads));
         Ok(net)

@@ -23,6 +23,7 @@ use crate::data::LoadOptions;
 use crate::error::Error;
 use crate::init::Init;
 use crate::layers::PictureLayer;
+use crate::layers::batchnorm::BatchNormConfig;
 use crate::optim::{LrSchedule, OptimizerConfig};
 use crate::setting::{compact, Problem, Setting};
 
@@ -428,6 +429,10 @@ pub struct ModelSpec {
     pub precision: Precision,
     /// Threads for the matrix products.
     pub threads: usize,
+    /// Batch normalisation of every hidden layer's Z, with its momentum and ε
+    /// (none: the notes' plain layers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_norm: Option<BatchNormConfig>,
 }
 
 impl Default for ModelSpec {
@@ -444,6 +449,7 @@ impl Default for ModelSpec {
             threads: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
+            batch_norm: None,
         }
     }
 }
@@ -549,6 +555,9 @@ impl ModelSpec {
             }
         }
         at_least_one_at_most(Setting::Threads, self.threads, MAX_THREADS)?;
+        if let Some(norm) = self.batch_norm {
+            norm.validate()?;
+        }
         self.gd.validate_for(self.hidden.len())?;
         self.validate_layers()
     }

@@ -123,6 +123,14 @@ fn analytic_gradients(net: &Network<f64>) -> Vec<(String, Vec<f64>)> {
         all.push((format!("conv{}.W", j + 1), c.dw.iter().copied().collect()));
         all.push((format!("conv{}.b", j + 1), c.db.iter().copied().collect()));
     }
+    for (l, layer) in net.layers().iter().enumerate() {
+        if let Some(norm) = layer.norm.as_deref() {
+            all.push((
+                format!("gamma{}", l + 1),
+                norm.dgamma.iter().copied().collect(),
+            ));
+        }
+    }
     all
 }
 
@@ -175,10 +183,20 @@ fn not_finite(cost: f64, lambda: f64) -> Error {
     ))
 }
 
-/// The i-th entry (row-major) of tensor t, where tensors are W1, b1, W2, b2, …
-/// and then each convolution's W, b.
+/// The i-th entry (row-major) of tensor t, where tensors are W1, b1, W2, b2, …,
+/// then each convolution's W, b, then each normalised layer's γ.
 fn param_mut(net: &mut Network<f64>, t: usize, i: usize) -> &mut f64 {
     let dense = 2 * net.layers().len();
+    let gammas = dense + 2 * net.front().map_or(0, |f| f.convs().count());
+    if t >= gammas {
+        let norm = net
+            .layers_mut()
+            .iter_mut()
+            .filter_map(|l| l.norm.as_deref_mut())
+            .nth(t - gammas)
+            .expect("tensor t is a normalised layer's γ");
+        return &mut norm.gamma[(i, 0)];
+    }
     if t >= dense {
         let conv = net
             .front_mut()

@@ -552,6 +552,9 @@ fn new_network<T: Float>(train: &Dataset, spec: &ModelSpec) -> Result<Network<T>
         &mut NumpyRng::new(spec.gd.seed),
     )?;
     net.set_threads(Threads(spec.threads.max(1)));
+    if let Some(config) = spec.batch_norm {
+        net.set_batch_norm(config)?;
+    }
     Ok(net)
 }
 

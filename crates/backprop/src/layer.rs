@@ -7,6 +7,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::activation::{activate_row, add_bias_row, times_derivative_row, Activation};
+use crate::layers::BatchNorm;
 use crate::linalg::{gemm, pairwise_sum, Float, Threads, SMALL_FLOPS};
 use crate::optim::gd;
 use crate::output::Output;
@@ -61,6 +62,10 @@ pub struct Dense<T: Float> {
     /// Inverted dropout: 0 or 1/keep for each unit and example, multiplied
     /// into A after g; `None` when the layer keeps every unit.
     pub mask: Option<Array2<T>>,
+    /// Batch normalisation of Z before g (course 2, week 3), if the layer has
+    /// it: then Z holds Z̃ = γ ⊙ Z_norm + b after the forward pass (b plays β),
+    /// and dZ the gradient of the product W·A_prev after the backward pass.
+    pub norm: Option<Box<BatchNorm<T>>>,
     /// Zᵀ, m × n[l]: where W·A_prev lands first when A_prev is column-major
     /// (X as loaded), which faer computes ≈1.7× faster than into row-major Z.
     zt: Array2<T>,
@@ -81,8 +86,17 @@ impl<T: Float> Dense<T> {
             dw: Array2::zeros((n, n_prev)),
             db: Array2::zeros((n, 1)),
             mask: None,
+            norm: None,
             zt: Array2::zeros((0, n)),
         }
+    }
+
+    /// A copy of the parameters with empty caches, for prediction: batch
+    /// normalisation (if any) with the running statistics.
+    pub(crate) fn parameters_only(&self) -> Self {
+        let mut copy = Dense::new(self.w.clone(), self.b.clone(), self.kind);
+        copy.norm = self.norm.as_ref().map(|n| Box::new(n.parameters_only()));
+        copy
     }
 
     /// n\[l\], the number of units.
@@ -136,6 +150,15 @@ impl<T: Float> Dense<T> {
                 threads,
             );
         }
+        self.finish_forward();
+    }
+
+    /// After Z = W·A_prev: its batch normalisation (if any), then Z += b,
+    /// A = g(Z) and the dropout mask.
+    pub(crate) fn finish_forward(&mut self) {
+        if let Some(norm) = self.norm.as_deref_mut() {
+            norm.normalise_in_place(&mut self.z);
+        }
         self.activate();
         if let Some(mask) = self.mask.as_ref().filter(|k| k.dim() == self.a.dim()) {
             self.a *= mask;
@@ -169,10 +192,19 @@ impl<T: Float> Dense<T> {
     }
 
     /// Given dZ of this layer (already in `self.dz`): dW = (1/m)·dZ·A_prevᵀ and
-    /// db = (1/m)·Σ_columns dZ.
+    /// db = (1/m)·Σ_columns dZ. With batch normalisation, `self.dz` holds dZ̃:
+    /// db = dβ = (1/m)·Σ_columns dZ̃ and dγ = (1/m)·Σ_columns dZ̃ ⊙ Z_norm
+    /// first, then dZ (through μ and σ²) takes its place for dW and the layer below.
     pub fn parameter_gradients(&mut self, a_prev: ArrayView2<'_, T>, threads: Threads) {
         let m = self.dz.ncols();
         let inv_m = T::one() / T::cast(m as f64);
+        match self.norm.as_deref_mut() {
+            Some(norm) => {
+                norm.backward_in_place(&mut self.dz, inv_m);
+                self.db.assign(&norm.dbeta);
+            }
+            None => self.bias_gradient(),
+        }
         gemm(
             inv_m,
             self.dz.view(),
@@ -181,7 +213,6 @@ impl<T: Float> Dense<T> {
             self.dw.view_mut(),
             threads,
         );
-        self.bias_gradient();
     }
 
     /// db = (1/m)·Σ_columns dZ, each row summed in numpy's pairwise order.
@@ -233,10 +264,13 @@ impl<T: Float> Dense<T> {
         }
     }
 
-    /// One gradient-descent step: W −= α·dW, b −= α·db.
+    /// One gradient-descent step: W −= α·dW, b −= α·db (and γ −= α·dγ).
     pub fn descend(&mut self, learning_rate: T) {
         gd::update(&mut self.w, &self.dw, learning_rate);
         self.descend_bias(learning_rate);
+        if let Some(norm) = self.norm.as_deref_mut() {
+            gd::update(&mut norm.gamma, &norm.dgamma, learning_rate);
+        }
     }
 
     /// b −= α·db alone.

@@ -68,6 +68,7 @@ mod linalg;
 pub mod metrics;
 pub mod model_io;
 mod network;
+pub mod norm;
 pub mod optim;
 mod output;
 mod overfit;
@@ -97,7 +98,9 @@ pub use config::{
 pub use error::Error;
 pub use init::Init;
 pub use layer::{Dense, LayerKind};
-pub use layers::{ConvStack, LayerList, Picture, PictureLayer, Pooling};
+pub use layers::{
+    BatchNorm, BatchNormConfig, ConvStack, LayerList, Picture, PictureLayer, Pooling,
+};
 pub use linalg::{Float, Threads};
 pub use network::{AnyNetwork, Network, PREDICT_CHUNK};
 pub use output::Output;

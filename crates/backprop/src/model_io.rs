@@ -84,6 +84,7 @@ pub fn save<T: Float>(
     classes: &[String],
     preprocessing: &Preprocessing,
 ) -> Result<ModelInfo, Error> {
+    refuse_norm(net)?;
     let info = ModelInfo {
         format: FORMAT.into(),
         backprop_version: env!("CARGO_PKG_VERSION").into(),
@@ -117,6 +118,18 @@ pub(crate) fn tensors_of<T: Float>(net: &Network<T>) -> Vec<NamedTensor<'_, T>> 
         tensors.extend(picture::tensors(front));
     }
     tensors
+}
+
+/// Until model files hold γ and the running statistics: a batch-normalised
+/// network is refused rather than saved without them.
+pub(crate) fn refuse_norm<T: Float>(net: &Network<T>) -> Result<(), Error> {
+    match net.batch_norm() {
+        Some(_) => Err(Error::Config(format!(
+            "a network with {} cannot be saved yet: model files and checkpoints hold W and b only",
+            crate::Setting::BatchNorm
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Packs named tensors into safetensors bytes (little-endian, the network's dtype).

@@ -408,11 +408,7 @@ impl<T: Float> Network<T> {
 
     /// [`Network::output_logits`] of X in one pass.
     fn chunk_logits(&self, x: ArrayView2<'_, T>) -> Array2<T> {
-        let mut scratch: Vec<Dense<T>> = self
-            .layers
-            .iter()
-            .map(|l| Dense::new(l.w.clone(), l.b.clone(), l.kind))
-            .collect();
+        let mut scratch: Vec<Dense<T>> = self.layers.iter().map(Dense::parameters_only).collect();
         let mut a_prev = match &self.front {
             Some(front) => {
                 let mut front = front.parameters_only();

@@ -86,6 +86,8 @@ settings! {
     Hidden = "hidden",
     /// The picture layers (convolutions, activations, poolings) before the dense ones.
     Layers = "layers",
+    /// Batch normalisation of every hidden layer (its momentum and ε).
+    BatchNorm = "batch_norm",
     /// The hidden activation.
     Activation = "activation",
     /// Leaky ReLU's slope.

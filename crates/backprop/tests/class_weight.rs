@@ -44,6 +44,7 @@ fn spec() -> ModelSpec {
         },
         precision: Precision::F64,
         threads: 1,
+        batch_norm: None,
     }
 }
 

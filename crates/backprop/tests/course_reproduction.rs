@@ -46,6 +46,7 @@ fn run(
         },
         precision: Precision::F64,
         threads: Threads::all().0,
+        batch_norm: None,
     };
     let t = train_on(
         train,

@@ -100,6 +100,7 @@ fn full_batch_gd_on_the_cat_data_across_2_and_4_ranks() {
         },
         precision: Precision::F64,
         threads: 1,
+        batch_norm: None,
     };
     for (ranks, many, d) in against_one_rank(&data, &spec).1 {
         let c = many
@@ -139,6 +140,7 @@ fn mini_batch_adam_across_2_and_4_ranks() {
         },
         precision: Precision::F64,
         threads: 1,
+        batch_norm: None,
     };
     let (one, many) = against_one_rank(&data, &spec);
     for (ranks, many, d) in many {

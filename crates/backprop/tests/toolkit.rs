@@ -15,6 +15,7 @@ fn spec(hidden: Vec<usize>, gd: GdConfig) -> ModelSpec {
         gd,
         precision: Precision::F64,
         threads: 1,
+        batch_norm: None,
     }
 }
 

@@ -26,6 +26,7 @@ pub fn demo_models(precision: Precision) -> [(&'static str, &'static str, ModelS
         gd: GdConfig { seed, ..gd.clone() },
         precision,
         threads: 1,
+        batch_norm: None,
     };
     [
         (

@@ -260,6 +260,7 @@ impl RunRequest {
             gd,
             precision: Precision::F64,
             threads: 1,
+            batch_norm: None,
         };
         Ok(Model { spec, activations })
     }

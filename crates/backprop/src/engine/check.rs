@@ -25,6 +25,9 @@ pub(crate) fn check_run<T: Float>(
     let m = data.x.ncols();
     config.validate_for(net.sizes().len().saturating_sub(2))?;
     config.validate_for_examples(m)?;
+    if net.batch_norm().is_some() {
+        check_norm_run(config, collective, data.sparse.is_some())?;
+    }
     if config.early_stopping.is_some() && data.validation.is_none() {
         return Err(Problem::other(
             Setting::EarlyStopping,
@@ -110,6 +113,38 @@ fn check_picture_run(
             "picture layers (convolutions) train on one process only, not across data-parallel ranks"
                 .into(),
         ));
+    }
+    Ok(())
+}
+
+/// What batch normalisation does not train with: L-BFGS (its line search
+/// would move the running statistics at every cost it evaluates), early
+/// stopping (its kept best weights hold W and b only), a sparse X, several
+/// data-parallel ranks (each would normalise with its own share's statistics).
+fn check_norm_run(
+    config: &GdConfig,
+    collective: &dyn Collective,
+    sparse: bool,
+) -> Result<(), Error> {
+    let bn = Setting::BatchNorm;
+    let refuse = |what: String| {
+        Err(Problem::other(
+            bn,
+            format!("{bn} does not train {what}; leave one of them out"),
+        )
+        .into())
+    };
+    if matches!(config.optimizer, OptimizerConfig::Lbfgs(_)) {
+        return refuse(format!("with {} lbfgs", Setting::Optimizer));
+    }
+    if config.early_stopping.is_some() {
+        return refuse(format!("with {}", Setting::EarlyStopping));
+    }
+    if sparse {
+        return refuse("on a sparse X".into());
+    }
+    if collective.size() > 1 {
+        return refuse("across data-parallel ranks".into());
     }
     Ok(())
 }

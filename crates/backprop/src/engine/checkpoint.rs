@@ -99,6 +99,7 @@ pub fn to_bytes<T: Float>(
             "a network with picture layers (convolutions) cannot be checkpointed yet: checkpoints hold dense layers only".into(),
         ));
     }
+    crate::model_io::refuse_norm(net)?;
     let mut matrices: Vec<(String, &Array2<T>)> = Vec::new();
     let mut push = |name: String, t| matrices.push((name, t));
     for (k, slot) in state.optimizer.slots.iter().enumerate() {

@@ -78,8 +78,9 @@ pub fn choose<T: Float>(
     if !config.is_plain(m) || facts.weighted || facts.ranks > 1 || path == Path::General || m == 0 {
         return Plan::General;
     }
-    if net.front().is_some() {
-        return Plan::Layers; // picture layers: every product direct
+    if net.front().is_some() || net.batch_norm().is_some() {
+        // Picture layers, or batch statistics over the whole of Z\[1\]: every product direct.
+        return Plan::Layers;
     }
     let sizes = net.sizes();
     let (n_x, n1) = (sizes[0], sizes[1]);
@@ -112,7 +113,7 @@ pub(crate) fn applies<T: Float>(
 ) -> bool {
     let m = x.ncols();
     let plain = config.is_plain(m) && !facts.weighted && facts.ranks <= 1 && m > 0;
-    let dense = net.front().is_none();
+    let dense = net.front().is_none() && net.batch_norm().is_none();
     match plan {
         Plan::General => true,
         Plan::Layers => plain,

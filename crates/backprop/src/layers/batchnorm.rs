@@ -18,15 +18,25 @@
 //! db = (1/m)·Σ dZ); dZ is passed on unscaled either way. For prediction,
 //! each training pass updates exponentially weighted averages
 //! μ_run ← momentum·μ_run + (1 − momentum)·μ (σ²_run alike, the biased σ² of
-//! the notes), and `predict` normalises with them.
+//! the notes), and `predict` normalises with them. `momentum` is the weight of
+//! the past, as Keras's `momentum` (0.99 there, 0.9 here); PyTorch's
+//! `momentum` is the weight of the batch, 1 − ours (its 0.1 is our 0.9).
+//! PyTorch keeps the unbiased σ²·m/(m − 1) as its running variance; we keep
+//! the biased σ² the batch was normalised with, as the notes and Keras do.
+//!
+//! In a dense network ([`crate::Network::set_batch_norm`]) the layer's b plays
+//! β (the notes: "b\[l\] is replaced by β\[l\]", since a b added before the
+//! normalisation would cancel), so this type's own `beta` stays 0 there.
 
 use ndarray::{Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::linalg::{pairwise_sum, Float};
+use crate::setting::{Problem, Setting};
 
 /// ε and the running averages' momentum.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BatchNormConfig {
     /// Added to σ² before the square root (PyTorch's and ONNX's 1e-5).
     pub epsilon: f64,
@@ -68,17 +78,31 @@ pub struct BatchNorm<T: Float> {
     pub dbeta: Array2<T>,
     /// 1/√(σ² + ε) of the last training pass, one per unit.
     inv_std: Vec<T>,
+    /// Whether a pass normalises with the batch's statistics (training) or
+    /// with the running ones (a copy made for prediction).
+    training: bool,
+}
+
+impl BatchNormConfig {
+    /// Refuses an ε that is not positive and finite, or a momentum not in [0, 1),
+    /// naming the setting ([`Setting::BatchNorm`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let BatchNormConfig { epsilon, momentum } = *self;
+        if epsilon > 0.0 && epsilon.is_finite() && (0.0..1.0).contains(&momentum) {
+            return Ok(());
+        }
+        let message = format!(
+            "{} needs ε > 0 and a momentum in [0, 1); got ε = {epsilon}, momentum = {momentum}",
+            Setting::BatchNorm
+        );
+        Err(Problem::other(Setting::BatchNorm, message).into())
+    }
 }
 
 impl<T: Float> BatchNorm<T> {
     /// Normalisation of `n` units, refused when ε is not positive or the momentum not in [0, 1).
     pub fn new(n: usize, config: BatchNormConfig) -> Result<Self, Error> {
-        let BatchNormConfig { epsilon, momentum } = config;
-        if !(epsilon > 0.0 && epsilon.is_finite() && (0.0..1.0).contains(&momentum)) {
-            return Err(Error::Config(format!(
-                "batch normalisation needs ε > 0 and a momentum in [0, 1); got ε = {epsilon}, momentum = {momentum}"
-            )));
-        }
+        config.validate()?;
         let column = |v: f64| Array2::from_elem((n, 1), T::cast(v));
         Ok(BatchNorm {
             gamma: column(1.0),
@@ -92,7 +116,49 @@ impl<T: Float> BatchNorm<T> {
             dgamma: column(0.0),
             dbeta: column(0.0),
             inv_std: vec![T::zero(); n],
+            training: true,
         })
+    }
+
+    /// n, the units it normalises.
+    pub fn units(&self) -> usize {
+        self.gamma.nrows()
+    }
+
+    /// A copy of γ, β, the running statistics and the settings, with empty
+    /// caches, that normalises with the running statistics (for prediction).
+    pub fn parameters_only(&self) -> Self {
+        let mut copy = BatchNorm::new(self.units(), self.config).expect("a checked config");
+        copy.gamma.assign(&self.gamma);
+        copy.beta.assign(&self.beta);
+        copy.running_mean.assign(&self.running_mean);
+        copy.running_var.assign(&self.running_var);
+        copy.training = false;
+        copy
+    }
+
+    /// Whether a pass uses the batch's statistics (else the running ones).
+    pub fn is_training(&self) -> bool {
+        self.training
+    }
+
+    /// Replaces Z (n × m) by Z̃ in place: a training pass ([`BatchNorm::forward`])
+    /// or, on a copy for prediction, [`BatchNorm::predict`]. The buffers trade
+    /// places, so nothing is allocated once the batch size is set.
+    pub(crate) fn normalise_in_place(&mut self, z: &mut Array2<T>) {
+        if self.training {
+            self.forward(z.view());
+        } else {
+            self.predict(z.view());
+        }
+        std::mem::swap(z, &mut self.z_tilde);
+    }
+
+    /// Given dZ̃ (n × m) in `dz`: dγ (times α) and dβ, and dZ in its place
+    /// (the buffers trade places, as in [`BatchNorm::normalise_in_place`]).
+    pub(crate) fn backward_in_place(&mut self, dz: &mut Array2<T>, alpha: T) {
+        self.backward(dz.view(), alpha);
+        std::mem::swap(dz, &mut self.dz);
     }
 
     /// Sizes the n × m buffers (allocating only when m changes).

@@ -32,10 +32,7 @@ fn product_into<T: Float>(layer: &mut Dense<T>, x: SparseView<'_, T>) {
 fn layer_forward<T: Float>(layer: &mut Dense<T>, x: SparseView<'_, T>) {
     layer.prepare(x.ncols());
     product_into(layer, x);
-    layer.activate();
-    if let Some(mask) = layer.mask.as_ref().filter(|k| k.dim() == layer.a.dim()) {
-        layer.a *= mask;
-    }
+    layer.finish_forward();
 }
 
 /// The forward pass of `net` over a sparse X: the first layer's sparse
@@ -70,11 +67,7 @@ impl<T: Float> Network<T> {
     /// caches are left alone, and X is never densified.
     pub fn sparse_logits(&self, x: &SparseColumns<T>) -> Array2<T> {
         let m = x.ncols();
-        let mut scratch: Vec<Dense<T>> = self
-            .layers()
-            .iter()
-            .map(|l| Dense::new(l.w.clone(), l.b.clone(), l.kind))
-            .collect();
+        let mut scratch: Vec<Dense<T>> = self.layers().iter().map(Dense::parameters_only).collect();
         let k = scratch.last().map_or(0, |l| l.units());
         let mut out = Array2::zeros((k, m));
         let threads = self.threads();

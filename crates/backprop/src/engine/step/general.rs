@@ -136,6 +136,7 @@ pub(crate) fn update<T: Float>(
         optimizer.update(b.slot(), &mut layer.b, &layer.db, learning_rate);
     }
     net.update_front(optimizer, learning_rate);
+    net.update_norms(optimizer, learning_rate);
 }
 
 /// After a forward pass on X: J = Σ wᵢ·lᵢ / Σ wᵢ and the backward pass of
