@@ -8,6 +8,7 @@
 #   bench/run.sh --reps 5 --only W3,W4 --threads 2
 #   bench/run.sh --peers [--quick …]   # instead: backprop beside numpy, PyTorch, JAX, TensorFlow/Keras
 #                                      # and scikit-learn (bench/peers.sh passes the rest to bench/peers.py)
+#   bench/run.sh --conv [--reps 5]     # instead: a small conv net's epoch beside PyTorch (bench/conv.py)
 #   (then the planner case: bench_workloads planner, every configuration on every road,
 #   the tiny-network case: bench/tiny.py, the flower net's iteration,
 #   and the subnormal case: bench/subnormal.py, a table in f32 with and without --l2 1)
@@ -19,6 +20,19 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--peers" ]; then
   shift
   exec bench/peers.sh "$@"
+fi
+if [ "${1:-}" = "--conv" ]; then
+  # The convolution case: one epoch of a small conv net in backprop and in
+  # PyTorch on the CPU, same data, weights, batch order, batch size and threads
+  # (bench/conv.py; the rest of the arguments go to it, e.g. --reps 5).
+  # PyTorch comes from PyPI into target/torch-venv (≈ 5 GB with its CUDA
+  # libraries: check `df -h` first).
+  shift
+  . bench/venv.sh
+  need_venv target/torch-venv "numpy, torch" numpy torch
+  echo "== cargo build --release --example conv_epoch" >&2
+  cargo build --release --quiet -p backprop --example conv_epoch
+  exec target/torch-venv/bin/python bench/conv.py --bin target/release/examples/conv_epoch "$@"
 fi
 ROOT=$(pwd)
 REF=${BACKPROP_REFERENCE_DIR:-$ROOT/../shared/reference}

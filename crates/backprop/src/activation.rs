@@ -231,6 +231,40 @@ fn times_derivative_body<T: Float>(g: Activation, dz: &mut [T], z: &[T], a: &[T]
     per_variant!(g, each);
 }
 
+/// A = g(Z) over one row, Z left as it is (the picture layers' activation).
+pub fn apply_row<T: Float>(g: Activation, z: &[T], a: &mut [T]) {
+    assert_eq!(z.len(), a.len());
+    dispatch!(avx2, apply_row_body, (g: Activation, z: &[T], a: &mut [T]))
+}
+
+#[inline(always)]
+fn apply_row_body<T: Float>(g: Activation, z: &[T], a: &mut [T]) {
+    let pairs = a.iter_mut().zip(z);
+    macro_rules! each {
+        ($g:expr) => {
+            pairs.for_each(|(a, &z)| *a = $g.forward(z))
+        };
+    }
+    per_variant!(g, each);
+}
+
+/// dZ = dA ⊙ g′(Z) over one row, g′ taken from Z and A = g(Z).
+pub fn derivative_row<T: Float>(g: Activation, dz: &mut [T], da: &[T], z: &[T], a: &[T]) {
+    assert!(dz.len() == da.len() && da.len() == z.len() && z.len() == a.len());
+    dispatch!(avx2, derivative_row_body, (g: Activation, dz: &mut [T], da: &[T], z: &[T], a: &[T]))
+}
+
+#[inline(always)]
+fn derivative_row_body<T: Float>(g: Activation, dz: &mut [T], da: &[T], z: &[T], a: &[T]) {
+    let quads = dz.iter_mut().zip(da).zip(z).zip(a);
+    macro_rules! each {
+        ($g:expr) => {
+            quads.for_each(|(((dz, &da), &z), &a)| *dz = da * $g.derivative(z, a))
+        };
+    }
+    per_variant!(g, each);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

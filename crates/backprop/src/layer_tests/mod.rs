@@ -1,6 +1,7 @@
 //! The picture layers (`layers/`) against the course's printed numbers, the loops against the
 //! products, and each backward pass against central differences.
 
+mod blocked_conv;
 mod course_conv;
 mod course_pool;
 mod gradient_checks;
@@ -16,6 +17,18 @@ use crate::rng::NumpyRng;
 pub(super) fn randn4(rng: &mut NumpyRng, shape: (usize, usize, usize, usize)) -> Array4<f64> {
     let n = shape.into_dimension().size();
     Array4::from_shape_vec(shape, rng.randn_vec(n)).expect("n matches the shape")
+}
+
+/// A convolution with W = randn(f, f, n_C_prev, n_C) and b = randn(1, 1, 1, n_C), drawn in that order.
+pub(super) fn random_conv(
+    rng: &mut NumpyRng,
+    (f, n_c_prev, n_c): (usize, usize, usize),
+    stride: usize,
+    pad: usize,
+) -> crate::layers::Conv<f64> {
+    let w = randn4(rng, (f, f, n_c_prev, n_c));
+    let b = randn4(rng, (1, 1, 1, n_c));
+    crate::layers::Conv::new(w, b, stride, pad).expect("a valid convolution")
 }
 
 /// `np.mean` of a whole array: numpy's pairwise sum of its elements, ÷ n.

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use ndarray::{Array2, Array4, ArrayD, IxDyn};
 use serde_json::{json, Value};
 
-use super::randn4;
+use super::{randn4, random_conv};
 use crate::layers::{BatchNorm, BatchNormConfig, Conv, Pool, PoolMode};
 use crate::linalg::Threads;
 use crate::rng::NumpyRng;
@@ -68,7 +68,7 @@ pub(super) fn assert_agrees<D: ndarray::Dimension>(
 }
 
 /// (m, n_H_prev, n_W_prev, n_C_prev, f, n_C, stride, pad).
-type ConvCase = (usize, usize, usize, usize, usize, usize, usize, usize);
+pub(super) type ConvCase = (usize, usize, usize, usize, usize, usize, usize, usize);
 
 /// Odd sizes, stride over 1, padding wider than the window's reach, f = 1, the course's case.
 const CONVS: [ConvCase; 6] = [
@@ -88,13 +88,7 @@ fn convolution_agrees_with_numpy_to_1e_12() {
     for (seed, &(m, h, w, k, f, c, stride, pad)) in CONVS.iter().enumerate() {
         let mut rng = NumpyRng::new(seed as u32 + 10);
         let a_prev = randn4(&mut rng, (m, h, w, k));
-        let mut conv = Conv::new(
-            randn4(&mut rng, (f, f, k, c)),
-            randn4(&mut rng, (1, 1, 1, c)),
-            stride,
-            pad,
-        )
-        .unwrap();
+        let mut conv = random_conv(&mut rng, (f, k, c), stride, pad);
         conv.forward(a_prev.view(), Threads(2)).unwrap();
         let dz = randn4(&mut rng, conv.z.dim());
         conv.backward(dz.view(), 1.0, true, Threads(2));

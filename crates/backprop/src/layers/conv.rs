@@ -13,10 +13,14 @@
 
 use ndarray::{Array2, Array4, ArrayView2, ArrayView4};
 
+use std::sync::Mutex;
+
+use super::conv_blocks::{self, Shape};
 use super::im2col::{col2im, im2col};
 use super::window::Window;
 use crate::error::Error;
 use crate::linalg::{gemm, Float, Threads};
+use crate::pool;
 
 /// A convolution's parameters, its forward cache and its gradients; the
 /// buffers are sized on the first pass and reused while m stays the same.
@@ -84,12 +88,26 @@ impl<T: Float> Conv<T> {
             )));
         }
         let (n_h, n_w) = self.window.out_dims(n_h_prev, n_w_prev)?;
-        im2col(a_prev, self.window, (n_h, n_w), &mut self.cols);
         self.input = a_prev.dim();
         let n_c = self.filters();
         if self.z.dim() != (m, n_h, n_w, n_c) {
             self.z = Array4::zeros((m, n_h, n_w, n_c));
         }
+        let shape = self.shape((n_h, n_w));
+        if shape.blocked(m) {
+            let k = shape.input.2 * self.window.f * self.window.f;
+            if self.cols.dim() != (m * n_h * n_w, k) {
+                self.cols = Array2::zeros((m * n_h * n_w, k));
+            }
+            let a = a_prev.as_standard_layout();
+            let a = a.as_slice().expect("standard layout");
+            let b = self.b.as_slice().expect("b is owned, standard layout");
+            let z = self.z.as_slice_mut().expect("Z is owned, standard layout");
+            let cols = self.cols.as_slice_mut().expect("owned, standard layout");
+            conv_blocks::forward(a, shape, (w_matrix(&self.w), b), (z, cols), threads);
+            return Ok(());
+        }
+        im2col(a_prev, self.window, (n_h, n_w), &mut self.cols, Threads(1));
         let mut z = self
             .z
             .view_mut()
@@ -101,13 +119,27 @@ impl<T: Float> Conv<T> {
             w_matrix(&self.w),
             false,
             z.view_mut(),
-            threads,
+            Threads(1),
         );
         let b = self.b.as_slice().expect("b is owned, standard layout");
-        for mut row in z.rows_mut() {
+        for row in z
+            .as_slice_mut()
+            .expect("standard layout")
+            .chunks_exact_mut(n_c.max(1))
+        {
             row.iter_mut().zip(b).for_each(|(z, &b)| *z += b);
         }
         Ok(())
+    }
+
+    /// The sizes the blocked products read, for an output of n_H × n_W.
+    fn shape(&self, out: (usize, usize)) -> Shape {
+        Shape {
+            input: (self.input.1, self.input.2, self.input.3),
+            out,
+            win: self.window,
+            filters: self.filters(),
+        }
     }
 
     /// Given dZ (Z's shape) of the last forward pass: dW = α·colsᵀ·dZ,
@@ -127,6 +159,11 @@ impl<T: Float> Conv<T> {
             .view()
             .into_shape_with_order((m * n_h * n_w, n_c))
             .expect("standard layout");
+        self.bias_gradient(dz, alpha);
+        let shape = self.shape((n_h, n_w));
+        if shape.blocked(m) {
+            return self.blocked_backward(dz, alpha, need_da_prev, threads);
+        }
         let mut dw = self
             .dw
             .view_mut()
@@ -140,18 +177,80 @@ impl<T: Float> Conv<T> {
             dw.view_mut(),
             threads,
         );
+        if need_da_prev {
+            self.input_gradient(dz, (n_h, n_w), threads);
+        }
+    }
+
+    /// db = α·Σ dZ, summed over the rows in order.
+    fn bias_gradient(&mut self, dz: ArrayView2<'_, T>, alpha: T) {
         let db = self
             .db
             .as_slice_mut()
             .expect("db is owned, standard layout");
         db.fill(T::zero());
-        for row in dz.rows() {
+        let rows = dz.as_slice().expect("standard layout");
+        for row in rows.chunks_exact(db.len().max(1)) {
             db.iter_mut().zip(row).for_each(|(db, &d)| *db += d);
         }
         db.iter_mut().for_each(|db| *db *= alpha);
-        if need_da_prev {
-            self.input_gradient(dz, (n_h, n_w), threads);
+    }
+
+    /// dW and dA_prev by [`conv_blocks`]: on two threads, each product on
+    /// its own thread (dW alone: its rows split over the threads).
+    fn blocked_backward(
+        &mut self,
+        dz: ArrayView2<'_, T>,
+        alpha: T,
+        need_da_prev: bool,
+        threads: Threads,
+    ) {
+        let parts = if threads.0 > 1 {
+            threads.0.min(pool::width())
+        } else {
+            1
+        };
+        let shape = self.shape((self.z.dim().1, self.z.dim().2));
+        if need_da_prev && self.dcols.dim() != self.cols.dim() {
+            self.dcols = Array2::zeros(self.cols.dim());
         }
+        if need_da_prev && self.da_prev.dim() != self.input {
+            self.da_prev = Array4::zeros(self.input);
+        }
+        let Conv {
+            w,
+            dw,
+            cols,
+            dcols,
+            da_prev,
+            ..
+        } = self;
+        let dw = dw
+            .view_mut()
+            .into_shape_with_order((cols.ncols(), shape.filters))
+            .expect("dW is owned, standard layout");
+        let operands = (cols.view(), dz);
+        if !need_da_prev {
+            return conv_blocks::filter_gradient(alpha, operands, dw, parts);
+        }
+        let dz = dz.as_slice().expect("standard layout");
+        let dcols = dcols.as_slice_mut().expect("owned, standard layout");
+        let da = da_prev.as_slice_mut().expect("owned, standard layout");
+        if parts <= 1 {
+            conv_blocks::filter_gradient(alpha, operands, dw, 1);
+            return conv_blocks::input_gradient(dz, shape, w_matrix(w), (dcols, da), threads);
+        }
+        let dw = Mutex::new(Some(dw));
+        let da = Mutex::new(Some((dcols, da)));
+        pool::run(2, &|p| {
+            if p == 0 {
+                if let Some(dw) = dw.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                    conv_blocks::filter_gradient(alpha, operands, dw, 1);
+                }
+            } else if let Some(out) = da.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                conv_blocks::input_gradient(dz, shape, w_matrix(w), out, Threads(1));
+            }
+        });
     }
 
     /// dA_prev = col2im(dZ·Wᵀ), with dZ as (m·n_H·n_W) × n_C.
@@ -170,7 +269,13 @@ impl<T: Float> Conv<T> {
         if self.da_prev.dim() != self.input {
             self.da_prev = Array4::zeros(self.input);
         }
-        col2im(self.dcols.view(), self.window, out, self.da_prev.view_mut());
+        col2im(
+            self.dcols.view(),
+            self.window,
+            out,
+            self.da_prev.view_mut(),
+            threads,
+        );
     }
 }
 

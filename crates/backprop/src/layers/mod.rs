@@ -29,8 +29,10 @@
 
 pub mod batchnorm;
 pub mod conv;
+mod conv_blocks;
 pub mod course;
 pub mod im2col;
+mod parallel;
 pub mod parse;
 pub mod pooling;
 pub mod spec;

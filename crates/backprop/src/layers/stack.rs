@@ -12,8 +12,9 @@
 //! ```
 //! Every buffer is sized on the first pass and reused while m stays the same.
 
-use ndarray::{Array2, Array4, ArrayView2, ArrayView4, Zip};
+use ndarray::{Array2, Array4, ArrayView2, ArrayView4};
 
+use super::parallel;
 use super::spec::{shapes, Picture, PictureLayer, Pooling};
 use super::{Conv, Pool, PoolMode};
 use crate::activation::Activation;
@@ -275,11 +276,13 @@ fn stage_forward<T: Float>(stage: &mut Stage<T>, input: ArrayView4<'_, T>, threa
             if a.dim() != input.dim() {
                 *a = Array4::zeros(input.dim());
             }
-            let g = *g;
-            Zip::from(a).and(input).for_each(|a, &z| *a = g.forward(z));
+            let z = input.as_standard_layout();
+            let z = z.as_slice().expect("standard layout");
+            let a = a.as_slice_mut().expect("owned, standard layout");
+            parallel::activate(*g, z, a, threads);
         }
         Stage::Pool(p) => p
-            .forward(input)
+            .forward_on(input, threads)
             .expect("shapes checked when the stack was built"),
     }
 }
@@ -300,16 +303,18 @@ fn stage_backward<T: Float>(
             if dz.dim() != da.dim() {
                 *dz = Array4::zeros(da.dim());
             }
-            let g = *g;
-            Zip::from(dz)
-                .and(da)
-                .and(z)
-                .and(&*a)
-                .for_each(|dz, &da, &z, &a| *dz = da * g.derivative(z, a));
+            let (da, z) = (da.as_standard_layout(), z.as_standard_layout());
+            let slices = (
+                da.as_slice().expect("standard layout"),
+                z.as_slice().expect("standard layout"),
+                a.as_slice().expect("owned, standard layout"),
+            );
+            let dz = dz.as_slice_mut().expect("owned, standard layout");
+            parallel::activation_gradient(*g, dz, slices, threads);
         }
         Stage::Pool(p) => {
             if below.is_some() {
-                p.backward(da);
+                p.backward_on(da, threads);
             }
         }
     }
