@@ -509,6 +509,9 @@ pub struct PredictArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// CSV inputs: rows read, prepared and predicted at a time (memory grows with it, not with the file).
+    #[arg(long, default_value_t = backprop::predict::STREAM_ROWS, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u64).range(1..), |v| v as usize))]
+    pub block_rows: usize,
 }
 
 #[derive(Args, Debug)]

@@ -14,7 +14,9 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Child;
 use std::time::Duration;
 
-use harness::{backprop, finish, has_open, signal, spawn, stderr, threads, wait_until, TempDir};
+use harness::{
+    backprop, finish, has_open, signal, spawn, spawn_with, stderr, threads, wait_until, TempDir,
+};
 
 /// A CSV of `rows` examples, 3 features, labels 0/1.
 fn csv(rows: usize) -> String {
@@ -46,6 +48,13 @@ fn sigterm_while_loading_a_big_csv_stops_within_a_second_writing_nothing() {
 /// rows: seconds of printing) and starts `predict --model m in.csv` on it,
 /// stdout piped for the test to read as it likes.
 fn start_predict(tmp: &TempDir) -> Child {
+    small_model(tmp);
+    tmp.write("in.csv", &csv(50_000));
+    spawn(&tmp.0, &["predict", "--model", "m", "in.csv"], true)
+}
+
+/// Trains a small model `m` on `d.csv` in `tmp`.
+fn small_model(tmp: &TempDir) {
     tmp.write("d.csv", &csv(40));
     let out = backprop(
         &tmp.0,
@@ -63,8 +72,6 @@ fn start_predict(tmp: &TempDir) -> Child {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    tmp.write("in.csv", &csv(50_000));
-    spawn(&tmp.0, &["predict", "--model", "m", "in.csv"], true)
 }
 
 #[test]
@@ -230,4 +237,37 @@ fn a_reader_of_train_that_goes_away_loses_neither_the_run_nor_the_lock() {
     );
     let left = std::fs::read_dir(&tmp.0).unwrap().count();
     assert_eq!(left, 2, "d.csv and run: no lock or staging folder left");
+}
+
+/// SIGTERM while `predict` reads a big CSV (it streams: reading, predicting
+/// and keeping the formatted rows in a temporary file): exit 130, one line,
+/// nothing on stdout, and the temporary file gone (it leaves the folder as
+/// soon as it is opened).
+#[test]
+fn sigterm_while_predict_streams_a_big_csv_writes_nothing() {
+    let tmp = TempDir::new("signal-predict-stream");
+    small_model(&tmp);
+    tmp.write("in.csv", &csv(1_500_000));
+    let spool = tmp.path("spool");
+    std::fs::create_dir_all(&spool).unwrap();
+    let args = ["predict", "--model", "m", "in.csv", "--block-rows", "1000"];
+    let mut child = spawn_with(&tmp.0, &args, true, &[("TMPDIR", &spool)]);
+    let spooling = |pid| has_open(pid, |p| p.to_string_lossy().contains("backprop-predict-"));
+    wait_until(&mut child, "spooling rows", spooling);
+    assert_eq!(
+        std::fs::read_dir(&spool).unwrap().count(),
+        0,
+        "not in the folder"
+    );
+    let mut stdout = child.stdout.take().unwrap();
+    let err = stops_at_once(
+        child,
+        &tmp,
+        "loading in.csv",
+        &["d.csv", "in.csv", "m", "spool"],
+    );
+    let mut printed = Vec::new();
+    stdout.read_to_end(&mut printed).unwrap();
+    assert!(printed.is_empty(), "{err}");
+    assert_eq!(std::fs::read_dir(&spool).unwrap().count(), 0);
 }

@@ -387,11 +387,7 @@ impl<T: Float> Network<T> {
     /// the activations never take more than a chunk's worth of memory.
     pub fn output_logits(&self, x: ArrayView2<'_, T>) -> Array2<T> {
         let m = x.ncols();
-        let chunk = if self.front.is_some() {
-            PICTURE_CHUNK
-        } else {
-            PREDICT_CHUNK
-        };
+        let chunk = self.predict_chunk();
         if m <= chunk {
             return self.chunk_logits(x);
         }
@@ -404,6 +400,15 @@ impl<T: Float> Network<T> {
             out.slice_mut(ndarray::s![.., start..end]).assign(&logits);
         }
         out
+    }
+
+    /// The most columns [`Network::output_logits`] takes in one pass.
+    pub(crate) fn predict_chunk(&self) -> usize {
+        if self.front.is_some() {
+            PICTURE_CHUNK
+        } else {
+            PREDICT_CHUNK
+        }
     }
 
     /// [`Network::output_logits`] of X in one pass.
@@ -506,6 +511,11 @@ impl AnyNetwork {
             .iter()
             .map(|c| c.as_f64() as usize)
             .collect())
+    }
+
+    /// The most columns a prediction takes in one pass.
+    pub(crate) fn predict_chunk(&self) -> usize {
+        with_any!(self, n => n.predict_chunk())
     }
 
     /// [n_x, n_1, …, n_L].

@@ -12,6 +12,11 @@ use crate::metrics::{binary_scores, multiclass_scores, BinaryScores, MulticlassS
 use crate::model_io::{self, ModelInfo};
 use crate::network::AnyNetwork;
 
+mod batches;
+mod stream;
+
+pub use stream::{Streamed, STREAM_ROWS};
+
 /// One input's answer: `{"input": …, "class": …, "probability": …,
 /// "probabilities": {class: p, …}}`, or `{"input": …, "error": why}` for a
 /// row the model cannot score (a missing cell under `--missing drop`).

@@ -114,9 +114,15 @@ pub fn assert_nothing_written(tmp: &TempDir, name: &str, what: &str) {
 /// Starts `backprop ARGS` in `dir`, stderr piped (for [`finish`]), stdout
 /// piped when `stdout` (to follow its progress) or else discarded.
 pub fn spawn(dir: &Path, args: &[&str], stdout: bool) -> Child {
+    spawn_with(dir, args, stdout, &[])
+}
+
+/// [`spawn`] with environment variables `vars` set.
+pub fn spawn_with(dir: &Path, args: &[&str], stdout: bool, vars: &[(&str, &Path)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_backprop"))
         .args(args)
         .current_dir(dir)
+        .envs(vars.iter().copied())
         .stdout(if stdout {
             Stdio::piped()
         } else {

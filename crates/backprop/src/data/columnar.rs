@@ -24,20 +24,20 @@ const CODE: u64 = (1 << 51) - 1;
 const SAMPLE: usize = 1024;
 
 /// One column: each cell a finite number or a NaN carrying a text's code.
-struct Column {
+pub(super) struct Column {
     cells: RefCell<Vec<f64>>,
     texts: Vec<Box<str>>,
 }
 
 /// A CSV table held as columns (see the module's comment).
 pub(crate) struct ColumnTable {
-    path: PathBuf,
-    header: Vec<String>,
-    columns: Vec<Column>,
-    rows: usize,
+    pub(super) path: PathBuf,
+    pub(super) header: Vec<String>,
+    pub(super) columns: Vec<Column>,
+    pub(super) rows: usize,
     /// (row, file line) where a row's line is not the previous row's + 1
     /// (a quoted cell over several lines), from row 0 at its line.
-    lines: Vec<(usize, usize)>,
+    pub(super) lines: Vec<(usize, usize)>,
 }
 
 impl Table for ColumnTable {
@@ -81,13 +81,22 @@ impl Table for ColumnTable {
 }
 
 /// A column being read: its cells and its texts, each text with its code.
-struct Builder {
-    cells: Vec<f64>,
+pub(super) struct Builder {
+    pub(super) cells: Vec<f64>,
     codes: HashMap<Box<str>, u64>,
     keeps_text: bool,
 }
 
 impl Builder {
+    /// An empty column; `keeps_text`: every cell kept as text.
+    pub(super) fn new(keeps_text: bool) -> Self {
+        Builder {
+            cells: Vec::new(),
+            codes: HashMap::new(),
+            keeps_text,
+        }
+    }
+
     fn push(&mut self, cell: &str) {
         if !self.keeps_text {
             if let Ok(v) = cell.parse::<f64>() {
@@ -105,7 +114,7 @@ impl Builder {
         self.cells.push(f64::from_bits(TEXT | code));
     }
 
-    fn finish(mut self) -> Column {
+    pub(super) fn finish(mut self) -> Column {
         self.cells.shrink_to_fit();
         let mut texts: Vec<(u64, Box<str>)> = self.codes.into_iter().map(|(t, c)| (c, t)).collect();
         texts.sort_unstable_by_key(|t| t.0);
@@ -129,11 +138,7 @@ pub(crate) fn read_columns(
     let mut reader = ::csv::ReaderBuilder::new().flexible(true).from_reader(file);
     let header = read_header(path, &mut reader)?;
     let mut columns: Vec<Builder> = (keeps_text(&header).into_iter())
-        .map(|keeps_text| Builder {
-            cells: Vec::new(),
-            codes: HashMap::new(),
-            keeps_text,
-        })
+        .map(Builder::new)
         .collect();
     let (mut record, mut rows, mut lines) = (StringRecord::new(), 0usize, Vec::new());
     let mut capacity = 0usize;
@@ -147,18 +152,12 @@ pub(crate) fn read_columns(
         if !more {
             break;
         }
-        let line = record.position().map_or(fallback, |p| p.line() as usize);
-        check_width(path, line, record.len(), header.len())?;
-        if lines.last().is_none_or(|&(r, l)| l + (rows - r) != line) {
-            lines.push((rows, line));
-        }
         if rows == capacity {
             let done = reader.position().byte();
             capacity = reserve(path, &mut columns, rows, estimate(rows, done, size))?;
         }
-        for (builder, cell) in columns.iter_mut().zip(record.iter()) {
-            builder.push(cell.trim());
-        }
+        let at = (rows, fallback);
+        take_record(path, &record, at, header.len(), &mut lines, &mut columns)?;
         rows += 1;
     }
     Ok(ColumnTable {
@@ -170,8 +169,30 @@ pub(crate) fn read_columns(
     })
 }
 
+/// Adds `record`, row `at.0` of the table (on file line `at.1` when the
+/// reader knows no position), to `columns`, after checking its width
+/// against the header's `names`; notes its line where it moves.
+pub(super) fn take_record(
+    path: &Path,
+    record: &StringRecord,
+    (row, fallback): (usize, usize),
+    names: usize,
+    lines: &mut Vec<(usize, usize)>,
+    columns: &mut [Builder],
+) -> Result<(), Error> {
+    let line = record.position().map_or(fallback, |p| p.line() as usize);
+    check_width(path, line, record.len(), names)?;
+    if lines.last().is_none_or(|&(r, l)| l + (row - r) != line) {
+        lines.push((row, line));
+    }
+    for (builder, cell) in columns.iter_mut().zip(record.iter()) {
+        builder.push(cell.trim());
+    }
+    Ok(())
+}
+
 /// The header row's names, trimmed, none repeated.
-fn read_header<R: std::io::Read>(
+pub(super) fn read_header<R: std::io::Read>(
     path: &Path,
     reader: &mut ::csv::Reader<R>,
 ) -> Result<Vec<String>, Error> {
@@ -225,7 +246,7 @@ fn reserve(path: &Path, columns: &mut [Builder], now: usize, rows: usize) -> Res
 
 /// The file, limited to its size, and its size; a file that is not a
 /// regular file (a device, a pipe) is refused.
-fn open(path: &Path) -> Result<(impl Read, u64), Error> {
+pub(super) fn open(path: &Path) -> Result<(impl Read, u64), Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
         return Err(Error::format(

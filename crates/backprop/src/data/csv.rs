@@ -19,14 +19,19 @@ use crate::linalg::Float;
 /// (the label and index columns) and a first column named as pandas names
 /// its index (nothing, `Unnamed: 0`) keep every cell as text.
 pub(crate) fn read_table(path: &Path, text: &[Option<&str>]) -> Result<ColumnTable, Error> {
-    let keeps = |header: &[String]| -> Vec<bool> {
+    read_columns(path, &text_columns(text))
+}
+
+/// Which columns of a header keep every cell as text: those named in
+/// `text`, and a first column named as pandas names its index.
+pub(crate) fn text_columns<'a>(text: &'a [Option<&str>]) -> impl Fn(&[String]) -> Vec<bool> + 'a {
+    move |header: &[String]| {
         (header.iter().enumerate())
             .map(|(j, h)| {
                 (j == 0 && (h.is_empty() || h == "Unnamed: 0")) || text.contains(&Some(h.as_str()))
             })
             .collect()
-    };
-    read_columns(path, &keeps)
+    }
 }
 
 /// Loads a training table: classes from the label column, features from

@@ -15,7 +15,8 @@ use crate::error::Error;
 const BLOCK_VALUES: usize = 1 << 18;
 
 /// Cells of one column with a category not seen in training.
-struct Unseen {
+#[derive(Clone, Debug)]
+pub(crate) struct Unseen {
     /// The first such cell: (row, the column's place in the spec).
     first: (usize, usize),
     column: String,
@@ -37,13 +38,13 @@ pub(crate) fn encode(
     t: &dyn Table,
     spec: &TableSpec,
     at: &[usize],
-    notes: &mut Vec<String>,
+    unseen: &mut Vec<Unseen>,
 ) -> Result<Vec<f64>, Error> {
     let (m, n_x) = (t.rows(), spec.width());
     let what = format!("{}: its {m} × {n_x} features", t.source().display());
     super::budget::check_array(&what, &[m as u64, n_x as u64], 8)?;
     let block = (BLOCK_VALUES / n_x.max(1)).max(1);
-    encode_in_blocks(t, spec, at, notes, block)
+    encode_in_blocks(t, spec, at, unseen, block)
 }
 
 /// [`encode`], `block` rows at a time.
@@ -51,7 +52,7 @@ fn encode_in_blocks(
     t: &dyn Table,
     spec: &TableSpec,
     at: &[usize],
-    notes: &mut Vec<String>,
+    found: &mut Vec<Unseen>,
     block: usize,
 ) -> Result<Vec<f64>, Error> {
     let (m, n_x) = (t.rows(), spec.width());
@@ -73,7 +74,7 @@ fn encode_in_blocks(
     if let Some((_, message)) = error {
         return Err(Error::format(t.source(), message));
     }
-    notes.extend(unseen_notes(t, unseen));
+    found.extend(unseen);
     Ok(values)
 }
 
@@ -159,9 +160,18 @@ fn encode_column(
     (None, unseen)
 }
 
-/// The notes on unseen categories, one per column name, in the order their
-/// first cells come row by row.
-fn unseen_notes(t: &dyn Table, found: Vec<Unseen>) -> Vec<String> {
+/// The unseen categories of a block whose row 0 is row `first` of the
+/// whole table, counted from the whole table's row 0.
+pub(crate) fn moved(found: Vec<Unseen>, first: usize) -> impl Iterator<Item = Unseen> {
+    found.into_iter().map(move |mut u| {
+        u.first.0 += first;
+        u
+    })
+}
+
+/// The notes on unseen categories of the table `source`, one per column
+/// name, in the order their first cells come row by row.
+pub(crate) fn unseen_notes(source: &std::path::Path, found: Vec<Unseen>) -> Vec<String> {
     let mut merged: Vec<Unseen> = Vec::new();
     for u in found {
         match merged.iter_mut().find(|m| m.column == u.column) {
@@ -180,7 +190,7 @@ fn unseen_notes(t: &dyn Table, found: Vec<Unseen>) -> Vec<String> {
             format!(
                 "{}: column '{}': {} cell(s) with a category not seen in training \
                  (e.g. '{}') were given all-zero features",
-                t.source().display(),
+                source.display(),
                 u.column,
                 u.count,
                 u.example
@@ -311,9 +321,12 @@ mod tests {
             missing: Default::default(),
         };
         let run = |t: &Frame, block: usize| {
-            let mut notes = Vec::new();
-            let got = encode_in_blocks(t, &spec, &[0, 1], &mut notes, block);
-            (got.map_err(|e| e.to_string()), notes)
+            let mut found = Vec::new();
+            let got = encode_in_blocks(t, &spec, &[0, 1], &mut found, block);
+            (
+                got.map_err(|e| e.to_string()),
+                unseen_notes(t.source(), found),
+            )
         };
         let good = frame(vec![1.0, 2.0, 3.0, 4.0, 5.0], &["a", "z", "b", "q", "z"]);
         let bad = frame(

@@ -8,6 +8,7 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use super::cells::Table;
+use super::columnar::ColumnTable;
 use super::csv::read_table;
 use super::images::{images_in, load_pictures};
 use super::preparation::Preparation;
@@ -192,25 +193,9 @@ impl Gathered {
     /// Adds a table's rows, prepared as the model's table was (by column
     /// name), each named by its id or its row.
     fn add_table(&mut self, path: &Path, pre: &Preprocessing, n_x: usize) -> Result<(), Error> {
-        let (preparation, table) = match Preparation::of_model(pre, &[]) {
-            Some(p) => {
-                check_width(path, p.table.width(), n_x)?;
-                let text = [
-                    Some(p.table.label_column.as_str()),
-                    p.table.index_column.as_deref(),
-                ];
-                let table = read_table(path, &text)?;
-                (p, table)
-            }
-            None => {
-                let table = read_table(path, &[Some(super::DEFAULT_LABEL_COLUMN)])?;
-                let names = pre.feature_names.clone();
-                let names = names.unwrap_or_else(|| table.header().to_vec());
-                let p = Preparation::numeric(names, pre, &[]);
-                check_width(path, p.table.width(), n_x)?;
-                (p, table)
-            }
-        };
+        let open = |text: &[Option<&str>]| read_table(path, text);
+        let header = <ColumnTable as Table>::header;
+        let (preparation, table) = model_preparation(path, pre, n_x, open, header)?;
         let read = preparation.read(&table, None)?;
         self.notes.extend(read.all_notes(path));
         let first = self.names.len();
@@ -266,6 +251,34 @@ impl Gathered {
     }
 }
 
+/// A table's preparation for a model with preprocessing `pre` and `n_x`
+/// inputs, and the table `open` opens (given the columns that keep their
+/// text): the model's table by column name, or, for a model that describes
+/// no table, its numeric columns (named by the model, else by the table's
+/// `header`); refused where its width is not `n_x`.
+pub(super) fn model_preparation<T>(
+    path: &Path,
+    pre: &Preprocessing,
+    n_x: usize,
+    open: impl FnOnce(&[Option<&str>]) -> Result<T, Error>,
+    header: impl FnOnce(&T) -> &[String],
+) -> Result<(Preparation, T), Error> {
+    if let Some(p) = Preparation::of_model(pre, &[]) {
+        check_width(path, p.table.width(), n_x)?;
+        let text = [
+            Some(p.table.label_column.as_str()),
+            p.table.index_column.as_deref(),
+        ];
+        let table = open(&text)?;
+        return Ok((p, table));
+    }
+    let table = open(&[Some(super::DEFAULT_LABEL_COLUMN)])?;
+    let names = (pre.feature_names.clone()).unwrap_or_else(|| header(&table).to_vec());
+    let p = Preparation::numeric(names, pre, &[]);
+    check_width(path, p.table.width(), n_x)?;
+    Ok((p, table))
+}
+
 fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
@@ -309,7 +322,7 @@ fn read_array(path: &Path, kind: FileKind) -> Result<(Vec<f64>, usize), Error> {
 }
 
 /// A data file with no examples to predict: a data error, not an empty answer.
-fn no_rows(path: &Path) -> Error {
+pub(super) fn no_rows(path: &Path) -> Error {
     Error::format(
         path,
         "holds no rows to predict; give a file with at least one example",

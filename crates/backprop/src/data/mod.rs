@@ -7,6 +7,7 @@
 
 pub mod budget;
 mod cells;
+mod chunks;
 pub mod circle;
 mod columnar;
 mod columns;
@@ -43,6 +44,7 @@ mod skipped;
 pub mod spiral;
 mod split;
 mod standardize;
+pub(crate) mod stream;
 mod table;
 pub mod twin_spiral;
 pub mod xor;

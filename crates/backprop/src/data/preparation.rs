@@ -40,7 +40,7 @@ use ndarray::Array2;
 
 use super::cells::{Frame, Rows, Table};
 use super::columns::{choose, match_model};
-use super::encode::encode;
+use super::encode::{encode, unseen_notes, Unseen};
 use super::labels::{class_codes, sorted_classes};
 use super::skipped::{skipped_rows, Skipped};
 use super::standardize::{float_limit, standardize_within, FIT_THE_MODEL};
@@ -208,8 +208,18 @@ impl Preparation {
     /// dropped or filled, categories one-hot; with `label`, each row's class
     /// from that column, refusing a class the model does not have.
     pub(crate) fn read(&self, t: &dyn Table, label: Option<&str>) -> Result<TableRows, Error> {
+        let (mut rows, found) = self.read_found(t, label)?;
+        rows.notes = found.notes(t.source(), label.is_some());
+        Ok(rows)
+    }
+
+    /// [`Preparation::read`], its notes not yet written: what they say.
+    pub(crate) fn read_found(
+        &self,
+        t: &dyn Table,
+        label: Option<&str>,
+    ) -> Result<(TableRows, Found), Error> {
         let matched = match_model(t, &self.table, label)?;
-        let mut notes = Vec::new();
         let mut watched: Vec<(usize, &str, bool)> = (self.table.columns.iter().zip(&matched.at))
             .map(|(c, &j)| (j, c.name.as_str(), c.fill.is_some()))
             .collect();
@@ -223,35 +233,26 @@ impl Preparation {
             Some(_) => Vec::new(),
         };
         let kept = Rows::new(t, keep);
-        if kept.rows() < t.rows() {
-            let (count, missing) = (t.rows() - kept.rows(), crate::Setting::Missing);
-            notes.push(match label {
-                None => format!(
-                    "{}: {count} row(s) with missing cells have no prediction ({missing} \
-                     drop); each says why in its row",
-                    t.source().display()
-                ),
-                Some(_) => format!(
-                    "{}: dropped {count} row(s) with missing cells ({missing} drop)",
-                    t.source().display()
-                ),
-            });
-        }
-        let values = encode(&kept, &self.table, &matched.at, &mut notes)?;
+        let mut found = Found {
+            dropped: t.rows() - kept.rows(),
+            unseen: Vec::new(),
+        };
+        let values = encode(&kept, &self.table, &matched.at, &mut found.unseen)?;
         let y = matched
             .label
             .map(|j| self.class_numbers(&kept, j))
             .transpose()?;
         let ids = ids(&kept, matched.index);
-        Ok(TableRows {
+        let rows = TableRows {
             values,
             y,
             ids,
             skipped,
             rows: kept.positions(),
             ignored: matched.extra,
-            notes,
-        })
+            notes: Vec::new(),
+        };
+        Ok((rows, found))
     }
 
     /// Each row's class number, from the label column `j`.
@@ -304,17 +305,60 @@ impl TableRows {
     /// The notes, after one naming the ignored columns if any (what the
     /// command line prints).
     pub(crate) fn all_notes(&self, source: &Path) -> Vec<String> {
-        let ignored = (!self.ignored.is_empty()).then(|| {
-            format!(
-                "{}: ignored column(s) the model does not use: {}",
-                source.display(),
-                self.ignored.join(", ")
-            )
-        });
-        ignored
+        ignored_note(source, &self.ignored)
             .into_iter()
             .chain(self.notes.iter().cloned())
             .collect()
+    }
+}
+
+/// The note naming a table's columns the model does not use, if any.
+pub(crate) fn ignored_note(source: &Path, ignored: &[String]) -> Option<String> {
+    (!ignored.is_empty()).then(|| {
+        format!(
+            "{}: ignored column(s) the model does not use: {}",
+            source.display(),
+            ignored.join(", ")
+        )
+    })
+}
+
+/// What reading a table found that its notes tell: the rows with missing
+/// cells left out (a drop model) and the categories not seen in training.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub(crate) dropped: usize,
+    pub(crate) unseen: Vec<Unseen>,
+}
+
+impl Found {
+    /// Adds what a later block of the table found, its row 0 being the
+    /// table's row `first`.
+    pub(crate) fn add(&mut self, block: Found, first: usize) {
+        self.dropped += block.dropped;
+        self.unseen
+            .extend(super::encode::moved(block.unseen, first));
+    }
+
+    /// The notes of the table `source`, read with labels (`labelled`) or not.
+    pub(crate) fn notes(self, source: &Path, labelled: bool) -> Vec<String> {
+        let mut notes = Vec::new();
+        let (count, missing) = (self.dropped, crate::Setting::Missing);
+        if count > 0 {
+            notes.push(match labelled {
+                false => format!(
+                    "{}: {count} row(s) with missing cells have no prediction ({missing} \
+                     drop); each says why in its row",
+                    source.display()
+                ),
+                true => format!(
+                    "{}: dropped {count} row(s) with missing cells ({missing} drop)",
+                    source.display()
+                ),
+            });
+        }
+        notes.extend(unseen_notes(source, self.unseen));
+        notes
     }
 }
 
@@ -376,8 +420,9 @@ pub(crate) fn fit_table(t: &dyn Table, options: &LoadOptions) -> Result<Fitted, 
         columns,
         missing: options.missing,
     };
-    let mut notes = Vec::new();
-    let values = encode(&kept, &table, &chosen.features, &mut notes)?;
+    let mut unseen = Vec::new();
+    let values = encode(&kept, &table, &chosen.features, &mut unseen)?;
+    let notes = unseen_notes(t.source(), unseen);
     let (names, codes) = class_codes(&kept, chosen.label);
     kept.done_with(chosen.label, 0);
     let classes = sorted_classes(&names);
