@@ -146,6 +146,12 @@ pub fn to_onnx(
         None if info.precision == "f32" => Precision::F32,
         None => Precision::F64,
     };
+    if !info.picture_layers.is_empty() || with_any!(net, n => n.front().is_some()) {
+        return Err(Error::Config(format!(
+            "the model holds picture layers (convolutions, pooling), which the ONNX export \
+             does not write yet; it writes dense networks ({INFO_FILE} lists picture_layers)"
+        )));
+    }
     let (params, output) = with_any!(net, n => parameters(n));
     let softmax = output == Output::Softmax;
     let mut g = Graph::new(precision);
@@ -650,6 +656,8 @@ mod tests {
                 }),
                 ..Default::default()
             },
+            picture: None,
+            picture_layers: Vec::new(),
         };
         (info, AnyNetwork::F64(net))
     }
