@@ -2,6 +2,8 @@
 
 - ``backprop.MLPClassifier`` and ``backprop.LogisticRegression``: scikit-learn
   estimators (plain Python classes over the stateless Rust core ``backprop._core``).
+- ``backprop.ConvClassifier``: a convolutional network over picture arrays
+  (N × H × W × C), its layer list as ``backprop train --layers`` takes it.
 - ``backprop.TableClassifier``: tables as pandas holds them (named columns,
   strings, missing cells, string labels), prepared by the library's own code,
   as ``backprop train`` prepares a CSV file, before a backprop network.
@@ -14,6 +16,7 @@
 """
 
 from . import _core, course
+from ._conv import ConvClassifier
 from ._estimators import MLPClassifier
 from ._logistic import LogisticRegression
 from ._model_folder import load
@@ -23,4 +26,4 @@ set_max_memory = _core.set_max_memory
 
 __version__ = _core.__version__
 
-__all__ = ["MLPClassifier", "LogisticRegression", "TableClassifier", "load", "set_max_memory", "course", "__version__"]
+__all__ = ["MLPClassifier", "ConvClassifier", "LogisticRegression", "TableClassifier", "load", "set_max_memory", "course", "__version__"]

@@ -81,6 +81,10 @@ class _Network:
         estimator without that parameter gives its fixed value)."""
         return getattr(self, name)
 
+    def _keep_spec(self, spec):
+        """Keeps what predictions need of a fresh fit's checked settings
+        (ConvClassifier: its layers)."""
+
     def _to_training_space(self, X, incremental, weights):
         """X as the library trains on it (LogisticRegression standardises it)."""
         return X
@@ -239,6 +243,7 @@ class _Network:
             self.n_outputs_ = spec.sizes[-1]
             self.out_activation_ = "logistic" if self.n_outputs_ == 1 or multilabel else "softmax"
             self._multilabel = multilabel
+            self._keep_spec(spec)
         self._seed = run["seed"]
         self._epochs_done = run["epochs_done"] + out["n_iter"]
         self._record(out, x_train.shape[0], incremental)

@@ -68,6 +68,17 @@ MLP_CONSTRAINTS = {
     "init": [StrOptions({"glorot", "xavier", "he", "small", "zeros"})],
 }
 
+# ConvClassifier: MLPClassifier's, a layer list in place of the hidden layers
+# (the library parses and checks it), no L-BFGS, early stopping or dropout.
+CONV_CONSTRAINTS = {
+    **{k: v for k, v in MLP_CONSTRAINTS.items() if k not in (
+        "hidden_layer_sizes", "activation", "max_fun", "early_stopping", "validation_fraction", "dropout", "l1")},
+    "layers": [str],
+    "picture_shape": ["array-like", None],
+    "solver": [StrOptions({"sgd", "adam", "gd", "momentum", "rmsprop"})],
+    "init": [StrOptions({"xavier", "he", "small", "zeros"})],
+}
+
 LOGISTIC_CONSTRAINTS = {
     **_SHARED,
     "penalty": [StrOptions({"l1", "l2", "elasticnet", "deprecated"}), None],

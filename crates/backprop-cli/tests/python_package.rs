@@ -3,7 +3,8 @@
 //! then the package's pytest suite (python/tests) runs against this build's
 //! `backprop` binary: scikit-learn's estimator checks, the model files both
 //! ways with the CLI, scikit-learn's numbers from the same weights, the
-//! course's runs, the notebook (docs/python.md).
+//! course's runs, the notebook (docs/python.md), and ConvClassifier against
+//! the library trained from Rust alone (the example `conv_fit`, built here).
 //!
 //! Needs `$BACKPROP_PYTHON`, a Python with maturin, scikit-learn, pytest and
 //! pandas (`.ci/run` makes one in target/py-venv): without it the test is
@@ -90,6 +91,7 @@ fn pip_install_builds_the_package_and_its_python_suite_passes() {
         "pip install . took {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    let conv_fit = conv_fit_example(&root);
     let started = Instant::now();
     let suite = Command::new(&py)
         .args([
@@ -103,6 +105,7 @@ fn pip_install_builds_the_package_and_its_python_suite_passes() {
         .current_dir(&root)
         .env("PATH", &path)
         .env("BACKPROP_BIN", env!("CARGO_BIN_EXE_backprop"))
+        .env("BACKPROP_CONV_FIT", &conv_fit)
         // The course's cat files where the Rust tests find them: $BACKPROP_CAT_DIR,
         // else ../shared/datasets/catvnoncat beside the repository.
         .env("BACKPROP_CAT_DIR", cat_dir(&root))
@@ -119,6 +122,38 @@ fn pip_install_builds_the_package_and_its_python_suite_passes() {
         tail(&suite.stdout),
         tail(&suite.stderr)
     );
+}
+
+/// Builds crates/backprop's example `conv_fit` (the library training a conv
+/// net from Rust alone, which ConvClassifier's agreement test compares
+/// with) and returns its path.
+fn conv_fit_example(root: &Path) -> PathBuf {
+    // Beside this build's `backprop`, in its profile.
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_backprop"))
+        .parent()
+        .expect("the binary is in a folder");
+    let release = bin_dir.file_name().is_some_and(|d| d == "release");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let build = Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "backprop",
+            "--example",
+            "conv_fit",
+        ])
+        .args(release.then_some("--release"))
+        .current_dir(root)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        build.status.success(),
+        "building the example conv_fit failed:\n{}",
+        tail(&build.stderr)
+    );
+    let exe = format!("conv_fit{}", std::env::consts::EXE_SUFFIX);
+    bin_dir.join("examples").join(exe)
 }
 
 /// `$BACKPROP_CAT_DIR`, else `../shared/datasets/catvnoncat` beside the repository

@@ -27,7 +27,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::arrays::{is_f32, pair, params_from_py, params_to_py, value_error};
+use crate::arrays::{is_f32, pair, params_from_py, value_error};
 use crate::console::Console;
 use crate::rules::{Course, Stopper};
 use crate::sparse::Input;
@@ -150,12 +150,23 @@ fn start_network<T: Float + Element>(
     seed: u32,
 ) -> PyResult<Network<T>> {
     let g = spec.model.activation;
-    let mut net = match (params, spec.init) {
-        (Some(p), _) => Network::from_parameters(params_from_py(p)?, g),
-        (None, Some(init)) => Network::new(&spec.sizes, g, init, &mut NumpyRng::new(seed)),
-        (None, None) => return Err(PyValueError::new_err("fit: no starting weights")),
-    }
-    .map_err(value_error)?;
+    let mut net = match (params, spec.init, &spec.front) {
+        (Some(p), _, Some(front)) => front.network(p, g)?,
+        (None, Some(init), Some(front)) => Network::builder(&spec.sizes)
+            .picture(front.picture, &front.layers)
+            .activation(g)
+            .init(init)
+            .seed(seed)
+            .build()
+            .map_err(value_error)?,
+        (Some(p), _, None) => {
+            Network::from_parameters(params_from_py(p)?, g).map_err(value_error)?
+        }
+        (None, Some(init), None) => {
+            Network::new(&spec.sizes, g, init, &mut NumpyRng::new(seed)).map_err(value_error)?
+        }
+        (None, None, _) => return Err(PyValueError::new_err("fit: no starting weights")),
+    };
     if spec.multilabel {
         net.set_output(Output::Sigmoids).map_err(value_error)?;
     }
@@ -265,7 +276,7 @@ struct Outcome<T: Float> {
 impl<T: Float + Element> Outcome<T> {
     fn into_py(self, py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         let out = PyDict::new(py);
-        out.set_item("params", params_to_py(py, &self.net)?)?;
+        out.set_item("params", crate::picture::params_to_py(py, &self.net)?)?;
         let slots = self
             .optimizer
             .slots

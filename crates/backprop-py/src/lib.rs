@@ -16,6 +16,7 @@ mod course;
 mod fit;
 mod model;
 mod names;
+mod picture;
 mod prepare;
 mod rules;
 mod sparse;

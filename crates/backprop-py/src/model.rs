@@ -28,7 +28,11 @@ pub(crate) fn preprocessing(json: &str) -> PyResult<Preprocessing> {
 /// standardised as the model's training data was, by the library's
 /// `Preprocessing::prepare_array` (a value too large for the model refused).
 #[pyfunction]
-#[pyo3(signature = (x, params, activation, preprocessing=None, n_threads=1, multilabel=false))]
+///
+/// A network with picture layers also takes `layers` (its layer list) and
+/// `picture` (n_H, n_W, n_C); its `params` list the convolutions' (W, b) first.
+#[pyo3(signature = (x, params, activation, preprocessing=None, n_threads=1, multilabel=false, layers=None, picture=None))]
+#[allow(clippy::too_many_arguments)] // Python's keyword arguments
 pub fn predict_proba<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
@@ -37,13 +41,20 @@ pub fn predict_proba<'py>(
     preprocessing: Option<&str>,
     n_threads: usize,
     multilabel: bool,
+    layers: Option<&str>,
+    picture: Option<(usize, usize, usize)>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let front = match (layers, picture) {
+        (Some(layers), Some(picture)) => Some(crate::picture::front_of(layers, picture)?),
+        _ => None,
+    };
     let stored = Stored {
         params,
         activation,
         preprocessing,
         n_threads,
         multilabel,
+        front,
     };
     if is_f32(x)? {
         proba::<f32>(py, x, stored)
@@ -61,6 +72,8 @@ struct Stored<'a, 'py> {
     n_threads: usize,
     /// Independent sigmoid outputs (multi-label), P(label k) each.
     multilabel: bool,
+    /// The picture layers, for a network that has them.
+    front: Option<crate::picture::Front>,
 }
 
 fn proba<'py, T: Float + Element>(
@@ -68,8 +81,12 @@ fn proba<'py, T: Float + Element>(
     x: &Bound<'py, PyAny>,
     stored: Stored<'_, 'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mut net: Network<T> =
-        network_with_output(stored.params, stored.activation, stored.multilabel)?;
+    let mut net: Network<T> = match &stored.front {
+        Some(front) => {
+            front.network(stored.params, crate::arrays::activation(stored.activation)?)?
+        }
+        None => network_with_output(stored.params, stored.activation, stored.multilabel)?,
+    };
     net.set_threads(backprop::Threads(stored.n_threads.max(1)));
     let x = Input::<T>::read(x)?;
     let xv = x.matrix();

@@ -19,8 +19,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt};
 
-use crate::arrays::{activation, value_error};
+use crate::arrays::{activation, activation_name, value_error};
 use crate::names::name;
+use crate::picture::Front;
 use crate::rules::{Rules, Schedule};
 
 /// The settings of one fit, checked by the library.
@@ -41,6 +42,8 @@ pub struct Checked {
     /// indicator matrix, the output [`backprop::Output::Sigmoids`].
     pub multilabel: bool,
     pub rules: Rules,
+    /// The picture layers in front of the dense ones (`layers`), if any.
+    pub front: Option<Front>,
     /// scikit-learn's `sgd` step η is the library's α·(1 − μ): α = η · this.
     lr_factor: f64,
     /// The course's full-batch `gd`, which ignores `batch_size`.
@@ -90,6 +93,22 @@ impl Checked {
     }
 }
 
+/// What Python reads of a checked spec with picture layers.
+#[pymethods]
+impl Checked {
+    /// The dense hidden layers' g, by its Python name (a layer list names it).
+    #[getter]
+    fn activation(&self) -> &'static str {
+        activation_name(self.model.activation)
+    }
+
+    /// n_flat, the values the picture layers hand the dense layer 1 (None without them).
+    #[getter]
+    fn flat_features(&self) -> Option<usize> {
+        self.front.as_ref().map(Front::outputs)
+    }
+}
+
 /// `_core.check(settings, n_features, n_examples)`: reads an estimator's
 /// parameters and has the library check them, and the network's memory on
 /// `n_examples` examples, before anything is allocated.
@@ -111,7 +130,10 @@ pub fn check(
     if let Err(e) = checked.model.validate() {
         return Err(given.invalid(settings.py(), e, &estimator));
     }
-    budget().map_err(|e| given.error(e))?;
+    match &checked.front {
+        Some(front) => front.check_budget(&checked.sizes, n_examples, checked.element_bytes())?,
+        None => budget().map_err(|e| given.error(e))?,
+    }
     Ok(checked)
 }
 
@@ -228,11 +250,14 @@ fn count(d: &Bound<'_, PyDict>, key: &str, setting: Setting, given: &mut Given) 
 
 /// Reads the settings (scikit-learn's names) into the library's spec.
 fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult<Checked> {
-    let mut hidden = Vec::new();
-    for size in item(d, "hidden_layer_sizes")?.try_iter()? {
-        let key = "hidden_layer_sizes";
-        hidden.push(count_of(&size?, key, Setting::Hidden, given)?);
-    }
+    let (front, hidden, g) = match crate::picture::read(d, n_features)? {
+        Some((front, hidden, g)) => (Some(front), hidden, g),
+        None => (
+            None,
+            hidden_sizes(d, given)?,
+            activation(&text(d, "activation")?)?,
+        ),
+    };
     let classes = count(d, "n_classes", Setting::Classes, given)?;
     let multilabel = flag(d, "multilabel")?;
     let mut sizes = vec![n_features];
@@ -248,7 +273,7 @@ fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult
     let model = ModelSpec {
         layers: Vec::new(),
         hidden,
-        activation: activation(&text(d, "activation")?)?,
+        activation: g,
         init: init.unwrap_or(Init::Zeros),
         gd: gd_config(d, optimizer, given)?,
         precision: match text(d, "dtype")?.as_str() {
@@ -265,9 +290,20 @@ fn read(d: &Bound<'_, PyDict>, n_features: usize, given: &mut Given) -> PyResult
         classes,
         multilabel,
         rules: rules(d, !matches!(optimizer, OptimizerConfig::Adam(_)))?,
+        front,
         lr_factor,
         full_batch: solver == "gd",
     })
+}
+
+/// `hidden_layer_sizes`: n_1, n_2, … of the hidden layers.
+fn hidden_sizes(d: &Bound<'_, PyDict>, given: &mut Given) -> PyResult<Vec<usize>> {
+    let mut hidden = Vec::new();
+    for size in item(d, "hidden_layer_sizes")?.try_iter()? {
+        let key = "hidden_layer_sizes";
+        hidden.push(count_of(&size?, key, Setting::Hidden, given)?);
+    }
+    Ok(hidden)
 }
 
 /// The training settings, scikit-learn's step size as given.
