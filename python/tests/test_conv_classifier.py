@@ -156,8 +156,16 @@ def test_predictions_refuse_pictures_of_another_shape():
         clf.set_params(warm_start=True, layers="conv3x3x3,relu").fit(X, y)
 
 
-def test_a_model_folder_is_refused_until_model_files_hold_picture_layers(tmp_path):
-    X, y = bars(20, 7)
-    clf = backprop.ConvClassifier(layers="conv2x3x3,relu", max_iter=1).fit(X, y)
-    with pytest.raises(NotImplementedError, match="pickle the estimator"):
-        clf.save(os.fspath(tmp_path / "model"))
+def test_a_model_folder_holds_the_conv_net_and_loads_back_alike(tmp_path):
+    X, y = bars(50, 7, classes=3)
+    layers = "conv3x3x3s1p1,relu,avgpool2,conv2x2x2s2,leaky-relu,maxpool2s1,dense5,tanh"
+    for dtype in ("float64", "float32"):
+        clf = backprop.ConvClassifier(layers, max_iter=2, random_state=3, dtype=dtype).fit(X, y)
+        clf.save(os.fspath(tmp_path / dtype))
+        loaded = backprop.load(tmp_path / dtype)
+        assert isinstance(loaded, backprop.ConvClassifier) and loaded.picture_shape_ == (8, 8, 1)
+        # The layer list read back from model.json parses into the same layers.
+        assert loaded.layers == "conv3x3x3s1p1,relu,avgpool2s2,conv2x2x2s2p0,leaky-relu,maxpool2s1,dense5,tanh"
+        np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+        for a, b in zip(loaded.conv_coefs_ + loaded.coefs_, clf.conv_coefs_ + clf.coefs_):
+            np.testing.assert_array_equal(a, b)
