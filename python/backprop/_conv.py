@@ -11,6 +11,9 @@ the course's shapes), so the estimator clones and pickles as scikit-learn
 expects.
 """
 
+import json
+import os
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -116,6 +119,7 @@ class ConvClassifier(ClassifierMixin, _Network, BaseEstimator):
     convolution's W, f × f × n_C_prev × n_C), ``conv_intercepts_`` (its b,
     n_C values), and ``coefs_``/``intercepts_`` of the dense layers as
     ``MLPClassifier``'s (``coefs_[0]`` reads the flattened last volume).
+    ``save(dir)`` writes the model folder ``backprop.load`` reads back.
     """
 
     _parameter_constraints = CONV_CONSTRAINTS
@@ -233,9 +237,28 @@ class ConvClassifier(ClassifierMixin, _Network, BaseEstimator):
         return p
 
     def save(self, directory):
-        """Not yet: a model folder holds dense layers only (the library's
-        model files); pickle the estimator to keep it."""
-        raise NotImplementedError(
-            "ConvClassifier cannot write a model folder yet: model files hold dense layers only; "
-            "pickle the estimator instead (its weights are numpy arrays)"
+        """Writes model.safetensors and model.json into `directory` (made if
+        missing): the files ``backprop predict --model DIR`` and
+        ``backprop.load`` read, the picture and its layers among them (the
+        convolutions' W and b beside the dense layers')."""
+        check_is_fitted(self)
+        os.makedirs(directory, exist_ok=True)
+        pre = {
+            "input": "array", "scale": 1.0, "example_shape": [int(d) for d in self.picture_shape_],
+            "feature_names": None, "image_size": None, "standardization": None,
+        }
+        _core.save(
+            os.fspath(directory), self._params(), self._activation, [str(c) for c in self.classes_],
+            json.dumps(pre), layers=self._layers, picture=tuple(int(d) for d in self.picture_shape_),
         )
+
+    @classmethod
+    def _of_model(cls, info, activation, dtype):
+        """An estimator for a model folder's conv net (``backprop.load``):
+        its layer list, picture and dense g as the fit would have kept them."""
+        est = cls(layers=info["layers"], dtype=dtype)
+        picture = info["picture"]
+        est.picture_shape_ = (picture["height"], picture["width"], picture["channels"])
+        est._layers = info["layers"]
+        est._activation = activation
+        return est

@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from . import _core
+from ._conv import ConvClassifier
 from ._estimators import MLPClassifier
 from ._logistic import LogisticRegression
 from ._table import TableClassifier, class_labels
@@ -19,6 +20,7 @@ def load(directory):
     saved) gives a ``TableClassifier``: it takes the raw table — a DataFrame
     with the training columns, in any order, string categories and missing
     cells as in training — and prepares it with the library's own code.
+    A conv net gives a ``ConvClassifier`` taking picture arrays.
     Any other gives an ``MLPClassifier`` (``LogisticRegression`` for a network
     with no hidden layer) taking raw arrays, scaled and standardised as the
     model's training data was. A folder that does not load raises one
@@ -27,7 +29,9 @@ def load(directory):
     info = json.loads(info_json)
     sizes = info["layer_sizes"]
     dtype = "float32" if info["precision"] == "f32" else "float64"
-    if len(sizes) == 2:
+    if info.get("picture_layers"):
+        est = ConvClassifier._of_model(info, activation, dtype)
+    elif len(sizes) == 2:
         est = LogisticRegression(dtype=dtype)
     else:
         est = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation=activation, dtype=dtype)

@@ -252,7 +252,13 @@ fn sigterm_while_predict_streams_a_big_csv_writes_nothing() {
     std::fs::create_dir_all(&spool).unwrap();
     let args = ["predict", "--model", "m", "in.csv", "--block-rows", "1000"];
     let mut child = spawn_with(&tmp.0, &args, true, &[("TMPDIR", &spool)]);
-    let spooling = |pid| has_open(pid, |p| p.to_string_lossy().contains("backprop-predict-"));
+    // Open, and gone from its folder (the link reads "… (deleted)").
+    let spooling = |pid| {
+        has_open(pid, |p| {
+            let p = p.to_string_lossy();
+            p.contains("backprop-predict-") && p.ends_with("(deleted)")
+        })
+    };
     wait_until(&mut child, "spooling rows", spooling);
     assert_eq!(
         std::fs::read_dir(&spool).unwrap().count(),

@@ -13,7 +13,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::arrays::{activation_name, is_f32, network_with_output, params_to_py, value_error};
+use crate::arrays::{activation_name, is_f32, network_with_output, value_error};
+use crate::picture::params_to_py;
 use crate::sparse::Input;
 
 pub(crate) fn preprocessing(json: &str) -> PyResult<Preprocessing> {
@@ -44,17 +45,13 @@ pub fn predict_proba<'py>(
     layers: Option<&str>,
     picture: Option<(usize, usize, usize)>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let front = match (layers, picture) {
-        (Some(layers), Some(picture)) => Some(crate::picture::front_of(layers, picture)?),
-        _ => None,
-    };
     let stored = Stored {
         params,
         activation,
         preprocessing,
         n_threads,
         multilabel,
-        front,
+        front: crate::picture::front_of(layers, picture)?,
     };
     if is_f32(x)? {
         proba::<f32>(py, x, stored)
@@ -76,17 +73,22 @@ struct Stored<'a, 'py> {
     front: Option<crate::picture::Front>,
 }
 
+impl Stored<'_, '_> {
+    /// The network of these weights (with its picture layers, if any).
+    fn network<T: Float + Element>(&self) -> PyResult<Network<T>> {
+        match &self.front {
+            Some(front) => front.network(self.params, crate::arrays::activation(self.activation)?),
+            None => network_with_output(self.params, self.activation, self.multilabel),
+        }
+    }
+}
+
 fn proba<'py, T: Float + Element>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     stored: Stored<'_, 'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mut net: Network<T> = match &stored.front {
-        Some(front) => {
-            front.network(stored.params, crate::arrays::activation(stored.activation)?)?
-        }
-        None => network_with_output(stored.params, stored.activation, stored.multilabel)?,
-    };
+    let mut net: Network<T> = stored.network()?;
     net.set_threads(backprop::Threads(stored.n_threads.max(1)));
     let x = Input::<T>::read(x)?;
     let xv = x.matrix();
@@ -134,7 +136,11 @@ fn dense_proba<T: Float + Element>(
 /// does: `model.safetensors` and `model.json` with `classes` and the
 /// `preprocessing` (JSON). Each file is written whole or not at all.
 #[pyfunction]
-#[pyo3(signature = (dir, params, activation, classes, preprocessing_json, multilabel=false))]
+///
+/// A network with picture layers also takes `layers` and `picture`, as
+/// [`predict_proba`] does.
+#[pyo3(signature = (dir, params, activation, classes, preprocessing_json, multilabel=false, layers=None, picture=None))]
+#[allow(clippy::too_many_arguments)] // Python's keyword arguments
 pub fn save(
     dir: PathBuf,
     params: &Bound<'_, PyAny>,
@@ -142,22 +148,30 @@ pub fn save(
     classes: Vec<String>,
     preprocessing_json: &str,
     multilabel: bool,
+    layers: Option<&str>,
+    picture: Option<(usize, usize, usize)>,
 ) -> PyResult<()> {
     let pre = preprocessing(preprocessing_json)?;
-    let first_w = params.get_item(0)?.get_item(0)?;
-    if is_f32(&first_w)? {
-        let net: Network<f32> = network_with_output(params, activation, multilabel)?;
-        model_io::save(&dir, &net, &classes, &pre).map_err(value_error)?;
+    let stored = Stored {
+        params,
+        activation,
+        preprocessing: None,
+        n_threads: 1,
+        multilabel,
+        front: crate::picture::front_of(layers, picture)?,
+    };
+    if is_f32(&params.get_item(0)?.get_item(0)?)? {
+        model_io::save(&dir, &stored.network::<f32>()?, &classes, &pre).map_err(value_error)?;
     } else {
-        let net: Network<f64> = network_with_output(params, activation, multilabel)?;
-        model_io::save(&dir, &net, &classes, &pre).map_err(value_error)?;
+        model_io::save(&dir, &stored.network::<f64>()?, &classes, &pre).map_err(value_error)?;
     }
     Ok(())
 }
 
 /// Reads a model folder the CLI (or `save`) wrote, checking every tensor
 /// against model.json. Returns (model.json as a dict-ready JSON string, the
-/// hidden activation's Python name, the (W, b) pairs in the model's dtype).
+/// hidden activation's Python name, the (W, b) pairs in the model's dtype:
+/// a conv net's convolutions first, its layer list in the JSON's `layers`).
 /// A folder that does not load raises one `ValueError` naming the file.
 #[pyfunction]
 pub fn load<'py>(
@@ -174,10 +188,16 @@ pub fn load<'py>(
         )));
     }
     let (info, net) = model_io::load(&dir).map_err(value_error)?;
-    let json = serde_json::to_string(&info).expect("model info serialises");
+    let mut json = serde_json::to_value(&info).expect("model info serialises");
     let (g, params) = match &net {
         AnyNetwork::F32(n) => (n.hidden_activation(), params_to_py(py, n)?),
         AnyNetwork::F64(n) => (n.hidden_activation(), params_to_py(py, n)?),
     };
+    if !info.picture_layers.is_empty() {
+        let hidden = &info.layer_sizes[1..info.layer_sizes.len() - 1];
+        let text = crate::picture::layer_list_text(&info.picture_layers, hidden, g);
+        json["layers"] = text.into();
+    }
+    let json = json.to_string();
     Ok((json, activation_name(g), params))
 }

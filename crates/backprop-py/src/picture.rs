@@ -10,7 +10,7 @@
 
 use backprop::data::budget;
 use backprop::{
-    ConvStack, Error, Float, Init, LayerList, Network, NumpyRng, Picture, PictureLayer,
+    ConvStack, Error, Float, Init, LayerList, Network, NumpyRng, Picture, PictureLayer, Pooling,
 };
 use ndarray::Array4;
 use numpy::{Element, IntoPyArray, PyArray4, PyReadonlyArray4};
@@ -200,18 +200,54 @@ pub fn params_to_py<'py, T: Float + Element>(
     PyList::new(py, out)
 }
 
-/// A picture network's front from what `predict_proba` is given: the layer
-/// list and the pictures' shape.
-pub fn front_of(layers: &str, picture: (usize, usize, usize)) -> PyResult<Front> {
+/// A picture network's front from what `predict_proba` and `save` are
+/// given: the layer list and the pictures' shape (None without them).
+pub fn front_of(
+    layers: Option<&str>,
+    picture: Option<(usize, usize, usize)>,
+) -> PyResult<Option<Front>> {
+    let (Some(layers), Some((height, width, channels))) = (layers, picture) else {
+        return Ok(None);
+    };
     let list: LayerList = layers.parse().map_err(value_error)?;
     let picture = Picture {
-        height: picture.0,
-        width: picture.1,
-        channels: picture.2,
+        height,
+        width,
+        channels,
     };
     fits(picture, &list.picture, layers)?;
-    Ok(Front {
+    Ok(Some(Front {
         picture,
         layers: list.picture,
-    })
+    }))
+}
+
+/// The layer list `layers` that parses back into these picture layers, the
+/// dense hidden sizes and their g (a model folder's, for `backprop.load`).
+pub fn layer_list_text(
+    front: &[PictureLayer],
+    hidden: &[usize],
+    g: backprop::Activation,
+) -> String {
+    let mut tokens: Vec<String> = front
+        .iter()
+        .map(|layer| match *layer {
+            PictureLayer::Conv {
+                filters,
+                f,
+                stride,
+                pad,
+            } => format!("conv{filters}x{f}x{f}s{stride}p{pad}"),
+            PictureLayer::Activation { g } => g.name().to_string(),
+            PictureLayer::Pool { mode, f, stride } => {
+                let kind = if mode == Pooling::Max { "max" } else { "avg" };
+                format!("{kind}pool{f}s{stride}")
+            }
+        })
+        .collect();
+    for n in hidden {
+        tokens.push(format!("dense{n}"));
+        tokens.push(g.name().to_string());
+    }
+    tokens.join(",")
 }
