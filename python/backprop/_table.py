@@ -112,6 +112,18 @@ def _skew_threshold(value):
         ) from None
 
 
+def _recorded_skew_threshold(standardization):
+    """``log_skewed`` as a model folder's standardisation records it: its
+    threshold (``log_above``), else (files written before it was recorded)
+    on exactly when some column was transformed; True (the default) when the
+    features were not standardised, where it does nothing."""
+    if standardization is None:
+        return True
+    if "log_above" in standardization:
+        return float(standardization["log_above"])
+    return bool(standardization.get("signed_log"))
+
+
 class TableClassifier(ClassifierMixin, BaseEstimator):
     """A classifier for a table as pandas holds it, prepared as ``backprop
     train`` prepares a CSV file: by the same library code, so a model fitted
@@ -264,6 +276,7 @@ class TableClassifier(ClassifierMixin, BaseEstimator):
             estimator=clone(network), label_column=table["label_column"],
             features=[c["name"] for c in table["columns"]], index_column=table.get("index_column"),
             missing=table.get("missing", "refuse"), standardize=pre.get("standardization") is not None,
+            log_skewed=_recorded_skew_threshold(pre.get("standardization")),
         )
         network.classes_ = np.arange(len(info["classes"]))
         clf.estimator_ = network

@@ -9,6 +9,7 @@ import subprocess
 import warnings
 
 import numpy as np
+from sklearn.base import clone
 import pandas as pd
 import pytest
 
@@ -163,6 +164,20 @@ def test_a_skewed_column_is_log_transformed_as_the_cli_does_and_can_be_turned_of
         backprop.TableClassifier(label_column="y", log_skewed=-1).fit(df)
     with pytest.raises(ValueError, match=r"log_skewed must be True, False or a skewness"):
         backprop.TableClassifier(label_column="y", log_skewed="lots").fit(df)
+
+
+def test_a_loaded_model_refits_with_the_skew_threshold_it_was_trained_with(tmp_path):
+    rs = np.random.RandomState(1)
+    tail, x = rs.randn(200) * 1.5, rs.randn(200)
+    df = pd.DataFrame({"x": x, "count": np.round(np.exp(tail) * 30), "y": np.where(tail + x > 0, "yes", "no")})
+    for given, chosen in ((False, None), (True, [1]), (1000, None), (0.0, [0, 1])):
+        clf = backprop.TableClassifier(label_column="y", log_skewed=given).fit(df)
+        assert clf.preprocessing_["standardization"].get("signed_log") == chosen, given
+        folder = tmp_path / f"model-{given}"
+        clf.save(folder)
+        loaded = backprop.load(folder)
+        refit = clone(loaded).fit(df)
+        assert refit.preprocessing_["standardization"] == clf.preprocessing_["standardization"], given
 
 
 def test_labels_given_as_y_keep_their_type_and_unseen_categories_warn():

@@ -2,7 +2,8 @@
 //! scikit-learn's `max_iter` (`--iterations`), `max_fun` (`--max-fun`) and
 //! `tol` (`--tol`); the summary says how it ended; the model predicts; a
 //! finished run resumes to a larger total (L-BFGS restarting its memory from
-//! the checkpoint's weights); the flags that do not apply are refused (exit 2).
+//! the checkpoint's weights); the flags that do not apply are refused (exit 2);
+//! `--l1` with it (OWL-QN) sets the weight of a column without signal to exactly 0.
 
 mod harness;
 
@@ -159,4 +160,63 @@ fn flags_that_do_not_apply_to_lbfgs_are_refused() {
             stderr(&out)
         );
     }
+}
+
+/// The weights of a saved logistic regression's one unit.
+fn unit_weights(tmp: &TempDir, run: &str) -> Vec<f64> {
+    let (_, network) = backprop::model_io::load(&tmp.path(run)).unwrap();
+    match network {
+        backprop::AnyNetwork::F64(n) => n.layers()[0].w.iter().copied().collect(),
+        backprop::AnyNetwork::F32(n) => n.layers()[0].w.iter().map(|&w| f64::from(w)).collect(),
+    }
+}
+
+#[test]
+fn l1_with_lbfgs_zeroes_the_weight_of_a_column_without_signal_where_l2_does_not() {
+    let tmp = TempDir::new("lbfgs-l1");
+    let mut csv = String::from("a,b,noise,label\n");
+    let mut rng = backprop::NumpyRng::new(5);
+    use backprop::Gaussian;
+    for _ in 0..300 {
+        let (a, b, noise) = (rng.randn(), rng.randn(), rng.randn());
+        let label = u8::from(a + 0.5 * b > 0.0);
+        csv.push_str(&format!("{a},{b},{noise},{label}\n"));
+    }
+    tmp.write("data.csv", &csv);
+    for (penalty, run) in [("--l1", "l1"), ("--l2", "l2")] {
+        let args = [
+            "train",
+            "--train",
+            "data.csv",
+            "--optimizer",
+            "lbfgs",
+            "--hidden",
+            "none",
+        ];
+        let args = [
+            &args[..],
+            &[
+                penalty,
+                "20",
+                "--iterations",
+                "300",
+                "--quiet",
+                "--out",
+                run,
+            ],
+        ]
+        .concat();
+        let out = backprop(&tmp.0, &args);
+        assert!(out.status.success(), "{penalty}: {}", stderr(&out));
+    }
+    let (l1, l2) = (unit_weights(&tmp, "l1"), unit_weights(&tmp, "l2"));
+    assert_eq!(
+        l1[2], 0.0,
+        "L1 leaves the noise column's weight at exactly 0: {l1:?}"
+    );
+    assert!(
+        l1[0] > 0.5 && l1[1] > 0.2,
+        "the columns with signal keep theirs: {l1:?}"
+    );
+    assert_ne!(l2[2], 0.0, "L2 only shrinks it: {l2:?}");
 }

@@ -352,6 +352,7 @@ mod tests {
             mean: vec![0.0; 2],
             std: vec![1.0; 2],
             signed_log: Vec::new(),
+            log_above: None,
         };
         pre.standardization = Some(st.clone());
         assert!(!inputs(&pre).unwrap().contains("ln"));

@@ -2,13 +2,17 @@
 //! shapes) and `model.json` (everything needed to use them: layer sizes,
 //! activations, precision, classes and the preprocessing of the inputs).
 //!
+//! A network with picture layers also stores its input picture and layer
+//! list in model.json (`picture`, `picture_layers`) and each convolution's
+//! W and b beside the dense tensors ([`picture`]).
+//!
 //! The weights load in Python with `safetensors.numpy.load_file`. Loading here
 //! checks every tensor against the json and refuses a file that disagrees.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayD, ArrayViewD};
 use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 
@@ -17,12 +21,15 @@ use crate::builder::ParameterId;
 use crate::data::{Preparation, Preprocessing};
 use crate::error::Error;
 use crate::fsutil::write_atomic;
+use crate::layers::{Picture, PictureLayer};
 use crate::linalg::Float;
 use crate::network::{AnyNetwork, Network};
 use crate::output::Output;
 
 mod check;
+mod check_picture;
 mod check_pre;
+pub(crate) mod picture;
 
 /// The weights file's name inside a model folder.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
@@ -51,6 +58,14 @@ pub struct ModelInfo {
     pub classes: Vec<String>,
     /// How raw inputs become columns of X.
     pub preprocessing: Preprocessing,
+    /// The input picture (n_H × n_W × n_C) of a network with picture layers;
+    /// absent for a dense network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<Picture>,
+    /// The picture layers in front of the dense layers, first first (empty,
+    /// and absent from the file, for a dense network).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub picture_layers: Vec<PictureLayer>,
 }
 
 impl ModelInfo {
@@ -69,11 +84,6 @@ pub fn save<T: Float>(
     classes: &[String],
     preprocessing: &Preprocessing,
 ) -> Result<ModelInfo, Error> {
-    if net.front().is_some() {
-        return Err(Error::Config(
-            "a network with picture layers (convolutions) cannot be saved yet: model files and checkpoints hold dense layers only".into(),
-        ));
-    }
     let info = ModelInfo {
         format: FORMAT.into(),
         backprop_version: env!("CARGO_PKG_VERSION").into(),
@@ -83,23 +93,40 @@ pub fn save<T: Float>(
         precision: T::NAME.into(),
         classes: classes.to_vec(),
         preprocessing: preprocessing.clone(),
+        picture: net.front().map(|f| f.picture()),
+        picture_layers: net.front().map_or(Vec::new(), |f| f.spec().to_vec()),
     };
-    let tensors: Vec<(String, &Array2<T>)> = net.parameters().map(|p| (p.name, p.value)).collect();
-    let bytes = pack(&tensors)?;
+    let bytes = pack(&tensors_of(net))?;
     write_atomic(&dir.join(WEIGHTS_FILE), &bytes)?;
     let json = serde_json::to_string_pretty(&info).expect("model info serialises");
     write_atomic(&dir.join(INFO_FILE), json.as_bytes())?;
     Ok(info)
 }
 
+/// A tensor to pack: its name and its values (any shape, read row-major).
+pub(crate) type NamedTensor<'a, T> = (String, ArrayViewD<'a, T>);
+
+/// Every parameter tensor of `net`: W1, b1, …, then each convolution's
+/// `conv{j}.W`, `conv{j}.b` ([`picture::tensors`]).
+pub(crate) fn tensors_of<T: Float>(net: &Network<T>) -> Vec<NamedTensor<'_, T>> {
+    let mut tensors: Vec<NamedTensor<'_, T>> = net
+        .parameters()
+        .map(|p| (p.name, p.value.view().into_dyn()))
+        .collect();
+    if let Some(front) = net.front() {
+        tensors.extend(picture::tensors(front));
+    }
+    tensors
+}
+
 /// Packs named tensors into safetensors bytes (little-endian, the network's dtype).
-pub(crate) fn pack<T: Float>(tensors: &[(String, &Array2<T>)]) -> Result<Vec<u8>, Error> {
+pub(crate) fn pack<T: Float>(tensors: &[NamedTensor<'_, T>]) -> Result<Vec<u8>, Error> {
     pack_with_metadata(tensors, None)
 }
 
 /// [`pack`] with safetensors' `__metadata__` strings (a checkpoint's description).
 pub(crate) fn pack_with_metadata<T: Float>(
-    tensors: &[(String, &Array2<T>)],
+    tensors: &[NamedTensor<'_, T>],
     metadata: Option<std::collections::HashMap<String, String>>,
 ) -> Result<Vec<u8>, Error> {
     let buffers: BTreeMap<&str, (Vec<usize>, Vec<u8>)> = tensors
@@ -124,13 +151,24 @@ pub(crate) fn pack_with_metadata<T: Float>(
         .map_err(|e| Error::Config(format!("cannot pack the tensors: {e}")))
 }
 
-/// Reads tensor `name`, checking its dtype and shape; `bad` makes the error.
+/// Reads the matrix `name`, checking its dtype and shape; `bad` makes the error.
 pub(crate) fn unpack<T: Float>(
     tensors: &SafeTensors<'_>,
     name: &str,
     shape: [usize; 2],
     bad: &dyn Fn(String) -> Error,
 ) -> Result<Array2<T>, Error> {
+    let values = unpack_any(tensors, name, &shape, bad)?;
+    Ok(values.into_dimensionality().expect("shape checked"))
+}
+
+/// Reads tensor `name` of any `shape`, checking its dtype, shape and values.
+pub(crate) fn unpack_any<T: Float>(
+    tensors: &SafeTensors<'_>,
+    name: &str,
+    shape: &[usize],
+    bad: &dyn Fn(String) -> Error,
+) -> Result<ArrayD<T>, Error> {
     let t = tensors
         .tensor(name)
         .map_err(|_| bad(format!("has no tensor {name}")))?;
@@ -156,7 +194,7 @@ pub(crate) fn unpack<T: Float>(
         let all: Vec<f64> = values[..=i].iter().map(|v| v.as_f64()).collect();
         check::check_finite(name, shape, &all, bad)?;
     }
-    Ok(Array2::from_shape_vec(shape, values).expect("shape checked"))
+    Ok(ArrayD::from_shape_vec(shape, values).expect("shape checked"))
 }
 
 /// The error for the model folder `dir` that has no model yet because a
@@ -235,7 +273,8 @@ fn read_network<T: Float>(
     if sizes.len() < 2 {
         return Err(bad("model.json lists fewer than two layer sizes".into()));
     }
-    let expected = 2 * (sizes.len() - 1);
+    let front = picture::shapes_of(info);
+    let expected = 2 * (sizes.len() - 1) + 2 * front.as_ref().map_or(0, |f| f.convs.len());
     if tensors.len() != expected {
         return Err(bad(format!(
             "holds {} tensors, model.json implies {expected}",
@@ -244,13 +283,21 @@ fn read_network<T: Float>(
     }
     let mut params = Vec::new();
     for l in 1..sizes.len() {
+        let inputs = match (&front, l) {
+            (Some(f), 1) => f.flat,
+            _ => sizes[l - 1],
+        };
         let [w, b] = ParameterId::of_layer(l);
-        let w = unpack(&tensors, &w.name(), [sizes[l], sizes[l - 1]], &bad)?;
+        let w = unpack(&tensors, &w.name(), [sizes[l], inputs], &bad)?;
         let b = unpack(&tensors, &b.name(), [sizes[l], 1], &bad)?;
         params.push((w, b));
     }
     let mut net =
         Network::from_parameters(params, info.hidden_activation).map_err(|e| bad(e.to_string()))?;
+    if let Some(shapes) = &front {
+        let stack = picture::read_front(&tensors, info, shapes, &bad)?;
+        net = net.with_front(stack).map_err(|e| bad(e.to_string()))?;
+    }
     if info.output_activation == Output::Sigmoids.name() {
         net.set_output(Output::Sigmoids)
             .map_err(|e| bad(e.to_string()))?;

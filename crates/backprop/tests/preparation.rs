@@ -186,6 +186,7 @@ fn a_model_without_a_stored_table_reads_columns_by_name() {
             mean: vec![1.0, 10.0],
             std: vec![2.0, 5.0],
             signed_log: Vec::new(),
+            log_above: None,
         }),
         ..data::Preprocessing::default()
     };

@@ -23,6 +23,12 @@ pub struct Standardization {
     /// values'. Empty (and absent from model.json) when none is.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signed_log: Vec<usize>,
+    /// The |skewness| threshold that chose `signed_log` when a table was
+    /// fitted (so a refit chooses alike); `None` when the transform was off,
+    /// for statistics not fitted on a table, and in model files written
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_above: Option<f64>,
 }
 
 impl Standardization {
@@ -46,6 +52,7 @@ impl Standardization {
             mean,
             std,
             signed_log: Vec::new(),
+            log_above: None,
         }
     }
 
@@ -72,6 +79,7 @@ impl Standardization {
             mean,
             std,
             signed_log: Vec::new(),
+            log_above: None,
         }
     }
 
@@ -243,6 +251,7 @@ impl Dataset {
         }
         s.scale(&mut self.x);
         s.signed_log = logged;
+        s.log_above = log_above.filter(|_| one_hot.is_some());
         self.preprocessing.standardization = Some(s.clone());
         Ok(s)
     }
@@ -354,6 +363,7 @@ mod tests {
             mean: vec![0.0, 1.0],
             std: vec![0.5, 1.0],
             signed_log: Vec::new(),
+            log_above: None,
         };
         let mut x = array![[1.0, 1e308], [2.0, 3.0]];
         let e = standardize_within(&mut x, Some(&st), f64::MAX).unwrap_err();

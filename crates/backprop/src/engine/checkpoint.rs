@@ -18,7 +18,7 @@ use crate::builder::ParameterId;
 use crate::error::Error;
 use crate::fsutil::write_atomic;
 use crate::linalg::Float;
-use crate::model_io::{pack_with_metadata, unpack};
+use crate::model_io::{pack_with_metadata, tensors_of, unpack};
 use crate::network::Network;
 use crate::optim::{Optimizer, Slot};
 use crate::train::{nan_if_null, GdConfig, History};
@@ -96,27 +96,29 @@ pub fn to_bytes<T: Float>(
 ) -> Result<Vec<u8>, Error> {
     if net.front().is_some() {
         return Err(Error::Config(
-            "a network with picture layers (convolutions) cannot be saved yet: model files and checkpoints hold dense layers only".into(),
+            "a network with picture layers (convolutions) cannot be checkpointed yet: checkpoints hold dense layers only".into(),
         ));
     }
-    let mut tensors: Vec<(String, &Array2<T>)> =
-        net.parameters().map(|p| (p.name, p.value)).collect();
+    let mut matrices: Vec<(String, &Array2<T>)> = Vec::new();
+    let mut push = |name: String, t| matrices.push((name, t));
     for (k, slot) in state.optimizer.slots.iter().enumerate() {
-        tensors.push((format!("v.{k}"), &slot.v));
-        tensors.push((format!("s.{k}"), &slot.s));
+        push(format!("v.{k}"), &slot.v);
+        push(format!("s.{k}"), &slot.s);
     }
     if let Some((_, best)) = &state.best {
         for (l, (w, b)) in best.iter().enumerate() {
             let [w_id, b_id] = ParameterId::of_layer(l + 1);
-            tensors.push((format!("best.{}", w_id.name()), w));
-            tensors.push((format!("best.{}", b_id.name()), b));
+            push(format!("best.{}", w_id.name()), w);
+            push(format!("best.{}", b_id.name()), b);
         }
     }
     let mut strategy: Vec<String> = state.strategy.keys().cloned().collect();
     strategy.sort();
     for name in &strategy {
-        tensors.push((name.clone(), &state.strategy[name]));
+        push(name.clone(), &state.strategy[name]);
     }
+    let mut tensors = tensors_of(net);
+    tensors.extend(matrices.into_iter().map(|(n, t)| (n, t.view().into_dyn())));
     let info = CheckpointInfo {
         format: FORMAT.into(),
         config: config.clone(),

@@ -153,6 +153,12 @@ pub fn to_onnx(
         None if info.precision == "f32" => Precision::F32,
         None => Precision::F64,
     };
+    if !info.picture_layers.is_empty() || with_any!(net, n => n.front().is_some()) {
+        return Err(Error::Config(format!(
+            "the model holds picture layers (convolutions, pooling), which the ONNX export \
+             does not write yet; it writes dense networks ({INFO_FILE} lists picture_layers)"
+        )));
+    }
     let (params, output) = with_any!(net, n => parameters(n));
     let front = with_any!(net, n => Front::of(n));
     let mut g = Graph::new(precision);
@@ -551,9 +557,12 @@ mod tests {
                     mean: vec![0.1, 0.2],
                     std: vec![1.0, 2.0],
                     signed_log: Vec::new(),
+                    log_above: None,
                 }),
                 ..Default::default()
             },
+            picture: None,
+            picture_layers: Vec::new(),
         };
         (info, AnyNetwork::F64(net))
     }

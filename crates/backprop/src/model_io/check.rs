@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::{check_pre, ModelInfo};
+use super::{check_picture, check_pre, ModelInfo};
 use crate::activation::Activation;
 use crate::error::Error;
 
@@ -22,7 +22,13 @@ pub(crate) fn damaged(path: &Path, what: String) -> Error {
 /// Checks `info` (read from `path`, its model.json) for consistency.
 pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {
     let bad = |m: String| damaged(path, m);
-    check_sizes(path, info)?;
+    check_counts(&info.layer_sizes).map_err(bad)?;
+    let front = check_picture::check_front(path, info)?;
+    check_sizes(
+        path,
+        info,
+        front.as_ref().map(|(f, params)| (f.flat, *params)),
+    )?;
     check_hidden(info.hidden_activation).map_err(bad)?;
     check_output(info).map_err(bad)?;
     check_classes(&info.classes).map_err(bad)?;
@@ -31,27 +37,42 @@ pub(crate) fn check_info(path: &Path, info: &ModelInfo) -> Result<(), Error> {
     Ok(())
 }
 
-/// The layer sizes: two or more, none 0, their weights within the memory budget.
-fn check_sizes(path: &Path, info: &ModelInfo) -> Result<(), Error> {
-    let bad = |m: String| damaged(path, m);
-    let sizes = &info.layer_sizes;
+/// The layer sizes: two or more, none 0.
+fn check_counts(sizes: &[usize]) -> Result<(), String> {
     if sizes.len() < 2 {
-        return Err(bad(format!(
+        return Err(format!(
             "layer_sizes is {sizes:?}: a model needs at least the input and output sizes"
-        )));
+        ));
     }
     if let Some(l) = sizes.iter().position(|&n| n == 0) {
-        return Err(bad(format!("layer_sizes[{l}] is 0")));
+        return Err(format!("layer_sizes[{l}] is 0"));
     }
+    Ok(())
+}
+
+/// The weights within the memory budget; with picture layers, `front` is
+/// (n_flat, W1's inputs; the filters' parameter count).
+fn check_sizes(path: &Path, info: &ModelInfo, front: Option<(usize, u128)>) -> Result<(), Error> {
+    let sizes = &info.layer_sizes;
     let element = if info.precision == "f32" { 4 } else { 8 };
-    let dims: Vec<(u64, u64)> = sizes
+    let mut dims: Vec<(u64, u64)> = sizes
         .windows(2)
         .map(|w| (w[1] as u64, w[0] as u64 + 1))
         .collect();
-    let params = dims.iter().try_fold(0u128, |t, &(a, b)| {
+    if let Some((flat, _)) = front {
+        dims[0].1 = flat as u64 + 1;
+    }
+    let filters = front.map_or(0, |(_, params)| params);
+    let params = dims.iter().try_fold(filters, |t, &(a, b)| {
         t.checked_add(u128::from(a) * u128::from(b))
     });
-    let what = format!("{}: layer_sizes {sizes:?}", path.display());
+    let what = match front {
+        None => format!("{}: layer_sizes {sizes:?}", path.display()),
+        Some(_) => format!(
+            "{}: layer_sizes {sizes:?} and picture_layers",
+            path.display()
+        ),
+    };
     match params.and_then(|p| p.checked_mul(element)) {
         Some(bytes) => crate::data::budget::check(&what, bytes),
         None => crate::data::budget::check(&what, u128::MAX),
@@ -160,20 +181,31 @@ pub(crate) fn check_raw(json: &serde_json::Value) -> Result<(), String> {
     }
 }
 
-/// Refuses NaN or ±∞ in the tensor `name`, naming the first position.
+/// Refuses NaN or ±∞ in the tensor `name` of `shape` (values row-major),
+/// naming the first position.
 pub(crate) fn check_finite(
     name: &str,
-    shape: [usize; 2],
+    shape: &[usize],
     values: &[f64],
     bad: &dyn Fn(String) -> Error,
 ) -> Result<(), Error> {
-    match values.iter().position(|v| !v.is_finite()) {
-        None => Ok(()),
-        Some(i) => Err(bad(format!(
-            "{name}[{}, {}] is {}",
-            i / shape[1].max(1),
-            i % shape[1].max(1),
-            values[i]
-        ))),
-    }
+    let Some(i) = values.iter().position(|v| !v.is_finite()) else {
+        return Ok(());
+    };
+    let mut rest = i;
+    let mut index: Vec<String> = shape
+        .iter()
+        .rev()
+        .map(|&d| {
+            let at = rest % d.max(1);
+            rest /= d.max(1);
+            at.to_string()
+        })
+        .collect();
+    index.reverse();
+    Err(bad(format!(
+        "{name}[{}] is {}",
+        index.join(", "),
+        values[i]
+    )))
 }

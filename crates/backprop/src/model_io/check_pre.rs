@@ -256,6 +256,7 @@ mod tests {
             mean: vec![0.0; 2],
             std: vec![1.0; 2],
             signed_log,
+            log_above: None,
         };
         pre.standardization = Some(st(vec![0, 1]));
         assert_eq!(check_preprocessing(&pre, 2), Ok(()));
@@ -281,6 +282,7 @@ mod tests {
             mean: vec![mean],
             std: vec![std],
             signed_log: Vec::new(),
+            log_above: None,
         };
         for (s, needle) in [
             (st(1e308, 0.29), "overflows"),

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod conv;
+
 use std::path::PathBuf;
 
 use backprop::engine::{fit_with, Path};
