@@ -126,6 +126,7 @@ fn info(spec: &Net, sizes: Vec<usize>, precision: &str) -> ModelInfo {
         mean: (0..n_x).map(|i| 0.3 + 0.01 * (i % 7) as f64).collect(),
         std: (0..n_x).map(|i| 0.2 + 0.05 * (i % 5) as f64).collect(),
         signed_log: Vec::new(),
+        log_above: None,
     });
     let preprocessing = Preprocessing {
         scale: 1.0 / 255.0,

@@ -153,12 +153,6 @@ pub fn to_onnx(
         None if info.precision == "f32" => Precision::F32,
         None => Precision::F64,
     };
-    if !info.picture_layers.is_empty() || with_any!(net, n => n.front().is_some()) {
-        return Err(Error::Config(format!(
-            "the model holds picture layers (convolutions, pooling), which the ONNX export \
-             does not write yet; it writes dense networks ({INFO_FILE} lists picture_layers)"
-        )));
-    }
     let (params, output) = with_any!(net, n => parameters(n));
     let front = with_any!(net, n => Front::of(n));
     let mut g = Graph::new(precision);
