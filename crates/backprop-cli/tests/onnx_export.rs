@@ -2,7 +2,8 @@
 //! agrees with `backprop predict` — probabilities within 1e-10 (float64
 //! graphs) or 1e-5 (float32), identical labels — for a logistic regression, a
 //! standardised leaky-ReLU f64 net, a tanh softmax f32 net and a picture model
-//! (÷255); `onnx.checker.check_model(full_check=True)` passes on each. And bad
+//! (÷255), and a conv net's model folder (its input N × 4 × 4 × 3);
+//! `onnx.checker.check_model(full_check=True)` passes on each. And bad
 //! input is refused in one line, exit 2, with nothing written.
 //!
 //! The onnxruntime half needs `$BACKPROP_PYTHON` with onnx and onnxruntime
@@ -104,6 +105,7 @@ fn train(tmp: &TempDir, name: &str, data: &str, flags: &[&str]) {
 }
 
 /// One comparison for onnx_check.py.
+#[derive(Clone, Copy)]
 struct Case<'a> {
     name: &'a str,
     model: &'a str,
@@ -232,6 +234,7 @@ fn onnxruntime_runs_the_exported_graphs_as_predict_does() {
         pics_raw.push_str(&(row.join(",") + "\n"));
     }
     tmp.write("pics_raw.csv", &pics_raw);
+    conv_model(&tmp, "pic-model", "conv-model", &files);
     let pic_names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     let pic_inputs: Vec<&str> = pic_names.iter().map(String::as_str).collect();
 
@@ -347,6 +350,20 @@ fn onnxruntime_runs_the_exported_graphs_as_predict_does() {
             input_type: "float",
         },
     ];
+    // The conv net's model folder, compared as the dense picture model is.
+    let conv_names = [
+        "conv net on pictures ÷255 f64",
+        "conv net on pictures ÷255 exported as f32",
+    ];
+    let conv = cases[cases.len() - 2..]
+        .iter()
+        .zip(conv_names)
+        .map(|(c, name)| Case {
+            name,
+            model: "conv-model",
+            ..*c
+        });
+    let cases: Vec<Case> = cases.iter().copied().chain(conv).collect();
     let mut manifest = Vec::new();
     for (i, c) in cases.iter().enumerate() {
         let onnx = format!("{}-{i}.onnx", c.model);
@@ -363,6 +380,7 @@ fn onnxruntime_runs_the_exported_graphs_as_predict_does() {
             "name": c.name, "model": onnx, "inputs": c.raw, "predictions": preds,
             "tolerance": c.tolerance, "opset": c.opset, "label_type": c.label_type,
             "input_type": c.input_type,
+            "input_shape": (c.model == "conv-model").then_some([4, 4, 3]),
         }));
     }
     tmp.write(
@@ -377,6 +395,47 @@ fn onnxruntime_runs_the_exported_graphs_as_predict_does() {
         .unwrap();
     eprintln!("{}", stdout(&r));
     assert!(r.status.success(), "{}{}", stdout(&r), stderr(&r));
+}
+
+/// A model folder `name` holding a conv net (conv 3×2×2 pad 1 → relu → max
+/// pool 2 stride 1 → conv 2×2×2 → tanh → average pool 2 → dense 4 → sigmoid) over the
+/// 4×4×3 pictures of the folder `dense` (its classes and preprocessing: ÷255),
+/// its output bias set to the median logit of `files` so that both classes are predicted.
+fn conv_model(tmp: &TempDir, dense: &str, name: &str, files: &[std::path::PathBuf]) {
+    use backprop::{Activation, Init, Network, Picture, PictureLayer as L, Pooling};
+    let model = harness::json(&tmp.path(&format!("{dense}/model.json")));
+    let classes: Vec<String> = serde_json::from_value(model["classes"].clone()).unwrap();
+    let pre: backprop::data::Preprocessing =
+        serde_json::from_value(model["preprocessing"].clone()).unwrap();
+    let picture = Picture {
+        height: 4,
+        width: 4,
+        channels: 3,
+    };
+    let g = L::activation;
+    let (relu, tanh) = (g(Activation::Relu), g(Activation::Tanh));
+    let first = [L::conv(3, 2, 1, 1), relu, L::pool(Pooling::Max, 2, 1)];
+    let layers = [
+        first,
+        [L::conv(2, 2, 1, 0), tanh, L::pool(Pooling::Average, 2, 1)],
+    ]
+    .concat();
+    let mut net = Network::<f64>::builder(&[48, 4, 1])
+        .picture(picture, &layers)
+        .init(Init::He)
+        .seed(4)
+        .build()
+        .unwrap();
+    let x = ndarray::Array2::from_shape_fn((48, files.len()), |(i, j)| {
+        let bytes = backprop::data::images::decode_rgb(&files[j], 4).unwrap();
+        f64::from(bytes[i]) / 255.0
+    });
+    let mut logits = net.output_logits(x.view()).into_raw_vec_and_offset().0;
+    logits.sort_by(f64::total_cmp);
+    let median = (logits[logits.len() / 2 - 1] + logits[logits.len() / 2]) / 2.0;
+    net.layers_mut()[1].b[[0, 0]] -= median;
+    std::fs::create_dir(tmp.path(name)).unwrap();
+    backprop::model_io::save(&tmp.path(name), &net, &classes, &pre).unwrap();
 }
 
 /// Runs `export ARGS`; asserts exit 2, one line containing `needle`, no

@@ -3,7 +3,8 @@
 Usage: onnx_check.py CASES.json, a list of cases:
   {"name", "model": model.onnx, "inputs": CSV of raw features (one example a row, no header),
    "predictions": `backprop predict --format json` on the same examples in the same order,
-   "tolerance", "opset", "label_type": "int64" | "string", "input_type": "float" | "double"}
+   "tolerance", "opset", "label_type": "int64" | "string", "input_type": "float" | "double",
+   optionally "input_shape": [n_H, n_W, n_C] (a conv net: each CSV row reshaped to a picture)}
 For each: onnx.checker.check_model(full_check=True); the opset, IR version 8 and metadata;
 onnxruntime's `probabilities` against predict's every class's probability (its
 "probabilities", by class name) within the tolerance; identical labels; rows of
@@ -39,6 +40,8 @@ def check(case):
         errors.append(f"input is {inp.type}, expected tensor({case['input_type']})")
     dtype = np.float64 if case["input_type"] == "double" else np.float32
     x = np.loadtxt(case["inputs"], delimiter=",", ndmin=2, dtype=np.float64).astype(dtype)
+    if case.get("input_shape"):  # a conv net's pictures: N × n_H × n_W × n_C
+        x = x.reshape([len(x)] + case["input_shape"])
     label, proba = session.run(["label", "probabilities"], {inp.name: x})
 
     with open(case["predictions"]) as f:

@@ -2,6 +2,10 @@
 //! OpenVINO, TensorRT read it), behind the `onnx` feature.
 
 #[cfg(feature = "onnx")]
+mod graph;
+#[cfg(feature = "onnx")]
 pub mod onnx;
+#[cfg(feature = "onnx")]
+mod onnx_picture;
 #[cfg(feature = "onnx")]
 mod proto;

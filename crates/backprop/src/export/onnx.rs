@@ -15,7 +15,10 @@
 //! - the outputs are named as skl2onnx names them: `probabilities` (N × K; a
 //!   two-class model gives both columns, 1 − p and p) and `label` (the class
 //!   name: int64 when every class name is an integer, else a string tensor);
-//! - there is no dropout (it is a training-time operation).
+//! - there is no dropout (it is a training-time operation);
+//! - a network with picture layers takes its pictures whole, N × n_H × n_W × n_C
+//!   (channels last), and its convolutions, pooling and flatten come between
+//!   the preprocessing and the dense layers (see `onnx_picture.rs`).
 //!
 //! The graph computes in the model's precision unless another is asked for.
 //! Opset 17 and IR version 8 by default; the oldest opset a graph can have is
@@ -25,10 +28,12 @@ use std::path::Path;
 
 use prost::Message;
 
+use super::graph::{int_attr, tensor, Graph};
+use super::onnx_picture::{metadata as picture_metadata, picture_layers, Front};
 use super::proto::{
-    attribute_type, data_type, AttributeProto, Dimension, DimensionValue, GraphProto, ModelProto,
-    NodeProto, OperatorSetIdProto, StringStringEntryProto, TensorProto, TensorShapeProto,
-    TypeProto, TypeProtoTensor, ValueInfoProto,
+    data_type, Dimension, DimensionValue, GraphProto, ModelProto, OperatorSetIdProto,
+    StringStringEntryProto, TensorProto, TensorShapeProto, TypeProto, TypeProtoTensor,
+    ValueInfoProto,
 };
 use crate::activation::Activation;
 use crate::builder::ParameterId;
@@ -41,6 +46,8 @@ use crate::network::{with_any, AnyNetwork, Network};
 use crate::output::Output;
 use crate::predict::Model;
 use crate::setting::{Problem, Setting};
+
+pub use super::graph::required_opset;
 
 /// The opset written when none is asked for.
 pub const DEFAULT_OPSET: i64 = 17;
@@ -146,27 +153,18 @@ pub fn to_onnx(
         None if info.precision == "f32" => Precision::F32,
         None => Precision::F64,
     };
-    if !info.picture_layers.is_empty() || with_any!(net, n => n.front().is_some()) {
-        return Err(Error::Config(format!(
-            "the model holds picture layers (convolutions, pooling), which the ONNX export \
-             does not write yet; it writes dense networks ({INFO_FILE} lists picture_layers)"
-        )));
-    }
     let (params, output) = with_any!(net, n => parameters(n));
-    let softmax = output == Output::Softmax;
+    let front = with_any!(net, n => Front::of(n));
     let mut g = Graph::new(precision);
-    let x = preprocess(&mut g, info)?;
-    let z = layers(&mut g, &params, info.hidden_activation, x)?;
+    let mut x = preprocess(&mut g, info, &input_dims_of(info, front.as_ref()))?;
+    if let Some(f) = &front {
+        x = picture_layers(&mut g, f, x);
+    }
+    let z = layers(&mut g, &params, info.hidden_activation, x);
     let classes = &info.classes;
     let k = params.last().map_or(0, |(w, _)| w.nrows());
+    check_classes(classes, k, output)?;
     let multilabel = output == Output::Sigmoids;
-    let expected = if softmax || multilabel { k } else { 2 };
-    if classes.len() != expected || (!softmax && !multilabel && k != 1) {
-        return Err(Error::Config(format!(
-            "{INFO_FILE} lists {} classes for an output of {k} unit(s); the model folder is damaged: train it again",
-            classes.len()
-        )));
-    }
     let probabilities = outputs(&mut g, &z, output);
     let integer_labels = classes
         .iter()
@@ -181,7 +179,8 @@ pub fn to_onnx(
     let (required, why) = g.required;
     check_opset(opset, required, why)?;
     let ops = g.nodes.iter().map(|n| n.op_type.clone()).collect();
-    let model = g.finish(info, precision, classes.len(), integer_labels, opset);
+    let shape = (classes.len(), integer_labels);
+    let model = g.finish(info, precision, shape, opset, front.as_ref());
     Ok(Exported {
         bytes: model.encode_to_vec(),
         opset,
@@ -192,6 +191,30 @@ pub fn to_onnx(
         multilabel,
         ops,
     })
+}
+
+/// The graph input's dimensions after N: the features, or a picture's n_H, n_W, n_C.
+fn input_dims_of(info: &ModelInfo, front: Option<&Front>) -> Vec<usize> {
+    match front {
+        Some(f) => f.input_dims().to_vec(),
+        None => vec![info.layer_sizes.first().copied().unwrap_or(0)],
+    }
+}
+
+/// Refuses a model whose class list does not fit its output layer of `k` units.
+fn check_classes(classes: &[String], k: usize, output: Output) -> Result<(), Error> {
+    let expected = match output {
+        Output::Softmax | Output::Sigmoids => k,
+        Output::Sigmoid if k == 1 => 2,
+        Output::Sigmoid => usize::MAX,
+    };
+    if classes.len() == expected {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "{INFO_FILE} lists {} classes for an output of {k} unit(s); the model folder is damaged: train it again",
+        classes.len()
+    )))
 }
 
 /// The opset asked for against the one the graph needs (`required`, for
@@ -210,28 +233,6 @@ fn check_opset(opset: i64, required: i64, why: &str) -> Result<(), Error> {
     Err(Problem::other(o, message).into())
 }
 
-/// The oldest opset at which `op` on float32 (or float64, `f64`) tensors is
-/// both in the ONNX standard with the semantics used here and run by
-/// onnxruntime (measured with onnxruntime 1.32 from opset 6 up), with the reason.
-pub fn required_opset(op: &str, f64: bool) -> (i64, &'static str) {
-    match op {
-        "Add" | "Sub" | "Mul" | "Div" => (
-            7,
-            "Add, Sub, Mul and Div broadcast from opset 7; onnxruntime has no opset-6 kernel",
-        ),
-        "Greater" => (
-            7,
-            "Greater broadcasts from opset 7 (a multi-label model's P > 0.5)",
-        ),
-        "Max" | "Min" if f64 => (8, "onnxruntime runs float64 Max and Min from opset 8"),
-        "Sign" => (
-            9,
-            "Sign (a table's log-transformed columns) is in ONNX from opset 9",
-        ),
-        _ => (6, "the oldest opset this writer supports"),
-    }
-}
-
 /// Each layer's W, b in f64 (exact for f32 weights) and the output.
 type Params = Vec<(ndarray::Array2<f64>, ndarray::Array2<f64>)>;
 fn parameters<T: Float>(net: &Network<T>) -> (Params, Output) {
@@ -243,11 +244,12 @@ fn parameters<T: Float>(net: &Network<T>) -> (Params, Output) {
     (params, net.output())
 }
 
-/// The model's preprocessing as the first nodes: ×scale (as ÷255 when the
+/// The model's preprocessing as the first nodes, over inputs of `dims` after N
+/// (the features, or a picture's n_H, n_W, n_C): ×scale (as ÷255 when the
 /// scale is 1/255, so the graph divides as the loaders do), then standardisation.
-fn preprocess(g: &mut Graph, info: &ModelInfo) -> Result<String, Error> {
+fn preprocess(g: &mut Graph, info: &ModelInfo, dims: &[usize]) -> Result<String, Error> {
     let pre = &info.preprocessing;
-    let n_x = info.layer_sizes.first().copied().unwrap_or(0);
+    let n_x: usize = dims.iter().product();
     let mut x = INPUT.to_string();
     if pre.scale != 1.0 {
         let divisor = 1.0 / pre.scale;
@@ -267,10 +269,10 @@ fn preprocess(g: &mut Graph, info: &ModelInfo) -> Result<String, Error> {
             )));
         }
         if !s.signed_log.is_empty() {
-            x = signed_log(g, &x, &s.signed_log, n_x);
+            x = signed_log(g, &x, &s.signed_log, dims);
         }
-        let mean = g.constant("mean", &[n_x], &s.mean);
-        let std = g.constant("std", &[n_x], &s.std);
+        let mean = g.constant("mean", dims, &s.mean);
+        let std = g.constant("std", dims, &s.std);
         x = g.node("Sub", &[&x, &mean], vec![]);
         x = g.node("Div", &[&x, &std], vec![]);
     }
@@ -280,8 +282,8 @@ fn preprocess(g: &mut Graph, info: &ModelInfo) -> Result<String, Error> {
 /// The features `logged` of `x` as sign(x)·ln(1 + |x|), the others as they
 /// are: x·(1 − m) + t·m with m the 0/1 mask of `logged` (exact for either m,
 /// as x and t are finite).
-fn signed_log(g: &mut Graph, x: &str, logged: &[usize], n_x: usize) -> String {
-    let mut mask = vec![0.0; n_x];
+fn signed_log(g: &mut Graph, x: &str, logged: &[usize], dims: &[usize]) -> String {
+    let mut mask = vec![0.0; dims.iter().product()];
     for &f in logged {
         mask[f] = 1.0;
     }
@@ -292,8 +294,8 @@ fn signed_log(g: &mut Graph, x: &str, logged: &[usize], n_x: usize) -> String {
     let log = g.node("Log", &[&shifted], vec![]);
     let sign = g.node("Sign", &[x], vec![]);
     let t = g.node("Mul", &[&sign, &log], vec![]);
-    let m = g.constant("log_mask", &[n_x], &mask);
-    let k = g.constant("log_keep", &[n_x], &keep);
+    let m = g.constant("log_mask", dims, &mask);
+    let k = g.constant("log_keep", dims, &keep);
     let tm = g.node("Mul", &[&t, &m], vec![]);
     let xk = g.node("Mul", &[x, &k], vec![]);
     g.node("Add", &[&xk, &tm], vec![])
@@ -301,12 +303,7 @@ fn signed_log(g: &mut Graph, x: &str, logged: &[usize], n_x: usize) -> String {
 
 /// Z[l] = A[l-1]·W[l]ᵀ + b[l]ᵀ (rows are examples), then g for the hidden
 /// layers; returns the output layer's Z.
-fn layers(
-    g: &mut Graph,
-    params: &Params,
-    hidden: Activation,
-    mut a: String,
-) -> Result<String, Error> {
+fn layers(g: &mut Graph, params: &Params, hidden: Activation, mut a: String) -> String {
     let last = params.len() - 1;
     for (l, (w, b)) in params.iter().enumerate() {
         let [w_id, b_id] = ParameterId::of_layer(l + 1);
@@ -319,25 +316,10 @@ fn layers(
         a = if l == last {
             z
         } else {
-            activation(g, hidden, &z, l + 1)?
+            g.activation(hidden, &z, &(l + 1).to_string())
         };
     }
-    Ok(a)
-}
-
-fn activation(g: &mut Graph, act: Activation, z: &str, l: usize) -> Result<String, Error> {
-    Ok(match act {
-        Activation::Sigmoid => g.node("Sigmoid", &[z], vec![]),
-        Activation::Tanh => g.node("Tanh", &[z], vec![]),
-        Activation::Relu => g.node("Relu", &[z], vec![]),
-        Activation::Identity => g.node("Identity", &[z], vec![]),
-        Activation::LeakyRelu { slope } => {
-            // max(z, αz) is z for z > 0 and αz for z ≤ 0 whenever α ≤ 1; min for α > 1.
-            let alpha = g.constant(&format!("alpha{l}"), &[], &[slope]);
-            let az = g.node("Mul", &[z, &alpha], vec![]);
-            g.node(if slope <= 1.0 { "Max" } else { "Min" }, &[z, &az], vec![])
-        }
-    })
+    a
 }
 
 /// `probabilities`: softmax over each row, [1 − σ(z), σ(z)], or σ(z) of
@@ -402,25 +384,6 @@ fn label(g: &mut Graph, probabilities: &str, classes: &[String], integer: bool) 
     );
 }
 
-fn int_attr(name: &str, i: i64) -> AttributeProto {
-    AttributeProto {
-        name: name.into(),
-        r#type: attribute_type::INT,
-        i: Some(i),
-        ..Default::default()
-    }
-}
-
-fn tensor(name: &str, dims: &[usize], data_type: i32, raw_data: Vec<u8>) -> TensorProto {
-    TensorProto {
-        dims: dims.iter().map(|&d| d as i64).collect(),
-        data_type,
-        name: name.into(),
-        raw_data,
-        ..Default::default()
-    }
-}
-
 fn value_info(name: &str, elem_type: i32, dims: &[Option<usize>]) -> ValueInfoProto {
     let dim = dims
         .iter()
@@ -442,83 +405,18 @@ fn value_info(name: &str, elem_type: i32, dims: &[Option<usize>]) -> ValueInfoPr
     }
 }
 
-/// A graph being built: nodes in order, constants, and the opset it needs.
-struct Graph {
-    nodes: Vec<NodeProto>,
-    initializers: Vec<TensorProto>,
-    precision: Precision,
-    /// The oldest opset the nodes so far allow, and why.
-    required: (i64, &'static str),
-}
-
 impl Graph {
-    fn new(precision: Precision) -> Self {
-        Graph {
-            nodes: Vec::new(),
-            initializers: Vec::new(),
-            precision,
-            required: required_opset("", false),
-        }
-    }
-
-    fn elem_type(&self) -> i32 {
-        match self.precision {
-            Precision::F32 => data_type::FLOAT,
-            Precision::F64 => data_type::DOUBLE,
-        }
-    }
-
-    /// A constant in the graph's precision (f32 values rounded once from f64).
-    fn constant(&mut self, name: &str, dims: &[usize], values: &[f64]) -> String {
-        let raw: Vec<u8> = match self.precision {
-            Precision::F32 => values
-                .iter()
-                .flat_map(|&v| (v as f32).to_le_bytes())
-                .collect(),
-            Precision::F64 => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        };
-        self.initializers
-            .push(tensor(name, dims, self.elem_type(), raw));
-        name.to_string()
-    }
-
-    /// Adds `op`, its output named after the node (`Op_3`); returns the output.
-    fn node(&mut self, op: &str, inputs: &[&str], attrs: Vec<AttributeProto>) -> String {
-        let name = format!("{op}_{}", self.nodes.len());
-        self.node_named(op, inputs, &name, attrs)
-    }
-
-    fn node_named(
-        &mut self,
-        op: &str,
-        inputs: &[&str],
-        output: &str,
-        attrs: Vec<AttributeProto>,
-    ) -> String {
-        let need = required_opset(op, self.precision == Precision::F64);
-        if need.0 > self.required.0 {
-            self.required = need;
-        }
-        self.nodes.push(NodeProto {
-            input: inputs.iter().map(|s| s.to_string()).collect(),
-            output: vec![output.to_string()],
-            name: format!("{op}_{}", self.nodes.len()),
-            op_type: op.into(),
-            attribute: attrs,
-        });
-        output.to_string()
-    }
-
     fn finish(
         self,
         info: &ModelInfo,
         precision: Precision,
-        k: usize,
-        integer_labels: bool,
+        (k, integer_labels): (usize, bool),
         opset: i64,
+        front: Option<&Front>,
     ) -> ModelProto {
-        let n_x = info.layer_sizes[0];
         let elem = self.elem_type();
+        let mut input_dims = vec![None];
+        input_dims.extend(input_dims_of(info, front).into_iter().map(Some));
         let multilabel = info.output_activation == Output::Sigmoids.name();
         let label_type = if integer_labels || multilabel {
             data_type::INT64
@@ -541,13 +439,14 @@ impl Graph {
             name: "backprop".into(),
             initializer: self.initializers,
             doc_string: format!("backprop network {sizes} ({})", activations(info)),
-            input: vec![value_info(INPUT, elem, &[None, Some(n_x)])],
+            input: vec![value_info(INPUT, elem, &input_dims)],
             output: vec![
                 value_info(LABEL, label_type, label_dims),
                 value_info(PROBABILITIES, elem, &[None, Some(k)]),
             ],
         };
-        let metadata = metadata(info, precision);
+        let mut metadata = metadata(info, precision);
+        metadata.extend(front.map(picture_metadata).unwrap_or_default());
         ModelProto {
             ir_version: IR_VERSION,
             opset_import: vec![OperatorSetIdProto {

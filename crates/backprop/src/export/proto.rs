@@ -19,6 +19,7 @@ pub mod data_type {
 /// `AttributeProto.AttributeType` values we use.
 pub mod attribute_type {
     pub const INT: i32 = 2;
+    pub const INTS: i32 = 7;
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -101,6 +102,9 @@ pub struct AttributeProto {
     pub f: Option<f32>,
     #[prost(int64, optional, tag = "3")]
     pub i: Option<i64>,
+    /// `repeated int64 ints` of onnx.proto (proto2: unpacked).
+    #[prost(int64, repeated, packed = "false", tag = "8")]
+    pub ints: Vec<i64>,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
