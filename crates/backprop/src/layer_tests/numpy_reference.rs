@@ -10,7 +10,7 @@ use ndarray::{Array2, Array4, ArrayD, IxDyn};
 use serde_json::{json, Value};
 
 use super::{randn4, random_conv};
-use crate::layers::{BatchNorm, BatchNormConfig, Conv, Pool, PoolMode};
+use crate::layers::{BatchNorm, BatchNormConfig, Pool, PoolMode};
 use crate::linalg::Threads;
 use crate::rng::NumpyRng;
 
