@@ -157,6 +157,14 @@ pub fn load<'py>(
         )));
     }
     let (info, net) = model_io::load(&dir).map_err(value_error)?;
+    if !info.picture_layers.is_empty() {
+        return Err(PyValueError::new_err(format!(
+            "{}: holds a network with picture layers (convolutions, pooling), which the \
+             Python package does not load yet; use `backprop predict --model {}` on pictures",
+            dir.join(model_io::INFO_FILE).display(),
+            dir.display()
+        )));
+    }
     let json = serde_json::to_string(&info).expect("model info serialises");
     let (g, params) = match &net {
         AnyNetwork::F32(n) => (n.hidden_activation(), params_to_py(py, n)?),
