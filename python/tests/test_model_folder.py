@@ -212,3 +212,36 @@ def test_loading_a_run_still_in_progress_says_so(tmp_path):
     finally:
         run.kill()
         run.wait()
+
+
+def _write_safetensors(path, tensors):
+    """safetensors' layout by hand: an 8-byte header length, the JSON header, then the f64 bytes."""
+    header, blobs, start = {}, [], 0
+    for name, array in tensors.items():
+        data = np.ascontiguousarray(array, dtype="<f8").tobytes()
+        header[name] = {"dtype": "F64", "shape": list(array.shape), "data_offsets": [start, start + len(data)]}
+        blobs.append(data)
+        start += len(data)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(len(text).to_bytes(8, "little") + text + b"".join(blobs))
+
+
+def test_a_conv_model_is_refused_with_one_value_error_until_python_loads_picture_layers(tmp_path):
+    folder = tmp_path / "conv"
+    folder.mkdir()
+    info = {
+        "format": "backprop-model", "backprop_version": "0", "layer_sizes": [4, 1],
+        "hidden_activation": {"name": "relu"}, "output_activation": "sigmoid", "precision": "f64",
+        "classes": ["a", "b"],
+        "preprocessing": {"input": "array", "scale": 1.0, "example_shape": [2, 2, 1], "feature_names": None},
+        "picture": {"height": 2, "width": 2, "channels": 1},
+        "picture_layers": [{"kind": "conv", "filters": 1, "f": 1, "stride": 1, "pad": 0}],
+    }
+    (folder / "model.json").write_text(json.dumps(info))
+    _write_safetensors(folder / "model.safetensors", {
+        "W1": np.ones((1, 4)), "b1": np.zeros((1, 1)),
+        "conv1.W": np.full((1, 1, 1, 1), 2.0), "conv1.b": np.zeros((1, 1, 1, 1)),
+    })
+    with pytest.raises(ValueError, match=r"model\.json: holds a network with picture layers"):
+        backprop.load(folder)
