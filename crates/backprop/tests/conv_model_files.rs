@@ -4,17 +4,18 @@
 //! the same network, whose predictions are the saved one's bit for bit (f32
 //! and f64). A model.json whose picture fields disagree with the tensors or
 //! cannot run is refused naming the file and the field, before any weight is
-//! read or buffer sized.
+//! read or buffer sized. A checkpoint of a picture network restores only
+//! onto the same picture layers (resume itself: `resume_paths.rs`).
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
-use backprop::engine::{Controls, Session, Start, TrainingData};
+use backprop::engine::{checkpoint, Controls, Session, Start, TrainState, TrainingData};
 use backprop::export::onnx::{to_onnx, OnnxOptions};
 use backprop::model_io::{self, INFO_FILE, WEIGHTS_FILE};
 use backprop::optim::OptimizerConfig;
-use backprop::{AnyNetwork, Float, GdConfig, Network};
+use backprop::{AnyNetwork, Float, GdConfig, Network, PictureLayer, Pooling};
 use common::conv::{self, bits, pictures, preprocessing, PICTURE};
 use serde_json::{json, Value};
 
@@ -217,5 +218,40 @@ fn the_onnx_export_refuses_picture_layers_until_it_writes_them() {
     let e = to_onnx(&info, &net, &OnnxOptions::default()).unwrap_err();
     assert!(e.to_string().contains("picture layers"), "{e}");
     assert_eq!(PICTURE.len(), info.layer_sizes[0]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_checkpoint_restores_only_onto_the_same_picture_layers() {
+    let dir = temp_dir("checkpoint");
+    let config = GdConfig::default();
+    let net = trained::<f64>(1);
+    let state = TrainState::new(&config);
+    let null = Value::Null;
+    checkpoint::save(&dir, &null, &null, &net, &state).unwrap();
+    let mut same = conv::net::<f64>(&[3], 1);
+    checkpoint::restore(&dir, &config, &mut same).unwrap();
+    assert_eq!(bits(&same), bits(&net));
+    let mut other_layers = conv::layers();
+    other_layers[4] = PictureLayer::pool(Pooling::Average, 2, 2);
+    let other = Network::<f64>::builder(&[75, 3, 1])
+        .picture(PICTURE, &other_layers)
+        .build()
+        .unwrap();
+    let dense = Network::<f64>::builder(&[75, 3, 1]).build().unwrap();
+    for (mut net, gives) in [
+        (other, "the model gives pictures of 5×5×3"),
+        (dense, "the model gives no picture layers"),
+    ] {
+        let e = checkpoint::restore(&dir, &config, &mut net)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(checkpoint::FILE)
+                && e.contains("has pictures of 5×5×3 through picture layers")
+                && e.contains(gives),
+            "{e}"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

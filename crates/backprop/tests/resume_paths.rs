@@ -3,7 +3,10 @@
 //! finished run continued to a larger total each end with exactly the
 //! weights of the uninterrupted run, and so does a session advanced a few
 //! units at a time — on the general loop, plain layers, the
-//! streamed, Gram and fused roads, and the course's deep cat net (W3) on Gram.
+//! streamed, Gram and fused roads, the course's deep cat net (W3) on Gram,
+//! and a network with picture layers (convolutions, poolings) on plain
+//! gradient descent and on mini-batch Adam, whose filters and their Adam
+//! moments go through the checkpoint beside the dense layers'.
 //! Every checkpoint goes through its file (`engine::checkpoint`).
 
 mod common;
@@ -20,13 +23,8 @@ use backprop::GdConfig;
 use backprop::{Activation, Float, Gaussian, Init, Network, NumpyRng};
 use ndarray::{Array2, ShapeBuilder};
 
-/// Every W and b, as bits.
-fn bits<T: Float>(net: &Network<T>) -> Vec<u64> {
-    net.layers()
-        .iter()
-        .flat_map(|l| l.w.iter().chain(l.b.iter()).map(|v| v.as_f64().to_bits()))
-        .collect()
-}
+/// Every W and b (the picture layers' too), as bits.
+use common::conv::bits;
 
 struct Case<'a, T: Float> {
     name: &'a str,
@@ -230,6 +228,19 @@ fn network<T: Float>(sizes: &[usize], g: Activation) -> Network<T> {
     Network::new(sizes, g, Init::Xavier, &mut NumpyRng::new(3)).unwrap()
 }
 
+/// Adam (α = 0.01) on shuffled mini-batches with an L2 term: the general road.
+fn mini_batch_adam(epochs: usize, batch_size: usize) -> GdConfig {
+    GdConfig {
+        learning_rate: 0.01,
+        epochs: Some(epochs),
+        batch_size: Some(batch_size),
+        optimizer: OptimizerConfig::Adam(AdamConfig::default()),
+        l2: 0.1,
+        seed: 4,
+        ..GdConfig::default()
+    }
+}
+
 fn plain(lr: f64, iterations: usize) -> GdConfig {
     GdConfig {
         learning_rate: lr,
@@ -245,14 +256,8 @@ fn general_loop_resumes_bit_for_bit() {
     let (x, y) = (d.x.clone(), d.targets_as::<f64>(3));
     let net = || network::<f64>(&[2, 16, 3], Activation::Relu);
     let config = GdConfig {
-        learning_rate: 0.01,
-        epochs: Some(9),
-        batch_size: Some(32),
-        optimizer: OptimizerConfig::Adam(AdamConfig::default()),
-        l2: 0.1,
         keep_prob: vec![0.9],
-        seed: 4,
-        ..GdConfig::default()
+        ..mini_batch_adam(9, 32)
     };
     check(Case {
         name: "general",
@@ -384,4 +389,104 @@ fn the_course_deep_cat_net_resumes_on_the_gram_path() {
         cut: 1000,
     };
     check(case);
+}
+
+/// A conv net (conv → leaky ReLU → average pool → conv → max pool → dense)
+/// on plain full-batch gradient descent: the layer road.
+#[test]
+fn a_conv_net_resumes_bit_for_bit_on_plain_gradient_descent() {
+    let (x, y) = common::conv::pictures::<f64>(30, 1, 5);
+    let net = || common::conv::net::<f64>(&[4], 1);
+    check(Case {
+        name: "conv-layers",
+        x: &x,
+        y: &y,
+        net: &net,
+        config: plain(0.3, 14),
+        path: Path::Auto,
+        plan: Plan::Layers,
+        total: 14,
+        cut: 6,
+    });
+}
+
+/// The same conv net, three classes, on mini-batch Adam with L2 and a
+/// shuffle (the general road), in f32 and f64: the filters' Adam moments
+/// (slots 2L, 2L + 1, …) are checkpointed and restored.
+#[test]
+fn a_conv_net_resumes_bit_for_bit_on_mini_batch_adam() {
+    fn case<T: Float>(name: &str) {
+        let (x, y) = common::conv::pictures::<T>(40, 3, 6);
+        let net = || common::conv::net::<T>(&[5], 3);
+        let case = Case {
+            name,
+            x: &x,
+            y: &y,
+            net: &net,
+            config: mini_batch_adam(8, 16),
+            path: Path::Auto,
+            plan: Plan::General,
+            total: 8,
+            cut: 3,
+        };
+        stopped_after_every_update(&case, 8 * 3);
+        check(case);
+    }
+    case::<f64>("conv-adam-f64");
+    case::<f32>("conv-adam-f32");
+}
+
+/// A run stopped after every single update (its stop flag already set, as
+/// SIGTERM sets it: mostly mid-epoch), checkpointed through its file and
+/// resumed on a fresh network each time, ends with the uninterrupted run's
+/// weights, having resumed after every one of its `updates` updates.
+fn stopped_after_every_update<T: Float>(case: &Case<'_, T>, updates: usize) {
+    let trainer = Trainer::new(case.config.clone()).with_path(case.path);
+    let run = |net: &mut Network<T>, state: TrainState<T>, stop: Option<&AtomicBool>| {
+        let extras = Extras {
+            stop,
+            ..Extras::default()
+        };
+        trainer
+            .run(
+                net,
+                case.x.view(),
+                case.y.view(),
+                state,
+                extras,
+                &mut |_| {},
+            )
+            .unwrap()
+    };
+    let mut whole = (case.net)();
+    run(&mut whole, TrainState::new(&case.config), None);
+    let dir = temp_dir(&format!("{}-hops", case.name));
+    let stop = AtomicBool::new(true);
+    let mut net = (case.net)();
+    let mut out = run(&mut net, TrainState::new(&case.config), Some(&stop));
+    let mut resumed_at = Vec::new();
+    while out.interrupted {
+        let null = serde_json::Value::Null;
+        checkpoint::save(&dir, &null, &null, &net, &out.state).unwrap();
+        net = (case.net)();
+        let (_, state) = checkpoint::restore(&dir, &case.config, &mut net).unwrap();
+        resumed_at.push(state.step);
+        out = run(&mut net, state, Some(&stop));
+    }
+    // Each update position once; an epoch's end a second time (the stop
+    // comes before the epoch is completed, then again after it).
+    resumed_at.dedup();
+    assert_eq!(
+        resumed_at,
+        (1..=updates).collect::<Vec<_>>(),
+        "{}",
+        case.name
+    );
+    assert_eq!(
+        bits(&net),
+        bits(&whole),
+        "{}: stopped after every update",
+        case.name
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use crate::builder::ParameterId;
 use crate::error::Error;
 use crate::fsutil::write_atomic;
+use crate::layers::{Picture, PictureLayer};
 use crate::linalg::Float;
-use crate::model_io::{pack_with_metadata, tensors_of, unpack};
+use crate::model_io::{pack_with_metadata, picture, tensors_of, unpack};
 use crate::network::Network;
 use crate::optim::{Optimizer, Slot};
 use crate::train::{nan_if_null, GdConfig, History};
@@ -46,6 +47,13 @@ pub struct CheckpointInfo {
     pub data: serde_json::Value,
     /// [n_x, …, n_L].
     pub layer_sizes: Vec<usize>,
+    /// The input picture of a network with picture layers (as model.json's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<Picture>,
+    /// Its picture layers (as model.json's); their W, b are the tensors
+    /// `conv{j}.W`, `conv{j}.b`, their optimiser slots after the dense layers'.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub picture_layers: Vec<PictureLayer>,
     /// Updates done.
     pub step: usize,
     /// The epoch in progress.
@@ -94,11 +102,6 @@ pub fn to_bytes<T: Float>(
     net: &Network<T>,
     state: &TrainState<T>,
 ) -> Result<Vec<u8>, Error> {
-    if net.front().is_some() {
-        return Err(Error::Config(
-            "a network with picture layers (convolutions) cannot be checkpointed yet: checkpoints hold dense layers only".into(),
-        ));
-    }
     let mut matrices: Vec<(String, &Array2<T>)> = Vec::new();
     let mut push = |name: String, t| matrices.push((name, t));
     for (k, slot) in state.optimizer.slots.iter().enumerate() {
@@ -124,6 +127,8 @@ pub fn to_bytes<T: Float>(
         config: config.clone(),
         data: data.clone(),
         layer_sizes: net.sizes(),
+        picture: net.front().map(|f| f.picture()),
+        picture_layers: net.front().map_or(Vec::new(), |f| f.spec().to_vec()),
         step: state.step,
         epoch: state.epoch,
         batch: state.batch,
@@ -227,6 +232,7 @@ pub fn restore<T: Float>(
             ),
         ));
     }
+    check_front(&path, &info, net)?;
     check_position(&info, config, &bad)?;
     let st = SafeTensors::deserialize(&bytes).map_err(|e| bad(format!("unreadable ({e})")))?;
     let best = restore_weights(&st, &info, net, &bad)?;
@@ -246,6 +252,34 @@ pub fn restore<T: Float>(
         strategy,
     };
     Ok((info, state))
+}
+
+/// The checkpoint's picture and picture layers are the network's.
+fn check_front<T: Float>(
+    path: &Path,
+    info: &CheckpointInfo,
+    net: &Network<T>,
+) -> Result<(), Error> {
+    let picture = net.front().map(|f| f.picture());
+    let layers = net.front().map_or(&[][..], |f| f.spec());
+    if info.picture == picture && info.picture_layers == layers {
+        return Ok(());
+    }
+    let describe = |p: Option<Picture>, l: &[PictureLayer]| match p {
+        None => "no picture layers".to_string(),
+        Some(p) => format!(
+            "pictures of {p} through picture layers {}",
+            serde_json::to_string(l).expect("layers serialise")
+        ),
+    };
+    Err(Error::format(
+        path,
+        format!(
+            "has {}, but the model gives {}",
+            describe(info.picture, &info.picture_layers),
+            describe(picture, layers)
+        ),
+    ))
 }
 
 /// Early stopping's best (W\[l\], b\[l\]) of every layer.
@@ -273,12 +307,21 @@ fn restore_weights<T: Float>(
             best.push((read("best.", w)?, read("best.", b)?));
         }
     }
+    if let Some(front) = net.front_mut() {
+        picture::read_into(st, "", front, bad)?;
+    }
     Ok(best)
 }
 
-/// The shape of every parameter tensor, in [`Network::parameters`]' order.
+/// The shape of every parameter tensor as the optimiser steps it: the dense
+/// W\[l\], b\[l\] in [`Network::parameters`]' order, then the picture layers'
+/// (each convolution's W and b as matrices).
 fn shapes<T: Float>(net: &Network<T>) -> Vec<[usize; 2]> {
-    net.parameters().map(|p| p.value.dim().into()).collect()
+    let mut shapes: Vec<[usize; 2]> = net.parameters().map(|p| p.value.dim().into()).collect();
+    if let Some(front) = net.front() {
+        shapes.extend(front.parameter_shapes());
+    }
+    shapes
 }
 
 /// The optimiser's count of updates and its moments, one slot per tensor.

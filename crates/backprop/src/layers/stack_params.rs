@@ -46,6 +46,18 @@ fn each_tensor<T: Float>(
 }
 
 impl<T: Float> ConvStack<T> {
+    /// The shape of each tensor [`ConvStack::for_each_parameter`] hands out,
+    /// in its order: per convolution W as (f·f·n_C_prev) × n_C, then b as 1 × n_C
+    /// (the optimiser's slots for them have these shapes).
+    pub(crate) fn parameter_shapes(&self) -> Vec<[usize; 2]> {
+        self.convs()
+            .flat_map(|c| {
+                let (f, f2, c_prev, n_c) = c.w.dim();
+                [[f * f2 * c_prev, n_c], [1, n_c]]
+            })
+            .collect()
+    }
+
     /// (Σ W², Σ |W|) over every convolution's W.
     pub fn weight_sums(&self) -> (f64, f64) {
         self.convs()

@@ -103,6 +103,24 @@ pub(crate) fn read_front<T: Float>(
         .map_err(|e| bad(e.to_string()))
 }
 
+/// Reads every convolution's W and b onto `front`, whose own shapes they
+/// must have (a checkpoint's, for a network built from the same layer list).
+pub(crate) fn read_into<T: Float>(
+    tensors: &SafeTensors<'_>,
+    prefix: &str,
+    front: &mut ConvStack<T>,
+    bad: &dyn Fn(String) -> Error,
+) -> Result<(), Error> {
+    for (j, c) in front.convs_mut().enumerate() {
+        let [w, b] = names(j + 1);
+        let shape = c.w.shape().to_vec();
+        c.w = four(unpack_any(tensors, &format!("{prefix}{w}"), &shape, bad)?);
+        let shape = c.b.shape().to_vec();
+        c.b = four(unpack_any(tensors, &format!("{prefix}{b}"), &shape, bad)?);
+    }
+    Ok(())
+}
+
 /// A tensor read with a four-entry shape, as the 4-D array it is.
 pub(crate) fn four<T: Float>(a: ArrayD<T>) -> Array4<T> {
     a.into_dimensionality().expect("read with four dimensions")
