@@ -116,14 +116,36 @@ fn train_layers_explains_the_picture_layers_with_the_runs_shapes() {
     // Adam on mini-batches of 32 for the epochs asked: the conv net's defaults.
     has(&text, "Update (Adam, α = 0.001");
     has(&text, "Cost after epoch 1");
-    saved_or_refused_whole(&tmp, &out);
+    saved_and_used(&tmp, &out, "pics");
 }
 
-/// Until model files hold picture layers, the run stops at the save with the
-/// library's refusal and writes nothing, not half a run folder.
-fn saved_or_refused_whole(tmp: &TempDir, out: &std::process::Output) {
-    assert_refused(out, "saving a conv net", "cannot be saved yet", 1);
-    assert_nothing_written(tmp, "run", "a refused save");
+/// The run wrote a whole run folder (model, checkpoint, metrics), which
+/// `predict` reads for each picture of `data` and `evaluate` scores on it:
+/// on the training set, the accuracy the run reported.
+fn saved_and_used(tmp: &TempDir, out: &std::process::Output, data: &str) {
+    assert!(out.status.success(), "{}", stderr(out));
+    let folder = tmp.path("run");
+    for file in [
+        "model.json",
+        "model.safetensors",
+        "checkpoint.safetensors",
+        "metrics.json",
+    ] {
+        assert!(folder.join(file).is_file(), "{file} not written");
+    }
+    let predicted = run(tmp, &format!("predict --model run {data} --format csv"));
+    assert!(predicted.status.success(), "{}", stderr(&predicted));
+    let m = harness::json(&folder.join("metrics.json"));
+    let rows = stdout(&predicted).lines().count() - 1;
+    assert_eq!(
+        Some(rows as u64),
+        m["train_examples"].as_u64(),
+        "one row a picture"
+    );
+    let scored = run(tmp, &format!("evaluate --model run {data} --format json"));
+    assert!(scored.status.success(), "{}", stderr(&scored));
+    let scores: serde_json::Value = serde_json::from_str(&stdout(&scored)).unwrap();
+    assert_eq!(scores["accuracy"], m["train_accuracy"], "{scores}");
 }
 
 #[test]
@@ -141,7 +163,7 @@ fn train_layers_reads_the_course_hdf5_pictures() {
     // --iterations alone: the course's full-batch gradient descent.
     has(&text, "Full batch: every update sees all m = 209 examples.");
     has(&text, "Update (gradient descent, α = 0.0075)");
-    saved_or_refused_whole(&tmp, &out);
+    saved_and_used(&tmp, &out, &train.to_string());
 }
 
 /// `train --train pics --layers LIST` plus `extra`, in a folder of pictures.
