@@ -23,6 +23,7 @@ use crate::output::Output;
 
 mod check;
 mod check_pre;
+mod norm;
 
 /// The weights file's name inside a model folder.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
@@ -51,6 +52,10 @@ pub struct ModelInfo {
     pub classes: Vec<String>,
     /// How raw inputs become columns of X.
     pub preprocessing: Preprocessing,
+    /// Batch normalisation of the hidden layers (its momentum and ε), whose
+    /// γ\[l\], running μ\[l\] and σ²\[l\] the weights file holds; b\[l\] is β\[l\].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_norm: Option<crate::layers::BatchNormConfig>,
 }
 
 impl ModelInfo {
@@ -74,7 +79,6 @@ pub fn save<T: Float>(
             "a network with picture layers (convolutions) cannot be saved yet: model files and checkpoints hold dense layers only".into(),
         ));
     }
-    refuse_norm(net)?;
     let info = ModelInfo {
         format: FORMAT.into(),
         backprop_version: env!("CARGO_PKG_VERSION").into(),
@@ -84,25 +88,16 @@ pub fn save<T: Float>(
         precision: T::NAME.into(),
         classes: classes.to_vec(),
         preprocessing: preprocessing.clone(),
+        batch_norm: net.batch_norm(),
     };
-    let tensors: Vec<(String, &Array2<T>)> = net.parameters().map(|p| (p.name, p.value)).collect();
+    let mut tensors: Vec<(String, &Array2<T>)> =
+        net.parameters().map(|p| (p.name, p.value)).collect();
+    tensors.extend(net.norm_tensors());
     let bytes = pack(&tensors)?;
     write_atomic(&dir.join(WEIGHTS_FILE), &bytes)?;
     let json = serde_json::to_string_pretty(&info).expect("model info serialises");
     write_atomic(&dir.join(INFO_FILE), json.as_bytes())?;
     Ok(info)
-}
-
-/// Until model files hold γ and the running statistics: a batch-normalised
-/// network is refused rather than saved without them.
-pub(crate) fn refuse_norm<T: Float>(net: &Network<T>) -> Result<(), Error> {
-    match net.batch_norm() {
-        Some(_) => Err(Error::Config(format!(
-            "a network with {} cannot be saved yet: model files and checkpoints hold W and b only",
-            crate::Setting::BatchNorm
-        ))),
-        None => Ok(()),
-    }
 }
 
 /// Packs named tensors into safetensors bytes (little-endian, the network's dtype).
@@ -248,7 +243,7 @@ fn read_network<T: Float>(
     if sizes.len() < 2 {
         return Err(bad("model.json lists fewer than two layer sizes".into()));
     }
-    let expected = 2 * (sizes.len() - 1);
+    let expected = norm::tensor_count(sizes, info.batch_norm);
     if tensors.len() != expected {
         return Err(bad(format!(
             "holds {} tensors, model.json implies {expected}",
@@ -267,6 +262,9 @@ fn read_network<T: Float>(
     if info.output_activation == Output::Sigmoids.name() {
         net.set_output(Output::Sigmoids)
             .map_err(|e| bad(e.to_string()))?;
+    }
+    if let Some(config) = info.batch_norm {
+        norm::read_norms(&mut net, &tensors, config, &bad)?;
     }
     Ok(net)
 }

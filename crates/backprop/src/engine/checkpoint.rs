@@ -99,9 +99,9 @@ pub fn to_bytes<T: Float>(
             "a network with picture layers (convolutions) cannot be saved yet: model files and checkpoints hold dense layers only".into(),
         ));
     }
-    crate::model_io::refuse_norm(net)?;
     let mut tensors: Vec<(String, &Array2<T>)> =
         net.parameters().map(|p| (p.name, p.value)).collect();
+    tensors.extend(net.norm_tensors());
     for (k, slot) in state.optimizer.slots.iter().enumerate() {
         tensors.push((format!("v.{k}"), &slot.v));
         tensors.push((format!("s.{k}"), &slot.s));
@@ -272,12 +272,18 @@ fn restore_weights<T: Float>(
             best.push((read("best.", w)?, read("best.", b)?));
         }
     }
+    for (name, t) in net.norm_tensors_mut() {
+        let shape = [t.nrows(), 1];
+        *t = unpack(st, &name, shape, bad)?;
+    }
     Ok(best)
 }
 
 /// The shape of every parameter tensor, in [`Network::parameters`]' order.
 fn shapes<T: Float>(net: &Network<T>) -> Vec<[usize; 2]> {
-    net.parameters().map(|p| p.value.dim().into()).collect()
+    let mut shapes: Vec<[usize; 2]> = net.parameters().map(|p| p.value.dim().into()).collect();
+    shapes.extend(net.gamma_slot_shapes());
+    shapes
 }
 
 /// The optimiser's count of updates and its moments, one slot per tensor.
