@@ -97,6 +97,14 @@ pub struct ModelFlags {
     /// Threads for the matrix products [default: all cores].
     #[arg(long, conflicts_with = "resume")]
     pub threads: Option<usize>,
+    /// Batch normalisation of every hidden layer (course 2, week 3): Z̃ = γ·(Z − μ)/√(σ² + ε) + β
+    /// over each batch, running μ and σ² for predict/evaluate; ε = 1e-5.
+    #[arg(long, conflicts_with = "resume")]
+    pub batch_norm: bool,
+    /// The running averages' weight of the past, in [0, 1) (Keras's momentum; PyTorch's is 1 − it)
+    /// [default: 0.9]. Needs --batch-norm.
+    #[arg(long, conflicts_with = "resume", requires = "batch_norm")]
+    pub batch_norm_momentum: Option<f64>,
     /// Examples per update (mini-batch gradient descent), reshuffled every epoch unless --no-shuffle.
     #[arg(long, conflicts_with = "resume", help = format!(
         "Examples per update (mini-batch gradient descent), reshuffled every epoch unless --no-shuffle \
@@ -339,7 +347,12 @@ impl ModelFlags {
             },
             precision: self.precision,
             threads: self.threads.unwrap_or(defaults.threads),
-            batch_norm: None,
+            batch_norm: self.batch_norm.then(|| backprop::BatchNormConfig {
+                momentum: self
+                    .batch_norm_momentum
+                    .unwrap_or(backprop::BatchNormConfig::default().momentum),
+                ..backprop::BatchNormConfig::default()
+            }),
         }
     }
 

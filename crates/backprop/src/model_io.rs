@@ -30,6 +30,7 @@ mod check;
 mod check_picture;
 mod check_pre;
 pub(crate) mod picture;
+mod norm;
 
 /// The weights file's name inside a model folder.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
@@ -66,6 +67,10 @@ pub struct ModelInfo {
     /// and absent from the file, for a dense network).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub picture_layers: Vec<PictureLayer>,
+    /// Batch normalisation of the hidden layers (its momentum and ε), whose
+    /// γ\[l\], running μ\[l\] and σ²\[l\] the weights file holds; b\[l\] is β\[l\].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_norm: Option<crate::layers::BatchNormConfig>,
 }
 
 impl ModelInfo {
@@ -84,7 +89,6 @@ pub fn save<T: Float>(
     classes: &[String],
     preprocessing: &Preprocessing,
 ) -> Result<ModelInfo, Error> {
-    refuse_norm(net)?;
     let info = ModelInfo {
         format: FORMAT.into(),
         backprop_version: env!("CARGO_PKG_VERSION").into(),
@@ -96,6 +100,7 @@ pub fn save<T: Float>(
         preprocessing: preprocessing.clone(),
         picture: net.front().map(|f| f.picture()),
         picture_layers: net.front().map_or(Vec::new(), |f| f.spec().to_vec()),
+        batch_norm: net.batch_norm(),
     };
     let bytes = pack(&tensors_of(net))?;
     write_atomic(&dir.join(WEIGHTS_FILE), &bytes)?;
@@ -108,7 +113,8 @@ pub fn save<T: Float>(
 pub(crate) type NamedTensor<'a, T> = (String, ArrayViewD<'a, T>);
 
 /// Every parameter tensor of `net`: W1, b1, …, then each convolution's
-/// `conv{j}.W`, `conv{j}.b` ([`picture::tensors`]).
+/// `conv{j}.W`, `conv{j}.b` ([`picture::tensors`]), then each normalised
+/// layer's γ, running μ and σ² ([`norm`]).
 pub(crate) fn tensors_of<T: Float>(net: &Network<T>) -> Vec<NamedTensor<'_, T>> {
     let mut tensors: Vec<NamedTensor<'_, T>> = net
         .parameters()
@@ -117,19 +123,9 @@ pub(crate) fn tensors_of<T: Float>(net: &Network<T>) -> Vec<NamedTensor<'_, T>> 
     if let Some(front) = net.front() {
         tensors.extend(picture::tensors(front));
     }
+    let norms = net.norm_tensors().into_iter();
+    tensors.extend(norms.map(|(name, t)| (name, t.view().into_dyn())));
     tensors
-}
-
-/// Until model files hold γ and the running statistics: a batch-normalised
-/// network is refused rather than saved without them.
-pub(crate) fn refuse_norm<T: Float>(net: &Network<T>) -> Result<(), Error> {
-    match net.batch_norm() {
-        Some(_) => Err(Error::Config(format!(
-            "a network with {} cannot be saved yet: model files and checkpoints hold W and b only",
-            crate::Setting::BatchNorm
-        ))),
-        None => Ok(()),
-    }
 }
 
 /// Packs named tensors into safetensors bytes (little-endian, the network's dtype).
@@ -287,7 +283,8 @@ fn read_network<T: Float>(
         return Err(bad("model.json lists fewer than two layer sizes".into()));
     }
     let front = picture::shapes_of(info);
-    let expected = 2 * (sizes.len() - 1) + 2 * front.as_ref().map_or(0, |f| f.convs.len());
+    let expected = norm::tensor_count(sizes, info.batch_norm)
+        + 2 * front.as_ref().map_or(0, |f| f.convs.len());
     if tensors.len() != expected {
         return Err(bad(format!(
             "holds {} tensors, model.json implies {expected}",
@@ -314,6 +311,9 @@ fn read_network<T: Float>(
     if info.output_activation == Output::Sigmoids.name() {
         net.set_output(Output::Sigmoids)
             .map_err(|e| bad(e.to_string()))?;
+    }
+    if let Some(config) = info.batch_norm {
+        norm::read_norms(&mut net, &tensors, config, &bad)?;
     }
     Ok(net)
 }

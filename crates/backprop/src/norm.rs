@@ -80,4 +80,26 @@ impl<T: Float> Network<T> {
         }
         out
     }
+
+    /// The same tensors, mutable (loading a model or checkpoint fills them).
+    pub(crate) fn norm_tensors_mut(&mut self) -> Vec<(String, &mut Array2<T>)> {
+        let mut out = Vec::new();
+        for (l, layer) in self.layers_mut().iter_mut().enumerate() {
+            if let Some(n) = layer.norm.as_deref_mut() {
+                let names = norm_tensor_names(l + 1);
+                let values = [&mut n.gamma, &mut n.running_mean, &mut n.running_var];
+                out.extend(names.into_iter().zip(values));
+            }
+        }
+        out
+    }
+
+    /// The shape of each γ\[l\]'s optimiser slot, from [`Network::gamma_slot`]`(1)`
+    /// on (n\[l\] × 1 for a hidden layer, an unused 0 × 0 for the output).
+    pub(crate) fn gamma_slot_shapes(&self) -> Vec<[usize; 2]> {
+        match self.batch_norm() {
+            None => Vec::new(),
+            Some(_) => self.layers().iter().map(|l| [l.units(), 1]).collect(),
+        }
+    }
 }

@@ -196,19 +196,31 @@ fn conv_net_allocations<T: Float>(
         width: 8,
         channels: 3,
     };
-    let mut net = Network::<T>::builder(&[192, 8, 1])
+    let net = Network::<T>::builder(&[192, 8, 1])
         .picture(picture, &layers)
         .threads(threads)
         .build()
         .unwrap();
+    counted_fit(net, x, y, general.then_some(16))
+}
+
+/// The allocations between the first and the last of 12 iterations of `net`
+/// on (X, Y): full-batch gradient descent, or with `batch` shuffled
+/// mini-batches of that size with Adam, L2 and dropout.
+fn counted_fit<T: Float>(
+    mut net: Network<T>,
+    x: &Array2<T>,
+    y: &Array2<T>,
+    batch: Option<usize>,
+) -> usize {
     let mut config = GdConfig {
         learning_rate: 0.01,
         iterations: 12,
         record_every: Some(1),
         ..GdConfig::default()
     };
-    if general {
-        config.batch_size = Some(16);
+    if batch.is_some() {
+        config.batch_size = batch;
         config.optimizer = backprop::optim::OptimizerConfig::Adam(Default::default());
         config.l2 = 0.1;
         config.keep_prob = vec![0.8];
@@ -229,6 +241,24 @@ fn conv_net_allocations<T: Float>(
     .unwrap();
     drop(observe);
     at_last - after_first
+}
+
+/// [`allocations_after_first_iteration`] for a dense net with batch
+/// normalisation of its hidden layers: full-batch gradient descent on the
+/// layer path, or (`general`) shuffled mini-batches of 64 (every batch full)
+/// with Adam, L2 and dropout.
+fn norm_net_allocations<T: Float>(
+    x: &Array2<T>,
+    y: &Array2<T>,
+    threads: usize,
+    general: bool,
+) -> usize {
+    let net = Network::<T>::builder(&[x.nrows(), 16, 8, 1])
+        .batch_norm(backprop::BatchNormConfig::default())
+        .threads(threads)
+        .build()
+        .unwrap();
+    counted_fit(net, x, y, general.then_some(64))
 }
 
 /// An observer that reads the counter at iteration 0 and at iteration `last`.
@@ -353,6 +383,8 @@ fn training_loop_allocates_nothing_after_its_first_iteration() {
     let (xm, ym) = random(40, 320, 8);
     let general: Counted = (general_loop_allocations, general_loop_allocations);
     each_setting("general (lbfgs", &xm, &ym, general);
+    let norm: Counted = (norm_net_allocations, norm_net_allocations);
+    each_setting("batch-normalised net (general", &xm, &ym, norm);
     let (xc, yc) = random(192, 64, 9);
     let conv: Counted = (conv_net_allocations, conv_net_allocations);
     each_setting("conv net (general", &xc, &yc, conv);

@@ -310,6 +310,10 @@ fn restore_weights<T: Float>(
     if let Some(front) = net.front_mut() {
         picture::read_into(st, "", front, bad)?;
     }
+    for (name, t) in net.norm_tensors_mut() {
+        let shape = [t.nrows(), 1];
+        *t = unpack(st, &name, shape, bad)?;
+    }
     Ok(best)
 }
 
@@ -321,6 +325,7 @@ fn shapes<T: Float>(net: &Network<T>) -> Vec<[usize; 2]> {
     if let Some(front) = net.front() {
         shapes.extend(front.parameter_shapes());
     }
+    shapes.extend(net.gamma_slot_shapes());
     shapes
 }
 

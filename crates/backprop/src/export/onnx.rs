@@ -148,6 +148,12 @@ pub fn to_onnx(
     net: &AnyNetwork,
     options: &OnnxOptions,
 ) -> Result<Exported, Error> {
+    if info.batch_norm.is_some() {
+        return Err(Error::Config(format!(
+            "the ONNX graph does not hold {} yet: a batch-normalised model is not exported",
+            Setting::BatchNorm
+        )));
+    }
     let precision = match options.precision {
         Some(p) => p,
         None if info.precision == "f32" => Precision::F32,
@@ -557,6 +563,7 @@ mod tests {
             },
             picture: None,
             picture_layers: Vec::new(),
+            batch_norm: None,
         };
         (info, AnyNetwork::F64(net))
     }
