@@ -12,7 +12,6 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use backprop::engine::{checkpoint, Controls, Session, Start, TrainState, TrainingData};
-use backprop::export::onnx::{to_onnx, OnnxOptions};
 use backprop::model_io::{self, INFO_FILE, WEIGHTS_FILE};
 use backprop::optim::OptimizerConfig;
 use backprop::{AnyNetwork, Float, GdConfig, Network, PictureLayer, Pooling};
@@ -207,17 +206,6 @@ fn picture_fields_that_disagree_or_cannot_run_are_refused_naming_the_file_and_fi
         let file = if file == "s" { WEIGHTS_FILE } else { INFO_FILE };
         assert!(e.contains(file) && e.contains(needle), "{line}: {e}");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn the_onnx_export_refuses_picture_layers_until_it_writes_them() {
-    let dir = temp_dir("onnx");
-    model_io::save(&dir, &trained::<f64>(1), &classes(1), &preprocessing()).unwrap();
-    let (info, net) = model_io::load(&dir).unwrap();
-    let e = to_onnx(&info, &net, &OnnxOptions::default()).unwrap_err();
-    assert!(e.to_string().contains("picture layers"), "{e}");
-    assert_eq!(PICTURE.len(), info.layer_sizes[0]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
