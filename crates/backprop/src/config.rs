@@ -22,8 +22,8 @@ use crate::class_weight::ClassWeight;
 use crate::data::LoadOptions;
 use crate::error::Error;
 use crate::init::Init;
-use crate::layers::PictureLayer;
 use crate::layers::batchnorm::BatchNormConfig;
+use crate::layers::PictureLayer;
 use crate::optim::{LrSchedule, OptimizerConfig};
 use crate::setting::{compact, Problem, Setting};
 

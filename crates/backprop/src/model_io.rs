@@ -29,8 +29,8 @@ use crate::output::Output;
 mod check;
 mod check_picture;
 mod check_pre;
-pub(crate) mod picture;
 mod norm;
+pub(crate) mod picture;
 
 /// The weights file's name inside a model folder.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
