@@ -227,7 +227,7 @@ def _write_safetensors(path, tensors):
     path.write_bytes(len(text).to_bytes(8, "little") + text + b"".join(blobs))
 
 
-def test_a_conv_model_is_refused_with_one_value_error_until_python_loads_picture_layers(tmp_path):
+def test_a_conv_model_folder_loads_as_a_conv_classifier_that_computes_its_equations(tmp_path):
     folder = tmp_path / "conv"
     folder.mkdir()
     info = {
@@ -243,5 +243,9 @@ def test_a_conv_model_is_refused_with_one_value_error_until_python_loads_picture
         "W1": np.ones((1, 4)), "b1": np.zeros((1, 1)),
         "conv1.W": np.full((1, 1, 1, 1), 2.0), "conv1.b": np.zeros((1, 1, 1, 1)),
     })
-    with pytest.raises(ValueError, match=r"model\.json: holds a network with picture layers"):
-        backprop.load(folder)
+    loaded = backprop.load(folder)
+    assert isinstance(loaded, backprop.ConvClassifier)
+    x = np.random.RandomState(0).rand(3, 2, 2, 1)
+    # Z = 2·x (the 1×1 filter), flattened, then W1 = ones: z = 2·Σx, a = σ(z).
+    expected = 1 / (1 + np.exp(-2 * x.sum(axis=(1, 2, 3))))
+    np.testing.assert_allclose(loaded.predict_proba(x)[:, 1], expected, rtol=1e-12)
