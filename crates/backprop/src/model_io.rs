@@ -4,7 +4,7 @@
 //!
 //! A network with picture layers also stores its input picture and layer
 //! list in model.json (`picture`, `picture_layers`) and each convolution's
-//! W and b beside the dense tensors ([`picture`]).
+//! W and b beside the dense tensors (`model_io/picture.rs`).
 //!
 //! The weights load in Python with `safetensors.numpy.load_file`. Loading here
 //! checks every tensor against the json and refuses a file that disagrees.

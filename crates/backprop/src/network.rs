@@ -314,7 +314,7 @@ impl<T: Float> Network<T> {
         match self.front.as_deref_mut() {
             Some(front) => {
                 self.layers[0].parameter_gradients(front.output(), self.threads);
-                front.backward(&self.layers[0], self.threads);
+                front.backward(&self.layers[0].w, &self.layers[0].dz, self.threads);
             }
             None => self.layers[0].parameter_gradients(x, self.threads),
         }

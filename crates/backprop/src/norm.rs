@@ -8,7 +8,7 @@
 //! Training passes normalise with the batch's μ, σ² and update the running
 //! averages; prediction ([`Network::predict_proba`], evaluation) normalises
 //! with the running ones. The optimisers step γ\[l\] in slots after every W,
-//! b and picture-layer tensor ([`Network::gamma_slot`]).
+//! b and picture-layer tensor (`Network::gamma_slot`).
 
 use ndarray::Array2;
 

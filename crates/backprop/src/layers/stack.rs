@@ -20,7 +20,6 @@ use super::{Conv, Pool, PoolMode};
 use crate::activation::Activation;
 use crate::error::Error;
 use crate::init::Init;
-use crate::layer::Dense;
 use crate::linalg::{gemm, Float, Threads};
 use crate::rng::Gaussian;
 
@@ -235,17 +234,17 @@ impl<T: Float> ConvStack<T> {
             .reversed_axes()
     }
 
-    /// The backward pass from the dense layer 1 (its W and this pass's dZ):
-    /// every convolution's dW, db.
-    pub fn backward(&mut self, first: &Dense<T>, threads: Threads) {
-        let m = first.dz.ncols();
+    /// The backward pass from the dense layer 1 (its W\[1\] and this pass's
+    /// dZ\[1\]): every convolution's dW, db.
+    pub fn backward(&mut self, w1: &Array2<T>, dz1: &Array2<T>, threads: Threads) {
+        let m = dz1.ncols();
         if self.dflat.dim() != (m, self.out.len()) {
             self.dflat = Array2::zeros((m, self.out.len()));
         }
         gemm(
             T::one(),
-            first.w.t(),
-            first.dz.view(),
+            w1.t(),
+            dz1.view(),
             false,
             self.dflat.view_mut().reversed_axes(),
             threads,
